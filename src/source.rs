@@ -1,0 +1,235 @@
+//! Source files as atl-lint reads them: text, encoding, spans and line/column mapping.
+
+use std::path::PathBuf;
+
+/// Index of a file in the [`SourceMap`] of one run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileId(pub u32);
+
+/// A byte range in one source file. Lines and columns are derived only when reporting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Span {
+    /// The file the range is in.
+    pub file: FileId,
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+}
+
+impl Span {
+    /// A span from `start` to `end` in `file`.
+    pub fn new(file: FileId, start: usize, end: usize) -> Self {
+        Span { file, start, end: end.max(start) }
+    }
+
+    /// The empty span at the start of `file`, for findings about a whole file.
+    pub fn file_start(file: FileId) -> Self {
+        Span::new(file, 0, 0)
+    }
+
+    /// The part of this span from byte `from` to byte `to`, counted from its start.
+    pub fn sub(&self, from: usize, to: usize) -> Span {
+        let start = self.start.saturating_add(from).min(self.end);
+        let end = self.start.saturating_add(to).min(self.end);
+        Span::new(self.file, start, end)
+    }
+
+    /// The smallest span covering both (both must be in the same file).
+    pub fn cover(&self, other: Span) -> Span {
+        Span::new(self.file, self.start.min(other.start), self.end.max(other.end))
+    }
+}
+
+/// The configuration formats atl-lint understands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FileKind {
+    /// HAProxy `haproxy.cfg`.
+    Haproxy,
+    /// Apache httpd configuration.
+    Apache,
+    /// Tomcat `server.xml`.
+    TomcatServerXml,
+    /// Bitbucket's `bitbucket.properties`.
+    BitbucketProperties,
+}
+
+impl FileKind {
+    /// The name used in JSON output and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            FileKind::Haproxy => "haproxy",
+            FileKind::Apache => "apache",
+            FileKind::TomcatServerXml => "tomcat-server-xml",
+            FileKind::BitbucketProperties => "bitbucket-properties",
+        }
+    }
+}
+
+/// How the bytes of a file became its text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    /// The bytes were valid UTF-8.
+    Utf8,
+    /// The bytes were not UTF-8 and were read as ISO-8859-1, one character a byte.
+    Latin1,
+}
+
+/// One file of the run, with its text and a line index built once.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// Its id in the run's [`SourceMap`].
+    pub id: FileId,
+    /// The path as found on disk.
+    pub path: PathBuf,
+    /// The path as reported: relative to the current directory when under it, `/` separators.
+    pub display: String,
+    /// The format, when known.
+    pub kind: Option<FileKind>,
+    /// Whether the file is linted (read and parsed), as opposed to only reported about.
+    pub linted: bool,
+    /// The decoded text (empty for files that could not be read).
+    pub text: String,
+    /// How the text was decoded.
+    pub encoding: Encoding,
+    /// Byte ranges holding secret values, masked in every output.
+    pub secrets: Vec<(usize, usize)>,
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    /// A file with its decoded text.
+    pub fn new(id: FileId, path: PathBuf, display: String, kind: Option<FileKind>, bytes: Vec<u8>) -> Self {
+        let (text, encoding) = decode(bytes);
+        let line_starts = line_starts(&text);
+        SourceFile { id, path, display, kind, linted: true, text, encoding, secrets: Vec::new(), line_starts }
+    }
+
+    /// A file that is reported about but whose text is not read.
+    pub fn unread(id: FileId, path: PathBuf, display: String, kind: Option<FileKind>) -> Self {
+        SourceFile {
+            id,
+            path,
+            display,
+            kind,
+            linted: false,
+            text: String::new(),
+            encoding: Encoding::Utf8,
+            secrets: Vec::new(),
+            line_starts: vec![0],
+        }
+    }
+
+    /// 0-based line index of a byte offset.
+    pub fn line_index(&self, offset: usize) -> usize {
+        match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        }
+    }
+
+    /// 1-based line and 1-based column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = self.clamp(offset);
+        let line = self.line_index(offset);
+        let start = self.line_starts.get(line).copied().unwrap_or(0);
+        let column = self.text.get(start..offset).map_or(0, |s| s.chars().count());
+        (line + 1, column + 1)
+    }
+
+    /// The text of 0-based line `line` without its terminator.
+    pub fn line_text(&self, line: usize) -> &str {
+        let Some(&start) = self.line_starts.get(line) else { return "" };
+        let end = self.line_starts.get(line + 1).copied().unwrap_or(self.text.len());
+        self.text.get(start..end).unwrap_or("").trim_end_matches(['\n', '\r'])
+    }
+
+    /// The text of a span (empty when the span does not fall on character boundaries).
+    pub fn slice(&self, span: Span) -> &str {
+        self.text.get(span.start..span.end).unwrap_or("")
+    }
+
+    /// Moves an offset back onto a character boundary inside the text.
+    pub fn clamp(&self, offset: usize) -> usize {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        offset
+    }
+}
+
+fn decode(bytes: Vec<u8>) -> (String, Encoding) {
+    match String::from_utf8(bytes) {
+        Ok(text) => (text, Encoding::Utf8),
+        Err(err) => (err.into_bytes().iter().map(|&b| char::from(b)).collect(), Encoding::Latin1),
+    }
+}
+
+fn line_starts(text: &str) -> Vec<usize> {
+    let mut starts = vec![0];
+    let bytes = text.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        let ends_line = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+        if ends_line {
+            starts.push(i + 1);
+        }
+    }
+    starts
+}
+
+/// All files of one run, indexed by [`FileId`].
+#[derive(Debug, Default)]
+pub struct SourceMap {
+    files: Vec<SourceFile>,
+}
+
+impl SourceMap {
+    /// Adds a file built by `make` with the next id.
+    pub fn add(&mut self, make: impl FnOnce(FileId) -> SourceFile) -> FileId {
+        let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
+        self.files.push(make(id));
+        id
+    }
+
+    /// The file with this id.
+    pub fn get(&self, id: FileId) -> Option<&SourceFile> {
+        self.files.get(id.0 as usize)
+    }
+
+    /// The file with this id, to record what parsing learned about it.
+    pub fn get_mut(&mut self, id: FileId) -> Option<&mut SourceFile> {
+        self.files.get_mut(id.0 as usize)
+    }
+
+    /// Every file, in id order.
+    pub fn iter(&self) -> impl Iterator<Item = &SourceFile> {
+        self.files.iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> SourceFile {
+        SourceFile::new(FileId(0), PathBuf::from("x"), "x".into(), None, text.as_bytes().to_vec())
+    }
+
+    #[test]
+    fn columns_count_characters_and_lines_split_on_all_terminators() {
+        let f = file("ab\r\né=x\rz\n");
+        assert_eq!(f.line_col(0), (1, 1));
+        assert_eq!(f.line_col(4), (2, 1));
+        assert_eq!(f.line_col(6), (2, 2), "é is one column");
+        assert_eq!(f.line_col(9), (3, 1), "a lone CR ends a line");
+        assert_eq!(f.line_text(1), "é=x");
+    }
+
+    #[test]
+    fn invalid_utf8_is_read_as_latin1() {
+        let f = SourceFile::new(FileId(0), PathBuf::from("x"), "x".into(), None, vec![b'a', 0xe9]);
+        assert_eq!(f.text, "aé");
+        assert_eq!(f.encoding, Encoding::Latin1);
+    }
+}

@@ -1,0 +1,131 @@
+//! Parsers: source text to per-format trees with spans; syntax problems are kept for the rules.
+
+pub mod properties;
+pub mod server_xml;
+
+use std::borrow::Cow;
+
+use crate::source::{FileKind, SourceFile, Span};
+
+/// A decoded value with the span of its raw text.
+#[derive(Clone, Debug)]
+pub struct Value<'a> {
+    /// The value after decoding escapes, entities and continuations.
+    pub text: Cow<'a, str>,
+    /// The raw text of the value in the file (without quotes).
+    pub span: Span,
+    /// The value is only known at deployment time (`${...}`, a template tag): no rule judges it.
+    pub unknown: bool,
+}
+
+impl<'a> Value<'a> {
+    /// A value whose decoded text is its raw text or was rebuilt from it.
+    pub fn new(text: Cow<'a, str>, span: Span) -> Self {
+        let unknown = is_unknown(&text);
+        Value { text, span, unknown }
+    }
+
+    /// The decoded text, unless the value is unknown.
+    pub fn known(&self) -> Option<&str> {
+        (!self.unknown).then_some(self.text.as_ref())
+    }
+
+    /// The span of the decoded bytes `from..to`: exact when the decoded text is the raw text,
+    /// the whole value otherwise.
+    pub fn sub_span(&self, from: usize, to: usize) -> Span {
+        match self.text {
+            Cow::Borrowed(_) => self.span.sub(from, to),
+            Cow::Owned(_) => self.span,
+        }
+    }
+}
+
+/// A named setting: an XML attribute or a properties entry.
+#[derive(Clone, Debug)]
+pub struct Setting<'a> {
+    /// The decoded name.
+    pub name: Cow<'a, str>,
+    /// The raw name in the file.
+    pub name_span: Span,
+    /// The value.
+    pub value: Value<'a>,
+    /// The whole setting, name to end of value (closing quote included).
+    pub span: Span,
+}
+
+/// A comment, kept for inline suppressions.
+#[derive(Clone, Debug)]
+pub struct Comment<'a> {
+    /// The comment text without its markers.
+    pub text: &'a str,
+    /// The whole comment.
+    pub span: Span,
+}
+
+/// Something the parser could not read as its format.
+#[derive(Clone, Debug)]
+pub struct SyntaxProblem {
+    /// Where.
+    pub span: Span,
+    /// What is wrong, in the rule-message style.
+    pub message: String,
+    /// What the span is.
+    pub label: String,
+    /// A second place involved (the opening tag of a mismatched end tag).
+    pub related: Option<(Span, String)>,
+}
+
+/// A parsed file.
+#[derive(Debug)]
+pub enum Tree<'a> {
+    /// Tomcat `server.xml`.
+    ServerXml(server_xml::Document<'a>),
+    /// `bitbucket.properties`.
+    Properties(properties::Properties<'a>),
+}
+
+/// A file with its tree.
+#[derive(Debug)]
+pub struct Parsed<'a> {
+    /// The source.
+    pub source: &'a SourceFile,
+    /// The tree.
+    pub tree: Tree<'a>,
+}
+
+impl<'a> Parsed<'a> {
+    /// The syntax problems found while parsing.
+    pub fn problems(&self) -> &[SyntaxProblem] {
+        match &self.tree {
+            Tree::ServerXml(doc) => &doc.problems,
+            Tree::Properties(props) => &props.problems,
+        }
+    }
+
+    /// The spans of secret values in this file.
+    pub fn secret_spans(&self) -> Vec<Span> {
+        let settings: Box<dyn Iterator<Item = &Setting<'a>>> = match &self.tree {
+            Tree::ServerXml(doc) => Box::new(doc.elements.iter().flat_map(|e| e.attributes.iter())),
+            Tree::Properties(props) => Box::new(props.entries.iter()),
+        };
+        settings
+            .filter(|s| crate::secrets::is_secret_name(&s.name))
+            .map(|s| s.value.span)
+            .collect()
+    }
+}
+
+/// Parses a file of a kind atl-lint has a parser for.
+pub fn parse(source: &SourceFile) -> Option<Parsed<'_>> {
+    let tree = match source.kind? {
+        FileKind::TomcatServerXml => Tree::ServerXml(server_xml::parse(source)),
+        FileKind::BitbucketProperties => Tree::Properties(properties::parse(source)),
+        FileKind::Haproxy | FileKind::Apache => return None,
+    };
+    Some(Parsed { source, tree })
+}
+
+/// Whether a value is only known at deployment time: a `${...}` reference or a template tag.
+pub fn is_unknown(text: &str) -> bool {
+    ["${", "{{", "{%", "<%", "%>"].iter().any(|marker| text.contains(marker))
+}
