@@ -1,5 +1,256 @@
 //! atl-lint: lints reverse-proxy setups in front of Atlassian server applications.
-#![allow(missing_docs)]
+//!
+//! The pipeline runs one way: [`discover`] finds files, [`syntax`] parses them into trees
+//! with spans, [`model`] joins them into a topology, [`rules`] report diagnostics and
+//! [`report`] renders them.
+
+pub mod cli;
+pub mod diagnostic;
+pub mod discover;
+pub mod model;
+pub mod report;
+pub mod rules;
 pub mod secrets;
 pub mod source;
 pub mod syntax;
+pub mod tls;
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use diagnostic::{Diagnostic, Severity};
+use discover::{FileProblem, Found, PathError, Problem};
+use report::Report;
+use rules::{Context, Sink};
+use source::{FileKind, SourceFile, SourceMap};
+
+/// What to lint and which findings to keep.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Files and directories; `-` is standard input.
+    pub paths: Vec<PathBuf>,
+    /// Run only these rules.
+    pub select: Option<Vec<String>>,
+    /// Skip these rules.
+    pub ignore: Vec<String>,
+    /// Report only findings at or above this.
+    pub min_severity: Option<Severity>,
+    /// The kind of standard input.
+    pub stdin_kind: Option<FileKind>,
+    /// The name standard input is reported under.
+    pub stdin_filename: Option<String>,
+}
+
+/// Why a run could not happen.
+#[derive(Debug)]
+pub enum Error {
+    /// A command-line path that does not exist or cannot be read.
+    Path(PathError),
+    /// Standard input could not be read.
+    Stdin(std::io::Error),
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Path(e) => write!(f, "cannot lint `{}`: {}", e.path.display(), e.error),
+            Error::Stdin(e) => write!(f, "cannot read standard input: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Lints `options.paths` and returns the sorted findings with the files they are in.
+pub fn lint(options: &Options) -> Result<Report, Error> {
+    let mut found = Vec::new();
+    let files: Vec<PathBuf> = options
+        .paths
+        .iter()
+        .filter(|p| p.as_os_str() != "-")
+        .cloned()
+        .collect();
+    if options.paths.iter().any(|p| p.as_os_str() == "-") {
+        found.push(read_stdin(options)?);
+    }
+    found.extend(discover::discover(&files).map_err(Error::Path)?);
+    Ok(lint_found(found, options))
+}
+
+fn read_stdin(options: &Options) -> Result<Found, Error> {
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut bytes)
+        .map_err(Error::Stdin)?;
+    let name = options
+        .stdin_filename
+        .clone()
+        .unwrap_or_else(|| "<stdin>".into());
+    let path = PathBuf::from(&name);
+    let kind = options
+        .stdin_kind
+        .or_else(|| discover::kind_of(&path, &bytes));
+    let content = if kind.is_some() {
+        Ok(bytes)
+    } else {
+        Err(Problem::UnknownKind)
+    };
+    Ok(Found {
+        path,
+        kind,
+        content,
+    })
+}
+
+/// Lints files already found.
+pub fn lint_found(found: Vec<Found>, options: &Options) -> Report {
+    let cwd = std::env::current_dir().ok();
+    let mut sources = SourceMap::default();
+    let mut problems = Vec::new();
+    for file in found {
+        let display = discover::display_path(&file.path, cwd.as_deref());
+        let (path, kind) = (file.path, file.kind);
+        match file.content {
+            Ok(bytes) => {
+                sources.add(|id| SourceFile::new(id, path, display, kind, bytes));
+            }
+            Err(problem) => {
+                let shown = display.clone();
+                let id = sources.add(|id| SourceFile::unread(id, path, display, kind));
+                problems.push(FileProblem {
+                    file: id,
+                    path: shown,
+                    problem,
+                });
+            }
+        }
+    }
+    let (mut diagnostics, secrets) = check(&sources, &problems, options);
+    for (file, spans) in secrets {
+        if let Some(source) = sources.get_mut(file) {
+            source.secrets = spans;
+        }
+    }
+    if let Some(min) = options.min_severity {
+        diagnostics.retain(|d| d.severity >= min);
+    }
+    let mut report = Report {
+        sources,
+        diagnostics,
+        linked_routes: 0,
+    };
+    finish(&mut report);
+    report
+}
+
+type Secrets = Vec<(source::FileId, Vec<(usize, usize)>)>;
+
+/// Parses, models and runs the selected rules.
+fn check(
+    sources: &SourceMap,
+    problems: &[FileProblem],
+    options: &Options,
+) -> (Vec<Diagnostic>, Secrets) {
+    let parsed: Vec<syntax::Parsed<'_>> = sources
+        .iter()
+        .filter(|f| f.linted)
+        .filter_map(syntax::parse)
+        .collect();
+    let secrets = parsed
+        .iter()
+        .map(|p| {
+            (
+                p.source.id,
+                p.secret_spans().iter().map(|s| (s.start, s.end)).collect(),
+            )
+        })
+        .collect();
+    let topology = model::build(&parsed);
+    let cx = Context {
+        files: &parsed,
+        topology: &topology,
+        problems,
+    };
+    let mut diagnostics = Vec::new();
+    for rule in rules::ALL {
+        let meta = rule.meta();
+        if !selected(meta.id, options) {
+            continue;
+        }
+        rule.check(&cx, &mut Sink::new(meta, &mut diagnostics));
+    }
+    (diagnostics, secrets)
+}
+
+fn selected(id: &str, options: &Options) -> bool {
+    if options.ignore.iter().any(|i| i == id) {
+        return false;
+    }
+    options
+        .select
+        .as_ref()
+        .is_none_or(|s| s.iter().any(|i| i == id))
+}
+
+/// Sorts findings and gives each its fingerprint.
+fn finish(report: &mut Report) {
+    let redactor = report.redactor();
+    let sources = &report.sources;
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for d in &mut report.diagnostics {
+        let Some(file) = sources.get(d.primary.span.file) else {
+            continue;
+        };
+        let text = redactor.text(file.id);
+        let span_text = text
+            .get(d.primary.span.start..d.primary.span.end)
+            .unwrap_or("");
+        let (from, _) = file.line_range(file.line_index(d.primary.span.start));
+        let (_, to) = file.line_range(file.line_index(d.primary.span.end));
+        let directive = text.get(from..to).unwrap_or("");
+        let key = format!(
+            "{}\0{}\0{}\0{}",
+            d.rule,
+            file.display,
+            normalize(span_text),
+            normalize(directive)
+        );
+        let occurrence = seen.entry(key.clone()).or_insert(0);
+        *occurrence += 1;
+        d.fingerprint = format!("{:016x}", fnv1a(&format!("{key}\0{occurrence}")));
+    }
+    report.diagnostics.sort_by(|a, b| {
+        let key = |d: &Diagnostic| {
+            let file = sources.get(d.primary.span.file);
+            let (line, column) = file.map_or((0, 0), |f| f.line_col(d.primary.span.start));
+            (
+                file.map(|f| f.display.clone()).unwrap_or_default(),
+                line,
+                column,
+                d.rule,
+            )
+        };
+        key(a).cmp(&key(b)).then_with(|| a.message.cmp(&b.message))
+    });
+}
+
+fn normalize(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// FNV-1a, 64 bits: a stable hash (Rust's own hasher is randomised per process).
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// Whether `path` is one of the files of a report (to refuse overwriting it).
+pub fn is_linted_path(report: &Report, path: &Path) -> bool {
+    let target = std::fs::canonicalize(path).ok();
+    report
+        .sources
+        .iter()
+        .any(|f| target.is_some() && std::fs::canonicalize(&f.path).ok() == target)
+}

@@ -1,1 +1,7 @@
-fn main() {}
+//! The `atl-lint` binary.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    atl_lint::cli::run()
+}

@@ -12,7 +12,9 @@ pub fn is_secret_name(name: &str) -> bool {
     if lower.ends_with("required") || lower.ends_with("enabled") {
         return false;
     }
-    ["password", "passphrase", "secret", "token", "passwd"].iter().any(|word| lower.contains(word))
+    ["password", "passphrase", "secret", "token", "passwd"]
+        .iter()
+        .any(|word| lower.contains(word))
         || name.ends_with("Pass")
         || lower.ends_with("-pass")
         || lower.ends_with(".pass")
@@ -41,7 +43,15 @@ mod tests {
         ] {
             assert!(is_secret_name(name), "{name}");
         }
-        for name in ["secretRequired", "port", "proxyName", "server.port", "secure", "compression", "bypass"] {
+        for name in [
+            "secretRequired",
+            "port",
+            "proxyName",
+            "server.port",
+            "secure",
+            "compression",
+            "bypass",
+        ] {
             assert!(!is_secret_name(name), "{name}");
         }
     }

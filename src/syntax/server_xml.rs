@@ -51,8 +51,16 @@ impl<'a> Document<'a> {
     }
 
     /// The children of `index` named `name`, with their indexes.
-    pub fn children_named<'d>(&'d self, index: usize, name: &'d str) -> impl Iterator<Item = (usize, &'d Element<'a>)> {
-        let children = self.elements.get(index).map(|e| e.children.as_slice()).unwrap_or(&[]);
+    pub fn children_named<'d>(
+        &'d self,
+        index: usize,
+        name: &'d str,
+    ) -> impl Iterator<Item = (usize, &'d Element<'a>)> {
+        let children = self
+            .elements
+            .get(index)
+            .map(|e| e.children.as_slice())
+            .unwrap_or(&[]);
         children
             .iter()
             .filter_map(|&i| self.elements.get(i).map(|e| (i, e)))
@@ -61,7 +69,10 @@ impl<'a> Document<'a> {
 
     /// Every element named `name`, with its index.
     pub fn named<'d>(&'d self, name: &'d str) -> impl Iterator<Item = (usize, &'d Element<'a>)> {
-        self.elements.iter().enumerate().filter(move |(_, e)| e.name == name)
+        self.elements
+            .iter()
+            .enumerate()
+            .filter(move |(_, e)| e.name == name)
     }
 
     /// The nearest ancestor of `index` named `name`.
@@ -80,7 +91,14 @@ impl<'a> Document<'a> {
 
 /// Parses `server.xml`, recording problems and going on where XML allows.
 pub fn parse(source: &SourceFile) -> Document<'_> {
-    Parser { file: source.id, text: &source.text, doc: Document::default(), stack: Vec::new(), roots: 0 }.run()
+    Parser {
+        file: source.id,
+        text: &source.text,
+        doc: Document::default(),
+        stack: Vec::new(),
+        roots: 0,
+    }
+    .run()
 }
 
 struct Parser<'a> {
@@ -99,7 +117,11 @@ impl<'a> Parser<'a> {
             let before = position(&reader);
             let event = reader.read_event();
             let after = position(&reader);
-            let start = self.text.get(before..).and_then(|rest| rest.find('<')).map_or(before, |i| before + i);
+            let start = self
+                .text
+                .get(before..)
+                .and_then(|rest| rest.find('<'))
+                .map_or(before, |i| before + i);
             match event {
                 Ok(Event::Start(tag)) => {
                     if let Some(index) = self.element(&tag, start, after) {
@@ -117,8 +139,14 @@ impl<'a> Parser<'a> {
                 Ok(Event::Eof) => break,
                 Ok(_) => {}
                 Err(err) => {
-                    let at = usize::try_from(reader.error_position()).unwrap_or(before).min(self.text.len());
-                    self.problem(Span::new(self.file, at, at), format!("malformed XML: {err}"), "XML stops being well-formed here");
+                    let at = usize::try_from(reader.error_position())
+                        .unwrap_or(before)
+                        .min(self.text.len());
+                    self.problem(
+                        Span::new(self.file, at, at),
+                        format!("malformed XML: {err}"),
+                        "XML stops being well-formed here",
+                    );
                     if position(&reader) <= before {
                         break;
                     }
@@ -130,13 +158,24 @@ impl<'a> Parser<'a> {
     }
 
     fn problem(&mut self, span: Span, message: String, label: &str) {
-        self.doc.problems.push(SyntaxProblem { span, message, label: label.into(), related: None });
+        self.doc.problems.push(SyntaxProblem {
+            span,
+            message,
+            label: label.into(),
+            related: None,
+        });
     }
 
     fn comment(&mut self, start: usize, end: usize) {
         let text = self.text.get(start..end).unwrap_or("");
-        let body = text.strip_prefix("<!--").and_then(|t| t.strip_suffix("-->")).unwrap_or(text);
-        self.doc.comments.push(Comment { text: body, span: Span::new(self.file, start, end) });
+        let body = text
+            .strip_prefix("<!--")
+            .and_then(|t| t.strip_suffix("-->"))
+            .unwrap_or(text);
+        self.doc.comments.push(Comment {
+            text: body,
+            span: Span::new(self.file, start, end),
+        });
     }
 
     /// Adds an element for a start or empty tag spanning `start..end`.
@@ -150,12 +189,23 @@ impl<'a> Parser<'a> {
         if parent.is_none() {
             self.roots += 1;
             if self.roots == 2 {
-                self.problem(name_span, format!("second root element `<{name}>`: an XML document has one"), "second root");
+                self.problem(
+                    name_span,
+                    format!("second root element `<{name}>`: an XML document has one"),
+                    "second root",
+                );
             }
         }
         let attributes = self.attributes(tag, start);
         let index = self.doc.elements.len();
-        self.doc.elements.push(Element { name, name_span, tag_span, attributes, parent, children: Vec::new() });
+        self.doc.elements.push(Element {
+            name,
+            name_span,
+            tag_span,
+            attributes,
+            parent,
+            children: Vec::new(),
+        });
         if let Some(parent) = parent.and_then(|p| self.doc.elements.get_mut(p)) {
             parent.children.push(index);
         }
@@ -176,23 +226,36 @@ impl<'a> Parser<'a> {
                         | AttrError::Duplicated(p, _) => tag_start + 1 + p,
                     };
                     let at = at.min(self.text.len());
-                    self.problem(Span::new(self.file, at, at), format!("malformed attribute: {err}"), "attribute syntax breaks here");
+                    self.problem(
+                        Span::new(self.file, at, at),
+                        format!("malformed attribute: {err}"),
+                        "attribute syntax breaks here",
+                    );
                     break;
                 }
             };
-            let (Some(key_at), Some(value_at)) = (offset_in(self.text, attr.key.as_ref()), offset_in(self.text, &attr.value))
-            else {
+            let (Some(key_at), Some(value_at)) = (
+                offset_in(self.text, attr.key.as_ref()),
+                offset_in(self.text, &attr.value),
+            ) else {
                 continue;
             };
             let name_span = Span::new(self.file, key_at, key_at + attr.key.as_ref().len());
             let value_span = Span::new(self.file, value_at, value_at + attr.value.len());
-            let (Some(name), Some(raw)) = (self.text.get(name_span.start..name_span.end), self.text.get(value_span.start..value_span.end))
-            else {
+            let (Some(name), Some(raw)) = (
+                self.text.get(name_span.start..name_span.end),
+                self.text.get(value_span.start..value_span.end),
+            ) else {
                 continue;
             };
             let value = self.decode(raw, value_span);
             let span = Span::new(self.file, key_at, (value_span.end + 1).min(self.text.len()));
-            out.push(Setting { name: Cow::Borrowed(name), name_span, value, span });
+            out.push(Setting {
+                name: Cow::Borrowed(name),
+                name_span,
+                value,
+                span,
+            });
         }
         out
     }
@@ -210,7 +273,11 @@ impl<'a> Parser<'a> {
         match quick_xml::escape::unescape(raw) {
             Ok(text) => Value::new(text, span),
             Err(err) => {
-                self.problem(span, format!("bad reference in attribute value: {err}"), "cannot be decoded");
+                self.problem(
+                    span,
+                    format!("bad reference in attribute value: {err}"),
+                    "cannot be decoded",
+                );
                 let mut value = Value::new(Cow::Borrowed(raw), span);
                 value.unknown = true;
                 value
@@ -220,13 +287,23 @@ impl<'a> Parser<'a> {
 
     fn end(&mut self, name: &str, start: usize, end: usize) {
         let span = Span::new(self.file, start, end);
-        let Some(depth) = self.stack.iter().rposition(|&i| self.doc.elements.get(i).is_some_and(|e| e.name == name)) else {
-            self.problem(span, format!("end tag `</{name}>` closes no open element"), "stray end tag");
+        let Some(depth) = self
+            .stack
+            .iter()
+            .rposition(|&i| self.doc.elements.get(i).is_some_and(|e| e.name == name))
+        else {
+            self.problem(
+                span,
+                format!("end tag `</{name}>` closes no open element"),
+                "stray end tag",
+            );
             return;
         };
         let unclosed: Vec<usize> = self.stack.drain(depth..).skip(1).collect();
         for index in unclosed {
-            let Some(element) = self.doc.elements.get(index) else { continue };
+            let Some(element) = self.doc.elements.get(index) else {
+                continue;
+            };
             let problem = SyntaxProblem {
                 span,
                 message: format!("`<{}>` is not closed before `</{name}>`", element.name),
@@ -239,8 +316,13 @@ impl<'a> Parser<'a> {
 
     fn unclosed_at_end(&mut self) {
         for index in std::mem::take(&mut self.stack) {
-            let Some(element) = self.doc.elements.get(index) else { continue };
-            let (span, message) = (element.name_span, format!("`<{}>` is never closed", element.name));
+            let Some(element) = self.doc.elements.get(index) else {
+                continue;
+            };
+            let (span, message) = (
+                element.name_span,
+                format!("`<{}>` is never closed", element.name),
+            );
             self.problem(span, message, "opened here");
         }
     }
@@ -265,7 +347,16 @@ mod tests {
     use super::*;
 
     fn doc(text: &str) -> (SourceFile, usize) {
-        (SourceFile::new(FileId(0), PathBuf::from("s"), "s".into(), None, text.as_bytes().to_vec()), 0)
+        (
+            SourceFile::new(
+                FileId(0),
+                PathBuf::from("s"),
+                "s".into(),
+                None,
+                text.as_bytes().to_vec(),
+            ),
+            0,
+        )
     }
 
     #[test]
@@ -294,7 +385,8 @@ mod tests {
 
     #[test]
     fn mismatched_end_tag_points_at_both_and_parsing_goes_on() {
-        let (source, _) = doc("<Server>\n<Service>\n<Engine>\n</Service>\n<Listener/>\n</Server>\n");
+        let (source, _) =
+            doc("<Server>\n<Service>\n<Engine>\n</Service>\n<Listener/>\n</Server>\n");
         let d = parse(&source);
         assert_eq!(d.problems.len(), 1, "{:?}", d.problems);
         assert_eq!(source.slice(d.problems[0].span), "</Service>");
@@ -304,7 +396,15 @@ mod tests {
 
     #[test]
     fn unclosed_tag_is_reported_without_panicking() {
-        for text in ["<Server><Connector port=\"80", "<Server", "<", "<Server a=1/>", "<a b='&bogus;'/>", "</x>", "<S><!-- x"] {
+        for text in [
+            "<Server><Connector port=\"80",
+            "<Server",
+            "<",
+            "<Server a=1/>",
+            "<a b='&bogus;'/>",
+            "</x>",
+            "<S><!-- x",
+        ] {
             let (source, _) = doc(text);
             let d = parse(&source);
             assert!(!d.problems.is_empty(), "{text}");

@@ -1,0 +1,393 @@
+//! The command line: arguments become `Options` once, then the run and the exit code.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::diagnostic::Severity;
+use crate::report::{self, Report};
+use crate::rules::{self, ALL};
+use crate::source::FileKind;
+use crate::Options;
+
+/// Exit code: usage error, unreadable PATH or internal error.
+const EXIT_USAGE: u8 = 2;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "atl-lint",
+    version,
+    about = "Lint reverse-proxy setups in front of Atlassian applications (HAProxy, Apache httpd, Tomcat server.xml, bitbucket.properties)",
+    args_conflicts_with_subcommands = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    lint: LintArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Print a rule's documentation (markdown).
+    Explain {
+        /// The rule id.
+        rule: String,
+    },
+    /// List every rule: id, severity, formats, summary.
+    Rules {
+        /// Output format.
+        #[arg(long, short = 'f', value_enum, default_value_t = CatalogueFormat::Text)]
+        format: CatalogueFormat,
+    },
+}
+
+#[derive(Args, Debug)]
+struct LintArgs {
+    /// Files and directories to lint (`-` for standard input).
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Report format.
+    #[arg(short = 'f', long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Write the report to FILE (a human summary still goes to stderr).
+    #[arg(short = 'o', long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Exit 1 when any reported finding is at or above this.
+    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    fail_on: FailOn,
+    /// Report only findings at or above this.
+    #[arg(long, value_enum, default_value_t = Level::Info)]
+    min_severity: Level,
+    /// Run only these rules.
+    #[arg(long, value_delimiter = ',', value_name = "RULE,...")]
+    select: Option<Vec<String>>,
+    /// Skip these rules.
+    #[arg(long, value_delimiter = ',', value_name = "RULE,...")]
+    ignore: Vec<String>,
+    /// Config file (default: `.atl-lint.toml` in the first PATH's directory or a parent).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    config: Option<PathBuf>,
+    /// Read no config file.
+    #[arg(long)]
+    no_config: bool,
+    /// The directory that stands for `/` in absolute paths named by configurations.
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
+    /// Check referenced files on this machine (certificates).
+    #[arg(long, overrides_with = "no_live")]
+    live: bool,
+    /// Do not check referenced files on this machine.
+    #[arg(long)]
+    no_live: bool,
+    /// Declare an app's base URL (APP: jira, confluence, bitbucket, bamboo, crowd, or a context path).
+    #[arg(long, value_name = "[APP=]URL")]
+    base_url: Vec<String>,
+    /// Report findings even where an ignore comment suppresses them.
+    #[arg(long)]
+    no_ignore_comments: bool,
+    /// Colour (honours NO_COLOR and FORCE_COLOR).
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+    /// No summary line.
+    #[arg(short, long)]
+    quiet: bool,
+    /// The format of standard input.
+    #[arg(long, value_enum, value_name = "KIND")]
+    stdin_kind: Option<StdinKind>,
+    /// The file name standard input is reported under.
+    #[arg(long, value_name = "NAME")]
+    stdin_filename: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum CatalogueFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Level {
+    Error,
+    Warning,
+    Info,
+}
+
+impl From<Level> for Severity {
+    fn from(level: Level) -> Self {
+        match level {
+            Level::Error => Severity::Error,
+            Level::Warning => Severity::Warning,
+            Level::Info => Severity::Info,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum StdinKind {
+    Haproxy,
+    Apache,
+    Tomcat,
+    Properties,
+}
+
+impl From<StdinKind> for FileKind {
+    fn from(kind: StdinKind) -> Self {
+        match kind {
+            StdinKind::Haproxy => FileKind::Haproxy,
+            StdinKind::Apache => FileKind::Apache,
+            StdinKind::Tomcat => FileKind::TomcatServerXml,
+            StdinKind::Properties => FileKind::BitbucketProperties,
+        }
+    }
+}
+
+/// Runs the command line and returns the exit code.
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return ExitCode::from(if err.use_stderr() { EXIT_USAGE } else { 0 });
+        }
+    };
+    match cli.command {
+        Some(Command::Explain { rule }) => explain(&rule),
+        Some(Command::Rules { format }) => {
+            let text = match format {
+                CatalogueFormat::Text => catalogue_text(),
+                CatalogueFormat::Json => catalogue_json(),
+                CatalogueFormat::Markdown => catalogue_markdown(),
+            };
+            print_stdout(&text);
+            ExitCode::SUCCESS
+        }
+        None => lint(cli.lint),
+    }
+}
+
+fn usage_error(message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(EXIT_USAGE)
+}
+
+/// Checks rule ids given on the command line, suggesting the nearest known ones.
+fn check_rule_ids<'a>(ids: impl IntoIterator<Item = &'a String>) -> Result<(), String> {
+    for id in ids {
+        if rules::find(id).is_none() {
+            return Err(unknown_rule_message(id));
+        }
+    }
+    Ok(())
+}
+
+fn unknown_rule_message(id: &str) -> String {
+    let near = rules::nearest(id, ALL.iter().map(|r| r.meta().id), (id.len() / 3).max(3));
+    match near.as_slice() {
+        [] => format!("unknown rule `{id}` (`atl-lint rules` lists them)"),
+        ids => format!(
+            "unknown rule `{id}`; did you mean {}?",
+            ids.iter()
+                .take(3)
+                .map(|i| format!("`{i}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+fn lint(args: LintArgs) -> ExitCode {
+    let ids = args.select.iter().flatten().chain(args.ignore.iter());
+    if let Err(message) = check_rule_ids(ids) {
+        return usage_error(&message);
+    }
+    if let Some(config) = &args.config {
+        if !config.is_file() {
+            return usage_error(&format!(
+                "config file `{}` does not exist",
+                config.display()
+            ));
+        }
+    }
+    let options = Options {
+        paths: args.paths.clone(),
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+        min_severity: Some(args.min_severity.into()),
+        stdin_kind: args.stdin_kind.map(FileKind::from),
+        stdin_filename: args.stdin_filename.clone(),
+    };
+    let report = match crate::lint(&options) {
+        Ok(report) => report,
+        Err(err) => return usage_error(&err.to_string()),
+    };
+    let color = use_color(
+        args.color,
+        args.output.is_none() && io::stdout().is_terminal(),
+    );
+    let text = match args.format {
+        Format::Human => report::human::render(
+            &report,
+            report::human::Style {
+                color,
+                width: width(),
+            },
+        ),
+        Format::Json => report::json::render(&report),
+    };
+    if let Some(output) = &args.output {
+        if crate::is_linted_path(&report, output) {
+            return usage_error(&format!(
+                "refusing to write the report over `{}`, a file being linted",
+                output.display()
+            ));
+        }
+        if let Err(err) = std::fs::write(output, &text) {
+            return usage_error(&format!("cannot write `{}`: {err}", output.display()));
+        }
+    } else {
+        print_stdout(&text);
+    }
+    if !args.quiet && (args.format == Format::Human || args.output.is_some()) {
+        eprintln!("{}", report.summary_line());
+    }
+    exit_code(&report, args.fail_on)
+}
+
+fn exit_code(report: &Report, fail_on: FailOn) -> ExitCode {
+    let threshold = match fail_on {
+        FailOn::Error => Severity::Error,
+        FailOn::Warning => Severity::Warning,
+        FailOn::Info => Severity::Info,
+        FailOn::Never => return ExitCode::SUCCESS,
+    };
+    match report.worst() {
+        Some(worst) if worst >= threshold => ExitCode::from(1),
+        _ => ExitCode::SUCCESS,
+    }
+}
+
+fn use_color(choice: Color, terminal: bool) -> bool {
+    match choice {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            let set =
+                |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
+            if set("FORCE_COLOR") {
+                true
+            } else if set("NO_COLOR") {
+                false
+            } else {
+                terminal
+            }
+        }
+    }
+}
+
+fn width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .filter(|&w| w >= 40)
+        .unwrap_or(100)
+}
+
+/// Writes to stdout; a closed pipe ends the output quietly.
+fn print_stdout(text: &str) {
+    let mut out = io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+}
+
+fn explain(id: &str) -> ExitCode {
+    let Some(rule) = rules::find(id) else {
+        return usage_error(&unknown_rule_message(id));
+    };
+    let meta = rule.meta();
+    let formats: Vec<&str> = meta.formats.iter().map(|f| f.name()).collect();
+    let text = format!(
+        "# {}\n\nDefault severity: {}. Reads: {}.\n\n{}",
+        meta.id,
+        meta.severity,
+        formats.join(", "),
+        meta.markdown().trim_end()
+    );
+    print_stdout(&format!("{text}\n"));
+    ExitCode::SUCCESS
+}
+
+fn catalogue_text() -> String {
+    let mut out = String::new();
+    for rule in ALL {
+        let meta = rule.meta();
+        let formats: Vec<&str> = meta.formats.iter().map(|f| f.name()).collect();
+        out.push_str(&format!(
+            "{:<34} {:<8} {:<40} {}\n",
+            meta.id,
+            meta.severity.name(),
+            formats.join(","),
+            meta.summary()
+        ));
+    }
+    out
+}
+
+fn catalogue_json() -> String {
+    let rules: Vec<serde_json::Value> = ALL
+        .iter()
+        .map(|rule| {
+            let meta = rule.meta();
+            serde_json::json!({
+                "id": meta.id,
+                "severity": meta.severity.name(),
+                "scope": meta.scope,
+                "formats": meta.formats.iter().map(|f| f.name()).collect::<Vec<_>>(),
+                "summary": meta.summary(),
+            })
+        })
+        .collect();
+    let mut out = serde_json::to_string_pretty(&rules).unwrap_or_default();
+    out.push('\n');
+    out
+}
+
+/// The rule table as markdown, as the README shows it.
+pub fn catalogue_markdown() -> String {
+    let mut out = String::from("| rule | severity | reads | what it flags |\n|---|---|---|---|\n");
+    for rule in ALL {
+        let meta = rule.meta();
+        let formats: Vec<&str> = meta.formats.iter().map(|f| f.name()).collect();
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} |\n",
+            meta.id,
+            meta.severity.name(),
+            formats.join(", "),
+            meta.summary().replace('|', "\\|")
+        ));
+    }
+    out
+}

@@ -1,0 +1,78 @@
+//! Findings: one `Diagnostic` type for every rule, with a primary label and related labels.
+
+use std::fmt;
+
+use crate::source::Span;
+
+/// How serious a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Worth knowing; never fails a build by default.
+    Info,
+    /// Likely wrong or risky.
+    Warning,
+    /// The setup is broken or unsafe.
+    Error,
+}
+
+impl Severity {
+    /// The name used in every output format.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A span with what it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    /// Where.
+    pub span: Span,
+    /// What the span is.
+    pub message: String,
+}
+
+/// One finding.
+#[derive(Clone, Debug)]
+pub struct Diagnostic {
+    /// The rule id.
+    pub rule: &'static str,
+    /// Its severity.
+    pub severity: Severity,
+    /// What is wrong.
+    pub message: String,
+    /// The span that must change.
+    pub primary: Label,
+    /// Spans that disagree with it, possibly in other files.
+    pub related: Vec<Label>,
+    /// What to change.
+    pub help: Option<String>,
+    /// Stable identity for baselines and SARIF, set when the report is assembled.
+    pub fingerprint: String,
+}
+
+impl Diagnostic {
+    /// Adds a related span.
+    pub fn related(&mut self, span: Span, message: impl Into<String>) -> &mut Self {
+        self.related.push(Label {
+            span,
+            message: message.into(),
+        });
+        self
+    }
+
+    /// Sets the help text.
+    pub fn help(&mut self, help: impl Into<String>) -> &mut Self {
+        self.help = Some(help.into());
+        self
+    }
+}

@@ -1,0 +1,429 @@
+//! Finding the files to lint: walking directories safely and telling each file's kind.
+
+use std::collections::HashSet;
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Component, Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use crate::source::FileKind;
+
+/// Files over this size are not read.
+pub const MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
+
+/// Directories never walked into.
+const SKIPPED_DIRS: [&str; 3] = [".git", "node_modules", "target"];
+
+/// Extensions of templates whose rendered name is the rest of the file name.
+const TEMPLATE_EXTENSIONS: [&str; 7] = ["j2", "jinja", "jinja2", "erb", "epp", "tpl", "template"];
+
+/// A file discovery found, with its content or why it has none.
+#[derive(Debug)]
+pub struct Found {
+    /// The path as found.
+    pub path: PathBuf,
+    /// The format, when known.
+    pub kind: Option<FileKind>,
+    /// The bytes, or why they were not read.
+    pub content: Result<Vec<u8>, Problem>,
+}
+
+/// Why a file found was not linted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Problem {
+    /// Reading failed (permission denied, I/O error).
+    Unreadable(String),
+    /// Over [`MAX_FILE_SIZE`].
+    TooLarge(u64),
+    /// Binary content where a configuration file was expected.
+    Binary,
+    /// A file named on the command line that is no format atl-lint knows.
+    UnknownKind,
+    /// A path named on the command line that is not a regular file (FIFO, socket, device).
+    NotRegular,
+}
+
+/// A problem with one file, after it got its id.
+#[derive(Clone, Debug)]
+pub struct FileProblem {
+    /// The file.
+    pub file: crate::source::FileId,
+    /// Its display path.
+    pub path: String,
+    /// What went wrong.
+    pub problem: Problem,
+}
+
+/// A command-line path that cannot be linted at all (exit 2).
+#[derive(Debug)]
+pub struct PathError {
+    /// The path.
+    pub path: PathBuf,
+    /// Why.
+    pub error: io::Error,
+}
+
+/// Finds every file under `paths`, each once, in a stable order.
+pub fn discover(paths: &[PathBuf]) -> Result<Vec<Found>, PathError> {
+    let mut found = Vec::new();
+    let mut seen: HashSet<PathBuf> = HashSet::new();
+    for path in paths {
+        let metadata = std::fs::metadata(path).map_err(|error| PathError {
+            path: path.clone(),
+            error,
+        })?;
+        if metadata.is_dir() {
+            walk(path, &mut seen, &mut found);
+        } else if first_visit(&mut seen, path) {
+            found.push(explicit(path, &metadata));
+        }
+    }
+    Ok(found)
+}
+
+fn first_visit(seen: &mut HashSet<PathBuf>, path: &Path) -> bool {
+    let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    seen.insert(key)
+}
+
+/// A file named on the command line: always read, its kind sniffed when the name says nothing.
+fn explicit(path: &Path, metadata: &std::fs::Metadata) -> Found {
+    let path = tidy(path);
+    if !metadata.is_file() {
+        return Found {
+            path,
+            kind: None,
+            content: Err(Problem::NotRegular),
+        };
+    }
+    let named = kind_by_name(&path);
+    let content = read(&path, metadata.len());
+    let kind = match (&content, named) {
+        (_, Some(Name::Definite(kind))) => Some(kind),
+        (Ok(bytes), _) => sniff(bytes, &path),
+        (Err(_), _) => None,
+    };
+    let content = match content {
+        Ok(bytes) if is_binary(&bytes) => Err(Problem::Binary),
+        Ok(_) if kind.is_none() => Err(Problem::UnknownKind),
+        other => other,
+    };
+    Found {
+        path,
+        kind,
+        content,
+    }
+}
+
+fn walk(root: &Path, seen: &mut HashSet<PathBuf>, found: &mut Vec<Found>) {
+    let walker = WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| {
+            entry.depth() == 0
+                || !entry.file_type().is_dir()
+                || !SKIPPED_DIRS.iter().any(|d| entry.file_name() == *d)
+        });
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                // A symlink loop is walked once and then left; other errors are reported.
+                if err.loop_ancestor().is_none() {
+                    if let Some(path) = err.path() {
+                        let message = err
+                            .io_error()
+                            .map_or_else(|| err.to_string(), ToString::to_string);
+                        found.push(Found {
+                            path: tidy(path),
+                            kind: None,
+                            content: Err(Problem::Unreadable(message)),
+                        });
+                    }
+                }
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let path = entry.path();
+        let Some(name) = kind_by_name(path) else {
+            continue;
+        };
+        if !first_visit(seen, path) {
+            continue;
+        }
+        let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+        let content = read(path, size);
+        let kind = match (&content, name) {
+            (_, Name::Definite(kind)) => Some(kind),
+            (Ok(bytes), Name::Ambiguous) => sniff(bytes, path),
+            (Err(_), Name::Ambiguous) => None,
+        };
+        let content = match content {
+            Ok(bytes) if is_binary(&bytes) => {
+                if kind.is_none() {
+                    continue;
+                }
+                Err(Problem::Binary)
+            }
+            Ok(_) if kind.is_none() => continue,
+            Err(Problem::TooLarge(_)) if kind.is_none() => continue,
+            other => other,
+        };
+        found.push(Found {
+            path: tidy(path),
+            kind,
+            content,
+        });
+    }
+}
+
+/// The kind of content that did not come from a walk (standard input): name first, then
+/// content.
+pub fn kind_of(path: &Path, bytes: &[u8]) -> Option<FileKind> {
+    match kind_by_name(path) {
+        Some(Name::Definite(kind)) => Some(kind),
+        _ => sniff(bytes, path),
+    }
+}
+
+/// Reads a regular file, refusing files over the size limit.
+fn read(path: &Path, size: u64) -> Result<Vec<u8>, Problem> {
+    if size > MAX_FILE_SIZE {
+        return Err(Problem::TooLarge(size));
+    }
+    let file = File::open(path).map_err(|e| Problem::Unreadable(e.to_string()))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Problem::Unreadable(e.to_string()))?;
+    let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    if len > MAX_FILE_SIZE {
+        return Err(Problem::TooLarge(len));
+    }
+    Ok(bytes)
+}
+
+/// Text files have no NUL bytes.
+fn is_binary(bytes: &[u8]) -> bool {
+    bytes.iter().take(8192).any(|&b| b == 0)
+}
+
+/// What a file's name says about its kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Name {
+    /// The name alone decides.
+    Definite(FileKind),
+    /// The content decides.
+    Ambiguous,
+}
+
+/// The name without a template extension (`server.xml.j2` is `server.xml`).
+fn rendered_name(path: &Path) -> (String, bool) {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match name.rsplit_once('.') {
+        Some((stem, ext)) if TEMPLATE_EXTENSIONS.contains(&ext) && stem.contains('.') => {
+            (stem.to_string(), true)
+        }
+        _ => (name, false),
+    }
+}
+
+fn kind_by_name(path: &Path) -> Option<Name> {
+    let (name, template) = rendered_name(path);
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with("server.xml") {
+        return Some(Name::Definite(FileKind::TomcatServerXml));
+    }
+    if lower.ends_with("bitbucket.properties") {
+        return Some(Name::Definite(FileKind::BitbucketProperties));
+    }
+    if lower == "httpd.conf" || lower == "apache2.conf" {
+        return Some(Name::Definite(FileKind::Apache));
+    }
+    if lower.starts_with("haproxy") && lower.ends_with(".cfg") {
+        return Some(Name::Definite(FileKind::Haproxy));
+    }
+    let in_sites_dir = path
+        .parent()
+        .and_then(Path::file_name)
+        .is_some_and(|d| d.to_string_lossy().starts_with("sites-"));
+    if template || in_sites_dir || lower.ends_with(".conf") || lower.ends_with(".cfg") {
+        return Some(Name::Ambiguous);
+    }
+    None
+}
+
+/// Tells a file's kind from its content.
+fn sniff(bytes: &[u8], path: &Path) -> Option<FileKind> {
+    if is_binary(bytes) {
+        return None;
+    }
+    let text = String::from_utf8_lossy(bytes.get(..bytes.len().min(256 * 1024)).unwrap_or(bytes));
+    if text.contains("<Server") && (text.contains("<Service") || text.contains("<Connector")) {
+        return Some(FileKind::TomcatServerXml);
+    }
+    let mut apache = 0;
+    let mut haproxy = 0;
+    let mut properties = 0;
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        let word = trimmed.split_whitespace().next().unwrap_or("");
+        if ["frontend", "backend", "listen", "defaults", "global"].contains(&word)
+            && !line.starts_with(' ')
+        {
+            haproxy += 1;
+        }
+        let lower = word.to_ascii_lowercase();
+        let apache_words = [
+            "<virtualhost",
+            "proxypass",
+            "servername",
+            "loadmodule",
+            "<directory",
+            "documentroot",
+            "<location",
+            "include",
+            "serverroot",
+        ];
+        if apache_words.iter().any(|w| lower.starts_with(w)) {
+            apache += 1;
+        }
+        let key = trimmed.split(['=', ':']).next().unwrap_or("").trim();
+        if (key.starts_with("server.") || key.starts_with("setup."))
+            && !key.contains(' ')
+            && trimmed.contains(['=', ':'])
+        {
+            properties += 1;
+        }
+    }
+    let is_properties_name = rendered_name(path).0.ends_with(".properties");
+    if properties > 0 && (is_properties_name || (apache == 0 && haproxy == 0)) {
+        return Some(FileKind::BitbucketProperties);
+    }
+    match (apache, haproxy) {
+        (0, 0) => None,
+        (a, h) if h > a => Some(FileKind::Haproxy),
+        _ => Some(FileKind::Apache),
+    }
+}
+
+/// The path without `.` components.
+fn tidy(path: &Path) -> PathBuf {
+    let tidy: PathBuf = path
+        .components()
+        .filter(|c| !matches!(c, Component::CurDir))
+        .collect();
+    if tidy.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        tidy
+    }
+}
+
+/// How a path is shown: relative to the current directory when under it, with `/` separators.
+pub fn display_path(path: &Path, cwd: Option<&Path>) -> String {
+    let shown = match cwd {
+        Some(cwd) if path.is_absolute() => path.strip_prefix(cwd).unwrap_or(path),
+        _ => path,
+    };
+    let text = shown.to_string_lossy().replace('\\', "/");
+    if text.is_empty() {
+        ".".into()
+    } else {
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_decide_first_and_templates_render_their_name() {
+        assert_eq!(
+            kind_by_name(Path::new("conf/server.xml")),
+            Some(Name::Definite(FileKind::TomcatServerXml))
+        );
+        assert_eq!(
+            kind_by_name(Path::new("t/server.xml.j2")),
+            Some(Name::Definite(FileKind::TomcatServerXml))
+        );
+        assert_eq!(
+            kind_by_name(Path::new("shared/bitbucket.properties")),
+            Some(Name::Definite(FileKind::BitbucketProperties))
+        );
+        assert_eq!(
+            kind_by_name(Path::new("etc/haproxy/haproxy.cfg")),
+            Some(Name::Definite(FileKind::Haproxy))
+        );
+        assert_eq!(
+            kind_by_name(Path::new("apache2/sites-enabled/jira")),
+            Some(Name::Ambiguous)
+        );
+        assert_eq!(kind_by_name(Path::new("log4j.properties")), None);
+        assert_eq!(kind_by_name(Path::new("README.md")), None);
+    }
+
+    #[test]
+    fn content_tells_ambiguous_files_apart() {
+        let xml =
+            b"<?xml version='1.0'?>\n<Server port=\"8005\">\n<Service name=\"Catalina\"/></Server>";
+        assert_eq!(
+            sniff(xml, Path::new("a.xml")),
+            Some(FileKind::TomcatServerXml)
+        );
+        assert_eq!(
+            sniff(
+                b"global\n  daemon\nfrontend www\n  bind :80\n",
+                Path::new("lb.cfg")
+            ),
+            Some(FileKind::Haproxy)
+        );
+        assert_eq!(
+            sniff(
+                b"<VirtualHost *:443>\n ProxyPass /jira http://h:8080/jira\n</VirtualHost>\n",
+                Path::new("x.conf")
+            ),
+            Some(FileKind::Apache)
+        );
+        assert_eq!(
+            sniff(
+                b"server.port=7990\nsetup.baseUrl=https://a\n",
+                Path::new("x.txt")
+            ),
+            Some(FileKind::BitbucketProperties)
+        );
+        assert_eq!(
+            sniff(
+                b"server {\n  listen 80;\n  location / { proxy_pass http://x; }\n}\n",
+                Path::new("nginx.conf")
+            ),
+            None
+        );
+        assert_eq!(sniff(b"a\0b", Path::new("x.conf")), None);
+    }
+
+    #[test]
+    fn display_paths_are_relative_under_the_current_directory() {
+        assert_eq!(
+            display_path(Path::new("/work/x/etc/a.cfg"), Some(Path::new("/work/x"))),
+            "etc/a.cfg"
+        );
+        assert_eq!(
+            display_path(Path::new("/elsewhere/a.cfg"), Some(Path::new("/work/x"))),
+            "/elsewhere/a.cfg"
+        );
+        assert_eq!(
+            tidy(Path::new("./fixtures/./a")),
+            PathBuf::from("fixtures/a")
+        );
+    }
+}

@@ -1,0 +1,332 @@
+//! The cross-file view: apps, their connectors, context paths and base URLs, each field
+//! keeping the setting (and so the span) it came from.
+
+mod bitbucket;
+mod tomcat;
+
+pub use bitbucket::relaxed;
+
+use std::path::Path;
+
+use crate::source::{FileId, Span};
+use crate::syntax::{Parsed, Setting, Tree};
+
+/// Which Atlassian application a file configures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AppKind {
+    /// Jira.
+    Jira,
+    /// Confluence.
+    Confluence,
+    /// Bitbucket (or Stash, its former name).
+    Bitbucket,
+    /// Bamboo.
+    Bamboo,
+    /// Crowd.
+    Crowd,
+    /// Some other web application.
+    Unknown,
+}
+
+impl AppKind {
+    /// The product name.
+    pub fn name(self) -> &'static str {
+        match self {
+            AppKind::Jira => "Jira",
+            AppKind::Confluence => "Confluence",
+            AppKind::Bitbucket => "Bitbucket",
+            AppKind::Bamboo => "Bamboo",
+            AppKind::Crowd => "Crowd",
+            AppKind::Unknown => "the application",
+        }
+    }
+
+    /// Guesses the product from a `docBase`, a path or a name.
+    pub fn guess(text: &str) -> AppKind {
+        let lower = text.to_ascii_lowercase();
+        let kinds = [
+            ("jira", AppKind::Jira),
+            ("confluence", AppKind::Confluence),
+            ("stash", AppKind::Bitbucket),
+            ("bitbucket", AppKind::Bitbucket),
+            ("bamboo", AppKind::Bamboo),
+            ("crowd", AppKind::Crowd),
+        ];
+        kinds
+            .iter()
+            .find(|(word, _)| lower.contains(word))
+            .map_or(AppKind::Unknown, |&(_, kind)| kind)
+    }
+}
+
+/// How a file names its connector settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Style {
+    /// Tomcat `<Connector>` attributes (`proxyName`).
+    Tomcat,
+    /// Spring Boot keys under a prefix (`server.` or `server.additional-connector.1.`).
+    Spring(String),
+}
+
+/// A connector setting, by meaning.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    /// The listen port.
+    Port,
+    /// `request.getScheme()`.
+    Scheme,
+    /// `request.isSecure()`.
+    Secure,
+    /// The public host name.
+    ProxyName,
+    /// The public port.
+    ProxyPort,
+    /// Where confidential requests are redirected.
+    RedirectPort,
+}
+
+/// One application instance.
+#[derive(Debug)]
+pub struct App<'a> {
+    /// The product.
+    pub kind: AppKind,
+    /// The file that configures it.
+    pub file: FileId,
+    /// That file's path.
+    pub path: &'a Path,
+    /// Its main context path, when set.
+    pub context_path: Option<ContextPath<'a>>,
+}
+
+/// Which normalisation a context path setting gets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PathStyle {
+    /// Tomcat `<Context path>`: `"/"` means root, but only after a warning.
+    Tomcat,
+    /// Spring Boot `server.context-path`: `/` and empty both mean root.
+    Spring,
+}
+
+/// A context path setting.
+#[derive(Clone, Copy, Debug)]
+pub struct ContextPath<'a> {
+    /// The setting.
+    pub setting: &'a Setting<'a>,
+    /// How the application reads it.
+    pub style: PathStyle,
+    /// The `<Host>` element it belongs to (Tomcat).
+    pub host: Option<usize>,
+    /// The app it belongs to.
+    pub app: usize,
+}
+
+impl ContextPath<'_> {
+    /// The path as the application uses it (`""` for root, no trailing slash), when known.
+    pub fn normalized(&self) -> Option<String> {
+        let raw = self.setting.value.known()?;
+        let trimmed = raw.trim_end_matches('/');
+        if trimmed.is_empty() {
+            return Some(String::new());
+        }
+        Some(if trimmed.starts_with('/') {
+            trimmed.to_string()
+        } else {
+            format!("/{trimmed}")
+        })
+    }
+}
+
+/// A TLS protocol setting and how its value is read.
+#[derive(Clone, Copy, Debug)]
+pub struct ProtocolSetting<'a> {
+    /// The setting.
+    pub setting: &'a Setting<'a>,
+    /// Its syntax.
+    pub syntax: ProtocolSyntax,
+}
+
+/// The syntaxes of protocol settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProtocolSyntax {
+    /// Tomcat's `+`/`-` list (`protocols`, `sslEnabledProtocols`).
+    TomcatList,
+    /// A comma-separated list of names (`server.ssl.enabled-protocols`).
+    CommaList,
+    /// One JSSE `SSLContext` algorithm (`sslProtocol`, `server.ssl.protocol`).
+    Algorithm,
+}
+
+/// A Tomcat connector: a `<Connector>` or the `server.*` keys of `bitbucket.properties`.
+#[derive(Debug)]
+pub struct Connector<'a> {
+    /// The file it is in.
+    pub file: FileId,
+    /// The app it serves.
+    pub app: usize,
+    /// Where to point when a setting is absent: the element name, or the first key.
+    pub at: Span,
+    /// How its settings are named.
+    pub style: Style,
+    /// An AJP connector (not HTTP).
+    pub ajp: bool,
+    /// Tomcat terminates TLS itself (`SSLEnabled`, `server.ssl.enabled`), which forces the
+    /// scheme to `https` and `secure` to true.
+    pub ssl_enabled: bool,
+    /// `port`.
+    pub port: Option<&'a Setting<'a>>,
+    /// The port when the setting is absent (Bitbucket's 7990).
+    pub default_port: Option<u16>,
+    /// `scheme`.
+    pub scheme: Option<&'a Setting<'a>>,
+    /// `secure`.
+    pub secure: Option<&'a Setting<'a>>,
+    /// `proxyName`.
+    pub proxy_name: Option<&'a Setting<'a>>,
+    /// `proxyPort`.
+    pub proxy_port: Option<&'a Setting<'a>>,
+    /// `redirectPort`.
+    pub redirect_port: Option<&'a Setting<'a>>,
+    /// `address`.
+    pub address: Option<&'a Setting<'a>>,
+    /// AJP `secret` (or its old name `requiredSecret`).
+    pub secret: Option<&'a Setting<'a>>,
+    /// AJP `secretRequired`.
+    pub secret_required: Option<&'a Setting<'a>>,
+    /// TLS protocol settings.
+    pub protocols: Vec<ProtocolSetting<'a>>,
+}
+
+impl Connector<'_> {
+    /// The name of a field as this connector's file spells it.
+    pub fn name(&self, field: Field) -> String {
+        match &self.style {
+            Style::Tomcat => match field {
+                Field::Port => "port",
+                Field::Scheme => "scheme",
+                Field::Secure => "secure",
+                Field::ProxyName => "proxyName",
+                Field::ProxyPort => "proxyPort",
+                Field::RedirectPort => "redirectPort",
+            }
+            .to_string(),
+            Style::Spring(prefix) => {
+                let key = match field {
+                    Field::Port => "port",
+                    Field::Scheme => "scheme",
+                    Field::Secure => "secure",
+                    Field::ProxyName => "proxy-name",
+                    Field::ProxyPort => "proxy-port",
+                    Field::RedirectPort => "redirect-port",
+                };
+                format!("{prefix}{key}")
+            }
+        }
+    }
+
+    /// The setting for a field.
+    pub fn get(&self, field: Field) -> Option<&Setting<'_>> {
+        match field {
+            Field::Port => self.port,
+            Field::Scheme => self.scheme,
+            Field::Secure => self.secure,
+            Field::ProxyName => self.proxy_name,
+            Field::ProxyPort => self.proxy_port,
+            Field::RedirectPort => self.redirect_port,
+        }
+    }
+
+    /// How to write a setting in this connector's file (`secure="true"`, `server.secure=true`).
+    pub fn assignment(&self, field: Field, value: &str) -> String {
+        match self.style {
+            Style::Tomcat => format!("{}=\"{value}\"", self.name(field)),
+            Style::Spring(_) => format!("{}={value}", self.name(field)),
+        }
+    }
+
+    /// The scheme the application reports: `None` when it is unknown.
+    pub fn scheme_value(&self) -> Option<String> {
+        if self.ssl_enabled {
+            return Some("https".into());
+        }
+        match self.scheme {
+            None => Some("http".into()),
+            Some(s) => s.value.known().map(|v| v.trim().to_ascii_lowercase()),
+        }
+    }
+
+    /// Whether the application treats requests as secure: `None` when unknown.
+    pub fn secure_value(&self) -> Option<bool> {
+        if self.ssl_enabled {
+            return Some(true);
+        }
+        match self.secure {
+            None => Some(false),
+            Some(s) => s.value.known().map(|v| self.is_true(v)),
+        }
+    }
+
+    /// The listen port, when it is a known valid number.
+    pub fn port_number(&self) -> Option<u16> {
+        match self.port {
+            None => self.default_port,
+            Some(s) => self.number(s),
+        }
+    }
+
+    /// The value of a port setting, read as the application reads numbers.
+    pub fn number(&self, setting: &Setting<'_>) -> Option<u16> {
+        let text = setting.value.known()?;
+        // Spring Boot trims before converting; Tomcat's Integer.parseInt does not.
+        let text = if matches!(self.style, Style::Spring(_)) {
+            text.trim()
+        } else {
+            text
+        };
+        text.parse::<u16>().ok().filter(|&p| p > 0)
+    }
+
+    /// A boolean as the application reads it.
+    pub fn is_true(&self, text: &str) -> bool {
+        let text = text.trim();
+        match self.style {
+            Style::Tomcat => text.eq_ignore_ascii_case("true"),
+            Style::Spring(_) => ["true", "on", "yes", "1"]
+                .iter()
+                .any(|t| text.eq_ignore_ascii_case(t)),
+        }
+    }
+}
+
+/// A declared base URL of an app.
+#[derive(Clone, Copy, Debug)]
+pub struct BaseUrl<'a> {
+    /// The app.
+    pub app: usize,
+    /// The setting that declares it.
+    pub setting: &'a Setting<'a>,
+}
+
+/// Everything the rules join across files.
+#[derive(Debug, Default)]
+pub struct Topology<'a> {
+    /// Application instances.
+    pub apps: Vec<App<'a>>,
+    /// Their connectors.
+    pub connectors: Vec<Connector<'a>>,
+    /// Every context path setting.
+    pub contexts: Vec<ContextPath<'a>>,
+    /// Declared base URLs.
+    pub base_urls: Vec<BaseUrl<'a>>,
+}
+
+/// Builds the topology from parsed files.
+pub fn build<'a>(files: &'a [Parsed<'a>]) -> Topology<'a> {
+    let mut topology = Topology::default();
+    for parsed in files {
+        match &parsed.tree {
+            Tree::ServerXml(doc) => tomcat::add(&mut topology, parsed.source, doc),
+            Tree::Properties(props) => bitbucket::add(&mut topology, parsed.source, props),
+        }
+    }
+    topology
+}

@@ -1,0 +1,116 @@
+//! Apps and connectors from Tomcat `server.xml`.
+
+use super::{
+    App, AppKind, Connector, ContextPath, PathStyle, ProtocolSetting, ProtocolSyntax, Style,
+    Topology,
+};
+use crate::source::SourceFile;
+use crate::syntax::server_xml::{Document, Element};
+
+/// Adds the app a `server.xml` describes, with all its live connectors and contexts.
+pub(super) fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, doc: &'a Document<'a>) {
+    let app = topology.apps.len();
+    let mut main: Option<ContextPath<'a>> = None;
+    let mut first: Option<ContextPath<'a>> = None;
+    let mut kind = AppKind::Unknown;
+    for (index, element) in doc.named("Context") {
+        let doc_base = element
+            .attr("docBase")
+            .map(|d| d.value.text.as_ref())
+            .unwrap_or("");
+        let base_kind = AppKind::guess(doc_base);
+        let Some(setting) = element.attr("path") else {
+            continue;
+        };
+        let context = ContextPath {
+            setting,
+            style: PathStyle::Tomcat,
+            host: doc.ancestor(index, "Host"),
+            app,
+        };
+        topology.contexts.push(context);
+        if main.is_none() && base_kind != AppKind::Unknown {
+            main = Some(context);
+            kind = base_kind;
+        }
+        if first.is_none() && !doc_base.contains("synchrony-proxy") {
+            first = Some(context);
+        }
+    }
+    if kind == AppKind::Unknown {
+        kind = AppKind::guess(&source.display);
+    }
+    topology.apps.push(App {
+        kind,
+        file: source.id,
+        path: &source.path,
+        context_path: main.or(first),
+    });
+    for (index, element) in doc.named("Connector") {
+        topology
+            .connectors
+            .push(connector(source, doc, index, element, app));
+    }
+}
+
+fn connector<'a>(
+    source: &SourceFile,
+    doc: &'a Document<'a>,
+    index: usize,
+    element: &'a Element<'a>,
+    app: usize,
+) -> Connector<'a> {
+    let protocol = element
+        .attr("protocol")
+        .map(|p| p.value.text.as_ref())
+        .unwrap_or("");
+    let ajp = protocol.starts_with("AJP/") || protocol.contains(".ajp.");
+    let ssl_enabled = element
+        .attr("SSLEnabled")
+        .and_then(|s| s.value.known())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+    let mut protocols = Vec::new();
+    for (name, syntax) in [
+        ("sslProtocol", ProtocolSyntax::Algorithm),
+        ("sslEnabledProtocols", ProtocolSyntax::TomcatList),
+    ] {
+        if let Some(setting) = element.attr(name) {
+            protocols.push(ProtocolSetting { setting, syntax });
+        }
+    }
+    for (_, host_config) in doc.children_named(index, "SSLHostConfig") {
+        if let Some(setting) = host_config.attr("protocols") {
+            protocols.push(ProtocolSetting {
+                setting,
+                syntax: ProtocolSyntax::TomcatList,
+            });
+        }
+        if let Some(setting) = host_config.attr("sslProtocol") {
+            protocols.push(ProtocolSetting {
+                setting,
+                syntax: ProtocolSyntax::Algorithm,
+            });
+        }
+    }
+    Connector {
+        file: source.id,
+        app,
+        at: element.name_span,
+        style: Style::Tomcat,
+        ajp,
+        ssl_enabled,
+        port: element.attr("port"),
+        default_port: None,
+        scheme: element.attr("scheme"),
+        secure: element.attr("secure"),
+        proxy_name: element.attr("proxyName"),
+        proxy_port: element.attr("proxyPort"),
+        redirect_port: element.attr("redirectPort"),
+        address: element.attr("address"),
+        secret: element
+            .attr("secret")
+            .or_else(|| element.attr("requiredSecret")),
+        secret_required: element.attr("secretRequired"),
+        protocols,
+    }
+}

@@ -1,0 +1,144 @@
+//! Reports: the finished run, its summary, and the renderers for each output format.
+
+pub mod human;
+pub mod json;
+mod redact;
+
+use std::sync::Arc;
+
+pub use redact::Redactor;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::source::{SourceFile, SourceMap};
+
+/// The outcome of one run: every file seen and every finding, sorted.
+#[derive(Debug)]
+pub struct Report {
+    /// Every file discovery found.
+    pub sources: SourceMap,
+    /// Findings, sorted by path, line, column, rule.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Routes joined to connectors.
+    pub linked_routes: usize,
+}
+
+/// Finding counts by severity.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Files linted.
+    pub files: usize,
+    /// Errors.
+    pub errors: usize,
+    /// Warnings.
+    pub warnings: usize,
+    /// Infos.
+    pub infos: usize,
+}
+
+impl Report {
+    /// The files that were linted (read and of a known kind).
+    pub fn linted_files(&self) -> impl Iterator<Item = &SourceFile> {
+        self.sources.iter().filter(|f| f.linted && f.kind.is_some())
+    }
+
+    /// Counts for the summary.
+    pub fn counts(&self) -> Counts {
+        let mut counts = Counts {
+            files: self.linted_files().count(),
+            ..Counts::default()
+        };
+        for d in &self.diagnostics {
+            match d.severity {
+                Severity::Error => counts.errors += 1,
+                Severity::Warning => counts.warnings += 1,
+                Severity::Info => counts.infos += 1,
+            }
+        }
+        counts
+    }
+
+    /// The most severe finding, if any.
+    pub fn worst(&self) -> Option<Severity> {
+        self.diagnostics.iter().map(|d| d.severity).max()
+    }
+
+    /// The one-line summary: `3 errors, 1 warning, 0 info in 12 files (5 linked routes)`.
+    pub fn summary_line(&self) -> String {
+        let c = self.counts();
+        let plural = |n: usize, word: &str| {
+            if n == 1 {
+                format!("{n} {word}")
+            } else {
+                format!("{n} {word}s")
+            }
+        };
+        let mut line = format!(
+            "{}, {}, {} info in {}",
+            plural(c.errors, "error"),
+            plural(c.warnings, "warning"),
+            c.infos,
+            plural(c.files, "file")
+        );
+        if self.linked_routes > 0 {
+            line.push_str(&format!(
+                " ({})",
+                plural(self.linked_routes, "linked route")
+            ));
+        }
+        line
+    }
+
+    /// Masked copies of the file texts and secret values, for rendering.
+    pub fn redactor(&self) -> Redactor {
+        Redactor::new(&self.sources)
+    }
+}
+
+/// A file's text with secrets masked, shared between the findings that show it.
+pub type SharedText = Arc<String>;
+
+/// A span as reported: path and 1-based lines and columns, the end inclusive.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Region {
+    /// The file's display path.
+    pub path: String,
+    /// First line.
+    pub line: usize,
+    /// First column, in characters.
+    pub column: usize,
+    /// Last line.
+    pub end_line: usize,
+    /// Column of the last character.
+    pub end_column: usize,
+}
+
+/// Where a span is, for the machine-readable formats.
+pub fn region(sources: &SourceMap, span: crate::source::Span) -> Region {
+    let Some(file) = sources.get(span.file) else {
+        return Region {
+            path: String::new(),
+            line: 1,
+            column: 1,
+            end_line: 1,
+            end_column: 1,
+        };
+    };
+    let (line, column) = file.line_col(span.start);
+    let (end_line, end_column) = if span.end > span.start {
+        let last = file
+            .text
+            .get(..span.end)
+            .and_then(|t| t.char_indices().next_back())
+            .map_or(span.start, |(i, _)| i);
+        file.line_col(last.max(span.start))
+    } else {
+        (line, column)
+    };
+    Region {
+        path: file.display.clone(),
+        line,
+        column,
+        end_line,
+        end_column,
+    }
+}

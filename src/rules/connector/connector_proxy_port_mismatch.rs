@@ -1,0 +1,74 @@
+//! `connector-proxy-port-mismatch`: the public port a connector reports is not the proxy's.
+
+use crate::model::Field;
+use crate::rules::{declare_rule, Context, Rule, Sink};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a connector whose `proxyPort` (`server.proxy-port`) cannot be the port the public
+    /// reaches it on. Within one file: `scheme="https"` with `proxyPort` equal to the
+    /// connector's own `port`, which is the port the proxy forwards to, not the one users
+    /// connect to.
+    ///
+    /// ## Why is this bad?
+    /// The application writes `proxyPort` into every absolute link and redirect. Users are
+    /// sent to `https://host:8080/`, where nothing speaks TLS.
+    ///
+    /// ## Example
+    /// ```xml
+    /// <Connector port="8080" scheme="https" secure="true" proxyName="jira.example.com" proxyPort="8080"/>
+    /// ```
+    ///
+    /// Use instead:
+    /// ```xml
+    /// <Connector port="8080" scheme="https" secure="true" proxyName="jira.example.com" proxyPort="443"/>
+    /// ```
+    pub struct ConnectorProxyPortMismatch {
+        id: "connector-proxy-port-mismatch",
+        severity: Error,
+        scope: "connector",
+        formats: [TomcatServerXml, BitbucketProperties],
+    }
+}
+
+impl Rule for ConnectorProxyPortMismatch {
+    fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
+        for connector in cx
+            .topology
+            .connectors
+            .iter()
+            .filter(|c| !c.ajp && !c.ssl_enabled)
+        {
+            if connector.scheme_value().as_deref() != Some("https") {
+                continue;
+            }
+            let Some(proxy_port) = connector.proxy_port else {
+                continue;
+            };
+            let (Some(public), Some(own)) = (connector.number(proxy_port), connector.port_number())
+            else {
+                continue;
+            };
+            if public != own {
+                continue;
+            }
+            let port_name = connector.name(Field::Port);
+            let diagnostic = sink.emit(
+                proxy_port.value.span,
+                "the connector's own port",
+                format!(
+                    "`{}` is `{public}`, the connector's own `{port_name}`, on an HTTPS connector",
+                    connector.name(Field::ProxyPort)
+                ),
+            );
+            match connector.port {
+                Some(port) => diagnostic.related(port.value.span, "connector listens here"),
+                None => diagnostic,
+            }
+            .help(format!(
+                "set `{}` to the port users reach the proxy on (usually 443)",
+                connector.name(Field::ProxyPort)
+            ));
+        }
+    }
+}

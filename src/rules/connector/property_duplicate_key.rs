@@ -1,0 +1,59 @@
+//! `property-duplicate-key`: a key set twice in one properties file.
+
+use std::collections::HashMap;
+
+use crate::rules::{declare_rule, Context, Rule, Sink};
+use crate::syntax::Tree;
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a key that is set again further down the same properties file, pointing at
+    /// both assignments.
+    ///
+    /// ## Why is this bad?
+    /// Java keeps only the last value, silently. Whoever edits the first occurrence (the one
+    /// they find first) changes nothing; a proxy setting fixed at the top of the file stays
+    /// broken because of a forgotten line at the bottom.
+    ///
+    /// ## Example
+    /// ```properties
+    /// server.proxy-name=git.example.com
+    /// server.proxy-port=443
+    /// server.proxy-name=old-git.example.com
+    /// ```
+    ///
+    /// Use instead:
+    /// ```properties
+    /// server.proxy-name=git.example.com
+    /// server.proxy-port=443
+    /// ```
+    pub struct PropertyDuplicateKey {
+        id: "property-duplicate-key",
+        severity: Warning,
+        scope: "connector",
+        formats: [BitbucketProperties],
+    }
+}
+
+impl Rule for PropertyDuplicateKey {
+    fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
+        for file in cx.files {
+            let Tree::Properties(props) = &file.tree else {
+                continue;
+            };
+            let mut previous = HashMap::new();
+            for entry in &props.entries {
+                let key = entry.name.as_ref();
+                if let Some(earlier) = previous.insert(key, entry.span) {
+                    sink.emit(
+                        entry.name_span,
+                        "set again here; this value wins",
+                        format!("`{key}` is set twice; the earlier value is ignored"),
+                    )
+                    .related(earlier, "earlier value, ignored")
+                    .help("keep one assignment");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,253 @@
+//! Rules: the trait, the declaring macro, the context they read and the registry `ALL`.
+
+use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::discover::FileProblem;
+use crate::model::Topology;
+use crate::source::{FileKind, Span};
+use crate::syntax::Parsed;
+
+mod base_url;
+mod connector;
+mod context_path;
+mod syntax;
+mod tls;
+
+/// What a rule is, independent of what it checks.
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// The stable public id.
+    pub id: &'static str,
+    /// Default severity.
+    pub severity: Severity,
+    /// The scope folder (`connector`, `tls`, ...), also the fixtures folder.
+    pub scope: &'static str,
+    /// The formats it reads.
+    pub formats: &'static [FileKind],
+    /// Markdown docs, from the rule's doc comment.
+    pub docs: &'static str,
+}
+
+impl RuleMeta {
+    /// The docs with the doc-comment indentation removed.
+    pub fn markdown(&self) -> String {
+        let mut out = String::with_capacity(self.docs.len());
+        for line in self.docs.lines() {
+            out.push_str(line.strip_prefix(' ').unwrap_or(line));
+            out.push('\n');
+        }
+        out
+    }
+
+    /// The first sentence under `## What it does`.
+    pub fn summary(&self) -> String {
+        let markdown = self.markdown();
+        let body = markdown
+            .split("## What it does")
+            .nth(1)
+            .unwrap_or(&markdown);
+        let paragraph: Vec<&str> = body
+            .lines()
+            .map(str::trim)
+            .skip_while(|l| l.is_empty())
+            .take_while(|l| !l.is_empty())
+            .collect();
+        let paragraph = paragraph.join(" ");
+        let end = paragraph.find(". ").map_or(paragraph.len(), |i| i + 1);
+        paragraph
+            .get(..end)
+            .unwrap_or(&paragraph)
+            .trim_end_matches('.')
+            .to_string()
+    }
+}
+
+/// A rule's identity; implemented by [`declare_rule!`].
+pub trait Describe {
+    /// Its metadata.
+    fn meta(&self) -> &'static RuleMeta;
+}
+
+/// A check over parsed files and the topology.
+pub trait Rule: Describe + Sync {
+    /// Reports what the rule finds.
+    fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>);
+}
+
+/// What rules read.
+pub struct Context<'a> {
+    /// Parsed files, in discovery order.
+    pub files: &'a [Parsed<'a>],
+    /// The joined view.
+    pub topology: &'a Topology<'a>,
+    /// Files that discovery could not lint.
+    pub problems: &'a [FileProblem],
+}
+
+/// Collects one rule's diagnostics.
+pub struct Sink<'o> {
+    meta: &'static RuleMeta,
+    out: &'o mut Vec<Diagnostic>,
+}
+
+impl<'o> Sink<'o> {
+    /// A sink for `meta` writing to `out`.
+    pub fn new(meta: &'static RuleMeta, out: &'o mut Vec<Diagnostic>) -> Self {
+        Sink { meta, out }
+    }
+
+    /// Reports a finding at `span`, labelled `label`.
+    pub fn emit(
+        &mut self,
+        span: Span,
+        label: impl Into<String>,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
+        self.out.push(Diagnostic {
+            rule: self.meta.id,
+            severity: self.meta.severity,
+            message: message.into(),
+            primary: Label {
+                span,
+                message: label.into(),
+            },
+            related: Vec::new(),
+            help: None,
+            fingerprint: String::new(),
+        });
+        let last = self.out.len() - 1;
+        &mut self.out[last]
+    }
+}
+
+/// Declares a rule: its doc comment becomes its documentation.
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])+
+        $vis:vis struct $name:ident {
+            id: $id:literal,
+            severity: $severity:ident,
+            scope: $scope:literal,
+            formats: [$($format:ident),* $(,)?] $(,)?
+        }
+    ) => {
+        $(#[doc = $doc])+
+        $vis struct $name;
+
+        impl $crate::rules::Describe for $name {
+            fn meta(&self) -> &'static $crate::rules::RuleMeta {
+                static META: $crate::rules::RuleMeta = $crate::rules::RuleMeta {
+                    id: $id,
+                    severity: $crate::diagnostic::Severity::$severity,
+                    scope: $scope,
+                    formats: &[$($crate::source::FileKind::$format),*],
+                    docs: concat!($($doc, "\n"),+),
+                };
+                &META
+            }
+        }
+    };
+}
+pub(crate) use declare_rule;
+
+/// Every rule, in catalogue order.
+pub static ALL: &[&dyn Rule] = &[
+    &syntax::syntax_error::SyntaxError,
+    &syntax::file_unreadable::FileUnreadable,
+    &syntax::file_skipped::FileSkipped,
+    &context_path::context_path_root_slash::ContextPathRootSlash,
+    &context_path::context_path_malformed::ContextPathMalformed,
+    &context_path::context_path_duplicate::ContextPathDuplicate,
+    &connector::connector_secure_missing::ConnectorSecureMissing,
+    &connector::connector_scheme_missing::ConnectorSchemeMissing,
+    &connector::connector_proxy_port_mismatch::ConnectorProxyPortMismatch,
+    &connector::connector_proxy_port_invalid::ConnectorProxyPortInvalid,
+    &connector::connector_proxy_name_malformed::ConnectorProxyNameMalformed,
+    &connector::connector_port_duplicate::ConnectorPortDuplicate,
+    &connector::ajp_connector_exposed::AjpConnectorExposed,
+    &connector::unknown_attribute::UnknownAttribute,
+    &connector::property_key_typo::PropertyKeyTypo,
+    &connector::property_duplicate_key::PropertyDuplicateKey,
+    &connector::bitbucket_server_xml_ignored::BitbucketServerXmlIgnored,
+    &tls::tls_sslv3_enabled::TlsSslv3Enabled,
+    &tls::tls_legacy_protocol::TlsLegacyProtocol,
+    &base_url::base_url_malformed::BaseUrlMalformed,
+    &base_url::base_url_drift::BaseUrlDrift,
+];
+
+/// The rule with this id.
+pub fn find(id: &str) -> Option<&'static dyn Rule> {
+    ALL.iter().copied().find(|r| r.meta().id == id)
+}
+
+/// Levenshtein distance, for "did you mean" suggestions.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row.first().copied().unwrap_or(0);
+        if let Some(first) = row.first_mut() {
+            *first = i + 1;
+        }
+        for (j, cb) in b.iter().enumerate() {
+            let above = row.get(j + 1).copied().unwrap_or(0);
+            let left = row.get(j).copied().unwrap_or(0);
+            let cost = usize::from(ca != *cb);
+            let value = (diagonal + cost).min(above + 1).min(left + 1);
+            diagonal = above;
+            if let Some(cell) = row.get_mut(j + 1) {
+                *cell = value;
+            }
+        }
+    }
+    row.last().copied().unwrap_or(0)
+}
+
+/// The candidates nearest to `name` (at most `max` edits), nearest first.
+pub fn nearest<'c>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+    max: usize,
+) -> Vec<&'c str> {
+    let mut scored: Vec<(usize, &str)> = candidates
+        .into_iter()
+        .map(|c| (edit_distance(name, c), c))
+        .filter(|(d, _)| *d <= max)
+        .collect();
+    scored.sort();
+    scored.into_iter().map(|(_, c)| c).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_and_docs_have_the_fixed_headings() {
+        let mut ids: Vec<&str> = ALL.iter().map(|r| r.meta().id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), ALL.len());
+        for rule in ALL {
+            let docs = rule.meta().markdown();
+            for heading in [
+                "## What it does",
+                "## Why is this bad?",
+                "## Example",
+                "Use instead:",
+            ] {
+                assert!(docs.contains(heading), "{} lacks {heading}", rule.meta().id);
+            }
+            assert!(!rule.meta().summary().is_empty());
+        }
+    }
+
+    #[test]
+    fn edit_distance_counts_edits() {
+        assert_eq!(edit_distance("proxyNmae", "proxyName"), 2);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(
+            nearest("secur", ["secure", "scheme", "port"], 2),
+            ["secure"]
+        );
+    }
+}

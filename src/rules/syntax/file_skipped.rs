@@ -1,0 +1,54 @@
+//! `file-skipped`: a file that was not linted on purpose.
+
+use crate::discover::{Problem, MAX_FILE_SIZE};
+use crate::rules::{declare_rule, Context, Rule, Sink};
+use crate::source::Span;
+
+declare_rule! {
+    /// ## What it does
+    /// Notes a file that was not linted on purpose: one over the 16 MiB size limit, binary
+    /// content where a configuration file was expected, a path named on the command line
+    /// that is not a regular file, or a named file whose format atl-lint does not know.
+    ///
+    /// ## Why is this bad?
+    /// It is not bad in itself, but nothing in that file was checked, and a configuration
+    /// file that turned binary or grew past 16 MiB is rarely what its owner intended.
+    ///
+    /// ## Example
+    /// ```text
+    /// conf/server.xml   (a 40 MiB file, or one holding NUL bytes)
+    /// ```
+    ///
+    /// Use instead:
+    /// ```text
+    /// conf/server.xml   (the text configuration Tomcat reads)
+    /// ```
+    pub struct FileSkipped {
+        id: "file-skipped",
+        severity: Info,
+        scope: "syntax",
+        formats: [Haproxy, Apache, TomcatServerXml, BitbucketProperties],
+    }
+}
+
+impl Rule for FileSkipped {
+    fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
+        for problem in cx.problems {
+            let path = &problem.path;
+            let (label, message) = match &problem.problem {
+                Problem::Unreadable(_) => continue,
+                Problem::TooLarge(size) => (
+                    "not read",
+                    format!("`{path}` is {size} bytes, over the {} MiB limit; not linted", MAX_FILE_SIZE / (1024 * 1024)),
+                ),
+                Problem::Binary => ("binary content", format!("`{path}` holds binary data, not configuration text; not linted")),
+                Problem::UnknownKind => (
+                    "unknown format",
+                    format!("`{path}` is not a format atl-lint knows (haproxy, apache, tomcat-server-xml, bitbucket-properties); not linted"),
+                ),
+                Problem::NotRegular => ("not a regular file", format!("`{path}` is not a regular file; not opened")),
+            };
+            sink.emit(Span::file_start(problem.file), label, message);
+        }
+    }
+}

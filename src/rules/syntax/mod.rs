@@ -1,0 +1,5 @@
+//! Rules about reading files at all.
+
+pub mod file_skipped;
+pub mod file_unreadable;
+pub mod syntax_error;

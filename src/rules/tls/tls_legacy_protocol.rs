@@ -1,0 +1,61 @@
+//! `tls-legacy-protocol`: a configuration that enables TLS 1.0 or 1.1.
+
+use super::{enabled, names, settings};
+use crate::rules::{declare_rule, Context, Rule, Sink};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a TLS protocol setting that enables TLS 1.0 or 1.1: Tomcat's `protocols="all"`
+    /// (which includes both) or lists naming `TLSv1` / `TLSv1.1`, the 9.0 connector attributes
+    /// `sslEnabledProtocols` and `sslProtocol`, and Bitbucket's `server.ssl.enabled-protocols`
+    /// and `server.ssl.protocol`. `all -TLSv1 -TLSv1.1` is fine.
+    ///
+    /// ## Why is this bad?
+    /// TLS 1.0 and 1.1 are deprecated (RFC 8996): they lack modern cipher suites, browsers
+    /// refuse them, and compliance scans fail on them.
+    ///
+    /// ## Example
+    /// ```xml
+    /// <SSLHostConfig protocols="all">
+    /// ```
+    ///
+    /// Use instead:
+    /// ```xml
+    /// <SSLHostConfig protocols="+TLSv1.2,+TLSv1.3">
+    /// ```
+    ///
+    /// ## References
+    /// - RFC 8996, Deprecating TLS 1.0 and TLS 1.1
+    pub struct TlsLegacyProtocol {
+        id: "tls-legacy-protocol",
+        severity: Warning,
+        scope: "tls",
+        formats: [TomcatServerXml, BitbucketProperties],
+    }
+}
+
+impl Rule for TlsLegacyProtocol {
+    fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
+        for setting in settings(&cx.topology.connectors) {
+            for (span, protocols) in enabled(setting) {
+                let legacy: Vec<_> = protocols
+                    .into_iter()
+                    .filter(|p| p.is_legacy_tls())
+                    .collect();
+                if legacy.is_empty() {
+                    continue;
+                }
+                let name = &setting.setting.name;
+                sink.emit(
+                    span,
+                    "enables legacy TLS",
+                    format!(
+                        "`{name}` enables {} (deprecated by RFC 8996)",
+                        names(&legacy)
+                    ),
+                )
+                .help("enable only `TLSv1.2` and `TLSv1.3`");
+            }
+        }
+    }
+}
