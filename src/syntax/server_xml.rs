@@ -218,19 +218,7 @@ impl<'a> Parser<'a> {
             let attr = match attr {
                 Ok(attr) => attr,
                 Err(err) => {
-                    let at = match err {
-                        AttrError::ExpectedEq(p)
-                        | AttrError::ExpectedValue(p)
-                        | AttrError::UnquotedValue(p)
-                        | AttrError::ExpectedQuote(p, _)
-                        | AttrError::Duplicated(p, _) => tag_start + 1 + p,
-                    };
-                    let at = at.min(self.text.len());
-                    self.problem(
-                        Span::new(self.file, at, at),
-                        format!("malformed attribute: {err}"),
-                        "attribute syntax breaks here",
-                    );
+                    self.attribute_problem(&err, tag, tag_start);
                     break;
                 }
             };
@@ -260,6 +248,26 @@ impl<'a> Parser<'a> {
         out
     }
 
+    fn attribute_problem(&mut self, err: &AttrError, tag: &BytesStart<'_>, tag_start: usize) {
+        let element = String::from_utf8_lossy(tag.name().as_ref()).into_owned();
+        let (offset, what) = match *err {
+            AttrError::ExpectedEq(p) => (
+                p,
+                "expected `=` after an attribute name; is the tag closed with `>` or `/>`?",
+            ),
+            AttrError::ExpectedValue(p) => (p, "expected a quoted value after `=`"),
+            AttrError::UnquotedValue(p) => (p, "attribute values must be quoted"),
+            AttrError::ExpectedQuote(p, _) => (p, "attribute value has no closing quote"),
+            AttrError::Duplicated(p, _) => (p, "the same attribute is set twice"),
+        };
+        let at = (tag_start + 1 + offset).min(self.text.len());
+        self.problem(
+            Span::new(self.file, at, at),
+            format!("malformed `<{element}>` tag: {what}"),
+            "the tag breaks here",
+        );
+    }
+
     /// Decodes entity and character references; raw `<` and unknown entities are errors.
     fn decode(&mut self, raw: &'a str, span: Span) -> Value<'a> {
         if let Some(i) = raw.find('<') {
@@ -270,19 +278,35 @@ impl<'a> Parser<'a> {
                 "not allowed in XML attribute values",
             );
         }
+        // XML attribute-value normalisation: each literal line break or tab reads as a space
+        // (a CRLF pair as one); character references such as `&#10;` stay as they are.
+        if raw.contains(['\t', '\n', '\r']) {
+            let normalized = raw.replace("\r\n", " ").replace(['\t', '\n', '\r'], " ");
+            return match quick_xml::escape::unescape(&normalized) {
+                Ok(text) => Value::new(Cow::Owned(text.into_owned()), span),
+                Err(err) => self.bad_reference(raw, span, &err),
+            };
+        }
         match quick_xml::escape::unescape(raw) {
             Ok(text) => Value::new(text, span),
-            Err(err) => {
-                self.problem(
-                    span,
-                    format!("bad reference in attribute value: {err}"),
-                    "cannot be decoded",
-                );
-                let mut value = Value::new(Cow::Borrowed(raw), span);
-                value.unknown = true;
-                value
-            }
+            Err(err) => self.bad_reference(raw, span, &err),
         }
+    }
+
+    fn bad_reference(
+        &mut self,
+        raw: &'a str,
+        span: Span,
+        err: &quick_xml::escape::EscapeError,
+    ) -> Value<'a> {
+        self.problem(
+            span,
+            format!("bad reference in attribute value: {err}"),
+            "cannot be decoded",
+        );
+        let mut value = Value::new(Cow::Borrowed(raw), span);
+        value.unknown = true;
+        value
     }
 
     fn end(&mut self, name: &str, start: usize, end: usize) {
@@ -305,10 +329,10 @@ impl<'a> Parser<'a> {
                 continue;
             };
             let problem = SyntaxProblem {
-                span,
+                span: element.name_span,
                 message: format!("`<{}>` is not closed before `</{name}>`", element.name),
-                label: "closes an outer element".into(),
-                related: Some((element.name_span, "opened here".into())),
+                label: "never closed".into(),
+                related: Some((span, "closes an outer element".into())),
             };
             self.doc.problems.push(problem);
         }
@@ -376,6 +400,19 @@ mod tests {
     }
 
     #[test]
+    fn line_breaks_in_values_read_as_spaces() {
+        let (source, _) =
+            doc("<Server><SSLHostConfig ciphers=\"A:B\n   C\" x=\"a&#10;b\"/></Server>");
+        let d = parse(&source);
+        let (_, host) = d.named("SSLHostConfig").next().expect("element");
+        assert_eq!(
+            host.attr("ciphers").map(|a| a.value.text.as_ref()),
+            Some("A:B    C")
+        );
+        assert_eq!(host.attr("x").map(|a| a.value.text.as_ref()), Some("a\nb"));
+    }
+
+    #[test]
     fn commented_elements_are_not_live() {
         let (source, _) = doc("<Server><!-- <Connector port=\"8009\"/> --><Service/></Server>");
         let d = parse(&source);
@@ -389,7 +426,14 @@ mod tests {
             doc("<Server>\n<Service>\n<Engine>\n</Service>\n<Listener/>\n</Server>\n");
         let d = parse(&source);
         assert_eq!(d.problems.len(), 1, "{:?}", d.problems);
-        assert_eq!(source.slice(d.problems[0].span), "</Service>");
+        assert_eq!(source.slice(d.problems[0].span), "Engine");
+        assert_eq!(
+            d.problems[0]
+                .related
+                .as_ref()
+                .map(|(s, _)| source.slice(*s)),
+            Some("</Service>")
+        );
         assert!(d.problems[0].message.contains("`<Engine>`"));
         assert_eq!(d.named("Listener").count(), 1);
     }

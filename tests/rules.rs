@@ -1,0 +1,135 @@
+//! The fixture harness: every rule triggers on its `fixtures/<scope>/<rule-id>.*` files and
+//! stays silent on its `<rule-id>.ok.*` files; the human output of each trigger is a snapshot.
+
+use std::path::{Path, PathBuf};
+
+use atl_lint::report::human::{self, Style};
+use atl_lint::rules::ALL;
+use atl_lint::{lint, Options};
+
+/// Fixture paths for a rule: (must trigger, must not trigger).
+fn fixtures(scope: &str, id: &str) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    let mut triggering = Vec::new();
+    let mut clean = Vec::new();
+    let dir = Path::new("fixtures").join(scope);
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    entries.sort();
+    for path in entries {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let Some(rest) = name.strip_prefix(id).and_then(|r| r.strip_prefix('.')) else {
+            continue;
+        };
+        if rest.starts_with("ok.") {
+            clean.push(path);
+        } else {
+            triggering.push(path);
+        }
+    }
+    let cross = Path::new("fixtures/cross");
+    if cross.join(id).is_dir() {
+        triggering.push(cross.join(id));
+    }
+    if cross.join(format!("{id}.ok")).is_dir() {
+        clean.push(cross.join(format!("{id}.ok")));
+    }
+    (triggering, clean)
+}
+
+fn run(path: &Path, id: &str) -> atl_lint::report::Report {
+    let options = Options {
+        paths: vec![path.to_path_buf()],
+        select: Some(vec![id.to_string()]),
+        ..Options::default()
+    };
+    lint(&options).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn every_rule_triggers_on_its_fixtures_and_is_silent_on_the_ok_ones() {
+    let mut failures = Vec::new();
+    for rule in ALL {
+        let meta = rule.meta();
+        let (triggering, clean) = fixtures(meta.scope, meta.id);
+        if triggering.is_empty() || clean.is_empty() {
+            failures.push(format!(
+                "{}: needs fixtures/{}/{}.<ext> and {}.ok.<ext> (or fixtures/cross/...)",
+                meta.id, meta.scope, meta.id, meta.id
+            ));
+            continue;
+        }
+        for path in &triggering {
+            let report = run(path, meta.id);
+            if !report.diagnostics.iter().any(|d| d.rule == meta.id) {
+                failures.push(format!(
+                    "{}: does not trigger on {}",
+                    meta.id,
+                    path.display()
+                ));
+                continue;
+            }
+            let name = path
+                .to_string_lossy()
+                .trim_start_matches("fixtures/")
+                .replace('/', "__");
+            let rendered = human::render(
+                &report,
+                Style {
+                    color: false,
+                    width: 100,
+                },
+            );
+            insta::with_settings!({ snapshot_path => "snapshots", prepend_module_to_snapshot => false }, {
+                insta::assert_snapshot!(name, rendered);
+            });
+        }
+        for path in &clean {
+            let report = run(path, meta.id);
+            for d in &report.diagnostics {
+                failures.push(format!(
+                    "{}: triggers on the ok fixture {}: {}",
+                    meta.id,
+                    path.display(),
+                    d.message
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn every_fixture_belongs_to_a_rule() {
+    let ids: Vec<&str> = ALL.iter().map(|r| r.meta().id).collect();
+    let mut strays = Vec::new();
+    for scope in std::fs::read_dir("fixtures")
+        .expect("fixtures dir")
+        .flatten()
+    {
+        let scope_name = scope.file_name().to_string_lossy().into_owned();
+        if scope_name == "e2e" {
+            continue;
+        }
+        for entry in std::fs::read_dir(scope.path())
+            .expect("scope dir")
+            .flatten()
+        {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let id = name.split('.').next().unwrap_or("");
+            let owner = ALL.iter().find(|r| r.meta().id == id);
+            let in_scope =
+                owner.is_some_and(|r| scope_name == "cross" || r.meta().scope == scope_name);
+            if !ids.contains(&id) || !in_scope {
+                strays.push(format!("fixtures/{scope_name}/{name}"));
+            }
+        }
+    }
+    assert!(
+        strays.is_empty(),
+        "fixtures that no rule of that scope owns: {strays:?}"
+    );
+}
