@@ -255,7 +255,10 @@ fn kind_by_name(path: &Path) -> Option<Name> {
         .parent()
         .and_then(Path::file_name)
         .is_some_and(|d| d.to_string_lossy().starts_with("sites-"));
-    if template || in_sites_dir || lower.ends_with(".conf") || lower.ends_with(".cfg") {
+    let ambiguous = [".conf", ".cfg", ".xml", ".properties"]
+        .iter()
+        .any(|ext| lower.ends_with(ext));
+    if template || in_sites_dir || ambiguous {
         return Some(Name::Ambiguous);
     }
     None
@@ -272,7 +275,7 @@ fn sniff(bytes: &[u8], path: &Path) -> Option<FileKind> {
     }
     let mut apache = 0;
     let mut haproxy = 0;
-    let mut properties = 0;
+    let (mut bitbucket_keys, mut server_keys, mut jdbc_keys) = (0, 0, 0);
     for line in text.lines() {
         let trimmed = line.trim_start();
         let word = trimmed.split_whitespace().next().unwrap_or("");
@@ -297,15 +300,24 @@ fn sniff(bytes: &[u8], path: &Path) -> Option<FileKind> {
             apache += 1;
         }
         let key = trimmed.split(['=', ':']).next().unwrap_or("").trim();
-        if (key.starts_with("server.") || key.starts_with("setup."))
-            && !key.contains(' ')
-            && trimmed.contains(['=', ':'])
-        {
-            properties += 1;
+        if !key.contains(' ') && trimmed.contains(['=', ':']) {
+            if key.starts_with("setup.") || key.starts_with("plugin.") {
+                bitbucket_keys += 1;
+            } else if key.starts_with("server.") {
+                server_keys += 1;
+            } else if key.starts_with("jdbc.") {
+                jdbc_keys += 1;
+            }
         }
     }
-    let is_properties_name = rendered_name(path).0.ends_with(".properties");
-    if properties > 0 && (is_properties_name || (apache == 0 && haproxy == 0)) {
+    // Many Java programs have `server.*` keys; Bitbucket's file also has its own
+    // (`setup.*`, `plugin.*`) or the database (`jdbc.*`) beside them.
+    let named = rendered_name(path)
+        .0
+        .to_ascii_lowercase()
+        .contains("bitbucket");
+    let bitbucket = bitbucket_keys > 0 || (server_keys > 0 && (jdbc_keys > 0 || named));
+    if bitbucket && apache == 0 && haproxy == 0 {
         return Some(FileKind::BitbucketProperties);
     }
     match (apache, haproxy) {
@@ -368,8 +380,13 @@ mod tests {
             kind_by_name(Path::new("apache2/sites-enabled/jira")),
             Some(Name::Ambiguous)
         );
-        assert_eq!(kind_by_name(Path::new("log4j.properties")), None);
+        assert_eq!(
+            kind_by_name(Path::new("log4j.properties")),
+            Some(Name::Ambiguous)
+        );
         assert_eq!(kind_by_name(Path::new("README.md")), None);
+        let spring = b"server.port=8080\nlogging.level.root=INFO\n";
+        assert_eq!(sniff(spring, Path::new("application.properties")), None);
     }
 
     #[test]

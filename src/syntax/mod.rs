@@ -112,10 +112,15 @@ impl<'a> Parsed<'a> {
             Tree::ServerXml(doc) => Box::new(doc.elements.iter().flat_map(|e| e.attributes.iter())),
             Tree::Properties(props) => Box::new(props.entries.iter()),
         };
-        settings
-            .filter(|s| crate::secrets::is_secret_name(&s.name))
-            .map(|s| s.value.span)
-            .collect()
+        let mut spans = Vec::new();
+        for setting in settings {
+            if crate::secrets::is_secret_name(&setting.name) {
+                spans.push(setting.value.span);
+            } else if let Some((from, to)) = crate::secrets::url_password(&setting.value.text) {
+                spans.push(setting.value.sub_span(from, to));
+            }
+        }
+        spans
     }
 }
 
