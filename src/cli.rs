@@ -211,11 +211,7 @@ fn unknown_rule_message(id: &str) -> String {
         [] => format!("unknown rule `{id}` (`atl-lint rules` lists them)"),
         ids => format!(
             "unknown rule `{id}`; did you mean {}?",
-            ids.iter()
-                .take(3)
-                .map(|i| format!("`{i}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            ids.iter().take(3).map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ")
         ),
     }
 }
@@ -227,10 +223,7 @@ fn lint(args: LintArgs) -> ExitCode {
     }
     if let Some(config) = &args.config {
         if !config.is_file() {
-            return usage_error(&format!(
-                "config file `{}` does not exist",
-                config.display()
-            ));
+            return usage_error(&format!("config file `{}` does not exist", config.display()));
         }
     }
     let options = Options {
@@ -245,18 +238,9 @@ fn lint(args: LintArgs) -> ExitCode {
         Ok(report) => report,
         Err(err) => return usage_error(&err.to_string()),
     };
-    let color = use_color(
-        args.color,
-        args.output.is_none() && io::stdout().is_terminal(),
-    );
+    let color = use_color(args.color, args.output.is_none() && io::stdout().is_terminal());
     let text = match args.format {
-        Format::Human => report::human::render(
-            &report,
-            report::human::Style {
-                color,
-                width: width(),
-            },
-        ),
+        Format::Human => report::human::render(&report, report::human::Style { color, width: width() }),
         Format::Json => report::json::render(&report),
     };
     if let Some(output) = &args.output {
@@ -296,8 +280,7 @@ fn use_color(choice: Color, terminal: bool) -> bool {
         Color::Always => true,
         Color::Never => false,
         Color::Auto => {
-            let set =
-                |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
+            let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
             if set("FORCE_COLOR") {
                 true
             } else if set("NO_COLOR") {
@@ -310,11 +293,7 @@ fn use_color(choice: Color, terminal: bool) -> bool {
 }
 
 fn width() -> usize {
-    std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .filter(|&w| w >= 40)
-        .unwrap_or(100)
+    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).filter(|&w| w >= 40).unwrap_or(100)
 }
 
 /// Writes to stdout; a closed pipe ends the output quietly.

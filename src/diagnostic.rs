@@ -63,10 +63,7 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// Adds a related span.
     pub fn related(&mut self, span: Span, message: impl Into<String>) -> &mut Self {
-        self.related.push(Label {
-            span,
-            message: message.into(),
-        });
+        self.related.push(Label { span, message: message.into() });
         self
     }
 

@@ -69,10 +69,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<Found>, PathError> {
     let mut found = Vec::new();
     let mut seen: HashSet<PathBuf> = HashSet::new();
     for path in paths {
-        let metadata = std::fs::metadata(path).map_err(|error| PathError {
-            path: path.clone(),
-            error,
-        })?;
+        let metadata = std::fs::metadata(path).map_err(|error| PathError { path: path.clone(), error })?;
         if metadata.is_dir() {
             walk(path, &mut seen, &mut found);
         } else if first_visit(&mut seen, path) {
@@ -91,11 +88,7 @@ fn first_visit(seen: &mut HashSet<PathBuf>, path: &Path) -> bool {
 fn explicit(path: &Path, metadata: &std::fs::Metadata) -> Found {
     let path = tidy(path);
     if !metadata.is_file() {
-        return Found {
-            path,
-            kind: None,
-            content: Err(Problem::NotRegular),
-        };
+        return Found { path, kind: None, content: Err(Problem::NotRegular) };
     }
     let named = kind_by_name(&path);
     let content = read(&path, metadata.len());
@@ -109,23 +102,13 @@ fn explicit(path: &Path, metadata: &std::fs::Metadata) -> Found {
         Ok(_) if kind.is_none() => Err(Problem::UnknownKind),
         other => other,
     };
-    Found {
-        path,
-        kind,
-        content,
-    }
+    Found { path, kind, content }
 }
 
 fn walk(root: &Path, seen: &mut HashSet<PathBuf>, found: &mut Vec<Found>) {
-    let walker = WalkDir::new(root)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|entry| {
-            entry.depth() == 0
-                || !entry.file_type().is_dir()
-                || !SKIPPED_DIRS.iter().any(|d| entry.file_name() == *d)
-        });
+    let walker = WalkDir::new(root).follow_links(true).sort_by_file_name().into_iter().filter_entry(|entry| {
+        entry.depth() == 0 || !entry.file_type().is_dir() || !SKIPPED_DIRS.iter().any(|d| entry.file_name() == *d)
+    });
     for entry in walker {
         let entry = match entry {
             Ok(entry) => entry,
@@ -133,14 +116,8 @@ fn walk(root: &Path, seen: &mut HashSet<PathBuf>, found: &mut Vec<Found>) {
                 // A symlink loop is walked once and then left; other errors are reported.
                 if err.loop_ancestor().is_none() {
                     if let Some(path) = err.path() {
-                        let message = err
-                            .io_error()
-                            .map_or_else(|| err.to_string(), ToString::to_string);
-                        found.push(Found {
-                            path: tidy(path),
-                            kind: None,
-                            content: Err(Problem::Unreadable(message)),
-                        });
+                        let message = err.io_error().map_or_else(|| err.to_string(), ToString::to_string);
+                        found.push(Found { path: tidy(path), kind: None, content: Err(Problem::Unreadable(message)) });
                     }
                 }
                 continue;
@@ -174,11 +151,7 @@ fn walk(root: &Path, seen: &mut HashSet<PathBuf>, found: &mut Vec<Found>) {
             Err(Problem::TooLarge(_)) if kind.is_none() => continue,
             other => other,
         };
-        found.push(Found {
-            path: tidy(path),
-            kind,
-            content,
-        });
+        found.push(Found { path: tidy(path), kind, content });
     }
 }
 
@@ -198,9 +171,7 @@ fn read(path: &Path, size: u64) -> Result<Vec<u8>, Problem> {
     }
     let file = File::open(path).map_err(|e| Problem::Unreadable(e.to_string()))?;
     let mut bytes = Vec::new();
-    file.take(MAX_FILE_SIZE + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| Problem::Unreadable(e.to_string()))?;
+    file.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes).map_err(|e| Problem::Unreadable(e.to_string()))?;
     let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
     if len > MAX_FILE_SIZE {
         return Err(Problem::TooLarge(len));
@@ -224,14 +195,9 @@ enum Name {
 
 /// The name without a template extension (`server.xml.j2` is `server.xml`).
 fn rendered_name(path: &Path) -> (String, bool) {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     match name.rsplit_once('.') {
-        Some((stem, ext)) if TEMPLATE_EXTENSIONS.contains(&ext) && stem.contains('.') => {
-            (stem.to_string(), true)
-        }
+        Some((stem, ext)) if TEMPLATE_EXTENSIONS.contains(&ext) && stem.contains('.') => (stem.to_string(), true),
         _ => (name, false),
     }
 }
@@ -251,13 +217,9 @@ fn kind_by_name(path: &Path) -> Option<Name> {
     if lower.starts_with("haproxy") && lower.ends_with(".cfg") {
         return Some(Name::Definite(FileKind::Haproxy));
     }
-    let in_sites_dir = path
-        .parent()
-        .and_then(Path::file_name)
-        .is_some_and(|d| d.to_string_lossy().starts_with("sites-"));
-    let ambiguous = [".conf", ".cfg", ".xml", ".properties"]
-        .iter()
-        .any(|ext| lower.ends_with(ext));
+    let in_sites_dir =
+        path.parent().and_then(Path::file_name).is_some_and(|d| d.to_string_lossy().starts_with("sites-"));
+    let ambiguous = [".conf", ".cfg", ".xml", ".properties"].iter().any(|ext| lower.ends_with(ext));
     if template || in_sites_dir || ambiguous {
         return Some(Name::Ambiguous);
     }
@@ -279,9 +241,7 @@ fn sniff(bytes: &[u8], path: &Path) -> Option<FileKind> {
     for line in text.lines() {
         let trimmed = line.trim_start();
         let word = trimmed.split_whitespace().next().unwrap_or("");
-        if ["frontend", "backend", "listen", "defaults", "global"].contains(&word)
-            && !line.starts_with(' ')
-        {
+        if ["frontend", "backend", "listen", "defaults", "global"].contains(&word) && !line.starts_with(' ') {
             haproxy += 1;
         }
         let lower = word.to_ascii_lowercase();
@@ -312,10 +272,7 @@ fn sniff(bytes: &[u8], path: &Path) -> Option<FileKind> {
     }
     // Many Java programs have `server.*` keys; Bitbucket's file also has its own
     // (`setup.*`, `plugin.*`) or the database (`jdbc.*`) beside them.
-    let named = rendered_name(path)
-        .0
-        .to_ascii_lowercase()
-        .contains("bitbucket");
+    let named = rendered_name(path).0.to_ascii_lowercase().contains("bitbucket");
     let bitbucket = bitbucket_keys > 0 || (server_keys > 0 && (jdbc_keys > 0 || named));
     if bitbucket && apache == 0 && haproxy == 0 {
         return Some(FileKind::BitbucketProperties);
@@ -329,10 +286,7 @@ fn sniff(bytes: &[u8], path: &Path) -> Option<FileKind> {
 
 /// The path without `.` components.
 fn tidy(path: &Path) -> PathBuf {
-    let tidy: PathBuf = path
-        .components()
-        .filter(|c| !matches!(c, Component::CurDir))
-        .collect();
+    let tidy: PathBuf = path.components().filter(|c| !matches!(c, Component::CurDir)).collect();
     if tidy.as_os_str().is_empty() {
         PathBuf::from(".")
     } else {
@@ -360,30 +314,15 @@ mod tests {
 
     #[test]
     fn names_decide_first_and_templates_render_their_name() {
-        assert_eq!(
-            kind_by_name(Path::new("conf/server.xml")),
-            Some(Name::Definite(FileKind::TomcatServerXml))
-        );
-        assert_eq!(
-            kind_by_name(Path::new("t/server.xml.j2")),
-            Some(Name::Definite(FileKind::TomcatServerXml))
-        );
+        assert_eq!(kind_by_name(Path::new("conf/server.xml")), Some(Name::Definite(FileKind::TomcatServerXml)));
+        assert_eq!(kind_by_name(Path::new("t/server.xml.j2")), Some(Name::Definite(FileKind::TomcatServerXml)));
         assert_eq!(
             kind_by_name(Path::new("shared/bitbucket.properties")),
             Some(Name::Definite(FileKind::BitbucketProperties))
         );
-        assert_eq!(
-            kind_by_name(Path::new("etc/haproxy/haproxy.cfg")),
-            Some(Name::Definite(FileKind::Haproxy))
-        );
-        assert_eq!(
-            kind_by_name(Path::new("apache2/sites-enabled/jira")),
-            Some(Name::Ambiguous)
-        );
-        assert_eq!(
-            kind_by_name(Path::new("log4j.properties")),
-            Some(Name::Ambiguous)
-        );
+        assert_eq!(kind_by_name(Path::new("etc/haproxy/haproxy.cfg")), Some(Name::Definite(FileKind::Haproxy)));
+        assert_eq!(kind_by_name(Path::new("apache2/sites-enabled/jira")), Some(Name::Ambiguous));
+        assert_eq!(kind_by_name(Path::new("log4j.properties")), Some(Name::Ambiguous));
         assert_eq!(kind_by_name(Path::new("README.md")), None);
         let spring = b"server.port=8080\nlogging.level.root=INFO\n";
         assert_eq!(sniff(spring, Path::new("application.properties")), None);
@@ -391,38 +330,22 @@ mod tests {
 
     #[test]
     fn content_tells_ambiguous_files_apart() {
-        let xml =
-            b"<?xml version='1.0'?>\n<Server port=\"8005\">\n<Service name=\"Catalina\"/></Server>";
+        let xml = b"<?xml version='1.0'?>\n<Server port=\"8005\">\n<Service name=\"Catalina\"/></Server>";
+        assert_eq!(sniff(xml, Path::new("a.xml")), Some(FileKind::TomcatServerXml));
         assert_eq!(
-            sniff(xml, Path::new("a.xml")),
-            Some(FileKind::TomcatServerXml)
-        );
-        assert_eq!(
-            sniff(
-                b"global\n  daemon\nfrontend www\n  bind :80\n",
-                Path::new("lb.cfg")
-            ),
+            sniff(b"global\n  daemon\nfrontend www\n  bind :80\n", Path::new("lb.cfg")),
             Some(FileKind::Haproxy)
         );
         assert_eq!(
-            sniff(
-                b"<VirtualHost *:443>\n ProxyPass /jira http://h:8080/jira\n</VirtualHost>\n",
-                Path::new("x.conf")
-            ),
+            sniff(b"<VirtualHost *:443>\n ProxyPass /jira http://h:8080/jira\n</VirtualHost>\n", Path::new("x.conf")),
             Some(FileKind::Apache)
         );
         assert_eq!(
-            sniff(
-                b"server.port=7990\nsetup.baseUrl=https://a\n",
-                Path::new("x.txt")
-            ),
+            sniff(b"server.port=7990\nsetup.baseUrl=https://a\n", Path::new("x.txt")),
             Some(FileKind::BitbucketProperties)
         );
         assert_eq!(
-            sniff(
-                b"server {\n  listen 80;\n  location / { proxy_pass http://x; }\n}\n",
-                Path::new("nginx.conf")
-            ),
+            sniff(b"server {\n  listen 80;\n  location / { proxy_pass http://x; }\n}\n", Path::new("nginx.conf")),
             None
         );
         assert_eq!(sniff(b"a\0b", Path::new("x.conf")), None);
@@ -430,17 +353,8 @@ mod tests {
 
     #[test]
     fn display_paths_are_relative_under_the_current_directory() {
-        assert_eq!(
-            display_path(Path::new("/work/x/etc/a.cfg"), Some(Path::new("/work/x"))),
-            "etc/a.cfg"
-        );
-        assert_eq!(
-            display_path(Path::new("/elsewhere/a.cfg"), Some(Path::new("/work/x"))),
-            "/elsewhere/a.cfg"
-        );
-        assert_eq!(
-            tidy(Path::new("./fixtures/./a")),
-            PathBuf::from("fixtures/a")
-        );
+        assert_eq!(display_path(Path::new("/work/x/etc/a.cfg"), Some(Path::new("/work/x"))), "etc/a.cfg");
+        assert_eq!(display_path(Path::new("/elsewhere/a.cfg"), Some(Path::new("/work/x"))), "/elsewhere/a.cfg");
+        assert_eq!(tidy(Path::new("./fixtures/./a")), PathBuf::from("fixtures/a"));
     }
 }

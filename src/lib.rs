@@ -65,12 +65,7 @@ impl std::error::Error for Error {}
 /// Lints `options.paths` and returns the sorted findings with the files they are in.
 pub fn lint(options: &Options) -> Result<Report, Error> {
     let mut found = Vec::new();
-    let files: Vec<PathBuf> = options
-        .paths
-        .iter()
-        .filter(|p| p.as_os_str() != "-")
-        .cloned()
-        .collect();
+    let files: Vec<PathBuf> = options.paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect();
     if options.paths.iter().any(|p| p.as_os_str() == "-") {
         found.push(read_stdin(options)?);
     }
@@ -80,27 +75,12 @@ pub fn lint(options: &Options) -> Result<Report, Error> {
 
 fn read_stdin(options: &Options) -> Result<Found, Error> {
     let mut bytes = Vec::new();
-    std::io::stdin()
-        .read_to_end(&mut bytes)
-        .map_err(Error::Stdin)?;
-    let name = options
-        .stdin_filename
-        .clone()
-        .unwrap_or_else(|| "<stdin>".into());
+    std::io::stdin().read_to_end(&mut bytes).map_err(Error::Stdin)?;
+    let name = options.stdin_filename.clone().unwrap_or_else(|| "<stdin>".into());
     let path = PathBuf::from(&name);
-    let kind = options
-        .stdin_kind
-        .or_else(|| discover::kind_of(&path, &bytes));
-    let content = if kind.is_some() {
-        Ok(bytes)
-    } else {
-        Err(Problem::UnknownKind)
-    };
-    Ok(Found {
-        path,
-        kind,
-        content,
-    })
+    let kind = options.stdin_kind.or_else(|| discover::kind_of(&path, &bytes));
+    let content = if kind.is_some() { Ok(bytes) } else { Err(Problem::UnknownKind) };
+    Ok(Found { path, kind, content })
 }
 
 /// Lints files already found.
@@ -118,11 +98,7 @@ pub fn lint_found(found: Vec<Found>, options: &Options) -> Report {
             Err(problem) => {
                 let shown = display.clone();
                 let id = sources.add(|id| SourceFile::unread(id, path, display, kind));
-                problems.push(FileProblem {
-                    file: id,
-                    path: shown,
-                    problem,
-                });
+                problems.push(FileProblem { file: id, path: shown, problem });
             }
         }
     }
@@ -135,11 +111,7 @@ pub fn lint_found(found: Vec<Found>, options: &Options) -> Report {
     if let Some(min) = options.min_severity {
         diagnostics.retain(|d| d.severity >= min);
     }
-    let mut report = Report {
-        sources,
-        diagnostics,
-        linked_routes: 0,
-    };
+    let mut report = Report { sources, diagnostics, linked_routes: 0 };
     finish(&mut report);
     report
 }
@@ -147,31 +119,12 @@ pub fn lint_found(found: Vec<Found>, options: &Options) -> Report {
 type Secrets = Vec<(source::FileId, Vec<(usize, usize)>)>;
 
 /// Parses, models and runs the selected rules.
-fn check(
-    sources: &SourceMap,
-    problems: &[FileProblem],
-    options: &Options,
-) -> (Vec<Diagnostic>, Secrets) {
-    let parsed: Vec<syntax::Parsed<'_>> = sources
-        .iter()
-        .filter(|f| f.linted)
-        .filter_map(syntax::parse)
-        .collect();
-    let secrets = parsed
-        .iter()
-        .map(|p| {
-            (
-                p.source.id,
-                p.secret_spans().iter().map(|s| (s.start, s.end)).collect(),
-            )
-        })
-        .collect();
+fn check(sources: &SourceMap, problems: &[FileProblem], options: &Options) -> (Vec<Diagnostic>, Secrets) {
+    let parsed: Vec<syntax::Parsed<'_>> = sources.iter().filter(|f| f.linted).filter_map(syntax::parse).collect();
+    let secrets =
+        parsed.iter().map(|p| (p.source.id, p.secret_spans().iter().map(|s| (s.start, s.end)).collect())).collect();
     let topology = model::build(&parsed);
-    let cx = Context {
-        files: &parsed,
-        topology: &topology,
-        problems,
-    };
+    let cx = Context { files: &parsed, topology: &topology, problems };
     let mut diagnostics = Vec::new();
     for rule in rules::ALL {
         let meta = rule.meta();
@@ -187,10 +140,7 @@ fn selected(id: &str, options: &Options) -> bool {
     if options.ignore.iter().any(|i| i == id) {
         return false;
     }
-    options
-        .select
-        .as_ref()
-        .is_none_or(|s| s.iter().any(|i| i == id))
+    options.select.as_ref().is_none_or(|s| s.iter().any(|i| i == id))
 }
 
 /// Sorts findings and gives each its fingerprint.
@@ -203,19 +153,11 @@ fn finish(report: &mut Report) {
             continue;
         };
         let text = redactor.text(file.id);
-        let span_text = text
-            .get(d.primary.span.start..d.primary.span.end)
-            .unwrap_or("");
+        let span_text = text.get(d.primary.span.start..d.primary.span.end).unwrap_or("");
         let (from, _) = file.line_range(file.line_index(d.primary.span.start));
         let (_, to) = file.line_range(file.line_index(d.primary.span.end));
         let directive = text.get(from..to).unwrap_or("");
-        let key = format!(
-            "{}\0{}\0{}\0{}",
-            d.rule,
-            file.display,
-            normalize(span_text),
-            normalize(directive)
-        );
+        let key = format!("{}\0{}\0{}\0{}", d.rule, file.display, normalize(span_text), normalize(directive));
         let occurrence = seen.entry(key.clone()).or_insert(0);
         *occurrence += 1;
         d.fingerprint = format!("{:016x}", fnv1a(&format!("{key}\0{occurrence}")));
@@ -224,12 +166,7 @@ fn finish(report: &mut Report) {
         let key = |d: &Diagnostic| {
             let file = sources.get(d.primary.span.file);
             let (line, column) = file.map_or((0, 0), |f| f.line_col(d.primary.span.start));
-            (
-                file.map(|f| f.display.clone()).unwrap_or_default(),
-                line,
-                column,
-                d.rule,
-            )
+            (file.map(|f| f.display.clone()).unwrap_or_default(), line, column, d.rule)
         };
         key(a).cmp(&key(b)).then_with(|| a.message.cmp(&b.message))
     });
@@ -241,16 +178,11 @@ fn normalize(text: &str) -> String {
 
 /// FNV-1a, 64 bits: a stable hash (Rust's own hasher is randomised per process).
 fn fnv1a(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-    })
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3))
 }
 
 /// Whether `path` is one of the files of a report (to refuse overwriting it).
 pub fn is_linted_path(report: &Report, path: &Path) -> bool {
     let target = std::fs::canonicalize(path).ok();
-    report
-        .sources
-        .iter()
-        .any(|f| target.is_some() && std::fs::canonicalize(&f.path).ok() == target)
+    report.sources.iter().any(|f| target.is_some() && std::fs::canonicalize(&f.path).ok() == target)
 }

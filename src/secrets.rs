@@ -12,13 +12,8 @@ pub fn is_secret_name(name: &str) -> bool {
     if lower.ends_with("required") || lower.ends_with("enabled") {
         return false;
     }
-    let harmless = lower
-        .replace("bypass", "")
-        .replace("passthrough", "")
-        .replace("compass", "");
-    ["pass", "secret", "token", "credential"]
-        .iter()
-        .any(|word| harmless.contains(word))
+    let harmless = lower.replace("bypass", "").replace("passthrough", "").replace("compass", "");
+    ["pass", "secret", "token", "credential"].iter().any(|word| harmless.contains(word))
 }
 
 /// The byte range of the password in a URL's user info (`https://user:PASSWORD@host/`).
@@ -64,15 +59,7 @@ mod tests {
         ] {
             assert!(is_secret_name(name), "{name}");
         }
-        for name in [
-            "secretRequired",
-            "port",
-            "proxyName",
-            "server.port",
-            "secure",
-            "compression",
-            "bypass",
-        ] {
+        for name in ["secretRequired", "port", "proxyName", "server.port", "secure", "compression", "bypass"] {
             assert!(!is_secret_name(name), "{name}");
         }
     }

@@ -20,11 +20,7 @@ pub struct Span {
 impl Span {
     /// A span from `start` to `end` in `file`.
     pub fn new(file: FileId, start: usize, end: usize) -> Self {
-        Span {
-            file,
-            start,
-            end: end.max(start),
-        }
+        Span { file, start, end: end.max(start) }
     }
 
     /// The empty span at the start of `file`, for findings about a whole file.
@@ -41,11 +37,7 @@ impl Span {
 
     /// The smallest span covering both (both must be in the same file).
     pub fn cover(&self, other: Span) -> Span {
-        Span::new(
-            self.file,
-            self.start.min(other.start),
-            self.end.max(other.end),
-        )
+        Span::new(self.file, self.start.min(other.start), self.end.max(other.end))
     }
 }
 
@@ -107,26 +99,10 @@ pub struct SourceFile {
 
 impl SourceFile {
     /// A file with its decoded text.
-    pub fn new(
-        id: FileId,
-        path: PathBuf,
-        display: String,
-        kind: Option<FileKind>,
-        bytes: Vec<u8>,
-    ) -> Self {
+    pub fn new(id: FileId, path: PathBuf, display: String, kind: Option<FileKind>, bytes: Vec<u8>) -> Self {
         let (text, encoding) = decode(bytes);
         let line_starts = line_starts(&text);
-        SourceFile {
-            id,
-            path,
-            display,
-            kind,
-            linted: true,
-            text,
-            encoding,
-            secrets: Vec::new(),
-            line_starts,
-        }
+        SourceFile { id, path, display, kind, linted: true, text, encoding, secrets: Vec::new(), line_starts }
     }
 
     /// A file that is reported about but whose text is not read.
@@ -157,10 +133,7 @@ impl SourceFile {
         let offset = self.clamp(offset);
         let line = self.line_index(offset);
         let start = self.line_starts.get(line).copied().unwrap_or(0);
-        let column = self
-            .text
-            .get(start..offset)
-            .map_or(0, |s| s.chars().count());
+        let column = self.text.get(start..offset).map_or(0, |s| s.chars().count());
         (line + 1, column + 1)
     }
 
@@ -169,16 +142,8 @@ impl SourceFile {
         let Some(&start) = self.line_starts.get(line) else {
             return (self.text.len(), self.text.len());
         };
-        let end = self
-            .line_starts
-            .get(line + 1)
-            .copied()
-            .unwrap_or(self.text.len());
-        let body = self
-            .text
-            .get(start..end)
-            .unwrap_or("")
-            .trim_end_matches(['\n', '\r']);
+        let end = self.line_starts.get(line + 1).copied().unwrap_or(self.text.len());
+        let body = self.text.get(start..end).unwrap_or("").trim_end_matches(['\n', '\r']);
         (start, start + body.len())
     }
 
@@ -206,10 +171,7 @@ impl SourceFile {
 fn decode(bytes: Vec<u8>) -> (String, Encoding) {
     match String::from_utf8(bytes) {
         Ok(text) => (text, Encoding::Utf8),
-        Err(err) => (
-            err.into_bytes().iter().map(|&b| char::from(b)).collect(),
-            Encoding::Latin1,
-        ),
+        Err(err) => (err.into_bytes().iter().map(|&b| char::from(b)).collect(), Encoding::Latin1),
     }
 }
 
@@ -260,13 +222,7 @@ mod tests {
     use super::*;
 
     fn file(text: &str) -> SourceFile {
-        SourceFile::new(
-            FileId(0),
-            PathBuf::from("x"),
-            "x".into(),
-            None,
-            text.as_bytes().to_vec(),
-        )
+        SourceFile::new(FileId(0), PathBuf::from("x"), "x".into(), None, text.as_bytes().to_vec())
     }
 
     #[test]
@@ -281,13 +237,7 @@ mod tests {
 
     #[test]
     fn invalid_utf8_is_read_as_latin1() {
-        let f = SourceFile::new(
-            FileId(0),
-            PathBuf::from("x"),
-            "x".into(),
-            None,
-            vec![b'a', 0xe9],
-        );
+        let f = SourceFile::new(FileId(0), PathBuf::from("x"), "x".into(), None, vec![b'a', 0xe9]);
         assert_eq!(f.text, "aé");
         assert_eq!(f.encoding, Encoding::Latin1);
     }

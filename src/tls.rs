@@ -60,13 +60,8 @@ impl Protocol {
 }
 
 /// Tomcat's `all`: what `protocols="all"` enables.
-const TOMCAT_ALL: [Protocol; 5] = [
-    Protocol::SslV2Hello,
-    Protocol::TlsV1,
-    Protocol::TlsV1_1,
-    Protocol::TlsV1_2,
-    Protocol::TlsV1_3,
-];
+const TOMCAT_ALL: [Protocol; 5] =
+    [Protocol::SslV2Hello, Protocol::TlsV1, Protocol::TlsV1_1, Protocol::TlsV1_2, Protocol::TlsV1_3];
 
 /// A protocol a setting leaves enabled, with the byte range (in the decoded value) of the
 /// token that enabled it.
@@ -87,8 +82,7 @@ pub fn tomcat_protocols(value: &str) -> Vec<Enabled> {
     let mut token_start = 0;
     let bytes = value.as_bytes();
     for i in 0..=bytes.len() {
-        let at_split = i == bytes.len()
-            || (i > token_start && matches!(bytes.get(i), Some(b'+' | b'-' | b',')));
+        let at_split = i == bytes.len() || (i > token_start && matches!(bytes.get(i), Some(b'+' | b'-' | b',')));
         if !at_split {
             continue;
         }
@@ -123,11 +117,7 @@ fn apply_tomcat_token(enabled: &mut Vec<Enabled>, token: &str, token_start: usiz
     for protocol in named {
         enabled.retain(|e| e.protocol != protocol);
         if sign != '-' {
-            enabled.push(Enabled {
-                protocol,
-                start: range.0,
-                end: range.1,
-            });
+            enabled.push(Enabled { protocol, start: range.0, end: range.1 });
         }
     }
 }
@@ -142,11 +132,7 @@ pub fn listed_protocols(value: &str) -> Vec<Enabled> {
         let name = part.trim();
         if let Some(protocol) = Protocol::from_jsse(name) {
             let at = start + lead;
-            enabled.push(Enabled {
-                protocol,
-                start: at,
-                end: at + name.len(),
-            });
+            enabled.push(Enabled { protocol, start: at, end: at + name.len() });
         }
         start += part.len() + 1;
     }
@@ -163,32 +149,17 @@ mod tests {
 
     #[test]
     fn tomcat_lists_add_and_remove_left_to_right() {
-        assert_eq!(
-            names(&tomcat_protocols("all")),
-            ["SSLv2Hello", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"]
-        );
-        assert_eq!(
-            names(&tomcat_protocols("all -TLSv1 -TLSv1.1")),
-            ["SSLv2Hello", "TLSv1.2", "TLSv1.3"]
-        );
-        assert_eq!(
-            names(&tomcat_protocols("+TLSv1.2,+TLSv1.3")),
-            ["TLSv1.2", "TLSv1.3"]
-        );
-        assert_eq!(
-            names(&tomcat_protocols("TLSv1.2, SSLv3")),
-            ["TLSv1.2", "SSLv3"]
-        );
+        assert_eq!(names(&tomcat_protocols("all")), ["SSLv2Hello", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"]);
+        assert_eq!(names(&tomcat_protocols("all -TLSv1 -TLSv1.1")), ["SSLv2Hello", "TLSv1.2", "TLSv1.3"]);
+        assert_eq!(names(&tomcat_protocols("+TLSv1.2,+TLSv1.3")), ["TLSv1.2", "TLSv1.3"]);
+        assert_eq!(names(&tomcat_protocols("TLSv1.2, SSLv3")), ["TLSv1.2", "SSLv3"]);
     }
 
     #[test]
     fn ranges_point_at_the_enabling_token() {
         let value = "+TLSv1.2, +TLSv1";
         let enabled = tomcat_protocols(value);
-        let legacy = enabled
-            .iter()
-            .find(|e| e.protocol == Protocol::TlsV1)
-            .expect("TLSv1");
+        let legacy = enabled.iter().find(|e| e.protocol == Protocol::TlsV1).expect("TLSv1");
         assert_eq!(&value[legacy.start..legacy.end], "TLSv1");
         let list = "TLSv1.2, TLSv1.1";
         let e = listed_protocols(list);

@@ -8,10 +8,7 @@ use std::time::{Duration, Instant};
 
 fn atl_lint() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_atl-lint"));
-    command
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("FORCE_COLOR")
-        .env("NO_COLOR", "1");
+    command.current_dir(env!("CARGO_MANIFEST_DIR")).env_remove("FORCE_COLOR").env("NO_COLOR", "1");
     command
 }
 
@@ -44,133 +41,51 @@ fn temp_dir(name: &str) -> PathBuf {
 
 #[test]
 fn exit_codes_follow_fail_on() {
-    assert_eq!(
-        run(&["fixtures/connector/connector-secure-missing.ok.xml"])
-            .status
-            .code(),
-        Some(0)
-    );
-    assert_eq!(
-        run(&["fixtures/connector/connector-secure-missing.xml"])
-            .status
-            .code(),
-        Some(1)
-    );
-    assert_eq!(
-        run(&[
-            "--fail-on",
-            "never",
-            "fixtures/connector/connector-secure-missing.xml"
-        ])
-        .status
-        .code(),
-        Some(0)
-    );
+    assert_eq!(run(&["fixtures/connector/connector-secure-missing.ok.xml"]).status.code(), Some(0));
+    assert_eq!(run(&["fixtures/connector/connector-secure-missing.xml"]).status.code(), Some(1));
+    assert_eq!(run(&["--fail-on", "never", "fixtures/connector/connector-secure-missing.xml"]).status.code(), Some(0));
     // A warning alone does not fail `--fail-on error`, and does fail the default.
+    assert_eq!(run(&["fixtures/context_path/context-path-root-slash.xml"]).status.code(), Some(1));
     assert_eq!(
-        run(&["fixtures/context_path/context-path-root-slash.xml"])
-            .status
-            .code(),
-        Some(1)
-    );
-    assert_eq!(
-        run(&[
-            "--fail-on",
-            "error",
-            "fixtures/context_path/context-path-root-slash.xml"
-        ])
-        .status
-        .code(),
+        run(&["--fail-on", "error", "fixtures/context_path/context-path-root-slash.xml"]).status.code(),
         Some(0)
     );
     // Info never fails by default.
-    assert_eq!(
-        run(&["fixtures/syntax/file-skipped.xml"]).status.code(),
-        Some(0)
-    );
-    assert_eq!(
-        run(&["--fail-on", "info", "fixtures/syntax/file-skipped.xml"])
-            .status
-            .code(),
-        Some(1)
-    );
+    assert_eq!(run(&["fixtures/syntax/file-skipped.xml"]).status.code(), Some(0));
+    assert_eq!(run(&["--fail-on", "info", "fixtures/syntax/file-skipped.xml"]).status.code(), Some(1));
 }
 
 #[test]
 fn usage_errors_exit_2() {
     let missing = run(&["no/such/path"]);
     assert_eq!(missing.status.code(), Some(2));
-    assert!(
-        stderr(&missing).contains("no/such/path"),
-        "{}",
-        stderr(&missing)
-    );
+    assert!(stderr(&missing).contains("no/such/path"), "{}", stderr(&missing));
     let unknown = run(&["--select", "connector-secure-mising", "fixtures"]);
     assert_eq!(unknown.status.code(), Some(2));
-    assert!(
-        stderr(&unknown).contains("did you mean `connector-secure-missing`"),
-        "{}",
-        stderr(&unknown)
-    );
-    assert_eq!(
-        run(&["--format", "yaml", "fixtures"]).status.code(),
-        Some(2)
-    );
-    assert_eq!(
-        run(&["--config", "no-such.toml", "fixtures"]).status.code(),
-        Some(2)
-    );
+    assert!(stderr(&unknown).contains("did you mean `connector-secure-missing`"), "{}", stderr(&unknown));
+    assert_eq!(run(&["--format", "yaml", "fixtures"]).status.code(), Some(2));
+    assert_eq!(run(&["--config", "no-such.toml", "fixtures"]).status.code(), Some(2));
 }
 
 #[test]
 fn json_report_has_the_v1_shape_with_one_based_positions() {
-    let raw = stdout(&run(&[
-        "--format",
-        "json",
-        "fixtures/base_url/base-url-drift.properties",
-    ]));
-    let order: Vec<usize> = [
-        "\"version\"",
-        "\"tool\"",
-        "\"files\"",
-        "\"diagnostics\"",
-        "\"summary\"",
-    ]
-    .iter()
-    .map(|k| raw.find(k).unwrap_or(usize::MAX))
-    .collect();
-    assert!(
-        order.windows(2).all(|w| w[0] < w[1]),
-        "top-level keys in the documented order: {raw}"
-    );
-    let report = json(&["fixtures/base_url/base-url-drift.properties"]);
-    let mut keys: Vec<&str> = report
-        .as_object()
-        .expect("object")
-        .keys()
-        .map(String::as_str)
+    let raw = stdout(&run(&["--format", "json", "fixtures/base_url/base-url-drift.properties"]));
+    let order: Vec<usize> = ["\"version\"", "\"tool\"", "\"files\"", "\"diagnostics\"", "\"summary\""]
+        .iter()
+        .map(|k| raw.find(k).unwrap_or(usize::MAX))
         .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "top-level keys in the documented order: {raw}");
+    let report = json(&["fixtures/base_url/base-url-drift.properties"]);
+    let mut keys: Vec<&str> = report.as_object().expect("object").keys().map(String::as_str).collect();
     keys.sort_unstable();
     assert_eq!(keys, ["diagnostics", "files", "summary", "tool", "version"]);
     assert_eq!(report["version"], 1);
     assert_eq!(report["tool"]["name"], "atl-lint");
-    assert_eq!(
-        report["files"][0]["path"],
-        "fixtures/base_url/base-url-drift.properties"
-    );
+    assert_eq!(report["files"][0]["path"], "fixtures/base_url/base-url-drift.properties");
     assert_eq!(report["files"][0]["kind"], "bitbucket-properties");
-    let drift = report["diagnostics"]
-        .as_array()
-        .expect("array")
-        .iter()
-        .find(|d| d["rule"] == "base-url-drift")
-        .expect("drift");
-    let mut keys: Vec<&str> = drift
-        .as_object()
-        .expect("object")
-        .keys()
-        .map(String::as_str)
-        .collect();
+    let drift =
+        report["diagnostics"].as_array().expect("array").iter().find(|d| d["rule"] == "base-url-drift").expect("drift");
+    let mut keys: Vec<&str> = drift.as_object().expect("object").keys().map(String::as_str).collect();
     keys.sort_unstable();
     assert_eq!(
         keys,
@@ -190,26 +105,14 @@ fn json_report_has_the_v1_shape_with_one_based_positions() {
         ]
     );
     // `setup.baseUrl=https://git.example.com/bitbucket` is line 3; the value starts at column 15.
-    assert_eq!(
-        (drift["line"].as_u64(), drift["column"].as_u64()),
-        (Some(3), Some(15))
-    );
-    assert_eq!(
-        (drift["end_line"].as_u64(), drift["end_column"].as_u64()),
-        (Some(3), Some(47))
-    );
+    assert_eq!((drift["line"].as_u64(), drift["column"].as_u64()), (Some(3), Some(15)));
+    assert_eq!((drift["end_line"].as_u64(), drift["end_column"].as_u64()), (Some(3), Some(47)));
     assert_eq!(drift["severity"], "error");
     let related = drift["related"].as_array().expect("related");
     let lines: Vec<u64> = related.iter().filter_map(|r| r["line"].as_u64()).collect();
-    assert_eq!(
-        lines,
-        [7, 5],
-        "proxy port, then context path: the order of the message"
-    );
+    assert_eq!(lines, [7, 5], "proxy port, then context path: the order of the message");
     assert_eq!(related[1]["message"], "connector path");
-    assert!(drift["message"]
-        .as_str()
-        .is_some_and(|m| m.contains("path `/bitbucket` vs `server.context-path=/git`")));
+    assert!(drift["message"].as_str().is_some_and(|m| m.contains("path `/bitbucket` vs `server.context-path=/git`")));
     assert_eq!(drift["fingerprint"].as_str().map(str::len), Some(16));
     assert_eq!(report["summary"]["files"], 1);
     assert_eq!(report["summary"]["errors"], 1);
@@ -218,20 +121,12 @@ fn json_report_has_the_v1_shape_with_one_based_positions() {
 #[test]
 fn fingerprints_survive_edits_elsewhere_in_the_file() {
     let dir = temp_dir("fingerprint");
-    let original = std::fs::read_to_string("fixtures/connector/connector-secure-missing.xml")
-        .expect("fixture");
+    let original = std::fs::read_to_string("fixtures/connector/connector-secure-missing.xml").expect("fixture");
     let path = dir.join("server.xml");
     std::fs::write(&path, &original).expect("write");
     let before = json(&[path.to_str().expect("utf-8 path")]);
-    std::fs::write(
-        &path,
-        original.replacen(
-            "<Server",
-            "<!-- a new comment\n     over two lines -->\n<Server",
-            1,
-        ),
-    )
-    .expect("write");
+    std::fs::write(&path, original.replacen("<Server", "<!-- a new comment\n     over two lines -->\n<Server", 1))
+        .expect("write");
     let after = json(&[path.to_str().expect("utf-8 path")]);
     let d0 = &before["diagnostics"][0];
     let d1 = &after["diagnostics"][0];
@@ -248,12 +143,7 @@ fn diagnostics_are_sorted_by_path_line_column_rule() {
         .iter()
         .map(|d| {
             let text = |k: &str| d[k].as_str().unwrap_or("").to_string();
-            (
-                text("path"),
-                d["line"].as_u64().unwrap_or(0),
-                d["column"].as_u64().unwrap_or(0),
-                text("rule"),
-            )
+            (text("path"), d["line"].as_u64().unwrap_or(0), d["column"].as_u64().unwrap_or(0), text("rule"))
         })
         .collect();
     let mut sorted = keys.clone();
@@ -267,40 +157,21 @@ fn human_report_shows_the_line_and_underlines_the_span() {
     let output = run(&["fixtures/connector/connector-secure-missing.xml"]);
     let text = stdout(&output);
     assert!(text.contains("error[connector-secure-missing]"), "{text}");
-    assert!(
-        text.contains("fixtures/connector/connector-secure-missing.xml:10:20"),
-        "{text}"
-    );
-    assert!(
-        text.contains(r#"scheme="https" proxyName="jira.example.com" proxyPort="443"/>"#),
-        "{text}"
-    );
-    assert!(
-        text.contains("───────┬──────"),
-        "the 14 characters of scheme=\"https\" are underlined:\n{text}"
-    );
+    assert!(text.contains("fixtures/connector/connector-secure-missing.xml:10:20"), "{text}");
+    assert!(text.contains(r#"scheme="https" proxyName="jira.example.com" proxyPort="443"/>"#), "{text}");
+    assert!(text.contains("───────┬──────"), "the 14 characters of scheme=\"https\" are underlined:\n{text}");
     assert!(text.contains("help: add `secure=\"true\"`"), "{text}");
     assert!(!text.contains('\u{1b}'), "NO_COLOR means no escapes");
-    assert_eq!(
-        stderr(&output).trim(),
-        "1 error, 0 warnings, 0 info in 1 file"
-    );
+    assert_eq!(stderr(&output).trim(), "1 error, 0 warnings, 0 info in 1 file");
     let quiet = run(&["-q", "fixtures/connector/connector-secure-missing.xml"]);
     assert_eq!(stderr(&quiet), "");
-    let colored = run(&[
-        "--color",
-        "always",
-        "fixtures/connector/connector-secure-missing.xml",
-    ]);
+    let colored = run(&["--color", "always", "fixtures/connector/connector-secure-missing.xml"]);
     assert!(stdout(&colored).contains('\u{1b}'));
 }
 
 #[test]
 fn select_ignore_and_min_severity_filter_findings() {
-    let all = json(&[
-        "fixtures/connector/unknown-attribute.xml",
-        "fixtures/context_path/context-path-duplicate.xml",
-    ]);
+    let all = json(&["fixtures/connector/unknown-attribute.xml", "fixtures/context_path/context-path-duplicate.xml"]);
     let rules = |report: &serde_json::Value| -> Vec<String> {
         report["diagnostics"]
             .as_array()
@@ -318,11 +189,8 @@ fn select_ignore_and_min_severity_filter_findings() {
         "fixtures/context_path/context-path-duplicate.xml",
     ]);
     assert!(rules(&selected).iter().all(|r| r == "unknown-attribute"));
-    let ignored = json(&[
-        "--ignore",
-        "unknown-attribute,context-path-root-slash",
-        "fixtures/connector/unknown-attribute.xml",
-    ]);
+    let ignored =
+        json(&["--ignore", "unknown-attribute,context-path-root-slash", "fixtures/connector/unknown-attribute.xml"]);
     assert!(rules(&ignored).is_empty());
     let errors_only = json(&[
         "--min-severity",
@@ -350,37 +218,23 @@ fn explain_prints_the_rule_docs() {
     }
     let unknown = run(&["explain", "context-path-rootslash"]);
     assert_eq!(unknown.status.code(), Some(2));
-    assert!(
-        stderr(&unknown).contains("`context-path-root-slash`"),
-        "{}",
-        stderr(&unknown)
-    );
+    assert!(stderr(&unknown).contains("`context-path-root-slash`"), "{}", stderr(&unknown));
 }
 
 #[test]
 fn rules_lists_every_rule_in_each_format() {
     let text = stdout(&run(&["rules"]));
     let listed =
-        serde_json::from_slice::<serde_json::Value>(&run(&["rules", "--format", "json"]).stdout)
-            .expect("json");
+        serde_json::from_slice::<serde_json::Value>(&run(&["rules", "--format", "json"]).stdout).expect("json");
     let markdown = stdout(&run(&["rules", "--format", "markdown"]));
-    let ids: Vec<&str> = listed
-        .as_array()
-        .expect("array")
-        .iter()
-        .filter_map(|r| r["id"].as_str())
-        .collect();
+    let ids: Vec<&str> = listed.as_array().expect("array").iter().filter_map(|r| r["id"].as_str()).collect();
     assert_eq!(ids.len(), atl_lint::rules::ALL.len());
     for id in ids {
         assert!(text.lines().any(|l| l.starts_with(id)), "{id}");
         assert!(markdown.contains(&format!("| `{id}` |")), "{id}");
     }
     let first = &listed[0];
-    assert!(
-        first["severity"].is_string()
-            && first["formats"].is_array()
-            && first["summary"].is_string()
-    );
+    assert!(first["severity"].is_string() && first["formats"].is_array() && first["summary"].is_string());
 }
 
 #[test]
@@ -400,9 +254,7 @@ fn standard_input_is_linted_under_its_given_name() {
         .spawn()
         .expect("spawn");
     let mut input = child.stdin.take().expect("stdin");
-    input
-        .write_all(b"server.scheme=https\nserver.secure=false\njdbc.password=Tops3cret!\n")
-        .expect("write");
+    input.write_all(b"server.scheme=https\nserver.secure=false\njdbc.password=Tops3cret!\n").expect("write");
     drop(input);
     let output = child.wait_with_output().expect("wait");
     assert_eq!(output.status.code(), Some(1));
@@ -450,15 +302,9 @@ fn secret_values_never_appear_in_any_output() {
     for format in ["human", "json"] {
         let output = run(&["--format", format, "--color", "always", target]);
         let all = format!("{}{}", stdout(&output), stderr(&output));
-        assert!(
-            all.contains("property-duplicate-key") && all.contains("bitbucket-server-xml-ignored"),
-            "{all}"
-        );
+        assert!(all.contains("property-duplicate-key") && all.contains("bitbucket-server-xml-ignored"), "{all}");
         for secret in secrets {
-            assert!(
-                !all.contains(secret),
-                "{secret} leaked in {format} output:\n{all}"
-            );
+            assert!(!all.contains(secret), "{secret} leaked in {format} output:\n{all}");
         }
     }
 }
@@ -467,48 +313,25 @@ fn secret_values_never_appear_in_any_output() {
 fn report_goes_to_the_output_file_and_never_over_a_linted_file() {
     let dir = temp_dir("output");
     let report = dir.join("report.json");
-    let output = run(&[
-        "-f",
-        "json",
-        "-o",
-        report.to_str().expect("path"),
-        "fixtures/connector/connector-secure-missing.xml",
-    ]);
+    let output =
+        run(&["-f", "json", "-o", report.to_str().expect("path"), "fixtures/connector/connector-secure-missing.xml"]);
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(stdout(&output), "");
-    assert!(
-        stderr(&output).contains("1 error"),
-        "a summary still goes to stderr"
-    );
-    let written: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&report).expect("report")).expect("json");
+    assert!(stderr(&output).contains("1 error"), "a summary still goes to stderr");
+    let written: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).expect("report")).expect("json");
     assert_eq!(written["summary"]["errors"], 1);
 
     let config = dir.join("server.xml");
-    let original =
-        std::fs::read("fixtures/connector/connector-secure-missing.xml").expect("fixture");
+    let original = std::fs::read("fixtures/connector/connector-secure-missing.xml").expect("fixture");
     std::fs::write(&config, &original).expect("write");
-    let refused = run(&[
-        "-o",
-        config.to_str().expect("path"),
-        config.to_str().expect("path"),
-    ]);
+    let refused = run(&["-o", config.to_str().expect("path"), config.to_str().expect("path")]);
     assert_eq!(refused.status.code(), Some(2));
-    assert_eq!(
-        std::fs::read(&config).expect("read"),
-        original,
-        "the linted file is untouched"
-    );
+    assert_eq!(std::fs::read(&config).expect("read"), original, "the linted file is untouched");
 }
 
 #[test]
 fn a_closed_pipe_ends_the_run_quietly() {
-    let mut child = atl_lint()
-        .args(["fixtures"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
+    let mut child = atl_lint().args(["fixtures"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
     let mut out = child.stdout.take().expect("stdout");
     let mut first = [0u8; 16];
     let _ = out.read(&mut first);
@@ -541,17 +364,10 @@ fn hostile_directories_finish_promptly_and_lint_everything_else() {
     let dir = temp_dir("hostile");
     let conf = dir.join("opt/atlassian/jira/conf");
     std::fs::create_dir_all(&conf).expect("dir");
-    std::fs::copy(
-        "fixtures/connector/connector-secure-missing.xml",
-        conf.join("server.xml"),
-    )
-    .expect("copy");
+    std::fs::copy("fixtures/connector/connector-secure-missing.xml", conf.join("server.xml")).expect("copy");
     // A FIFO where a config is expected: opening it would block forever.
     let fifo = dir.join("haproxy.cfg");
-    let made = Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .is_ok_and(|s| s.success());
+    let made = Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success());
     assert!(made, "mkfifo");
     // A symlink loop.
     symlink(&dir, dir.join("opt/loop")).expect("symlink loop");
@@ -562,18 +378,10 @@ fn hostile_directories_finish_promptly_and_lint_everything_else() {
     // A file without read permission (effective only when not running as root).
     let locked = dir.join("etc/tomcat/server.xml");
     std::fs::create_dir_all(locked.parent().expect("parent")).expect("dir");
-    std::fs::write(
-        &locked,
-        "<Server><Service><Connector port=\"8080\"/></Service></Server>",
-    )
-    .expect("write");
+    std::fs::write(&locked, "<Server><Service><Connector port=\"8080\"/></Service></Server>").expect("write");
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).expect("chmod");
     // Binary content under a configuration name.
-    std::fs::write(
-        dir.join("etc/tomcat/old-server.xml"),
-        b"\x00\x01\x02binary\x00",
-    )
-    .expect("write");
+    std::fs::write(dir.join("etc/tomcat/old-server.xml"), b"\x00\x01\x02binary\x00").expect("write");
 
     let child = atl_lint()
         .args(["--format", "json", dir.to_str().expect("path")])
@@ -592,38 +400,16 @@ fn hostile_directories_finish_promptly_and_lint_everything_else() {
             .iter()
             .any(|d| d["rule"] == rule && d["path"].as_str().is_some_and(|p| p.ends_with(path_end)))
     };
-    assert!(
-        found(
-            "connector-secure-missing",
-            "opt/atlassian/jira/conf/server.xml"
-        ),
-        "{report}"
-    );
-    assert!(
-        found("file-unreadable", "shared/bitbucket.properties"),
-        "{report}"
-    );
-    assert!(
-        found("file-skipped", "etc/tomcat/old-server.xml"),
-        "{report}"
-    );
-    let paths: Vec<&str> = report["files"]
-        .as_array()
-        .expect("files")
-        .iter()
-        .filter_map(|f| f["path"].as_str())
-        .collect();
+    assert!(found("connector-secure-missing", "opt/atlassian/jira/conf/server.xml"), "{report}");
+    assert!(found("file-unreadable", "shared/bitbucket.properties"), "{report}");
+    assert!(found("file-skipped", "etc/tomcat/old-server.xml"), "{report}");
+    let paths: Vec<&str> =
+        report["files"].as_array().expect("files").iter().filter_map(|f| f["path"].as_str()).collect();
     assert_eq!(
-        paths
-            .iter()
-            .filter(|p| p.ends_with("jira/conf/server.xml"))
-            .count(),
+        paths.iter().filter(|p| p.ends_with("jira/conf/server.xml")).count(),
         1,
         "linted once despite the loop: {paths:?}"
     );
-    assert!(
-        !paths.iter().any(|p| p.ends_with("haproxy.cfg")),
-        "the FIFO is never opened"
-    );
+    assert!(!paths.iter().any(|p| p.ends_with("haproxy.cfg")), "the FIFO is never opened");
     let _ = Path::new(&fifo);
 }

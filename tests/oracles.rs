@@ -84,9 +84,7 @@ fn tricky(rng: &mut Rng) -> Vec<u8> {
         b"sp\\ ",
         b"\\\\",
     ];
-    let separators: &[&[u8]] = &[
-        b"=", b":", b" ", b"\t", b" = ", b" : ", b"\x0c", b"", b"  =  ", b"==", b":=",
-    ];
+    let separators: &[&[u8]] = &[b"=", b":", b" ", b"\t", b" = ", b" : ", b"\x0c", b"", b"  =  ", b"==", b":="];
     let values: &[&[u8]] = &[
         b"git.example.com",
         b"",
@@ -110,17 +108,8 @@ fn tricky(rng: &mut Rng) -> Vec<u8> {
         b"a\\\n\n b",
         b"\\\\\\\\\\\n c",
     ];
-    let prefixes: &[&[u8]] = &[
-        b"",
-        b"  ",
-        b"\t",
-        b"\x0c ",
-        b"# comment\n",
-        b"! comment \\\n",
-        b"\n",
-        b"\r\n",
-        b"   # indented\n",
-    ];
+    let prefixes: &[&[u8]] =
+        &[b"", b"  ", b"\t", b"\x0c ", b"# comment\n", b"! comment \\\n", b"\n", b"\r\n", b"   # indented\n"];
     let endings: &[&[u8]] = &[b"\n", b"\r\n", b"\r", b"\\\n", b"\n\n"];
     let mut out = Vec::new();
     for _ in 0..(1 + rng.below(8)) {
@@ -144,37 +133,22 @@ fn tricky(rng: &mut Rng) -> Vec<u8> {
 
 /// What our parser makes of a file: the map, or `None` when Java would refuse it.
 fn ours(bytes: &[u8]) -> Option<BTreeMap<String, String>> {
-    let source = SourceFile::new(
-        FileId(0),
-        PathBuf::from("p"),
-        "p".into(),
-        None,
-        bytes.to_vec(),
-    );
+    let source = SourceFile::new(FileId(0), PathBuf::from("p"), "p".into(), None, bytes.to_vec());
     let props = properties::parse(&source);
     if !props.problems.is_empty() {
         return None;
     }
-    Some(
-        props
-            .map()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-    )
+    Some(props.map().map(|(k, v)| (k.to_string(), v.to_string())).collect())
 }
 
 fn java_available() -> bool {
-    Command::new("java")
-        .arg("-version")
-        .output()
-        .is_ok_and(|o| o.status.success())
+    Command::new("java").arg("-version").output().is_ok_and(|o| o.status.success())
 }
 
 #[test]
 fn properties_parser_agrees_with_java_properties_load() {
     let oracle = shared().join("oracles/PropertiesOracle.java");
-    if !require(oracle.is_file(), "shared/oracles/PropertiesOracle.java")
-        || !require(java_available(), "java (a JDK)")
+    if !require(oracle.is_file(), "shared/oracles/PropertiesOracle.java") || !require(java_available(), "java (a JDK)")
     {
         return;
     }
@@ -188,10 +162,7 @@ fn properties_parser_agrees_with_java_properties_load() {
         }
     }
     let corpus_count = inputs.len();
-    assert!(
-        corpus_count >= 5,
-        "expected the corpus's properties files, found {corpus_count}"
-    );
+    assert!(corpus_count >= 5, "expected the corpus's properties files, found {corpus_count}");
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     for i in 0..600 {
         inputs.push((format!("generated #{i}"), tricky(&mut rng)));
@@ -202,17 +173,9 @@ fn properties_parser_agrees_with_java_properties_load() {
         std::fs::write(&path, bytes).expect("write input");
         paths.push(path);
     }
-    let output = Command::new("java")
-        .arg(&oracle)
-        .args(&paths)
-        .output()
-        .expect("run the oracle");
+    let output = Command::new("java").arg(&oracle).args(&paths).output().expect("run the oracle");
     let _ = std::fs::remove_dir_all(&dir);
-    assert!(
-        output.status.success(),
-        "oracle failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "oracle failed: {}", String::from_utf8_lossy(&output.stderr));
     let stdout = String::from_utf8(output.stdout).expect("oracle prints UTF-8");
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), inputs.len(), "one oracle line per input");
@@ -220,8 +183,7 @@ fn properties_parser_agrees_with_java_properties_load() {
     let mut refused = 0;
     for ((name, bytes), line) in inputs.iter().zip(&lines) {
         let java: BTreeMap<String, String> = serde_json::from_str(line).expect("oracle JSON");
-        let java_refused =
-            java.len() == 1 && java.get("error").is_some_and(|e| e.contains("Malformed"));
+        let java_refused = java.len() == 1 && java.get("error").is_some_and(|e| e.contains("Malformed"));
         refused += usize::from(java_refused);
         let agrees = match ours(bytes) {
             None => java_refused,
@@ -235,17 +197,13 @@ fn properties_parser_agrees_with_java_properties_load() {
             ));
         }
     }
-    eprintln!("properties oracle: {} inputs ({corpus_count} from the corpus), {refused} refused by Java, {} disagreements", inputs.len(), disagreements.len());
-    assert!(
-        refused > 0 && refused < inputs.len(),
-        "the generated inputs must exercise both outcomes"
+    eprintln!(
+        "properties oracle: {} inputs ({corpus_count} from the corpus), {refused} refused by Java, {} disagreements",
+        inputs.len(),
+        disagreements.len()
     );
-    assert!(
-        disagreements.is_empty(),
-        "{} disagreements:\n{}",
-        disagreements.len(),
-        disagreements.join("\n")
-    );
+    assert!(refused > 0 && refused < inputs.len(), "the generated inputs must exercise both outcomes");
+    assert!(disagreements.is_empty(), "{} disagreements:\n{}", disagreements.len(), disagreements.join("\n"));
 }
 
 #[test]
@@ -255,43 +213,21 @@ fn every_real_tomcat_and_properties_file_goes_through_the_pipeline() {
         return;
     }
     let mut paths: Vec<PathBuf> = Vec::new();
-    for sub in [
-        "real/tomcat-server-xml",
-        "real/bitbucket-properties",
-        "debian12/etc/tomcat10",
-    ] {
+    for sub in ["real/tomcat-server-xml", "real/bitbucket-properties", "debian12/etc/tomcat10"] {
         paths.extend(files_under(&corpus.join(sub)));
     }
     paths.push(shared().join("reference/tomcat10-debian-server.xml"));
     assert!(paths.len() > 40, "corpus files found: {}", paths.len());
     for path in &paths {
-        let options = Options {
-            paths: vec![path.clone()],
-            ..Options::default()
-        };
+        let options = Options { paths: vec![path.clone()], ..Options::default() };
         let report = lint(&options).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        assert_eq!(
-            report.linted_files().count(),
-            1,
-            "{} was not linted",
-            path.display()
-        );
+        assert_eq!(report.linted_files().count(), 1, "{} was not linted", path.display());
         let name = path.to_string_lossy();
-        let template = [".j2", ".jinja", ".erb", ".epp", ".template"]
-            .iter()
-            .any(|ext| name.ends_with(ext));
+        let template = [".j2", ".jinja", ".erb", ".epp", ".template"].iter().any(|ext| name.ends_with(ext));
         if !template {
-            let errors: Vec<_> = report
-                .diagnostics
-                .iter()
-                .filter(|d| d.rule == "syntax-error")
-                .map(|d| &d.message)
-                .collect();
-            assert!(
-                errors.is_empty(),
-                "{} is well-formed but got {errors:?}",
-                path.display()
-            );
+            let errors: Vec<_> =
+                report.diagnostics.iter().filter(|d| d.rule == "syntax-error").map(|d| &d.message).collect();
+            assert!(errors.is_empty(), "{} is well-formed but got {errors:?}", path.display());
         }
     }
 }

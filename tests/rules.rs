@@ -12,15 +12,11 @@ fn fixtures(scope: &str, id: &str) -> (Vec<PathBuf>, Vec<PathBuf>) {
     let mut triggering = Vec::new();
     let mut clean = Vec::new();
     let dir = Path::new("fixtures").join(scope);
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .map(|d| d.flatten().map(|e| e.path()).collect())
-        .unwrap_or_default();
+    let mut entries: Vec<PathBuf> =
+        std::fs::read_dir(&dir).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default();
     entries.sort();
     for path in entries {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let Some(rest) = name.strip_prefix(id).and_then(|r| r.strip_prefix('.')) else {
             continue;
         };
@@ -41,11 +37,7 @@ fn fixtures(scope: &str, id: &str) -> (Vec<PathBuf>, Vec<PathBuf>) {
 }
 
 fn run(path: &Path, id: &str) -> atl_lint::report::Report {
-    let options = Options {
-        paths: vec![path.to_path_buf()],
-        select: Some(vec![id.to_string()]),
-        ..Options::default()
-    };
+    let options = Options { paths: vec![path.to_path_buf()], select: Some(vec![id.to_string()]), ..Options::default() };
     lint(&options).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -65,24 +57,11 @@ fn every_rule_triggers_on_its_fixtures_and_is_silent_on_the_ok_ones() {
         for path in &triggering {
             let report = run(path, meta.id);
             if !report.diagnostics.iter().any(|d| d.rule == meta.id) {
-                failures.push(format!(
-                    "{}: does not trigger on {}",
-                    meta.id,
-                    path.display()
-                ));
+                failures.push(format!("{}: does not trigger on {}", meta.id, path.display()));
                 continue;
             }
-            let name = path
-                .to_string_lossy()
-                .trim_start_matches("fixtures/")
-                .replace('/', "__");
-            let rendered = human::render(
-                &report,
-                Style {
-                    color: false,
-                    width: 100,
-                },
-            );
+            let name = path.to_string_lossy().trim_start_matches("fixtures/").replace('/', "__");
+            let rendered = human::render(&report, Style { color: false, width: 100 });
             insta::with_settings!({ snapshot_path => "snapshots", prepend_module_to_snapshot => false }, {
                 insta::assert_snapshot!(name, rendered);
             });
@@ -90,12 +69,7 @@ fn every_rule_triggers_on_its_fixtures_and_is_silent_on_the_ok_ones() {
         for path in &clean {
             let report = run(path, meta.id);
             for d in &report.diagnostics {
-                failures.push(format!(
-                    "{}: triggers on the ok fixture {}: {}",
-                    meta.id,
-                    path.display(),
-                    d.message
-                ));
+                failures.push(format!("{}: triggers on the ok fixture {}: {}", meta.id, path.display(), d.message));
             }
         }
     }
@@ -106,30 +80,42 @@ fn every_rule_triggers_on_its_fixtures_and_is_silent_on_the_ok_ones() {
 fn every_fixture_belongs_to_a_rule() {
     let ids: Vec<&str> = ALL.iter().map(|r| r.meta().id).collect();
     let mut strays = Vec::new();
-    for scope in std::fs::read_dir("fixtures")
-        .expect("fixtures dir")
-        .flatten()
-    {
+    for scope in std::fs::read_dir("fixtures").expect("fixtures dir").flatten() {
         let scope_name = scope.file_name().to_string_lossy().into_owned();
         if scope_name == "e2e" {
             continue;
         }
-        for entry in std::fs::read_dir(scope.path())
-            .expect("scope dir")
-            .flatten()
-        {
+        for entry in std::fs::read_dir(scope.path()).expect("scope dir").flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
             let id = name.split('.').next().unwrap_or("");
             let owner = ALL.iter().find(|r| r.meta().id == id);
-            let in_scope =
-                owner.is_some_and(|r| scope_name == "cross" || r.meta().scope == scope_name);
+            let in_scope = owner.is_some_and(|r| scope_name == "cross" || r.meta().scope == scope_name);
             if !ids.contains(&id) || !in_scope {
                 strays.push(format!("fixtures/{scope_name}/{name}"));
             }
         }
     }
-    assert!(
-        strays.is_empty(),
-        "fixtures that no rule of that scope owns: {strays:?}"
-    );
+    assert!(strays.is_empty(), "fixtures that no rule of that scope owns: {strays:?}");
+}
+
+#[test]
+fn whole_deployments_lint_as_their_snapshots_say() {
+    let mut scenarios: Vec<PathBuf> =
+        std::fs::read_dir("fixtures/e2e").expect("e2e dir").flatten().map(|e| e.path()).collect();
+    scenarios.sort();
+    assert!(scenarios.len() >= 2);
+    for dir in scenarios {
+        let report = lint(&Options { paths: vec![dir.clone()], ..Options::default() }).expect("lint");
+        let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if name == "clean" {
+            let found: Vec<_> = report.diagnostics.iter().map(|d| format!("{}: {}", d.rule, d.message)).collect();
+            assert!(found.is_empty(), "the clean deployment has findings: {found:#?}");
+            assert!(report.linted_files().count() >= 3);
+        }
+        let rendered =
+            format!("{}\n{}", human::render(&report, Style { color: false, width: 100 }), report.summary_line());
+        insta::with_settings!({ snapshot_path => "snapshots", prepend_module_to_snapshot => false }, {
+            insta::assert_snapshot!(format!("e2e__{name}"), rendered);
+        });
+    }
 }

@@ -3,8 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::{
-    App, AppKind, BaseUrl, Connector, ContextPath, PathStyle, ProtocolSetting, ProtocolSyntax,
-    Style, Topology,
+    App, AppKind, BaseUrl, Connector, ContextPath, PathStyle, ProtocolSetting, ProtocolSyntax, Style, Topology,
 };
 use crate::source::{SourceFile, Span};
 use crate::syntax::properties::Properties;
@@ -15,18 +14,11 @@ const DEFAULT_PORT: u16 = 7990;
 
 /// The form of a key Spring Boot's relaxed binding compares: lower case, no `-` or `_`.
 pub fn relaxed(key: &str) -> String {
-    key.chars()
-        .filter(|c| *c != '-' && *c != '_')
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
+    key.chars().filter(|c| *c != '-' && *c != '_').map(|c| c.to_ascii_lowercase()).collect()
 }
 
 /// Adds the Bitbucket app of a properties file with its main and additional connectors.
-pub(super) fn add<'a>(
-    topology: &mut Topology<'a>,
-    source: &'a SourceFile,
-    props: &'a Properties<'a>,
-) {
+pub(super) fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, props: &'a Properties<'a>) {
     let mut keys: HashMap<String, &'a Setting<'a>> = HashMap::new();
     let mut additional: BTreeMap<u32, Vec<&'a Setting<'a>>> = BTreeMap::new();
     for entry in &props.entries {
@@ -48,43 +40,18 @@ pub(super) fn add<'a>(
     if let Some(context) = context_path {
         topology.contexts.push(context);
     }
-    topology.apps.push(App {
-        kind: AppKind::Bitbucket,
-        file: source.id,
-        path: &source.path,
-        context_path,
-    });
+    topology.apps.push(App { kind: AppKind::Bitbucket, file: source.id, path: &source.path, context_path });
     if let Some(&setting) = keys.get("setup.baseurl") {
         topology.base_urls.push(BaseUrl { app, setting });
     }
-    let first_server_key = props
-        .entries
-        .iter()
-        .find(|e| relaxed(&e.name).starts_with("server."))
-        .map(|e| e.name_span);
+    let first_server_key = props.entries.iter().find(|e| relaxed(&e.name).starts_with("server.")).map(|e| e.name_span);
     let at = first_server_key.unwrap_or_else(|| Span::file_start(source.id));
-    topology.connectors.push(connector(
-        source,
-        &keys,
-        "server.",
-        "server.",
-        at,
-        Some(DEFAULT_PORT),
-        app,
-    ));
+    topology.connectors.push(connector(source, &keys, "server.", "server.", at, Some(DEFAULT_PORT), app));
     for (n, group) in additional {
         let prefix = format!("server.additional-connector.{n}.");
         let relaxed_prefix = format!("server.additionalconnector.{n}.");
         let at = group.first().map_or(at, |s| s.name_span);
-        topology.connectors.push(connector(
-            source,
-            &keys,
-            &prefix,
-            &relaxed_prefix,
-            at,
-            None,
-            app,
-        ));
+        topology.connectors.push(connector(source, &keys, &prefix, &relaxed_prefix, at, None, app));
     }
 }
 
@@ -98,21 +65,14 @@ fn connector<'a>(
     app: usize,
 ) -> Connector<'a> {
     let get = |name: &str| keys.get(&format!("{relaxed_prefix}{name}")).copied();
-    let ssl_enabled = get("ssl.enabled")
-        .and_then(|s| s.value.known())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+    let ssl_enabled =
+        get("ssl.enabled").and_then(|s| s.value.known()).is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
     let mut protocols = Vec::new();
     if let Some(setting) = get("ssl.enabledprotocols") {
-        protocols.push(ProtocolSetting {
-            setting,
-            syntax: ProtocolSyntax::CommaList,
-        });
+        protocols.push(ProtocolSetting { setting, syntax: ProtocolSyntax::CommaList });
     }
     if let Some(setting) = get("ssl.protocol") {
-        protocols.push(ProtocolSetting {
-            setting,
-            syntax: ProtocolSyntax::Algorithm,
-        });
+        protocols.push(ProtocolSetting { setting, syntax: ProtocolSyntax::Algorithm });
     }
     Connector {
         file: source.id,

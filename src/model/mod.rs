@@ -52,10 +52,7 @@ impl AppKind {
             ("bamboo", AppKind::Bamboo),
             ("crowd", AppKind::Crowd),
         ];
-        kinds
-            .iter()
-            .find(|(word, _)| lower.contains(word))
-            .map_or(AppKind::Unknown, |&(_, kind)| kind)
+        kinds.iter().find(|(word, _)| lower.contains(word)).map_or(AppKind::Unknown, |&(_, kind)| kind)
     }
 }
 
@@ -128,11 +125,7 @@ impl ContextPath<'_> {
         if trimmed.is_empty() {
             return Some(String::new());
         }
-        Some(if trimmed.starts_with('/') {
-            trimmed.to_string()
-        } else {
-            format!("/{trimmed}")
-        })
+        Some(if trimmed.starts_with('/') { trimmed.to_string() } else { format!("/{trimmed}") })
     }
 }
 
@@ -277,11 +270,7 @@ impl Connector<'_> {
     pub fn number(&self, setting: &Setting<'_>) -> Option<u16> {
         let text = setting.value.known()?;
         // Spring Boot trims before converting; Tomcat's Integer.parseInt does not.
-        let text = if matches!(self.style, Style::Spring(_)) {
-            text.trim()
-        } else {
-            text
-        };
+        let text = if matches!(self.style, Style::Spring(_)) { text.trim() } else { text };
         text.parse::<u16>().ok().filter(|&p| p > 0)
     }
 
@@ -290,9 +279,7 @@ impl Connector<'_> {
         let text = text.trim();
         match self.style {
             Style::Tomcat => text.eq_ignore_ascii_case("true"),
-            Style::Spring(_) => ["true", "on", "yes", "1"]
-                .iter()
-                .any(|t| text.eq_ignore_ascii_case(t)),
+            Style::Spring(_) => ["true", "on", "yes", "1"].iter().any(|t| text.eq_ignore_ascii_case(t)),
         }
     }
 }

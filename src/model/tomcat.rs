@@ -1,9 +1,6 @@
 //! Apps and connectors from Tomcat `server.xml`.
 
-use super::{
-    App, AppKind, Connector, ContextPath, PathStyle, ProtocolSetting, ProtocolSyntax, Style,
-    Topology,
-};
+use super::{App, AppKind, Connector, ContextPath, PathStyle, ProtocolSetting, ProtocolSyntax, Style, Topology};
 use crate::source::SourceFile;
 use crate::syntax::server_xml::{Document, Element};
 
@@ -14,20 +11,12 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, doc: 
     let mut first: Option<ContextPath<'a>> = None;
     let mut kind = AppKind::Unknown;
     for (index, element) in doc.named("Context") {
-        let doc_base = element
-            .attr("docBase")
-            .map(|d| d.value.text.as_ref())
-            .unwrap_or("");
+        let doc_base = element.attr("docBase").map(|d| d.value.text.as_ref()).unwrap_or("");
         let base_kind = AppKind::guess(doc_base);
         let Some(setting) = element.attr("path") else {
             continue;
         };
-        let context = ContextPath {
-            setting,
-            style: PathStyle::Tomcat,
-            host: doc.ancestor(index, "Host"),
-            app,
-        };
+        let context = ContextPath { setting, style: PathStyle::Tomcat, host: doc.ancestor(index, "Host"), app };
         topology.contexts.push(context);
         if main.is_none() && base_kind != AppKind::Unknown {
             main = Some(context);
@@ -40,16 +29,9 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, doc: 
     if kind == AppKind::Unknown {
         kind = AppKind::guess(&source.display);
     }
-    topology.apps.push(App {
-        kind,
-        file: source.id,
-        path: &source.path,
-        context_path: main.or(first),
-    });
+    topology.apps.push(App { kind, file: source.id, path: &source.path, context_path: main.or(first) });
     for (index, element) in doc.named("Connector") {
-        topology
-            .connectors
-            .push(connector(source, doc, index, element, app));
+        topology.connectors.push(connector(source, doc, index, element, app));
     }
 }
 
@@ -60,36 +42,24 @@ fn connector<'a>(
     element: &'a Element<'a>,
     app: usize,
 ) -> Connector<'a> {
-    let protocol = element
-        .attr("protocol")
-        .map(|p| p.value.text.as_ref())
-        .unwrap_or("");
+    let protocol = element.attr("protocol").map(|p| p.value.text.as_ref()).unwrap_or("");
     let ajp = protocol.starts_with("AJP/") || protocol.contains(".ajp.");
-    let ssl_enabled = element
-        .attr("SSLEnabled")
-        .and_then(|s| s.value.known())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+    let ssl_enabled =
+        element.attr("SSLEnabled").and_then(|s| s.value.known()).is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
     let mut protocols = Vec::new();
-    for (name, syntax) in [
-        ("sslProtocol", ProtocolSyntax::Algorithm),
-        ("sslEnabledProtocols", ProtocolSyntax::TomcatList),
-    ] {
+    for (name, syntax) in
+        [("sslProtocol", ProtocolSyntax::Algorithm), ("sslEnabledProtocols", ProtocolSyntax::TomcatList)]
+    {
         if let Some(setting) = element.attr(name) {
             protocols.push(ProtocolSetting { setting, syntax });
         }
     }
     for (_, host_config) in doc.children_named(index, "SSLHostConfig") {
         if let Some(setting) = host_config.attr("protocols") {
-            protocols.push(ProtocolSetting {
-                setting,
-                syntax: ProtocolSyntax::TomcatList,
-            });
+            protocols.push(ProtocolSetting { setting, syntax: ProtocolSyntax::TomcatList });
         }
         if let Some(setting) = host_config.attr("sslProtocol") {
-            protocols.push(ProtocolSetting {
-                setting,
-                syntax: ProtocolSyntax::Algorithm,
-            });
+            protocols.push(ProtocolSetting { setting, syntax: ProtocolSyntax::Algorithm });
         }
     }
     Connector {
@@ -107,9 +77,7 @@ fn connector<'a>(
         proxy_port: element.attr("proxyPort"),
         redirect_port: element.attr("redirectPort"),
         address: element.attr("address"),
-        secret: element
-            .attr("secret")
-            .or_else(|| element.attr("requiredSecret")),
+        secret: element.attr("secret").or_else(|| element.attr("requiredSecret")),
         secret_required: element.attr("secretRequired"),
         protocols,
     }

@@ -21,23 +21,13 @@ pub struct Style {
 /// Renders every finding.
 pub fn render(report: &Report, style: Style) -> String {
     let redactor = report.redactor();
-    let theme = if style.color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(style.width)
-        .with_links(false);
+    let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width).with_links(false);
     let mut out = String::new();
     for diagnostic in &report.diagnostics {
         let shown = Shown::new(diagnostic, &report.sources, &redactor);
         if handler.render_report(&mut out, &shown).is_err() {
-            out.push_str(&format!(
-                "{}: {}\n",
-                diagnostic.rule,
-                redactor.scrub(&diagnostic.message)
-            ));
+            out.push_str(&format!("{}: {}\n", diagnostic.rule, redactor.scrub(&diagnostic.message)));
         }
         out.push('\n');
     }
@@ -64,9 +54,7 @@ impl Shown {
         for label in &d.related {
             if label.span.file == file {
                 labels.push(labeled(label, redactor, false));
-            } else if let Some((_, group)) =
-                elsewhere.iter_mut().find(|(f, _)| *f == label.span.file)
-            {
+            } else if let Some((_, group)) = elsewhere.iter_mut().find(|(f, _)| *f == label.span.file) {
                 group.push(label);
             } else {
                 elsewhere.push((label.span.file, vec![label]));
@@ -75,17 +63,11 @@ impl Shown {
         let related = elsewhere
             .into_iter()
             .map(|(other, group)| Shown {
-                header: format!(
-                    "related: {}",
-                    group.first().map_or("", |l| l.message.as_str())
-                ),
+                header: format!("related: {}", group.first().map_or("", |l| l.message.as_str())),
                 severity: miette::Severity::Advice,
                 help: None,
                 source: named(sources, redactor, other),
-                labels: group
-                    .into_iter()
-                    .map(|l| labeled(l, redactor, false))
-                    .collect(),
+                labels: group.into_iter().map(|l| labeled(l, redactor, false)).collect(),
                 related: Vec::new(),
             })
             .collect();
@@ -104,11 +86,7 @@ impl Shown {
     }
 }
 
-fn named(
-    sources: &SourceMap,
-    redactor: &Redactor,
-    file: FileId,
-) -> Option<NamedSource<Arc<String>>> {
+fn named(sources: &SourceMap, redactor: &Redactor, file: FileId) -> Option<NamedSource<Arc<String>>> {
     let source = sources.get(file)?;
     if !source.linted {
         return None;
@@ -141,9 +119,7 @@ impl miette::Diagnostic for Shown {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -159,8 +135,6 @@ impl miette::Diagnostic for Shown {
         if self.related.is_empty() {
             return None;
         }
-        Some(Box::new(
-            self.related.iter().map(|r| r as &dyn miette::Diagnostic),
-        ))
+        Some(Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)))
     }
 }

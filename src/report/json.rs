@@ -62,15 +62,7 @@ struct Summary {
 /// Renders the report as pretty-printed JSON v1.
 pub fn render(report: &Report) -> String {
     let redactor = report.redactor();
-    let files = report
-        .linted_files()
-        .filter_map(|f| {
-            Some(File {
-                path: &f.display,
-                kind: f.kind?.name(),
-            })
-        })
-        .collect();
+    let files = report.linted_files().filter_map(|f| Some(File { path: &f.display, kind: f.kind?.name() })).collect();
     let diagnostics = report
         .diagnostics
         .iter()
@@ -109,18 +101,10 @@ pub fn render(report: &Report) -> String {
     let counts = report.counts();
     let json = Json {
         version: 1,
-        tool: Tool {
-            name: "atl-lint",
-            version: env!("CARGO_PKG_VERSION"),
-        },
+        tool: Tool { name: "atl-lint", version: env!("CARGO_PKG_VERSION") },
         files,
         diagnostics,
-        summary: Summary {
-            files: counts.files,
-            errors: counts.errors,
-            warnings: counts.warnings,
-            infos: counts.infos,
-        },
+        summary: Summary { files: counts.files, errors: counts.errors, warnings: counts.warnings, infos: counts.infos },
     };
     let mut out = serde_json::to_string_pretty(&json).unwrap_or_default();
     out.push('\n');

@@ -43,10 +43,7 @@ impl Report {
 
     /// Counts for the summary.
     pub fn counts(&self) -> Counts {
-        let mut counts = Counts {
-            files: self.linted_files().count(),
-            ..Counts::default()
-        };
+        let mut counts = Counts { files: self.linted_files().count(), ..Counts::default() };
         for d in &self.diagnostics {
             match d.severity {
                 Severity::Error => counts.errors += 1,
@@ -80,10 +77,7 @@ impl Report {
             plural(c.files, "file")
         );
         if self.linked_routes > 0 {
-            line.push_str(&format!(
-                " ({})",
-                plural(self.linked_routes, "linked route")
-            ));
+            line.push_str(&format!(" ({})", plural(self.linked_routes, "linked route")));
         }
         line
     }
@@ -115,30 +109,14 @@ pub struct Region {
 /// Where a span is, for the machine-readable formats.
 pub fn region(sources: &SourceMap, span: crate::source::Span) -> Region {
     let Some(file) = sources.get(span.file) else {
-        return Region {
-            path: String::new(),
-            line: 1,
-            column: 1,
-            end_line: 1,
-            end_column: 1,
-        };
+        return Region { path: String::new(), line: 1, column: 1, end_line: 1, end_column: 1 };
     };
     let (line, column) = file.line_col(span.start);
     let (end_line, end_column) = if span.end > span.start {
-        let last = file
-            .text
-            .get(..span.end)
-            .and_then(|t| t.char_indices().next_back())
-            .map_or(span.start, |(i, _)| i);
+        let last = file.text.get(..span.end).and_then(|t| t.char_indices().next_back()).map_or(span.start, |(i, _)| i);
         file.line_col(last.max(span.start))
     } else {
         (line, column)
     };
-    Region {
-        path: file.display.clone(),
-        line,
-        column,
-        end_line,
-        end_column,
-    }
+    Region { path: file.display.clone(), line, column, end_line, end_column }
 }

@@ -41,23 +41,18 @@ impl RuleMeta {
     /// The first sentence under `## What it does`.
     pub fn summary(&self) -> String {
         let markdown = self.markdown();
-        let body = markdown
-            .split("## What it does")
-            .nth(1)
-            .unwrap_or(&markdown);
-        let paragraph: Vec<&str> = body
-            .lines()
-            .map(str::trim)
-            .skip_while(|l| l.is_empty())
-            .take_while(|l| !l.is_empty())
-            .collect();
+        let body = markdown.split("## What it does").nth(1).unwrap_or(&markdown);
+        let paragraph: Vec<&str> =
+            body.lines().map(str::trim).skip_while(|l| l.is_empty()).take_while(|l| !l.is_empty()).collect();
         let paragraph = paragraph.join(" ");
         let end = paragraph.find(". ").map_or(paragraph.len(), |i| i + 1);
-        paragraph
-            .get(..end)
-            .unwrap_or(&paragraph)
-            .trim_end_matches('.')
-            .to_string()
+        let sentence = paragraph.get(..end).unwrap_or(&paragraph).trim_end_matches('.');
+        // "Flags a connector ...: the details" reads as "a connector ..." in a table.
+        let sentence = sentence.strip_prefix("Flags ").or_else(|| sentence.strip_prefix("Notes ")).unwrap_or(sentence);
+        match sentence.find(": ") {
+            Some(i) if i >= 20 => sentence.get(..i).unwrap_or(sentence).to_string(),
+            _ => sentence.to_string(),
+        }
     }
 }
 
@@ -96,20 +91,12 @@ impl<'o> Sink<'o> {
     }
 
     /// Reports a finding at `span`, labelled `label`.
-    pub fn emit(
-        &mut self,
-        span: Span,
-        label: impl Into<String>,
-        message: impl Into<String>,
-    ) -> &mut Diagnostic {
+    pub fn emit(&mut self, span: Span, label: impl Into<String>, message: impl Into<String>) -> &mut Diagnostic {
         self.out.push(Diagnostic {
             rule: self.meta.id,
             severity: self.meta.severity,
             message: message.into(),
-            primary: Label {
-                span,
-                message: label.into(),
-            },
+            primary: Label { span, message: label.into() },
             related: Vec::new(),
             help: None,
             fingerprint: String::new(),
@@ -203,16 +190,9 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// The candidates nearest to `name` (at most `max` edits), nearest first.
-pub fn nearest<'c>(
-    name: &str,
-    candidates: impl IntoIterator<Item = &'c str>,
-    max: usize,
-) -> Vec<&'c str> {
-    let mut scored: Vec<(usize, &str)> = candidates
-        .into_iter()
-        .map(|c| (edit_distance(name, c), c))
-        .filter(|(d, _)| *d <= max)
-        .collect();
+pub fn nearest<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>, max: usize) -> Vec<&'c str> {
+    let mut scored: Vec<(usize, &str)> =
+        candidates.into_iter().map(|c| (edit_distance(name, c), c)).filter(|(d, _)| *d <= max).collect();
     scored.sort();
     scored.into_iter().map(|(_, c)| c).collect()
 }
@@ -229,12 +209,7 @@ mod tests {
         assert_eq!(ids.len(), ALL.len());
         for rule in ALL {
             let docs = rule.meta().markdown();
-            for heading in [
-                "## What it does",
-                "## Why is this bad?",
-                "## Example",
-                "Use instead:",
-            ] {
+            for heading in ["## What it does", "## Why is this bad?", "## Example", "Use instead:"] {
                 assert!(docs.contains(heading), "{} lacks {heading}", rule.meta().id);
             }
             assert!(!rule.meta().summary().is_empty());
@@ -245,9 +220,6 @@ mod tests {
     fn edit_distance_counts_edits() {
         assert_eq!(edit_distance("proxyNmae", "proxyName"), 2);
         assert_eq!(edit_distance("", "abc"), 3);
-        assert_eq!(
-            nearest("secur", ["secure", "scheme", "port"], 2),
-            ["secure"]
-        );
+        assert_eq!(nearest("secur", ["secure", "scheme", "port"], 2), ["secure"]);
     }
 }

@@ -22,11 +22,7 @@ impl<'a> Value<'a> {
     /// A value whose decoded text is its raw text or was rebuilt from it.
     pub fn new(text: Cow<'a, str>, span: Span) -> Self {
         let unknown = is_unknown(&text);
-        Value {
-            text,
-            span,
-            unknown,
-        }
+        Value { text, span, unknown }
     }
 
     /// The decoded text, unless the value is unknown.
@@ -136,7 +132,5 @@ pub fn parse(source: &SourceFile) -> Option<Parsed<'_>> {
 
 /// Whether a value is only known at deployment time: a `${...}` reference or a template tag.
 pub fn is_unknown(text: &str) -> bool {
-    ["${", "{{", "{%", "<%", "%>"]
-        .iter()
-        .any(|marker| text.contains(marker))
+    ["${", "{{", "{%", "<%", "%>"].iter().any(|marker| text.contains(marker))
 }

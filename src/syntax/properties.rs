@@ -35,10 +35,7 @@ impl<'a> Properties<'a> {
 
     /// The effective key/value map, as `Properties.load` leaves it.
     pub fn map(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.last_by_key
-            .values()
-            .filter_map(|&i| self.entries.get(i))
-            .map(|e| (e.name.as_ref(), e.value.text.as_ref()))
+        self.last_by_key.values().filter_map(|&i| self.entries.get(i)).map(|e| (e.name.as_ref(), e.value.text.as_ref()))
     }
 }
 
@@ -54,16 +51,11 @@ struct Char {
 pub fn parse(source: &SourceFile) -> Properties<'_> {
     let text = source.text.as_str();
     let chars = stream(text, source.encoding);
-    let mut reader = LineReader {
-        chars: &chars,
-        pos: 0,
-    };
+    let mut reader = LineReader { chars: &chars, pos: 0 };
     let mut props = Properties::default();
     while let Some(line) = reader.read_line(source.id, text, &mut props.comments) {
         let entry = split_entry(source.id, text, &line, &mut props.problems);
-        props
-            .last_by_key
-            .insert(entry.name.to_string(), props.entries.len());
+        props.last_by_key.insert(entry.name.to_string(), props.entries.len());
         props.entries.push(entry);
     }
     props
@@ -77,18 +69,10 @@ fn stream(text: &str, encoding: Encoding) -> Vec<Char> {
         if encoding == Encoding::Utf8 && !ch.is_ascii() {
             let mut buf = [0u8; 4];
             for &byte in ch.encode_utf8(&mut buf).as_bytes() {
-                out.push(Char {
-                    ch: char::from(byte),
-                    offset,
-                    raw_len,
-                });
+                out.push(Char { ch: char::from(byte), offset, raw_len });
             }
         } else {
-            out.push(Char {
-                ch,
-                offset,
-                raw_len,
-            });
+            out.push(Char { ch, offset, raw_len });
         }
     }
     out
@@ -111,12 +95,7 @@ impl LineReader<'_> {
     }
 
     /// The next logical line (comments recorded on the way), or `None` at the end.
-    fn read_line<'a>(
-        &mut self,
-        file: FileId,
-        text: &'a str,
-        comments: &mut Vec<Comment<'a>>,
-    ) -> Option<Vec<Char>> {
+    fn read_line<'a>(&mut self, file: FileId, text: &'a str, comments: &mut Vec<Comment<'a>>) -> Option<Vec<Char>> {
         let mut line: Vec<Char> = Vec::new();
         let mut skip_white = true;
         let mut appended_line_begin = false;
@@ -179,13 +158,7 @@ impl LineReader<'_> {
     }
 
     /// Skips a comment to the end of its natural line; false when the file ends first.
-    fn skip_comment<'a>(
-        &mut self,
-        file: FileId,
-        text: &'a str,
-        marker: Char,
-        comments: &mut Vec<Comment<'a>>,
-    ) -> bool {
+    fn skip_comment<'a>(&mut self, file: FileId, text: &'a str, marker: Char, comments: &mut Vec<Comment<'a>>) -> bool {
         let start = marker.offset;
         let mut end = text.len();
         let mut found_end = false;
@@ -197,21 +170,13 @@ impl LineReader<'_> {
             }
         }
         let body_start = start + marker.raw_len;
-        comments.push(Comment {
-            text: text.get(body_start..end).unwrap_or(""),
-            span: Span::new(file, start, end),
-        });
+        comments.push(Comment { text: text.get(body_start..end).unwrap_or(""), span: Span::new(file, start, end) });
         found_end
     }
 }
 
 /// Splits a logical line into key and value as `Properties.load0` does.
-fn split_entry<'a>(
-    file: FileId,
-    text: &'a str,
-    line: &[Char],
-    problems: &mut Vec<SyntaxProblem>,
-) -> Setting<'a> {
+fn split_entry<'a>(file: FileId, text: &'a str, line: &[Char], problems: &mut Vec<SyntaxProblem>) -> Setting<'a> {
     let mut key_len = 0;
     let mut value_start = line.len();
     let mut has_sep = false;
@@ -249,12 +214,7 @@ fn split_entry<'a>(
     let (value_text, value_ok) = convert(file, text, value_chars, value_span, problems);
     let mut value = Value::new(value_text, value_span);
     value.unknown |= !value_ok || !name_ok;
-    Setting {
-        name,
-        name_span,
-        value,
-        span: Span::new(file, line_start, line_end),
-    }
+    Setting { name, name_span, value, span: Span::new(file, line_start, line_end) }
 }
 
 fn region_span(file: FileId, chars: &[Char], empty_at: usize) -> Span {
@@ -294,15 +254,10 @@ fn convert<'a>(
                     }
                     Err(_) => {
                         ok = false;
-                        let end = chars
-                            .get(i + 3)
-                            .or(chars.last())
-                            .map_or(c.offset + 2, |e| e.offset + e.raw_len);
+                        let end = chars.get(i + 3).or(chars.last()).map_or(c.offset + 2, |e| e.offset + e.raw_len);
                         problems.push(SyntaxProblem {
                             span: Span::new(file, c.offset, end.max(c.offset + 2)),
-                            message:
-                                "malformed `\\uXXXX` escape: Java refuses to load the whole file"
-                                    .into(),
+                            message: "malformed `\\uXXXX` escape: Java refuses to load the whole file".into(),
                             label: "needs four hexadecimal digits".into(),
                             related: None,
                         });
@@ -333,12 +288,8 @@ fn convert<'a>(
 /// Four hexadecimal digits, as the `XXXX` of a `\uXXXX` escape.
 fn hex4(input: &str) -> IResult<&str, u32> {
     let (rest, digits) = take_while_m_n(4, 4, |c: char| c.is_ascii_hexdigit())(input)?;
-    let value = u32::from_str_radix(digits, 16).map_err(|_| {
-        nom::Err::Error(nom::error::Error::new(
-            input,
-            nom::error::ErrorKind::HexDigit,
-        ))
-    })?;
+    let value = u32::from_str_radix(digits, 16)
+        .map_err(|_| nom::Err::Error(nom::error::Error::new(input, nom::error::ErrorKind::HexDigit)))?;
     Ok((rest, value))
 }
 
@@ -366,27 +317,15 @@ mod tests {
     use super::*;
 
     fn load(text: &str) -> Vec<(String, String)> {
-        let source = SourceFile::new(
-            FileId(0),
-            PathBuf::from("t"),
-            "t".into(),
-            None,
-            text.as_bytes().to_vec(),
-        );
+        let source = SourceFile::new(FileId(0), PathBuf::from("t"), "t".into(), None, text.as_bytes().to_vec());
         let props = parse(&source);
-        let mut map: Vec<(String, String)> = props
-            .map()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let mut map: Vec<(String, String)> = props.map().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         map.sort();
         map
     }
 
     fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
-        let mut v: Vec<_> = items
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let mut v: Vec<_> = items.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         v.sort();
         v
     }
@@ -426,22 +365,13 @@ mod tests {
 
     #[test]
     fn utf8_bytes_are_read_as_latin1_like_java_streams() {
-        assert_eq!(
-            load("name=caf\u{e9}\n"),
-            pairs(&[("name", "caf\u{c3}\u{a9}")])
-        );
+        assert_eq!(load("name=caf\u{e9}\n"), pairs(&[("name", "caf\u{c3}\u{a9}")]));
     }
 
     #[test]
     fn malformed_unicode_escape_is_a_problem_at_the_escape() {
         let text = "a=1\nbad = \\u00zz\n";
-        let source = SourceFile::new(
-            FileId(0),
-            PathBuf::from("t"),
-            "t".into(),
-            None,
-            text.as_bytes().to_vec(),
-        );
+        let source = SourceFile::new(FileId(0), PathBuf::from("t"), "t".into(), None, text.as_bytes().to_vec());
         let props = parse(&source);
         assert_eq!(props.problems.len(), 1);
         let span = props.problems[0].span;
@@ -452,19 +382,10 @@ mod tests {
     #[test]
     fn spans_cover_raw_text_across_continuations() {
         let text = "server.proxy-name = a\\\n   b\nk=v";
-        let source = SourceFile::new(
-            FileId(0),
-            PathBuf::from("t"),
-            "t".into(),
-            None,
-            text.as_bytes().to_vec(),
-        );
+        let source = SourceFile::new(FileId(0), PathBuf::from("t"), "t".into(), None, text.as_bytes().to_vec());
         let props = parse(&source);
         let e = props.get("server.proxy-name").expect("entry");
-        assert_eq!(
-            &text[e.name_span.start..e.name_span.end],
-            "server.proxy-name"
-        );
+        assert_eq!(&text[e.name_span.start..e.name_span.end], "server.proxy-name");
         assert_eq!(&text[e.value.span.start..e.value.span.end], "a\\\n   b");
         assert_eq!(e.value.text, "ab");
         let k = props.get("k").expect("k");

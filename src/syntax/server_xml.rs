@@ -51,28 +51,14 @@ impl<'a> Document<'a> {
     }
 
     /// The children of `index` named `name`, with their indexes.
-    pub fn children_named<'d>(
-        &'d self,
-        index: usize,
-        name: &'d str,
-    ) -> impl Iterator<Item = (usize, &'d Element<'a>)> {
-        let children = self
-            .elements
-            .get(index)
-            .map(|e| e.children.as_slice())
-            .unwrap_or(&[]);
-        children
-            .iter()
-            .filter_map(|&i| self.elements.get(i).map(|e| (i, e)))
-            .filter(move |(_, e)| e.name == name)
+    pub fn children_named<'d>(&'d self, index: usize, name: &'d str) -> impl Iterator<Item = (usize, &'d Element<'a>)> {
+        let children = self.elements.get(index).map(|e| e.children.as_slice()).unwrap_or(&[]);
+        children.iter().filter_map(|&i| self.elements.get(i).map(|e| (i, e))).filter(move |(_, e)| e.name == name)
     }
 
     /// Every element named `name`, with its index.
     pub fn named<'d>(&'d self, name: &'d str) -> impl Iterator<Item = (usize, &'d Element<'a>)> {
-        self.elements
-            .iter()
-            .enumerate()
-            .filter(move |(_, e)| e.name == name)
+        self.elements.iter().enumerate().filter(move |(_, e)| e.name == name)
     }
 
     /// The nearest ancestor of `index` named `name`.
@@ -91,14 +77,7 @@ impl<'a> Document<'a> {
 
 /// Parses `server.xml`, recording problems and going on where XML allows.
 pub fn parse(source: &SourceFile) -> Document<'_> {
-    Parser {
-        file: source.id,
-        text: &source.text,
-        doc: Document::default(),
-        stack: Vec::new(),
-        roots: 0,
-    }
-    .run()
+    Parser { file: source.id, text: &source.text, doc: Document::default(), stack: Vec::new(), roots: 0 }.run()
 }
 
 struct Parser<'a> {
@@ -117,11 +96,7 @@ impl<'a> Parser<'a> {
             let before = position(&reader);
             let event = reader.read_event();
             let after = position(&reader);
-            let start = self
-                .text
-                .get(before..)
-                .and_then(|rest| rest.find('<'))
-                .map_or(before, |i| before + i);
+            let start = self.text.get(before..).and_then(|rest| rest.find('<')).map_or(before, |i| before + i);
             match event {
                 Ok(Event::Start(tag)) => {
                     if let Some(index) = self.element(&tag, start, after) {
@@ -139,9 +114,7 @@ impl<'a> Parser<'a> {
                 Ok(Event::Eof) => break,
                 Ok(_) => {}
                 Err(err) => {
-                    let at = usize::try_from(reader.error_position())
-                        .unwrap_or(before)
-                        .min(self.text.len());
+                    let at = usize::try_from(reader.error_position()).unwrap_or(before).min(self.text.len());
                     self.problem(
                         Span::new(self.file, at, at),
                         format!("malformed XML: {err}"),
@@ -158,24 +131,13 @@ impl<'a> Parser<'a> {
     }
 
     fn problem(&mut self, span: Span, message: String, label: &str) {
-        self.doc.problems.push(SyntaxProblem {
-            span,
-            message,
-            label: label.into(),
-            related: None,
-        });
+        self.doc.problems.push(SyntaxProblem { span, message, label: label.into(), related: None });
     }
 
     fn comment(&mut self, start: usize, end: usize) {
         let text = self.text.get(start..end).unwrap_or("");
-        let body = text
-            .strip_prefix("<!--")
-            .and_then(|t| t.strip_suffix("-->"))
-            .unwrap_or(text);
-        self.doc.comments.push(Comment {
-            text: body,
-            span: Span::new(self.file, start, end),
-        });
+        let body = text.strip_prefix("<!--").and_then(|t| t.strip_suffix("-->")).unwrap_or(text);
+        self.doc.comments.push(Comment { text: body, span: Span::new(self.file, start, end) });
     }
 
     /// Adds an element for a start or empty tag spanning `start..end`.
@@ -198,14 +160,7 @@ impl<'a> Parser<'a> {
         }
         let attributes = self.attributes(tag, start);
         let index = self.doc.elements.len();
-        self.doc.elements.push(Element {
-            name,
-            name_span,
-            tag_span,
-            attributes,
-            parent,
-            children: Vec::new(),
-        });
+        self.doc.elements.push(Element { name, name_span, tag_span, attributes, parent, children: Vec::new() });
         if let Some(parent) = parent.and_then(|p| self.doc.elements.get_mut(p)) {
             parent.children.push(index);
         }
@@ -222,28 +177,21 @@ impl<'a> Parser<'a> {
                     break;
                 }
             };
-            let (Some(key_at), Some(value_at)) = (
-                offset_in(self.text, attr.key.as_ref()),
-                offset_in(self.text, &attr.value),
-            ) else {
+            let (Some(key_at), Some(value_at)) =
+                (offset_in(self.text, attr.key.as_ref()), offset_in(self.text, &attr.value))
+            else {
                 continue;
             };
             let name_span = Span::new(self.file, key_at, key_at + attr.key.as_ref().len());
             let value_span = Span::new(self.file, value_at, value_at + attr.value.len());
-            let (Some(name), Some(raw)) = (
-                self.text.get(name_span.start..name_span.end),
-                self.text.get(value_span.start..value_span.end),
-            ) else {
+            let (Some(name), Some(raw)) =
+                (self.text.get(name_span.start..name_span.end), self.text.get(value_span.start..value_span.end))
+            else {
                 continue;
             };
             let value = self.decode(raw, value_span);
             let span = Span::new(self.file, key_at, (value_span.end + 1).min(self.text.len()));
-            out.push(Setting {
-                name: Cow::Borrowed(name),
-                name_span,
-                value,
-                span,
-            });
+            out.push(Setting { name: Cow::Borrowed(name), name_span, value, span });
         }
         out
     }
@@ -251,10 +199,9 @@ impl<'a> Parser<'a> {
     fn attribute_problem(&mut self, err: &AttrError, tag: &BytesStart<'_>, tag_start: usize) {
         let element = String::from_utf8_lossy(tag.name().as_ref()).into_owned();
         let (offset, what) = match *err {
-            AttrError::ExpectedEq(p) => (
-                p,
-                "expected `=` after an attribute name; is the tag closed with `>` or `/>`?",
-            ),
+            AttrError::ExpectedEq(p) => {
+                (p, "expected `=` after an attribute name; is the tag closed with `>` or `/>`?")
+            }
             AttrError::ExpectedValue(p) => (p, "expected a quoted value after `=`"),
             AttrError::UnquotedValue(p) => (p, "attribute values must be quoted"),
             AttrError::ExpectedQuote(p, _) => (p, "attribute value has no closing quote"),
@@ -293,17 +240,8 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn bad_reference(
-        &mut self,
-        raw: &'a str,
-        span: Span,
-        err: &quick_xml::escape::EscapeError,
-    ) -> Value<'a> {
-        self.problem(
-            span,
-            format!("bad reference in attribute value: {err}"),
-            "cannot be decoded",
-        );
+    fn bad_reference(&mut self, raw: &'a str, span: Span, err: &quick_xml::escape::EscapeError) -> Value<'a> {
+        self.problem(span, format!("bad reference in attribute value: {err}"), "cannot be decoded");
         let mut value = Value::new(Cow::Borrowed(raw), span);
         value.unknown = true;
         value
@@ -311,16 +249,9 @@ impl<'a> Parser<'a> {
 
     fn end(&mut self, name: &str, start: usize, end: usize) {
         let span = Span::new(self.file, start, end);
-        let Some(depth) = self
-            .stack
-            .iter()
-            .rposition(|&i| self.doc.elements.get(i).is_some_and(|e| e.name == name))
+        let Some(depth) = self.stack.iter().rposition(|&i| self.doc.elements.get(i).is_some_and(|e| e.name == name))
         else {
-            self.problem(
-                span,
-                format!("end tag `</{name}>` closes no open element"),
-                "stray end tag",
-            );
+            self.problem(span, format!("end tag `</{name}>` closes no open element"), "stray end tag");
             return;
         };
         let unclosed: Vec<usize> = self.stack.drain(depth..).skip(1).collect();
@@ -343,10 +274,7 @@ impl<'a> Parser<'a> {
             let Some(element) = self.doc.elements.get(index) else {
                 continue;
             };
-            let (span, message) = (
-                element.name_span,
-                format!("`<{}>` is never closed", element.name),
-            );
+            let (span, message) = (element.name_span, format!("`<{}>` is never closed", element.name));
             self.problem(span, message, "opened here");
         }
     }
@@ -371,16 +299,7 @@ mod tests {
     use super::*;
 
     fn doc(text: &str) -> (SourceFile, usize) {
-        (
-            SourceFile::new(
-                FileId(0),
-                PathBuf::from("s"),
-                "s".into(),
-                None,
-                text.as_bytes().to_vec(),
-            ),
-            0,
-        )
+        (SourceFile::new(FileId(0), PathBuf::from("s"), "s".into(), None, text.as_bytes().to_vec()), 0)
     }
 
     #[test]
@@ -401,14 +320,10 @@ mod tests {
 
     #[test]
     fn line_breaks_in_values_read_as_spaces() {
-        let (source, _) =
-            doc("<Server><SSLHostConfig ciphers=\"A:B\n   C\" x=\"a&#10;b\"/></Server>");
+        let (source, _) = doc("<Server><SSLHostConfig ciphers=\"A:B\n   C\" x=\"a&#10;b\"/></Server>");
         let d = parse(&source);
         let (_, host) = d.named("SSLHostConfig").next().expect("element");
-        assert_eq!(
-            host.attr("ciphers").map(|a| a.value.text.as_ref()),
-            Some("A:B    C")
-        );
+        assert_eq!(host.attr("ciphers").map(|a| a.value.text.as_ref()), Some("A:B    C"));
         assert_eq!(host.attr("x").map(|a| a.value.text.as_ref()), Some("a\nb"));
     }
 
@@ -422,33 +337,20 @@ mod tests {
 
     #[test]
     fn mismatched_end_tag_points_at_both_and_parsing_goes_on() {
-        let (source, _) =
-            doc("<Server>\n<Service>\n<Engine>\n</Service>\n<Listener/>\n</Server>\n");
+        let (source, _) = doc("<Server>\n<Service>\n<Engine>\n</Service>\n<Listener/>\n</Server>\n");
         let d = parse(&source);
         assert_eq!(d.problems.len(), 1, "{:?}", d.problems);
         assert_eq!(source.slice(d.problems[0].span), "Engine");
-        assert_eq!(
-            d.problems[0]
-                .related
-                .as_ref()
-                .map(|(s, _)| source.slice(*s)),
-            Some("</Service>")
-        );
+        assert_eq!(d.problems[0].related.as_ref().map(|(s, _)| source.slice(*s)), Some("</Service>"));
         assert!(d.problems[0].message.contains("`<Engine>`"));
         assert_eq!(d.named("Listener").count(), 1);
     }
 
     #[test]
     fn unclosed_tag_is_reported_without_panicking() {
-        for text in [
-            "<Server><Connector port=\"80",
-            "<Server",
-            "<",
-            "<Server a=1/>",
-            "<a b='&bogus;'/>",
-            "</x>",
-            "<S><!-- x",
-        ] {
+        for text in
+            ["<Server><Connector port=\"80", "<Server", "<", "<Server a=1/>", "<a b='&bogus;'/>", "</x>", "<S><!-- x"]
+        {
             let (source, _) = doc(text);
             let d = parse(&source);
             assert!(!d.problems.is_empty(), "{text}");

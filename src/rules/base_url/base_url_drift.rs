@@ -48,31 +48,16 @@ struct Part {
     span: Span,
 }
 
-fn main_connector<'c, 'a>(
-    connectors: &'c [Connector<'a>],
-    app: usize,
-) -> Option<&'c Connector<'a>> {
-    connectors.iter().find(|c| {
-        c.app == app && (c.style == Style::Tomcat || c.style == Style::Spring("server.".into()))
-    })
+fn main_connector<'c, 'a>(connectors: &'c [Connector<'a>], app: usize) -> Option<&'c Connector<'a>> {
+    connectors.iter().find(|c| c.app == app && (c.style == Style::Tomcat || c.style == Style::Spring("server.".into())))
 }
 
-fn parts(
-    url: &url::Url,
-    connector: &Connector<'_>,
-    context: Option<(String, Span, String)>,
-) -> Vec<Part> {
+fn parts(url: &url::Url, connector: &Connector<'_>, context: Option<(String, Span, String)>) -> Vec<Part> {
     let mut parts = Vec::new();
-    let scheme_stated = connector
-        .scheme
-        .map(|s| s.span)
-        .or(connector.ssl_enabled.then_some(connector.at));
+    let scheme_stated = connector.scheme.map(|s| s.span).or(connector.ssl_enabled.then_some(connector.at));
     if let (Some(span), Some(scheme)) = (scheme_stated, connector.scheme_value()) {
         if scheme != url.scheme() {
-            let shown = connector
-                .scheme
-                .and_then(|s| s.value.known())
-                .unwrap_or("https (TLS enabled)");
+            let shown = connector.scheme.and_then(|s| s.value.known()).unwrap_or("https (TLS enabled)");
             parts.push(Part {
                 what: "scheme",
                 url: url.scheme().into(),
@@ -95,9 +80,7 @@ fn parts(
         }
     }
     if let Some(port) = connector.proxy_port {
-        if let (Some(public), Some(url_port)) =
-            (connector.number(port), url.port_or_known_default())
-        {
+        if let (Some(public), Some(url_port)) = (connector.number(port), url.port_or_known_default()) {
             if public != url_port {
                 parts.push(Part {
                     what: "port",
@@ -154,23 +137,17 @@ impl Rule for BaseUrlDrift {
             if parts.is_empty() {
                 continue;
             }
-            let listed: Vec<String> = parts
-                .iter()
-                .map(|p| format!("{} `{}` vs `{}`", p.what, p.url, p.connector))
-                .collect();
+            let listed: Vec<String> =
+                parts.iter().map(|p| format!("{} `{}` vs `{}`", p.what, p.url, p.connector)).collect();
             let diagnostic = sink.emit(
                 base.setting.value.span,
                 "base URL",
-                format!(
-                    "base URL `{text}` disagrees with the connector: {}",
-                    listed.join("; ")
-                ),
+                format!("base URL `{text}` disagrees with the connector: {}", listed.join("; ")),
             );
             for part in &parts {
                 diagnostic.related(part.span, format!("connector {}", part.what));
             }
-            diagnostic
-                .help("make the base URL and the connector settings describe the same public URL");
+            diagnostic.help("make the base URL and the connector settings describe the same public URL");
         }
     }
 }

@@ -37,10 +37,7 @@ fn defect(text: &str) -> Option<String> {
         Err(err) => return Some(format!("is not an absolute URL ({err})")),
     };
     if !matches!(url.scheme(), "http" | "https") {
-        return Some(format!(
-            "has scheme `{}`; a base URL is `http` or `https`",
-            url.scheme()
-        ));
+        return Some(format!("has scheme `{}`; a base URL is `http` or `https`", url.scheme()));
     }
     if text != text.trim() {
         return Some("has surrounding whitespace".into());
@@ -68,11 +65,8 @@ impl Rule for BaseUrlMalformed {
             };
             let Some(defect) = defect(text) else { continue };
             // User info may carry a password: name the defect, never the value.
-            let shown = if defect == "contains user info" {
-                "base URL".to_string()
-            } else {
-                format!("base URL `{text}`")
-            };
+            let shown =
+                if defect == "contains user info" { "base URL".to_string() } else { format!("base URL `{text}`") };
             sink.emit(base.setting.value.span, "base URL", format!("{shown} {defect}"))
                 .help("write `scheme://host[:port][/path]`, with no trailing slash, query, fragment or user info");
         }
@@ -85,11 +79,7 @@ mod tests {
 
     #[test]
     fn only_clean_absolute_http_urls_pass() {
-        for ok in [
-            "https://git.example.com",
-            "https://git.example.com/bitbucket",
-            "http://h:7990/x",
-        ] {
+        for ok in ["https://git.example.com", "https://git.example.com/bitbucket", "http://h:7990/x"] {
             assert_eq!(defect(ok), None, "{ok}");
         }
         for bad in [

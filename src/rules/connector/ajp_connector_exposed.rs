@@ -36,11 +36,9 @@ declare_rule! {
 impl Rule for AjpConnectorExposed {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         for connector in cx.topology.connectors.iter().filter(|c| c.ajp) {
-            let not_required = connector.secret_required.filter(|s| {
-                s.value
-                    .known()
-                    .is_some_and(|v| v.trim().eq_ignore_ascii_case("false"))
-            });
+            let not_required = connector
+                .secret_required
+                .filter(|s| s.value.known().is_some_and(|v| v.trim().eq_ignore_ascii_case("false")));
             if let Some(setting) = not_required {
                 sink.emit(setting.value.span, "secret not required", "AJP connector accepts requests without a secret (Ghostcat, CVE-2020-1938)")
                     .help("remove `secretRequired=\"false\"` and set `secret`, or remove the AJP connector if nothing uses it");
@@ -49,13 +47,14 @@ impl Rule for AjpConnectorExposed {
             let Some(address) = connector.address else {
                 continue;
             };
-            let everywhere = address
-                .value
-                .known()
-                .is_some_and(|a| matches!(a.trim(), "0.0.0.0" | "::" | "[::]" | "*"));
+            let everywhere = address.value.known().is_some_and(|a| matches!(a.trim(), "0.0.0.0" | "::" | "[::]" | "*"));
             if everywhere && connector.secret.is_none() {
-                sink.emit(address.value.span, "all addresses", "AJP connector listens on all addresses without a `secret` (Ghostcat, CVE-2020-1938)")
-                    .help("set `address=\"127.0.0.1\"` and a `secret` shared with the proxy");
+                sink.emit(
+                    address.value.span,
+                    "all addresses",
+                    "AJP connector listens on all addresses without a `secret` (Ghostcat, CVE-2020-1938)",
+                )
+                .help("set `address=\"127.0.0.1\"` and a `secret` shared with the proxy");
             }
         }
     }

@@ -37,10 +37,7 @@ declare_rule! {
 }
 
 fn address(connector: &Connector<'_>) -> Option<String> {
-    connector
-        .address
-        .and_then(|a| a.value.known())
-        .map(|a| a.trim().to_string())
+    connector.address.and_then(|a| a.value.known()).map(|a| a.trim().to_string())
 }
 
 fn port_span(connector: &Connector<'_>) -> Span {
@@ -56,19 +53,13 @@ impl Rule for ConnectorPortDuplicate {
             };
             let earlier = first.entry((connector.file, port)).or_default();
             // Connectors bound to two different explicit addresses may share a port.
-            let clash = earlier
-                .iter()
-                .find(|e| match (address(e), address(connector)) {
-                    (Some(a), Some(b)) => a == b,
-                    _ => true,
-                });
+            let clash = earlier.iter().find(|e| match (address(e), address(connector)) {
+                (Some(a), Some(b)) => a == b,
+                _ => true,
+            });
             if let Some(clash) = clash {
                 let name = connector.name(Field::Port);
-                let label = if connector.port.is_some() {
-                    "port already taken"
-                } else {
-                    "default port already taken"
-                };
+                let label = if connector.port.is_some() { "port already taken" } else { "default port already taken" };
                 sink.emit(
                     port_span(connector),
                     label,

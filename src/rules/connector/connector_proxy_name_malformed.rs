@@ -35,13 +35,7 @@ declare_rule! {
 /// What is wrong with a proxy name, and the host name it probably meant.
 fn defect(name: &str) -> Option<(&'static str, Option<String>)> {
     if name.contains("://") {
-        let host = name
-            .split("://")
-            .nth(1)
-            .unwrap_or("")
-            .split(['/', ':'])
-            .next()
-            .unwrap_or("");
+        let host = name.split("://").nth(1).unwrap_or("").split(['/', ':']).next().unwrap_or("");
         return Some(("contains a scheme", Some(host.to_string())));
     }
     if name.contains(',') || name.trim().contains(char::is_whitespace) {
@@ -51,18 +45,12 @@ fn defect(name: &str) -> Option<(&'static str, Option<String>)> {
         return Some(("contains whitespace", Some(name.trim().to_string())));
     }
     if let Some((host, _)) = name.split_once('/') {
-        return Some((
-            "contains a path; the path belongs in the context path",
-            Some(host.to_string()),
-        ));
+        return Some(("contains a path; the path belongs in the context path", Some(host.to_string())));
     }
     let bracketed_ipv6 = name.starts_with('[') && name.ends_with(']');
     if !bracketed_ipv6 && name.contains(':') {
         let host = name.rsplit_once(':').map_or(name, |(h, _)| h);
-        return Some((
-            "contains a port; the port belongs in `proxyPort`",
-            Some(host.to_string()),
-        ));
+        return Some(("contains a port; the port belongs in `proxyPort`", Some(host.to_string())));
     }
     None
 }
@@ -80,18 +68,11 @@ impl Rule for ConnectorProxyNameMalformed {
                 continue;
             };
             let name = connector.name(Field::ProxyName);
-            let diagnostic = sink.emit(
-                setting.value.span,
-                "not a bare host name",
-                format!("`{name}` `{value}` {defect}"),
-            );
+            let diagnostic =
+                sink.emit(setting.value.span, "not a bare host name", format!("`{name}` `{value}` {defect}"));
             match host.filter(|h| !h.is_empty()) {
-                Some(host) => diagnostic.help(format!(
-                    "set `{}`",
-                    connector.assignment(Field::ProxyName, &host)
-                )),
-                None => diagnostic
-                    .help("name the one public host; serve other names with a second connector"),
+                Some(host) => diagnostic.help(format!("set `{}`", connector.assignment(Field::ProxyName, &host))),
+                None => diagnostic.help("name the one public host; serve other names with a second connector"),
             };
         }
     }
@@ -106,18 +87,9 @@ mod tests {
         for ok in ["jira.example.com", "localhost", "[::1]", "10.0.0.1"] {
             assert!(defect(ok).is_none(), "{ok}");
         }
-        assert_eq!(
-            defect("https://jira.example.com/x").and_then(|d| d.1),
-            Some("jira.example.com".into())
-        );
-        assert_eq!(
-            defect("example.com/jira").and_then(|d| d.1),
-            Some("example.com".into())
-        );
-        assert_eq!(
-            defect("example.com:443").and_then(|d| d.1),
-            Some("example.com".into())
-        );
+        assert_eq!(defect("https://jira.example.com/x").and_then(|d| d.1), Some("jira.example.com".into()));
+        assert_eq!(defect("example.com/jira").and_then(|d| d.1), Some("example.com".into()));
+        assert_eq!(defect("example.com:443").and_then(|d| d.1), Some("example.com".into()));
         assert!(defect("a.com,b.com").is_some());
         assert!(defect("a.com ").is_some());
     }

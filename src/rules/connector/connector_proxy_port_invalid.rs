@@ -41,13 +41,7 @@ impl Rule for ConnectorProxyPortInvalid {
                     continue;
                 };
                 let allows_none = field == Field::RedirectPort;
-                check_port(
-                    sink,
-                    setting,
-                    &connector.name(field),
-                    allows_none,
-                    Some(connector),
-                );
+                check_port(sink, setting, &connector.name(field), allows_none, Some(connector));
             }
         }
         for file in cx.files {
@@ -85,21 +79,13 @@ fn check_port(
     if valid {
         return;
     }
-    let range = if allows_none {
-        "1-65535, or -1 for none"
-    } else {
-        "1-65535"
-    };
+    let range = if allows_none { "1-65535, or -1 for none" } else { "1-65535" };
     let fixed = value.trim();
     let help = if fixed != value && fixed.parse::<u16>().is_ok() {
         format!("remove the whitespace: `{fixed}`")
     } else {
         format!("use a port number ({range})")
     };
-    sink.emit(
-        setting.value.span,
-        "not a port number",
-        format!("`{name}` is `{value}`, not a port number ({range})"),
-    )
-    .help(help);
+    sink.emit(setting.value.span, "not a port number", format!("`{name}` is `{value}`, not a port number ({range})"))
+        .help(help);
 }

@@ -33,20 +33,14 @@ declare_rule! {
 
 impl Rule for ConnectorProxyPortMismatch {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        for connector in cx
-            .topology
-            .connectors
-            .iter()
-            .filter(|c| !c.ajp && !c.ssl_enabled)
-        {
+        for connector in cx.topology.connectors.iter().filter(|c| !c.ajp && !c.ssl_enabled) {
             if connector.scheme_value().as_deref() != Some("https") {
                 continue;
             }
             let Some(proxy_port) = connector.proxy_port else {
                 continue;
             };
-            let (Some(public), Some(own)) = (connector.number(proxy_port), connector.port_number())
-            else {
+            let (Some(public), Some(own)) = (connector.number(proxy_port), connector.port_number()) else {
                 continue;
             };
             if public != own {

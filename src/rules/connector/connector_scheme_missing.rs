@@ -36,27 +36,17 @@ declare_rule! {
 
 impl Rule for ConnectorSchemeMissing {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        for connector in cx
-            .topology
-            .connectors
-            .iter()
-            .filter(|c| !c.ajp && !c.ssl_enabled)
-        {
+        for connector in cx.topology.connectors.iter().filter(|c| !c.ajp && !c.ssl_enabled) {
             let Some(scheme) = connector.scheme_value() else {
                 continue;
             };
             if scheme == "https" {
                 continue;
             }
-            let https_port = connector
-                .proxy_port
-                .filter(|p| connector.number(p) == Some(HTTPS_PORT));
-            let secure = connector
-                .secure
-                .filter(|_| connector.secure_value() == Some(true));
-            let Some((evidence, why)) = https_port
-                .map(|p| (p, "public port 443"))
-                .or(secure.map(|s| (s, "marked secure")))
+            let https_port = connector.proxy_port.filter(|p| connector.number(p) == Some(HTTPS_PORT));
+            let secure = connector.secure.filter(|_| connector.secure_value() == Some(true));
+            let Some((evidence, why)) =
+                https_port.map(|p| (p, "public port 443")).or(secure.map(|s| (s, "marked secure")))
             else {
                 continue;
             };

@@ -34,15 +34,8 @@ declare_rule! {
 
 impl Rule for ConnectorSecureMissing {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        for connector in cx
-            .topology
-            .connectors
-            .iter()
-            .filter(|c| !c.ajp && !c.ssl_enabled)
-        {
-            if connector.scheme_value().as_deref() != Some("https")
-                || connector.secure_value() != Some(false)
-            {
+        for connector in cx.topology.connectors.iter().filter(|c| !c.ajp && !c.ssl_enabled) {
+            if connector.scheme_value().as_deref() != Some("https") || connector.secure_value() != Some(false) {
                 continue;
             }
             let Some(scheme) = connector.scheme else {
@@ -53,11 +46,19 @@ impl Rule for ConnectorSecureMissing {
             let fix = connector.assignment(Field::Secure, "true");
             match connector.secure {
                 Some(secure) => sink
-                    .emit(secure.value.span, "not `true`", format!("connector has `{scheme_name}` `https` but `{secure_name}` is not `true`"))
+                    .emit(
+                        secure.value.span,
+                        "not `true`",
+                        format!("connector has `{scheme_name}` `https` but `{secure_name}` is not `true`"),
+                    )
                     .related(scheme.value.span, "reached over HTTPS")
                     .help(format!("set `{fix}`")),
                 None => sink
-                    .emit(scheme.span, "HTTPS without `secure`", format!("connector has `{scheme_name}` `https` but no `{secure_name}`; it defaults to `false`"))
+                    .emit(
+                        scheme.span,
+                        "HTTPS without `secure`",
+                        format!("connector has `{scheme_name}` `https` but no `{secure_name}`; it defaults to `false`"),
+                    )
                     .help(format!("add `{fix}`")),
             };
         }

@@ -74,9 +74,7 @@ impl Rule for PropertyKeyTypo {
             for entry in &props.entries {
                 let key = entry.name.as_ref();
                 let lower = key.to_ascii_lowercase();
-                if !(lower.starts_with("server.") || lower.starts_with("setup."))
-                    || crate::syntax::is_unknown(key)
-                {
+                if !(lower.starts_with("server.") || lower.starts_with("setup.")) || crate::syntax::is_unknown(key) {
                     continue;
                 }
                 let form = lookup_form(key);

@@ -44,10 +44,7 @@ fn table() -> &'static HashMap<&'static str, HashSet<&'static str>> {
     TABLE.get_or_init(|| {
         let mut table: HashMap<&str, HashSet<&str>> = HashMap::new();
         let mut section = "";
-        for line in include_str!("../../../grammar/tomcat-attributes.txt")
-            .lines()
-            .map(str::trim)
-        {
+        for line in include_str!("../../../grammar/tomcat-attributes.txt").lines().map(str::trim) {
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
@@ -70,8 +67,7 @@ fn judged_connector(element: &Element<'_>) -> bool {
         return false;
     };
     protocol.starts_with("HTTP/")
-        || (protocol.starts_with("org.apache.coyote.http11.")
-            || protocol.starts_with("org.apache.coyote.http2."))
+        || (protocol.starts_with("org.apache.coyote.http11.") || protocol.starts_with("org.apache.coyote.http2."))
 }
 
 impl Rule for UnknownAttribute {
@@ -90,22 +86,16 @@ impl Rule for UnknownAttribute {
                 }
                 for attribute in &element.attributes {
                     let name = attribute.name.as_ref();
-                    if known.contains(name) || name.contains(':') || crate::syntax::is_unknown(name)
-                    {
+                    if known.contains(name) || name.contains(':') || crate::syntax::is_unknown(name) {
                         continue;
                     }
                     let case_match = known.iter().find(|k| k.eq_ignore_ascii_case(name)).copied();
-                    let suggestion = case_match
-                        .or_else(|| nearest(name, known.iter().copied(), 3).into_iter().next());
-                    let message = format!(
-                        "`<{}>` has no attribute `{name}`; Tomcat ignores it",
-                        element.name
-                    );
+                    let suggestion = case_match.or_else(|| nearest(name, known.iter().copied(), 3).into_iter().next());
+                    let message = format!("`<{}>` has no attribute `{name}`; Tomcat ignores it", element.name);
                     let diagnostic = sink.emit(attribute.name_span, "unknown attribute", message);
                     match suggestion {
                         Some(s) => diagnostic.help(format!("did you mean `{s}`?")),
-                        None => diagnostic
-                            .help("remove it, or check the attribute list of your Tomcat version"),
+                        None => diagnostic.help("remove it, or check the attribute list of your Tomcat version"),
                     };
                 }
             }

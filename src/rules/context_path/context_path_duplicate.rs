@@ -41,12 +41,7 @@ declare_rule! {
 impl Rule for ContextPathDuplicate {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         let mut first = HashMap::new();
-        for context in cx
-            .topology
-            .contexts
-            .iter()
-            .filter(|c| c.style == PathStyle::Tomcat)
-        {
+        for context in cx.topology.contexts.iter().filter(|c| c.style == PathStyle::Tomcat) {
             let Some(path) = context.normalized() else {
                 continue;
             };
@@ -55,11 +50,7 @@ impl Rule for ContextPathDuplicate {
                 first.insert(key, context.setting.value.span);
                 continue;
             };
-            let shown = if path.is_empty() {
-                "the root context".to_string()
-            } else {
-                format!("`{path}`")
-            };
+            let shown = if path.is_empty() { "the root context".to_string() } else { format!("`{path}`") };
             sink.emit(
                 context.setting.value.span,
                 "second context with this path",

@@ -72,17 +72,14 @@ impl Rule for ContextPathMalformed {
             let Some(defect) = defect(path, context.style) else {
                 continue;
             };
-            let suggestion = context
-                .normalized()
-                .filter(|p| !p.contains("://") && !p.contains(char::is_whitespace));
-            let diagnostic = sink.emit(
-                context.setting.value.span,
-                "context path",
-                format!("context path `{path}` {defect}"),
-            );
+            let suggestion = context.normalized().filter(|p| !p.contains("://") && !p.contains(char::is_whitespace));
+            let diagnostic =
+                sink.emit(context.setting.value.span, "context path", format!("context path `{path}` {defect}"));
             match suggestion {
                 Some(fixed) => diagnostic.help(format!("write `{fixed}`")),
-                None => diagnostic.help("write the path alone: `\"\"` for the root, else `/name` without a trailing slash"),
+                None => {
+                    diagnostic.help("write the path alone: `\"\"` for the root, else `/name` without a trailing slash")
+                }
             };
         }
     }

@@ -37,12 +37,8 @@ impl Rule for FileUnreadable {
             let Problem::Unreadable(reason) = &problem.problem else {
                 continue;
             };
-            sink.emit(
-                Span::file_start(problem.file),
-                "not read",
-                format!("cannot read `{}`: {reason}", problem.path),
-            )
-            .help("give the user running atl-lint read access to this file");
+            sink.emit(Span::file_start(problem.file), "not read", format!("cannot read `{}`: {reason}", problem.path))
+                .help("give the user running atl-lint read access to this file");
         }
     }
 }

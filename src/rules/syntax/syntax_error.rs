@@ -38,11 +38,12 @@ impl Rule for SyntaxError {
         for file in cx.files {
             let help = match file.tree {
                 Tree::ServerXml(_) => "Tomcat refuses to start until server.xml is well-formed XML",
-                Tree::Properties(_) => "write the character as `\\u` and four hexadecimal digits, or escape the backslash as `\\\\`",
+                Tree::Properties(_) => {
+                    "write the character as `\\u` and four hexadecimal digits, or escape the backslash as `\\\\`"
+                }
             };
             for problem in file.problems() {
-                let diagnostic =
-                    sink.emit(problem.span, problem.label.clone(), problem.message.clone());
+                let diagnostic = sink.emit(problem.span, problem.label.clone(), problem.message.clone());
                 if let Some((span, label)) = &problem.related {
                     diagnostic.related(*span, label.clone());
                 }

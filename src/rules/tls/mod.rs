@@ -20,13 +20,7 @@ pub(crate) fn enabled(setting: &ProtocolSetting<'_>) -> Vec<(Span, Vec<Protocol>
             let lead = text.len() - text.trim_start().len();
             let name = text.trim();
             Protocol::from_jsse(name)
-                .map(|protocol| {
-                    vec![tls::Enabled {
-                        protocol,
-                        start: lead,
-                        end: lead + name.len(),
-                    }]
-                })
+                .map(|protocol| vec![tls::Enabled { protocol, start: lead, end: lead + name.len() }])
                 .unwrap_or_default()
         }
     };
@@ -42,20 +36,11 @@ pub(crate) fn enabled(setting: &ProtocolSetting<'_>) -> Vec<(Span, Vec<Protocol>
 }
 
 /// Every TLS protocol setting of the HTTP connectors.
-pub(crate) fn settings<'c, 'a>(
-    connectors: &'c [Connector<'a>],
-) -> impl Iterator<Item = &'c ProtocolSetting<'a>> {
-    connectors
-        .iter()
-        .filter(|c| !c.ajp)
-        .flat_map(|c| c.protocols.iter())
+pub(crate) fn settings<'c, 'a>(connectors: &'c [Connector<'a>]) -> impl Iterator<Item = &'c ProtocolSetting<'a>> {
+    connectors.iter().filter(|c| !c.ajp).flat_map(|c| c.protocols.iter())
 }
 
 /// `TLSv1, TLSv1.1` for a message.
 pub(crate) fn names(protocols: &[Protocol]) -> String {
-    protocols
-        .iter()
-        .map(|p| format!("`{}`", p.name()))
-        .collect::<Vec<_>>()
-        .join(", ")
+    protocols.iter().map(|p| format!("`{}`", p.name())).collect::<Vec<_>>().join(", ")
 }

@@ -38,10 +38,7 @@ impl Rule for TlsLegacyProtocol {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         for setting in settings(&cx.topology.connectors) {
             for (span, protocols) in enabled(setting) {
-                let legacy: Vec<_> = protocols
-                    .into_iter()
-                    .filter(|p| p.is_legacy_tls())
-                    .collect();
+                let legacy: Vec<_> = protocols.into_iter().filter(|p| p.is_legacy_tls()).collect();
                 if legacy.is_empty() {
                     continue;
                 }
@@ -49,10 +46,7 @@ impl Rule for TlsLegacyProtocol {
                 sink.emit(
                     span,
                     "enables legacy TLS",
-                    format!(
-                        "`{name}` enables {} (deprecated by RFC 8996)",
-                        names(&legacy)
-                    ),
+                    format!("`{name}` enables {} (deprecated by RFC 8996)", names(&legacy)),
                 )
                 .help("enable only `TLSv1.2` and `TLSv1.3`");
             }

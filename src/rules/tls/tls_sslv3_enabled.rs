@@ -44,12 +44,8 @@ impl Rule for TlsSslv3Enabled {
                     continue;
                 }
                 let name = &setting.setting.name;
-                sink.emit(
-                    span,
-                    "enables SSL",
-                    format!("`{name}` enables {}", names(&broken)),
-                )
-                .help("enable only `TLSv1.2` and `TLSv1.3`");
+                sink.emit(span, "enables SSL", format!("`{name}` enables {}", names(&broken)))
+                    .help("enable only `TLSv1.2` and `TLSv1.3`");
             }
         }
     }
