@@ -73,21 +73,6 @@ struct LintArgs {
     /// Read no config file.
     #[arg(long)]
     no_config: bool,
-    /// The directory that stands for `/` in absolute paths named by configurations.
-    #[arg(long, value_name = "DIR")]
-    root: Option<PathBuf>,
-    /// Check referenced files on this machine (certificates).
-    #[arg(long, overrides_with = "no_live")]
-    live: bool,
-    /// Do not check referenced files on this machine.
-    #[arg(long)]
-    no_live: bool,
-    /// Declare an app's base URL (APP: jira, confluence, bitbucket, bamboo, crowd, or a context path).
-    #[arg(long, value_name = "[APP=]URL")]
-    base_url: Vec<String>,
-    /// Report findings even where an ignore comment suppresses them.
-    #[arg(long)]
-    no_ignore_comments: bool,
     /// Colour (honours NO_COLOR and FORCE_COLOR).
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,

@@ -35,7 +35,7 @@ fn readme_documents_every_option() {
         .map(|w| w.trim_end_matches(','))
         .filter(|w| w.starts_with("--") && w.len() > 2 && !matches!(*w, "--help" | "--version"))
         .collect();
-    assert!(options.len() > 15, "{options:?}");
+    assert!(options.len() > 10, "{options:?}");
     for option in options {
         assert!(
             readme.contains(&format!("`{option}")) || readme.contains(&format!(" {option}")),
@@ -49,5 +49,7 @@ fn ci_runs_the_readme_test_command() {
     let readme = std::fs::read_to_string("README.md").expect("README.md");
     let ci = std::fs::read_to_string(".ci/run").expect(".ci/run");
     assert!(readme.contains("```sh\ncargo test\n```"), "README's test command");
-    assert!(ci.lines().any(|l| l.trim() == "cargo test"), ".ci/run must run `cargo test`");
+    let runs_it =
+        ci.lines().any(|l| l.split('|').next().map(|c| c.trim().trim_end_matches("2>&1").trim()) == Some("cargo test"));
+    assert!(runs_it, ".ci/run must run `cargo test`");
 }
