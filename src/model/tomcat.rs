@@ -10,7 +10,7 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, doc: 
     let mut main: Option<ContextPath<'a>> = None;
     let mut first: Option<ContextPath<'a>> = None;
     let mut kind = AppKind::Unknown;
-    for (index, element) in doc.named("Context") {
+    for (index, element) in doc.named("Context").filter(|(i, _)| parent_is(doc, *i, "Host")) {
         let doc_base = element.attr("docBase").map(|d| d.value.text.as_ref()).unwrap_or("");
         let base_kind = AppKind::guess(doc_base);
         let Some(setting) = element.attr("path") else {
@@ -30,9 +30,14 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, doc: 
         kind = AppKind::guess(&source.display);
     }
     topology.apps.push(App { kind, file: source.id, path: &source.path, context_path: main.or(first) });
-    for (index, element) in doc.named("Connector") {
+    for (index, element) in doc.named("Connector").filter(|(i, _)| parent_is(doc, *i, "Service")) {
         topology.connectors.push(connector(source, doc, index, element, app));
     }
+}
+
+/// Tomcat's digester builds an element only at its place in the tree.
+fn parent_is(doc: &Document<'_>, index: usize, name: &str) -> bool {
+    doc.element(index).and_then(|e| e.parent).and_then(|p| doc.element(p)).is_some_and(|p| p.name == name)
 }
 
 fn connector<'a>(
@@ -47,9 +52,11 @@ fn connector<'a>(
     let ssl_enabled =
         element.attr("SSLEnabled").and_then(|s| s.value.known()).is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
     let mut protocols = Vec::new();
-    for (name, syntax) in
-        [("sslProtocol", ProtocolSyntax::Algorithm), ("sslEnabledProtocols", ProtocolSyntax::TomcatList)]
-    {
+    for (name, syntax) in [
+        ("sslProtocol", ProtocolSyntax::Algorithm),
+        ("sslEnabledProtocols", ProtocolSyntax::TomcatList),
+        ("SSLProtocol", ProtocolSyntax::TomcatList),
+    ] {
         if let Some(setting) = element.attr(name) {
             protocols.push(ProtocolSetting { setting, syntax });
         }
