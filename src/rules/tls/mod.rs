@@ -4,6 +4,7 @@ pub mod tls_legacy_protocol;
 pub mod tls_sslv3_enabled;
 
 use crate::model::{Connector, ProtocolSetting, ProtocolSyntax};
+use crate::rules::Sink;
 use crate::source::Span;
 use crate::tls::{self, Protocol};
 
@@ -35,12 +36,25 @@ pub(crate) fn enabled(setting: &ProtocolSetting<'_>) -> Vec<(Span, Vec<Protocol>
     groups
 }
 
-/// Every TLS protocol setting of the HTTP connectors.
-pub(crate) fn settings<'c, 'a>(connectors: &'c [Connector<'a>]) -> impl Iterator<Item = &'c ProtocolSetting<'a>> {
-    connectors.iter().filter(|c| !c.ajp).flat_map(|c| c.protocols.iter())
-}
-
-/// `TLSv1, TLSv1.1` for a message.
-pub(crate) fn names(protocols: &[Protocol]) -> String {
-    protocols.iter().map(|p| format!("`{}`", p.name())).collect::<Vec<_>>().join(", ")
+/// Reports each token of a TLS protocol setting (of any HTTP connector) that enables one of
+/// the protocols `bad` picks, with `label` and a message ending in `why`.
+pub(crate) fn flag_enabled(
+    connectors: &[Connector<'_>],
+    sink: &mut Sink<'_>,
+    bad: fn(Protocol) -> bool,
+    label: &str,
+    why: &str,
+) {
+    for setting in connectors.iter().filter(|c| !c.ajp).flat_map(|c| c.protocols.iter()) {
+        for (span, protocols) in enabled(setting) {
+            let flagged: Vec<String> =
+                protocols.into_iter().filter(|p| bad(*p)).map(|p| format!("`{}`", p.name())).collect();
+            if flagged.is_empty() {
+                continue;
+            }
+            let name = &setting.setting.name;
+            sink.emit(span, label, format!("`{name}` enables {}{why}", flagged.join(", ")))
+                .help("enable only `TLSv1.2` and `TLSv1.3`");
+        }
+    }
 }

@@ -1,7 +1,8 @@
 //! `tls-legacy-protocol`: a configuration that enables TLS 1.0 or 1.1.
 
-use super::{enabled, names, settings};
+use super::flag_enabled;
 use crate::rules::{declare_rule, Context, Rule, Sink};
+use crate::tls::Protocol;
 
 declare_rule! {
     /// ## What it does
@@ -36,20 +37,12 @@ declare_rule! {
 
 impl Rule for TlsLegacyProtocol {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        for setting in settings(&cx.topology.connectors) {
-            for (span, protocols) in enabled(setting) {
-                let legacy: Vec<_> = protocols.into_iter().filter(|p| p.is_legacy_tls()).collect();
-                if legacy.is_empty() {
-                    continue;
-                }
-                let name = &setting.setting.name;
-                sink.emit(
-                    span,
-                    "enables legacy TLS",
-                    format!("`{name}` enables {} (deprecated by RFC 8996)", names(&legacy)),
-                )
-                .help("enable only `TLSv1.2` and `TLSv1.3`");
-            }
-        }
+        flag_enabled(
+            &cx.topology.connectors,
+            sink,
+            Protocol::is_legacy_tls,
+            "enables legacy TLS",
+            " (deprecated by RFC 8996)",
+        );
     }
 }

@@ -1,7 +1,8 @@
 //! `tls-sslv3-enabled`: a configuration that explicitly enables SSLv3 or SSLv2.
 
-use super::{enabled, names, settings};
+use super::flag_enabled;
 use crate::rules::{declare_rule, Context, Rule, Sink};
+use crate::tls::Protocol;
 
 declare_rule! {
     /// ## What it does
@@ -37,16 +38,6 @@ declare_rule! {
 
 impl Rule for TlsSslv3Enabled {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        for setting in settings(&cx.topology.connectors) {
-            for (span, protocols) in enabled(setting) {
-                let broken: Vec<_> = protocols.into_iter().filter(|p| p.is_ssl()).collect();
-                if broken.is_empty() {
-                    continue;
-                }
-                let name = &setting.setting.name;
-                sink.emit(span, "enables SSL", format!("`{name}` enables {}", names(&broken)))
-                    .help("enable only `TLSv1.2` and `TLSv1.3`");
-            }
-        }
+        flag_enabled(&cx.topology.connectors, sink, Protocol::is_ssl, "enables SSL", "");
     }
 }
