@@ -130,7 +130,32 @@ pub fn parse(source: &SourceFile) -> Option<Parsed<'_>> {
     Some(Parsed { source, tree })
 }
 
-/// Whether a value is only known at deployment time: a `${...}` reference or a template tag.
+/// Whether a value is only known at deployment time: a `${...}` reference, a template tag, or
+/// a `%name%` placeholder that an entrypoint script substitutes.
 pub fn is_unknown(text: &str) -> bool {
-    ["${", "{{", "{%", "<%", "%>"].iter().any(|marker| text.contains(marker))
+    ["${", "{{", "{%", "<%", "%>"].iter().any(|marker| text.contains(marker)) || has_placeholder(text)
+}
+
+/// `%proxyName%`: a name between two percent signs.
+fn has_placeholder(text: &str) -> bool {
+    text.split('%').skip(1).collect::<Vec<_>>().split_last().is_some_and(|(_, inner)| {
+        inner.iter().any(|part| {
+            !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_unknown;
+
+    #[test]
+    fn deployment_time_values_are_unknown() {
+        for unknown in ["${catalina.home}/x", "{{ atl_proxy_name }}", "<%= @port %>", "%proxyPort%", "a%b_c%d"] {
+            assert!(is_unknown(unknown), "{unknown}");
+        }
+        for known in ["443", "jira.example.com", "100%", "50% of 60%", "text/html"] {
+            assert!(!is_unknown(known), "{known}");
+        }
+    }
 }

@@ -41,6 +41,10 @@ impl Rule for PropertyDuplicateKey {
             let Tree::Properties(props) = &file.tree else {
                 continue;
             };
+            // In a template, `{% if %}` branches may each set a key: repeats are not judged.
+            if props.entries.iter().any(|e| crate::syntax::is_unknown(&e.name)) {
+                continue;
+            }
             let mut previous = HashMap::new();
             for entry in &props.entries {
                 let key = entry.name.as_ref();
