@@ -73,7 +73,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<Found>, PathError> {
         if metadata.is_dir() {
             walk(path, &mut seen, &mut found);
         } else if first_visit(&mut seen, path) {
-            found.push(explicit(path, &metadata));
+            found.push(explicit(path, &metadata)?);
         }
     }
     Ok(found)
@@ -85,13 +85,17 @@ fn first_visit(seen: &mut HashSet<PathBuf>, path: &Path) -> bool {
 }
 
 /// A file named on the command line: always read, its kind sniffed when the name says nothing.
-fn explicit(path: &Path, metadata: &std::fs::Metadata) -> Found {
+/// One that cannot be read is a usage error (exit 2), not a finding.
+fn explicit(path: &Path, metadata: &std::fs::Metadata) -> Result<Found, PathError> {
     let path = tidy(path);
     if !metadata.is_file() {
-        return Found { path, kind: None, content: Err(Problem::NotRegular) };
+        return Ok(Found { path, kind: None, content: Err(Problem::NotRegular) });
     }
     let named = kind_by_name(&path);
     let content = read(&path, metadata.len());
+    if let Err(Problem::Unreadable(reason)) = &content {
+        return Err(PathError { error: io::Error::other(reason.clone()), path });
+    }
     let kind = match (&content, named) {
         (_, Some(Name::Definite(kind))) => Some(kind),
         (Ok(bytes), _) => sniff(bytes, &path),
@@ -102,7 +106,7 @@ fn explicit(path: &Path, metadata: &std::fs::Metadata) -> Found {
         Ok(_) if kind.is_none() => Err(Problem::UnknownKind),
         other => other,
     };
-    Found { path, kind, content }
+    Ok(Found { path, kind, content })
 }
 
 fn walk(root: &Path, seen: &mut HashSet<PathBuf>, found: &mut Vec<Found>) {
@@ -205,10 +209,10 @@ fn rendered_name(path: &Path) -> (String, bool) {
 fn kind_by_name(path: &Path) -> Option<Name> {
     let (name, template) = rendered_name(path);
     let lower = name.to_ascii_lowercase();
-    if lower.ends_with("server.xml") {
+    if named(&lower, "server.xml") {
         return Some(Name::Definite(FileKind::TomcatServerXml));
     }
-    if lower.ends_with("bitbucket.properties") {
+    if named(&lower, "bitbucket.properties") {
         return Some(Name::Definite(FileKind::BitbucketProperties));
     }
     if lower == "httpd.conf" || lower == "apache2.conf" {
@@ -224,6 +228,12 @@ fn kind_by_name(path: &Path) -> Option<Name> {
         return Some(Name::Ambiguous);
     }
     None
+}
+
+/// `server.xml`, or a name ending in it after a separator (`confluence.server.xml`,
+/// `jira_server.xml`), not `jmxserver.xml`.
+fn named(name: &str, wanted: &str) -> bool {
+    name.strip_suffix(wanted).is_some_and(|rest| rest.is_empty() || rest.ends_with(['.', '-', '_']))
 }
 
 /// Tells a file's kind from its content.
@@ -294,11 +304,16 @@ fn tidy(path: &Path) -> PathBuf {
     }
 }
 
-/// How a path is shown: relative to the current directory when under it, with `/` separators.
+/// How a path is shown: relative to the current directory when under it, else absolute;
+/// `.` and `..` resolved, `/` separators.
 pub fn display_path(path: &Path, cwd: Option<&Path>) -> String {
-    let shown = match cwd {
-        Some(cwd) if path.is_absolute() => path.strip_prefix(cwd).unwrap_or(path),
-        _ => path,
+    let absolute = match cwd {
+        Some(cwd) if !path.is_absolute() => normalize(&cwd.join(path)),
+        _ => normalize(path),
+    };
+    let shown = match cwd.map(normalize) {
+        Some(cwd) => absolute.strip_prefix(&cwd).map(Path::to_path_buf).unwrap_or(absolute),
+        None => absolute,
     };
     let text = shown.to_string_lossy().replace('\\', "/");
     if text.is_empty() {
@@ -306,6 +321,23 @@ pub fn display_path(path: &Path, cwd: Option<&Path>) -> String {
     } else {
         text
     }
+}
+
+/// Resolves `.` and `..` without touching the file system (symlinked names stay as given).
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -323,6 +355,8 @@ mod tests {
         assert_eq!(kind_by_name(Path::new("etc/haproxy/haproxy.cfg")), Some(Name::Definite(FileKind::Haproxy)));
         assert_eq!(kind_by_name(Path::new("apache2/sites-enabled/jira")), Some(Name::Ambiguous));
         assert_eq!(kind_by_name(Path::new("log4j.properties")), Some(Name::Ambiguous));
+        assert_eq!(kind_by_name(Path::new("conf/jmxserver.xml")), Some(Name::Ambiguous));
+        assert_eq!(kind_by_name(Path::new("t/confluence.server.xml")), Some(Name::Definite(FileKind::TomcatServerXml)));
         assert_eq!(kind_by_name(Path::new("README.md")), None);
         let spring = b"server.port=8080\nlogging.level.root=INFO\n";
         assert_eq!(sniff(spring, Path::new("application.properties")), None);
@@ -355,6 +389,8 @@ mod tests {
     fn display_paths_are_relative_under_the_current_directory() {
         assert_eq!(display_path(Path::new("/work/x/etc/a.cfg"), Some(Path::new("/work/x"))), "etc/a.cfg");
         assert_eq!(display_path(Path::new("/elsewhere/a.cfg"), Some(Path::new("/work/x"))), "/elsewhere/a.cfg");
+        assert_eq!(display_path(Path::new("../shared/a.cfg"), Some(Path::new("/work/x"))), "/work/shared/a.cfg");
+        assert_eq!(display_path(Path::new("./rv/../rv/a.cfg"), Some(Path::new("/work/x"))), "rv/a.cfg");
         assert_eq!(tidy(Path::new("./fixtures/./a")), PathBuf::from("fixtures/a"));
     }
 }

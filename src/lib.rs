@@ -13,6 +13,7 @@ pub mod rules;
 pub mod secrets;
 pub mod source;
 pub mod syntax;
+pub mod template;
 pub mod tls;
 
 use std::collections::HashMap;
@@ -93,7 +94,11 @@ pub fn lint_found(found: Vec<Found>, options: &Options) -> Report {
         let (path, kind) = (file.path, file.kind);
         match file.content {
             Ok(bytes) => {
-                sources.add(|id| SourceFile::new(id, path, display, kind, bytes));
+                sources.add(|id| {
+                    let mut source = SourceFile::new(id, path, display, kind, bytes);
+                    source.template = template::mask(&source.text, kind == Some(FileKind::TomcatServerXml));
+                    source
+                });
             }
             Err(problem) => {
                 let shown = display.clone();
@@ -103,9 +108,10 @@ pub fn lint_found(found: Vec<Found>, options: &Options) -> Report {
         }
     }
     let (mut diagnostics, secrets) = check(&sources, &problems, options);
-    for (file, spans) in secrets {
+    for (file, found) in secrets {
         if let Some(source) = sources.get_mut(file) {
-            source.secrets = spans;
+            source.secrets = found.spans.iter().map(|s| (s.start, s.end)).collect();
+            source.secret_values = found.values;
         }
     }
     if let Some(min) = options.min_severity {
@@ -116,13 +122,12 @@ pub fn lint_found(found: Vec<Found>, options: &Options) -> Report {
     report
 }
 
-type Secrets = Vec<(source::FileId, Vec<(usize, usize)>)>;
+type Secrets = Vec<(source::FileId, syntax::Secrets)>;
 
 /// Parses, models and runs the selected rules.
 fn check(sources: &SourceMap, problems: &[FileProblem], options: &Options) -> (Vec<Diagnostic>, Secrets) {
     let parsed: Vec<syntax::Parsed<'_>> = sources.iter().filter(|f| f.linted).filter_map(syntax::parse).collect();
-    let secrets =
-        parsed.iter().map(|p| (p.source.id, p.secret_spans().iter().map(|s| (s.start, s.end)).collect())).collect();
+    let secrets = parsed.iter().map(|p| (p.source.id, p.secrets())).collect();
     let topology = model::build(&parsed);
     let cx = Context { files: &parsed, topology: &topology, problems };
     let mut diagnostics = Vec::new();
@@ -143,6 +148,9 @@ fn selected(id: &str, options: &Options) -> bool {
     options.select.as_ref().is_none_or(|s| s.iter().any(|i| i == id))
 }
 
+/// How far around the primary span the fingerprint reads the directive.
+const FINGERPRINT_WINDOW: usize = 160;
+
 /// Sorts findings and gives each its fingerprint.
 fn finish(report: &mut Report) {
     let redactor = report.redactor();
@@ -154,21 +162,23 @@ fn finish(report: &mut Report) {
         };
         let text = redactor.text(file.id);
         let span_text = text.get(d.primary.span.start..d.primary.span.end).unwrap_or("");
-        let (from, _) = file.line_range(file.line_index(d.primary.span.start));
-        let (_, to) = file.line_range(file.line_index(d.primary.span.end));
-        let directive = text.get(from..to).unwrap_or("");
+        // The directive around the span: its lines, cut to a bounded window so that a
+        // one-line file with thousands of findings stays linear.
+        let (line_start, _) = file.line_range(file.line_index(d.primary.span.start));
+        let (_, line_end) = file.line_range(file.line_index(d.primary.span.end));
+        let from = file.clamp(line_start.max(d.primary.span.start.saturating_sub(FINGERPRINT_WINDOW)));
+        let to = file.clamp(line_end.min(d.primary.span.end.saturating_add(FINGERPRINT_WINDOW)));
+        let directive = text.get(from..to.max(from)).unwrap_or("");
         let key = format!("{}\0{}\0{}\0{}", d.rule, file.display, normalize(span_text), normalize(directive));
         let occurrence = seen.entry(key.clone()).or_insert(0);
         *occurrence += 1;
         d.fingerprint = format!("{:016x}", fnv1a(&format!("{key}\0{occurrence}")));
     }
-    report.diagnostics.sort_by(|a, b| {
-        let key = |d: &Diagnostic| {
-            let file = sources.get(d.primary.span.file);
-            let (line, column) = file.map_or((0, 0), |f| f.line_col(d.primary.span.start));
-            (file.map(|f| f.display.clone()).unwrap_or_default(), line, column, d.rule)
-        };
-        key(a).cmp(&key(b)).then_with(|| a.message.cmp(&b.message))
+    report.diagnostics.sort_by_cached_key(|d| {
+        let file = sources.get(d.primary.span.file);
+        let line = file.map_or(0, |f| f.line_index(d.primary.span.start));
+        // Within a line, byte offsets order like columns.
+        (file.map(|f| f.display.clone()).unwrap_or_default(), line, d.primary.span.start, d.rule, d.message.clone())
     });
 }
 

@@ -94,7 +94,12 @@ pub struct SourceFile {
     pub encoding: Encoding,
     /// Byte ranges holding secret values, masked in every output.
     pub secrets: Vec<(usize, usize)>,
+    /// Secret values as messages could quote them (raw and decoded), masked in every output.
+    pub secret_values: Vec<String>,
+    /// The text with template tags masked, when the file is a template.
+    pub template: Option<crate::template::Masked>,
     line_starts: Vec<usize>,
+    ascii: bool,
 }
 
 impl SourceFile {
@@ -102,7 +107,21 @@ impl SourceFile {
     pub fn new(id: FileId, path: PathBuf, display: String, kind: Option<FileKind>, bytes: Vec<u8>) -> Self {
         let (text, encoding) = decode(bytes);
         let line_starts = line_starts(&text);
-        SourceFile { id, path, display, kind, linted: true, text, encoding, secrets: Vec::new(), line_starts }
+        let ascii = text.is_ascii();
+        SourceFile {
+            id,
+            path,
+            display,
+            kind,
+            linted: true,
+            text,
+            encoding,
+            secrets: Vec::new(),
+            secret_values: Vec::new(),
+            template: None,
+            line_starts,
+            ascii,
+        }
     }
 
     /// A file that is reported about but whose text is not read.
@@ -116,8 +135,21 @@ impl SourceFile {
             text: String::new(),
             encoding: Encoding::Utf8,
             secrets: Vec::new(),
+            secret_values: Vec::new(),
+            template: None,
             line_starts: vec![0],
+            ascii: true,
         }
+    }
+
+    /// The text parsers read: template tags masked, every offset as in [`SourceFile::text`].
+    pub fn parse_text(&self) -> &str {
+        self.template.as_ref().map_or(&self.text, |t| &t.text)
+    }
+
+    /// Whether conditional template tags mean both branches are in the text.
+    pub fn has_template_control(&self) -> bool {
+        self.template.as_ref().is_some_and(|t| t.has_control)
     }
 
     /// 0-based line index of a byte offset.
@@ -133,7 +165,8 @@ impl SourceFile {
         let offset = self.clamp(offset);
         let line = self.line_index(offset);
         let start = self.line_starts.get(line).copied().unwrap_or(0);
-        let column = self.text.get(start..offset).map_or(0, |s| s.chars().count());
+        let column =
+            if self.ascii { offset - start } else { self.text.get(start..offset).map_or(0, |s| s.chars().count()) };
         (line + 1, column + 1)
     }
 

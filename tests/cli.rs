@@ -65,6 +65,10 @@ fn usage_errors_exit_2() {
     assert!(stderr(&unknown).contains("did you mean `connector-secure-missing`"), "{}", stderr(&unknown));
     assert_eq!(run(&["--format", "yaml", "fixtures"]).status.code(), Some(2));
     assert_eq!(run(&["--config", "no-such.toml", "fixtures"]).status.code(), Some(2));
+    // A file named on the command line that cannot be read is a usage error, not a finding.
+    let unreadable = run(&["fixtures/cross/file-unreadable/server.xml"]);
+    assert_eq!(unreadable.status.code(), Some(2));
+    assert!(stderr(&unreadable).contains("fixtures/cross/file-unreadable/server.xml"));
 }
 
 #[test]
@@ -288,6 +292,23 @@ fn secret_values_never_appear_in_any_output() {
          <Engine name=\"Catalina\"><Host name=\"localhost\"><Context path=\"/\"/></Host></Engine></Service></Server>\n",
     )
     .expect("write");
+    std::fs::write(
+        dir.join("extra.properties"),
+        "setup.baseUrl=https\\://admin:Escaped-Pa55word@git.example.com/x\n\
+         server.proxy-name=https://u:pw@other.example.com\n\
+         jdbc.password=Multi\\\n    Line-Pa55word\n\
+         #jdbc.password=Commented-Pa55word\n\
+         server.context-path=/x/\n\
+         jdbc.url=jdbc:postgresql://db/bitbucket\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("old-server.xml"),
+        "<Server><Service>\n<!-- <Connector keystorePass=\"Comment-Pa55word\"/> -->\n\
+         <Connector port=\"80\" keystorePass=\"Tr&ust;Me-Pa55word\" proxyName=\"https://u:Entity&amp;Pa55word@h\"/>\n\
+         <Connector port=\"80\"/></Service></Server>\n",
+    )
+    .expect("write");
     let secrets = [
         "Url-Pa55word",
         "Jdbc-Pa55word",
@@ -297,12 +318,22 @@ fn secret_values_never_appear_in_any_output() {
         "Keystore-Pa55word",
         "Typo-Pa55word",
         "Ajp-Pa55word",
+        "Escaped-Pa55word",
+        ":pw@",
+        "Line-Pa55word",
+        "Commented-Pa55word",
+        "Comment-Pa55word",
+        "Me-Pa55word",
+        "ust;",
+        "Entity",
     ];
     let target = dir.to_str().expect("utf-8 path");
     for format in ["human", "json"] {
         let output = run(&["--format", format, "--color", "always", target]);
         let all = format!("{}{}", stdout(&output), stderr(&output));
-        assert!(all.contains("property-duplicate-key") && all.contains("bitbucket-server-xml-ignored"), "{all}");
+        for rule in ["property-duplicate-key", "bitbucket-server-xml-ignored", "base-url-drift", "syntax-error"] {
+            assert!(all.contains(rule), "{rule} in {all}");
+        }
         for secret in secrets {
             assert!(!all.contains(secret), "{secret} leaked in {format} output:\n{all}");
         }

@@ -65,20 +65,18 @@ fn connector<'a>(
     app: usize,
 ) -> Connector<'a> {
     let get = |name: &str| keys.get(&format!("{relaxed_prefix}{name}")).copied();
-    let ssl_enabled =
-        get("ssl.enabled").and_then(|s| s.value.known()).is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+    let style = Style::Spring(prefix.to_string());
+    let ssl_enabled = get("ssl.enabled").and_then(|s| s.value.known()).is_some_and(|v| style.is_true(v));
+    // `server.ssl.protocol` names the SSLContext algorithm and enables nothing by itself.
     let mut protocols = Vec::new();
     if let Some(setting) = get("ssl.enabledprotocols") {
         protocols.push(ProtocolSetting { setting, syntax: ProtocolSyntax::CommaList });
-    }
-    if let Some(setting) = get("ssl.protocol") {
-        protocols.push(ProtocolSetting { setting, syntax: ProtocolSyntax::Algorithm });
     }
     Connector {
         file: source.id,
         app,
         at,
-        style: Style::Spring(prefix.to_string()),
+        style,
         ajp: false,
         ssl_enabled,
         port: get("port"),

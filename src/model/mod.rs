@@ -65,6 +65,18 @@ pub enum Style {
     Spring(String),
 }
 
+impl Style {
+    /// A boolean as the application reads it: Tomcat's `Boolean.parseBoolean`, Spring's
+    /// `StringToBooleanConverter`.
+    pub fn is_true(&self, text: &str) -> bool {
+        let text = text.trim();
+        match self {
+            Style::Tomcat => text.eq_ignore_ascii_case("true"),
+            Style::Spring(_) => ["true", "on", "yes", "1"].iter().any(|t| text.eq_ignore_ascii_case(t)),
+        }
+    }
+}
+
 /// A connector setting, by meaning.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Field {
@@ -145,8 +157,6 @@ pub enum ProtocolSyntax {
     TomcatList,
     /// A comma-separated list of names (`server.ssl.enabled-protocols`).
     CommaList,
-    /// One JSSE `SSLContext` algorithm (`sslProtocol`, `server.ssl.protocol`).
-    Algorithm,
 }
 
 /// A Tomcat connector: a `<Connector>` or the `server.*` keys of `bitbucket.properties`.
@@ -276,11 +286,7 @@ impl Connector<'_> {
 
     /// A boolean as the application reads it.
     pub fn is_true(&self, text: &str) -> bool {
-        let text = text.trim();
-        match self.style {
-            Style::Tomcat => text.eq_ignore_ascii_case("true"),
-            Style::Spring(_) => ["true", "on", "yes", "1"].iter().any(|t| text.eq_ignore_ascii_case(t)),
-        }
+        self.style.is_true(text)
     }
 }
 

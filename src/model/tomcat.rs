@@ -47,26 +47,22 @@ fn connector<'a>(
     element: &'a Element<'a>,
     app: usize,
 ) -> Connector<'a> {
+    // Tomcat compares the protocol exactly: `AJP/1.3`, or an AJP handler class.
     let protocol = element.attr("protocol").map(|p| p.value.text.as_ref()).unwrap_or("");
-    let ajp = protocol.starts_with("AJP/") || protocol.contains(".ajp.");
+    let ajp = protocol == "AJP/1.3" || protocol.starts_with("org.apache.coyote.ajp.");
     let ssl_enabled =
-        element.attr("SSLEnabled").and_then(|s| s.value.known()).is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+        element.attr("SSLEnabled").and_then(|s| s.value.known()).is_some_and(|v| Style::Tomcat.is_true(v));
+    // The enabled protocol versions; `sslProtocol` only names the JSSE SSLContext algorithm
+    // and enables nothing by itself, so it is not one of them.
     let mut protocols = Vec::new();
-    for (name, syntax) in [
-        ("sslProtocol", ProtocolSyntax::Algorithm),
-        ("sslEnabledProtocols", ProtocolSyntax::TomcatList),
-        ("SSLProtocol", ProtocolSyntax::TomcatList),
-    ] {
+    for name in ["sslEnabledProtocols", "SSLProtocol"] {
         if let Some(setting) = element.attr(name) {
-            protocols.push(ProtocolSetting { setting, syntax });
+            protocols.push(ProtocolSetting { setting, syntax: ProtocolSyntax::TomcatList });
         }
     }
     for (_, host_config) in doc.children_named(index, "SSLHostConfig") {
         if let Some(setting) = host_config.attr("protocols") {
             protocols.push(ProtocolSetting { setting, syntax: ProtocolSyntax::TomcatList });
-        }
-        if let Some(setting) = host_config.attr("sslProtocol") {
-            protocols.push(ProtocolSetting { setting, syntax: ProtocolSyntax::Algorithm });
         }
     }
     Connector {

@@ -7,7 +7,7 @@ use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, S
 
 use super::{Redactor, Report};
 use crate::diagnostic::{Diagnostic, Label, Severity};
-use crate::source::{FileId, SourceMap, Span};
+use crate::source::{FileId, SourceFile, SourceMap, Span};
 
 /// How to render.
 #[derive(Clone, Copy, Debug)]
@@ -62,36 +62,76 @@ impl Shown {
         }
         let related = elsewhere
             .into_iter()
-            .map(|(other, group)| Shown {
-                header: format!("related: {}", group.first().map_or("", |l| l.message.as_str())),
-                severity: miette::Severity::Advice,
-                help: None,
-                source: named(sources, redactor, other),
-                labels: group.into_iter().map(|l| labeled(l, redactor, false)).collect(),
-                related: Vec::new(),
+            .map(|(other, group)| {
+                let spans: Vec<Span> = group.iter().map(|l| l.span).collect();
+                let source = named(sources, redactor, other, &spans);
+                let mut header =
+                    format!("related: {}", redactor.scrub(group.first().map_or("", |l| l.message.as_str())));
+                if source.is_none() {
+                    header.push_str(&format!(
+                        " ({})",
+                        location(sources, spans.first().copied().unwrap_or(d.primary.span))
+                    ));
+                }
+                Shown {
+                    header,
+                    severity: miette::Severity::Advice,
+                    help: None,
+                    source,
+                    labels: group.into_iter().map(|l| labeled(l, redactor, false)).collect(),
+                    related: Vec::new(),
+                }
             })
             .collect();
+        let mut spans = vec![d.primary.span];
+        spans.extend(d.related.iter().filter(|l| l.span.file == file).map(|l| l.span));
+        let source = named(sources, redactor, file, &spans);
+        let mut header = format!("{}[{}]: {}", d.severity, d.rule, redactor.scrub(&d.message));
+        if source.is_none() && sources.get(file).is_some_and(|f| f.linted) {
+            header.push_str(&format!("\n  at {}", location(sources, d.primary.span)));
+        }
         Shown {
-            header: format!("{}[{}]: {}", d.severity, d.rule, redactor.scrub(&d.message)),
+            header,
             severity: match d.severity {
                 Severity::Error => miette::Severity::Error,
                 Severity::Warning => miette::Severity::Warning,
                 Severity::Info => miette::Severity::Advice,
             },
             help: d.help.as_deref().map(|h| redactor.scrub(h)),
-            source: named(sources, redactor, file),
+            source,
             labels,
             related,
         }
     }
 }
 
-fn named(sources: &SourceMap, redactor: &Redactor, file: FileId) -> Option<NamedSource<Arc<String>>> {
+/// Lines longer than this are not shown as snippets: a minified one-line file would make every
+/// finding print megabytes (and the renderer cannot pad past 65535 columns).
+const MAX_SNIPPET_LINE: usize = 400;
+
+fn named(sources: &SourceMap, redactor: &Redactor, file: FileId, spans: &[Span]) -> Option<NamedSource<Arc<String>>> {
     let source = sources.get(file)?;
-    if !source.linted {
+    if !source.linted || !spans.iter().all(|s| snippet_fits(source, *s)) {
         return None;
     }
     Some(NamedSource::new(&source.display, redactor.text(file)))
+}
+
+/// Whether the lines a snippet shows for `span` (one line of context each side) are short.
+fn snippet_fits(source: &SourceFile, span: Span) -> bool {
+    let first = source.line_index(span.start).saturating_sub(1);
+    let last = source.line_index(span.end).saturating_add(1);
+    (first..=last).all(|line| {
+        let (start, end) = source.line_range(line);
+        end.saturating_sub(start) <= MAX_SNIPPET_LINE
+    })
+}
+
+/// `path:line:col`, for findings shown without a snippet.
+fn location(sources: &SourceMap, span: Span) -> String {
+    let Some(source) = sources.get(span.file) else { return String::new() };
+    let (line, column) = source.line_col(span.start);
+    format!("{}:{line}:{column}", source.display)
 }
 
 fn labeled(label: &Label, redactor: &Redactor, primary: bool) -> LabeledSpan {

@@ -21,27 +21,23 @@ impl Redactor {
         let mut texts = Vec::new();
         let mut values = Vec::new();
         for file in sources.iter() {
-            let mut text = file.text.clone();
-            let mut secrets = file.secrets.clone();
-            // Replace from the end so earlier offsets stay valid.
-            secrets.sort_unstable_by(|a, b| b.cmp(a));
-            for (start, end) in secrets {
-                let (Some(value), true) = (file.text.get(start..end), start <= end) else {
-                    continue;
-                };
-                if value.chars().count() >= MIN_SCRUBBED_LEN {
-                    values.push(value.to_string());
-                }
-                // One `*` a byte keeps every later span's byte offsets valid.
-                let mask = "*".repeat(value.len());
-                if text.is_char_boundary(start) && text.is_char_boundary(end) {
-                    text.replace_range(start..end, &mask);
+            let mut bytes = file.text.clone().into_bytes();
+            for &(start, end) in &file.secrets {
+                let Some(secret) = bytes.get_mut(start..end) else { continue };
+                // One `*` a byte keeps every later span's offsets valid; line ends stay, so a
+                // value continued over lines keeps its line numbers.
+                for byte in secret.iter_mut().filter(|b| !matches!(**b, b'\n' | b'\r')) {
+                    *byte = b'*';
                 }
             }
+            let text = String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
             texts.push(Arc::new(text));
+            values.extend(file.secret_values.iter().filter(|v| v.chars().count() >= MIN_SCRUBBED_LEN).cloned());
         }
-        values.sort_unstable_by_key(|v| std::cmp::Reverse(v.len()));
+        values.sort_unstable();
         values.dedup();
+        // Longest first, so a secret containing another is masked whole.
+        values.sort_by_key(|v| std::cmp::Reverse(v.len()));
         Redactor { texts, values }
     }
 

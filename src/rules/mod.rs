@@ -78,6 +78,14 @@ pub struct Context<'a> {
     pub problems: &'a [FileProblem],
 }
 
+impl Context<'_> {
+    /// Whether `file` is a template with conditionals: both branches are in its text, so a
+    /// setting repeated there proves nothing.
+    pub fn has_template_control(&self, file: crate::source::FileId) -> bool {
+        self.files.iter().any(|p| p.source.id == file && p.source.has_template_control())
+    }
+}
+
 /// Collects one rule's diagnostics.
 pub struct Sink<'o> {
     meta: &'static RuleMeta,

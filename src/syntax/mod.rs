@@ -102,22 +102,50 @@ impl<'a> Parsed<'a> {
         }
     }
 
-    /// The spans of secret values in this file.
-    pub fn secret_spans(&self) -> Vec<Span> {
-        let settings: Box<dyn Iterator<Item = &Setting<'a>>> = match &self.tree {
-            Tree::ServerXml(doc) => Box::new(doc.elements.iter().flat_map(|e| e.attributes.iter())),
-            Tree::Properties(props) => Box::new(props.entries.iter()),
+    /// Where this file holds secret values, and the values themselves as messages could
+    /// quote them (decoded), so every output can mask both.
+    pub fn secrets(&self) -> Secrets {
+        let (settings, comments): (Box<dyn Iterator<Item = &Setting<'a>>>, &[Comment<'a>]) = match &self.tree {
+            Tree::ServerXml(doc) => (Box::new(doc.elements.iter().flat_map(|e| e.attributes.iter())), &doc.comments),
+            Tree::Properties(props) => (Box::new(props.entries.iter()), &props.comments),
         };
-        let mut spans = Vec::new();
+        let mut secrets = Secrets::default();
         for setting in settings {
+            let decoded = setting.value.text.as_ref();
             if crate::secrets::is_secret_name(&setting.name) {
-                spans.push(setting.value.span);
-            } else if let Some((from, to)) = crate::secrets::url_password(&setting.value.text) {
-                spans.push(setting.value.sub_span(from, to));
+                secrets.spans.push(setting.value.span);
+                secrets.values.push(decoded.to_string());
+                secrets.values.extend(
+                    self.source.parse_text().get(setting.value.span.start..setting.value.span.end).map(str::to_string),
+                );
+            } else if let Some((from, to)) = crate::secrets::url_password(decoded) {
+                secrets.spans.push(setting.value.sub_span(from, to));
+                secrets.values.extend(decoded.get(from..to).map(str::to_string));
             }
         }
-        spans
+        for comment in comments {
+            let Some(body_start) =
+                self.source.parse_text().get(comment.span.start..).and_then(|t| t.find(comment.text))
+            else {
+                continue;
+            };
+            let base = comment.span.start + body_start;
+            for (from, to) in crate::secrets::in_comment(comment.text) {
+                secrets.spans.push(Span::new(comment.span.file, base + from, base + to));
+                secrets.values.extend(comment.text.get(from..to).map(str::to_string));
+            }
+        }
+        secrets
     }
+}
+
+/// Secret values of one file.
+#[derive(Debug, Default)]
+pub struct Secrets {
+    /// Raw spans to mask in snippets.
+    pub spans: Vec<Span>,
+    /// Values (raw and decoded) to mask wherever a message quotes them.
+    pub values: Vec<String>,
 }
 
 /// Parses a file of a kind atl-lint has a parser for.

@@ -49,7 +49,7 @@ struct Char {
 
 /// Parses a properties file.
 pub fn parse(source: &SourceFile) -> Properties<'_> {
-    let text = source.text.as_str();
+    let text = source.parse_text();
     let chars = stream(text, source.encoding);
     let mut reader = LineReader { chars: &chars, pos: 0 };
     let mut props = Properties::default();

@@ -1,6 +1,7 @@
 //! Tomcat `server.xml`: XML elements and attributes with exact spans, comments not live.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use quick_xml::events::attributes::AttrError;
 use quick_xml::events::{BytesStart, Event};
@@ -39,8 +40,10 @@ pub struct Element<'a> {
 
 impl<'a> Element<'a> {
     /// The attribute named `name`.
+    /// The attribute named `name` as Tomcat matches it: it calls `set` + the name with its
+    /// first letter capitalised, so `ProxyName` sets `proxyName` too.
     pub fn attr(&self, name: &str) -> Option<&Setting<'a>> {
-        self.attributes.iter().find(|a| a.name == name)
+        self.attributes.iter().find(|a| same_setter(&a.name, name))
     }
 }
 
@@ -75,9 +78,29 @@ impl<'a> Document<'a> {
     }
 }
 
+/// Whether two attribute names reach the same Tomcat setter (they differ at most in the case
+/// of their first letter).
+pub fn same_setter(a: &str, b: &str) -> bool {
+    let (mut a, mut b) = (a.chars(), b.chars());
+    match (a.next(), b.next()) {
+        (Some(x), Some(y)) => x.eq_ignore_ascii_case(&y) && a.as_str() == b.as_str(),
+        (None, None) => true,
+        _ => false,
+    }
+}
+
 /// Parses `server.xml`, recording problems and going on where XML allows.
 pub fn parse(source: &SourceFile) -> Document<'_> {
-    Parser { file: source.id, text: &source.text, doc: Document::default(), stack: Vec::new(), roots: 0 }.run()
+    Parser {
+        file: source.id,
+        text: source.parse_text(),
+        doc: Document::default(),
+        stack: Vec::new(),
+        templated: source.has_template_control(),
+        open: HashMap::new(),
+        roots: 0,
+    }
+    .run()
 }
 
 struct Parser<'a> {
@@ -85,6 +108,10 @@ struct Parser<'a> {
     text: &'a str,
     doc: Document<'a>,
     stack: Vec<usize>,
+    /// The file is a template with conditionals.
+    templated: bool,
+    /// How many elements of each name are open, so a stray end tag costs no scan.
+    open: HashMap<&'a str, usize>,
     roots: usize,
 }
 
@@ -100,7 +127,7 @@ impl<'a> Parser<'a> {
             match event {
                 Ok(Event::Start(tag)) => {
                     if let Some(index) = self.element(&tag, start, after) {
-                        self.stack.push(index);
+                        self.push_open(index);
                     }
                 }
                 Ok(Event::Empty(tag)) => {
@@ -169,7 +196,10 @@ impl<'a> Parser<'a> {
 
     fn attributes(&mut self, tag: &BytesStart<'_>, tag_start: usize) -> Vec<Setting<'a>> {
         let mut out = Vec::new();
-        for attr in tag.attributes() {
+        let mut attributes = tag.attributes();
+        // Both branches of a template conditional may set the same attribute.
+        attributes.with_checks(!self.templated);
+        for attr in attributes {
             let attr = match attr {
                 Ok(attr) => attr,
                 Err(err) => {
@@ -231,30 +261,53 @@ impl<'a> Parser<'a> {
             let normalized = raw.replace("\r\n", " ").replace(['\t', '\n', '\r'], " ");
             return match quick_xml::escape::unescape(&normalized) {
                 Ok(text) => Value::new(Cow::Owned(text.into_owned()), span),
-                Err(err) => self.bad_reference(raw, span, &err),
+                Err(_) => self.bad_reference(raw, span),
             };
         }
         match quick_xml::escape::unescape(raw) {
             Ok(text) => Value::new(text, span),
-            Err(err) => self.bad_reference(raw, span, &err),
+            Err(_) => self.bad_reference(raw, span),
         }
     }
 
-    fn bad_reference(&mut self, raw: &'a str, span: Span, err: &quick_xml::escape::EscapeError) -> Value<'a> {
-        self.problem(span, format!("bad reference in attribute value: {err}"), "cannot be decoded");
+    fn bad_reference(&mut self, raw: &'a str, span: Span) -> Value<'a> {
+        // The reference is not quoted back: the value may be a password.
+        self.problem(
+            span,
+            "undefined entity or malformed character reference in an attribute value".into(),
+            "cannot be decoded",
+        );
         let mut value = Value::new(Cow::Borrowed(raw), span);
         value.unknown = true;
         value
     }
 
+    fn push_open(&mut self, index: usize) {
+        if let Some(element) = self.doc.elements.get(index) {
+            *self.open.entry(element.name).or_insert(0) += 1;
+        }
+        self.stack.push(index);
+    }
+
     fn end(&mut self, name: &str, start: usize, end: usize) {
         let span = Span::new(self.file, start, end);
-        let Some(depth) = self.stack.iter().rposition(|&i| self.doc.elements.get(i).is_some_and(|e| e.name == name))
-        else {
+        let is_open = self.open.get(name).is_some_and(|&n| n > 0);
+        let depth = if is_open {
+            self.stack.iter().rposition(|&i| self.doc.elements.get(i).is_some_and(|e| e.name == name))
+        } else {
+            None
+        };
+        let Some(depth) = depth else {
             self.problem(span, format!("end tag `</{name}>` closes no open element"), "stray end tag");
             return;
         };
-        let unclosed: Vec<usize> = self.stack.drain(depth..).skip(1).collect();
+        let closed: Vec<usize> = self.stack.drain(depth..).collect();
+        for &index in &closed {
+            if let Some(count) = self.doc.elements.get(index).and_then(|e| self.open.get_mut(e.name)) {
+                *count = count.saturating_sub(1);
+            }
+        }
+        let unclosed = closed.into_iter().skip(1);
         for index in unclosed {
             let Some(element) = self.doc.elements.get(index) else {
                 continue;

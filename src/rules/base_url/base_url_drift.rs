@@ -8,10 +8,11 @@ declare_rule! {
     /// ## What it does
     /// Flags a base URL (`setup.baseUrl`) that disagrees with the connector settings of the
     /// same application: the scheme with `server.scheme`, the host with
-    /// `server.proxy-name`, the port with `server.proxy-port` (or the scheme's default port),
-    /// the path with `server.context-path`. The message lists every part that disagrees,
-    /// with both values. Only settings the file states are compared: a connector setting
-    /// left to its default may be set elsewhere (environment variables in containers).
+    /// `server.proxy-name`, the port with `server.proxy-port`, the path with
+    /// `server.context-path`. Unset settings count with Bitbucket's defaults (scheme `http`,
+    /// context path at the root); an unset proxy name or port is not compared, since the
+    /// application then takes them from each request. The message lists every part that
+    /// disagrees, with both values.
     ///
     /// ## Why is this bad?
     /// Bitbucket uses the base URL in e-mails, webhooks, clone URLs and application links,
@@ -45,25 +46,38 @@ struct Part {
     what: &'static str,
     url: String,
     connector: String,
-    span: Span,
+    span: Option<Span>,
 }
 
 fn main_connector<'c, 'a>(connectors: &'c [Connector<'a>], app: usize) -> Option<&'c Connector<'a>> {
-    connectors.iter().find(|c| c.app == app && (c.style == Style::Tomcat || c.style == Style::Spring("server.".into())))
+    connectors.iter().find(|c| {
+        c.app == app
+            && match &c.style {
+                Style::Tomcat => true,
+                Style::Spring(prefix) => prefix == "server.",
+            }
+    })
+}
+
+fn shown_path(path: &str) -> String {
+    if path.is_empty() {
+        "/".to_string()
+    } else {
+        path.to_string()
+    }
 }
 
 fn parts(url: &url::Url, connector: &Connector<'_>, context: Option<(String, Span, String)>) -> Vec<Part> {
     let mut parts = Vec::new();
-    let scheme_stated = connector.scheme.map(|s| s.span).or(connector.ssl_enabled.then_some(connector.at));
-    if let (Some(span), Some(scheme)) = (scheme_stated, connector.scheme_value()) {
+    if let Some(scheme) = connector.scheme_value() {
         if scheme != url.scheme() {
-            let shown = connector.scheme.and_then(|s| s.value.known()).unwrap_or("https (TLS enabled)");
-            parts.push(Part {
-                what: "scheme",
-                url: url.scheme().into(),
-                connector: format!("{}={shown}", connector.name(Field::Scheme)),
-                span,
-            });
+            let name = connector.name(Field::Scheme);
+            let (said, span) = match (connector.ssl_enabled, connector.scheme) {
+                (true, _) => ("`https` (Tomcat terminates TLS)".to_string(), Some(connector.at)),
+                (false, Some(setting)) => (format!("`{name}={scheme}`"), Some(setting.span)),
+                (false, None) => (format!("`{name}` unset (`{scheme}`)"), None),
+            };
+            parts.push(Part { what: "scheme", url: url.scheme().into(), connector: said, span });
         }
     }
     if let Some(name) = connector.proxy_name {
@@ -73,8 +87,8 @@ fn parts(url: &url::Url, connector: &Connector<'_>, context: Option<(String, Spa
                 parts.push(Part {
                     what: "host",
                     url: url_host.into(),
-                    connector: format!("{}={host}", connector.name(Field::ProxyName)),
-                    span: name.span,
+                    connector: format!("`{}={}`", connector.name(Field::ProxyName), crate::secrets::shown(host)),
+                    span: Some(name.span),
                 });
             }
         }
@@ -85,29 +99,19 @@ fn parts(url: &url::Url, connector: &Connector<'_>, context: Option<(String, Spa
                 parts.push(Part {
                     what: "port",
                     url: url_port.to_string(),
-                    connector: format!("{}={public}", connector.name(Field::ProxyPort)),
-                    span: port.span,
+                    connector: format!("`{}={public}`", connector.name(Field::ProxyPort)),
+                    span: Some(port.span),
                 });
             }
         }
     }
-    if let Some((path, span, name)) = context {
-        let url_path = url.path().trim_end_matches('/');
-        if url_path != path {
-            let shown = |p: &str| {
-                if p.is_empty() {
-                    "/".to_string()
-                } else {
-                    p.to_string()
-                }
-            };
-            parts.push(Part {
-                what: "path",
-                url: shown(url_path),
-                connector: format!("{name}={}", shown(&path)),
-                span,
-            });
-        }
+    let url_path = url.path().trim_end_matches('/');
+    let (path, said, span) = match context {
+        Some((path, span, name)) => (path.clone(), format!("`{name}={}`", shown_path(&path)), Some(span)),
+        None => (String::new(), "no context path (the root)".to_string(), None),
+    };
+    if url_path != path {
+        parts.push(Part { what: "path", url: shown_path(url_path), connector: said, span });
     }
     parts
 }
@@ -138,14 +142,20 @@ impl Rule for BaseUrlDrift {
                 continue;
             }
             let listed: Vec<String> =
-                parts.iter().map(|p| format!("{} `{}` vs `{}`", p.what, p.url, p.connector)).collect();
+                parts.iter().map(|p| format!("{} `{}` vs {}", p.what, p.url, p.connector)).collect();
             let diagnostic = sink.emit(
                 base.setting.value.span,
                 "base URL",
-                format!("base URL `{text}` disagrees with the connector: {}", listed.join("; ")),
+                format!(
+                    "base URL `{}` disagrees with the connector: {}",
+                    crate::secrets::shown(text),
+                    listed.join("; ")
+                ),
             );
             for part in &parts {
-                diagnostic.related(part.span, format!("connector {}", part.what));
+                if let Some(span) = part.span {
+                    diagnostic.related(span, format!("connector {}", part.what));
+                }
             }
             diagnostic.help("make the base URL and the connector settings describe the same public URL");
         }

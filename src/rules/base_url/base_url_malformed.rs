@@ -34,7 +34,7 @@ declare_rule! {
 fn defect(text: &str) -> Option<String> {
     let url = match url::Url::parse(text) {
         Ok(url) => url,
-        Err(err) => return Some(format!("is not an absolute URL ({err})")),
+        Err(_) => return Some("is not an absolute URL".into()),
     };
     if !matches!(url.scheme(), "http" | "https") {
         return Some(format!("has scheme `{}`; a base URL is `http` or `https`", url.scheme()));
@@ -65,8 +65,11 @@ impl Rule for BaseUrlMalformed {
             };
             let Some(defect) = defect(text) else { continue };
             // User info may carry a password: name the defect, never the value.
-            let shown =
-                if defect == "contains user info" { "base URL".to_string() } else { format!("base URL `{text}`") };
+            let shown = if defect == "contains user info" {
+                "base URL".to_string()
+            } else {
+                format!("base URL `{}`", crate::secrets::shown(text))
+            };
             sink.emit(base.setting.value.span, "base URL", format!("{shown} {defect}"))
                 .help("write `scheme://host[:port][/path]`, with no trailing slash, query, fragment or user info");
         }

@@ -11,6 +11,8 @@ declare_rule! {
     /// Flags two live connectors in one `server.xml` that listen on the same port (on the
     /// same address), or a Bitbucket additional connector on the port of the main one
     /// (`server.port`, 7990 when unset).
+    /// In a template with conditionals (`{% if %}`, `<% if %>`) repeats are not judged: both
+    /// branches of a conditional are in the text.
     ///
     /// ## Why is this bad?
     /// The second connector fails to bind ("Address already in use") and Tomcat starts
@@ -44,20 +46,46 @@ fn port_span(connector: &Connector<'_>) -> Span {
     connector.port.map_or(connector.at, |p| p.value.span)
 }
 
+/// The connectors seen so far on one port of one file.
+#[derive(Default)]
+struct Taken<'c, 'a> {
+    first: Option<&'c Connector<'a>>,
+    on_all_addresses: Option<&'c Connector<'a>>,
+    by_address: HashMap<String, &'c Connector<'a>>,
+}
+
+impl<'c, 'a> Taken<'c, 'a> {
+    /// The earlier connector this one clashes with: connectors bound to two different
+    /// explicit addresses may share a port.
+    fn clash(&self, connector: &Connector<'_>) -> Option<&'c Connector<'a>> {
+        match address(connector) {
+            Some(a) => self.by_address.get(&a).copied().or(self.on_all_addresses),
+            None => self.first,
+        }
+    }
+
+    fn add(&mut self, connector: &'c Connector<'a>) {
+        self.first.get_or_insert(connector);
+        match address(connector) {
+            Some(a) => {
+                self.by_address.entry(a).or_insert(connector);
+            }
+            None => {
+                self.on_all_addresses.get_or_insert(connector);
+            }
+        }
+    }
+}
+
 impl Rule for ConnectorPortDuplicate {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        let mut first: HashMap<(crate::source::FileId, u16), Vec<&Connector<'_>>> = HashMap::new();
+        let mut taken: HashMap<(crate::source::FileId, u16), Taken<'_, '_>> = HashMap::new();
         for connector in &cx.topology.connectors {
             let Some(port) = connector.port_number() else {
                 continue;
             };
-            let earlier = first.entry((connector.file, port)).or_default();
-            // Connectors bound to two different explicit addresses may share a port.
-            let clash = earlier.iter().find(|e| match (address(e), address(connector)) {
-                (Some(a), Some(b)) => a == b,
-                _ => true,
-            });
-            if let Some(clash) = clash {
+            let seen = taken.entry((connector.file, port)).or_default();
+            if let Some(clash) = seen.clash(connector).filter(|_| !cx.has_template_control(connector.file)) {
                 let name = connector.name(Field::Port);
                 let label = if connector.port.is_some() { "port already taken" } else { "default port already taken" };
                 sink.emit(
@@ -68,7 +96,7 @@ impl Rule for ConnectorPortDuplicate {
                 .related(port_span(clash), "first connector on this port")
                 .help("give each connector its own port");
             }
-            earlier.push(connector);
+            seen.add(connector);
         }
     }
 }

@@ -68,8 +68,11 @@ impl Rule for ConnectorProxyNameMalformed {
                 continue;
             };
             let name = connector.name(Field::ProxyName);
-            let diagnostic =
-                sink.emit(setting.value.span, "not a bare host name", format!("`{name}` `{value}` {defect}"));
+            let diagnostic = sink.emit(
+                setting.value.span,
+                "not a bare host name",
+                format!("`{name}` `{}` {defect}", crate::secrets::shown(value)),
+            );
             match host.filter(|h| !h.is_empty()) {
                 Some(host) => diagnostic.help(format!("set `{}`", connector.assignment(Field::ProxyName, &host))),
                 None => diagnostic.help("name the one public host; serve other names with a second connector"),

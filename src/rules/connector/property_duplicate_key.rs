@@ -9,6 +9,8 @@ declare_rule! {
     /// ## What it does
     /// Flags a key that is set again further down the same properties file, pointing at
     /// both assignments.
+    /// In a template with conditionals (`{% if %}`, `<% if %>`) repeats are not judged: both
+    /// branches of a conditional are in the text.
     ///
     /// ## Why is this bad?
     /// Java keeps only the last value, silently. Whoever edits the first occurrence (the one
@@ -42,7 +44,7 @@ impl Rule for PropertyDuplicateKey {
                 continue;
             };
             // In a template, `{% if %}` branches may each set a key: repeats are not judged.
-            if props.entries.iter().any(|e| crate::syntax::is_unknown(&e.name)) {
+            if file.source.has_template_control() {
                 continue;
             }
             let mut previous = HashMap::new();

@@ -83,6 +83,7 @@ impl Rule for PropertyKeyTypo {
                 }
                 let best = known
                     .iter()
+                    .filter(|(relaxed, _)| relaxed.len().abs_diff(form.len()) <= MAX_EDITS)
                     .map(|(relaxed, key)| (edit_distance(&form, relaxed), *key))
                     .filter(|(d, _)| *d <= MAX_EDITS)
                     .min();

@@ -58,6 +58,15 @@ fn table() -> &'static HashMap<&'static str, HashSet<&'static str>> {
     })
 }
 
+/// Tomcat capitalises the first letter to find the setter: `ProxyName` is `proxyName`.
+fn is_known(known: &HashSet<&str>, name: &str) -> bool {
+    let mut chars = name.chars();
+    let Some(first) = chars.next() else { return false };
+    let rest = chars.as_str();
+    let flipped = |c: char| if c.is_ascii_uppercase() { c.to_ascii_lowercase() } else { c.to_ascii_uppercase() };
+    known.contains(name) || known.contains(format!("{}{rest}", flipped(first)).as_str())
+}
+
 /// Connectors atl-lint can judge: HTTP connectors of Tomcat's own protocol handlers.
 fn judged_connector(element: &Element<'_>) -> bool {
     let Some(protocol) = element.attr("protocol") else {
@@ -86,7 +95,7 @@ impl Rule for UnknownAttribute {
                 }
                 for attribute in &element.attributes {
                     let name = attribute.name.as_ref();
-                    if known.contains(name) || name.contains(':') || crate::syntax::is_unknown(name) {
+                    if is_known(known, name) || name.contains(':') || crate::syntax::is_unknown(name) {
                         continue;
                     }
                     let case_match = known.iter().find(|k| k.eq_ignore_ascii_case(name)).copied();

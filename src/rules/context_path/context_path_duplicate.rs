@@ -10,6 +10,8 @@ declare_rule! {
     /// Flags two live `<Context>` elements in the same `<Host>` whose paths are the same
     /// after Tomcat's normalisation (`"/"` and `""` are both the root; `"/jira/"` is
     /// `"/jira"`).
+    /// In a template with conditionals (`{% if %}`, `<% if %>`) repeats are not judged: both
+    /// branches of a conditional are in the text.
     ///
     /// ## Why is this bad?
     /// Tomcat deploys one of them and fails the other ("Child name [/jira] is not unique"),
@@ -42,6 +44,9 @@ impl Rule for ContextPathDuplicate {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         let mut first = HashMap::new();
         for context in cx.topology.contexts.iter().filter(|c| c.style == PathStyle::Tomcat) {
+            if cx.has_template_control(context.setting.span.file) {
+                continue;
+            }
             let Some(path) = context.normalized() else {
                 continue;
             };

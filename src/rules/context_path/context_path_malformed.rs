@@ -73,8 +73,11 @@ impl Rule for ContextPathMalformed {
                 continue;
             };
             let suggestion = context.normalized().filter(|p| !p.contains("://") && !p.contains(char::is_whitespace));
-            let diagnostic =
-                sink.emit(context.setting.value.span, "context path", format!("context path `{path}` {defect}"));
+            let diagnostic = sink.emit(
+                context.setting.value.span,
+                "context path",
+                format!("context path `{}` {defect}", crate::secrets::shown(path)),
+            );
             match suggestion {
                 Some(fixed) => diagnostic.help(format!("write `{fixed}`")),
                 None => {

@@ -17,13 +17,6 @@ pub(crate) fn enabled(setting: &ProtocolSetting<'_>) -> Vec<(Span, Vec<Protocol>
     let list = match setting.syntax {
         ProtocolSyntax::TomcatList => tls::tomcat_protocols(text),
         ProtocolSyntax::CommaList => tls::listed_protocols(text),
-        ProtocolSyntax::Algorithm => {
-            let lead = text.len() - text.trim_start().len();
-            let name = text.trim();
-            Protocol::from_jsse(name)
-                .map(|protocol| vec![tls::Enabled { protocol, start: lead, end: lead + name.len() }])
-                .unwrap_or_default()
-        }
     };
     let mut groups: Vec<(Span, Vec<Protocol>)> = Vec::new();
     for e in list {

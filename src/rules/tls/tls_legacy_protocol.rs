@@ -7,9 +7,10 @@ use crate::tls::Protocol;
 declare_rule! {
     /// ## What it does
     /// Flags a TLS protocol setting that enables TLS 1.0 or 1.1: Tomcat's `protocols="all"`
-    /// (which includes both) or lists naming `TLSv1` / `TLSv1.1`, the 9.0 connector attributes
-    /// `sslEnabledProtocols` and `sslProtocol`, and Bitbucket's `server.ssl.enabled-protocols`
-    /// and `server.ssl.protocol`. `all -TLSv1 -TLSv1.1` is fine.
+    /// (which includes both) or lists naming `TLSv1` / `TLSv1.1`, the 9.0 connector aliases
+    /// `sslEnabledProtocols` and `SSLProtocol`, and Bitbucket's `server.ssl.enabled-protocols`.
+    /// `all -TLSv1 -TLSv1.1` is fine. `sslProtocol` and `server.ssl.protocol` are not judged:
+    /// they name the JSSE `SSLContext` algorithm, which enables no protocol version by itself.
     ///
     /// ## Why is this bad?
     /// TLS 1.0 and 1.1 are deprecated (RFC 8996): they lack modern cipher suites, browsers

@@ -7,9 +7,10 @@ use crate::tls::Protocol;
 declare_rule! {
     /// ## What it does
     /// Flags a TLS protocol setting that explicitly enables SSLv3 or SSLv2: Tomcat's
-    /// `<SSLHostConfig protocols>` and the 9.0 connector attributes `sslEnabledProtocols` and
-    /// `sslProtocol`; Bitbucket's `server.ssl.enabled-protocols` and `server.ssl.protocol`.
-    /// Only what the file states is judged: an absent setting leaves the JVM's defaults.
+    /// `<SSLHostConfig protocols>` and the 9.0 connector aliases `sslEnabledProtocols` and
+    /// `SSLProtocol`; Bitbucket's `server.ssl.enabled-protocols`. Only what the file states is
+    /// judged: an absent setting leaves the JVM's defaults, and `sslProtocol` /
+    /// `server.ssl.protocol` name the `SSLContext` algorithm, which enables nothing by itself.
     ///
     /// ## Why is this bad?
     /// SSLv3 is broken (POODLE, RFC 7568) and SSLv2 worse; current JVMs disable them, and a

@@ -1,0 +1,175 @@
+//! Templates in infrastructure repositories (Jinja, ERB, EPP): their tags are masked at the
+//! same byte offsets, so the configuration around them parses and every span still points
+//! into the file as written.
+
+/// The text to parse, with template tags masked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Masked {
+    /// Same length as the original; tags replaced.
+    pub text: String,
+    /// The template has control tags (`{% if %}`, `<% if %>`): both branches of a
+    /// conditional are in the text, so repeated settings prove nothing.
+    pub has_control: bool,
+}
+
+/// Masks template tags, or returns `None` when the text has none.
+///
+/// Control and comment tags (`{% %}`, `{# #}`, `<% %>`, `<%# %>`) become spaces. Output tags
+/// (`{{ }}`, `<%= %>`) become `{{____}}`, a value only known at deployment time; in XML, an
+/// output tag where an attribute would stand (`<Connector <%= attrs %>/>`, or
+/// `<%= key %>=<%= value %>`) becomes spaces instead, since it writes whole attributes. Line
+/// breaks inside tags stay, so lines keep their numbers.
+pub fn mask(text: &str, xml: bool) -> Option<Masked> {
+    if !["{%", "{#", "{{", "<%"].iter().any(|open| text.contains(open)) {
+        return None;
+    }
+    let mut bytes = text.as_bytes().to_vec();
+    let mut has_control = false;
+    let mut changed = false;
+    let mut markup = Markup::default();
+    let mut i = 0;
+    while i < text.len() {
+        let Some((end, kind)) = tag_at(text, i) else {
+            if xml {
+                markup.step(text.as_bytes(), i);
+            }
+            i += 1;
+            continue;
+        };
+        let mut end = end;
+        let in_attributes = xml && markup.in_tag && markup.quote.is_none();
+        let as_value = kind == Tag::Output && !in_attributes;
+        if in_attributes && kind == Tag::Output {
+            end = assignment_end(text, end);
+        }
+        has_control |= kind == Tag::Control;
+        if let Some(tag) = bytes.get_mut(i..end) {
+            blank(tag, as_value);
+            changed = true;
+        }
+        i = end;
+    }
+    changed.then(|| Masked { text: String::from_utf8_lossy(&bytes).into_owned(), has_control })
+}
+
+/// What a template tag does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tag {
+    /// `{{ x }}`, `<%= x %>`: writes a value.
+    Output,
+    /// `{% if %}`, `<% if %>`: decides what is written.
+    Control,
+    /// `{# #}`, `<%# %>`.
+    Comment,
+}
+
+/// The template tag starting at `i`: where it ends and what it is.
+fn tag_at(text: &str, i: usize) -> Option<(usize, Tag)> {
+    let rest = text.get(i..)?;
+    let (close, kind) = if rest.starts_with("{{") {
+        ("}}", Tag::Output)
+    } else if rest.starts_with("{%") {
+        ("%}", Tag::Control)
+    } else if rest.starts_with("{#") {
+        ("#}", Tag::Comment)
+    } else if rest.starts_with("<%") {
+        let marker = rest.get(2..).and_then(|r| r.trim_start_matches('-').chars().next());
+        match marker {
+            Some('=') => ("%>", Tag::Output),
+            Some('#') => ("%>", Tag::Comment),
+            _ => ("%>", Tag::Control),
+        }
+    } else {
+        return None;
+    };
+    let end = rest.get(2..)?.find(close)? + 2 + close.len();
+    Some((i + end, kind))
+}
+
+/// After an output tag in attribute position, the rest of a templated assignment
+/// (`=<%= value %>`, `= "..."`), so the whole attribute is masked.
+fn assignment_end(text: &str, end: usize) -> usize {
+    let rest = text.get(end..).unwrap_or("");
+    let after_space = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+    let Some(value) = rest.get(after_space..).and_then(|r| r.strip_prefix('=')) else { return end };
+    let value_start = end + after_space + 1;
+    let value = value.trim_start_matches([' ', '\t']);
+    let value_at = value_start + (text.get(value_start..).map_or(0, |r| r.len()) - value.len());
+    if let Some((tag_end, Tag::Output)) = tag_at(text, value_at) {
+        return tag_end;
+    }
+    match value.chars().next() {
+        Some(quote @ ('"' | '\'')) => value.get(1..).and_then(|v| v.find(quote)).map_or(end, |k| value_at + 1 + k + 1),
+        _ => end,
+    }
+}
+
+/// Where the XML scanner is: inside a tag, inside a quoted attribute value.
+#[derive(Default)]
+struct Markup {
+    in_tag: bool,
+    quote: Option<u8>,
+}
+
+impl Markup {
+    fn step(&mut self, bytes: &[u8], i: usize) {
+        let Some(&b) = bytes.get(i) else { return };
+        match (self.in_tag, self.quote, b) {
+            (false, _, b'<') => self.in_tag = bytes.get(i + 1).is_some_and(|n| n.is_ascii_alphabetic() || *n == b'/'),
+            (true, None, b'>') => self.in_tag = false,
+            (true, None, b'"' | b'\'') => self.quote = Some(b),
+            (true, Some(q), c) if c == q => self.quote = None,
+            _ => {}
+        }
+    }
+}
+
+/// Overwrites a tag: spaces, or `{{__}}` for an output tag; line breaks stay.
+fn blank(tag: &mut [u8], output: bool) {
+    let len = tag.len();
+    for (k, byte) in tag.iter_mut().enumerate() {
+        if matches!(*byte, b'\n' | b'\r') {
+            continue;
+        }
+        *byte = match (output, k) {
+            (true, 0 | 1) => b'{',
+            (true, k) if k + 2 >= len => b'}',
+            (true, _) => b'_',
+            (false, _) => b' ',
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mask;
+
+    #[test]
+    fn tags_are_masked_in_place() {
+        let text = "{% if ssl %}\nserver.scheme=https\n{% endif %}\nserver.port=<%= @port %>\n{# note #}\n";
+        let masked = mask(text, false).expect("masked");
+        assert_eq!(masked.text.len(), text.len());
+        assert_eq!(
+            masked.text,
+            "            \nserver.scheme=https\n           \nserver.port={{________}}\n          \n"
+        );
+        assert!(masked.has_control);
+    }
+
+    #[test]
+    fn plain_text_and_output_only_templates() {
+        assert_eq!(mask("server.port=7990\n", false), None);
+        let masked = mask("port=\"<%= @port %>\"", true).expect("masked");
+        assert!(!masked.has_control);
+        assert_eq!(mask("a <% unclosed", false), None);
+    }
+
+    #[test]
+    fn xml_output_tags_in_attribute_position_write_attributes() {
+        let text = "<Connector port=\"{{ p | default(\"80\") }}\" <%= key %>=<%= \"'#{v}'\" %> <%= extra %>/>";
+        let masked = mask(text, true).expect("masked");
+        assert_eq!(masked.text.len(), text.len());
+        assert!(masked.text.starts_with("<Connector port=\"{{"), "{}", masked.text);
+        assert!(masked.text.trim_end_matches("/>").trim_end().ends_with('"'), "{}", masked.text);
+    }
+}
