@@ -251,7 +251,7 @@ fn sniff(bytes: &[u8], path: &Path) -> Option<FileKind> {
     for line in text.lines() {
         let trimmed = line.trim_start();
         let word = trimmed.split_whitespace().next().unwrap_or("");
-        if ["frontend", "backend", "listen", "defaults", "global"].contains(&word) && !line.starts_with(' ') {
+        if ["frontend", "backend", "listen", "defaults", "global"].contains(&word) {
             haproxy += 1;
         }
         let lower = word.to_ascii_lowercase();

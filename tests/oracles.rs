@@ -228,3 +228,41 @@ fn every_real_tomcat_and_properties_file_goes_through_the_pipeline() {
         assert!(errors.is_empty(), "{} is well-formed but got {errors:?}", path.display());
     }
 }
+
+#[test]
+fn cipher_string_evaluation_agrees_with_openssl() {
+    let openssl_ok = Command::new("openssl").arg("version").output().is_ok_and(|o| o.status.success());
+    if !require(openssl_ok, "openssl") {
+        return;
+    }
+    let strings = include_str!("../grammar/cipher-strings.txt");
+    let mut checked = 0;
+    let mut disagreements = Vec::new();
+    for rules in strings.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let output =
+            Command::new("openssl").args(["ciphers", "-ciphersuites", "", rules]).output().expect("run openssl");
+        let theirs: Vec<String> = if output.status.success() {
+            String::from_utf8_lossy(&output.stdout)
+                .trim()
+                .split(':')
+                .filter(|n| !n.is_empty())
+                .map(String::from)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let ours: Vec<String> = atl_lint::tls::ciphers()
+            .evaluate(rules, atl_lint::tls::Suite::in_openssl3)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|s| s.name.to_string())
+            .collect();
+        checked += 1;
+        if ours != theirs {
+            disagreements.push(format!("{rules}\n  openssl: {theirs:?}\n  ours:    {ours:?}"));
+        }
+    }
+    eprintln!("cipher strings: {checked} compared with openssl, {} disagreements", disagreements.len());
+    assert!(checked >= 50, "need at least 50 cipher strings, have {checked}");
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+}

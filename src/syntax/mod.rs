@@ -1,5 +1,6 @@
 //! Parsers: source text to per-format trees with spans; syntax problems are kept for the rules.
 
+pub mod haproxy;
 pub mod properties;
 pub mod server_xml;
 
@@ -82,6 +83,8 @@ pub enum Tree<'a> {
     ServerXml(server_xml::Document<'a>),
     /// `bitbucket.properties`.
     Properties(properties::Properties<'a>),
+    /// `haproxy.cfg`.
+    Haproxy(haproxy::Config<'a>),
 }
 
 /// A file with its tree.
@@ -99,17 +102,22 @@ impl<'a> Parsed<'a> {
         match &self.tree {
             Tree::ServerXml(doc) => &doc.problems,
             Tree::Properties(props) => &props.problems,
+            Tree::Haproxy(config) => &config.problems,
         }
     }
 
     /// Where this file holds secret values, and the values themselves as messages could
     /// quote them (decoded), so every output can mask both.
     pub fn secrets(&self) -> Secrets {
+        let mut secrets = Secrets::default();
         let (settings, comments): (Box<dyn Iterator<Item = &Setting<'a>>>, &[Comment<'a>]) = match &self.tree {
             Tree::ServerXml(doc) => (Box::new(doc.elements.iter().flat_map(|e| e.attributes.iter())), &doc.comments),
             Tree::Properties(props) => (Box::new(props.entries.iter()), &props.comments),
+            Tree::Haproxy(config) => {
+                haproxy_secrets(config, &mut secrets);
+                (Box::new(std::iter::empty()), &config.comments)
+            }
         };
-        let mut secrets = Secrets::default();
         for setting in settings {
             let decoded = setting.value.text.as_ref();
             if crate::secrets::is_secret_name(&setting.name) {
@@ -139,6 +147,35 @@ impl<'a> Parsed<'a> {
     }
 }
 
+/// HAProxy secrets: the word after a secret-named word (`user x password HASH`,
+/// `insecure-password`, `ca-sign-pass`), and the password of `stats auth user:password`.
+fn haproxy_secrets(config: &haproxy::Config<'_>, secrets: &mut Secrets) {
+    let statements = config.outside.iter().chain(config.sections.iter().flat_map(|s| s.statements.iter()));
+    for statement in statements {
+        for pair in statement.words.windows(2) {
+            let [name, value] = pair else { continue };
+            if crate::secrets::is_secret_name(&name.text) {
+                secrets.spans.push(value.span);
+                secrets.values.push(value.text.to_string());
+            }
+        }
+        if statement.is(&["stats", "auth"]) {
+            if let Some(credentials) = statement.args().get(1) {
+                if let Some(colon) = credentials.text.find(':') {
+                    let password = credentials.text.get(colon + 1..).unwrap_or("");
+                    let raw = matches!(credentials.text, Cow::Borrowed(_));
+                    secrets.spans.push(if raw {
+                        credentials.span.sub(colon + 1, credentials.text.len())
+                    } else {
+                        credentials.span
+                    });
+                    secrets.values.push(password.to_string());
+                }
+            }
+        }
+    }
+}
+
 /// Secret values of one file.
 #[derive(Debug, Default)]
 pub struct Secrets {
@@ -153,7 +190,8 @@ pub fn parse(source: &SourceFile) -> Option<Parsed<'_>> {
     let tree = match source.kind? {
         FileKind::TomcatServerXml => Tree::ServerXml(server_xml::parse(source)),
         FileKind::BitbucketProperties => Tree::Properties(properties::parse(source)),
-        FileKind::Haproxy | FileKind::Apache => return None,
+        FileKind::Haproxy => Tree::Haproxy(haproxy::parse(source)),
+        FileKind::Apache => return None,
     };
     Some(Parsed { source, tree })
 }

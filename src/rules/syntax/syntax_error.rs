@@ -29,7 +29,7 @@ declare_rule! {
         id: "syntax-error",
         severity: Error,
         scope: "syntax",
-        formats: [TomcatServerXml, BitbucketProperties],
+        formats: [Haproxy, TomcatServerXml, BitbucketProperties],
     }
 }
 
@@ -41,6 +41,7 @@ impl Rule for SyntaxError {
                 Tree::Properties(_) => {
                     "write the character as `\\u` and four hexadecimal digits, or escape the backslash as `\\\\`"
                 }
+                Tree::Haproxy(_) => "`haproxy -c` refuses the file: HAProxy will not start until this is fixed",
             };
             for problem in file.problems() {
                 let diagnostic = sink.emit(problem.span, problem.label.clone(), problem.message.clone());

@@ -1,0 +1,796 @@
+//! `haproxy.cfg` read as HAProxy 2.6 reads it, with a span on every word.
+//!
+//! Lines are tokenised by a state machine that follows HAProxy's own `parse_line` (see
+//! `grammar/haproxy.md`): comments from `#` anywhere outside quotes, literal single quotes,
+//! double quotes with `${VAR}` references, backslash escapes, words glued from quoted and
+//! unquoted pieces, no line continuation, a bare CR ending the line. Conditional blocks
+//! (`.if`/`.elif`/`.else`/`.endif`) are evaluated where the answer is known and kept as
+//! conditional where it depends on the environment.
+
+use std::borrow::Cow;
+
+use nom::bytes::complete::{take_while, take_while_m_n};
+use nom::IResult;
+
+use super::{Comment, SyntaxProblem};
+use crate::source::{FileId, SourceFile, Span};
+
+/// HAProxy reads at most this many words on a line.
+const MAX_WORDS: usize = 64;
+
+/// The HAProxy version whose behaviour (keywords, `version_atleast`) atl-lint follows.
+pub const VERSION: (u32, u32) = (2, 6);
+
+/// Section keywords of HAProxy 2.6 (and the add-on sections it loads from other files).
+pub const SECTIONS: &[&str] = &[
+    "global",
+    "defaults",
+    "frontend",
+    "backend",
+    "listen",
+    "userlist",
+    "peers",
+    "resolvers",
+    "mailers",
+    "program",
+    "http-errors",
+    "ring",
+    "cache",
+    "fcgi-app",
+    "log-forward",
+    "namespace_list",
+    "spoe-agent",
+    "spoe-group",
+    "spoe-message",
+    "ot-tracer",
+    "ot-scope",
+    "ot-group",
+];
+
+/// One word of a line: its decoded text and the span of its raw text.
+#[derive(Clone, Debug)]
+pub struct Word<'a> {
+    /// The word after quotes and escapes are removed.
+    pub text: Cow<'a, str>,
+    /// The raw word, quotes included.
+    pub span: Span,
+    /// The word holds an environment variable (`"${PORT}"`): its value is only known when
+    /// HAProxy starts.
+    pub unknown: bool,
+}
+
+impl Word<'_> {
+    /// The text, unless it depends on the environment.
+    pub fn known(&self) -> Option<&str> {
+        (!self.unknown).then_some(self.text.as_ref())
+    }
+}
+
+/// A keyword line inside a section.
+#[derive(Clone, Debug)]
+pub struct Statement<'a> {
+    /// Its words, the keyword first.
+    pub words: Vec<Word<'a>>,
+    /// First word to last.
+    pub span: Span,
+    /// Inside an `.if` block whose condition depends on the environment.
+    pub conditional: bool,
+}
+
+impl<'a> Statement<'a> {
+    /// How many leading words name the keyword's modifier (`no option x`, `default option x`).
+    fn modifier_len(&self) -> usize {
+        match self.words.first().map(|w| w.text.as_ref()) {
+            Some("no" | "default") if self.words.len() > 1 => 1,
+            _ => 0,
+        }
+    }
+
+    /// The keyword (after a `no`/`default` modifier).
+    pub fn keyword(&self) -> Option<&Word<'a>> {
+        self.words.get(self.modifier_len())
+    }
+
+    /// The words after the keyword.
+    pub fn args(&self) -> &[Word<'a>] {
+        self.words.get(self.modifier_len() + 1..).unwrap_or(&[])
+    }
+
+    /// The `no`/`default` modifier, if any.
+    pub fn modifier(&self) -> Option<&Word<'a>> {
+        (self.modifier_len() == 1).then(|| self.words.first()).flatten()
+    }
+
+    /// Whether the keyword (and, for two-word keywords, the next word) reads `words`.
+    pub fn is(&self, words: &[&str]) -> bool {
+        let start = self.modifier_len();
+        words.iter().enumerate().all(|(i, w)| self.words.get(start + i).is_some_and(|x| x.text == *w))
+    }
+
+    /// The `if`/`unless` condition of a rule line, if it has one.
+    pub fn condition(&self) -> Option<Condition<'_, 'a>> {
+        if self.is(&["acl"]) {
+            return None;
+        }
+        let start = self.modifier_len() + 1;
+        let at = self.words.iter().skip(start).position(|w| w.text == "if" || w.text == "unless")? + start;
+        Some(Condition { words: self.words.get(at + 1..).unwrap_or(&[]), keyword: self.words.get(at)? })
+    }
+}
+
+/// The words after `if`/`unless`.
+#[derive(Clone, Copy, Debug)]
+pub struct Condition<'s, 'a> {
+    /// `if` or `unless`.
+    pub keyword: &'s Word<'a>,
+    /// The condition's words.
+    pub words: &'s [Word<'a>],
+}
+
+impl<'s, 'a> Condition<'s, 'a> {
+    /// The named ACLs the condition uses (anonymous `{ ... }` blocks, `!`, `or` and `||` left
+    /// out), with the span of the name itself.
+    pub fn acl_names(&self) -> Vec<(&'s str, Span)> {
+        let mut names = Vec::new();
+        let mut depth = 0usize;
+        for word in self.words {
+            let text = word.text.as_ref();
+            let bangs = text.len() - text.trim_start_matches('!').len();
+            let name = text.get(bangs..).unwrap_or("");
+            let name_span = if matches!(word.text, Cow::Borrowed(_)) {
+                word.span.sub(bangs, word.span.end - word.span.start)
+            } else {
+                word.span
+            };
+            match name {
+                "{" => depth += 1,
+                "}" => depth = depth.saturating_sub(1),
+                "" | "||" => {}
+                _ if depth > 0 || name.eq_ignore_ascii_case("or") || word.unknown => {}
+                _ => names.push((name, name_span)),
+            }
+        }
+        names
+    }
+
+    /// Whether every `{` has its `}`.
+    pub fn braces_balanced(&self) -> bool {
+        let mut depth = 0i64;
+        for word in self.words {
+            match word.text.trim_start_matches('!') {
+                "{" => depth += 1,
+                "}" => depth -= 1,
+                _ => {}
+            }
+            if depth < 0 {
+                return false;
+            }
+        }
+        depth == 0
+    }
+}
+
+/// A section with its header and statements.
+#[derive(Clone, Debug)]
+pub struct Section<'a> {
+    /// The section keyword (`frontend`).
+    pub keyword: Word<'a>,
+    /// Its name, when it has one.
+    pub name: Option<Word<'a>>,
+    /// `from <defaults>` (HAProxy 2.4+).
+    pub from: Option<Word<'a>>,
+    /// The header's words, keyword to last.
+    pub header: Span,
+    /// The lines of the section that HAProxy reads (inactive `.if` branches left out).
+    pub statements: Vec<Statement<'a>>,
+}
+
+impl<'a> Section<'a> {
+    /// The section keyword.
+    pub fn kind(&self) -> &str {
+        &self.keyword.text
+    }
+
+    /// The section name, or `""`.
+    pub fn name(&self) -> &str {
+        self.name.as_ref().map_or("", |n| n.text.as_ref())
+    }
+
+    /// Whether it is a proxy section (`defaults`, `frontend`, `backend`, `listen`).
+    pub fn is_proxy(&self) -> bool {
+        matches!(self.kind(), "defaults" | "frontend" | "backend" | "listen")
+    }
+
+    /// The statements whose keyword (and following words) read `words`.
+    pub fn find<'s>(&'s self, words: &'s [&'s str]) -> impl Iterator<Item = &'s Statement<'a>> + 's {
+        self.statements.iter().filter(move |s| s.is(words))
+    }
+}
+
+/// A parsed `haproxy.cfg`.
+#[derive(Debug, Default)]
+pub struct Config<'a> {
+    /// Keyword lines before any section (HAProxy refuses them).
+    pub outside: Vec<Statement<'a>>,
+    /// Sections in file order.
+    pub sections: Vec<Section<'a>>,
+    /// Comments.
+    pub comments: Vec<Comment<'a>>,
+    /// What HAProxy would refuse to read.
+    pub problems: Vec<SyntaxProblem>,
+}
+
+impl<'a> Config<'a> {
+    /// The `defaults` section a proxy takes its defaults from: the one named by `from`, else
+    /// the last `defaults` before it.
+    pub fn defaults_of(&self, index: usize) -> Option<&Section<'a>> {
+        let section = self.sections.get(index)?;
+        if let Some(from) = &section.from {
+            return self.sections.iter().find(|s| s.kind() == "defaults" && s.name() == from.text);
+        }
+        self.sections.get(..index)?.iter().rev().find(|s| s.kind() == "defaults")
+    }
+}
+
+/// Parses a `haproxy.cfg`.
+pub fn parse(source: &SourceFile) -> Config<'_> {
+    let text = source.parse_text();
+    let mut parser = Parser { file: source.id, text, config: Config::default(), blocks: Vec::new() };
+    let mut start = 0;
+    while start < text.len() {
+        let (end, next) = match text.get(start..).and_then(|rest| rest.find('\n')) {
+            Some(i) => (start + i, start + i + 1),
+            None => {
+                let span = Span::new(source.id, text.len(), text.len());
+                parser.problem(
+                    span,
+                    "the last line has no newline: HAProxy 2.3+ refuses the file as truncated",
+                    "missing newline",
+                );
+                (text.len(), text.len())
+            }
+        };
+        parser.line(start, end);
+        start = next;
+    }
+    for block in std::mem::take(&mut parser.blocks) {
+        parser.problem(block.span, "`.if` block is never closed with `.endif`", "opened here");
+    }
+    parser.config
+}
+
+/// Three-valued truth, for conditions that depend on the environment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Truth {
+    Yes,
+    No,
+    Unknown,
+}
+
+impl Truth {
+    fn not(self) -> Truth {
+        match self {
+            Truth::Yes => Truth::No,
+            Truth::No => Truth::Yes,
+            Truth::Unknown => Truth::Unknown,
+        }
+    }
+
+    fn and(self, other: Truth) -> Truth {
+        match (self, other) {
+            (Truth::No, _) | (_, Truth::No) => Truth::No,
+            (Truth::Yes, Truth::Yes) => Truth::Yes,
+            _ => Truth::Unknown,
+        }
+    }
+
+    fn or(self, other: Truth) -> Truth {
+        self.not().and(other.not()).not()
+    }
+}
+
+/// An open `.if` block.
+struct Block {
+    span: Span,
+    /// Whether some earlier branch was taken.
+    taken: Truth,
+    /// Whether the current branch is taken.
+    current: Truth,
+    seen_else: bool,
+}
+
+struct Parser<'a> {
+    file: FileId,
+    text: &'a str,
+    config: Config<'a>,
+    blocks: Vec<Block>,
+}
+
+/// The words of one line, or the reason HAProxy refuses it.
+struct Tokens<'a> {
+    words: Vec<Word<'a>>,
+    comment: Option<Comment<'a>>,
+    error: Option<(usize, String)>,
+}
+
+impl<'a> Parser<'a> {
+    fn problem(&mut self, span: Span, message: impl Into<String>, label: &str) {
+        self.config.problems.push(SyntaxProblem { span, message: message.into(), label: label.into(), related: None });
+    }
+
+    /// Whether the lines read now are read by HAProxy: no, yes, or depending on the environment.
+    fn activity(&self) -> Truth {
+        self.blocks.iter().fold(Truth::Yes, |acc, b| acc.and(b.current))
+    }
+
+    fn line(&mut self, start: usize, end: usize) {
+        let tokens = tokenize(self.file, self.text, start, end);
+        if let Some(comment) = tokens.comment {
+            self.config.comments.push(comment);
+        }
+        if let Some((at, message)) = tokens.error {
+            let span = Span::new(self.file, at, (at + 1).min(end.max(at)));
+            self.problem(span, message, "HAProxy stops reading here");
+            return;
+        }
+        let words = tokens.words;
+        let Some(first) = words.first() else { return };
+        if first.text.starts_with('.') && !first.unknown {
+            self.directive(words);
+            return;
+        }
+        if self.activity() == Truth::No {
+            return;
+        }
+        let conditional = self.activity() == Truth::Unknown;
+        if first.text.starts_with('[') && self.text.get(first.span.start..).is_some_and(|t| t.starts_with('[')) {
+            // A `[scope]` line (SPOE and OpenTracing files).
+            return;
+        }
+        let span = first.span.cover(words.last().map_or(first.span, |w| w.span));
+        if SECTIONS.contains(&first.text.as_ref()) && !first.unknown {
+            self.section(words, span);
+            return;
+        }
+        let statement = Statement { words, span, conditional };
+        match self.config.sections.last_mut() {
+            Some(section) => section.statements.push(statement),
+            None => self.config.outside.push(statement),
+        }
+    }
+
+    fn section(&mut self, words: Vec<Word<'a>>, header: Span) {
+        let mut words = words.into_iter();
+        let Some(keyword) = words.next() else { return };
+        let rest: Vec<Word<'a>> = words.collect();
+        let (name, from) = match rest.as_slice() {
+            [from_kw, parent, ..] if from_kw.text == "from" => (None, Some(parent.clone())),
+            [name, from_kw, parent, ..] if from_kw.text == "from" => (Some(name.clone()), Some(parent.clone())),
+            [name, ..] => (Some(name.clone()), None),
+            [] => (None, None),
+        };
+        self.config.sections.push(Section { keyword, name, from, header, statements: Vec::new() });
+    }
+
+    fn directive(&mut self, words: Vec<Word<'a>>) {
+        let Some(first) = words.first() else { return };
+        let span = first.span.cover(words.last().map_or(first.span, |w| w.span));
+        let expression = words.iter().skip(1).map(|w| w.text.as_ref()).collect::<Vec<_>>().join(" ");
+        match first.text.as_ref() {
+            ".if" => {
+                let value = self.evaluate(&expression, span);
+                self.blocks.push(Block { span: first.span, taken: value, current: value, seen_else: false });
+            }
+            ".elif" => {
+                let value = self.evaluate(&expression, span);
+                match self.blocks.last_mut() {
+                    None => self.problem(first.span, "`.elif` without `.if`", "no open `.if`"),
+                    Some(block) if block.seen_else => {
+                        self.problem(first.span, "`.elif` after `.else` is not permitted", "after `.else`");
+                    }
+                    Some(block) => {
+                        block.current = block.taken.not().and(value);
+                        block.taken = block.taken.or(value);
+                    }
+                }
+            }
+            ".else" => match self.blocks.last_mut() {
+                None => self.problem(first.span, "`.else` without `.if`", "no open `.if`"),
+                Some(block) if block.seen_else => {
+                    self.problem(first.span, "second `.else` in one `.if` block", "second `.else`")
+                }
+                Some(block) => {
+                    block.current = block.taken.not();
+                    block.taken = Truth::Yes;
+                    block.seen_else = true;
+                }
+            },
+            ".endif" => {
+                if self.blocks.pop().is_none() {
+                    self.problem(first.span, "lone `.endif` with no matching `.if`", "no open `.if`");
+                }
+            }
+            ".diag" | ".notice" | ".warning" | ".alert" => {
+                if let Some(extra) = words.get(2) {
+                    let message =
+                        format!("unexpected argument `{}` for `{}`: quote the message", extra.text, first.text);
+                    self.problem(extra.span, message, "second word");
+                }
+            }
+            other => {
+                let message = format!("unknown directive `{other}`; HAProxy knows `.if`, `.elif`, `.else`, `.endif`, `.diag`, `.notice`, `.warning`, `.alert`");
+                self.problem(first.span, message, "unknown directive");
+            }
+        }
+    }
+
+    fn evaluate(&mut self, expression: &str, span: Span) -> Truth {
+        let mut cursor = expression.trim();
+        match condition_or(&mut cursor) {
+            Some(value) if cursor.trim().is_empty() => value,
+            _ => {
+                self.problem(span, format!("unparsable conditional expression `{expression}`"), "cannot be evaluated");
+                Truth::Unknown
+            }
+        }
+    }
+}
+
+/// `a || b`.
+fn condition_or(cursor: &mut &str) -> Option<Truth> {
+    let mut value = condition_and(cursor)?;
+    while let Some(rest) = cursor.trim_start().strip_prefix("||") {
+        *cursor = rest;
+        value = value.or(condition_and(cursor)?);
+    }
+    Some(value)
+}
+
+/// `a && b`.
+fn condition_and(cursor: &mut &str) -> Option<Truth> {
+    let mut value = condition_factor(cursor)?;
+    while let Some(rest) = cursor.trim_start().strip_prefix("&&") {
+        *cursor = rest;
+        value = value.and(condition_factor(cursor)?);
+    }
+    Some(value)
+}
+
+/// `!x`, `(x)`, an integer, or a predicate call.
+fn condition_factor(cursor: &mut &str) -> Option<Truth> {
+    let rest = cursor.trim_start();
+    if let Some(after) = rest.strip_prefix('!') {
+        *cursor = after;
+        return condition_factor(cursor).map(Truth::not);
+    }
+    if let Some(after) = rest.strip_prefix('(') {
+        *cursor = after;
+        let value = condition_or(cursor)?;
+        *cursor = cursor.trim_start().strip_prefix(')')?;
+        return Some(value);
+    }
+    let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    if digits > 0 {
+        let (number, after) = rest.split_at(digits);
+        *cursor = after;
+        return Some(if number.trim_start_matches('0').is_empty() { Truth::No } else { Truth::Yes });
+    }
+    let (after, name) = predicate_name(rest).ok()?;
+    let after = after.strip_prefix('(')?;
+    let close = after.find(')')?;
+    let args: Vec<&str> = after.get(..close)?.split(',').map(str::trim).collect();
+    *cursor = after.get(close + 1..)?;
+    predicate(name, &args)
+}
+
+fn predicate_name(input: &str) -> IResult<&str, &str> {
+    take_while(|c: char| c.is_ascii_alphanumeric() || c == '_')(input)
+}
+
+/// The 2.6 predicates; what depends on the environment or the build is unknown.
+fn predicate(name: &str, args: &[&str]) -> Option<Truth> {
+    let arg = |i: usize| args.get(i).copied().unwrap_or("");
+    match name {
+        "defined" | "feature" => Some(Truth::Unknown),
+        "streq" | "strneq" => {
+            if args.iter().any(|a| a.contains('$')) {
+                return Some(Truth::Unknown);
+            }
+            let equal = arg(0) == arg(1);
+            Some(if equal == (name == "streq") { Truth::Yes } else { Truth::No })
+        }
+        "version_atleast" | "version_before" => {
+            let wanted = parse_version(arg(0))?;
+            let at_least = VERSION >= wanted;
+            Some(if at_least == (name == "version_atleast") { Truth::Yes } else { Truth::No })
+        }
+        _ => None,
+    }
+}
+
+fn parse_version(text: &str) -> Option<(u32, u32)> {
+    let mut parts = text.split(['.', '-']);
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts.next().and_then(|m| m.parse().ok()).unwrap_or(0);
+    Some((major, minor))
+}
+
+fn is_separator(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | 0x0b | 0x0c)
+}
+
+/// Tokenises the physical line `start..end` as HAProxy's `parse_line` does.
+fn tokenize<'a>(file: FileId, text: &'a str, start: usize, end: usize) -> Tokens<'a> {
+    let bytes = text.as_bytes();
+    let mut tokens = Tokens { words: Vec::new(), comment: None, error: None };
+    let mut i = start;
+    while i < end && bytes.get(i).is_some_and(|b| is_separator(*b) || *b == b'\r') {
+        i += 1;
+    }
+    let mut word = WordBuilder::default();
+    while i < end {
+        let Some(&b) = bytes.get(i) else { break };
+        match b {
+            b'\r' => break,
+            0 => {
+                tokens.error = Some((i, "stray NUL character: HAProxy refuses the file".into()));
+                return tokens;
+            }
+            b'#' => {
+                let body = text.get(i + 1..end).unwrap_or("").trim_end_matches('\r');
+                tokens.comment = Some(Comment { text: body, span: Span::new(file, i, i + 1 + body.len()) });
+                break;
+            }
+            _ if is_separator(b) => {
+                word.finish(file, text, &mut tokens.words);
+                i += 1;
+            }
+            b'\'' => {
+                word.begin(i);
+                let Some(close) = text.get(i + 1..end).and_then(|rest| rest.find('\'')) else {
+                    tokens.error = Some((i, "unmatched quote".into()));
+                    return tokens;
+                };
+                word.push_str(text.get(i + 1..i + 1 + close).unwrap_or(""));
+                word.cooked = true;
+                i += close + 2;
+            }
+            b'"' => {
+                word.begin(i);
+                word.cooked = true;
+                match double_quoted(text, i + 1, end, &mut word) {
+                    Ok(next) => i = next,
+                    Err(error) => {
+                        tokens.error = Some(error);
+                        return tokens;
+                    }
+                }
+            }
+            b'\\' => {
+                word.begin(i);
+                match escape(text, i, end, false, &mut word) {
+                    Ok(next) => i = next,
+                    Err(error) => {
+                        tokens.error = Some(error);
+                        return tokens;
+                    }
+                }
+            }
+            _ => {
+                word.begin(i);
+                word.push_byte(b);
+                i += 1;
+            }
+        }
+        word.end = i;
+    }
+    word.finish(file, text, &mut tokens.words);
+    if let Some(extra) = tokens.words.get(MAX_WORDS) {
+        tokens.error = Some((extra.span.start, format!("too many words: HAProxy reads at most {MAX_WORDS} on a line")));
+    }
+    tokens
+}
+
+/// The inside of a double-quoted piece, from after the opening quote; returns the position
+/// after the closing quote.
+fn double_quoted(text: &str, mut i: usize, end: usize, word: &mut WordBuilder) -> Result<usize, (usize, String)> {
+    let open = i - 1;
+    let bytes = text.as_bytes();
+    while i < end {
+        let Some(&b) = bytes.get(i) else { break };
+        match b {
+            b'"' => return Ok(i + 1),
+            b'\r' => break,
+            b'\\' => i = escape(text, i, end, true, word)?,
+            b'$' => i = environment(text, i, end, word)?,
+            _ => {
+                word.push_byte(b);
+                i += 1;
+            }
+        }
+    }
+    Err((open, "unmatched quote".into()))
+}
+
+/// A backslash escape at `i`; returns the position after it.
+fn escape(text: &str, i: usize, end: usize, in_double: bool, word: &mut WordBuilder) -> Result<usize, (usize, String)> {
+    word.cooked = true;
+    let bytes = text.as_bytes();
+    let next = if i + 1 < end { bytes.get(i + 1).copied() } else { None };
+    match next {
+        Some(c @ (b' ' | b'\\' | b'#' | b'\'' | b'"')) => word.push_byte(c),
+        Some(b'$') if in_double => word.push_byte(b'$'),
+        Some(b't') => word.push_byte(b'\t'),
+        Some(b'n') => word.push_byte(b'\n'),
+        Some(b'r') => word.push_byte(b'\r'),
+        Some(b'x') => {
+            let digits = text.get(i + 2..end.min(i + 4)).unwrap_or("");
+            let parsed: IResult<&str, &str> = take_while_m_n(2, 2, |c: char| c.is_ascii_hexdigit())(digits);
+            let Some(value) = parsed.ok().and_then(|(_, hex)| u8::from_str_radix(hex, 16).ok()) else {
+                return Err((i, "truncated or invalid hexadecimal sequence".into()));
+            };
+            word.push_byte(value);
+            return Ok(i + 4);
+        }
+        Some(other) => {
+            word.push_byte(b'\\');
+            word.push_byte(other);
+        }
+        None => {
+            // No continuation: a final backslash is kept.
+            word.push_byte(b'\\');
+            return Ok(i + 1);
+        }
+    }
+    Ok(i + 2)
+}
+
+/// A `$NAME` or `${NAME[-default]}` reference at `i` inside double quotes.
+fn environment(text: &str, i: usize, end: usize, word: &mut WordBuilder) -> Result<usize, (usize, String)> {
+    let rest = text.get(i + 1..end).unwrap_or("");
+    let is_first = |c: char| c.is_ascii_alphabetic() || c == '_' || c == '.';
+    if let Some(inner) = rest.strip_prefix('{') {
+        let Some(close) = inner.find('}') else {
+            return Err((i, "unmatched brace in environment variable name".into()));
+        };
+        if !inner.chars().next().is_some_and(is_first) {
+            return Err((i, "forbidden first char in environment variable name".into()));
+        }
+        word.push_str(text.get(i..i + close + 3).unwrap_or(""));
+        word.unknown = true;
+        return Ok(i + close + 3);
+    }
+    if !rest.chars().next().is_some_and(is_first) {
+        return Err((i, "forbidden first char in environment variable name".into()));
+    }
+    let name_len =
+        rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '.').len();
+    word.push_str(text.get(i..i + 1 + name_len).unwrap_or(""));
+    word.unknown = true;
+    Ok(i + 1 + name_len)
+}
+
+/// Builds one word from its pieces.
+#[derive(Default)]
+struct WordBuilder {
+    start: Option<usize>,
+    end: usize,
+    bytes: Vec<u8>,
+    /// Quotes or escapes were removed: the text is not the raw slice.
+    cooked: bool,
+    unknown: bool,
+}
+
+impl WordBuilder {
+    fn begin(&mut self, at: usize) {
+        self.start.get_or_insert(at);
+    }
+
+    fn push_byte(&mut self, b: u8) {
+        self.bytes.push(b);
+    }
+
+    fn push_str(&mut self, s: &str) {
+        self.bytes.extend_from_slice(s.as_bytes());
+    }
+
+    fn finish<'a>(&mut self, file: FileId, text: &'a str, words: &mut Vec<Word<'a>>) {
+        let builder = std::mem::take(self);
+        let Some(start) = builder.start else { return };
+        let span = Span::new(file, start, builder.end.max(start));
+        let raw = text.get(span.start..span.end).unwrap_or("");
+        let text = if !builder.cooked && raw.as_bytes() == builder.bytes.as_slice() {
+            Cow::Borrowed(raw)
+        } else {
+            Cow::Owned(String::from_utf8_lossy(&builder.bytes).into_owned())
+        };
+        words.push(Word { text, span, unknown: builder.unknown });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+
+    fn source(text: &str) -> SourceFile {
+        SourceFile::new(FileId(0), PathBuf::from("h.cfg"), "h.cfg".into(), None, text.as_bytes().to_vec())
+    }
+
+    fn words(line: &str) -> Vec<String> {
+        let text = format!("{line}\n");
+        let tokens = tokenize(FileId(0), &text, 0, line.len());
+        assert!(tokens.error.is_none(), "{line}: {:?}", tokens.error.map(|e| e.1));
+        tokens.words.iter().map(|w| w.text.to_string()).collect()
+    }
+
+    fn error(line: &str) -> String {
+        let text = format!("{line}\n");
+        tokenize(FileId(0), &text, 0, line.len()).error.map(|e| e.1).unwrap_or_default()
+    }
+
+    #[test]
+    fn words_follow_haproxy_quoting() {
+        assert_eq!(words(r"un\ quoted\$x\#y\x41\q"), [r"un quoted\$x#yA\q"]);
+        assert_eq!(words(r#"'sq: ${HOME} \n \\ "x"'"#), [r#"sq: ${HOME} \n \\ "x""#]);
+        assert_eq!(words(r#"a"b c"'d e'f"#), ["ab cd ef"]);
+        assert_eq!(words("foo#comment"), ["foo"]);
+        assert_eq!(words(r"endbackslash\"), [r"endbackslash\"]);
+        assert_eq!(words(r#"x "" y"#), ["x", "", "y"]);
+        assert_eq!(words("  bind\t:443   ssl crt /a.pem  # tail"), ["bind", ":443", "ssl", "crt", "/a.pem"]);
+        assert_eq!(words("cr\rafter"), ["cr"]);
+    }
+
+    #[test]
+    fn fatal_lines_name_the_reason() {
+        assert_eq!(error(r#"log "trailing\""#), "unmatched quote");
+        assert_eq!(error(r#"acl x path_reg "^/foo$""#), "forbidden first char in environment variable name");
+        assert_eq!(error(r#"bind "${ADDR:8080""#), "unmatched brace in environment variable name");
+        assert_eq!(error(r"x a\xZZ"), "truncated or invalid hexadecimal sequence");
+        let many = vec!["w"; 65].join(" ");
+        assert!(error(&many).starts_with("too many words"));
+    }
+
+    #[test]
+    fn environment_references_are_unknown_words_with_spans() {
+        let text = "bind \"${ADDR-127.0.0.1}:8443\" ssl\n";
+        let tokens = tokenize(FileId(0), text, 0, text.len() - 1);
+        let addr = &tokens.words[1];
+        assert!(addr.unknown);
+        assert_eq!(&text[addr.span.start..addr.span.end], "\"${ADDR-127.0.0.1}:8443\"");
+        assert!(!tokens.words[2].unknown);
+    }
+
+    #[test]
+    fn sections_statements_and_conditions() {
+        let text = "global\n  daemon\nfrontend fe from base\n  bind :80\n  use_backend be if !is_api || { path_beg /x }\n.if version_atleast(2.4)\n  http-request deny if bad\n.else\n  reqadd X-Old:1\n.endif\n.if defined(X)\n  option httplog\n.endif\n";
+        let src = source(text);
+        let config = parse(&src);
+        assert!(config.problems.is_empty(), "{:?}", config.problems);
+        assert_eq!(config.sections.len(), 2);
+        let fe = &config.sections[1];
+        assert_eq!((fe.kind(), fe.name(), fe.from.as_ref().map(|w| w.text.as_ref())), ("frontend", "fe", Some("base")));
+        let kinds: Vec<&str> = fe.statements.iter().filter_map(|s| s.keyword()).map(|w| w.text.as_ref()).collect();
+        assert_eq!(kinds, ["bind", "use_backend", "http-request", "option"], "the false branch is left out");
+        assert!(fe.statements[3].conditional);
+        let names: Vec<&str> = fe.statements[1]
+            .condition()
+            .map(|c| c.acl_names().into_iter().map(|(n, _)| n).collect())
+            .unwrap_or_default();
+        assert_eq!(names, ["is_api"]);
+    }
+
+    #[test]
+    fn block_errors_and_missing_final_newline() {
+        let config_text = ".endif\n.if 1\n.else\n.elif 1\n.include x\n.notice a b\nglobal";
+        let src = source(config_text);
+        let messages: Vec<String> = parse(&src).problems.into_iter().map(|p| p.message).collect();
+        assert!(messages.iter().any(|m| m.starts_with("lone `.endif`")), "{messages:?}");
+        assert!(messages.iter().any(|m| m.starts_with("`.elif` after `.else`")), "{messages:?}");
+        assert!(messages.iter().any(|m| m.starts_with("unknown directive `.include`")), "{messages:?}");
+        assert!(messages.iter().any(|m| m.starts_with("unexpected argument")), "{messages:?}");
+        assert!(messages.iter().any(|m| m.starts_with("the last line has no newline")), "{messages:?}");
+        assert!(messages.iter().any(|m| m.contains("never closed")), "{messages:?}");
+    }
+}
