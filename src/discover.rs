@@ -251,7 +251,9 @@ fn sniff(bytes: &[u8], path: &Path) -> Option<FileKind> {
     for line in text.lines() {
         let trimmed = line.trim_start();
         let word = trimmed.split_whitespace().next().unwrap_or("");
-        if ["frontend", "backend", "listen", "defaults", "global"].contains(&word) {
+        // nginx has `listen 80;` and `server {`: HAProxy lines end neither with `;` nor `{`.
+        let nginx_like = trimmed.trim_end().ends_with([';', '{']);
+        if ["frontend", "backend", "listen", "defaults", "global"].contains(&word) && !nginx_like {
             haproxy += 1;
         }
         let lower = word.to_ascii_lowercase();
