@@ -345,12 +345,11 @@ impl CipherTable {
             killed: vec![false; self.suites.len()],
         };
         let mut rules = rules.trim_start();
-        for (name, alias) in &self.aliases {
-            if let Alias::SuiteB(list) = alias {
-                if rules.starts_with(name) {
-                    rules = list;
-                    break;
-                }
+        // OpenSSL tries the Suite B keywords in this order, by prefix.
+        for name in ["SUITEB128ONLY", "SUITEB128C2", "SUITEB128", "SUITEB192"] {
+            if let (true, Some(Alias::SuiteB(list))) = (rules.starts_with(name), self.aliases.get(name)) {
+                rules = list;
+                break;
             }
         }
         if let Some(rest) = rules.strip_prefix("DEFAULT") {
