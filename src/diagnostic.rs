@@ -67,6 +67,13 @@ impl Diagnostic {
         self
     }
 
+    /// Overrides the rule's default severity for this finding (a rule whose findings differ
+    /// in weight, such as a keyword refused versus one only ignored).
+    pub fn severity(&mut self, severity: Severity) -> &mut Self {
+        self.severity = severity;
+        self
+    }
+
     /// Sets the help text.
     pub fn help(&mut self, help: impl Into<String>) -> &mut Self {
         self.help = Some(help.into());

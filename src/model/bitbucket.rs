@@ -90,5 +90,6 @@ fn connector<'a>(
         secret: None,
         secret_required: None,
         protocols,
+        ciphers: get("ssl.ciphers").into_iter().collect(),
     }
 }

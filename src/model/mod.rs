@@ -197,6 +197,8 @@ pub struct Connector<'a> {
     pub secret_required: Option<&'a Setting<'a>>,
     /// TLS protocol settings.
     pub protocols: Vec<ProtocolSetting<'a>>,
+    /// Cipher settings (`ciphers`, `server.ssl.ciphers`).
+    pub ciphers: Vec<&'a Setting<'a>>,
 }
 
 impl Connector<'_> {

@@ -3,6 +3,7 @@
 use super::{App, AppKind, Connector, ContextPath, PathStyle, ProtocolSetting, ProtocolSyntax, Style, Topology};
 use crate::source::SourceFile;
 use crate::syntax::server_xml::{Document, Element};
+use crate::syntax::Setting;
 
 /// Adds the app a `server.xml` describes, with all its live connectors and contexts.
 pub(super) fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, doc: &'a Document<'a>) {
@@ -60,10 +61,12 @@ fn connector<'a>(
             protocols.push(ProtocolSetting { setting, syntax: ProtocolSyntax::TomcatList });
         }
     }
+    let mut ciphers: Vec<&Setting<'_>> = ["ciphers", "SSLCipherSuite"].iter().filter_map(|n| element.attr(n)).collect();
     for (_, host_config) in doc.children_named(index, "SSLHostConfig") {
         if let Some(setting) = host_config.attr("protocols") {
             protocols.push(ProtocolSetting { setting, syntax: ProtocolSyntax::TomcatList });
         }
+        ciphers.extend(host_config.attr("ciphers"));
     }
     Connector {
         file: source.id,
@@ -83,5 +86,6 @@ fn connector<'a>(
         secret: element.attr("secret").or_else(|| element.attr("requiredSecret")),
         secret_required: element.attr("secretRequired"),
         protocols,
+        ciphers,
     }
 }

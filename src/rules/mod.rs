@@ -9,6 +9,7 @@ use crate::syntax::Parsed;
 mod base_url;
 mod connector;
 mod context_path;
+pub(crate) mod haproxy;
 mod syntax;
 mod tls;
 
@@ -149,6 +150,9 @@ pub static ALL: &[&dyn Rule] = &[
     &syntax::syntax_error::SyntaxError,
     &syntax::file_unreadable::FileUnreadable,
     &syntax::file_skipped::FileSkipped,
+    &syntax::unknown_directive::UnknownDirective,
+    &syntax::removed_directive::RemovedDirective,
+    &syntax::misplaced_directive::MisplacedDirective,
     &context_path::context_path_root_slash::ContextPathRootSlash,
     &context_path::context_path_malformed::ContextPathMalformed,
     &context_path::context_path_duplicate::ContextPathDuplicate,
@@ -165,8 +169,13 @@ pub static ALL: &[&dyn Rule] = &[
     &connector::bitbucket_server_xml_ignored::BitbucketServerXmlIgnored,
     &tls::tls_sslv3_enabled::TlsSslv3Enabled,
     &tls::tls_legacy_protocol::TlsLegacyProtocol,
+    &tls::tls_weak_cipher::TlsWeakCipher,
     &base_url::base_url_malformed::BaseUrlMalformed,
     &base_url::base_url_drift::BaseUrlDrift,
+    &haproxy::haproxy_backend_undefined::HaproxyBackendUndefined,
+    &haproxy::haproxy_acl_undefined::HaproxyAclUndefined,
+    &haproxy::haproxy_acl_unused::HaproxyAclUnused,
+    &haproxy::haproxy_ssl_without_crt::HaproxySslWithoutCrt,
 ];
 
 /// The rule with this id.

@@ -1,6 +1,7 @@
 //! Parsers: source text to per-format trees with spans; syntax problems are kept for the rules.
 
 pub mod haproxy;
+pub mod haproxy_keywords;
 pub mod properties;
 pub mod server_xml;
 

@@ -2,10 +2,14 @@
 
 pub mod tls_legacy_protocol;
 pub mod tls_sslv3_enabled;
+pub mod tls_weak_cipher;
 
-use crate::model::{Connector, ProtocolSetting, ProtocolSyntax};
-use crate::rules::Sink;
+use crate::model::{ProtocolSetting, ProtocolSyntax};
+use crate::rules::haproxy::configs;
+use crate::rules::{Context, Sink};
 use crate::source::Span;
+use crate::syntax::haproxy::Word;
+use crate::syntax::haproxy_keywords::options;
 use crate::tls::{self, Protocol};
 
 /// The protocols a setting enables, grouped by the span of the token that enables them.
@@ -29,25 +33,78 @@ pub(crate) fn enabled(setting: &ProtocolSetting<'_>) -> Vec<(Span, Vec<Protocol>
     groups
 }
 
-/// Reports each token of a TLS protocol setting (of any HTTP connector) that enables one of
-/// the protocols `bad` picks, with `label` and a message ending in `why`.
-pub(crate) fn flag_enabled(
-    connectors: &[Connector<'_>],
-    sink: &mut Sink<'_>,
-    bad: fn(Protocol) -> bool,
-    label: &str,
-    why: &str,
-) {
-    for setting in connectors.iter().filter(|c| !c.ajp).flat_map(|c| c.protocols.iter()) {
+/// Where a protocol version is enabled: the span of the enabling token, the setting's
+/// name, and the versions.
+pub(crate) struct Enabling {
+    span: Span,
+    setting: String,
+    protocols: Vec<Protocol>,
+}
+
+/// Every explicit protocol-version setting of the scan: Tomcat and Bitbucket connectors,
+/// and HAProxy `bind`/`server` options and `ssl-default-*-options`.
+pub(crate) fn enablings(cx: &Context<'_>) -> Vec<Enabling> {
+    let mut out = Vec::new();
+    for setting in cx.topology.connectors.iter().filter(|c| !c.ajp).flat_map(|c| c.protocols.iter()) {
         for (span, protocols) in enabled(setting) {
-            let flagged: Vec<String> =
-                protocols.into_iter().filter(|p| bad(*p)).map(|p| format!("`{}`", p.name())).collect();
-            if flagged.is_empty() {
-                continue;
-            }
-            let name = &setting.setting.name;
-            sink.emit(span, label, format!("`{name}` enables {}{why}", flagged.join(", ")))
-                .help("enable only `TLSv1.2` and `TLSv1.3`");
+            out.push(Enabling { span, setting: setting.setting.name.to_string(), protocols });
         }
+    }
+    for config in configs(cx.files) {
+        for statement in config.sections.iter().flat_map(|s| s.statements.iter()) {
+            let words: Vec<&Word<'_>> =
+                if statement.is(&["ssl-default-bind-options"]) || statement.is(&["ssl-default-server-options"]) {
+                    statement.args().iter().collect()
+                } else {
+                    options(statement)
+                        .into_iter()
+                        .flat_map(|(name, args)| std::iter::once(name).chain(args.iter()))
+                        .collect()
+                };
+            for pair in words.windows(2).chain(words.last().map(std::slice::from_ref)) {
+                let Some(word) = pair.first() else { continue };
+                let value = pair.get(1).map_or("", |w| w.text.as_ref());
+                let protocols = haproxy_versions(&word.text, value);
+                if protocols.is_empty() {
+                    continue;
+                }
+                let span = pair
+                    .get(1)
+                    .filter(|_| word.text.starts_with("ssl-m"))
+                    .map_or(word.span, |v| word.span.cover(v.span));
+                out.push(Enabling { span, setting: word.text.to_string(), protocols });
+            }
+        }
+    }
+    out
+}
+
+/// What an HAProxy TLS-version option enables.
+fn haproxy_versions(option: &str, value: &str) -> Vec<Protocol> {
+    const ORDER: [Protocol; 5] =
+        [Protocol::SslV3, Protocol::TlsV1, Protocol::TlsV1_1, Protocol::TlsV1_2, Protocol::TlsV1_3];
+    match option {
+        "ssl-min-ver" => match Protocol::from_jsse(value) {
+            Some(min) => ORDER.iter().copied().filter(|p| *p >= min).collect(),
+            None => Vec::new(),
+        },
+        "ssl-max-ver" => Protocol::from_jsse(value).filter(|p| *p == Protocol::SslV3).into_iter().collect(),
+        "force-sslv3" => vec![Protocol::SslV3],
+        "force-tlsv10" => vec![Protocol::TlsV1],
+        "force-tlsv11" => vec![Protocol::TlsV1_1],
+        _ => Vec::new(),
+    }
+}
+
+/// Reports each enabling of a protocol `bad` picks, with `label` and a message ending in `why`.
+pub(crate) fn flag_enabled(cx: &Context<'_>, sink: &mut Sink<'_>, bad: fn(Protocol) -> bool, label: &str, why: &str) {
+    for enabling in enablings(cx) {
+        let flagged: Vec<String> =
+            enabling.protocols.iter().filter(|p| bad(**p)).map(|p| format!("`{}`", p.name())).collect();
+        if flagged.is_empty() {
+            continue;
+        }
+        sink.emit(enabling.span, label, format!("`{}` enables {}{why}", enabling.setting, flagged.join(", ")))
+            .help("enable only `TLSv1.2` and `TLSv1.3`");
     }
 }

@@ -9,7 +9,9 @@ declare_rule! {
     /// Flags a TLS protocol setting that enables TLS 1.0 or 1.1: Tomcat's `protocols="all"`
     /// (which includes both) or lists naming `TLSv1` / `TLSv1.1`, the 9.0 connector aliases
     /// `sslEnabledProtocols` and `SSLProtocol`, and Bitbucket's `server.ssl.enabled-protocols`.
-    /// `all -TLSv1 -TLSv1.1` is fine. `sslProtocol` and `server.ssl.protocol` are not judged:
+    /// `all -TLSv1 -TLSv1.1` is fine. HAProxy: `ssl-min-ver TLSv1.0`/`TLSv1.1` and
+    /// `force-tlsv10`/`force-tlsv11` on `bind`/`server` lines or in `ssl-default-*-options`
+    /// (HAProxy's own default minimum has been TLSv1.2 since 2.2). `sslProtocol` and `server.ssl.protocol` are not judged:
     /// they name the JSSE `SSLContext` algorithm, which enables no protocol version by itself.
     ///
     /// ## Why is this bad?
@@ -32,18 +34,12 @@ declare_rule! {
         id: "tls-legacy-protocol",
         severity: Warning,
         scope: "tls",
-        formats: [TomcatServerXml, BitbucketProperties],
+        formats: [Haproxy, TomcatServerXml, BitbucketProperties],
     }
 }
 
 impl Rule for TlsLegacyProtocol {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        flag_enabled(
-            &cx.topology.connectors,
-            sink,
-            Protocol::is_legacy_tls,
-            "enables legacy TLS",
-            " (deprecated by RFC 8996)",
-        );
+        flag_enabled(cx, sink, Protocol::is_legacy_tls, "enables legacy TLS", " (deprecated by RFC 8996)");
     }
 }

@@ -8,7 +8,9 @@ declare_rule! {
     /// ## What it does
     /// Flags a TLS protocol setting that explicitly enables SSLv3 or SSLv2: Tomcat's
     /// `<SSLHostConfig protocols>` and the 9.0 connector aliases `sslEnabledProtocols` and
-    /// `SSLProtocol`; Bitbucket's `server.ssl.enabled-protocols`. Only what the file states is
+    /// `SSLProtocol`; Bitbucket's `server.ssl.enabled-protocols`; HAProxy's `ssl-min-ver SSLv3`,
+    /// `ssl-max-ver SSLv3` and `force-sslv3` on `bind`/`server` lines or in
+    /// `ssl-default-*-options`. Only what the file states is
     /// judged: an absent setting leaves the JVM's defaults, and `sslProtocol` /
     /// `server.ssl.protocol` name the `SSLContext` algorithm, which enables nothing by itself.
     ///
@@ -33,12 +35,12 @@ declare_rule! {
         id: "tls-sslv3-enabled",
         severity: Error,
         scope: "tls",
-        formats: [TomcatServerXml, BitbucketProperties],
+        formats: [Haproxy, TomcatServerXml, BitbucketProperties],
     }
 }
 
 impl Rule for TlsSslv3Enabled {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        flag_enabled(&cx.topology.connectors, sink, Protocol::is_ssl, "enables SSL", "");
+        flag_enabled(cx, sink, Protocol::is_ssl, "enables SSL", "");
     }
 }

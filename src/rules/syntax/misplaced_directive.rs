@@ -1,0 +1,103 @@
+//! `misplaced-directive`: a directive in a section where HAProxy rejects or ignores it.
+
+use crate::diagnostic::Severity;
+use crate::rules::haproxy::{configs, keyword_span, statements};
+use crate::rules::{declare_rule, Context, Rule, Sink};
+use crate::syntax::haproxy_keywords::{keywords, Cell, PROXY_COLUMNS};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags an HAProxy keyword in a section type that does not take it: `bind` in a
+    /// `backend`, `use_backend` in a `backend`, `balance` in a `frontend`, `acl` in an
+    /// unnamed `defaults`, any keyword before the first section. Where HAProxy refuses the
+    /// keyword the finding is an error; where it only ignores it with a warning, a warning;
+    /// an `option` that HAProxy ignores there (Atlassian's `option httplog` in a backend)
+    /// is noted at `info`.
+    ///
+    /// ## Why is this bad?
+    /// A refused keyword stops HAProxy from starting. An ignored one does nothing: the
+    /// listener, the routing rule or the balancing the line describes does not exist.
+    ///
+    /// ## Example
+    /// ```haproxy
+    /// backend bitbucket_http_backend
+    ///     bind *:7990
+    ///     server bitbucket01 localhost:7990
+    /// ```
+    ///
+    /// Use instead:
+    /// ```haproxy
+    /// frontend bitbucket_http_frontend
+    ///     bind *:7990
+    ///     default_backend bitbucket_http_backend
+    /// backend bitbucket_http_backend
+    ///     server bitbucket01 localhost:7990
+    /// ```
+    pub struct MisplacedDirective {
+        id: "misplaced-directive",
+        severity: Error,
+        scope: "syntax",
+        formats: [Haproxy],
+    }
+}
+
+impl Rule for MisplacedDirective {
+    fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
+        let table = keywords();
+        for config in configs(cx.files) {
+            for (section, statement) in statements(config) {
+                let Some(keyword) = statement.keyword().filter(|k| !k.unknown) else { continue };
+                let Some(section) = section else {
+                    let known = table.proxy_keyword(statement).is_some()
+                        || table.plain.values().any(|k| k.contains(keyword.text.as_ref()));
+                    if known {
+                        sink.emit(keyword.span, "outside any section", format!("`{}` stands before any section", keyword.text))
+                            .help("move it into the `global`, `defaults`, `frontend`, `backend` or `listen` section it belongs to");
+                    }
+                    continue;
+                };
+                if !section.is_proxy() {
+                    continue;
+                }
+                let Some((key, words, cells)) = table.proxy_keyword(statement) else { continue };
+                let Some(column) = PROXY_COLUMNS.iter().position(|c| *c == section.kind()) else { continue };
+                let anonymous_defaults = section.kind() == "defaults" && section.name.is_none();
+                let cell = cells.get(column).copied().unwrap_or(Cell::Allowed);
+                let (severity, label, message) = match cell {
+                    Cell::Allowed => continue,
+                    Cell::NamedDefaultsOnly if !anonymous_defaults => continue,
+                    Cell::NamedDefaultsOnly => (
+                        Severity::Error,
+                        "not here",
+                        format!("`{key}` is not allowed in an unnamed `defaults` section"),
+                    ),
+                    Cell::Rejected => (
+                        Severity::Error,
+                        "not here",
+                        format!("`{key}` is not allowed in a `{}` section", section.kind()),
+                    ),
+                    Cell::Ignored => {
+                        let severity = if key.starts_with("option ") { Severity::Info } else { Severity::Warning };
+                        (severity, "ignored here", format!("`{key}` is ignored in a `{}` section", section.kind()))
+                    }
+                };
+                let Some(span) = keyword_span(statement, words) else { continue };
+                let allowed: Vec<&str> = PROXY_COLUMNS
+                    .iter()
+                    .zip(cells.iter())
+                    .filter(|(_, c)| **c == Cell::Allowed)
+                    .map(|(n, _)| *n)
+                    .collect();
+                let help = match (cell, allowed.as_slice()) {
+                    (Cell::NamedDefaultsOnly, _) => {
+                        "name the `defaults` section, or move the line into the proxies".to_string()
+                    }
+                    (_, []) => "remove it".to_string(),
+                    (_, [one]) => format!("it belongs in a `{one}` section"),
+                    (_, [rest @ .., last]) => format!("it belongs in a `{}` or `{last}` section", rest.join("`, `")),
+                };
+                sink.emit(span, label, message).severity(severity).help(help);
+            }
+        }
+    }
+}

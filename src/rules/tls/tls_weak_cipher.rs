@@ -1,0 +1,109 @@
+//! `tls-weak-cipher`: a cipher setting that leaves weak ciphers enabled.
+
+use crate::rules::haproxy::configs;
+use crate::rules::{declare_rule, Context, Rule, Sink};
+use crate::source::Span;
+use crate::syntax::haproxy_keywords::options;
+use crate::tls::weak_ciphers;
+
+/// How many weak ciphers a message names before summing up the rest.
+const NAMED: usize = 4;
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a cipher setting that, evaluated as OpenSSL evaluates cipher strings (`:`, `,`
+    /// and space separators, `+`, `-`, `!`, `@STRENGTH`, aliases such as `ALL`, `HIGH`,
+    /// `MEDIUM`, `RC4`, `aNULL`, `eNULL`, `EXPORT`, `3DES`), leaves enabled a cipher with NULL
+    /// encryption, anonymous key exchange, EXPORT grade, RC4, DES or 3DES, or an MD5 MAC. The
+    /// message names the weak ciphers that survive. Read: HAProxy `ciphers` on `bind`/`server`
+    /// lines, `ssl-default-bind-ciphers`, `ssl-default-server-ciphers`; Tomcat
+    /// `<SSLHostConfig ciphers>` and the 9.0 connector `ciphers`/`SSLCipherSuite`; Bitbucket's
+    /// `server.ssl.ciphers` (lists of IANA/JSSE names are judged by name). The suites include
+    /// the legacy ones newer OpenSSL versions no longer build, because the same configuration
+    /// enables them on an older library.
+    ///
+    /// ## Why is this bad?
+    /// These ciphers are broken or offer no protection (RFC 7465 prohibits RC4; 3DES falls to
+    /// Sweet32; EXPORT and NULL suites are trivially read). A client that offers them gets
+    /// them.
+    ///
+    /// ## Example
+    /// ```haproxy
+    /// frontend bitbucket_http_frontend
+    ///     bind *:443 ssl crt /etc/haproxy/certAndKey.pem ciphers ALL:!aNULL
+    /// ```
+    ///
+    /// Use instead:
+    /// ```haproxy
+    /// frontend bitbucket_http_frontend
+    ///     bind *:443 ssl crt /etc/haproxy/certAndKey.pem ciphers HIGH:!aNULL:!MD5
+    /// ```
+    ///
+    /// ## References
+    /// - RFC 7465, Prohibiting RC4 Cipher Suites
+    pub struct TlsWeakCipher {
+        id: "tls-weak-cipher",
+        severity: Warning,
+        scope: "tls",
+        formats: [Haproxy, TomcatServerXml, BitbucketProperties],
+    }
+}
+
+impl Rule for TlsWeakCipher {
+    fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
+        for connector in cx.topology.connectors.iter().filter(|c| !c.ajp) {
+            for setting in &connector.ciphers {
+                if let Some(text) = setting.value.known() {
+                    judge(sink, setting.value.span, &setting.name, text);
+                }
+            }
+        }
+        for config in configs(cx.files) {
+            for statement in config.sections.iter().flat_map(|s| s.statements.iter()) {
+                if statement.is(&["ssl-default-bind-ciphers"]) || statement.is(&["ssl-default-server-ciphers"]) {
+                    let (Some(keyword), Some(value)) = (statement.keyword(), statement.args().first()) else {
+                        continue;
+                    };
+                    if let Some(text) = value.known() {
+                        judge(sink, value.span, &keyword.text, text);
+                    }
+                    continue;
+                }
+                for (option, args) in options(statement) {
+                    let Some(value) = args.first().filter(|_| option.text == "ciphers") else { continue };
+                    if let Some(text) = value.known() {
+                        judge(sink, value.span, "ciphers", text);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn judge(sink: &mut Sink<'_>, span: Span, setting: &str, value: &str) {
+    let Some(weak) = weak_ciphers(value) else { return };
+    if weak.is_empty() {
+        return;
+    }
+    let mut named: Vec<String> = weak.iter().take(NAMED).map(|(name, why)| format!("`{name}` ({why})")).collect();
+    if weak.len() > NAMED {
+        named.push(format!("and {} more", weak.len() - NAMED));
+    }
+    let mut reasons: Vec<&str> = weak.iter().map(|(_, why)| *why).collect();
+    reasons.sort_unstable();
+    reasons.dedup();
+    let exclusions: Vec<&str> = reasons
+        .iter()
+        .map(|why| match *why {
+            "no encryption" => "!eNULL",
+            "anonymous" => "!aNULL",
+            "export grade" => "!EXPORT",
+            "RC4" => "!RC4",
+            "3DES" => "!3DES",
+            "DES" => "!DES",
+            _ => "!MD5",
+        })
+        .collect();
+    sink.emit(span, "weak ciphers enabled", format!("`{setting}` leaves weak ciphers enabled: {}", named.join(", ")))
+        .help(format!("exclude them (`{}`), or start from `HIGH:!aNULL:!MD5`", exclusions.join(":")));
+}
