@@ -1,0 +1,208 @@
+//! HAProxy: every configuration of HAProxy's own test suite and examples goes through the
+//! pipeline without a panic, and `haproxy -c` (2.6) is the oracle for what is refused for a
+//! syntax or keyword reason: atl-lint reports an error on each line haproxy refuses, and no
+//! syntax or keyword error on a configuration haproxy accepts.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use atl_lint::diagnostic::Severity;
+use atl_lint::discover::Found;
+use atl_lint::source::FileKind;
+use atl_lint::{lint_found, Options};
+
+fn shared() -> PathBuf {
+    std::env::var_os("ATL_LINT_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"))
+}
+
+fn require(ok: bool, what: &str) -> bool {
+    if !ok {
+        assert!(std::env::var_os("CI").is_none(), "CI must provide {what}");
+        eprintln!("SKIPPED: {what} is not available");
+    }
+    ok
+}
+
+/// The rules that speak for what `haproxy -c` refuses before it starts anything.
+const SYNTAX_RULES: [&str; 4] = ["syntax-error", "unknown-directive", "removed-directive", "misplaced-directive"];
+
+/// Stands for "some line": HAProxy and atl-lint name different lines for the same problem.
+const ANY_LINE: usize = 0;
+
+/// Fragments of haproxy's messages for refusals of syntax or keyword kind.
+const SYNTAX_MESSAGES: [&str; 20] = [
+    "unknown keyword",
+    "unmatched quote",
+    "unmatched brace",
+    "forbidden first char",
+    "truncated or invalid hexadecimal",
+    "too many words",
+    "Missing LF",
+    "Stray NUL",
+    "not supported anymore",
+    "not supported any more",
+    "doesn't exist anymore",
+    "unknown directive",
+    "non-terminated '.if'",
+    "with no matching '.if'",
+    "after '.else'",
+    "unparsable conditional",
+    "Unexpected argument",
+    "not allowed in",
+    "but got '",
+    "unknown option",
+];
+
+fn corpus() -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for dir in ["corpus/haproxy-regtests", "corpus/haproxy-examples", "corpus/real/haproxy"] {
+        if let Ok(entries) = std::fs::read_dir(shared().join(dir)) {
+            files.extend(entries.flatten().map(|e| e.path()).filter(|p| p.is_file()));
+        }
+    }
+    files.push(shared().join("corpus/debian12/etc/haproxy/haproxy.cfg"));
+    files.sort();
+    files
+}
+
+/// atl-lint's error lines from the syntax rules, and whether it found any.
+fn lint_lines(path: &Path) -> BTreeSet<usize> {
+    let bytes = std::fs::read(path).expect("corpus file");
+    let found = vec![Found { path: path.to_path_buf(), kind: Some(FileKind::Haproxy), content: Ok(bytes) }];
+    let report = lint_found(found, &Options::default());
+    report
+        .diagnostics
+        .iter()
+        .filter(|d| SYNTAX_RULES.contains(&d.rule) && d.severity == Severity::Error)
+        .filter_map(|d| report.sources.get(d.primary.span.file).map(|f| f.line_col(d.primary.span.start).0))
+        .collect()
+}
+
+/// The lines haproxy refuses for a syntax or keyword reason (empty: accepted, or refused
+/// for another reason only), and whether it refused at all.
+fn haproxy_lines(path: &Path) -> (BTreeSet<usize>, bool) {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let output = Command::new("haproxy").arg("-c").arg("-f").arg(path).current_dir(dir).output().expect("run haproxy");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let name = path.to_string_lossy();
+    let mut lines = BTreeSet::new();
+    for line in stderr.lines().filter(|l| l.contains("[ALERT]")) {
+        // Names a Lua script registers exist only when the script loads (here it cannot).
+        if !SYNTAX_MESSAGES.iter().any(|m| line.contains(m)) || line.contains("'lua.") {
+            continue;
+        }
+        // HAProxy names the last line for an unclosed `.if`; atl-lint names the `.if` itself.
+        if line.contains("non-terminated '.if'") {
+            lines.insert(ANY_LINE);
+            continue;
+        }
+        let Some(at) = line.find(&format!("{name}:")) else { continue };
+        let rest = line.get(at + name.len() + 1..).unwrap_or("");
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        if let Ok(number) = digits.parse() {
+            lines.insert(number);
+        }
+    }
+    (lines, output.status.code() == Some(1))
+}
+
+#[test]
+fn haproxy_corpus_goes_through_the_pipeline() {
+    let files = corpus();
+    if !require(files.len() > 300, "shared/corpus with HAProxy's test configurations") {
+        return;
+    }
+    for path in &files {
+        let _ = lint_lines(path);
+    }
+}
+
+#[test]
+fn haproxy_dash_c_is_the_oracle_for_syntax_and_keywords() {
+    let available = Command::new("haproxy").arg("-v").output().is_ok_and(|o| o.status.success());
+    if !require(available, "haproxy (Debian package haproxy)") {
+        return;
+    }
+    let mut refused = 0;
+    let mut accepted = 0;
+    let mut problems: BTreeMap<String, String> = BTreeMap::new();
+    for path in corpus().iter().chain(generated().iter()) {
+        let (theirs, failed) = haproxy_lines(path);
+        let ours = lint_lines(path);
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if !theirs.is_empty() {
+            refused += 1;
+            // HAProxy stops at some errors; every line it names must have our error.
+            let missed: Vec<&usize> =
+                theirs.iter().filter(|l| !ours.contains(l) && (**l != ANY_LINE || ours.is_empty())).collect();
+            if !missed.is_empty() {
+                problems.insert(name, format!("haproxy refuses lines {theirs:?}, atl-lint reports {ours:?}"));
+            }
+        } else if !failed {
+            accepted += 1;
+            if !ours.is_empty() {
+                problems.insert(name, format!("haproxy accepts it, atl-lint reports errors on lines {ours:?}"));
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(std::env::temp_dir().join(format!("atl-lint-haproxy-{}", std::process::id())));
+    eprintln!(
+        "haproxy oracle: {refused} refused for syntax or keywords, {accepted} accepted, {} disagreements",
+        problems.len()
+    );
+    assert!(refused >= 10 && accepted >= 40, "the corpus must exercise both outcomes");
+    let listed: Vec<String> = problems.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+    assert!(problems.is_empty(), "{}", listed.join("\n"));
+}
+
+/// Generated configurations: the Atlassian recipe, then one mutation each.
+fn generated() -> Vec<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("atl-lint-haproxy-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let base = "global\n    log /dev/log local0\n    maxconn 1000\n    ssl-default-bind-options ssl-min-ver TLSv1.2\n\
+                defaults\n    mode http\n    option httplog\n    timeout connect 5s\n    timeout client 50s\n    timeout server 50s\n\
+                frontend fe\n    bind 127.0.0.1:18080\n    acl is_api path_beg /rest\n    http-request deny if is_api !{ src 127.0.0.1 }\n    use_backend be if is_api\n    default_backend be\n\
+                backend be\n    option forwardfor\n    option httpchk GET /status\n    balance roundrobin\n    server s1 127.0.0.1:7990 check maxconn 50\n";
+    let mutations: [(&str, &str); 24] = [
+        ("", ""),
+        ("    bind 127.0.0.1:18080\n", "    bindd 127.0.0.1:18080\n"),
+        ("    option forwardfor\n", "    option fowardfor\n"),
+        ("check maxconn 50", "chek maxconn 50"),
+        ("    balance roundrobin\n", "    balance roundrobin\n    reqadd X-Proto:\\ https\n"),
+        ("    balance roundrobin\n", "    balance roundrobin\n    option forceclose\n"),
+        ("    balance roundrobin\n", "    balance roundrobin\n    appsession JSESSIONID len 52 timeout 3h\n"),
+        ("    timeout server 50s\n", "    timeout server 50s\n    bind 127.0.0.1:18081\n"),
+        ("    timeout server 50s\n", "    timeout server 50s\n    acl x path /\n"),
+        ("global\n", "mode http\nglobal\n"),
+        ("    use_backend be if is_api\n", "    use_backend be if \"is_api\n"),
+        ("    use_backend be if is_api\n", "    http-request set-header X-A \"${}\"\n"),
+        ("    use_backend be if is_api\n", "    http-request set-header X-A a\\xZZ\n"),
+        ("    use_backend be if is_api\n", "    http-request frobnicate\n"),
+        ("    maxconn 1000\n", "    maxconn 1000\n    daemonn\n"),
+        ("    maxconn 1000\n", "    maxconn 1000\n.if 1\n    daemon\n"),
+        ("    maxconn 1000\n", "    maxconn 1000\n.endif\n"),
+        ("    maxconn 1000\n", "    maxconn 1000\n.include other.cfg\n"),
+        (
+            "    maxconn 1000\n",
+            "    maxconn 1000\n.if version_atleast(2.4)\n    daemon\n.else\n    bogus-keyword\n.endif\n",
+        ),
+        ("    maxconn 1000\n", "    maxconn 1000\n.notice \"hello\" extra\n"),
+        ("    maxconn 1000\n", "    maxconn 1000 # trailing comment\n    log-tag \"haproxy\"'-'bitbucket\n"),
+        ("    bind 127.0.0.1:18080\n", "    bind 127.0.0.1:18080\n    bind 127.0.0.1:18443 ssl-min-ver TLSv1.3\n"),
+        ("    server s1", "    default-server inter 3s fall 3\n    server s1"),
+        ("    option httpchk GET /status\n", "    option httpchk\n    http-check send meth GET uri /status\n"),
+    ];
+    mutations
+        .iter()
+        .enumerate()
+        .map(|(i, (from, to))| {
+            let text = if from.is_empty() { base.to_string() } else { base.replacen(from, to, 1) };
+            let path = dir.join(format!("generated-{i:02}.cfg"));
+            std::fs::write(&path, text).expect("write generated config");
+            path
+        })
+        .collect()
+}
