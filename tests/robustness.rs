@@ -54,6 +54,17 @@ const PIECES: &[&[u8]] = &[
     b"\x00",
     b"port=\"",
     b"</Server>",
+    b"\"${",
+    b"$",
+    b"\\x",
+    b"{ ",
+    b" }",
+    b".if ",
+    b".endif\n",
+    b"\nfrontend x\n",
+    b" if !",
+    b" ssl ",
+    b" ciphers ",
     b"<Connector ",
     b"server.port=",
     b"SSLEnabled=\"true\"",
@@ -88,12 +99,13 @@ fn mangle(rng: &mut Rng, input: &[u8]) -> Vec<u8> {
 #[test]
 fn mangled_fixtures_never_panic() {
     let mut seeds: Vec<(Vec<u8>, FileKind)> = Vec::new();
-    for scope in ["connector", "context_path", "tls", "base_url", "syntax"] {
+    for scope in ["connector", "context_path", "tls", "base_url", "syntax", "haproxy"] {
         for entry in std::fs::read_dir(format!("fixtures/{scope}")).expect("fixtures").flatten() {
             let path = entry.path();
             let kind = match path.extension().and_then(|e| e.to_str()) {
                 Some("xml") => FileKind::TomcatServerXml,
                 Some("properties") => FileKind::BitbucketProperties,
+                Some("cfg") => FileKind::Haproxy,
                 _ => continue,
             };
             if let Ok(bytes) = std::fs::read(&path) {
@@ -103,10 +115,14 @@ fn mangled_fixtures_never_panic() {
     }
     assert!(seeds.len() > 30);
     let mut rng = Rng(0x2545_f491_4f6c_dd1d);
-    for round in 0..3000 {
+    for round in 0..4000 {
         let (seed, kind) = &seeds[round % seeds.len()];
         let bytes = mangle(&mut rng, seed);
-        let name = if *kind == FileKind::TomcatServerXml { "shared/server.xml" } else { "shared/bitbucket.properties" };
+        let name = match kind {
+            FileKind::TomcatServerXml => "shared/server.xml",
+            FileKind::Haproxy => "etc/haproxy/haproxy.cfg",
+            _ => "shared/bitbucket.properties",
+        };
         let found = vec![Found { path: PathBuf::from(name), kind: Some(*kind), content: Ok(bytes) }];
         let report = lint_found(found, &Options::default());
         let _ = human::render(&report, human::Style { color: false, width: 80 });
