@@ -7,24 +7,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod common;
+
 use atl_lint::diagnostic::Severity;
 use atl_lint::discover::Found;
 use atl_lint::source::FileKind;
 use atl_lint::{lint_found, Options};
-
-fn shared() -> PathBuf {
-    std::env::var_os("ATL_LINT_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"))
-}
-
-fn require(ok: bool, what: &str) -> bool {
-    if !ok {
-        assert!(std::env::var_os("CI").is_none(), "CI must provide {what}");
-        eprintln!("SKIPPED: {what} is not available");
-    }
-    ok
-}
+use common::{require, shared};
 
 /// The rules that speak for what `haproxy -c` refuses before it starts anything.
 const SYNTAX_RULES: [&str; 4] = ["syntax-error", "unknown-directive", "removed-directive", "misplaced-directive"];

@@ -5,25 +5,12 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod common;
+
 use atl_lint::source::{FileId, SourceFile};
 use atl_lint::syntax::properties;
 use atl_lint::{lint, Options};
-
-/// The shared material beside the repository (`ATL_LINT_SHARED` overrides).
-fn shared() -> PathBuf {
-    std::env::var_os("ATL_LINT_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"))
-}
-
-/// Skips (with a printed reason) outside CI; in CI a missing prerequisite is a failure.
-fn require(ok: bool, what: &str) -> bool {
-    if !ok {
-        assert!(std::env::var_os("CI").is_none(), "CI must provide {what}");
-        eprintln!("SKIPPED: {what} is not available");
-    }
-    ok
-}
+use common::{require, shared};
 
 fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();

@@ -107,6 +107,13 @@ impl<'a> Statement<'a> {
         words.iter().enumerate().all(|(i, w)| self.words.get(start + i).is_some_and(|x| x.text == *w))
     }
 
+    /// The longest keyword of one to `max` words (after the modifier) that `lookup` knows,
+    /// with the number of words it spans: `timeout client`, `option httplog`, `bind`.
+    pub fn longest_keyword<T>(&self, max: usize, mut lookup: impl FnMut(&str) -> Option<T>) -> Option<(T, usize)> {
+        let words: Vec<&str> = self.words.iter().skip(self.modifier_len()).take(max).map(|w| w.text.as_ref()).collect();
+        (1..=words.len()).rev().find_map(|n| lookup(&words.get(..n)?.join(" ")).map(|found| (found, n)))
+    }
+
     /// The `if`/`unless` condition of a rule line, if it has one.
     pub fn condition(&self) -> Option<Condition<'_, 'a>> {
         if self.is(&["acl"]) {

@@ -106,17 +106,9 @@ impl Keywords {
     /// The proxy keyword a statement uses (longest match of one to three words), with the
     /// number of words it spans.
     pub fn proxy_keyword(&self, statement: &Statement<'_>) -> Option<(&'static str, usize, [Cell; 4])> {
-        let words: Vec<&str> = statement
-            .words
-            .iter()
-            .skip(usize::from(statement.modifier().is_some()))
-            .take(3)
-            .map(|w| w.text.as_ref())
-            .collect();
-        (1..=words.len()).rev().find_map(|n| {
-            let key = words.get(..n)?.join(" ");
-            if let Some((k, cells)) = self.proxy.get_key_value(key.as_str()) {
-                return Some((*k, n, *cells));
+        let found = statement.longest_keyword(3, |key| {
+            if let Some((k, cells)) = self.proxy.get_key_value(key) {
+                return Some((*k, *cells));
             }
             // `http-check set-var*` matches `http-check set-var(txn.x)`.
             self.proxy
@@ -124,21 +116,15 @@ impl Keywords {
                 .find(|(k, _)| {
                     k.strip_suffix('*').is_some_and(|prefix| key.starts_with(prefix) && prefix.contains(' '))
                 })
-                .map(|(k, cells)| (*k, n, *cells))
-        })
+                .map(|(k, cells)| (*k, *cells))
+        });
+        found.map(|((key, cells), n)| (key, n, cells))
     }
 
     /// The keyword of a non-proxy section a statement uses (one or two words), if known.
     pub fn plain_keyword(&self, section: &str, statement: &Statement<'_>) -> Option<&'static str> {
         let known = self.plain.get(section)?;
-        let words: Vec<&str> = statement
-            .words
-            .iter()
-            .skip(usize::from(statement.modifier().is_some()))
-            .take(2)
-            .map(|w| w.text.as_ref())
-            .collect();
-        (1..=words.len()).rev().find_map(|n| known.get(words.get(..n)?.join(" ").as_str()).copied())
+        statement.longest_keyword(2, |key| known.get(key).copied()).map(|(key, _)| key)
     }
 
     /// Whether a rule action (`deny`, `set-var(txn.x)`) is known for a rule keyword.

@@ -90,19 +90,13 @@ pub(crate) fn removed(
     statement: &crate::syntax::haproxy::Statement<'_>,
 ) -> Option<(usize, &'static str)> {
     let table = crate::syntax::haproxy_keywords::keywords();
-    let words: Vec<&str> = statement
-        .words
-        .iter()
-        .skip(usize::from(statement.modifier().is_some()))
-        .take(2)
-        .map(|w| w.text.as_ref())
-        .collect();
     let in_global = section.is_some_and(|s| s.kind() == "global");
-    (1..=words.len()).rev().find_map(|n| {
-        let key = words.get(..n)?.join(" ");
-        let hint = table.removed.get(key.as_str())?;
-        // `nbproc` and `tune.chksize` are global keywords; the rest were proxy keywords.
-        let global_keyword = matches!(key.as_str(), "nbproc" | "tune.chksize");
-        (global_keyword == in_global || key == "resolution_pool_size").then_some((n, *hint))
-    })
+    statement
+        .longest_keyword(2, |key| {
+            let hint = table.removed.get(key)?;
+            // `nbproc` and `tune.chksize` are global keywords; the rest were proxy keywords.
+            let global_keyword = matches!(key, "nbproc" | "tune.chksize");
+            (global_keyword == in_global || key == "resolution_pool_size").then_some(*hint)
+        })
+        .map(|(hint, n)| (n, hint))
 }
