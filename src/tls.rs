@@ -195,6 +195,12 @@ impl Suite {
         }
     }
 
+    /// Whether OpenSSL 1.1.1 or 3.0 has this suite (possibly only in a build or provider
+    /// that enables weak ciphers).
+    pub fn in_modern_openssl(&self) -> bool {
+        self.tags.iter().any(|t| t.starts_with("v3.0") || t.starts_with("v1.1.1"))
+    }
+
     /// Whether OpenSSL 3.0 (as shipped, default provider) has this suite.
     pub fn in_openssl3(&self) -> bool {
         self.tags.contains(&"v3.0")
@@ -228,7 +234,8 @@ impl Suite {
             "HIGH" => HIGH_BIT,
             "MEDIUM" => MEDIUM_BIT,
             "LOW" => LOW_BIT,
-            _ => 0,
+            "STRONG_NONE" => NONE_BIT,
+            _ => EXPORT_BIT,
         };
         class | if self.tags.contains(&"FIPS") { FIPS_BIT } else { 0 }
     }
@@ -238,6 +245,8 @@ const HIGH_BIT: u8 = 1;
 const MEDIUM_BIT: u8 = 2;
 const LOW_BIT: u8 = 4;
 const FIPS_BIT: u8 = 8;
+const NONE_BIT: u8 = 16;
+const EXPORT_BIT: u8 = 32;
 
 /// `column=a|b` or `column!=a|b`.
 #[derive(Debug)]
@@ -401,7 +410,7 @@ impl CipherTable {
     /// The suites an item (`A+B+C`) matches, or `None` when OpenSSL ignores the item.
     fn select(&self, body: &str) -> Option<Vec<bool>> {
         let mut selected = vec![true; self.suites.len()];
-        let mut class = HIGH_BIT | MEDIUM_BIT | LOW_BIT | FIPS_BIT;
+        let mut class = HIGH_BIT | MEDIUM_BIT | LOW_BIT | FIPS_BIT | NONE_BIT | EXPORT_BIT;
         for part in body.split('+') {
             if let Some(&index) = self.by_name.get(part) {
                 let suite = self.suites.get(index)?;
@@ -416,7 +425,7 @@ impl CipherTable {
                             "HIGH" => HIGH_BIT,
                             "MEDIUM" => MEDIUM_BIT,
                             "LOW" => LOW_BIT,
-                            "FIPS" => FIPS_BIT,
+                            "FIPS" => FIPS_BIT | (class & !(HIGH_BIT | MEDIUM_BIT | LOW_BIT | FIPS_BIT)),
                             _ => class,
                         };
                         for (s, suite) in selected.iter_mut().zip(&self.suites) {
@@ -548,7 +557,9 @@ pub fn weak_ciphers(value: &str) -> Option<Vec<(String, &'static str)>> {
     if !names.is_empty() && names.iter().all(|n| n.starts_with("TLS_") || n.starts_with("SSL_")) {
         return Some(names.into_iter().filter_map(|n| iana_weakness(n).map(|why| (n.to_string(), why))).collect());
     }
-    let enabled = ciphers().evaluate(value, |_| true)?;
+    // OpenSSL 1.1.1/3.0 semantics, over every suite those versions can be built with; the
+    // 1.0.2-only suites (EXPORT, some static-DH RC4) follow other DEFAULT rules.
+    let enabled = ciphers().evaluate(value, Suite::in_modern_openssl)?;
     Some(enabled.into_iter().filter_map(|s| s.weakness().map(|why| (s.name.to_string(), why))).collect())
 }
 
@@ -599,6 +610,9 @@ mod cipher_tests {
         let weak = weak_ciphers("ALL:!aNULL:!eNULL").unwrap_or_default();
         assert!(weak.iter().any(|(n, why)| n == "RC4-MD5" && *why == "RC4"), "{weak:?}");
         assert_eq!(weak_ciphers("HIGH:!aNULL:!MD5"), Some(Vec::new()));
+        assert_eq!(weak_ciphers("DEFAULT"), Some(Vec::new()), "OpenSSL 1.1.1/3.0 DEFAULT leaves nothing weak");
+        let null = weak_ciphers("NULL-SHA:AES128-SHA").unwrap_or_default();
+        assert_eq!(null, [("NULL-SHA".to_string(), "no encryption")]);
         assert_eq!(
             weak_ciphers("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_RSA_WITH_RC4_128_SHA"),
             Some(vec![("TLS_RSA_WITH_RC4_128_SHA".to_string(), "RC4")])
