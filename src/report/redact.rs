@@ -8,6 +8,15 @@ use crate::source::{FileId, SourceMap};
 /// ordinary words. Snippets are masked by span whatever the length.
 const MIN_SCRUBBED_LEN: usize = 3;
 
+/// Whether a secret value is searched for in messages: not too short, and not a word that
+/// messages use for other things (a boolean, a number).
+fn scrubbable(value: &str) -> bool {
+    let common = ["true", "false", "on", "off", "yes", "no", "none", "null"];
+    value.chars().count() >= MIN_SCRUBBED_LEN
+        && !common.iter().any(|c| value.eq_ignore_ascii_case(c))
+        && !value.chars().all(|c| c.is_ascii_digit())
+}
+
 /// Masked file texts and the secret values to keep out of messages.
 #[derive(Debug)]
 pub struct Redactor {
@@ -32,7 +41,7 @@ impl Redactor {
             }
             let text = String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
             texts.push(Arc::new(text));
-            values.extend(file.secret_values.iter().filter(|v| v.chars().count() >= MIN_SCRUBBED_LEN).cloned());
+            values.extend(file.secret_values.iter().filter(|v| scrubbable(v)).cloned());
         }
         values.sort_unstable();
         values.dedup();

@@ -50,9 +50,19 @@ impl RuleMeta {
         let sentence = paragraph.get(..end).unwrap_or(&paragraph).trim_end_matches('.');
         // "Flags a connector ...: the details" reads as "a connector ..." in a table.
         let sentence = sentence.strip_prefix("Flags ").or_else(|| sentence.strip_prefix("Notes ")).unwrap_or(sentence);
-        match sentence.find(": ") {
-            Some(i) if i >= 20 => sentence.get(..i).unwrap_or(sentence).to_string(),
-            _ => sentence.to_string(),
+        // Cut at the first ": " that is not inside parentheses.
+        let mut depth = 0i32;
+        let cut = sentence.char_indices().find(|&(i, c)| {
+            match c {
+                '(' => depth += 1,
+                ')' => depth -= 1,
+                _ => {}
+            }
+            depth == 0 && i >= 20 && sentence.get(i..).is_some_and(|r| r.starts_with(": "))
+        });
+        match cut {
+            Some((i, _)) => sentence.get(..i).unwrap_or(sentence).to_string(),
+            None => sentence.to_string(),
         }
     }
 }

@@ -19,9 +19,10 @@ use crate::source::{FileId, SourceFile, Span};
 const MAX_WORDS: usize = 64;
 
 /// The HAProxy version whose behaviour (keywords, `version_atleast`) atl-lint follows.
-pub const VERSION: (u32, u32) = (2, 6);
+pub const VERSION: (u32, u32, u32) = (2, 6, 12);
 
-/// Section keywords of HAProxy 2.6 (and the add-on sections it loads from other files).
+/// Section keywords of HAProxy 2.6 (`spoe-*` and `ot-*` sections live in their filters'
+/// own files, which haproxy.cfg cannot hold).
 pub const SECTIONS: &[&str] = &[
     "global",
     "defaults",
@@ -39,12 +40,6 @@ pub const SECTIONS: &[&str] = &[
     "fcgi-app",
     "log-forward",
     "namespace_list",
-    "spoe-agent",
-    "spoe-group",
-    "spoe-message",
-    "ot-tracer",
-    "ot-scope",
-    "ot-group",
 ];
 
 /// One word of a line: its decoded text and the span of its raw text.
@@ -360,6 +355,13 @@ impl<'a> Parser<'a> {
             return;
         }
         let statement = Statement { words, span, conditional };
+        if let Some(condition) = statement.condition() {
+            if !condition.braces_balanced() {
+                let message = "unbalanced `{` `}` in the condition: anonymous ACLs are `{ criterion args }`, braces as separate words";
+                let at = Span::new(self.file, condition.keyword.span.start, statement.span.end);
+                self.problem(at, message, "condition");
+            }
+        }
         match self.config.sections.last_mut() {
             Some(section) => section.statements.push(statement),
             None => self.config.outside.push(statement),
@@ -370,12 +372,41 @@ impl<'a> Parser<'a> {
         let mut words = words.into_iter();
         let Some(keyword) = words.next() else { return };
         let rest: Vec<Word<'a>> = words.collect();
-        let (name, from) = match rest.as_slice() {
-            [from_kw, parent, ..] if from_kw.text == "from" => (None, Some(parent.clone())),
-            [name, from_kw, parent, ..] if from_kw.text == "from" => (Some(name.clone()), Some(parent.clone())),
-            [name, ..] => (Some(name.clone()), None),
-            [] => (None, None),
+        let kind = keyword.text.to_string();
+        let proxy = matches!(kind.as_str(), "defaults" | "frontend" | "backend" | "listen");
+        let (name, from, extra) = match rest.as_slice() {
+            [from_kw, parent, extra @ ..] if proxy && from_kw.text == "from" => {
+                (None, Some(parent.clone()), extra.first())
+            }
+            [name, from_kw, parent, extra @ ..] if proxy && from_kw.text == "from" => {
+                (Some(name.clone()), Some(parent.clone()), extra.first())
+            }
+            [name, extra @ ..] if kind != "global" => (Some(name.clone()), None, extra.first()),
+            [extra, ..] => (None, None, Some(extra)),
+            [] => (None, None, None),
         };
+        if let Some(extra) = extra {
+            let message = format!("unexpected word `{}` in the `{kind}` section header", extra.text);
+            self.problem(extra.span, message, "unexpected");
+        }
+        if name.as_ref().is_some_and(|n| n.text == "from") {
+            self.problem(
+                header,
+                format!("`from` in the `{kind}` header names no `defaults` section"),
+                "incomplete header",
+            );
+        }
+        let needs_name = !matches!(kind.as_str(), "global" | "defaults" | "namespace_list");
+        if needs_name && name.is_none() {
+            self.problem(keyword.span, format!("a `{kind}` section needs a name"), "no name");
+        }
+        if let Some(parent) = from.as_ref().filter(|p| !p.unknown) {
+            let known = self.config.sections.iter().any(|s| s.kind() == "defaults" && s.name() == parent.text);
+            if !known {
+                let message = format!("`from {}` names no `defaults` section defined before this one", parent.text);
+                self.problem(parent.span, message, "no such defaults");
+            }
+        }
         self.config.sections.push(Section { keyword, name, from, header, statements: Vec::new() });
     }
 
@@ -383,22 +414,39 @@ impl<'a> Parser<'a> {
         let Some(first) = words.first() else { return };
         let span = first.span.cover(words.last().map_or(first.span, |w| w.span));
         let expression = words.iter().skip(1).map(|w| w.text.as_ref()).collect::<Vec<_>>().join(" ");
+        // Inside a skipped branch HAProxy only counts the nesting: nothing is evaluated.
+        let outer = self.activity();
         match first.text.as_ref() {
             ".if" => {
-                let value = self.evaluate(&expression, span);
-                self.blocks.push(Block { span: first.span, taken: value, current: value, seen_else: false });
+                let value = if outer == Truth::No { Truth::No } else { self.evaluate(&expression, span) };
+                let taken = if outer == Truth::No { Truth::Yes } else { value };
+                self.blocks.push(Block { span: first.span, taken, current: value, seen_else: false });
             }
             ".elif" => {
-                let value = self.evaluate(&expression, span);
-                match self.blocks.last_mut() {
-                    None => self.problem(first.span, "`.elif` without `.if`", "no open `.if`"),
-                    Some(block) if block.seen_else => {
-                        self.problem(first.span, "`.elif` after `.else` is not permitted", "after `.else`");
-                    }
-                    Some(block) => {
-                        block.current = block.taken.not().and(value);
-                        block.taken = block.taken.or(value);
-                    }
+                let Some(block) = self.blocks.last() else {
+                    self.problem(first.span, "`.elif` without `.if`", "no open `.if`");
+                    return;
+                };
+                if block.seen_else {
+                    self.problem(first.span, "`.elif` after `.else` is not permitted", "after `.else`");
+                    return;
+                }
+                let enclosing = self.blocks.iter().rev().skip(1).fold(Truth::Yes, |acc, b| acc.and(b.current));
+                let already = block.taken;
+                let value = if already == Truth::Yes || enclosing == Truth::No {
+                    Truth::No
+                } else {
+                    self.evaluate(&expression, span)
+                };
+                if let Some(block) = self.blocks.last_mut() {
+                    block.current = already.not().and(value);
+                    block.taken = already.or(value);
+                }
+            }
+            ".else" | ".endif" if words.len() > 1 => {
+                if let Some(extra) = words.get(1) {
+                    let message = format!("`{}` takes no argument (found `{}`)", first.text, extra.text);
+                    self.problem(extra.span, message, "unexpected argument");
                 }
             }
             ".else" => match self.blocks.last_mut() {
@@ -417,11 +465,16 @@ impl<'a> Parser<'a> {
                     self.problem(first.span, "lone `.endif` with no matching `.if`", "no open `.if`");
                 }
             }
+            _ if outer == Truth::No => {}
             ".diag" | ".notice" | ".warning" | ".alert" => {
                 if let Some(extra) = words.get(2) {
                     let message =
                         format!("unexpected argument `{}` for `{}`: quote the message", extra.text, first.text);
                     self.problem(extra.span, message, "second word");
+                } else if first.text == ".alert" && outer == Truth::Yes {
+                    let message =
+                        format!("`.alert` stops HAProxy here: {}", words.get(1).map_or("", |w| w.text.as_ref()));
+                    self.problem(span, message, "HAProxy refuses to start here");
                 }
             }
             other => {
@@ -476,9 +529,20 @@ fn condition_factor(cursor: &mut &str) -> Option<Truth> {
         *cursor = cursor.trim_start().strip_prefix(')')?;
         return Some(value);
     }
-    let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    // An empty condition is false; integers are read as strtol reads them (sign, 0x).
+    if rest.is_empty() || rest.starts_with(')') || rest.starts_with("&&") || rest.starts_with("||") {
+        *cursor = rest;
+        return Some(Truth::No);
+    }
+    let unsigned = rest.strip_prefix(['-', '+']).unwrap_or(rest);
+    let hex = unsigned.strip_prefix("0x").or_else(|| unsigned.strip_prefix("0X"));
+    let body = hex.unwrap_or(unsigned);
+    let digits = body.len()
+        - body
+            .trim_start_matches(|c: char| if hex.is_some() { c.is_ascii_hexdigit() } else { c.is_ascii_digit() })
+            .len();
     if digits > 0 {
-        let (number, after) = rest.split_at(digits);
+        let (number, after) = body.split_at(digits);
         *cursor = after;
         return Some(if number.trim_start_matches('0').is_empty() { Truth::No } else { Truth::Yes });
     }
@@ -498,7 +562,9 @@ fn predicate_name(input: &str) -> IResult<&str, &str> {
 fn predicate(name: &str, args: &[&str]) -> Option<Truth> {
     let arg = |i: usize| args.get(i).copied().unwrap_or("");
     match name {
-        "defined" | "feature" => Some(Truth::Unknown),
+        "defined" => Some(Truth::Unknown),
+        // The keyword table was measured on Debian's build; its features decide like HAProxy.
+        "feature" => Some(if DEBIAN_FEATURES.contains(&arg(0)) { Truth::Yes } else { Truth::No }),
         "streq" | "strneq" => {
             if args.iter().any(|a| a.contains('$')) {
                 return Some(Truth::Unknown);
@@ -515,12 +581,44 @@ fn predicate(name: &str, args: &[&str]) -> Option<Truth> {
     }
 }
 
-fn parse_version(text: &str) -> Option<(u32, u32)> {
+fn parse_version(text: &str) -> Option<(u32, u32, u32)> {
     let mut parts = text.split(['.', '-']);
     let major = parts.next()?.parse().ok()?;
     let minor = parts.next().and_then(|m| m.parse().ok()).unwrap_or(0);
-    Some((major, minor))
+    let patch = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+    Some((major, minor, patch))
 }
+
+/// `haproxy -vv` "Feature list" of Debian 12's HAProxy 2.6.12, whose keywords the table holds.
+const DEBIAN_FEATURES: &[&str] = &[
+    "ACCEPT4",
+    "BACKTRACE",
+    "CPU_AFFINITY",
+    "CRYPT_H",
+    "DL",
+    "EPOLL",
+    "GETADDRINFO",
+    "LIBCRYPT",
+    "LINUX_SPLICE",
+    "LINUX_TPROXY",
+    "LUA",
+    "NETFILTER",
+    "NS",
+    "OPENSSL",
+    "OT",
+    "PCRE2",
+    "PCRE2_JIT",
+    "POLL",
+    "PRCTL",
+    "PROMEX",
+    "RT",
+    "SLZ",
+    "SYSTEMD",
+    "TFO",
+    "THREAD",
+    "THREAD_DUMP",
+    "TPROXY",
+];
 
 fn is_separator(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | 0x0b | 0x0c)
@@ -535,6 +633,9 @@ fn tokenize<'a>(file: FileId, text: &'a str, start: usize, end: usize) -> Tokens
         i += 1;
     }
     let mut word = WordBuilder::default();
+    // HAProxy counts an argument slot at every separator: 64 words and then a blank or a
+    // comment is already one too many.
+    let mut blank_after_word = false;
     while i < end {
         let Some(&b) = bytes.get(i) else { break };
         match b {
@@ -544,17 +645,22 @@ fn tokenize<'a>(file: FileId, text: &'a str, start: usize, end: usize) -> Tokens
                 return tokens;
             }
             b'#' => {
+                blank_after_word |= word.start.is_some() || !tokens.words.is_empty();
                 let body = text.get(i + 1..end).unwrap_or("").trim_end_matches('\r');
                 tokens.comment = Some(Comment { text: body, span: Span::new(file, i, i + 1 + body.len()) });
                 break;
             }
             _ if is_separator(b) => {
+                blank_after_word |= word.start.is_some();
                 word.finish(file, text, &mut tokens.words);
                 i += 1;
+                continue;
             }
             b'\'' => {
                 word.begin(i);
-                let Some(close) = text.get(i + 1..end).and_then(|rest| rest.find('\'')) else {
+                // A CR ends the line even inside quotes.
+                let line_end = text.get(i + 1..end).and_then(|rest| rest.find('\r')).map_or(end, |k| i + 1 + k);
+                let Some(close) = text.get(i + 1..line_end).and_then(|rest| rest.find('\'')) else {
                     tokens.error = Some((i, "unmatched quote".into()));
                     return tokens;
                 };
@@ -590,10 +696,14 @@ fn tokenize<'a>(file: FileId, text: &'a str, start: usize, end: usize) -> Tokens
             }
         }
         word.end = i;
+        blank_after_word = false;
     }
     word.finish(file, text, &mut tokens.words);
-    if let Some(extra) = tokens.words.get(MAX_WORDS) {
-        tokens.error = Some((extra.span.start, format!("too many words: HAProxy reads at most {MAX_WORDS} on a line")));
+    let too_many = tokens.words.get(MAX_WORDS).map(|w| w.span.start).or_else(|| {
+        (tokens.words.len() == MAX_WORDS && blank_after_word).then(|| tokens.words.last().map_or(start, |w| w.span.end))
+    });
+    if let Some(at) = too_many {
+        tokens.error = Some((at, format!("too many words: HAProxy reads at most {MAX_WORDS} on a line")));
     }
     tokens
 }
@@ -624,6 +734,11 @@ fn escape(text: &str, i: usize, end: usize, in_double: bool, word: &mut WordBuil
     word.cooked = true;
     let bytes = text.as_bytes();
     let next = if i + 1 < end { bytes.get(i + 1).copied() } else { None };
+    if next == Some(b'\r') {
+        // The CR ends the line: the backslash stays, the line stops there.
+        word.push_byte(b'\\');
+        return Ok(i + 1);
+    }
     match next {
         Some(c @ (b' ' | b'\\' | b'#' | b'\'' | b'"')) => word.push_byte(c),
         Some(b'$') if in_double => word.push_byte(b'$'),
@@ -657,12 +772,16 @@ fn environment(text: &str, i: usize, end: usize, word: &mut WordBuilder) -> Resu
     let rest = text.get(i + 1..end).unwrap_or("");
     let is_first = |c: char| c.is_ascii_alphabetic() || c == '_' || c == '.';
     if let Some(inner) = rest.strip_prefix('{') {
-        let Some(close) = inner.find('}') else {
+        let name_len = variable_name(inner).map_err(|message| (i, message.to_string()))?;
+        let after = inner.get(name_len..).unwrap_or("");
+        let after = after.strip_prefix("[*]").unwrap_or(after);
+        let close = match after.strip_prefix('-') {
+            Some(default) => default.find('}').map(|k| inner.len() - default.len() + k),
+            None => after.starts_with('}').then(|| inner.len() - after.len()),
+        };
+        let Some(close) = close else {
             return Err((i, "unmatched brace in environment variable name".into()));
         };
-        if !inner.chars().next().is_some_and(is_first) {
-            return Err((i, "forbidden first char in environment variable name".into()));
-        }
         word.push_str(text.get(i..i + close + 3).unwrap_or(""));
         word.unknown = true;
         return Ok(i + close + 3);
@@ -675,6 +794,20 @@ fn environment(text: &str, i: usize, end: usize, word: &mut WordBuilder) -> Resu
     word.push_str(text.get(i..i + 1 + name_len).unwrap_or(""));
     word.unknown = true;
     Ok(i + 1 + name_len)
+}
+
+/// The length of a variable name at the start of `text`: a letter or `_` then letters, digits
+/// and `_`; or one of HAProxy's pseudo-variables `.FILE`, `.LINE`, `.SECTION`.
+fn variable_name(text: &str) -> Result<usize, &'static str> {
+    for pseudo in [".FILE", ".LINE", ".SECTION"] {
+        if text.starts_with(pseudo) {
+            return Ok(pseudo.len());
+        }
+    }
+    if !text.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') {
+        return Err("forbidden first char in environment variable name");
+    }
+    Ok(text.len() - text.trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_').len())
 }
 
 /// Builds one word from its pieces.
@@ -771,12 +904,12 @@ mod tests {
 
     #[test]
     fn sections_statements_and_conditions() {
-        let text = "global\n  daemon\nfrontend fe from base\n  bind :80\n  use_backend be if !is_api || { path_beg /x }\n.if version_atleast(2.4)\n  http-request deny if bad\n.else\n  reqadd X-Old:1\n.endif\n.if defined(X)\n  option httplog\n.endif\n";
+        let text = "global\n  daemon\ndefaults base\nfrontend fe from base\n  bind :80\n  use_backend be if !is_api || { path_beg /x }\n.if version_atleast(2.4)\n  http-request deny if bad\n.else\n  reqadd X-Old:1\n.endif\n.if defined(X)\n  option httplog\n.endif\n";
         let src = source(text);
         let config = parse(&src);
         assert!(config.problems.is_empty(), "{:?}", config.problems);
-        assert_eq!(config.sections.len(), 2);
-        let fe = &config.sections[1];
+        assert_eq!(config.sections.len(), 3);
+        let fe = &config.sections[2];
         assert_eq!((fe.kind(), fe.name(), fe.from.as_ref().map(|w| w.text.as_ref())), ("frontend", "fe", Some("base")));
         let kinds: Vec<&str> = fe.statements.iter().filter_map(|s| s.keyword()).map(|w| w.text.as_ref()).collect();
         assert_eq!(kinds, ["bind", "use_backend", "http-request", "option"], "the false branch is left out");
@@ -789,8 +922,29 @@ mod tests {
     }
 
     #[test]
+    fn skipped_branches_are_not_evaluated() {
+        let text = ".if 0\n.if foo(a)\n.endif\n.include x\n.endif\n.if 1\n.elif foo(a)\n.endif\n.if\n.endif\n.if -1 && 0x10\n.endif\n.if version_atleast(2.6.13)\n  bogus\n.endif\n.if feature(OPENSSL)\nglobal\n.else\n  reqadd x\n.endif\n";
+        let src = source(text);
+        let config = parse(&src);
+        assert!(config.problems.is_empty(), "{:?}", config.problems);
+        assert!(config.outside.is_empty(), "only taken branches are read: {:?}", config.outside);
+    }
+
+    #[test]
+    fn lines_end_at_cr_and_variable_names_are_checked() {
+        assert_eq!(error("x 'a\rb'"), "unmatched quote");
+        assert_eq!(error("x \"a\\\rb\""), "unmatched quote");
+        assert_eq!(error("x \"${FOO:8080}\""), "unmatched brace in environment variable name");
+        assert_eq!(error("x \"${.FOO}\""), "forbidden first char in environment variable name");
+        assert_eq!(words("x \"${.LINE}\""), ["x", "${.LINE}"]);
+        let full = vec!["w"; 64].join(" ");
+        assert_eq!(words(&full).len(), 64);
+        assert!(error(&format!("{full} # note")).starts_with("too many words"));
+    }
+
+    #[test]
     fn block_errors_and_missing_final_newline() {
-        let config_text = ".endif\n.if 1\n.else\n.elif 1\n.include x\n.notice a b\nglobal";
+        let config_text = ".include x\n.notice a b\n.endif\n.if 1\n.else\n.elif 1\n.notice skipped branch\nglobal";
         let src = source(config_text);
         let messages: Vec<String> = parse(&src).problems.into_iter().map(|p| p.message).collect();
         assert!(messages.iter().any(|m| m.starts_with("lone `.endif`")), "{messages:?}");

@@ -40,6 +40,8 @@ pub struct Keywords {
     pub actions: HashMap<&'static str, Vec<&'static str>>,
     /// Removed keywords and HAProxy's hint for each.
     pub removed: HashMap<&'static str, &'static str>,
+    /// Keywords that take a `no` (or `default`) prefix.
+    pub negatable: HashSet<&'static str>,
 }
 
 /// The table, parsed once.
@@ -67,7 +69,13 @@ impl Keywords {
                     table.sections.insert(key);
                 }
                 "proxy" => {
-                    let key = key.strip_suffix(" (no)").unwrap_or(key);
+                    let key = match key.strip_suffix(" (no)") {
+                        Some(key) => {
+                            table.negatable.insert(key);
+                            key
+                        }
+                        None => key,
+                    };
                     let mut cells = [Cell::Rejected; 4];
                     for (cell, mark) in cells.iter_mut().zip(rest.split_whitespace()) {
                         *cell = match mark {
@@ -95,7 +103,13 @@ impl Keywords {
                     table.actions.entry(s).or_default().push(key);
                 }
                 s => {
-                    let key = key.strip_suffix(" (no)").unwrap_or(key);
+                    let key = match key.strip_suffix(" (no)") {
+                        Some(key) => {
+                            table.negatable.insert(key);
+                            key
+                        }
+                        None => key,
+                    };
                     table.plain.entry(s).or_default().insert(key);
                 }
             }

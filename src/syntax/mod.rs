@@ -155,9 +155,20 @@ fn haproxy_secrets(config: &haproxy::Config<'_>, secrets: &mut Secrets) {
     for statement in statements {
         for pair in statement.words.windows(2) {
             let [name, value] = pair else { continue };
-            if crate::secrets::is_secret_name(&name.text) {
+            // A password option, or a credentials header (`set-header Authorization "Basic ..."`).
+            let header = name.text.eq_ignore_ascii_case("authorization")
+                || name.text.eq_ignore_ascii_case("proxy-authorization");
+            if crate::secrets::is_secret_name(&name.text) || header {
                 secrets.spans.push(value.span);
                 secrets.values.push(value.text.to_string());
+            }
+        }
+        for word in &statement.words {
+            // `name=value` glued in one word.
+            let Some((name, value)) = word.text.split_once('=') else { continue };
+            if crate::secrets::is_secret_name(name) && !value.is_empty() {
+                secrets.spans.push(word.span);
+                secrets.values.push(value.to_string());
             }
         }
         if statement.is(&["stats", "auth"]) {

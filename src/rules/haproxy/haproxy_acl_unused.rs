@@ -7,8 +7,8 @@ use crate::rules::{declare_rule, Context, Rule, Sink};
 
 declare_rule! {
     /// ## What it does
-    /// Notes an `acl` that no `if`/`unless` condition of its proxy uses (for an ACL in a
-    /// `defaults` section: of any proxy that inherits from it).
+    /// Notes an `acl` that no `if`/`unless` condition of its own proxy uses. ACLs are local
+    /// to their section: HAProxy 2.6 does not pass those of a `defaults` section on.
     ///
     /// ## Why is this bad?
     /// It is harmless to HAProxy, but usually the trace of a rule that was removed or that
@@ -40,16 +40,9 @@ impl Rule for HaproxyAclUnused {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         for config in configs(cx.files) {
             for section in config.sections.iter().filter(|s| s.is_proxy()) {
-                let mut users = vec![section];
-                if section.kind() == "defaults" {
-                    let inheritors = config.sections.iter().enumerate().filter(|(i, s)| {
-                        s.kind() != "defaults" && config.defaults_of(*i).is_some_and(|d| std::ptr::eq(d, section))
-                    });
-                    users.extend(inheritors.map(|(_, s)| s));
-                }
-                let used: HashSet<&str> = users
+                let used: HashSet<&str> = section
+                    .statements
                     .iter()
-                    .flat_map(|s| s.statements.iter())
                     .filter_map(|st| st.condition())
                     .flat_map(|c| c.acl_names().into_iter().map(|(name, _)| name))
                     .collect();

@@ -8,7 +8,8 @@ use crate::rules::{declare_rule, nearest, Context, Rule, Sink};
 declare_rule! {
     /// ## What it does
     /// Flags a `use_backend` or `default_backend` that names a backend no `backend` or
-    /// `listen` section defines. Names built at run time (`use_backend %[req.hdr(host)]`)
+    /// `listen` section of the scanned HAProxy files defines (HAProxy reads a directory of
+    /// files as one configuration). Names built at run time (`use_backend %[req.hdr(host)]`)
     /// are not judged.
     ///
     /// ## Why is this bad?
@@ -41,9 +42,14 @@ declare_rule! {
 
 impl Rule for HaproxyBackendUndefined {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
+        // `haproxy -f conf.d/` reads every file as one configuration: backends may be defined
+        // in another scanned file.
+        let backends: HashSet<&str> = configs(cx.files)
+            .flat_map(|c| c.sections.iter())
+            .filter(|s| matches!(s.kind(), "backend" | "listen"))
+            .map(|s| s.name())
+            .collect();
         for config in configs(cx.files) {
-            let backends: HashSet<&str> =
-                config.sections.iter().filter(|s| matches!(s.kind(), "backend" | "listen")).map(|s| s.name()).collect();
             for section in &config.sections {
                 for statement in section.find(&["use_backend"]).chain(section.find(&["default_backend"])) {
                     let Some(name) = statement.args().first().filter(|w| !w.unknown) else { continue };

@@ -56,6 +56,23 @@ impl Rule for MisplacedDirective {
                     }
                     continue;
                 };
+                if let Some(modifier) = statement.modifier() {
+                    let found = if section.is_proxy() {
+                        table.proxy_keyword(statement).map(|(key, _, _)| key)
+                    } else {
+                        table.plain_keyword(section.kind(), statement)
+                    };
+                    // Options whose name is new to the table still take `no`.
+                    let negatable = found.is_none_or(|key| table.negatable.contains(key) || key.starts_with("option "));
+                    if !negatable {
+                        let message = format!(
+                            "`{}` cannot take `{}`: only options, `log` and a few keywords can",
+                            keyword.text, modifier.text
+                        );
+                        sink.emit(modifier.span.cover(keyword.span), "not negatable", message)
+                            .help(format!("remove `{}`, or the line", modifier.text));
+                    }
+                }
                 if !section.is_proxy() {
                     continue;
                 }

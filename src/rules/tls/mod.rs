@@ -88,7 +88,8 @@ fn haproxy_versions(option: &str, value: &str) -> Vec<Protocol> {
             Some(min) => ORDER.iter().copied().filter(|p| *p >= min).collect(),
             None => Vec::new(),
         },
-        "ssl-max-ver" => Protocol::from_jsse(value).filter(|p| *p == Protocol::SslV3).into_iter().collect(),
+        // A maximum below TLS 1.2 pulls HAProxy's minimum down with it.
+        "ssl-max-ver" => Protocol::from_jsse(value).filter(|p| *p <= Protocol::TlsV1_1).into_iter().collect(),
         "force-sslv3" => vec![Protocol::SslV3],
         "force-tlsv10" => vec![Protocol::TlsV1],
         "force-tlsv11" => vec![Protocol::TlsV1_1],
