@@ -152,6 +152,11 @@ impl SourceFile {
         self.template.as_ref().is_some_and(|t| t.has_control)
     }
 
+    /// Byte offsets where each line starts.
+    pub fn line_starts(&self) -> &[usize] {
+        &self.line_starts
+    }
+
     /// 0-based line index of a byte offset.
     pub fn line_index(&self, offset: usize) -> usize {
         match self.line_starts.binary_search(&offset) {

@@ -41,7 +41,7 @@ struct Shown {
     header: String,
     severity: miette::Severity,
     help: Option<String>,
-    source: Option<NamedSource<Arc<String>>>,
+    source: Option<NamedSource<Window>>,
     labels: Vec<LabeledSpan>,
     related: Vec<Shown>,
 }
@@ -109,12 +109,55 @@ impl Shown {
 /// finding print megabytes (and the renderer cannot pad past 65535 columns).
 const MAX_SNIPPET_LINE: usize = 400;
 
-fn named(sources: &SourceMap, redactor: &Redactor, file: FileId, spans: &[Span]) -> Option<NamedSource<Arc<String>>> {
+fn named(sources: &SourceMap, redactor: &Redactor, file: FileId, spans: &[Span]) -> Option<NamedSource<Window>> {
     let source = sources.get(file)?;
     if !source.linted || !spans.iter().all(|s| snippet_fits(source, *s)) {
         return None;
     }
-    Some(NamedSource::new(&source.display, redactor.text(file)))
+    let window = Window { text: redactor.text(file), line_starts: Arc::from(source.line_starts()) };
+    Some(NamedSource::new(&source.display, window))
+}
+
+/// A file's text that hands miette only the lines around a span, found with the line
+/// index, so rendering a finding costs its snippet and not the whole file.
+#[derive(Debug)]
+struct Window {
+    text: Arc<String>,
+    line_starts: Arc<[usize]>,
+}
+
+impl Window {
+    fn line_of(&self, offset: usize) -> usize {
+        match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        }
+    }
+}
+
+impl miette::SourceCode for Window {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let first_line = self.line_of(span.offset()).saturating_sub(before + 1);
+        let last_line = self.line_of(span.offset() + span.len()) + after + 2;
+        let start = self.line_starts.get(first_line).copied().unwrap_or(0);
+        let end = self.line_starts.get(last_line).copied().unwrap_or(self.text.len()).min(self.text.len());
+        let window = self.text.get(start..end).ok_or(miette::MietteError::OutOfBounds)?;
+        let local = SourceSpan::new(span.offset().saturating_sub(start).into(), span.len());
+        let contents = window.read_span(&local, before, after)?;
+        let shifted = SourceSpan::new((contents.span().offset() + start).into(), contents.span().len());
+        Ok(Box::new(miette::MietteSpanContents::new(
+            contents.data(),
+            shifted,
+            contents.line() + first_line,
+            contents.column(),
+            contents.line_count() + first_line,
+        )))
+    }
 }
 
 /// Whether the lines a snippet shows for `span` (one line of context each side) are short.
