@@ -253,3 +253,26 @@ fn cipher_string_evaluation_agrees_with_openssl() {
     assert!(checked >= 50, "need at least 50 cipher strings, have {checked}");
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
 }
+
+#[test]
+fn every_apache_file_in_the_corpus_parses_without_a_syntax_error() {
+    let corpus = shared().join("corpus");
+    if !require(corpus.is_dir(), "shared/corpus") {
+        return;
+    }
+    let mut paths = files_under(&corpus.join("real/apache"));
+    paths.extend(files_under(&corpus.join("debian12/etc/apache2")).into_iter().filter(|p| p.is_file()));
+    assert!(paths.len() > 50, "apache corpus files found: {}", paths.len());
+    for path in &paths {
+        let bytes = std::fs::read(path).expect("corpus file");
+        let found = vec![atl_lint::discover::Found {
+            path: path.clone(),
+            kind: Some(atl_lint::source::FileKind::Apache),
+            content: Ok(bytes),
+        }];
+        let report = atl_lint::lint_found(found, &Options::default());
+        let errors: Vec<_> =
+            report.diagnostics.iter().filter(|d| d.rule == "syntax-error").map(|d| &d.message).collect();
+        assert!(errors.is_empty(), "{} got {errors:?}", path.display());
+    }
+}

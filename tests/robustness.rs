@@ -106,6 +106,7 @@ fn mangled_fixtures_never_panic() {
                 Some("xml") => FileKind::TomcatServerXml,
                 Some("properties") => FileKind::BitbucketProperties,
                 Some("cfg") => FileKind::Haproxy,
+                Some("conf") => FileKind::Apache,
                 _ => continue,
             };
             if let Ok(bytes) = std::fs::read(&path) {
@@ -121,6 +122,7 @@ fn mangled_fixtures_never_panic() {
         let name = match kind {
             FileKind::TomcatServerXml => "shared/server.xml",
             FileKind::Haproxy => "etc/haproxy/haproxy.cfg",
+            FileKind::Apache => "etc/apache2/sites-enabled/jira.conf",
             _ => "shared/bitbucket.properties",
         };
         let found = vec![Found { path: PathBuf::from(name), kind: Some(*kind), content: Ok(bytes) }];

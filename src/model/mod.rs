@@ -322,7 +322,7 @@ pub fn build<'a>(files: &'a [Parsed<'a>]) -> Topology<'a> {
             Tree::ServerXml(doc) => tomcat::add(&mut topology, parsed.source, doc),
             Tree::Properties(props) => bitbucket::add(&mut topology, parsed.source, props),
             // Frontends and routes from HAProxy join the model with the cross-file verifier.
-            Tree::Haproxy(_) => {}
+            Tree::Haproxy(_) | Tree::Apache(_) => {}
         }
     }
     topology

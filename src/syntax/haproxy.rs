@@ -42,24 +42,7 @@ pub const SECTIONS: &[&str] = &[
     "namespace_list",
 ];
 
-/// One word of a line: its decoded text and the span of its raw text.
-#[derive(Clone, Debug)]
-pub struct Word<'a> {
-    /// The word after quotes and escapes are removed.
-    pub text: Cow<'a, str>,
-    /// The raw word, quotes included.
-    pub span: Span,
-    /// The word holds an environment variable (`"${PORT}"`): its value is only known when
-    /// HAProxy starts.
-    pub unknown: bool,
-}
-
-impl Word<'_> {
-    /// The text, unless it depends on the environment.
-    pub fn known(&self) -> Option<&str> {
-        (!self.unknown).then_some(self.text.as_ref())
-    }
-}
+pub use super::Word;
 
 /// A keyword line inside a section.
 #[derive(Clone, Debug)]

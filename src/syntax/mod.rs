@@ -1,5 +1,6 @@
 //! Parsers: source text to per-format trees with spans; syntax problems are kept for the rules.
 
+pub mod apache;
 pub mod haproxy;
 pub mod haproxy_keywords;
 pub mod properties;
@@ -39,6 +40,25 @@ impl<'a> Value<'a> {
             Cow::Borrowed(_) => self.span.sub(from, to),
             Cow::Owned(_) => self.span,
         }
+    }
+}
+
+/// One word of a line-oriented format (HAProxy, Apache): its decoded text and the span of
+/// its raw text.
+#[derive(Clone, Debug)]
+pub struct Word<'a> {
+    /// The word after quotes and escapes are removed.
+    pub text: Cow<'a, str>,
+    /// The raw word, quotes included.
+    pub span: Span,
+    /// The word holds a variable (`"${PORT}"`): its value is only known when the server starts.
+    pub unknown: bool,
+}
+
+impl Word<'_> {
+    /// The text, unless it depends on the environment.
+    pub fn known(&self) -> Option<&str> {
+        (!self.unknown).then_some(self.text.as_ref())
     }
 }
 
@@ -86,6 +106,8 @@ pub enum Tree<'a> {
     Properties(properties::Properties<'a>),
     /// `haproxy.cfg`.
     Haproxy(haproxy::Config<'a>),
+    /// One Apache httpd configuration file.
+    Apache(apache::Config<'a>),
 }
 
 /// A file with its tree.
@@ -104,6 +126,7 @@ impl<'a> Parsed<'a> {
             Tree::ServerXml(doc) => &doc.problems,
             Tree::Properties(props) => &props.problems,
             Tree::Haproxy(config) => &config.problems,
+            Tree::Apache(config) => &config.problems,
         }
     }
 
@@ -116,6 +139,10 @@ impl<'a> Parsed<'a> {
             Tree::Properties(props) => (Box::new(props.entries.iter()), &props.comments),
             Tree::Haproxy(config) => {
                 haproxy_secrets(config, &mut secrets);
+                (Box::new(std::iter::empty()), &config.comments)
+            }
+            Tree::Apache(config) => {
+                apache_secrets(config, &mut secrets);
                 (Box::new(std::iter::empty()), &config.comments)
             }
         };
@@ -188,6 +215,24 @@ fn haproxy_secrets(config: &haproxy::Config<'_>, secrets: &mut Secrets) {
     }
 }
 
+/// Apache secrets: the arguments of a secret-named directive (`AuthLDAPBindPassword`), and
+/// passwords in URLs (`ProxyPass / http://user:pass@host/`).
+fn apache_secrets(config: &apache::Config<'_>, secrets: &mut Secrets) {
+    for directive in &config.directives {
+        let secret_directive = crate::secrets::is_secret_name(&directive.name.text);
+        for arg in &directive.args {
+            if secret_directive {
+                secrets.spans.push(arg.span);
+                secrets.values.push(arg.text.to_string());
+            } else if let Some((from, to)) = crate::secrets::url_password(&arg.text) {
+                let raw = matches!(arg.text, Cow::Borrowed(_));
+                secrets.spans.push(if raw { arg.span.sub(from, to) } else { arg.span });
+                secrets.values.extend(arg.text.get(from..to).map(str::to_string));
+            }
+        }
+    }
+}
+
 /// Secret values of one file.
 #[derive(Debug, Default)]
 pub struct Secrets {
@@ -203,7 +248,7 @@ pub fn parse(source: &SourceFile) -> Option<Parsed<'_>> {
         FileKind::TomcatServerXml => Tree::ServerXml(server_xml::parse(source)),
         FileKind::BitbucketProperties => Tree::Properties(properties::parse(source)),
         FileKind::Haproxy => Tree::Haproxy(haproxy::parse(source)),
-        FileKind::Apache => return None,
+        FileKind::Apache => Tree::Apache(apache::parse(source)),
     };
     Some(Parsed { source, tree })
 }

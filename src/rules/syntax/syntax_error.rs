@@ -29,7 +29,7 @@ declare_rule! {
         id: "syntax-error",
         severity: Error,
         scope: "syntax",
-        formats: [Haproxy, TomcatServerXml, BitbucketProperties],
+        formats: [Haproxy, Apache, TomcatServerXml, BitbucketProperties],
     }
 }
 
@@ -42,6 +42,7 @@ impl Rule for SyntaxError {
                     "write the character as `\\u` and four hexadecimal digits, or escape the backslash as `\\\\`"
                 }
                 Tree::Haproxy(_) => "`haproxy -c` refuses the file: HAProxy will not start until this is fixed",
+                Tree::Apache(_) => "`apachectl -t` refuses the file: Apache will not start until this is fixed",
             };
             for problem in file.problems() {
                 let diagnostic = sink.emit(problem.span, problem.label.clone(), problem.message.clone());

@@ -1,0 +1,411 @@
+//! Apache httpd configuration read as Apache 2.4 reads one file, with a span on every word.
+//!
+//! Logical lines follow `ap_cfg_getline` (a `\` right before the line end joins the next
+//! physical line verbatim), comments only where `#` starts the logical line, words follow
+//! `ap_getword_conf` (a quote opens only at the start of a word and closes it; `\\` and
+//! `\<quote>` are the only escapes), and containers follow `ap_build_config_sub`: `<Name
+//! args>` with everything after its last `>` ignored, `</Name>` one word, matched without
+//! regard to case. `<Macro>` and `<Lua...>` bodies are kept raw. See `grammar/apache.md`.
+
+use std::borrow::Cow;
+
+use super::{Comment, SyntaxProblem, Word};
+use crate::source::{FileId, SourceFile, Span};
+
+/// Containers whose body is raw text, not directives.
+const RAW_BODIES: [&str; 2] = ["macro", "lua"];
+
+/// A directive line.
+#[derive(Clone, Debug)]
+pub struct Directive<'a> {
+    /// The directive name as written (Apache matches it without regard to case).
+    pub name: Word<'a>,
+    /// Its arguments.
+    pub args: Vec<Word<'a>>,
+    /// The whole logical line, over every physical line it spans.
+    pub span: Span,
+    /// The innermost container it is in.
+    pub block: Option<usize>,
+}
+
+impl Directive<'_> {
+    /// Whether the directive is `name` (case-insensitively).
+    pub fn is(&self, name: &str) -> bool {
+        self.name.text.eq_ignore_ascii_case(name)
+    }
+}
+
+/// A container: `<VirtualHost *:443>` ... `</VirtualHost>`.
+#[derive(Clone, Debug)]
+pub struct Block<'a> {
+    /// The container name without `<` (`VirtualHost`).
+    pub name: Word<'a>,
+    /// Its arguments (the `>` removed).
+    pub args: Vec<Word<'a>>,
+    /// The opening tag.
+    pub span: Span,
+    /// The closing tag, when there is one.
+    pub close: Option<Span>,
+    /// The enclosing container.
+    pub parent: Option<usize>,
+}
+
+impl Block<'_> {
+    /// Whether the container is `name` (case-insensitively).
+    pub fn is(&self, name: &str) -> bool {
+        self.name.text.eq_ignore_ascii_case(name)
+    }
+}
+
+/// One file of Apache configuration.
+#[derive(Debug, Default)]
+pub struct Config<'a> {
+    /// Directives in file order.
+    pub directives: Vec<Directive<'a>>,
+    /// Containers in file order.
+    pub blocks: Vec<Block<'a>>,
+    /// Comment lines.
+    pub comments: Vec<Comment<'a>>,
+    /// What Apache refuses.
+    pub problems: Vec<SyntaxProblem>,
+}
+
+impl<'a> Config<'a> {
+    /// The chain of containers around a directive or block, innermost first.
+    pub fn ancestors(&self, mut block: Option<usize>) -> impl Iterator<Item = &Block<'a>> {
+        std::iter::from_fn(move || {
+            let found = self.blocks.get(block?)?;
+            block = found.parent;
+            Some(found)
+        })
+    }
+}
+
+/// A logical line: its bytes and, for each, the offset in the file it came from.
+struct LogicalLine {
+    text: String,
+    offsets: Vec<usize>,
+    /// One past the last byte of its last physical line.
+    end: usize,
+}
+
+impl LogicalLine {
+    fn span(&self, file: FileId, from: usize, to: usize) -> Span {
+        let start = self.offsets.get(from).copied().unwrap_or(self.end);
+        let end = if to > from { self.offsets.get(to - 1).map_or(self.end, |o| o + 1) } else { start };
+        Span::new(file, start, end)
+    }
+}
+
+/// Parses one Apache configuration file.
+pub fn parse(source: &SourceFile) -> Config<'_> {
+    let text = source.parse_text();
+    let mut parser = Parser { file: source.id, text, config: Config::default(), stack: Vec::new() };
+    let mut at = 0;
+    while at < text.len() {
+        let line = logical_line(text, at);
+        at = line.end.max(at + 1);
+        let mut next = line.end;
+        if text.as_bytes().get(next) == Some(&b'\r') {
+            next += 1;
+        }
+        if text.as_bytes().get(next) == Some(&b'\n') {
+            next += 1;
+        }
+        at = at.max(next);
+        if let Some(raw_end) = parser.line(&line) {
+            at = raw_end;
+        }
+    }
+    for index in std::mem::take(&mut parser.stack) {
+        if let Some(block) = parser.config.blocks.get(index) {
+            let (span, name) = (block.span, block.name.text.to_string());
+            parser.problem(span, format!("`<{name}>` was not closed"), "opened here");
+        }
+    }
+    parser.config
+}
+
+/// The logical line starting at `start`: physical lines joined where a `\` stands right
+/// before the line end.
+fn logical_line(text: &str, start: usize) -> LogicalLine {
+    let bytes = text.as_bytes();
+    let mut line = LogicalLine { text: String::new(), offsets: Vec::new(), end: start };
+    let mut raw: Vec<u8> = Vec::new();
+    let mut at = start;
+    loop {
+        let end = text.get(at..).and_then(|r| r.find('\n')).map_or(text.len(), |i| at + i);
+        let body_end = if end > at && bytes.get(end - 1) == Some(&b'\r') { end - 1 } else { end };
+        let continued = body_end > at && bytes.get(body_end - 1) == Some(&b'\\') && end < text.len();
+        let keep_end = if continued { body_end - 1 } else { body_end };
+        for (i, b) in bytes.get(at..keep_end).unwrap_or(&[]).iter().enumerate() {
+            raw.push(*b);
+            line.offsets.push(at + i);
+        }
+        line.end = body_end;
+        if !continued {
+            break;
+        }
+        at = end + 1;
+    }
+    line.text = String::from_utf8_lossy(&raw).into_owned();
+    line
+}
+
+fn is_space(b: u8) -> bool {
+    b.is_ascii_whitespace() || b == 0x0b
+}
+
+/// Splits a logical line into words as `ap_getword_conf` does, from byte `from`.
+fn words<'a>(file: FileId, text: &'a str, line: &LogicalLine, from: usize, to: usize) -> Vec<Word<'a>> {
+    let bytes = line.text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = from;
+    while i < to {
+        while i < to && bytes.get(i).is_some_and(|b| is_space(*b)) {
+            i += 1;
+        }
+        if i >= to {
+            break;
+        }
+        let start = i;
+        let quote = bytes.get(i).copied().filter(|b| *b == b'"' || *b == b'\'');
+        let (body_start, body_end, end) = match quote {
+            Some(q) => {
+                let mut j = i + 1;
+                while j < to && bytes.get(j) != Some(&q) {
+                    if bytes.get(j) == Some(&b'\\') && j + 1 < to {
+                        j += 1;
+                    }
+                    j += 1;
+                }
+                // An unterminated quote runs to the end of the line.
+                (i + 1, j.min(to), (j + 1).min(to))
+            }
+            None => {
+                let mut j = i;
+                while j < to && !bytes.get(j).is_some_and(|b| is_space(*b)) {
+                    j += 1;
+                }
+                (i, j, j)
+            }
+        };
+        let raw = line.text.get(body_start..body_end).unwrap_or("");
+        let decoded = unescape(raw, quote);
+        let span = line.span(file, start, end);
+        let verbatim = quote.is_none() && decoded == raw && text.get(span.start..span.end) == Some(raw);
+        let value =
+            if verbatim { Cow::Borrowed(text.get(span.start..span.end).unwrap_or("")) } else { Cow::Owned(decoded) };
+        let unknown = value.contains("${");
+        out.push(Word { text: value, span, unknown });
+        i = end;
+    }
+    out
+}
+
+/// `\\` and `\<quote>` are the only escapes.
+fn unescape(raw: &str, quote: Option<u8>) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            if let Some(&next) = chars.peek() {
+                if next == '\\' || quote.is_some_and(|q| u32::from(next) == u32::from(q)) {
+                    out.push(next);
+                    chars.next();
+                    continue;
+                }
+            }
+        }
+        out.push(c);
+    }
+    out
+}
+
+struct Parser<'a> {
+    file: FileId,
+    text: &'a str,
+    config: Config<'a>,
+    stack: Vec<usize>,
+}
+
+impl<'a> Parser<'a> {
+    fn problem(&mut self, span: Span, message: String, label: &str) {
+        self.config.problems.push(SyntaxProblem { span, message, label: label.into(), related: None });
+    }
+
+    /// Reads one logical line; returns where to go on when a raw body was skipped.
+    fn line(&mut self, line: &LogicalLine) -> Option<usize> {
+        let bytes = line.text.as_bytes();
+        let lead = bytes.iter().take_while(|b| is_space(**b)).count();
+        let trail = bytes.iter().rev().take_while(|b| is_space(**b)).count();
+        let end = bytes.len().saturating_sub(trail).max(lead);
+        match bytes.get(lead) {
+            None => None,
+            Some(b'#') => {
+                let span = line.span(self.file, lead, end);
+                let body = self.text.get(span.start + 1..span.end).unwrap_or("");
+                self.config.comments.push(Comment { text: body, span });
+                None
+            }
+            Some(b'<') if bytes.get(lead + 1) == Some(&b'/') => {
+                self.close(line, lead, end);
+                None
+            }
+            Some(b'<') => self.open(line, lead, end),
+            Some(_) => {
+                let mut words = words(self.file, self.text, line, lead, end).into_iter();
+                let name = words.next()?;
+                let span = line.span(self.file, lead, end);
+                let block = self.stack.last().copied();
+                self.config.directives.push(Directive { name, args: words.collect(), span, block });
+                None
+            }
+        }
+    }
+
+    fn open(&mut self, line: &LogicalLine, lead: usize, end: usize) -> Option<usize> {
+        let bytes = line.text.as_bytes();
+        let name_end =
+            (lead + 1..end).find(|&i| bytes.get(i).is_some_and(|b| is_space(*b) || *b == b'>')).unwrap_or(end);
+        let name_text = line.text.get(lead + 1..name_end).unwrap_or("");
+        let name_span = line.span(self.file, lead + 1, name_end);
+        let name = Word { text: Cow::Owned(name_text.to_string()), span: name_span, unknown: false };
+        let span = line.span(self.file, lead, end);
+        // Everything after the last `>` is ignored, as Apache does.
+        let Some(close) = line.text.get(..end).and_then(|t| t.rfind('>')).filter(|&c| c >= name_end) else {
+            self.problem(span, format!("`<{name_text}>` directive missing closing `>`"), "no `>`");
+            return None;
+        };
+        let args = words(self.file, self.text, line, name_end, close);
+        let parent = self.stack.last().copied();
+        let index = self.config.blocks.len();
+        let raw = RAW_BODIES.iter().any(|r| name_text.to_ascii_lowercase().starts_with(r));
+        self.config.blocks.push(Block { name, args, span, close: None, parent });
+        if raw {
+            return Some(self.skip_raw_body(index, name_text, line.end));
+        }
+        self.stack.push(index);
+        None
+    }
+
+    /// Skips a raw body to its closing tag; returns where reading goes on.
+    fn skip_raw_body(&mut self, index: usize, name: &str, from: usize) -> usize {
+        let closer = format!("</{}>", name.to_ascii_lowercase());
+        let mut at = from;
+        while at < self.text.len() {
+            let end = self.text.get(at..).and_then(|r| r.find('\n')).map_or(self.text.len(), |i| at + i);
+            let physical = self.text.get(at..end).unwrap_or("").trim();
+            if physical.to_ascii_lowercase() == closer {
+                if let Some(block) = self.config.blocks.get_mut(index) {
+                    block.close = Some(Span::new(self.file, at, end));
+                }
+                return end + 1;
+            }
+            at = end + 1;
+        }
+        if let Some(block) = self.config.blocks.get(index) {
+            let span = block.span;
+            self.problem(span, format!("`<{name}>` was not closed"), "opened here");
+        }
+        self.text.len()
+    }
+
+    fn close(&mut self, line: &LogicalLine, lead: usize, end: usize) {
+        let span = line.span(self.file, lead, end);
+        let tag = line.text.get(lead + 2..end).unwrap_or("");
+        let Some(name) = tag.strip_suffix('>').filter(|n| !n.contains(|c: char| c.is_whitespace())) else {
+            let name = tag.split(|c: char| c.is_whitespace() || c == '>').next().unwrap_or(tag);
+            self.problem(span, format!("`</{name}>` directive missing closing `>`"), "one word, then `>`");
+            return;
+        };
+        let Some(&top) = self.stack.last() else {
+            self.problem(span, format!("`</{name}>` without matching `<{name}>` section"), "stray closing tag");
+            return;
+        };
+        let Some(open) = self.config.blocks.get(top) else { return };
+        if !open.name.text.eq_ignore_ascii_case(name) {
+            let expected = open.name.text.to_string();
+            let opened = open.span;
+            self.config.problems.push(SyntaxProblem {
+                span,
+                message: format!("expected `</{expected}>` but saw `</{name}>`"),
+                label: "closes the wrong container".into(),
+                related: Some((opened, "opened here".into())),
+            });
+            // Apache stops here; atl-lint closes the inner container and goes on.
+        }
+        self.stack.pop();
+        if let Some(block) = self.config.blocks.get_mut(top) {
+            block.close = Some(span);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+
+    /// A directive as text: its name and arguments.
+    type Line = (String, Vec<String>);
+
+    fn parsed(text: &str) -> (Vec<Line>, Vec<String>) {
+        let source =
+            SourceFile::new(FileId(0), PathBuf::from("a.conf"), "a.conf".into(), None, text.as_bytes().to_vec());
+        let config = parse(&source);
+        let directives = config
+            .directives
+            .iter()
+            .map(|d| (d.name.text.to_string(), d.args.iter().map(|a| a.text.to_string()).collect()))
+            .collect();
+        (directives, config.problems.iter().map(|p| p.message.clone()).collect())
+    }
+
+    #[test]
+    fn continuation_comments_and_quotes_follow_apache() {
+        let (directives, problems) = parsed(
+            "ProxyPass /jira \\\nhttp://localhost:8080/jira\n  # a comment\nProxyTimeout 60 # not a comment\nDefine B \"abc\"def\nHeader set X \"esc \\\"dq\\\" and \\\\ and \\n\"\nDefine F \"unterminated and more\nX a\\ b\n",
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(directives[0], ("ProxyPass".into(), vec!["/jira".into(), "http://localhost:8080/jira".into()]));
+        assert_eq!(directives[1].1, ["60", "#", "not", "a", "comment"]);
+        assert_eq!(directives[2].1, ["B", "abc", "def"]);
+        assert_eq!(directives[3].1, ["set", "X", "esc \"dq\" and \\ and \\n"]);
+        assert_eq!(directives[4].1, ["F", "unterminated and more"]);
+        assert_eq!(directives[5].1, ["a\\", "b"]);
+    }
+
+    #[test]
+    fn continued_directive_spans_all_its_lines() {
+        let text = "ProxyPass /jira \\\n   http://h:8080/jira\n";
+        let source = SourceFile::new(FileId(0), PathBuf::from("a"), "a".into(), None, text.as_bytes().to_vec());
+        let config = parse(&source);
+        let d = &config.directives[0];
+        assert_eq!(source.slice(d.span), "ProxyPass /jira \\\n   http://h:8080/jira");
+        assert_eq!(source.slice(d.args[1].span), "http://h:8080/jira");
+    }
+
+    #[test]
+    fn containers_balance_like_apache() {
+        let (_, problems) = parsed("<VirtualHost *:80> # comment\n<Location /x>\n</Directory>\n</VirtualHost>\n</VirtualHost>\n<IfModule x>\n<Directory /\n</VirtualHost foo>\n");
+        assert!(problems.iter().any(|p| p == "expected `</Location>` but saw `</Directory>`"), "{problems:?}");
+        assert!(
+            problems.iter().any(|p| p == "`</VirtualHost>` without matching `<VirtualHost>` section"),
+            "{problems:?}"
+        );
+        assert!(problems.iter().any(|p| p == "`<Directory>` directive missing closing `>`"), "{problems:?}");
+        assert!(problems.iter().any(|p| p == "`</VirtualHost>` directive missing closing `>`"), "{problems:?}");
+        assert!(problems.iter().any(|p| p == "`<IfModule>` was not closed"), "{problems:?}");
+    }
+
+    #[test]
+    fn raw_bodies_are_not_directives() {
+        let (_, directives, problems) =
+            parsed("<Macro VHost $name>\n  <VirtualHost *:80>\n  ServerName $name\n</Macro>\nUse VHost a\n");
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(directives.len(), 1);
+        assert_eq!(directives[0].0, "Use");
+    }
+}
