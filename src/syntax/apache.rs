@@ -402,7 +402,7 @@ mod tests {
 
     #[test]
     fn raw_bodies_are_not_directives() {
-        let (_, directives, problems) =
+        let (directives, problems) =
             parsed("<Macro VHost $name>\n  <VirtualHost *:80>\n  ServerName $name\n</Macro>\nUse VHost a\n");
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(directives.len(), 1);
