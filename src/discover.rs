@@ -9,6 +9,8 @@ use walkdir::WalkDir;
 
 use crate::source::FileKind;
 
+mod includes;
+
 /// Files over this size are not read.
 pub const MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
 
@@ -76,6 +78,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<Found>, PathError> {
             found.push(explicit(path, &metadata)?);
         }
     }
+    includes::follow(&mut found);
     Ok(found)
 }
 
