@@ -10,6 +10,7 @@ mod base_url;
 mod connector;
 mod context_path;
 pub(crate) mod haproxy;
+pub(crate) mod proxy;
 mod syntax;
 mod tls;
 
@@ -182,6 +183,13 @@ pub static ALL: &[&dyn Rule] = &[
     &tls::tls_weak_cipher::TlsWeakCipher,
     &base_url::base_url_malformed::BaseUrlMalformed,
     &base_url::base_url_drift::BaseUrlDrift,
+    &proxy::proxypass_trailing_slash::ProxypassTrailingSlash,
+    &proxy::proxypass_reverse_missing::ProxypassReverseMissing,
+    &proxy::proxypass_reverse_mismatch::ProxypassReverseMismatch,
+    &proxy::proxypass_shadowed::ProxypassShadowed,
+    &proxy::proxy_open_forward::ProxyOpenForward,
+    &proxy::servername_has_path::ServernameHasPath,
+    &proxy::legacy_access_control::LegacyAccessControl,
     &haproxy::haproxy_backend_undefined::HaproxyBackendUndefined,
     &haproxy::haproxy_acl_undefined::HaproxyAclUndefined,
     &haproxy::haproxy_acl_unused::HaproxyAclUnused,

@@ -219,7 +219,9 @@ fn haproxy_secrets(config: &haproxy::Config<'_>, secrets: &mut Secrets) {
 /// passwords in URLs (`ProxyPass / http://user:pass@host/`).
 fn apache_secrets(config: &apache::Config<'_>, secrets: &mut Secrets) {
     for directive in &config.directives {
-        let secret_directive = crate::secrets::is_secret_name(&directive.name.text);
+        // `ProxyPass*` passes requests, not passwords.
+        let name = directive.name.text.to_ascii_lowercase();
+        let secret_directive = crate::secrets::is_secret_name(&name) && !name.starts_with("proxypass");
         for arg in &directive.args {
             if secret_directive {
                 secrets.spans.push(arg.span);

@@ -76,6 +76,44 @@ pub(crate) fn enablings(cx: &Context<'_>) -> Vec<Enabling> {
             }
         }
     }
+    for config in crate::rules::proxy::configs(cx.files) {
+        for directive in config.directives.iter().filter(|d| d.is("SSLProtocol") || d.is("SSLProxyProtocol")) {
+            let mut enabled: Vec<(Protocol, Span)> = Vec::new();
+            for token in directive.args.iter().filter(|t| !t.unknown) {
+                let (sign, name) = match token.text.as_bytes().first() {
+                    Some(b'+') => ('+', token.text.get(1..).unwrap_or("")),
+                    Some(b'-') => ('-', token.text.get(1..).unwrap_or("")),
+                    _ => (' ', token.text.as_ref()),
+                };
+                // Apache's `all`: every TLS version; SSLv3 only where the library still has it.
+                let named: Vec<Protocol> = if name.eq_ignore_ascii_case("all") {
+                    vec![Protocol::TlsV1, Protocol::TlsV1_1, Protocol::TlsV1_2, Protocol::TlsV1_3]
+                } else {
+                    Protocol::from_jsse(name).into_iter().collect()
+                };
+                if sign == ' ' {
+                    // A bare name replaces what came before.
+                    enabled.clear();
+                }
+                enabled.retain(|(p, _)| !named.contains(p));
+                if sign != '-' {
+                    enabled.extend(named.into_iter().map(|p| (p, token.span)));
+                }
+            }
+            let mut grouped: Vec<Enabling> = Vec::new();
+            for (protocol, span) in enabled {
+                match grouped.iter_mut().find(|g| g.span == span) {
+                    Some(group) => group.protocols.push(protocol),
+                    None => grouped.push(Enabling {
+                        span,
+                        setting: directive.name.text.to_string(),
+                        protocols: vec![protocol],
+                    }),
+                }
+            }
+            out.extend(grouped);
+        }
+    }
     out
 }
 

@@ -11,8 +11,10 @@ declare_rule! {
     /// `sslEnabledProtocols` and `SSLProtocol`, and Bitbucket's `server.ssl.enabled-protocols`.
     /// `all -TLSv1 -TLSv1.1` is fine. HAProxy: `ssl-min-ver TLSv1.0`/`TLSv1.1` and
     /// `force-tlsv10`/`force-tlsv11` on `bind`/`server` lines or in `ssl-default-*-options`
-    /// (HAProxy's own default minimum has been TLSv1.2 since 2.2). `sslProtocol` and `server.ssl.protocol` are not judged:
-    /// they name the JSSE `SSLContext` algorithm, which enables no protocol version by itself.
+    /// (HAProxy's own default minimum has been TLSv1.2 since 2.2). Apache: `all` without
+    /// `-TLSv1 -TLSv1.1`, `+TLSv1`, `+TLSv1.1`, a bare `TLSv1` in `SSLProtocol` /
+    /// `SSLProxyProtocol`. `sslProtocol` and `server.ssl.protocol` are not judged: they name
+    /// the JSSE `SSLContext` algorithm, which enables no protocol version by itself.
     ///
     /// ## Why is this bad?
     /// TLS 1.0 and 1.1 are deprecated (RFC 8996): they lack modern cipher suites, browsers
@@ -34,7 +36,7 @@ declare_rule! {
         id: "tls-legacy-protocol",
         severity: Warning,
         scope: "tls",
-        formats: [Haproxy, TomcatServerXml, BitbucketProperties],
+        formats: [Haproxy, Apache, TomcatServerXml, BitbucketProperties],
     }
 }
 

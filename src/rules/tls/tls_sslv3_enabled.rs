@@ -10,9 +10,10 @@ declare_rule! {
     /// `<SSLHostConfig protocols>` and the 9.0 connector aliases `sslEnabledProtocols` and
     /// `SSLProtocol`; Bitbucket's `server.ssl.enabled-protocols`; HAProxy's `ssl-min-ver SSLv3`,
     /// `ssl-max-ver SSLv3` and `force-sslv3` on `bind`/`server` lines or in
-    /// `ssl-default-*-options`. Only what the file states is
-    /// judged: an absent setting leaves the JVM's defaults, and `sslProtocol` /
-    /// `server.ssl.protocol` name the `SSLContext` algorithm, which enables nothing by itself.
+    /// `ssl-default-*-options`; Apache `SSLProtocol`/`SSLProxyProtocol` with `+SSLv3` or a bare
+    /// `SSLv3`. Only what the file states is judged: an absent setting leaves the library's
+    /// defaults, and `sslProtocol` / `server.ssl.protocol` name the `SSLContext` algorithm,
+    /// which enables nothing by itself.
     ///
     /// ## Why is this bad?
     /// SSLv3 is broken (POODLE, RFC 7568) and SSLv2 worse; current JVMs disable them, and a
@@ -35,7 +36,7 @@ declare_rule! {
         id: "tls-sslv3-enabled",
         severity: Error,
         scope: "tls",
-        formats: [Haproxy, TomcatServerXml, BitbucketProperties],
+        formats: [Haproxy, Apache, TomcatServerXml, BitbucketProperties],
     }
 }
 

@@ -16,7 +16,8 @@ declare_rule! {
     /// `MEDIUM`, `RC4`, `aNULL`, `eNULL`, `EXPORT`, `3DES`), leaves enabled a cipher with NULL
     /// encryption, anonymous key exchange, EXPORT grade, RC4, DES or 3DES, or an MD5 MAC. The
     /// message names the weak ciphers that survive. Read: HAProxy `ciphers` on `bind`/`server`
-    /// lines, `ssl-default-bind-ciphers`, `ssl-default-server-ciphers`; Tomcat
+    /// lines, `ssl-default-bind-ciphers`, `ssl-default-server-ciphers`; Apache `SSLCipherSuite`
+    /// and `SSLProxyCipherSuite`; Tomcat
     /// `<SSLHostConfig ciphers>` and the 9.0 connector `ciphers`/`SSLCipherSuite`; Bitbucket's
     /// `server.ssl.ciphers` (lists of IANA/JSSE names are judged by name). The suites include
     /// the legacy ones newer OpenSSL versions no longer build, because the same configuration
@@ -45,7 +46,7 @@ declare_rule! {
         id: "tls-weak-cipher",
         severity: Warning,
         scope: "tls",
-        formats: [Haproxy, TomcatServerXml, BitbucketProperties],
+        formats: [Haproxy, Apache, TomcatServerXml, BitbucketProperties],
     }
 }
 
@@ -55,6 +56,21 @@ impl Rule for TlsWeakCipher {
             for setting in &connector.ciphers {
                 if let Some(text) = setting.value.known() {
                     judge(sink, setting.value.span, &setting.name, text);
+                }
+            }
+        }
+        for config in crate::rules::proxy::configs(cx.files) {
+            for directive in config.directives.iter().filter(|d| d.is("SSLCipherSuite") || d.is("SSLProxyCipherSuite"))
+            {
+                // `SSLCipherSuite [SSL|TLSv1.3] spec`: TLS 1.3 suites are not judged here.
+                let spec = match directive.args.as_slice() {
+                    [protocol, spec, ..] if protocol.text.eq_ignore_ascii_case("SSL") => spec,
+                    [protocol, ..] if protocol.text.eq_ignore_ascii_case("TLSv1.3") => continue,
+                    [spec, ..] => spec,
+                    [] => continue,
+                };
+                if let Some(text) = spec.known() {
+                    judge(sink, spec.span, &directive.name.text, text);
                 }
             }
         }
