@@ -196,7 +196,7 @@ fn words<'a>(file: FileId, text: &'a str, line: &LogicalLine, from: usize, to: u
         let verbatim = quote.is_none() && decoded == raw && text.get(span.start..span.end) == Some(raw);
         let value =
             if verbatim { Cow::Borrowed(text.get(span.start..span.end).unwrap_or("")) } else { Cow::Owned(decoded) };
-        let unknown = value.contains("${");
+        let unknown = super::is_unknown(&value);
         out.push(Word { text: value, span, unknown });
         i = end;
     }

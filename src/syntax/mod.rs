@@ -1,6 +1,7 @@
 //! Parsers: source text to per-format trees with spans; syntax problems are kept for the rules.
 
 pub mod apache;
+pub mod apache_directives;
 pub mod haproxy;
 pub mod haproxy_keywords;
 pub mod properties;

@@ -103,3 +103,28 @@ pub(crate) fn trimmed(path: &str) -> &str {
         t
     }
 }
+
+/// Where a directive stands for Apache's context checks.
+pub(crate) fn place_of(config: &Config<'_>, block: Option<usize>) -> crate::syntax::apache_directives::Place {
+    use crate::syntax::apache_directives::{Place, DIRECTORY_CONTAINERS};
+    let mut place = Place::Server;
+    for ancestor in config.ancestors(block) {
+        let name = ancestor.name.text.to_ascii_lowercase();
+        if DIRECTORY_CONTAINERS.contains(&name.as_str()) {
+            return Place::Directory;
+        }
+        if name == "virtualhost" {
+            place = Place::Vhost;
+        }
+    }
+    place
+}
+
+/// Whether a directive stands inside `<IfModule>` for a module the table does not know (a
+/// third-party module: its directives are not judged).
+pub(crate) fn guarded_by_unknown_module(config: &Config<'_>, block: Option<usize>) -> bool {
+    let table = crate::syntax::apache_directives::directives();
+    config
+        .ancestors(block)
+        .any(|b| b.is("IfModule") && b.args.first().is_some_and(|m| !m.unknown && !table.knows_module(&m.text)))
+}

@@ -12,7 +12,9 @@ declare_rule! {
     /// unnamed `defaults`, any keyword before the first section. Where HAProxy refuses the
     /// keyword the finding is an error; where it only ignores it with a warning, a warning;
     /// an `option` that HAProxy ignores there (Atlassian's `option httplog` in a backend)
-    /// is noted at `info`.
+    /// is noted at `info`. For Apache httpd: a directive outside the contexts its module allows
+    /// (`ProxyRequests` inside `<Location>`, `Listen` inside `<VirtualHost>`, `Require` at
+    /// server level), per `grammar/apache-directives.txt`.
     ///
     /// ## Why is this bad?
     /// A refused keyword stops HAProxy from starting. An ignored one does nothing: the
@@ -37,12 +39,13 @@ declare_rule! {
         id: "misplaced-directive",
         severity: Error,
         scope: "syntax",
-        formats: [Haproxy],
+        formats: [Haproxy, Apache],
     }
 }
 
 impl Rule for MisplacedDirective {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
+        apache(cx, sink);
         let table = keywords();
         for config in configs(cx.files) {
             for (section, statement) in statements(config) {
@@ -115,6 +118,38 @@ impl Rule for MisplacedDirective {
                 };
                 sink.emit(span, label, message).severity(severity).help(help);
             }
+        }
+    }
+}
+
+/// Apache: directives (and containers) outside the contexts their module allows.
+fn apache(cx: &Context<'_>, sink: &mut Sink<'_>) {
+    use crate::rules::proxy::{configs, place_of};
+    let table = crate::syntax::apache_directives::directives();
+    for config in configs(cx.files) {
+        let items = config
+            .directives
+            .iter()
+            .map(|d| (d.name.text.to_string(), d.name.span, d.block))
+            .chain(config.blocks.iter().map(|b| (format!("<{}", b.name.text), b.name.span, b.parent)));
+        for (name, span, block) in items {
+            let Some((written, definitions)) = table.get(&name) else { continue };
+            let place = place_of(config, block);
+            if definitions.iter().any(|d| d.contexts.contains(&place.token())) {
+                continue;
+            }
+            let allowed: Vec<&str> = definitions
+                .first()
+                .map(|d| d.contexts.iter().copied().filter(|c| *c != "htaccess").collect())
+                .unwrap_or_default();
+            let where_ = match place.token() {
+                "server" => "at server level",
+                "vhost" => "inside `<VirtualHost>`",
+                _ => "inside a directory context (`<Directory>`, `<Location>`, `<Files>`, `<Proxy>`)",
+            };
+            let shown = written.trim_start_matches('<');
+            sink.emit(span, "not allowed here", format!("`{shown}` is not allowed {where_}"))
+                .help(format!("Apache allows it in: {}", allowed.join(", ")));
         }
     }
 }

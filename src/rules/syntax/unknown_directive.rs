@@ -11,7 +11,9 @@ declare_rule! {
     /// Flags an HAProxy keyword that is not valid in its section, an `option` HAProxy does not
     /// have, a `bind`/`server` option or an `http-request`/`tcp-request` action it does not
     /// know, and suggests the nearest known name ("did you mean `bind`?"). The table is
-    /// HAProxy 2.6's (`grammar/haproxy-keywords.txt`).
+    /// HAProxy 2.6's (`grammar/haproxy-keywords.txt`). For Apache httpd: a directive or
+    /// container that no Apache 2.4 module defines (`grammar/apache-directives.txt`, every
+    /// Debian module); directives inside `<IfModule>` for a third-party module are not judged.
     ///
     /// ## Why is this bad?
     /// `haproxy -c` refuses the configuration ("unknown keyword 'bindd' in 'frontend'
@@ -32,12 +34,13 @@ declare_rule! {
         id: "unknown-directive",
         severity: Error,
         scope: "syntax",
-        formats: [Haproxy],
+        formats: [Haproxy, Apache],
     }
 }
 
 impl Rule for UnknownDirective {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
+        apache(cx, sink);
         let table = keywords();
         for config in configs(cx.files) {
             for (section, statement) in statements(config) {
@@ -137,6 +140,53 @@ fn proxy_statement(table: &Keywords, section: &Section<'_>, statement: &Statemen
             };
         }
     }
+}
+
+/// Apache: directives and containers no module of the table defines.
+fn apache(cx: &Context<'_>, sink: &mut Sink<'_>) {
+    let table = crate::syntax::apache_directives::directives();
+    let names = || table.by_name.values().map(|(name, _)| *name);
+    for config in crate::rules::proxy::configs(cx.files) {
+        for directive in &config.directives {
+            if directive.name.unknown || crate::rules::proxy::guarded_by_unknown_module(config, directive.block) {
+                continue;
+            }
+            if table.get(&directive.name.text).is_none() {
+                let message = format!("unknown directive `{}`: no Apache 2.4 module defines it", directive.name.text);
+                suggest(
+                    sink.emit(directive.name.span, "unknown directive", message),
+                    &directive.name.text,
+                    names().filter(|n| !n.starts_with('<')),
+                );
+            }
+        }
+        for block in &config.blocks {
+            let container = format!("<{}", block.name.text);
+            if block.name.unknown
+                || table.get(&container).is_some()
+                || crate::rules::proxy::guarded_by_unknown_module(config, block.parent)
+            {
+                continue;
+            }
+            let message = format!("unknown container `{container}>`: no Apache 2.4 module defines it");
+            suggest(
+                sink.emit(block.name.span, "unknown container", message),
+                &container,
+                names().filter(|n| n.starts_with('<')),
+            );
+        }
+    }
+}
+
+/// Adds the nearest known name, when one is close, to a finding.
+fn suggest<'k>(diagnostic: &mut crate::diagnostic::Diagnostic, name: &str, known: impl Iterator<Item = &'k str>) {
+    let lower = name.to_ascii_lowercase();
+    let known: Vec<(String, &str)> = known.map(|k| (k.to_ascii_lowercase(), k)).collect();
+    let near = nearest(&lower, known.iter().map(|(l, _)| l.as_str()), 3);
+    match near.first().and_then(|n| known.iter().find(|(l, _)| l == n)) {
+        Some((_, original)) => diagnostic.help(format!("did you mean `{}`?", original.trim_start_matches('<'))),
+        None => diagnostic.help("check the spelling, or load the module that defines it"),
+    };
 }
 
 fn report<'k>(sink: &mut Sink<'_>, span: Span, name: &str, place: &str, known: impl Iterator<Item = &'k str>) {
