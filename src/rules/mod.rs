@@ -189,6 +189,7 @@ pub static ALL: &[&dyn Rule] = &[
     &proxy::proxypass_shadowed::ProxypassShadowed,
     &proxy::proxy_open_forward::ProxyOpenForward,
     &proxy::servername_has_path::ServernameHasPath,
+    &proxy::websocket_proxy_missing::WebsocketProxyMissing,
     &proxy::legacy_access_control::LegacyAccessControl,
     &haproxy::haproxy_backend_undefined::HaproxyBackendUndefined,
     &haproxy::haproxy_acl_undefined::HaproxyAclUndefined,

@@ -9,7 +9,8 @@ declare_rule! {
     /// ## What it does
     /// Flags two live `<Context>` elements in the same `<Host>` whose paths are the same
     /// after Tomcat's normalisation (`"/"` and `""` are both the root; `"/jira/"` is
-    /// `"/jira"`).
+    /// `"/jira"`), and an Apache virtual host that sends the same public path to two
+    /// different upstreams with `ProxyPass`.
     /// In a template with conditionals (`{% if %}`, `<% if %>`) repeats are not judged: both
     /// branches of a conditional are in the text.
     ///
@@ -36,12 +37,13 @@ declare_rule! {
         id: "context-path-duplicate",
         severity: Error,
         scope: "context_path",
-        formats: [TomcatServerXml],
+        formats: [Apache, TomcatServerXml],
     }
 }
 
 impl Rule for ContextPathDuplicate {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
+        apache(cx, sink);
         let mut first = HashMap::new();
         for context in cx.topology.contexts.iter().filter(|c| c.style == PathStyle::Tomcat) {
             if cx.has_template_control(context.setting.span.file) {
@@ -63,6 +65,32 @@ impl Rule for ContextPathDuplicate {
             )
             .related(*earlier, "first declared here")
             .help("remove one of the two `<Context>` elements");
+        }
+    }
+}
+
+/// Apache: one virtual host sending the same public path to two different upstreams.
+fn apache(cx: &Context<'_>, sink: &mut Sink<'_>) {
+    use crate::rules::proxy::{configs, passes, trimmed, Target};
+    for config in configs(cx.files) {
+        let mut first = HashMap::new();
+        for pass in passes(config).into_iter().filter(|p| !p.reverse) {
+            let Target::Url(url) = pass.target else { continue };
+            let key = (pass.vhost, trimmed(pass.local.0));
+            let Some(&(earlier_url, earlier_span)) = first.get(&key) else {
+                first.insert(key, (url.text.as_ref(), pass.local.1));
+                continue;
+            };
+            if trimmed(earlier_url) == trimmed(&url.text) {
+                continue;
+            }
+            let message = format!(
+                "`{}` is proxied twice in one virtual host: to `{earlier_url}` and to `{}`",
+                pass.local.0, url.text
+            );
+            sink.emit(pass.local.1, "second upstream for this path", message)
+                .related(earlier_span, "first upstream for this path")
+                .help("keep one `ProxyPass` for the path; the first one wins");
         }
     }
 }

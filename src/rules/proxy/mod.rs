@@ -7,6 +7,7 @@ pub mod proxypass_reverse_missing;
 pub mod proxypass_shadowed;
 pub mod proxypass_trailing_slash;
 pub mod servername_has_path;
+pub mod websocket_proxy_missing;
 
 use crate::source::Span;
 use crate::syntax::apache::{Config, Directive};

@@ -1,6 +1,6 @@
 //! `proxypass-shadowed`: a `ProxyPass` that an earlier one always matches first.
 
-use super::{configs, passes, Pass};
+use super::{configs, passes, trimmed, Pass};
 use crate::rules::{declare_rule, Context, Rule, Sink};
 
 declare_rule! {
@@ -48,8 +48,12 @@ impl Rule for ProxypassShadowed {
             let forward: Vec<Pass<'_, '_>> =
                 passes(config).into_iter().filter(|p| !p.reverse && !p.in_location).collect();
             for (i, later) in forward.iter().enumerate() {
-                let earlier =
-                    forward.iter().take(i).find(|e| e.vhost == later.vhost && covers(e.local.0, later.local.0));
+                // The same path twice is `context-path-duplicate`'s business.
+                let earlier = forward.iter().take(i).find(|e| {
+                    e.vhost == later.vhost
+                        && covers(e.local.0, later.local.0)
+                        && trimmed(e.local.0) != trimmed(later.local.0)
+                });
                 let Some(earlier) = earlier else { continue };
                 let message = format!(
                     "`ProxyPass {}` never matches: the earlier `ProxyPass {}` takes its requests first",
