@@ -29,6 +29,16 @@ pub struct Found {
     pub kind: Option<FileKind>,
     /// The bytes, or why they were not read.
     pub content: Result<Vec<u8>, Problem>,
+    /// For an Apache file read through a main configuration's includes (or the main
+    /// configuration itself): that main configuration.
+    pub include_root: Option<PathBuf>,
+}
+
+impl Found {
+    /// A file found on its own (not through an include).
+    pub fn new(path: PathBuf, kind: Option<FileKind>, content: Result<Vec<u8>, Problem>) -> Self {
+        Found { path, kind, content, include_root: None }
+    }
 }
 
 /// Why a file found was not linted.
@@ -92,7 +102,7 @@ fn first_visit(seen: &mut HashSet<PathBuf>, path: &Path) -> bool {
 fn explicit(path: &Path, metadata: &std::fs::Metadata) -> Result<Found, PathError> {
     let path = tidy(path);
     if !metadata.is_file() {
-        return Ok(Found { path, kind: None, content: Err(Problem::NotRegular) });
+        return Ok(Found::new(path, None, Err(Problem::NotRegular)));
     }
     let named = kind_by_name(&path);
     let content = read(&path, metadata.len());
@@ -109,7 +119,7 @@ fn explicit(path: &Path, metadata: &std::fs::Metadata) -> Result<Found, PathErro
         Ok(_) if kind.is_none() => Err(Problem::UnknownKind),
         other => other,
     };
-    Ok(Found { path, kind, content })
+    Ok(Found::new(path, kind, content))
 }
 
 fn walk(root: &Path, seen: &mut HashSet<PathBuf>, found: &mut Vec<Found>) {
@@ -124,7 +134,7 @@ fn walk(root: &Path, seen: &mut HashSet<PathBuf>, found: &mut Vec<Found>) {
                 if err.loop_ancestor().is_none() {
                     if let Some(path) = err.path() {
                         let message = err.io_error().map_or_else(|| err.to_string(), ToString::to_string);
-                        found.push(Found { path: tidy(path), kind: None, content: Err(Problem::Unreadable(message)) });
+                        found.push(Found::new(tidy(path), None, Err(Problem::Unreadable(message))));
                     }
                 }
                 continue;
@@ -158,7 +168,7 @@ fn walk(root: &Path, seen: &mut HashSet<PathBuf>, found: &mut Vec<Found>) {
             Err(Problem::TooLarge(_)) if kind.is_none() => continue,
             other => other,
         };
-        found.push(Found { path: tidy(path), kind, content });
+        found.push(Found::new(tidy(path), kind, content));
     }
 }
 

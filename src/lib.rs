@@ -81,7 +81,7 @@ fn read_stdin(options: &Options) -> Result<Found, Error> {
     let path = PathBuf::from(&name);
     let kind = options.stdin_kind.or_else(|| discover::kind_of(&path, &bytes));
     let content = if kind.is_some() { Ok(bytes) } else { Err(Problem::UnknownKind) };
-    Ok(Found { path, kind, content })
+    Ok(Found::new(path, kind, content))
 }
 
 /// Lints files already found.
@@ -92,11 +92,13 @@ pub fn lint_found(found: Vec<Found>, options: &Options) -> Report {
     for file in found {
         let display = discover::display_path(&file.path, cwd.as_deref());
         let (path, kind) = (file.path, file.kind);
+        let include_root = file.include_root.map(|root| discover::display_path(&root, cwd.as_deref()));
         match file.content {
             Ok(bytes) => {
                 sources.add(|id| {
                     let mut source = SourceFile::new(id, path, display, kind, bytes);
                     source.template = template::mask(&source.text, kind == Some(FileKind::TomcatServerXml));
+                    source.include_root = include_root;
                     source
                 });
             }

@@ -96,6 +96,9 @@ pub struct SourceFile {
     pub secrets: Vec<(usize, usize)>,
     /// Secret values as messages could quote them (raw and decoded), masked in every output.
     pub secret_values: Vec<String>,
+    /// The display path of the Apache main configuration that reads this file through its
+    /// includes (itself, for the main configuration).
+    pub include_root: Option<String>,
     /// The text with template tags masked, when the file is a template.
     pub template: Option<crate::template::Masked>,
     line_starts: Vec<usize>,
@@ -118,6 +121,7 @@ impl SourceFile {
             encoding,
             secrets: Vec::new(),
             secret_values: Vec::new(),
+            include_root: None,
             template: None,
             line_starts,
             ascii,
@@ -136,6 +140,7 @@ impl SourceFile {
             encoding: Encoding::Utf8,
             secrets: Vec::new(),
             secret_values: Vec::new(),
+            include_root: None,
             template: None,
             line_starts: vec![0],
             ascii: true,

@@ -70,7 +70,7 @@ fn corpus() -> Vec<PathBuf> {
 /// atl-lint's error lines from the syntax rules, and whether it found any.
 fn lint_lines(path: &Path) -> BTreeSet<usize> {
     let bytes = std::fs::read(path).expect("corpus file");
-    let found = vec![Found { path: path.to_path_buf(), kind: Some(FileKind::Haproxy), content: Ok(bytes) }];
+    let found = vec![Found::new(path.to_path_buf(), Some(FileKind::Haproxy), Ok(bytes))];
     let report = lint_found(found, &Options::default());
     report
         .diagnostics

@@ -265,11 +265,8 @@ fn every_apache_file_in_the_corpus_parses_without_a_syntax_error() {
     assert!(paths.len() > 50, "apache corpus files found: {}", paths.len());
     for path in &paths {
         let bytes = std::fs::read(path).expect("corpus file");
-        let found = vec![atl_lint::discover::Found {
-            path: path.clone(),
-            kind: Some(atl_lint::source::FileKind::Apache),
-            content: Ok(bytes),
-        }];
+        let found =
+            vec![atl_lint::discover::Found::new(path.clone(), Some(atl_lint::source::FileKind::Apache), Ok(bytes))];
         let report = atl_lint::lint_found(found, &Options::default());
         let errors: Vec<_> =
             report.diagnostics.iter().filter(|d| d.rule == "syntax-error").map(|d| &d.message).collect();

@@ -125,7 +125,7 @@ fn mangled_fixtures_never_panic() {
             FileKind::Apache => "etc/apache2/sites-enabled/jira.conf",
             _ => "shared/bitbucket.properties",
         };
-        let found = vec![Found { path: PathBuf::from(name), kind: Some(*kind), content: Ok(bytes) }];
+        let found = vec![Found::new(PathBuf::from(name), Some(*kind), Ok(bytes))];
         let report = lint_found(found, &Options::default());
         let _ = human::render(&report, human::Style { color: false, width: 80 });
         let _ = json::render(&report);

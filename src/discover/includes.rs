@@ -25,20 +25,26 @@ pub(super) fn follow(found: &mut Vec<Found>) {
         .filter_map(|f| Some((f.path.clone(), f.content.as_ref().ok()?.clone())))
         .filter(|(path, bytes)| is_main(path, bytes))
         .collect();
-    let mut included: Vec<PathBuf> = Vec::new();
+    let mut included: Vec<(PathBuf, PathBuf)> = Vec::new();
     let mut seen: HashSet<PathBuf> = HashSet::new();
     for (path, bytes) in &mains {
         let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let mut reader = Reader { server_root: root, order: &mut included, seen: &mut seen };
+        let mut order = Vec::new();
+        let mut reader = Reader { server_root: root, order: &mut order, seen: &mut seen };
         reader.seen.insert(canonical(path));
         reader.read(bytes, 0);
+        if let Some(main) = by_canonical.get(&canonical(path)).and_then(|&i| found.get_mut(i)) {
+            main.include_root = Some(main.path.clone());
+        }
+        included.extend(order.into_iter().map(|file| (file, tidy(path))));
     }
-    for path in included {
+    for (path, root) in included {
         let key = canonical(&path);
         match by_canonical.get(&key).and_then(|&i| found.get_mut(i)) {
             Some(existing) => {
                 existing.path = tidy(&path);
                 existing.kind = Some(FileKind::Apache);
+                existing.include_root = Some(root);
                 if matches!(existing.content, Err(Problem::UnknownKind)) {
                     existing.content = read(&path, 0);
                 }
@@ -46,7 +52,9 @@ pub(super) fn follow(found: &mut Vec<Found>) {
             None => {
                 let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
                 by_canonical.insert(key, found.len());
-                found.push(Found { path: tidy(&path), kind: Some(FileKind::Apache), content: read(&path, size) });
+                let mut file = Found::new(tidy(&path), Some(FileKind::Apache), read(&path, size));
+                file.include_root = Some(root);
+                found.push(file);
             }
         }
     }

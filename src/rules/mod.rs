@@ -164,6 +164,7 @@ pub static ALL: &[&dyn Rule] = &[
     &syntax::unknown_directive::UnknownDirective,
     &syntax::removed_directive::RemovedDirective,
     &syntax::misplaced_directive::MisplacedDirective,
+    &syntax::module_not_loaded::ModuleNotLoaded,
     &context_path::context_path_root_slash::ContextPathRootSlash,
     &context_path::context_path_malformed::ContextPathMalformed,
     &context_path::context_path_duplicate::ContextPathDuplicate,

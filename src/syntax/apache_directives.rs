@@ -42,6 +42,8 @@ pub struct Directives {
     pub by_name: HashMap<String, (&'static str, Vec<Definition>)>,
     /// Module source file to `LoadModule` identifier.
     pub load_names: HashMap<&'static str, &'static str>,
+    /// Modules compiled into Debian's apache2: always loaded.
+    pub builtin: std::collections::HashSet<&'static str>,
 }
 
 /// The table, parsed once.
@@ -64,8 +66,11 @@ pub fn directives() -> &'static Directives {
                     let entry = table.by_name.entry(name.to_ascii_lowercase()).or_insert((name, Vec::new()));
                     entry.1.push(Definition { module, contexts: contexts.split(',').collect() });
                 }
-                ("modules", [module, load_name, ..]) => {
+                ("modules", [module, load_name, rest @ ..]) => {
                     table.load_names.insert(module, load_name);
+                    if rest.first() == Some(&"builtin") {
+                        table.builtin.insert(module);
+                    }
                 }
                 _ => {}
             }

@@ -3,6 +3,7 @@
 pub mod file_skipped;
 pub mod file_unreadable;
 pub mod misplaced_directive;
+pub mod module_not_loaded;
 pub mod removed_directive;
 pub mod syntax_error;
 pub mod unknown_directive;

@@ -1,0 +1,102 @@
+//! `module-not-loaded`: an Apache directive whose module the configuration never loads.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::rules::{declare_rule, Context, Rule, Sink};
+use crate::syntax::Tree;
+
+declare_rule! {
+    /// ## What it does
+    /// Flags an Apache directive whose module is not loaded, in a file read through a main
+    /// configuration that loads modules (`LoadModule`), when the directive is not inside
+    /// `<IfModule>` for that module: `ProxyPass` without `mod_proxy`, `SSLEngine` without
+    /// `mod_ssl`. Files linted on their own (a vhost in a repository, a disabled site) are
+    /// never judged: their server's modules are unknown. Modules compiled into Debian's
+    /// apache2 count as loaded.
+    ///
+    /// ## Why is this bad?
+    /// Apache refuses to start: "Invalid command 'ProxyPass', perhaps misspelled or defined
+    /// by a module not included in the server configuration". On Debian the fix is usually
+    /// `a2enmod proxy_http`.
+    ///
+    /// ## Example
+    /// ```apache
+    /// LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so
+    /// ProxyPass /jira http://localhost:8080/jira
+    /// ```
+    ///
+    /// Use instead:
+    /// ```apache
+    /// LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so
+    /// LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
+    /// LoadModule proxy_http_module /usr/lib/apache2/modules/mod_proxy_http.so
+    /// ProxyPass /jira http://localhost:8080/jira
+    /// ```
+    pub struct ModuleNotLoaded {
+        id: "module-not-loaded",
+        severity: Error,
+        scope: "syntax",
+        formats: [Apache],
+    }
+}
+
+impl Rule for ModuleNotLoaded {
+    fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
+        let table = crate::syntax::apache_directives::directives();
+        let by_load_name: HashMap<&str, &str> =
+            table.load_names.iter().map(|(module, load)| (*load, *module)).collect();
+        // Modules each main configuration's tree loads, over all the files it includes.
+        let mut loaded: HashMap<&str, HashSet<&str>> = HashMap::new();
+        for file in cx.files {
+            let (Tree::Apache(config), Some(root)) = (&file.tree, file.source.include_root.as_deref()) else {
+                continue;
+            };
+            for directive in config.directives.iter().filter(|d| d.is("LoadModule")) {
+                if let Some(module) = directive.args.first().and_then(|m| by_load_name.get(m.text.as_ref())) {
+                    loaded.entry(root).or_default().insert(module);
+                }
+            }
+        }
+        for file in cx.files {
+            let (Tree::Apache(config), Some(root)) = (&file.tree, file.source.include_root.as_deref()) else {
+                continue;
+            };
+            let Some(modules) = loaded.get(root) else { continue };
+            let items = config
+                .directives
+                .iter()
+                .map(|d| (d.name.text.to_string(), d.name.span, d.block))
+                .chain(config.blocks.iter().map(|b| (format!("<{}", b.name.text), b.name.span, b.parent)));
+            for (written, span, block) in items {
+                let Some((name, definitions)) = table.get(&written) else { continue };
+                let available =
+                    definitions.iter().any(|d| table.builtin.contains(d.module) || modules.contains(d.module));
+                if available || guarded(config, block, definitions) {
+                    continue;
+                }
+                let name = name.trim_start_matches('<');
+                let Some(definition) = definitions.first() else { continue };
+                let load = table.load_names.get(definition.module).copied().unwrap_or(definition.module);
+                let message = format!("`{name}` needs `{}`, which this configuration does not load", definition.module);
+                let hint = load.strip_suffix("_module").unwrap_or(load);
+                sink.emit(span, "module not loaded", message).help(format!(
+                    "load it (`LoadModule {load} ...`, on Debian `a2enmod {hint}`), or remove the directive"
+                ));
+            }
+        }
+    }
+}
+
+/// Whether the directive stands inside `<IfModule>` naming one of its modules.
+fn guarded(
+    config: &crate::syntax::apache::Config<'_>,
+    block: Option<usize>,
+    definitions: &[crate::syntax::apache_directives::Definition],
+) -> bool {
+    let table = crate::syntax::apache_directives::directives();
+    config.ancestors(block).filter(|b| b.is("IfModule")).any(|b| {
+        let Some(name) = b.args.first() else { return false };
+        let name = name.text.trim_start_matches('!');
+        definitions.iter().any(|d| name == d.module || table.load_names.get(d.module).is_some_and(|l| *l == name))
+    })
+}
