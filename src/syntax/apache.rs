@@ -71,6 +71,13 @@ pub struct Config<'a> {
 }
 
 impl<'a> Config<'a> {
+    /// Every directive and container by the name the directive table uses (containers with
+    /// their `<`), with the span of the name and the enclosing container.
+    pub fn named_items(&self) -> impl Iterator<Item = (String, Span, Option<usize>)> + '_ {
+        let directives = self.directives.iter().map(|d| (d.name.text.to_string(), d.name.span, d.block));
+        directives.chain(self.blocks.iter().map(|b| (format!("<{}", b.name.text), b.name.span, b.parent)))
+    }
+
     /// The chain of containers around a directive or block, innermost first.
     pub fn ancestors(&self, mut block: Option<usize>) -> impl Iterator<Item = &Block<'a>> {
         std::iter::from_fn(move || {

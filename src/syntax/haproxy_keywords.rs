@@ -141,6 +141,12 @@ impl Keywords {
         statement.longest_keyword(2, |key| known.get(key).copied()).map(|(key, _)| key)
     }
 
+    /// Whether any section of the table knows the statement's keyword.
+    pub fn known_anywhere(&self, statement: &Statement<'_>) -> bool {
+        let Some(keyword) = statement.keyword() else { return false };
+        self.proxy_keyword(statement).is_some() || self.plain.values().any(|k| k.contains(keyword.text.as_ref()))
+    }
+
     /// Whether a rule action (`deny`, `set-var(txn.x)`) is known for a rule keyword.
     pub fn knows_action(&self, rule: &str, action: &str) -> Option<bool> {
         let actions = self.actions.get(rule)?;

@@ -51,8 +51,7 @@ impl Rule for MisplacedDirective {
             for (section, statement) in statements(config) {
                 let Some(keyword) = statement.keyword().filter(|k| !k.unknown) else { continue };
                 let Some(section) = section else {
-                    let known = table.proxy_keyword(statement).is_some()
-                        || table.plain.values().any(|k| k.contains(keyword.text.as_ref()));
+                    let known = table.known_anywhere(statement);
                     if known {
                         sink.emit(keyword.span, "outside any section", format!("`{}` stands before any section", keyword.text))
                             .help("move it into the `global`, `defaults`, `frontend`, `backend` or `listen` section it belongs to");
@@ -127,11 +126,7 @@ fn apache(cx: &Context<'_>, sink: &mut Sink<'_>) {
     use crate::rules::proxy::{configs, place_of};
     let table = crate::syntax::apache_directives::directives();
     for config in configs(cx.files) {
-        let items = config
-            .directives
-            .iter()
-            .map(|d| (d.name.text.to_string(), d.name.span, d.block))
-            .chain(config.blocks.iter().map(|b| (format!("<{}", b.name.text), b.name.span, b.parent)));
+        let items = config.named_items();
         for (name, span, block) in items {
             let Some((written, definitions)) = table.get(&name) else { continue };
             let place = place_of(config, block);

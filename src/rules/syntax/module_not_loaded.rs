@@ -62,11 +62,7 @@ impl Rule for ModuleNotLoaded {
                 continue;
             };
             let Some(modules) = loaded.get(root) else { continue };
-            let items = config
-                .directives
-                .iter()
-                .map(|d| (d.name.text.to_string(), d.name.span, d.block))
-                .chain(config.blocks.iter().map(|b| (format!("<{}", b.name.text), b.name.span, b.parent)));
+            let items = config.named_items();
             for (written, span, block) in items {
                 let Some((name, definitions)) = table.get(&written) else { continue };
                 let available =

@@ -66,8 +66,7 @@ impl Rule for UnknownDirective {
                     }
                     None => {
                         // Keywords valid in some section are `misplaced-directive`'s business.
-                        let anywhere = table.proxy_keyword(statement).is_some()
-                            || table.plain.values().any(|k| k.contains(keyword.text.as_ref()));
+                        let anywhere = table.known_anywhere(statement);
                         if !anywhere {
                             let known = table.sections.iter().copied();
                             report(sink, keyword.span, &keyword.text, "outside any section", known);
