@@ -99,6 +99,22 @@ fn every_fixture_belongs_to_a_rule() {
 }
 
 #[test]
+fn false_ifdefine_and_ifmodule_bodies_in_an_include_tree_are_not_read() {
+    let report =
+        lint(&Options { paths: vec![PathBuf::from("fixtures/cross/module-not-loaded.ok")], ..Options::default() })
+            .expect("lint");
+    let found: Vec<String> = report.diagnostics.iter().map(|d| format!("{}: {}", d.rule, d.message)).collect();
+    assert!(found.is_empty(), "{found:#?}");
+    // The same vhost read on its own (no main configuration) is judged whole.
+    let alone = lint(&Options {
+        paths: vec![PathBuf::from("fixtures/cross/module-not-loaded.ok/etc/apache2/sites-enabled/jira.conf")],
+        ..Options::default()
+    })
+    .expect("lint");
+    assert!(alone.diagnostics.iter().any(|d| d.rule == "unknown-directive" && d.message.contains("JkMount")));
+}
+
+#[test]
 fn whole_deployments_lint_as_their_snapshots_say() {
     let mut scenarios: Vec<PathBuf> =
         std::fs::read_dir("fixtures/e2e").expect("e2e dir").flatten().map(|e| e.path()).collect();

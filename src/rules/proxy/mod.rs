@@ -129,3 +129,59 @@ pub(crate) fn guarded_by_unknown_module(config: &Config<'_>, block: Option<usize
         .ancestors(block)
         .any(|b| b.is("IfModule") && b.args.first().is_some_and(|m| !m.unknown && !table.knows_module(&m.text)))
 }
+
+/// What an Apache main configuration's tree sets up: loaded modules (by source file) and
+/// defined names, for `<IfModule>` and `<IfDefine>`.
+#[derive(Debug, Default)]
+pub(crate) struct TreeFacts<'a> {
+    /// Loaded modules, by source file (`mod_proxy.c`), builtins included.
+    pub modules: std::collections::HashSet<&'a str>,
+    /// Names given by `Define`.
+    pub defines: std::collections::HashSet<String>,
+}
+
+/// The facts of every main configuration's tree, by the root's display path.
+pub(crate) fn tree_facts<'c>(files: &'c [Parsed<'_>]) -> std::collections::HashMap<&'c str, TreeFacts<'static>> {
+    let table = crate::syntax::apache_directives::directives();
+    let by_load_name: std::collections::HashMap<&str, &'static str> =
+        table.load_names.iter().map(|(module, load)| (*load, *module)).collect();
+    let mut facts: std::collections::HashMap<&str, TreeFacts<'static>> = std::collections::HashMap::new();
+    for file in files {
+        let (Tree::Apache(config), Some(root)) = (&file.tree, file.source.include_root.as_deref()) else { continue };
+        let entry =
+            facts.entry(root).or_insert_with(|| TreeFacts { modules: table.builtin.clone(), ..TreeFacts::default() });
+        for directive in &config.directives {
+            let Some(first) = directive.args.first().filter(|a| !a.unknown) else { continue };
+            if directive.is("LoadModule") {
+                entry.modules.extend(by_load_name.get(first.text.as_ref()).copied());
+            } else if directive.is("Define") {
+                entry.defines.insert(first.text.to_string());
+            }
+        }
+    }
+    facts
+}
+
+/// Whether Apache reads what stands in `block`: `false` inside an `<IfModule>` or
+/// `<IfDefine>` that is false for the tree. Files read on their own have no tree: everything
+/// counts.
+pub(crate) fn active(facts: Option<&TreeFacts<'_>>, config: &Config<'_>, block: Option<usize>) -> bool {
+    let Some(facts) = facts else { return true };
+    let table = crate::syntax::apache_directives::directives();
+    config.ancestors(block).all(|b| {
+        let Some(arg) = b.args.first().filter(|a| !a.unknown) else { return true };
+        let (negated, name) = match arg.text.strip_prefix('!') {
+            Some(rest) => (true, rest),
+            None => (false, arg.text.as_ref()),
+        };
+        let holds = if b.is("IfModule") {
+            let source = table.load_names.iter().find(|(_, load)| **load == name).map_or(name, |(source, _)| *source);
+            facts.modules.contains(source)
+        } else if b.is("IfDefine") {
+            facts.defines.contains(name)
+        } else {
+            return true;
+        };
+        holds != negated
+    })
+}

@@ -1,7 +1,5 @@
 //! `module-not-loaded`: an Apache directive whose module the configuration never loads.
 
-use std::collections::{HashMap, HashSet};
-
 use crate::rules::{declare_rule, Context, Rule, Sink};
 use crate::syntax::Tree;
 
@@ -43,31 +41,23 @@ declare_rule! {
 impl Rule for ModuleNotLoaded {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         let table = crate::syntax::apache_directives::directives();
-        let by_load_name: HashMap<&str, &str> =
-            table.load_names.iter().map(|(module, load)| (*load, *module)).collect();
-        // Modules each main configuration's tree loads, over all the files it includes.
-        let mut loaded: HashMap<&str, HashSet<&str>> = HashMap::new();
+        let facts = crate::rules::proxy::tree_facts(cx.files);
         for file in cx.files {
             let (Tree::Apache(config), Some(root)) = (&file.tree, file.source.include_root.as_deref()) else {
                 continue;
             };
-            for directive in config.directives.iter().filter(|d| d.is("LoadModule")) {
-                if let Some(module) = directive.args.first().and_then(|m| by_load_name.get(m.text.as_ref())) {
-                    loaded.entry(root).or_default().insert(module);
-                }
+            let Some(tree) = facts.get(root) else { continue };
+            // A tree that loads no module is not a server whose modules atl-lint can know.
+            if tree.modules.len() <= table.builtin.len() {
+                continue;
             }
-        }
-        for file in cx.files {
-            let (Tree::Apache(config), Some(root)) = (&file.tree, file.source.include_root.as_deref()) else {
-                continue;
-            };
-            let Some(modules) = loaded.get(root) else { continue };
-            let items = config.named_items();
-            for (written, span, block) in items {
+            for (written, span, block) in config.named_items() {
                 let Some((name, definitions)) = table.get(&written) else { continue };
-                let available =
-                    definitions.iter().any(|d| table.builtin.contains(d.module) || modules.contains(d.module));
-                if available || guarded(config, block, definitions) {
+                let available = definitions.iter().any(|d| tree.modules.contains(d.module));
+                if available
+                    || guarded(config, block, definitions)
+                    || !crate::rules::proxy::active(Some(tree), config, block)
+                {
                     continue;
                 }
                 let name = name.trim_start_matches('<');
