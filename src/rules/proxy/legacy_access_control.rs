@@ -1,6 +1,5 @@
 //! `legacy-access-control`: Apache 2.2 `Order`/`Allow`/`Deny`/`Satisfy` in 2.4.
 
-use super::configs;
 use crate::rules::{declare_rule, Context, Rule, Sink};
 
 declare_rule! {
@@ -37,19 +36,21 @@ declare_rule! {
 
 impl Rule for LegacyAccessControl {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        for config in configs(cx.files) {
+        let facts = super::tree_facts(cx.files);
+        for file in cx.files {
+            let crate::syntax::Tree::Apache(config) = &file.tree else { continue };
+            let tree = file.source.include_root.as_deref().and_then(|root| facts.get(root));
             for directive in &config.directives {
                 let Some(old) = ["Order", "Allow", "Deny", "Satisfy"].into_iter().find(|n| directive.is(n)) else {
                     continue;
                 };
-                // Guarded for Apache 2.2 (`<IfVersion < 2.4>`, `<IfModule !mod_authz_core.c>`).
+                // Guarded for Apache 2.2 (`<IfModule !mod_authz_core.c>`), or inside an
+                // `<IfVersion>` / `<IfModule>` Apache does not read.
                 let guarded = config.ancestors(directive.block).any(|b| {
-                    let args: String = b.args.iter().map(|a| a.text.as_ref()).collect::<Vec<_>>().join(" ");
-                    (b.is("IfVersion") && args.contains('<') && args.contains("2.4"))
-                        || (b.is("IfModule")
-                            && (args.starts_with("!mod_authz_core") || args.starts_with("mod_access_compat")))
+                    let first = b.args.first().map_or("", |a| a.text.as_ref());
+                    b.is("IfModule") && (first.starts_with("!mod_authz_core") || first.starts_with("mod_access_compat"))
                 });
-                if guarded {
+                if guarded || !super::active(tree, config, directive.block) {
                     continue;
                 }
                 let help = match old {

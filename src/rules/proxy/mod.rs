@@ -105,6 +105,36 @@ pub(crate) fn trimmed(path: &str) -> &str {
     }
 }
 
+/// The Apache version whose directive table atl-lint follows.
+const APACHE_VERSION: [u32; 3] = [2, 4, 71];
+
+/// `<IfVersion [[!]op] version>` against Apache 2.4.71; `None` for a regular expression or
+/// anything unparsable (then the body counts as read).
+fn if_version(args: &[Word<'_>]) -> Option<bool> {
+    let words: Vec<&str> = args.iter().map(|a| a.text.as_ref()).collect();
+    let (op, version) = match words.as_slice() {
+        [version] => ("=", *version),
+        [op, version] => (*op, *version),
+        _ => return None,
+    };
+    let (negated, op) = match op.strip_prefix('!') {
+        Some(rest) => (true, if rest.is_empty() { "=" } else { rest }),
+        None => (false, op),
+    };
+    let wanted: Vec<u32> = version.split('.').map(|p| p.parse().ok()).collect::<Option<_>>()?;
+    let ours = APACHE_VERSION.get(..wanted.len().min(3))?;
+    let order = ours.cmp(wanted.get(..ours.len())?);
+    let holds = match op {
+        "=" | "==" => order.is_eq(),
+        ">" => order.is_gt(),
+        ">=" => order.is_ge(),
+        "<" => order.is_lt(),
+        "<=" => order.is_le(),
+        _ => return None,
+    };
+    Some(holds != negated)
+}
+
 /// Where a directive stands for Apache's context checks.
 pub(crate) fn place_of(config: &Config<'_>, block: Option<usize>) -> crate::syntax::apache_directives::Place {
     use crate::syntax::apache_directives::{Place, DIRECTORY_CONTAINERS};
@@ -166,9 +196,12 @@ pub(crate) fn tree_facts<'c>(files: &'c [Parsed<'_>]) -> std::collections::HashM
 /// `<IfDefine>` that is false for the tree. Files read on their own have no tree: everything
 /// counts.
 pub(crate) fn active(facts: Option<&TreeFacts<'_>>, config: &Config<'_>, block: Option<usize>) -> bool {
-    let Some(facts) = facts else { return true };
     let table = crate::syntax::apache_directives::directives();
     config.ancestors(block).all(|b| {
+        if b.is("IfVersion") {
+            return if_version(&b.args).unwrap_or(true);
+        }
+        let Some(facts) = facts else { return true };
         let Some(arg) = b.args.first().filter(|a| !a.unknown) else { return true };
         let (negated, name) = match arg.text.strip_prefix('!') {
             Some(rest) => (true, rest),
@@ -184,4 +217,29 @@ pub(crate) fn active(facts: Option<&TreeFacts<'_>>, config: &Config<'_>, block: 
         };
         holds != negated
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use super::*;
+    use crate::source::FileId;
+
+    fn words(items: &[&'static str]) -> Vec<Word<'static>> {
+        items
+            .iter()
+            .map(|t| Word { text: Cow::Borrowed(*t), span: Span::file_start(FileId(0)), unknown: false })
+            .collect()
+    }
+
+    #[test]
+    fn ifversion_compares_with_apache_2_4_71() {
+        assert_eq!(if_version(&words(&["<", "2.4"])), Some(false));
+        assert_eq!(if_version(&words(&[">=", "2.4"])), Some(true));
+        assert_eq!(if_version(&words(&["2.4"])), Some(true));
+        assert_eq!(if_version(&words(&["!", "2.2"])), Some(true));
+        assert_eq!(if_version(&words(&["<", "2.4.72"])), Some(true));
+        assert_eq!(if_version(&words(&["~", "^2"])), None);
+    }
 }
