@@ -29,7 +29,8 @@ const SYNTAX_RULES: [&str; 6] = [
 const ANY_LINE: usize = 0;
 
 /// Fragments of haproxy's messages for refusals of syntax or keyword kind.
-const SYNTAX_MESSAGES: [&str; 23] = [
+const SYNTAX_MESSAGES: [&str; 24] = [
+    "has the same name as",
     "no such ACL",
     "missing closing '}'",
     "unable to find required",

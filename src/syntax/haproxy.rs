@@ -241,7 +241,42 @@ pub fn parse(source: &SourceFile) -> Config<'_> {
     for block in std::mem::take(&mut parser.blocks) {
         parser.problem(block.span, "`.if` block is never closed with `.endif`", "opened here");
     }
+    duplicate_proxies(&mut parser.config);
     parser.config
+}
+
+/// Two proxies with one name and a common side (two backends, a `listen` and a frontend, ...)
+/// are refused by HAProxy.
+fn duplicate_proxies(config: &mut Config<'_>) {
+    let mut frontends: std::collections::HashMap<String, Span> = std::collections::HashMap::new();
+    let mut backends: std::collections::HashMap<String, Span> = std::collections::HashMap::new();
+    let mut found = Vec::new();
+    for section in &config.sections {
+        let Some(name) = section.name.as_ref().filter(|n| !n.unknown) else { continue };
+        let sides: &[bool] = match section.kind() {
+            "frontend" => &[true],
+            "backend" => &[false],
+            "listen" => &[true, false],
+            _ => continue,
+        };
+        for &front in sides {
+            let seen = if front { &mut frontends } else { &mut backends };
+            match seen.get(name.text.as_ref()) {
+                Some(first) => found.push((name.span, *first, section.kind().to_string(), name.text.to_string())),
+                None => {
+                    seen.insert(name.text.to_string(), name.span);
+                }
+            }
+        }
+    }
+    for (span, first, kind, name) in found {
+        config.problems.push(SyntaxProblem {
+            span,
+            message: format!("{kind} `{name}` has the same name as a proxy declared before it"),
+            label: "second proxy with this name".into(),
+            related: Some((first, "first declared here".into())),
+        });
+    }
 }
 
 /// Three-valued truth, for conditions that depend on the environment.
@@ -923,6 +958,14 @@ mod tests {
         let full = vec!["w"; 64].join(" ");
         assert_eq!(words(&full).len(), 64);
         assert!(error(&format!("{full} # note")).starts_with("too many words"));
+    }
+
+    #[test]
+    fn proxies_sharing_a_name_and_a_side_are_refused() {
+        let text = "frontend www\nbackend www\nbackend be\nlisten be\n";
+        let src = source(text);
+        let problems: Vec<String> = parse(&src).problems.into_iter().map(|p| p.message).collect();
+        assert_eq!(problems, ["listen `be` has the same name as a proxy declared before it"]);
     }
 
     #[test]
