@@ -171,7 +171,11 @@ mod tests {
     #[test]
     fn debian_tree_is_followed_in_apache_order() {
         let main = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/debian12/etc/apache2/apache2.conf");
-        let Ok(bytes) = std::fs::read(&main) else { return };
+        let Ok(bytes) = std::fs::read(&main) else {
+            assert!(std::env::var_os("CI").is_none(), "CI must provide shared/corpus/debian12");
+            eprintln!("SKIPPED: shared/corpus/debian12 is not available");
+            return;
+        };
         let mut order = Vec::new();
         let mut seen = HashSet::new();
         let mut reader = Reader {

@@ -1,11 +1,13 @@
 //! The cross-file view: apps, their connectors, context paths and base URLs, each field
 //! keeping the setting (and so the span) it came from.
 
+pub mod apache;
 mod bitbucket;
 mod tomcat;
 
 pub use bitbucket::relaxed;
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use crate::source::{FileId, Span};
@@ -312,11 +314,20 @@ pub struct Topology<'a> {
     pub contexts: Vec<ContextPath<'a>>,
     /// Declared base URLs.
     pub base_urls: Vec<BaseUrl<'a>>,
+    /// Apache include trees by their main configuration's display path.
+    pub apache_trees: HashMap<String, apache::TreeFacts>,
+}
+
+impl Topology<'_> {
+    /// The include tree an Apache file is read in, if any.
+    pub fn apache_tree(&self, source: &crate::source::SourceFile) -> Option<&apache::TreeFacts> {
+        self.apache_trees.get(source.include_root.as_deref()?)
+    }
 }
 
 /// Builds the topology from parsed files.
 pub fn build<'a>(files: &'a [Parsed<'a>]) -> Topology<'a> {
-    let mut topology = Topology::default();
+    let mut topology = Topology { apache_trees: apache::facts(files), ..Topology::default() };
     for parsed in files {
         match &parsed.tree {
             Tree::ServerXml(doc) => tomcat::add(&mut topology, parsed.source, doc),

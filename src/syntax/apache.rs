@@ -111,18 +111,15 @@ pub fn parse(source: &SourceFile) -> Config<'_> {
     let mut at = 0;
     while at < text.len() {
         let line = logical_line(text, at);
-        at = line.end.max(at + 1);
-        let mut next = line.end;
-        if text.as_bytes().get(next) == Some(&b'\r') {
-            next += 1;
-        }
-        if text.as_bytes().get(next) == Some(&b'\n') {
-            next += 1;
-        }
-        at = at.max(next);
-        if let Some(raw_end) = parser.line(&line) {
-            at = raw_end;
-        }
+        // `line.end` stops before the CR LF (or LF) of its last physical line.
+        let terminator = text.get(line.end..).map_or(0, |rest| {
+            if rest.starts_with("\r\n") {
+                2
+            } else {
+                usize::from(rest.starts_with('\n'))
+            }
+        });
+        at = parser.line(&line).unwrap_or((line.end + terminator).max(at + 1));
     }
     for index in std::mem::take(&mut parser.stack) {
         if let Some(block) = parser.config.blocks.get(index) {

@@ -42,6 +42,8 @@ pub struct Directives {
     pub by_name: HashMap<String, (&'static str, Vec<Definition>)>,
     /// Module source file to `LoadModule` identifier.
     pub load_names: HashMap<&'static str, &'static str>,
+    /// `LoadModule` identifier to module source file.
+    pub sources: HashMap<&'static str, &'static str>,
     /// Modules compiled into Debian's apache2: always loaded.
     pub builtin: std::collections::HashSet<&'static str>,
 }
@@ -68,6 +70,7 @@ pub fn directives() -> &'static Directives {
                 }
                 ("modules", [module, load_name, rest @ ..]) => {
                     table.load_names.insert(module, load_name);
+                    table.sources.insert(load_name, module);
                     if rest.first() == Some(&"builtin") {
                         table.builtin.insert(module);
                     }
@@ -100,9 +103,10 @@ impl Directives {
         self.by_name.get(&name.to_ascii_lowercase())
     }
 
-    /// Whether a module (by source file or `LoadModule` identifier) is one the table knows.
-    pub fn knows_module(&self, module: &str) -> bool {
+    /// The source file of a module named either way (`mod_proxy.c` or `proxy_module`, a
+    /// leading `!` ignored), when the table knows it.
+    pub fn module_source(&self, module: &str) -> Option<&'static str> {
         let module = module.trim_start_matches('!');
-        self.load_names.contains_key(module) || self.load_names.values().any(|l| *l == module)
+        self.load_names.get_key_value(module).map(|(source, _)| *source).or_else(|| self.sources.get(module).copied())
     }
 }

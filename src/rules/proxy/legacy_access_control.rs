@@ -36,10 +36,9 @@ declare_rule! {
 
 impl Rule for LegacyAccessControl {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        let facts = super::tree_facts(cx.files);
         for file in cx.files {
             let crate::syntax::Tree::Apache(config) = &file.tree else { continue };
-            let tree = file.source.include_root.as_deref().and_then(|root| facts.get(root));
+            let tree = cx.topology.apache_tree(file.source);
             for directive in &config.directives {
                 let Some(old) = ["Order", "Allow", "Deny", "Satisfy"].into_iter().find(|n| directive.is(n)) else {
                     continue;
@@ -50,7 +49,7 @@ impl Rule for LegacyAccessControl {
                     let first = b.args.first().map_or("", |a| a.text.as_ref());
                     b.is("IfModule") && (first.starts_with("!mod_authz_core") || first.starts_with("mod_access_compat"))
                 });
-                if guarded || !super::active(tree, config, directive.block) {
+                if guarded || !crate::model::apache::active(tree, config, directive.block) {
                     continue;
                 }
                 let help = match old {

@@ -105,36 +105,6 @@ pub(crate) fn trimmed(path: &str) -> &str {
     }
 }
 
-/// The Apache version whose directive table atl-lint follows.
-const APACHE_VERSION: [u32; 3] = [2, 4, 71];
-
-/// `<IfVersion [[!]op] version>` against Apache 2.4.71; `None` for a regular expression or
-/// anything unparsable (then the body counts as read).
-fn if_version(args: &[Word<'_>]) -> Option<bool> {
-    let words: Vec<&str> = args.iter().map(|a| a.text.as_ref()).collect();
-    let (op, version) = match words.as_slice() {
-        [version] => ("=", *version),
-        [op, version] => (*op, *version),
-        _ => return None,
-    };
-    let (negated, op) = match op.strip_prefix('!') {
-        Some(rest) => (true, if rest.is_empty() { "=" } else { rest }),
-        None => (false, op),
-    };
-    let wanted: Vec<u32> = version.split('.').map(|p| p.parse().ok()).collect::<Option<_>>()?;
-    let ours = APACHE_VERSION.get(..wanted.len().min(3))?;
-    let order = ours.cmp(wanted.get(..ours.len())?);
-    let holds = match op {
-        "=" | "==" => order.is_eq(),
-        ">" => order.is_gt(),
-        ">=" => order.is_ge(),
-        "<" => order.is_lt(),
-        "<=" => order.is_le(),
-        _ => return None,
-    };
-    Some(holds != negated)
-}
-
 /// Where a directive stands for Apache's context checks.
 pub(crate) fn place_of(config: &Config<'_>, block: Option<usize>) -> crate::syntax::apache_directives::Place {
     use crate::syntax::apache_directives::{Place, DIRECTORY_CONTAINERS};
@@ -155,91 +125,7 @@ pub(crate) fn place_of(config: &Config<'_>, block: Option<usize>) -> crate::synt
 /// third-party module: its directives are not judged).
 pub(crate) fn guarded_by_unknown_module(config: &Config<'_>, block: Option<usize>) -> bool {
     let table = crate::syntax::apache_directives::directives();
-    config
-        .ancestors(block)
-        .any(|b| b.is("IfModule") && b.args.first().is_some_and(|m| !m.unknown && !table.knows_module(&m.text)))
-}
-
-/// What an Apache main configuration's tree sets up: loaded modules (by source file) and
-/// defined names, for `<IfModule>` and `<IfDefine>`.
-#[derive(Debug, Default)]
-pub(crate) struct TreeFacts<'a> {
-    /// Loaded modules, by source file (`mod_proxy.c`), builtins included.
-    pub modules: std::collections::HashSet<&'a str>,
-    /// Names given by `Define`.
-    pub defines: std::collections::HashSet<String>,
-}
-
-/// The facts of every main configuration's tree, by the root's display path.
-pub(crate) fn tree_facts<'c>(files: &'c [Parsed<'_>]) -> std::collections::HashMap<&'c str, TreeFacts<'static>> {
-    let table = crate::syntax::apache_directives::directives();
-    let by_load_name: std::collections::HashMap<&str, &'static str> =
-        table.load_names.iter().map(|(module, load)| (*load, *module)).collect();
-    let mut facts: std::collections::HashMap<&str, TreeFacts<'static>> = std::collections::HashMap::new();
-    for file in files {
-        let (Tree::Apache(config), Some(root)) = (&file.tree, file.source.include_root.as_deref()) else { continue };
-        let entry =
-            facts.entry(root).or_insert_with(|| TreeFacts { modules: table.builtin.clone(), ..TreeFacts::default() });
-        for directive in &config.directives {
-            let Some(first) = directive.args.first().filter(|a| !a.unknown) else { continue };
-            if directive.is("LoadModule") {
-                entry.modules.extend(by_load_name.get(first.text.as_ref()).copied());
-            } else if directive.is("Define") {
-                entry.defines.insert(first.text.to_string());
-            }
-        }
-    }
-    facts
-}
-
-/// Whether Apache reads what stands in `block`: `false` inside an `<IfModule>` or
-/// `<IfDefine>` that is false for the tree. Files read on their own have no tree: everything
-/// counts.
-pub(crate) fn active(facts: Option<&TreeFacts<'_>>, config: &Config<'_>, block: Option<usize>) -> bool {
-    let table = crate::syntax::apache_directives::directives();
-    config.ancestors(block).all(|b| {
-        if b.is("IfVersion") {
-            return if_version(&b.args).unwrap_or(true);
-        }
-        let Some(facts) = facts else { return true };
-        let Some(arg) = b.args.first().filter(|a| !a.unknown) else { return true };
-        let (negated, name) = match arg.text.strip_prefix('!') {
-            Some(rest) => (true, rest),
-            None => (false, arg.text.as_ref()),
-        };
-        let holds = if b.is("IfModule") {
-            let source = table.load_names.iter().find(|(_, load)| **load == name).map_or(name, |(source, _)| *source);
-            facts.modules.contains(source)
-        } else if b.is("IfDefine") {
-            facts.defines.contains(name)
-        } else {
-            return true;
-        };
-        holds != negated
+    config.ancestors(block).any(|b| {
+        b.is("IfModule") && b.args.first().is_some_and(|m| !m.unknown && table.module_source(&m.text).is_none())
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use std::borrow::Cow;
-
-    use super::*;
-    use crate::source::FileId;
-
-    fn words(items: &[&'static str]) -> Vec<Word<'static>> {
-        items
-            .iter()
-            .map(|t| Word { text: Cow::Borrowed(*t), span: Span::file_start(FileId(0)), unknown: false })
-            .collect()
-    }
-
-    #[test]
-    fn ifversion_compares_with_apache_2_4_71() {
-        assert_eq!(if_version(&words(&["<", "2.4"])), Some(false));
-        assert_eq!(if_version(&words(&[">=", "2.4"])), Some(true));
-        assert_eq!(if_version(&words(&["2.4"])), Some(true));
-        assert_eq!(if_version(&words(&["!", "2.2"])), Some(true));
-        assert_eq!(if_version(&words(&["<", "2.4.72"])), Some(true));
-        assert_eq!(if_version(&words(&["~", "^2"])), None);
-    }
 }

@@ -41,14 +41,11 @@ declare_rule! {
 impl Rule for ModuleNotLoaded {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         let table = crate::syntax::apache_directives::directives();
-        let facts = crate::rules::proxy::tree_facts(cx.files);
         for file in cx.files {
-            let (Tree::Apache(config), Some(root)) = (&file.tree, file.source.include_root.as_deref()) else {
-                continue;
-            };
-            let Some(tree) = facts.get(root) else { continue };
+            let Tree::Apache(config) = &file.tree else { continue };
+            let Some(tree) = cx.topology.apache_tree(file.source) else { continue };
             // A tree that loads no module is not a server whose modules atl-lint can know.
-            if tree.modules.len() <= table.builtin.len() {
+            if !tree.loads_modules() {
                 continue;
             }
             for (written, span, block) in config.named_items() {
@@ -56,7 +53,7 @@ impl Rule for ModuleNotLoaded {
                 let available = definitions.iter().any(|d| tree.modules.contains(d.module));
                 if available
                     || guarded(config, block, definitions)
-                    || !crate::rules::proxy::active(Some(tree), config, block)
+                    || !crate::model::apache::active(Some(tree), config, block)
                 {
                     continue;
                 }
@@ -82,7 +79,6 @@ fn guarded(
     let table = crate::syntax::apache_directives::directives();
     config.ancestors(block).filter(|b| b.is("IfModule")).any(|b| {
         let Some(name) = b.args.first() else { return false };
-        let name = name.text.trim_start_matches('!');
-        definitions.iter().any(|d| name == d.module || table.load_names.get(d.module).is_some_and(|l| *l == name))
+        table.module_source(&name.text).is_some_and(|source| definitions.iter().any(|d| d.module == source))
     })
 }

@@ -145,16 +145,15 @@ fn proxy_statement(table: &Keywords, section: &Section<'_>, statement: &Statemen
 fn apache(cx: &Context<'_>, sink: &mut Sink<'_>) {
     let table = crate::syntax::apache_directives::directives();
     let names = || table.by_name.values().map(|(name, _)| *name);
-    let facts = crate::rules::proxy::tree_facts(cx.files);
     for file in cx.files {
         let crate::syntax::Tree::Apache(config) = &file.tree else { continue };
-        let tree = file.source.include_root.as_deref().and_then(|root| facts.get(root));
+        let tree = cx.topology.apache_tree(file.source);
         for directive in &config.directives {
             if directive.name.unknown || crate::rules::proxy::guarded_by_unknown_module(config, directive.block) {
                 continue;
             }
             // Apache does not read the body of a false `<IfModule>` / `<IfDefine>`.
-            if !crate::rules::proxy::active(tree, config, directive.block) {
+            if !crate::model::apache::active(tree, config, directive.block) {
                 continue;
             }
             if table.get(&directive.name.text).is_none() {
@@ -171,7 +170,7 @@ fn apache(cx: &Context<'_>, sink: &mut Sink<'_>) {
             if block.name.unknown
                 || table.get(&container).is_some()
                 || crate::rules::proxy::guarded_by_unknown_module(config, block.parent)
-                || !crate::rules::proxy::active(tree, config, block.parent)
+                || !crate::model::apache::active(tree, config, block.parent)
             {
                 continue;
             }
