@@ -84,8 +84,36 @@ fn read_stdin(options: &Options) -> Result<Found, Error> {
     Ok(Found::new(path, kind, content))
 }
 
+/// Apache's configuration dump (what `apache2 -t -D DUMP_CONFIG` prints) of the include
+/// tree the main configuration `main` heads, as atl-lint reads it.
+pub fn apache_dump(main: &Path) -> Result<Vec<syntax::apache_tree::DumpLine>, Error> {
+    let found = discover::discover(&[main.to_path_buf()]).map_err(Error::Path)?;
+    let (sources, _) = source_map(found);
+    let mut parsed: Vec<syntax::Parsed<'_>> = sources.iter().filter(|f| f.linted).filter_map(syntax::parse).collect();
+    let root = parsed.iter().position(|p| p.source.include_root.as_deref() == Some(p.source.display.as_str()));
+    Ok(root.map(|root| syntax::apache_tree::dump(&mut parsed, root)).unwrap_or_default())
+}
+
 /// Lints files already found.
 pub fn lint_found(found: Vec<Found>, options: &Options) -> Report {
+    let (mut sources, problems) = source_map(found);
+    let (mut diagnostics, secrets) = check(&sources, &problems, options);
+    for (file, found) in secrets {
+        if let Some(source) = sources.get_mut(file) {
+            source.secrets = found.spans.iter().map(|s| (s.start, s.end)).collect();
+            source.secret_values = found.values;
+        }
+    }
+    if let Some(min) = options.min_severity {
+        diagnostics.retain(|d| d.severity >= min);
+    }
+    let mut report = Report { sources, diagnostics, linked_routes: 0 };
+    finish(&mut report);
+    report
+}
+
+/// The found files as sources, and the problems of those that could not be read.
+fn source_map(found: Vec<Found>) -> (SourceMap, Vec<FileProblem>) {
     let cwd = std::env::current_dir().ok();
     let mut sources = SourceMap::default();
     let mut problems = Vec::new();
@@ -109,28 +137,17 @@ pub fn lint_found(found: Vec<Found>, options: &Options) -> Report {
             }
         }
     }
-    let (mut diagnostics, secrets) = check(&sources, &problems, options);
-    for (file, found) in secrets {
-        if let Some(source) = sources.get_mut(file) {
-            source.secrets = found.spans.iter().map(|s| (s.start, s.end)).collect();
-            source.secret_values = found.values;
-        }
-    }
-    if let Some(min) = options.min_severity {
-        diagnostics.retain(|d| d.severity >= min);
-    }
-    let mut report = Report { sources, diagnostics, linked_routes: 0 };
-    finish(&mut report);
-    report
+    (sources, problems)
 }
 
 type Secrets = Vec<(source::FileId, syntax::Secrets)>;
 
 /// Parses, models and runs the selected rules.
 fn check(sources: &SourceMap, problems: &[FileProblem], options: &Options) -> (Vec<Diagnostic>, Secrets) {
-    let parsed: Vec<syntax::Parsed<'_>> = sources.iter().filter(|f| f.linted).filter_map(syntax::parse).collect();
+    let mut parsed: Vec<syntax::Parsed<'_>> = sources.iter().filter(|f| f.linted).filter_map(syntax::parse).collect();
+    let apache_trees = syntax::apache_tree::read_all(&mut parsed);
     let secrets = parsed.iter().map(|p| (p.source.id, p.secrets())).collect();
-    let topology = model::build(&parsed);
+    let topology = model::build(&parsed, apache_trees);
     let cx = Context { files: &parsed, topology: &topology, problems };
     let mut diagnostics = Vec::new();
     for rule in rules::ALL {

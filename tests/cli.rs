@@ -2,9 +2,12 @@
 //! discovery on hostile directories.
 
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
+
+mod common;
+
+use common::temp_dir;
 
 fn atl_lint() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_atl-lint"));
@@ -32,35 +35,6 @@ fn json(args: &[&str]) -> serde_json::Value {
 }
 
 /// A fresh directory under the system temp dir, removed when the guard drops.
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-impl AsRef<Path> for TempDir {
-    fn as_ref(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl std::ops::Deref for TempDir {
-    type Target = Path;
-
-    fn deref(&self) -> &Path {
-        &self.0
-    }
-}
-
-fn temp_dir(name: &str) -> TempDir {
-    let dir = std::env::temp_dir().join(format!("atl-lint-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    TempDir(dir)
-}
-
 #[test]
 fn exit_codes_follow_fail_on() {
     assert_eq!(run(&["fixtures/connector/connector-secure-missing.ok.xml"]).status.code(), Some(0));

@@ -2,14 +2,12 @@
 //! order, so that every one of them is linted (once) under the path Apache reads it by.
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use super::{read, tidy, Found, Problem};
 use crate::source::{FileId, FileKind, SourceFile};
 use crate::syntax::apache;
-
-/// Apache's own limit on nested includes.
-const MAX_DEPTH: usize = 128;
+use crate::syntax::apache_tree::{self, canonical, Host, State};
 
 /// Adds the files Apache main configurations include to `found`, and reports files found
 /// by walking under the path their main configuration includes them by (a symlinked
@@ -28,15 +26,14 @@ pub(super) fn follow(found: &mut Vec<Found>) {
     let mut included: Vec<(PathBuf, PathBuf)> = Vec::new();
     let mut seen: HashSet<PathBuf> = HashSet::new();
     for (path, bytes) in &mains {
-        let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let mut order = Vec::new();
-        let mut reader = Reader { server_root: root, order: &mut order, seen: &mut seen };
-        reader.seen.insert(canonical(path));
-        reader.read(bytes, 0);
+        let mut collect = Collect { order: Vec::new(), seen: &mut seen };
+        collect.seen.insert(canonical(path));
+        let mut state = State::tree(path);
+        collect.read(&mut state, path, bytes.clone());
         if let Some(main) = by_canonical.get(&canonical(path)).and_then(|&i| found.get_mut(i)) {
             main.include_root = Some(main.path.clone());
         }
-        included.extend(order.into_iter().map(|file| (file, tidy(path))));
+        included.extend(collect.order.into_iter().map(|file| (file, tidy(path))));
     }
     for (path, root) in included {
         let key = canonical(&path);
@@ -72,96 +69,30 @@ fn is_main(path: &Path, bytes: &[u8]) -> bool {
     })
 }
 
-fn canonical(path: &Path) -> PathBuf {
-    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+/// Collects the files a tree includes, in Apache's order.
+struct Collect<'s> {
+    order: Vec<PathBuf>,
+    seen: &'s mut HashSet<PathBuf>,
 }
 
-struct Reader<'o> {
-    server_root: PathBuf,
-    order: &'o mut Vec<PathBuf>,
-    seen: &'o mut HashSet<PathBuf>,
+impl Collect<'_> {
+    fn read(&mut self, state: &mut State, path: &Path, bytes: Vec<u8>) {
+        let source = SourceFile::new(FileId(0), path.to_path_buf(), String::new(), Some(FileKind::Apache), bytes);
+        let mut config = apache::parse(&source);
+        apache_tree::read(state, self, &mut config, &source);
+    }
 }
 
-impl Reader<'_> {
-    /// Follows the includes of one file's text, depth first, as Apache reads them.
-    fn read(&mut self, bytes: &[u8], depth: usize) {
-        if depth >= MAX_DEPTH {
+impl Host for Collect<'_> {
+    fn include(&mut self, state: &mut State, path: &Path) {
+        if !self.seen.insert(canonical(path)) {
             return;
         }
-        let source = SourceFile::new(FileId(0), PathBuf::new(), String::new(), Some(FileKind::Apache), bytes.to_vec());
-        let config = apache::parse(&source);
-        for directive in &config.directives {
-            let Some(argument) = directive.args.first().and_then(|a| a.known()) else { continue };
-            if directive.is("ServerRoot") {
-                self.server_root = PathBuf::from(argument);
-                continue;
-            }
-            if !directive.is("Include") && !directive.is("IncludeOptional") {
-                continue;
-            }
-            for file in expand(&self.server_root, argument) {
-                if !self.seen.insert(canonical(&file)) {
-                    continue;
-                }
-                self.order.push(file.clone());
-                if let Ok(content) = std::fs::read(&file) {
-                    self.read(&content, depth + 1);
-                }
-            }
+        self.order.push(path.to_path_buf());
+        if let Ok(bytes) = std::fs::read(path) {
+            self.read(state, path, bytes);
         }
     }
-}
-
-/// The files an include argument names, in Apache's order: wildcards in any component
-/// (sorted by name), directories read recursively.
-fn expand(server_root: &Path, argument: &str) -> Vec<PathBuf> {
-    let path = Path::new(argument);
-    let full = if path.is_absolute() { path.to_path_buf() } else { server_root.join(path) };
-    let mut candidates = vec![PathBuf::new()];
-    for component in full.components() {
-        let Component::Normal(part) = component else {
-            for candidate in &mut candidates {
-                candidate.push(component.as_os_str());
-            }
-            continue;
-        };
-        let part = part.to_string_lossy();
-        let Ok(pattern) = glob::Pattern::new(&part).map(|p| p.as_str().contains(['*', '?', '[']).then_some(p)) else {
-            return Vec::new();
-        };
-        candidates = match pattern {
-            None => candidates.into_iter().map(|c| c.join(part.as_ref())).collect(),
-            Some(pattern) => candidates.iter().flat_map(|dir| matching(dir, &pattern)).collect(),
-        };
-    }
-    candidates.into_iter().flat_map(|c| files_of(&c)).collect()
-}
-
-/// The entries of `dir` whose names match, sorted by name.
-fn matching(dir: &Path, pattern: &glob::Pattern) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
-    let mut names: Vec<String> = entries
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| pattern.matches(n))
-        .collect();
-    names.sort();
-    names.into_iter().map(|n| dir.join(n)).collect()
-}
-
-/// A file, or every file under a directory (hidden ones too), sorted.
-fn files_of(path: &Path) -> Vec<PathBuf> {
-    let Ok(metadata) = std::fs::metadata(path) else { return Vec::new() };
-    if metadata.is_file() {
-        return vec![path.to_path_buf()];
-    }
-    if !metadata.is_dir() {
-        return Vec::new();
-    }
-    let Ok(entries) = std::fs::read_dir(path) else { return Vec::new() };
-    let mut names: Vec<String> = entries.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
-    names.sort();
-    names.into_iter().flat_map(|n| files_of(&path.join(n))).collect()
 }
 
 #[cfg(test)]
@@ -176,14 +107,10 @@ mod tests {
             eprintln!("SKIPPED: shared/corpus/debian12 is not available");
             return;
         };
-        let mut order = Vec::new();
         let mut seen = HashSet::new();
-        let mut reader = Reader {
-            server_root: main.parent().map(Path::to_path_buf).unwrap_or_default(),
-            order: &mut order,
-            seen: &mut seen,
-        };
-        reader.read(&bytes, 0);
+        let mut collect = Collect { order: Vec::new(), seen: &mut seen };
+        collect.read(&mut State::tree(&main), &main, bytes);
+        let order = collect.order;
         let names: Vec<String> = order
             .iter()
             .map(|p| p.strip_prefix(main.parent().unwrap_or(Path::new(""))).unwrap_or(p).to_string_lossy().into_owned())

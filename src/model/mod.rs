@@ -1,7 +1,6 @@
 //! The cross-file view: apps, their connectors, context paths and base URLs, each field
 //! keeping the setting (and so the span) it came from.
 
-pub mod apache;
 mod bitbucket;
 mod tomcat;
 
@@ -11,6 +10,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use crate::source::{FileId, Span};
+use crate::syntax::apache_tree::TreeFacts;
 use crate::syntax::{Parsed, Setting, Tree};
 
 /// Which Atlassian application a file configures.
@@ -315,19 +315,19 @@ pub struct Topology<'a> {
     /// Declared base URLs.
     pub base_urls: Vec<BaseUrl<'a>>,
     /// Apache include trees by their main configuration's display path.
-    pub apache_trees: HashMap<String, apache::TreeFacts>,
+    pub apache_trees: HashMap<String, TreeFacts>,
 }
 
 impl Topology<'_> {
     /// The include tree an Apache file is read in, if any.
-    pub fn apache_tree(&self, source: &crate::source::SourceFile) -> Option<&apache::TreeFacts> {
+    pub fn apache_tree(&self, source: &crate::source::SourceFile) -> Option<&TreeFacts> {
         self.apache_trees.get(source.include_root.as_deref()?)
     }
 }
 
 /// Builds the topology from parsed files.
-pub fn build<'a>(files: &'a [Parsed<'a>]) -> Topology<'a> {
-    let mut topology = Topology { apache_trees: apache::facts(files), ..Topology::default() };
+pub fn build<'a>(files: &'a [Parsed<'a>], apache_trees: HashMap<String, TreeFacts>) -> Topology<'a> {
+    let mut topology = Topology { apache_trees, ..Topology::default() };
     for parsed in files {
         match &parsed.tree {
             Tree::ServerXml(doc) => tomcat::add(&mut topology, parsed.source, doc),

@@ -26,6 +26,11 @@ pub struct Directive<'a> {
     pub span: Span,
     /// The innermost container it is in.
     pub block: Option<usize>,
+    /// Apache does not read it: it stands in a false `<IfModule>`, `<IfDefine>` or
+    /// `<IfVersion>` of its include tree.
+    pub skipped: bool,
+    /// Its module was not loaded when Apache read it.
+    pub unloaded: bool,
 }
 
 impl Directive<'_> {
@@ -48,6 +53,12 @@ pub struct Block<'a> {
     pub close: Option<Span>,
     /// The enclosing container.
     pub parent: Option<usize>,
+    /// Apache does not read it (see [`Directive::skipped`]).
+    pub skipped: bool,
+    /// Its module was not loaded when Apache read it.
+    pub unloaded: bool,
+    /// A condition (`<IfModule>`, ...) that is false where Apache reads it: its body is skipped.
+    pub false_condition: bool,
 }
 
 impl Block<'_> {
@@ -88,19 +99,137 @@ impl<'a> Config<'a> {
     }
 }
 
-/// A logical line: its bytes and, for each, the offset in the file it came from.
+/// A directive or a container of a [`Config`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Item {
+    /// `directives[i]`.
+    Directive(usize),
+    /// `blocks[i]`.
+    Block(usize),
+}
+
+impl<'a> Config<'a> {
+    /// Directives and containers in file order.
+    pub fn items(&self) -> Vec<Item> {
+        let mut items = Vec::with_capacity(self.directives.len() + self.blocks.len());
+        let (mut d, mut b) = (self.directives.iter().enumerate().peekable(), self.blocks.iter().enumerate().peekable());
+        loop {
+            let item = match (d.peek(), b.peek()) {
+                (Some((_, dir)), Some((_, block))) if dir.span.start < block.span.start => {
+                    d.next().map(|(i, _)| Item::Directive(i))
+                }
+                (_, Some(_)) => b.next().map(|(i, _)| Item::Block(i)),
+                (Some(_), None) => d.next().map(|(i, _)| Item::Directive(i)),
+                (None, None) => None,
+            };
+            let Some(item) = item else { break };
+            items.push(item);
+        }
+        items
+    }
+
+    /// The span of an item's line (an opening tag's, for a container).
+    pub fn span(&self, item: Item) -> Option<Span> {
+        match item {
+            Item::Directive(i) => self.directives.get(i).map(|d| d.span),
+            Item::Block(i) => self.blocks.get(i).map(|b| b.span),
+        }
+    }
+
+    /// Replaces every `${NAME}` of an item's line that `lookup` knows and splits the line
+    /// into words again, as Apache does before it reads a line; spans of substituted words
+    /// cover the `${NAME}` they come from.
+    pub fn substitute(&mut self, item: Item, text: &'a str, lookup: &dyn Fn(&str) -> Option<String>) {
+        let Some(span) = self.span(item) else { return };
+        if !text.get(span.start..span.end).is_some_and(|t| t.contains("${")) {
+            return;
+        }
+        let start = span.start;
+        let Some(line) = logical_line(text, start).substituted(lookup) else { return };
+        let end = trimmed_end(&line);
+        match item {
+            Item::Directive(i) => {
+                let Some(directive) = self.directives.get_mut(i) else { return };
+                let mut words = words(directive.span.file, text, &line, 0, end).into_iter();
+                if let Some(name) = words.next() {
+                    directive.name = name;
+                    directive.args = words.collect();
+                }
+            }
+            Item::Block(i) => {
+                let Some(block) = self.blocks.get_mut(i) else { return };
+                if let (name_end, Some(close)) = tag_bounds(&line, 0, end) {
+                    block.args = words(block.span.file, text, &line, name_end, close);
+                }
+            }
+        }
+    }
+
+    /// An item's line as Apache's configuration dump shows it: `${NAME}` substituted, the
+    /// name, one space and the rest with outer white space removed.
+    pub fn shown(&self, item: Item, text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> String {
+        let Some(span) = self.span(item) else { return String::new() };
+        let line = logical_line(text, span.start);
+        let line = line.substituted(lookup).unwrap_or(line);
+        let body = line.text.trim_matches(|c: char| c.is_ascii() && is_space(c as u8));
+        match body.find(|c: char| c.is_ascii() && is_space(c as u8)) {
+            Some(cut) => {
+                let (name, rest) = body.split_at(cut);
+                format!("{name} {}", rest.trim_start_matches(|c: char| c.is_ascii() && is_space(c as u8)))
+            }
+            None => body.to_string(),
+        }
+    }
+}
+
+/// A logical line: its bytes and, for each, the bytes of the file it came from (one byte,
+/// or the whole `${VAR}` a substituted byte replaces).
 struct LogicalLine {
     text: String,
-    offsets: Vec<usize>,
+    offsets: Vec<(usize, usize)>,
     /// One past the last byte of its last physical line.
     end: usize,
 }
 
 impl LogicalLine {
     fn span(&self, file: FileId, from: usize, to: usize) -> Span {
-        let start = self.offsets.get(from).copied().unwrap_or(self.end);
-        let end = if to > from { self.offsets.get(to - 1).map_or(self.end, |o| o + 1) } else { start };
+        let start = self.offsets.get(from).map_or(self.end, |o| o.0);
+        let end = if to > from { self.offsets.get(to - 1).map_or(self.end, |o| o.1) } else { start };
         Span::new(file, start, end)
+    }
+
+    /// The line with every `${NAME}` that `lookup` knows replaced, as `ap_resolve_env`
+    /// does before the line is split into words; `None` when nothing is replaced.
+    fn substituted(&self, lookup: &dyn Fn(&str) -> Option<String>) -> Option<LogicalLine> {
+        let mut out = LogicalLine { text: String::new(), offsets: Vec::new(), end: self.end };
+        let mut rest = self.text.as_str();
+        let mut at = 0;
+        let mut changed = false;
+        while let Some(open) = rest.find("${") {
+            let Some(close) = rest.get(open + 2..).and_then(|r| r.find('}')) else { break };
+            let name = rest.get(open + 2..open + 2 + close).unwrap_or("");
+            let (head, after) = (open, open + 3 + close);
+            out.text.push_str(rest.get(..head).unwrap_or(""));
+            out.offsets.extend(self.offsets.get(at..at + head).unwrap_or(&[]));
+            match lookup(name) {
+                Some(value) => {
+                    let from = self.offsets.get(at + head).map_or(self.end, |o| o.0);
+                    let to = self.offsets.get(at + after - 1).map_or(self.end, |o| o.1);
+                    out.offsets.extend(std::iter::repeat_n((from, to), value.len()));
+                    out.text.push_str(&value);
+                    changed = true;
+                }
+                None => {
+                    out.text.push_str(rest.get(head..after).unwrap_or(""));
+                    out.offsets.extend(self.offsets.get(at + head..at + after).unwrap_or(&[]));
+                }
+            }
+            rest = rest.get(after..).unwrap_or("");
+            at += after;
+        }
+        out.text.push_str(rest);
+        out.offsets.extend(self.offsets.get(at..).unwrap_or(&[]));
+        changed.then_some(out)
     }
 }
 
@@ -144,7 +273,7 @@ fn logical_line(text: &str, start: usize) -> LogicalLine {
         let keep_end = if continued { body_end - 1 } else { body_end };
         for (i, b) in bytes.get(at..keep_end).unwrap_or(&[]).iter().enumerate() {
             raw.push(*b);
-            line.offsets.push(at + i);
+            line.offsets.push((at + i, at + i + 1));
         }
         line.end = body_end;
         if !continued {
@@ -154,6 +283,20 @@ fn logical_line(text: &str, start: usize) -> LogicalLine {
     }
     line.text = String::from_utf8_lossy(&raw).into_owned();
     line
+}
+
+/// Where an opening tag's name ends and, when there is one, its last `>` (everything after
+/// it is ignored, as Apache does).
+fn tag_bounds(line: &LogicalLine, lead: usize, end: usize) -> (usize, Option<usize>) {
+    let bytes = line.text.as_bytes();
+    let name_end = (lead + 1..end).find(|&i| bytes.get(i).is_some_and(|b| is_space(*b) || *b == b'>')).unwrap_or(end);
+    let close = line.text.get(..end).and_then(|t| t.rfind('>')).filter(|&c| c >= name_end);
+    (name_end, close)
+}
+
+/// Where the line's text ends, trailing white space left out.
+fn trimmed_end(line: &LogicalLine) -> usize {
+    line.text.len() - line.text.bytes().rev().take_while(|b| is_space(*b)).count()
 }
 
 fn is_space(b: u8) -> bool {
@@ -262,22 +405,26 @@ impl<'a> Parser<'a> {
                 let name = words.next()?;
                 let span = line.span(self.file, lead, end);
                 let block = self.stack.last().copied();
-                self.config.directives.push(Directive { name, args: words.collect(), span, block });
+                self.config.directives.push(Directive {
+                    name,
+                    args: words.collect(),
+                    span,
+                    block,
+                    skipped: false,
+                    unloaded: false,
+                });
                 None
             }
         }
     }
 
     fn open(&mut self, line: &LogicalLine, lead: usize, end: usize) -> Option<usize> {
-        let bytes = line.text.as_bytes();
-        let name_end =
-            (lead + 1..end).find(|&i| bytes.get(i).is_some_and(|b| is_space(*b) || *b == b'>')).unwrap_or(end);
+        let (name_end, close) = tag_bounds(line, lead, end);
         let name_text = line.text.get(lead + 1..name_end).unwrap_or("");
         let name_span = line.span(self.file, lead + 1, name_end);
         let name = Word { text: Cow::Owned(name_text.to_string()), span: name_span, unknown: false };
         let span = line.span(self.file, lead, end);
-        // Everything after the last `>` is ignored, as Apache does.
-        let Some(close) = line.text.get(..end).and_then(|t| t.rfind('>')).filter(|&c| c >= name_end) else {
+        let Some(close) = close else {
             self.problem(span, format!("`<{name_text}>` directive missing closing `>`"), "no `>`");
             return None;
         };
@@ -285,7 +432,16 @@ impl<'a> Parser<'a> {
         let parent = self.stack.last().copied();
         let index = self.config.blocks.len();
         let raw = RAW_BODIES.iter().any(|r| name_text.to_ascii_lowercase().starts_with(r));
-        self.config.blocks.push(Block { name, args, span, close: None, parent });
+        self.config.blocks.push(Block {
+            name,
+            args,
+            span,
+            close: None,
+            parent,
+            skipped: false,
+            unloaded: false,
+            false_condition: false,
+        });
         if raw {
             return Some(self.skip_raw_body(index, name_text, line.end));
         }

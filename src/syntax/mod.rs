@@ -2,6 +2,7 @@
 
 pub mod apache;
 pub mod apache_directives;
+pub mod apache_tree;
 pub mod haproxy;
 pub mod haproxy_keywords;
 pub mod properties;

@@ -1,4 +1,5 @@
-//! Helpers shared by the oracle tests.
+//! Helpers shared by the integration tests (each test binary uses some of them).
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 
@@ -16,4 +17,35 @@ pub fn require(ok: bool, what: &str) -> bool {
         eprintln!("SKIPPED: {what} is not available");
     }
     ok
+}
+
+/// A directory removed when dropped.
+pub struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl AsRef<Path> for TempDir {
+    fn as_ref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for TempDir {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+/// A fresh directory under the system's temporary directory.
+pub fn temp_dir(name: &str) -> TempDir {
+    let dir = std::env::temp_dir().join(format!("atl-lint-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    TempDir(dir)
 }

@@ -38,7 +38,6 @@ impl Rule for LegacyAccessControl {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         for file in cx.files {
             let crate::syntax::Tree::Apache(config) = &file.tree else { continue };
-            let tree = cx.topology.apache_tree(file.source);
             for directive in &config.directives {
                 let Some(old) = ["Order", "Allow", "Deny", "Satisfy"].into_iter().find(|n| directive.is(n)) else {
                     continue;
@@ -49,7 +48,7 @@ impl Rule for LegacyAccessControl {
                     let first = b.args.first().map_or("", |a| a.text.as_ref());
                     b.is("IfModule") && (first.starts_with("!mod_authz_core") || first.starts_with("mod_access_compat"))
                 });
-                if guarded || !crate::model::apache::active(tree, config, directive.block) {
+                if guarded || directive.skipped {
                     continue;
                 }
                 let help = match old {

@@ -147,13 +147,12 @@ fn apache(cx: &Context<'_>, sink: &mut Sink<'_>) {
     let names = || table.by_name.values().map(|(name, _)| *name);
     for file in cx.files {
         let crate::syntax::Tree::Apache(config) = &file.tree else { continue };
-        let tree = cx.topology.apache_tree(file.source);
         for directive in &config.directives {
             if directive.name.unknown || crate::rules::proxy::guarded_by_unknown_module(config, directive.block) {
                 continue;
             }
             // Apache does not read the body of a false `<IfModule>` / `<IfDefine>`.
-            if !crate::model::apache::active(tree, config, directive.block) {
+            if directive.skipped {
                 continue;
             }
             if table.get(&directive.name.text).is_none() {
@@ -170,7 +169,7 @@ fn apache(cx: &Context<'_>, sink: &mut Sink<'_>) {
             if block.name.unknown
                 || table.get(&container).is_some()
                 || crate::rules::proxy::guarded_by_unknown_module(config, block.parent)
-                || !crate::model::apache::active(tree, config, block.parent)
+                || block.skipped
             {
                 continue;
             }

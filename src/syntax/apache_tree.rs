@@ -1,0 +1,590 @@
+//! An Apache include tree read in Apache's order, with what Apache knows at each line:
+//! `ServerRoot`, `Define`/`UnDefine` and `${NAME}` (Debian's `envvars` included), the
+//! modules `LoadModule` has loaded so far, `<IfModule>`/`<IfDefine>`/`<IfVersion>`, and
+//! `Include`/`IncludeOptional` read where they stand. Discovery reads trees this way to find
+//! their files, the linter to mark what Apache skips, and the oracle test to compare with
+//! Apache's own configuration dump.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Component, Path, PathBuf};
+
+use super::apache::{Config, Item};
+use super::apache_directives::directives;
+use super::{Parsed, SyntaxProblem, Tree};
+use crate::source::SourceFile;
+
+/// Apache's own limit on nested includes.
+const MAX_DEPTH: usize = 128;
+
+/// The Apache version whose directive table atl-lint follows.
+const APACHE_VERSION: [u32; 3] = [2, 4, 71];
+
+/// Directives Apache carries out while it reads (`EXEC_ON_READ`): they shape the tree and
+/// do not appear in it.
+const READ_TIME: [&str; 12] = [
+    "serverroot",
+    "defaultruntimedir",
+    "define",
+    "undefine",
+    "include",
+    "includeoptional",
+    "loadmodule",
+    "loadfile",
+    "use",
+    "undefmacro",
+    "error",
+    "<macro",
+];
+
+/// Conditional containers: read while the tree is read, their bodies kept or skipped.
+const CONDITIONS: [&str; 6] = ["ifmodule", "ifdefine", "ifversion", "iffile", "ifdirective", "ifsection"];
+
+/// What Apache knows of one include tree once it is read.
+#[derive(Debug, Default)]
+pub struct TreeFacts {
+    /// Modules loaded by the end of the tree, by source file (`mod_proxy.c`), Debian's
+    /// builtins included.
+    pub modules: HashSet<&'static str>,
+    /// Names defined at the end of the tree.
+    pub defines: HashSet<String>,
+    /// Whether the tree loads modules: a server whose module set atl-lint can know.
+    pub loads_modules: bool,
+}
+
+/// What Apache knows at a point of reading.
+#[derive(Debug)]
+pub struct State {
+    server_root: PathBuf,
+    /// Where the main configuration lies, to find absolute paths in a repository checkout.
+    main_dir: PathBuf,
+    vars: HashMap<String, String>,
+    facts: TreeFacts,
+    /// Whether defines and modules are those of a whole tree (not of a file read alone).
+    tree: bool,
+    depth: usize,
+    dump: Option<Dump>,
+}
+
+/// Reads the files an include names.
+pub trait Host {
+    /// Reads the file at `path` through [`read`] (unless it is not to be read again).
+    fn include(&mut self, state: &mut State, path: &Path);
+}
+
+/// One line of Apache's configuration dump.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DumpLine {
+    /// The file, by the path it was included by.
+    pub file: PathBuf,
+    /// 1-based line (the last physical line of a continued one).
+    pub line: usize,
+    /// The directive and its arguments as written, `${NAME}` substituted.
+    pub text: String,
+}
+
+#[derive(Debug, Default)]
+struct Dump {
+    lines: Vec<DumpLine>,
+    open: Vec<Open>,
+    last_line: usize,
+}
+
+#[derive(Debug)]
+struct Open {
+    file: PathBuf,
+    name: String,
+    children: bool,
+}
+
+impl Dump {
+    /// Closes containers down to `depth`; a container with nothing in it has no closing
+    /// line in Apache's dump, and a closing line takes the number of the line before it.
+    fn close_to(&mut self, depth: usize) {
+        while self.open.len() > depth {
+            let Some(open) = self.open.pop() else { break };
+            if open.children {
+                let text = format!("</{}>", open.name.trim_start_matches('<'));
+                self.lines.push(DumpLine { file: open.file, line: self.last_line, text });
+            }
+        }
+    }
+
+    fn print(&mut self, line: DumpLine, opens: Option<String>) {
+        if let Some(top) = self.open.last_mut() {
+            top.children = true;
+        }
+        self.last_line = line.line;
+        let file = line.file.clone();
+        self.lines.push(line);
+        if let Some(name) = opens {
+            self.open.push(Open { file, name, children: false });
+        }
+    }
+}
+
+impl State {
+    /// The state at the start of the tree headed by the main configuration at `main`:
+    /// `ServerRoot` its directory, variables from an `envvars` file beside it.
+    pub fn tree(main: &Path) -> State {
+        let main_dir = main.parent().map(Path::to_path_buf).unwrap_or_default();
+        let vars =
+            std::fs::read(main_dir.join("envvars")).map(|b| envvars(&String::from_utf8_lossy(&b))).unwrap_or_default();
+        let facts = TreeFacts { modules: directives().builtin.clone(), ..TreeFacts::default() };
+        let server_root = main_dir.clone();
+        let main_dir = std::fs::canonicalize(&main_dir).unwrap_or(main_dir);
+        State { server_root, main_dir, vars, facts, tree: true, depth: 0, dump: None }
+    }
+
+    /// The state for a file read on its own: modules and defines unknown.
+    pub fn alone() -> State {
+        let facts = TreeFacts { modules: directives().builtin.clone(), ..TreeFacts::default() };
+        let (server_root, main_dir) = (PathBuf::new(), PathBuf::new());
+        State { server_root, main_dir, vars: HashMap::new(), facts, tree: false, depth: 0, dump: None }
+    }
+
+    /// Records Apache's configuration dump while reading.
+    pub fn dumping(mut self) -> State {
+        self.dump = Some(Dump::default());
+        self
+    }
+
+    /// What the tree set up, and the dump if one was asked for.
+    pub fn finish(self) -> (TreeFacts, Vec<DumpLine>) {
+        (self.facts, self.dump.map(|d| d.lines).unwrap_or_default())
+    }
+
+    fn lookup(&self, name: &str) -> Option<String> {
+        self.vars.get(name).cloned()
+    }
+
+    /// Whether a conditional container's body is read; `None` for other containers.
+    fn condition(&self, name: &str, args: &[super::Word<'_>]) -> Option<bool> {
+        let name = name.to_ascii_lowercase();
+        if !CONDITIONS.contains(&name.as_str()) {
+            return None;
+        }
+        if name == "ifversion" {
+            return Some(if_version(args.iter().map(|a| a.text.as_ref())).unwrap_or(true));
+        }
+        let Some(arg) = args.first().filter(|a| !a.unknown) else { return Some(true) };
+        let (negated, what) = match arg.text.strip_prefix('!') {
+            Some(rest) => (true, rest),
+            None => (false, arg.text.as_ref()),
+        };
+        let holds = match name.as_str() {
+            // Before any module is loaded, the module set is not known.
+            "ifmodule" if self.tree && self.facts.loads_modules => {
+                directives().module_source(what).is_some_and(|source| self.facts.modules.contains(source))
+            }
+            "ifdefine" if self.tree => self.facts.defines.contains(what),
+            _ => return Some(true),
+        };
+        Some(holds != negated)
+    }
+
+    /// Whether none of the modules defining `name` is loaded now.
+    fn unloaded(&self, name: &str) -> bool {
+        directives()
+            .get(name)
+            .is_some_and(|(_, definitions)| !definitions.iter().any(|d| self.facts.modules.contains(d.module)))
+    }
+
+    /// Where a path of the configuration is: relative ones under `ServerRoot`; absolute
+    /// ones in the scanned checkout when it holds them (`/etc/apache2/x` as
+    /// `repo/etc/apache2/x`), else as they are.
+    fn locate(&self, path: &str) -> PathBuf {
+        let path = Path::new(path);
+        let Ok(relative) = path.strip_prefix("/") else { return self.server_root.join(path) };
+        if self.main_dir.as_os_str().is_empty() {
+            return path.to_path_buf();
+        }
+        self.main_dir
+            .ancestors()
+            .map(|dir| dir.join(relative))
+            .find(|candidate| literal_prefix(candidate).exists())
+            .unwrap_or_else(|| path.to_path_buf())
+    }
+}
+
+/// The part of a path before its first wildcard component, or its directory when it has
+/// none.
+fn literal_prefix(path: &Path) -> PathBuf {
+    let mut prefix = PathBuf::new();
+    for component in path.components() {
+        if component.as_os_str().to_string_lossy().contains(['*', '?', '[']) {
+            return prefix;
+        }
+        prefix.push(component);
+    }
+    prefix.parent().map(Path::to_path_buf).unwrap_or(prefix)
+}
+
+/// Reads one file of a tree at `state`: marks what Apache skips and what it reads before
+/// the directive's module is loaded, substitutes `${NAME}`, carries out the read-time
+/// directives and reads includes where they stand.
+pub fn read<'a>(state: &mut State, host: &mut dyn Host, config: &mut Config<'a>, source: &'a SourceFile) {
+    if state.depth >= MAX_DEPTH {
+        return;
+    }
+    let text = source.parse_text();
+    let base = state.dump.as_ref().map_or(0, |d| d.open.len());
+    // Per container: whether its body is skipped, and the dump depth of its body.
+    let mut body_skipped = vec![false; config.blocks.len()];
+    let mut body_depth = vec![base; config.blocks.len()];
+    for item in config.items() {
+        let parent = match item {
+            Item::Directive(i) => config.directives.get(i).and_then(|d| d.block),
+            Item::Block(i) => config.blocks.get(i).and_then(|b| b.parent),
+        };
+        let skipped = parent.is_some_and(|p| body_skipped.get(p).copied().unwrap_or(false));
+        let depth = parent.and_then(|p| body_depth.get(p).copied()).unwrap_or(base);
+        if skipped {
+            mark(config, item, |d| d.skipped = true, |b| b.skipped = true);
+            if let Item::Block(i) = item {
+                if let Some(slot) = body_skipped.get_mut(i) {
+                    *slot = true;
+                }
+            }
+            continue;
+        }
+        if let Some(dump) = &mut state.dump {
+            dump.close_to(depth);
+        }
+        let lookup = |name: &str| state.lookup(name);
+        config.substitute(item, text, &lookup);
+        let shown = state.dump.is_some().then(|| config.shown(item, text, &lookup));
+        let line = config.span(item).map_or(0, |s| source.line_col(s.end.saturating_sub(1)).0);
+        match item {
+            Item::Block(i) => {
+                let Some(block) = config.blocks.get_mut(i) else { continue };
+                let condition = state.condition(&block.name.text, &block.args);
+                if let Some(holds) = condition {
+                    block.false_condition = !holds;
+                    if let Some(slot) = body_skipped.get_mut(i) {
+                        *slot = !holds;
+                    }
+                    if let Some(slot) = body_depth.get_mut(i) {
+                        *slot = depth;
+                    }
+                    continue;
+                }
+                let tag = format!("<{}", block.name.text);
+                block.unloaded = state.unloaded(&tag);
+                if let Some(slot) = body_depth.get_mut(i) {
+                    *slot = depth + 1;
+                }
+                if let (Some(dump), Some(text)) = (&mut state.dump, shown) {
+                    let line = DumpLine { file: source.path.clone(), line, text };
+                    dump.print(line, Some(tag));
+                }
+            }
+            Item::Directive(i) => {
+                let Some(directive) = config.directives.get_mut(i) else { continue };
+                directive.unloaded = state.unloaded(&directive.name.text);
+                let name = directive.name.text.to_ascii_lowercase();
+                if READ_TIME.contains(&name.as_str()) {
+                    let args: Vec<String> = directive.args.iter().map(|a| a.text.to_string()).collect();
+                    let span = directive.span;
+                    if let Some(problem) = carry_out(state, host, &name, &args) {
+                        config.problems.push(SyntaxProblem {
+                            span,
+                            message: problem,
+                            label: "no such file".into(),
+                            related: None,
+                        });
+                    }
+                } else if let (Some(dump), Some(text)) = (&mut state.dump, shown) {
+                    dump.print(DumpLine { file: source.path.clone(), line, text }, None);
+                }
+            }
+        }
+    }
+    if let Some(dump) = &mut state.dump {
+        dump.close_to(base);
+    }
+}
+
+fn mark(
+    config: &mut Config<'_>,
+    item: Item,
+    directive: impl Fn(&mut super::apache::Directive<'_>),
+    block: impl Fn(&mut super::apache::Block<'_>),
+) {
+    match item {
+        Item::Directive(i) => config.directives.get_mut(i).into_iter().for_each(directive),
+        Item::Block(i) => config.blocks.get_mut(i).into_iter().for_each(block),
+    }
+}
+
+/// Carries out a read-time directive; returns a problem Apache would stop at.
+fn carry_out(state: &mut State, host: &mut dyn Host, name: &str, args: &[String]) -> Option<String> {
+    let first = args.first()?;
+    if first.contains("${") {
+        return None;
+    }
+    match name {
+        "serverroot" => state.server_root = state.locate(first),
+        "define" => {
+            state.facts.defines.insert(first.clone());
+            if let Some(value) = args.get(1) {
+                state.vars.insert(first.clone(), value.clone());
+            }
+        }
+        "undefine" => {
+            state.facts.defines.remove(first);
+            state.vars.remove(first);
+        }
+        "loadmodule" => {
+            state.facts.modules.extend(directives().module_source(first));
+            state.facts.loads_modules = true;
+        }
+        "include" | "includeoptional" if state.tree => {
+            let path = state.locate(first);
+            let files = files_matching(&path);
+            if files.is_empty() && name == "include" && literal_prefix(&path).is_dir() {
+                return Some(format!(
+                    "`Include {first}` matches no file: Apache refuses to start (`IncludeOptional` allows that)"
+                ));
+            }
+            state.depth += 1;
+            for file in files {
+                host.include(state, &file);
+            }
+            state.depth -= 1;
+        }
+        _ => {}
+    }
+    None
+}
+
+/// The files an include path names, in Apache's order: wildcards in any component (sorted
+/// by name), directories read recursively.
+pub fn files_matching(full: &Path) -> Vec<PathBuf> {
+    let mut candidates = vec![PathBuf::new()];
+    for component in full.components() {
+        let Component::Normal(part) = component else {
+            for candidate in &mut candidates {
+                candidate.push(component.as_os_str());
+            }
+            continue;
+        };
+        let part = part.to_string_lossy();
+        let Ok(pattern) = glob::Pattern::new(&part).map(|p| p.as_str().contains(['*', '?', '[']).then_some(p)) else {
+            return Vec::new();
+        };
+        candidates = match pattern {
+            None => candidates.into_iter().map(|c| c.join(part.as_ref())).collect(),
+            Some(pattern) => candidates.iter().flat_map(|dir| matching(dir, &pattern)).collect(),
+        };
+    }
+    candidates.into_iter().flat_map(|c| files_of(&c, 0)).collect()
+}
+
+/// The entries of `dir` whose names match, sorted by name.
+fn matching(dir: &Path, pattern: &glob::Pattern) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| pattern.matches(n))
+        .collect();
+    names.sort();
+    names.into_iter().map(|n| dir.join(n)).collect()
+}
+
+/// A file, or every file under a directory (hidden ones too), sorted.
+fn files_of(path: &Path, depth: usize) -> Vec<PathBuf> {
+    let Ok(metadata) = std::fs::metadata(path) else { return Vec::new() };
+    if metadata.is_file() {
+        return vec![path.to_path_buf()];
+    }
+    if !metadata.is_dir() || depth >= MAX_DEPTH {
+        return Vec::new();
+    }
+    let Ok(entries) = std::fs::read_dir(path) else { return Vec::new() };
+    let mut names: Vec<String> = entries.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    names.into_iter().flat_map(|n| files_of(&path.join(n), depth + 1)).collect()
+}
+
+/// Variables a Debian `envvars` script exports: `NAME=value` lines, `$NAME` and `${NAME}`
+/// expanded from earlier ones (unknown ones empty, as the shell does), the last
+/// assignment winning.
+fn envvars(script: &str) -> HashMap<String, String> {
+    let mut vars: HashMap<String, String> = HashMap::new();
+    for line in script.lines() {
+        let line = line.trim();
+        let line = line.strip_prefix("export ").map_or(line, str::trim_start);
+        let Some((name, value)) = line.split_once('=') else { continue };
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            continue;
+        }
+        let value = value.trim_matches(['"', '\'']);
+        let expanded = expand_shell(value, &vars);
+        vars.insert(name.to_string(), expanded);
+    }
+    vars
+}
+
+fn expand_shell(value: &str, vars: &HashMap<String, String>) -> String {
+    let mut out = String::new();
+    let mut rest = value;
+    while let Some(dollar) = rest.find('$') {
+        out.push_str(rest.get(..dollar).unwrap_or(""));
+        let after = rest.get(dollar + 1..).unwrap_or("");
+        let (name, used) = match after.strip_prefix('{') {
+            Some(braced) => match braced.find('}') {
+                Some(close) => (braced.get(..close).unwrap_or(""), close + 2),
+                None => (braced, after.len()),
+            },
+            None => {
+                let len = after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(after.len());
+                (after.get(..len).unwrap_or(""), len)
+            }
+        };
+        out.push_str(vars.get(name).map_or("", String::as_str));
+        rest = after.get(used..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `<IfVersion [[!]op] version>` against Apache 2.4.71; `None` for a regular expression or
+/// anything unparsable (then the body counts as read).
+fn if_version<'w>(args: impl Iterator<Item = &'w str>) -> Option<bool> {
+    let words: Vec<&str> = args.collect();
+    let (op, version) = match words.as_slice() {
+        [version] => ("=", *version),
+        [op, version] => (*op, *version),
+        _ => return None,
+    };
+    let (negated, op) = match op.strip_prefix('!') {
+        Some(rest) => (true, if rest.is_empty() { "=" } else { rest }),
+        None => (false, op),
+    };
+    let wanted: Vec<u32> = version.split('.').map(|p| p.parse().ok()).collect::<Option<_>>()?;
+    let ours = APACHE_VERSION.get(..wanted.len().min(3))?;
+    let order = ours.cmp(wanted.get(..ours.len())?);
+    let holds = match op {
+        "=" | "==" => order.is_eq(),
+        ">" => order.is_gt(),
+        ">=" => order.is_ge(),
+        "<" => order.is_lt(),
+        "<=" => order.is_le(),
+        _ => return None,
+    };
+    Some(holds != negated)
+}
+
+/// Reads every Apache file of `files` as Apache does: each include tree from its main
+/// configuration, other files on their own. Returns each tree's facts by the main
+/// configuration's display path.
+pub fn read_all(files: &mut [Parsed<'_>]) -> HashMap<String, TreeFacts> {
+    let mut trees = HashMap::new();
+    let mut host = Linted::new(files);
+    for index in 0..host.files.len() {
+        let Some(file) = host.files.get(index) else { continue };
+        let source = file.source;
+        if !matches!(file.tree, Tree::Apache(_)) || host.read.contains(&index) {
+            continue;
+        }
+        let mut state = match source.include_root.as_deref() {
+            Some(root) if root == source.display => State::tree(&source.path),
+            Some(_) => continue,
+            None => State::alone(),
+        };
+        host.root = source.include_root.clone();
+        host.read_file(&mut state, index);
+        if let Some(root) = source.include_root.clone() {
+            trees.insert(root, state.finish().0);
+        }
+    }
+    trees
+}
+
+/// Apache's configuration dump of the tree headed by `files[main]`.
+pub fn dump(files: &mut [Parsed<'_>], main: usize) -> Vec<DumpLine> {
+    let Some(source) = files.get(main).map(|f| f.source) else { return Vec::new() };
+    let mut state = State::tree(&source.path).dumping();
+    let mut host = Linted::new(files);
+    host.root = source.include_root.clone();
+    host.read_file(&mut state, main);
+    state.finish().1
+}
+
+/// Reads included files from the parsed files of a run.
+struct Linted<'p, 'a> {
+    files: &'p mut [Parsed<'a>],
+    by_path: HashMap<PathBuf, usize>,
+    root: Option<String>,
+    read: HashSet<usize>,
+}
+
+impl<'p, 'a> Linted<'p, 'a> {
+    fn new(files: &'p mut [Parsed<'a>]) -> Self {
+        let by_path = files
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| matches!(f.tree, Tree::Apache(_)) && f.source.include_root.is_some())
+            .map(|(i, f)| (canonical(&f.source.path), i))
+            .collect();
+        Linted { files, by_path, root: None, read: HashSet::new() }
+    }
+
+    fn read_file(&mut self, state: &mut State, index: usize) {
+        if !self.read.insert(index) {
+            return;
+        }
+        let Some(file) = self.files.get_mut(index) else { return };
+        let source = file.source;
+        let Tree::Apache(config) = &mut file.tree else { return };
+        let mut config = std::mem::take(config);
+        read(state, self, &mut config, source);
+        if let Some(Parsed { tree: Tree::Apache(slot), .. }) = self.files.get_mut(index) {
+            *slot = config;
+        }
+    }
+}
+
+impl Host for Linted<'_, '_> {
+    fn include(&mut self, state: &mut State, path: &Path) {
+        let Some(&index) = self.by_path.get(&canonical(path)) else { return };
+        let in_tree = self.files.get(index).is_some_and(|f| f.source.include_root == self.root);
+        if in_tree {
+            self.read_file(state, index);
+        }
+    }
+}
+
+/// The real path, or the path itself when it cannot be resolved.
+pub fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(words: &[&str]) -> Option<bool> {
+        if_version(words.iter().copied())
+    }
+
+    #[test]
+    fn ifversion_compares_with_apache_2_4_71() {
+        assert_eq!(check(&["<", "2.4"]), Some(false));
+        assert_eq!(check(&[">=", "2.4"]), Some(true));
+        assert_eq!(check(&["2.4"]), Some(true));
+        assert_eq!(check(&["!", "2.2"]), Some(true));
+        assert_eq!(check(&["<", "2.4.72"]), Some(true));
+        assert_eq!(check(&["~", "^2"]), None);
+    }
+
+    #[test]
+    fn debian_envvars_are_exported_with_their_suffix_expanded() {
+        let vars = envvars(
+            "unset HOME\nif [ x ] ; then\n\tSUFFIX=\"-${APACHE_CONFDIR##/etc/apache2-}\"\nelse\n\tSUFFIX=\nfi\nexport APACHE_RUN_DIR=/var/run/apache2$SUFFIX\nexport APACHE_LOG_DIR=/var/log/apache2${SUFFIX}\n",
+        );
+        assert_eq!(vars.get("APACHE_RUN_DIR").map(String::as_str), Some("/var/run/apache2"));
+        assert_eq!(vars.get("APACHE_LOG_DIR").map(String::as_str), Some("/var/log/apache2"));
+    }
+}

@@ -1,0 +1,180 @@
+//! Apache: the include tree as atl-lint reads it is the tree Apache reads. The oracle is
+//! Apache's own configuration dump (`shared/oracles/apache-dump.sh`, `apache2 -t -D
+//! DUMP_CONFIG`): after includes, `Define`/`${NAME}`, `LoadModule` order and `<IfModule>`,
+//! atl-lint must list the same directives, in the same order, at the same file and line,
+//! with the same arguments.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+mod common;
+
+use common::{require, shared, temp_dir};
+
+/// Apache's dump of the tree headed by `main` (ServerRoot defaulting to its directory);
+/// `None` when apache2 is not installed.
+fn oracle(main: &Path) -> Option<Vec<String>> {
+    let dir = main.parent().unwrap_or(Path::new("/"));
+    let output =
+        Command::new("bash").arg(shared().join("oracles/apache-dump.sh")).arg(main).arg("-d").arg(dir).output().ok()?;
+    if output.status.code() == Some(3) {
+        return None;
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "apache2 refuses {}:\n{stdout}{}",
+        main.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // Apache's warnings (an undefined `${NAME}`) come out on the same stream.
+    Some(stdout.lines().filter(|l| !l.contains("] [core:warn] ")).map(str::to_string).collect())
+}
+
+fn ours(main: &Path) -> Vec<String> {
+    let dump = atl_lint::apache_dump(main).expect("the tree is readable");
+    dump.iter().map(|l| format!("{}:{}\t{}", l.file.display(), l.line, l.text)).collect()
+}
+
+/// Compares both dumps line by line and shows the first difference with context.
+fn compare(main: &Path) {
+    let Some(expected) = oracle(main) else {
+        require(false, "apache2 (Debian package) for the Apache oracle");
+        return;
+    };
+    let actual = ours(main);
+    assert!(expected.len() > 3, "the oracle printed almost nothing: {expected:?}");
+    let first = expected.iter().zip(&actual).position(|(e, a)| e != a);
+    if first.is_none() && expected.len() == actual.len() {
+        return;
+    }
+    let at = first.unwrap_or(expected.len().min(actual.len()));
+    let window =
+        |lines: &[String]| lines.iter().skip(at.saturating_sub(3)).take(6).cloned().collect::<Vec<_>>().join("\n");
+    panic!(
+        "{} differs from Apache at entry {at} (Apache {} entries, atl-lint {}):\n--- apache\n{}\n--- atl-lint\n{}",
+        main.display(),
+        expected.len(),
+        actual.len(),
+        window(&expected),
+        window(&actual)
+    );
+}
+
+/// Copies a directory, making the `*-enabled` entries the relative symlinks Debian has
+/// (the corpus stores each as a file holding its target).
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create");
+    for entry in std::fs::read_dir(from).expect("read corpus").flatten() {
+        let (source, target) = (entry.path(), to.join(entry.file_name()));
+        if source.is_dir() {
+            copy_tree(&source, &target);
+            continue;
+        }
+        let enabled = from.file_name().is_some_and(|n| n.to_string_lossy().ends_with("-enabled"));
+        let content = std::fs::read_to_string(&source).unwrap_or_default();
+        match content.trim().strip_prefix("../").filter(|_| enabled) {
+            Some(rest) => std::os::unix::fs::symlink(format!("../{rest}"), &target).expect("symlink"),
+            None => {
+                std::fs::copy(&source, &target).expect("copy");
+            }
+        }
+    }
+}
+
+fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).expect("canonical")
+}
+
+#[test]
+fn debians_stock_tree_reads_as_apache_reads_it() {
+    let corpus = shared().join("corpus/debian12/etc/apache2");
+    if !require(corpus.is_dir(), "shared/corpus/debian12") {
+        return;
+    }
+    let dir = temp_dir("apache-debian");
+    copy_tree(&corpus, &dir.join("apache2"));
+    let main = canonical(&dir.join("apache2")).join("apache2.conf");
+    let dump = ours(&main);
+    assert!(dump.iter().any(|l| l.contains("/sites-enabled/000-default.conf:") && l.contains("/var/log/apache2/")));
+    compare(&main);
+}
+
+#[test]
+fn a_generated_tree_of_200_virtual_hosts_reads_as_apache_reads_it() {
+    let dir = temp_dir("apache-generated");
+    let status = Command::new("python3")
+        .arg(shared().join("bench/gen.py"))
+        .args(["apache", "200"])
+        .arg(dir.join("apache"))
+        .status();
+    if !require(status.is_ok_and(|s| s.success()), "python3 and shared/bench/gen.py") {
+        return;
+    }
+    compare(&canonical(&dir.join("apache")).join("apache2.conf"));
+}
+
+const MODULES: &str = "LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so\n\
+    LoadModule headers_module /usr/lib/apache2/modules/mod_headers.so\n";
+
+#[test]
+fn continuations_quotes_defines_and_conditions_read_as_apache_reads_them() {
+    let dir = temp_dir("apache-hand");
+    let root = canonical(&dir);
+    std::fs::create_dir_all(root.join("inc/deeper")).expect("mkdir");
+    let main = format!(
+        "{MODULES}ServerName localhost\n\
+         Define PORT 8080\n\
+         Define ON\n\
+         Listen ${{PORT}}\n\
+         ErrorLog {root}/error.log\n\
+         PidFile {root}/apache.pid\n\
+         <IfDefine ON>\n\
+         \x20 <IfModule mod_proxy.c>\n\
+         \x20   ProxyTimeout 10\n\
+         \x20 </IfModule>\n\
+         \x20 <IfModule !mod_proxy.c>\n\
+         \x20   ServerAdmin   admin@example.com   \n\
+         \x20   <IfDefine !OFF>\n\
+         \x20     ServerSignature On\n\
+         \x20   </IfDefine>\n\
+         \x20 </IfModule>\n\
+         </IfDefine>\n\
+         LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so\n\
+         <IfModule proxy_module>\n\
+         ProxyTimeout 20\n\
+         </IfModule>\n\
+         <VirtualHost *:${{PORT}}>\n\
+         \x20  ServerAlias a.example.com \\\n\
+         \x20    b.example.com   \\\n\
+         c.example.com\n\
+         \x20  Header  set X-Quoted \"a \\\"b\\\" c\"\n\
+         \x20  Header set X-Single 'one two'\n\
+         \x20  ServerAlias d.example.com # a trailing hash is an argument\n\
+         \x20  # a comment line\n\
+         <Location /empty>\n\
+         </Location>\n\
+         <Location /full>\n\
+         \x20  Header set X-In-Location 1\n\
+         </Location>\n\
+         Include inc/*.conf\n\
+         </VirtualHost>\n\
+         UnDefine PORT\n\
+         ServerAdmin ${{PORT}}\n\
+         <IfVersion >= 2.4>\n\
+         TraceEnable off\n\
+         </IfVersion>\n\
+         <IfVersion < 2.4>\n\
+         TraceEnable on\n\
+         </IfVersion>\n\
+         IncludeOptional inc/none-*.conf\n\
+         Include inc/deeper\n",
+        root = root.display()
+    );
+    std::fs::write(root.join("apache2.conf"), main).expect("write");
+    std::fs::write(root.join("inc/a.conf"), "Define INNER yes\nServerSignature Off\n\n").expect("write");
+    std::fs::write(root.join("inc/b.conf"), "<IfDefine INNER>\nKeepAlive On\n</IfDefine>\n").expect("write");
+    std::fs::write(root.join("inc/deeper/z.conf"), "Timeout 30\n").expect("write");
+    std::fs::write(root.join("inc/deeper/a.conf"), "Timeout \\\n  60\n").expect("write");
+    compare(&root.join("apache2.conf"));
+}
