@@ -178,3 +178,34 @@ fn continuations_quotes_defines_and_conditions_read_as_apache_reads_them() {
     std::fs::write(root.join("inc/deeper/a.conf"), "Timeout \\\n  60\n").expect("write");
     compare(&root.join("apache2.conf"));
 }
+
+#[test]
+fn absolute_includes_are_found_in_the_checkout_and_reported_at_the_symlink() {
+    let dir = temp_dir("apache-checkout");
+    let etc = dir.join("etc/apache2");
+    std::fs::create_dir_all(etc.join("sites-available")).expect("mkdir");
+    std::fs::create_dir_all(etc.join("sites-enabled")).expect("mkdir");
+    std::fs::write(
+        etc.join("apache2.conf"),
+        "LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so\n\
+         Define SITES /etc/apache2/sites-enabled\n\
+         IncludeOptional ${SITES}/*.conf\n",
+    )
+    .expect("write");
+    std::fs::write(
+        etc.join("sites-available/jira.conf"),
+        "<VirtualHost *:80>\n    ServerName jira.example.com\n    ProxyPass /jira \\\n        http://localhost:8080/jira\n</VirtualHost>\n",
+    )
+    .expect("write");
+    std::os::unix::fs::symlink("../sites-available/jira.conf", etc.join("sites-enabled/jira.conf")).expect("symlink");
+    let options = atl_lint::Options { paths: vec![dir.join("etc")], ..Default::default() };
+    let report = atl_lint::lint(&options).expect("lint");
+    let finding = report
+        .diagnostics
+        .iter()
+        .find(|d| d.rule == "module-not-loaded")
+        .expect("ProxyPass without mod_proxy is reported");
+    let source = report.sources.get(finding.primary.span.file).expect("source");
+    assert!(source.display.ends_with("etc/apache2/sites-enabled/jira.conf"), "{}", source.display);
+    assert_eq!(source.line_col(finding.primary.span.start).0, 3);
+}
