@@ -97,7 +97,7 @@ pub fn apache_dump(main: &Path) -> Result<Vec<syntax::apache_tree::DumpLine>, Er
 /// Lints files already found.
 pub fn lint_found(found: Vec<Found>, options: &Options) -> Report {
     let (mut sources, problems) = source_map(found);
-    let (mut diagnostics, secrets) = check(&sources, &problems, options);
+    let (mut diagnostics, secrets, linked_routes) = check(&sources, &problems, options);
     for (file, found) in secrets {
         if let Some(source) = sources.get_mut(file) {
             source.secrets = found.spans.iter().map(|s| (s.start, s.end)).collect();
@@ -107,7 +107,7 @@ pub fn lint_found(found: Vec<Found>, options: &Options) -> Report {
     if let Some(min) = options.min_severity {
         diagnostics.retain(|d| d.severity >= min);
     }
-    let mut report = Report { sources, diagnostics, linked_routes: 0 };
+    let mut report = Report { sources, diagnostics, linked_routes };
     finish(&mut report);
     report
 }
@@ -142,8 +142,9 @@ fn source_map(found: Vec<Found>) -> (SourceMap, Vec<FileProblem>) {
 
 type Secrets = Vec<(source::FileId, syntax::Secrets)>;
 
-/// Parses, models and runs the selected rules.
-fn check(sources: &SourceMap, problems: &[FileProblem], options: &Options) -> (Vec<Diagnostic>, Secrets) {
+/// Parses, models and runs the selected rules; returns the findings, the secrets to mask
+/// and how many routes were linked to a connector.
+fn check(sources: &SourceMap, problems: &[FileProblem], options: &Options) -> (Vec<Diagnostic>, Secrets, usize) {
     let mut parsed: Vec<syntax::Parsed<'_>> = sources.iter().filter(|f| f.linted).filter_map(syntax::parse).collect();
     let apache_trees = syntax::apache_tree::read_all(&mut parsed);
     let secrets = parsed.iter().map(|p| (p.source.id, p.secrets())).collect();
@@ -157,7 +158,8 @@ fn check(sources: &SourceMap, problems: &[FileProblem], options: &Options) -> (V
         }
         rule.check(&cx, &mut Sink::new(meta, &mut diagnostics));
     }
-    (diagnostics, secrets)
+    let linked = topology.route_links.iter().filter(|l| l.is_some()).count();
+    (diagnostics, secrets, linked)
 }
 
 fn selected(id: &str, options: &Options) -> bool {

@@ -41,6 +41,8 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, props
         topology.contexts.push(context);
     }
     topology.apps.push(App { kind: AppKind::Bitbucket, file: source.id, path: &source.path, context_path });
+    let ssh_port = keys.get("plugin.ssh.port").and_then(|s| s.value.known()).and_then(|v| v.trim().parse().ok());
+    topology.ssh_ports.push(ssh_port.unwrap_or(super::BITBUCKET_SSH_PORT));
     if let Some(&setting) = keys.get("setup.baseurl") {
         topology.base_urls.push(BaseUrl { app, setting });
     }
@@ -91,5 +93,6 @@ fn connector<'a>(
         secret_required: None,
         protocols,
         ciphers: get("ssl.ciphers").into_iter().collect(),
+        compression: get("compression.enabled"),
     }
 }

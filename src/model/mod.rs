@@ -1,7 +1,9 @@
 //! The cross-file view: apps, their connectors, context paths and base URLs, each field
 //! keeping the setting (and so the span) it came from.
 
+pub mod apache;
 mod bitbucket;
+pub mod routes;
 mod tomcat;
 
 pub use bitbucket::relaxed;
@@ -201,6 +203,8 @@ pub struct Connector<'a> {
     pub protocols: Vec<ProtocolSetting<'a>>,
     /// Cipher settings (`ciphers`, `server.ssl.ciphers`).
     pub ciphers: Vec<&'a Setting<'a>>,
+    /// `compression` / `server.compression.enabled`.
+    pub compression: Option<&'a Setting<'a>>,
 }
 
 impl Connector<'_> {
@@ -292,6 +296,21 @@ impl Connector<'_> {
     pub fn is_true(&self, text: &str) -> bool {
         self.style.is_true(text)
     }
+
+    /// Whether the connector compresses responses: Tomcat's `compression` `on`, `force` or a
+    /// minimum size; Spring's `server.compression.enabled=true`.
+    pub fn compresses(&self) -> bool {
+        let Some(text) = self.compression.and_then(|s| s.value.known()) else { return false };
+        let text = text.trim();
+        match self.style {
+            Style::Tomcat => {
+                text.eq_ignore_ascii_case("on")
+                    || text.eq_ignore_ascii_case("force")
+                    || text.parse::<i64>().is_ok_and(|n| n > 0)
+            }
+            Style::Spring(_) => self.is_true(text),
+        }
+    }
 }
 
 /// A declared base URL of an app.
@@ -301,6 +320,95 @@ pub struct BaseUrl<'a> {
     pub app: usize,
     /// The setting that declares it.
     pub setting: &'a Setting<'a>,
+}
+
+/// Which proxy a frontend or route is read from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProxyKind {
+    /// Apache httpd.
+    Apache,
+    /// HAProxy.
+    Haproxy,
+}
+
+/// Where the public reaches the proxy: an Apache virtual host (or the server context), or
+/// one HAProxy `bind` line.
+#[derive(Debug)]
+pub struct Frontend<'a> {
+    /// The file.
+    pub file: FileId,
+    /// Its path, for directory proximity.
+    pub path: &'a Path,
+    /// The proxy.
+    pub kind: ProxyKind,
+    /// How a person names it (`<VirtualHost *:443>`, `frontend www`).
+    pub label: String,
+    /// The opening tag or the `bind` line.
+    pub at: Span,
+    /// The listen port, when known.
+    pub port: Option<u16>,
+    /// Where the port is written.
+    pub port_span: Span,
+    /// Where TLS is switched on (`SSLEngine on`, `ssl` on the bind), if it is.
+    pub tls: Option<Span>,
+}
+
+/// Where a route sends requests.
+#[derive(Clone, Debug)]
+pub struct Upstream {
+    /// `http`, `https`, `ws`, `wss`, `ajp`, `balancer`.
+    pub scheme: String,
+    /// The host, lower-cased.
+    pub host: String,
+    /// The port (the scheme's default when not written).
+    pub port: Option<u16>,
+    /// The path as written (`""` when none).
+    pub path: String,
+    /// The URL or server address.
+    pub span: Span,
+}
+
+/// What an HAProxy route adds to a [`Route`].
+#[derive(Clone, Copy, Debug)]
+pub struct HaproxyRoute {
+    /// The frontend is in `mode http`.
+    pub http: bool,
+    /// `option forwardfor` or a `set-header X-Forwarded-For` applies.
+    pub forwardfor: bool,
+    /// The backend's header line.
+    pub backend_header: Span,
+    /// The frontend's header line.
+    pub frontend_header: Span,
+}
+
+/// A frontend's public path prefix sent to an upstream.
+#[derive(Clone, Debug)]
+pub struct Route {
+    /// The frontend.
+    pub frontend: usize,
+    /// The file.
+    pub file: FileId,
+    /// The proxy.
+    pub kind: ProxyKind,
+    /// The `ProxyPass` / `use_backend` line.
+    pub at: Span,
+    /// The public path prefix (no trailing slash, `""` for the root); `None` when the
+    /// condition cannot be read.
+    pub public: Option<String>,
+    /// Where the public path is written (the HAProxy redirect target when it tells it).
+    pub public_span: Span,
+    /// Host names the route answers for (`ServerName`/`ServerAlias`, `hdr(host)`).
+    pub hosts: Vec<(String, Span)>,
+    /// The upstream.
+    pub upstream: Upstream,
+    /// The proxy passes the client's `Host` header on.
+    pub preserve_host: bool,
+    /// Where the proxy compresses responses on this route.
+    pub compression: Option<Span>,
+    /// WebSocket upgrades pass.
+    pub websocket: bool,
+    /// HAProxy details.
+    pub haproxy: Option<HaproxyRoute>,
 }
 
 /// Everything the rules join across files.
@@ -316,9 +424,30 @@ pub struct Topology<'a> {
     pub base_urls: Vec<BaseUrl<'a>>,
     /// Apache include trees by their main configuration's display path.
     pub apache_trees: HashMap<String, TreeFacts>,
+    /// Proxy frontends.
+    pub frontends: Vec<Frontend<'a>>,
+    /// Proxy routes.
+    pub routes: Vec<Route>,
+    /// The connector each route is linked to, by route.
+    pub route_links: Vec<Option<usize>>,
+    /// The routes linked to each connector, by connector.
+    pub connector_links: Vec<Vec<usize>>,
+    /// Ports of the apps' companion services (Synchrony, Bitbucket SSH and Mesh).
+    pub companion_ports: Vec<u16>,
+    /// Bitbucket's SSH ports.
+    pub ssh_ports: Vec<u16>,
 }
 
 impl Topology<'_> {
+    /// The routes linked to a connector, with their frontends.
+    pub fn routes_of(&self, connector: usize) -> impl Iterator<Item = (&Route, &Frontend<'_>)> {
+        let linked = self.connector_links.get(connector).map_or(&[][..], Vec::as_slice);
+        linked.iter().filter_map(|&r| {
+            let route = self.routes.get(r)?;
+            Some((route, self.frontends.get(route.frontend)?))
+        })
+    }
+
     /// The include tree an Apache file is read in, if any.
     pub fn apache_tree(&self, source: &crate::source::SourceFile) -> Option<&TreeFacts> {
         self.apache_trees.get(source.include_root.as_deref()?)
@@ -332,9 +461,77 @@ pub fn build<'a>(files: &'a [Parsed<'a>], apache_trees: HashMap<String, TreeFact
         match &parsed.tree {
             Tree::ServerXml(doc) => tomcat::add(&mut topology, parsed.source, doc),
             Tree::Properties(props) => bitbucket::add(&mut topology, parsed.source, props),
-            // Frontends and routes from HAProxy join the model with the cross-file verifier.
-            Tree::Haproxy(_) | Tree::Apache(_) => {}
+            Tree::Haproxy(config) => routes::add_haproxy(&mut topology, parsed.source, config),
+            Tree::Apache(config) => routes::add_apache(&mut topology, parsed.source, config),
         }
     }
+    link(&mut topology);
     topology
+}
+
+/// Synchrony's port.
+pub const SYNCHRONY_PORT: u16 = 8091;
+/// Bitbucket's default SSH port.
+pub const BITBUCKET_SSH_PORT: u16 = 7999;
+/// Bitbucket Mesh's port.
+pub const MESH_PORT: u16 = 7777;
+
+/// Links each route to the connector listening on its upstream port: the only one, else
+/// the one whose context path is the upstream path, else the nearest in the directory
+/// tree; no link while the choice is ambiguous. One hash-map join.
+fn link(topology: &mut Topology<'_>) {
+    let mut by_port: HashMap<u16, Vec<usize>> = HashMap::new();
+    for (index, connector) in topology.connectors.iter().enumerate() {
+        if let (false, Some(port)) = (connector.ajp, connector.port_number()) {
+            by_port.entry(port).or_default().push(index);
+        }
+    }
+    topology.companion_ports.extend([SYNCHRONY_PORT, MESH_PORT]);
+    topology.companion_ports.extend(topology.ssh_ports.iter().copied());
+    if topology.ssh_ports.is_empty() || topology.apps.iter().any(|a| a.kind == AppKind::Bitbucket) {
+        topology.companion_ports.push(BITBUCKET_SSH_PORT);
+    }
+    topology.route_links = vec![None; topology.routes.len()];
+    topology.connector_links = vec![Vec::new(); topology.connectors.len()];
+    for (index, route) in topology.routes.iter().enumerate() {
+        if !matches!(route.upstream.scheme.as_str(), "http" | "https" | "ws" | "wss") {
+            continue;
+        }
+        let Some(candidates) = route.upstream.port.and_then(|p| by_port.get(&p)) else { continue };
+        let Some(chosen) = choose(topology, route, candidates) else { continue };
+        if let Some(slot) = topology.route_links.get_mut(index) {
+            *slot = Some(chosen);
+        }
+        if let Some(linked) = topology.connector_links.get_mut(chosen) {
+            linked.push(index);
+        }
+    }
+}
+
+fn choose(topology: &Topology<'_>, route: &Route, candidates: &[usize]) -> Option<usize> {
+    if let [only] = candidates {
+        return Some(*only);
+    }
+    let upstream_path = routes::normalized_path(&route.upstream.path);
+    let context_of = |c: &usize| {
+        let app = topology.connectors.get(*c).and_then(|c| topology.apps.get(c.app))?;
+        Some(app.context_path.as_ref().map_or(Some(String::new()), ContextPath::normalized))
+    };
+    let same_context: Vec<usize> =
+        candidates.iter().copied().filter(|c| context_of(c).flatten().is_some_and(|p| p == upstream_path)).collect();
+    if let [only] = same_context.as_slice() {
+        return Some(*only);
+    }
+    let pool = if same_context.is_empty() { candidates.to_vec() } else { same_context };
+    let from = topology.frontends.get(route.frontend).map(|f| f.path)?;
+    let nearness = |c: &usize| {
+        let path = topology.connectors.get(*c).and_then(|c| topology.apps.get(c.app)).map(|a| a.path)?;
+        Some(from.components().zip(path.components()).take_while(|(a, b)| a == b).count())
+    };
+    let best = pool.iter().filter_map(nearness).max()?;
+    let nearest: Vec<usize> = pool.iter().copied().filter(|c| nearness(c) == Some(best)).collect();
+    match nearest.as_slice() {
+        [only] => Some(*only),
+        _ => None,
+    }
 }

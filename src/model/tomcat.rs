@@ -87,5 +87,6 @@ fn connector<'a>(
         secret_required: element.attr("secretRequired"),
         protocols,
         ciphers,
+        compression: element.attr("compression"),
     }
 }

@@ -182,8 +182,12 @@ impl State {
         Some(holds != negated)
     }
 
-    /// Whether none of the modules defining `name` is loaded now.
+    /// Whether none of the modules defining `name` is loaded now, in a tree that has loaded
+    /// modules (elsewhere the module set is not known).
     fn unloaded(&self, name: &str) -> bool {
+        if !self.tree || !self.facts.loads_modules {
+            return false;
+        }
         directives()
             .get(name)
             .is_some_and(|(_, definitions)| !definitions.iter().any(|d| self.facts.modules.contains(d.module)))

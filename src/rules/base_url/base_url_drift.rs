@@ -1,6 +1,6 @@
 //! `base-url-drift`: a base URL that disagrees with what the app's connector says.
 
-use crate::model::{Connector, Field, Style};
+use crate::model::{Connector, Field, Frontend, Route, Style};
 use crate::rules::{declare_rule, Context, Rule, Sink};
 use crate::source::Span;
 
@@ -11,8 +11,10 @@ declare_rule! {
     /// `server.proxy-name`, the port with `server.proxy-port`, the path with
     /// `server.context-path`. Unset settings count with Bitbucket's defaults (scheme `http`,
     /// context path at the root); an unset proxy name or port is not compared, since the
-    /// application then takes them from each request. The message lists every part that
-    /// disagrees, with both values.
+    /// application then takes them from each request. It is compared, too, with the public
+    /// URL of a proxy route linked to the app's connector: `https` when the frontend
+    /// terminates TLS, its host names, its listen port, the route's public path. The message
+    /// lists every part that disagrees, with both values.
     ///
     /// ## Why is this bad?
     /// Bitbucket uses the base URL in e-mails, webhooks, clone URLs and application links,
@@ -37,20 +39,22 @@ declare_rule! {
         id: "base-url-drift",
         severity: Error,
         scope: "base_url",
-        formats: [BitbucketProperties],
+        formats: [BitbucketProperties, Apache, Haproxy],
     }
 }
 
 /// One part of the URL that disagrees.
 struct Part {
+    /// `connector` or `proxy`.
+    source: &'static str,
     what: &'static str,
     url: String,
     connector: String,
     span: Option<Span>,
 }
 
-fn main_connector<'c, 'a>(connectors: &'c [Connector<'a>], app: usize) -> Option<&'c Connector<'a>> {
-    connectors.iter().find(|c| {
+fn main_connector<'c, 'a>(connectors: &'c [Connector<'a>], app: usize) -> Option<(usize, &'c Connector<'a>)> {
+    connectors.iter().enumerate().find(|(_, c)| {
         c.app == app
             && match &c.style {
                 Style::Tomcat => true,
@@ -77,7 +81,7 @@ fn parts(url: &url::Url, connector: &Connector<'_>, context: Option<(String, Spa
                 (false, Some(setting)) => (format!("`{name}={scheme}`"), Some(setting.span)),
                 (false, None) => (format!("`{name}` unset (`{scheme}`)"), None),
             };
-            parts.push(Part { what: "scheme", url: url.scheme().into(), connector: said, span });
+            parts.push(Part { source: "connector", what: "scheme", url: url.scheme().into(), connector: said, span });
         }
     }
     if let Some(name) = connector.proxy_name {
@@ -85,6 +89,7 @@ fn parts(url: &url::Url, connector: &Connector<'_>, context: Option<(String, Spa
         if let Some(host) = name.value.known().map(str::trim) {
             if !host.eq_ignore_ascii_case(url_host) {
                 parts.push(Part {
+                    source: "connector",
                     what: "host",
                     url: url_host.into(),
                     connector: format!("`{}={}`", connector.name(Field::ProxyName), crate::secrets::shown(host)),
@@ -97,6 +102,7 @@ fn parts(url: &url::Url, connector: &Connector<'_>, context: Option<(String, Spa
         if let (Some(public), Some(url_port)) = (connector.number(port), url.port_or_known_default()) {
             if public != url_port {
                 parts.push(Part {
+                    source: "connector",
                     what: "port",
                     url: url_port.to_string(),
                     connector: format!("`{}={public}`", connector.name(Field::ProxyPort)),
@@ -111,7 +117,55 @@ fn parts(url: &url::Url, connector: &Connector<'_>, context: Option<(String, Spa
         None => (String::new(), "no context path (the root)".to_string(), None),
     };
     if url_path != path {
-        parts.push(Part { what: "path", url: shown_path(url_path), connector: said, span });
+        parts.push(Part { source: "connector", what: "path", url: shown_path(url_path), connector: said, span });
+    }
+    parts
+}
+
+/// The parts of the base URL that the public URL of a linked route contradicts: scheme (TLS
+/// on the frontend), host (its host names), port (its listen port), path (the route's
+/// public prefix).
+fn route_parts(url: &url::Url, route: &Route, frontend: &Frontend<'_>) -> Vec<Part> {
+    let mut parts = Vec::new();
+    let label = &frontend.label;
+    let scheme = if frontend.tls.is_some() { "https" } else { "http" };
+    if scheme != url.scheme() {
+        let said = format!("`{scheme}` at the proxy ({label})");
+        parts.push(Part {
+            source: "proxy",
+            what: "scheme",
+            url: url.scheme().into(),
+            connector: said,
+            span: Some(frontend.tls.unwrap_or(frontend.at)),
+        });
+    }
+    let url_host = url.host_str().unwrap_or("").to_ascii_lowercase();
+    if let Some((host, span)) = route.hosts.first().filter(|_| !route.hosts.iter().any(|(h, _)| *h == url_host)) {
+        let said = format!("`{host}` at the proxy ({label})");
+        parts.push(Part { source: "proxy", what: "host", url: url_host.clone(), connector: said, span: Some(*span) });
+    }
+    if let (Some(port), Some(url_port)) = (frontend.port, url.port_or_known_default()) {
+        if port != url_port {
+            let said = format!("`{port}` at the proxy ({label})");
+            parts.push(Part {
+                source: "proxy",
+                what: "port",
+                url: url_port.to_string(),
+                connector: said,
+                span: Some(frontend.port_span),
+            });
+        }
+    }
+    let url_path = url.path().trim_end_matches('/');
+    if let Some(public) = route.public.as_deref().filter(|p| *p != url_path) {
+        let said = format!("`{}` at the proxy ({label})", shown_path(public));
+        parts.push(Part {
+            source: "proxy",
+            what: "path",
+            url: shown_path(url_path),
+            connector: said,
+            span: Some(route.public_span),
+        });
     }
     parts
 }
@@ -129,7 +183,7 @@ impl Rule for BaseUrlDrift {
             if !matches!(url.scheme(), "http" | "https") {
                 continue;
             }
-            let Some(connector) = main_connector(&topology.connectors, base.app) else {
+            let Some((index, connector)) = main_connector(&topology.connectors, base.app) else {
                 continue;
             };
             let context = topology
@@ -137,27 +191,40 @@ impl Rule for BaseUrlDrift {
                 .get(base.app)
                 .and_then(|app| app.context_path)
                 .and_then(|c| Some((c.normalized()?, c.setting.span, c.setting.name.to_string())));
-            let parts = parts(&url, connector, context);
+            let mut parts = parts(&url, connector, context);
+            let from_connector = !parts.is_empty();
+            let proxy = topology
+                .routes_of(index)
+                .map(|(route, frontend)| route_parts(&url, route, frontend))
+                .find(|p| !p.is_empty());
+            let from_proxy = proxy.is_some();
+            parts.extend(proxy.unwrap_or_default());
             if parts.is_empty() {
                 continue;
             }
+            let with = match (from_connector, from_proxy) {
+                (true, true) => "the connector and the proxy",
+                (false, true) => "the proxy",
+                _ => "the connector settings",
+            };
             let listed: Vec<String> =
                 parts.iter().map(|p| format!("{} `{}` vs {}", p.what, p.url, p.connector)).collect();
             let diagnostic = sink.emit(
                 base.setting.value.span,
                 "base URL",
                 format!(
-                    "base URL `{}` disagrees with the connector: {}",
+                    "base URL `{}` disagrees with {}: {}",
                     crate::secrets::shown(text),
+                    with.trim_end_matches(" settings"),
                     listed.join("; ")
                 ),
             );
             for part in &parts {
                 if let Some(span) = part.span {
-                    diagnostic.related(span, format!("connector {}", part.what));
+                    diagnostic.related(span, format!("{} {}", part.source, part.what));
                 }
             }
-            diagnostic.help("make the base URL and the connector settings describe the same public URL");
+            diagnostic.help(format!("make the base URL and {with} describe the same public URL"));
         }
     }
 }

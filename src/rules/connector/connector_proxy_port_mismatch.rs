@@ -6,9 +6,10 @@ use crate::rules::{declare_rule, Context, Rule, Sink};
 declare_rule! {
     /// ## What it does
     /// Flags a connector whose `proxyPort` (`server.proxy-port`) cannot be the port the public
-    /// reaches it on. Within one file: `scheme="https"` with `proxyPort` equal to the
-    /// connector's own `port`, which is the port the proxy forwards to, not the one users
-    /// connect to.
+    /// reaches it on: a `proxyPort` other than the listen port of a linked proxy frontend
+    /// (`<VirtualHost *:443>`, `bind :443`); within one file, `scheme="https"` with
+    /// `proxyPort` equal to the connector's own `port`, which is the port the proxy forwards
+    /// to, not the one users connect to.
     ///
     /// ## Why is this bad?
     /// The application writes `proxyPort` into every absolute link and redirect. Users are
@@ -27,13 +28,33 @@ declare_rule! {
         id: "connector-proxy-port-mismatch",
         severity: Error,
         scope: "connector",
-        formats: [TomcatServerXml, BitbucketProperties],
+        formats: [TomcatServerXml, BitbucketProperties, Apache, Haproxy],
     }
 }
 
 impl Rule for ConnectorProxyPortMismatch {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        for connector in cx.topology.connectors.iter().filter(|c| !c.ajp && !c.ssl_enabled) {
+        for (index, connector) in cx.topology.connectors.iter().enumerate().filter(|(_, c)| !c.ajp && !c.ssl_enabled) {
+            if let Some(proxy_port) = connector.proxy_port {
+                let public = connector.number(proxy_port);
+                let frontend =
+                    cx.topology.routes_of(index).map(|(_, f)| f).find(|f| f.port.is_some_and(|p| Some(p) != public));
+                if let (Some(frontend), Some(public)) = (frontend, public) {
+                    let listen = frontend.port.unwrap_or_default();
+                    let name = connector.name(Field::ProxyPort);
+                    sink.emit(
+                        proxy_port.value.span,
+                        "not the public port",
+                        format!(
+                            "`{name}` is `{public}`, but the proxy frontend `{}` listens on {listen}",
+                            frontend.label
+                        ),
+                    )
+                    .related(frontend.port_span, format!("public port {listen}"))
+                    .help(format!("set `{}`", connector.assignment(Field::ProxyPort, &listen.to_string())));
+                    continue;
+                }
+            }
             if connector.scheme_value().as_deref() != Some("https") {
                 continue;
             }

@@ -8,8 +8,9 @@ const HTTPS_PORT: u16 = 443;
 
 declare_rule! {
     /// ## What it does
-    /// Flags a connector that is reached over HTTPS (its `proxyPort` is 443, or its `secure`
-    /// is `true`) whose `scheme` is not `https` (absent means `http`). Connectors with
+    /// Flags a connector that is reached over HTTPS (a route linked to it comes from a proxy
+    /// frontend that terminates TLS, its `proxyPort` is 443, or its `secure` is `true`) whose
+    /// `scheme` is not `https` (absent means `http`). Connectors with
     /// `SSLEnabled="true"` are not flagged: Tomcat forces the scheme itself.
     ///
     /// ## Why is this bad?
@@ -30,13 +31,13 @@ declare_rule! {
         id: "connector-scheme-missing",
         severity: Error,
         scope: "connector",
-        formats: [TomcatServerXml, BitbucketProperties],
+        formats: [TomcatServerXml, BitbucketProperties, Apache, Haproxy],
     }
 }
 
 impl Rule for ConnectorSchemeMissing {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        for connector in cx.topology.connectors.iter().filter(|c| !c.ajp && !c.ssl_enabled) {
+        for (index, connector) in cx.topology.connectors.iter().enumerate().filter(|(_, c)| !c.ajp && !c.ssl_enabled) {
             let Some(scheme) = connector.scheme_value() else {
                 continue;
             };
@@ -45,27 +46,33 @@ impl Rule for ConnectorSchemeMissing {
             }
             let https_port = connector.proxy_port.filter(|p| connector.number(p) == Some(HTTPS_PORT));
             let secure = connector.secure.filter(|_| connector.secure_value() == Some(true));
-            let Some((evidence, why)) =
-                https_port.map(|p| (p, "public port 443")).or(secure.map(|s| (s, "marked secure")))
-            else {
-                continue;
+            let tls = super::tls_route(cx, index);
+            let evidence = match (tls, https_port, secure) {
+                (Some((_, frontend, span)), _, _) => (
+                    format!("TLS ends at `{}`", frontend.label),
+                    span,
+                    super::frontend_label("TLS ends here", frontend),
+                ),
+                (None, Some(p), _) => (format!("`{}`", p.name), p.span, "public port 443".to_string()),
+                (None, None, Some(s)) => (format!("`{}`", s.name), s.span, "marked secure".to_string()),
+                (None, None, None) => continue,
             };
+            let (evidence_name, evidence_span, why) = evidence;
             let scheme_name = connector.name(Field::Scheme);
             let fix = connector.assignment(Field::Scheme, "https");
-            let evidence_name = evidence.name.clone();
             match connector.scheme {
                 Some(setting) => sink.emit(
                     setting.value.span,
                     "not `https`",
-                    format!("connector is reached over HTTPS (`{evidence_name}`) but `{scheme_name}` is `{scheme}`"),
+                    format!("connector is reached over HTTPS ({evidence_name}) but `{scheme_name}` is `{scheme}`"),
                 ),
                 None => sink.emit(
                     connector.at,
                     "no `scheme`",
-                    format!("connector is reached over HTTPS (`{evidence_name}`) but has no `{scheme_name}`; it defaults to `http`"),
+                    format!("connector is reached over HTTPS ({evidence_name}) but has no `{scheme_name}`; it defaults to `http`"),
                 ),
             }
-            .related(evidence.span, why)
+            .related(evidence_span, why)
             .help(format!("set `{fix}` so the application builds `https://` links"));
         }
     }

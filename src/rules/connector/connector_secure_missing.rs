@@ -5,8 +5,9 @@ use crate::rules::{declare_rule, Context, Rule, Sink};
 
 declare_rule! {
     /// ## What it does
-    /// Flags a connector that is reached over HTTPS (its `scheme` is `https`) whose `secure`
-    /// is not `true`: `secure="false"`, `secure` absent, or `server.secure=false`. A
+    /// Flags a connector that is reached over HTTPS (its `scheme` is `https`, or a route
+    /// linked to it comes from a proxy frontend that terminates TLS) whose `secure` is not
+    /// `true`: `secure="false"`, `secure` absent, or `server.secure=false`. A
     /// connector with `SSLEnabled="true"` (or `server.ssl.enabled=true`) is not flagged:
     /// Tomcat sets both itself.
     ///
@@ -28,14 +29,30 @@ declare_rule! {
         id: "connector-secure-missing",
         severity: Error,
         scope: "connector",
-        formats: [TomcatServerXml, BitbucketProperties],
+        formats: [TomcatServerXml, BitbucketProperties, Apache, Haproxy],
     }
 }
 
 impl Rule for ConnectorSecureMissing {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        for connector in cx.topology.connectors.iter().filter(|c| !c.ajp && !c.ssl_enabled) {
-            if connector.scheme_value().as_deref() != Some("https") || connector.secure_value() != Some(false) {
+        for (index, connector) in cx.topology.connectors.iter().enumerate().filter(|(_, c)| !c.ajp && !c.ssl_enabled) {
+            if connector.secure_value() != Some(false) {
+                continue;
+            }
+            if connector.scheme_value().as_deref() != Some("https") {
+                // Reached over HTTPS through a linked route: the cross-file form.
+                if let Some((_, frontend, tls)) = super::tls_route(cx, index) {
+                    let secure_name = connector.name(Field::Secure);
+                    let fix = connector.assignment(Field::Secure, "true");
+                    let message = format!(
+                        "connector is reached over HTTPS through the proxy (`{}`) but `{secure_name}` is not `true`",
+                        frontend.label
+                    );
+                    let span = connector.secure.map_or(connector.at, |s| s.value.span);
+                    sink.emit(span, "not secure", message)
+                        .related(tls, super::frontend_label("TLS ends here", frontend))
+                        .help(format!("set `{fix}` (and `{}`)", connector.assignment(Field::Scheme, "https")));
+                }
                 continue;
             }
             let Some(scheme) = connector.scheme else {

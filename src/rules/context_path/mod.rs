@@ -2,4 +2,5 @@
 
 pub mod context_path_duplicate;
 pub mod context_path_malformed;
+pub mod context_path_mismatch;
 pub mod context_path_root_slash;

@@ -9,9 +9,8 @@ pub mod proxypass_trailing_slash;
 pub mod servername_has_path;
 pub mod websocket_proxy_missing;
 
-use crate::source::Span;
-use crate::syntax::apache::{Config, Directive};
-use crate::syntax::{Parsed, Tree, Word};
+use crate::syntax::apache::Config;
+use crate::syntax::{Parsed, Tree};
 
 /// Every parsed Apache file.
 pub(crate) fn configs<'c, 'a>(files: &'c [Parsed<'a>]) -> impl Iterator<Item = &'c Config<'a>> {
@@ -21,89 +20,7 @@ pub(crate) fn configs<'c, 'a>(files: &'c [Parsed<'a>]) -> impl Iterator<Item = &
     })
 }
 
-/// What a `ProxyPass` sends to.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum Target<'s, 'a> {
-    /// An upstream URL.
-    Url(&'s Word<'a>),
-    /// `!`: not proxied.
-    Exclusion,
-}
-
-/// A `ProxyPass` or `ProxyPassReverse`, with the local path it applies to.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Pass<'s, 'a> {
-    /// The directive.
-    pub directive: &'s Directive<'a>,
-    /// `ProxyPassReverse`.
-    pub reverse: bool,
-    /// The local path, and where it is written (the `<Location>` argument for the one-argument
-    /// form).
-    pub local: (&'s str, Span),
-    /// Written inside `<Location>` (one-argument form).
-    pub in_location: bool,
-    /// The upstream.
-    pub target: Target<'s, 'a>,
-    /// The enclosing `<VirtualHost>` (`None`: the server context).
-    pub vhost: Option<usize>,
-}
-
-/// Every `ProxyPass`/`ProxyPassReverse` of a file whose arguments are known.
-pub(crate) fn passes<'s, 'a>(config: &'s Config<'a>) -> Vec<Pass<'s, 'a>> {
-    let mut out = Vec::new();
-    for directive in &config.directives {
-        let reverse = directive.is("ProxyPassReverse");
-        if !reverse && !directive.is("ProxyPass") {
-            continue;
-        }
-        let vhost = vhost_of(config, directive.block);
-        let location = config.ancestors(directive.block).find(|b| b.is("Location"));
-        let (local, target, in_location) = match (directive.args.as_slice(), location) {
-            ([first, ..], Some(location)) if !first.text.starts_with('/') => {
-                let Some(path) = location.args.first() else { continue };
-                ((path.text.as_ref(), path.span), first, true)
-            }
-            ([path, target, ..], _) => ((path.text.as_ref(), path.span), target, false),
-            _ => continue,
-        };
-        if target.unknown || directive.args.first().is_some_and(|w| w.unknown) {
-            continue;
-        }
-        let target = if target.text == "!" { Target::Exclusion } else { Target::Url(target) };
-        out.push(Pass { directive, reverse, local, in_location, target, vhost });
-    }
-    out
-}
-
-/// The `<VirtualHost>` around a block, if any.
-pub(crate) fn vhost_of(config: &Config<'_>, block: Option<usize>) -> Option<usize> {
-    let mut current = block;
-    while let Some(index) = current {
-        let found = config.blocks.get(index)?;
-        if found.is("VirtualHost") {
-            return Some(index);
-        }
-        current = found.parent;
-    }
-    None
-}
-
-/// The path of a URL as written (`http://h:8080` has the empty path), or `None` for a URL
-/// without `scheme://`.
-pub(crate) fn url_path(url: &str) -> Option<&str> {
-    let rest = url.split_once("://")?.1;
-    Some(rest.find('/').map_or("", |i| rest.get(i..).unwrap_or("")))
-}
-
-/// A path compared without its trailing slash (`/jira/` and `/jira` are one context).
-pub(crate) fn trimmed(path: &str) -> &str {
-    let t = path.trim_end_matches('/');
-    if t.is_empty() {
-        "/"
-    } else {
-        t
-    }
-}
+pub(crate) use crate::model::apache::{passes, trimmed, url_path, vhost_of, Pass, Target};
 
 /// Where a directive stands for Apache's context checks.
 pub(crate) fn place_of(config: &Config<'_>, block: Option<usize>) -> crate::syntax::apache_directives::Place {

@@ -1,0 +1,463 @@
+//! The proxy side of the request path: frontends (an Apache `<VirtualHost>`, an HAProxy
+//! `bind`) and the routes they send onwards, from `ProxyPass` and from HAProxy's
+//! `use_backend`/`default_backend` with their conditions and the backends' `server` lines.
+
+use std::collections::HashMap;
+
+use super::apache::{passes, trimmed, vhost_of, Target};
+use super::{Frontend, ProxyKind, Route, Topology, Upstream};
+use crate::source::{SourceFile, Span};
+use crate::syntax::apache::Config as ApacheConfig;
+use crate::syntax::haproxy::{Config as HaproxyConfig, Section, Statement};
+use crate::syntax::Word;
+
+/// A path as a route or a context compares it: no trailing slash, `""` for the root.
+pub fn normalized_path(path: &str) -> String {
+    let trimmed = trimmed(path);
+    if trimmed == "/" {
+        String::new()
+    } else {
+        trimmed.to_string()
+    }
+}
+
+/// An upstream URL's parts (`http://localhost:8080/jira`), default ports filled in.
+pub fn parse_url(url: &str, span: Span) -> Option<Upstream> {
+    let (scheme, rest) = url.split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    let (authority, path) = match rest.find('/') {
+        Some(i) => (rest.get(..i)?, rest.get(i..)?),
+        None => (rest, ""),
+    };
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    let (host, port) = split_host_port(authority);
+    let default = match scheme.as_str() {
+        "http" | "ws" => Some(80),
+        "https" | "wss" => Some(443),
+        "ajp" => Some(8009),
+        _ => None,
+    };
+    let port = match port {
+        Some(text) => Some(text.parse::<u16>().ok()?),
+        None => default,
+    };
+    Some(Upstream { scheme, host: host.to_ascii_lowercase(), port, path: path.to_string(), span })
+}
+
+/// `host:port`, `[::1]:port`, `host`: the host and the port text.
+pub fn split_host_port(authority: &str) -> (&str, Option<&str>) {
+    if let Some(rest) = authority.strip_prefix('[') {
+        let (host, after) = rest.split_once(']').unwrap_or((rest, ""));
+        return (host, after.strip_prefix(':'));
+    }
+    match authority.rsplit_once(':') {
+        Some((host, port)) if !host.contains(':') => (host, Some(port)),
+        _ => (authority, None),
+    }
+}
+
+/// Whether a host is this machine: `localhost`, `127.0.0.0/8`, `::1`.
+pub fn is_local(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
+    host == "localhost" || host.ends_with(".localhost") || host.starts_with("127.") || host == "::1"
+}
+
+/// Adds an Apache file's virtual hosts and proxied paths.
+pub(super) fn add_apache<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, config: &'a ApacheConfig<'a>) {
+    let on =
+        |d: &crate::syntax::apache::Directive<'_>| d.args.first().is_some_and(|a| a.text.eq_ignore_ascii_case("on"));
+    // Per virtual host (`None`: the server context): TLS, host names, Host preservation.
+    let mut tls: HashMap<Option<usize>, Span> = HashMap::new();
+    let mut hosts: HashMap<Option<usize>, Vec<(String, Span)>> = HashMap::new();
+    let mut preserve: HashMap<Option<usize>, bool> = HashMap::new();
+    let mut deflate: Vec<(Option<usize>, Option<String>, Span)> = Vec::new();
+    for directive in config.directives.iter().filter(|d| !d.skipped) {
+        let vhost = vhost_of(config, directive.block);
+        if directive.is("SSLEngine") && on(directive) {
+            tls.insert(vhost, directive.span);
+        } else if directive.is("ServerName") || directive.is("ServerAlias") {
+            let names = hosts.entry(vhost).or_default();
+            for word in directive.args.iter().filter(|w| !w.unknown) {
+                names.push((host_of_server_name(&word.text), word.span));
+            }
+        } else if directive.is("ProxyPreserveHost") {
+            preserve.insert(vhost, on(directive));
+        } else if is_deflate(directive) && !directive.unloaded {
+            let location = config.ancestors(directive.block).find(|b| b.is("Location"));
+            let path = location.and_then(|l| l.args.first()).map(|p| normalized_path(&p.text));
+            deflate.push((vhost, path, directive.span));
+        }
+    }
+    let mut frontends: HashMap<Option<usize>, usize> = HashMap::new();
+    for pass in passes(config) {
+        let (Target::Url(url), false) = (pass.target, pass.reverse) else { continue };
+        if pass.directive.skipped {
+            continue;
+        }
+        let frontend = *frontends.entry(pass.vhost).or_insert_with(|| {
+            let block = pass.vhost.and_then(|v| config.blocks.get(v));
+            let (label, at, port, port_span) = match block {
+                Some(block) => {
+                    let address = block.args.first();
+                    let port = address.and_then(|a| a.text.rsplit_once(':')).and_then(|(_, p)| p.parse().ok());
+                    let label = format!(
+                        "<VirtualHost {}>",
+                        block.args.iter().map(|a| a.text.as_ref()).collect::<Vec<_>>().join(" ")
+                    );
+                    (label, block.span, port, address.map_or(block.span, |a| a.span))
+                }
+                None => ("server context".to_string(), pass.directive.span, None, pass.directive.span),
+            };
+            topology.frontends.push(Frontend {
+                file: source.id,
+                path: &source.path,
+                kind: ProxyKind::Apache,
+                label,
+                at,
+                port,
+                port_span,
+                tls: tls.get(&pass.vhost).or_else(|| tls.get(&None)).copied(),
+            });
+            topology.frontends.len() - 1
+        });
+        let public = normalized_path(pass.local.0);
+        let compression = deflate
+            .iter()
+            .find(|(vhost, location, _)| {
+                (*vhost == pass.vhost || vhost.is_none())
+                    && location
+                        .as_ref()
+                        .is_none_or(|l| public == *l || public.starts_with(&format!("{l}/")) || l.is_empty())
+            })
+            .map(|(_, _, span)| *span);
+        let route_hosts = hosts.get(&pass.vhost).cloned().unwrap_or_default();
+        let preserve_host = preserve.get(&pass.vhost).or_else(|| preserve.get(&None)).copied().unwrap_or(false);
+        for upstream in upstreams(config, url) {
+            let websocket = matches!(upstream.scheme.as_str(), "ws" | "wss")
+                || pass.directive.args.iter().any(|a| a.text.eq_ignore_ascii_case("upgrade=websocket"));
+            topology.routes.push(Route {
+                frontend,
+                file: source.id,
+                kind: ProxyKind::Apache,
+                at: pass.directive.span,
+                public: Some(public.clone()),
+                public_span: pass.local.1,
+                hosts: route_hosts.clone(),
+                upstream,
+                preserve_host,
+                compression,
+                websocket,
+                haproxy: None,
+            });
+        }
+    }
+}
+
+/// `SetOutputFilter DEFLATE`, `AddOutputFilter(ByType) DEFLATE ...`.
+fn is_deflate(directive: &crate::syntax::apache::Directive<'_>) -> bool {
+    let filters = match directive.name.text.to_ascii_lowercase().as_str() {
+        "setoutputfilter" | "addoutputfilter" | "addoutputfilterbytype" => directive.args.first(),
+        _ => None,
+    };
+    filters.is_some_and(|f| f.text.split(';').any(|name| name.eq_ignore_ascii_case("DEFLATE")))
+}
+
+/// The host of a `ServerName` (`https://jira.example.com:443` → `jira.example.com`).
+fn host_of_server_name(text: &str) -> String {
+    let rest = text.split_once("://").map_or(text, |(_, r)| r);
+    let (host, _) = split_host_port(rest.split('/').next().unwrap_or(rest));
+    host.to_ascii_lowercase()
+}
+
+/// The upstreams of a `ProxyPass` URL: itself, or the members of its `balancer://` cluster.
+fn upstreams(config: &ApacheConfig<'_>, url: &Word<'_>) -> Vec<Upstream> {
+    let Some(target) = parse_url(&url.text, url.span) else { return Vec::new() };
+    if target.scheme != "balancer" {
+        return vec![target];
+    }
+    let cluster = format!("balancer://{}", target.host);
+    let mut members = Vec::new();
+    for directive in config.directives.iter().filter(|d| d.is("BalancerMember") && !d.skipped) {
+        let in_cluster = config.ancestors(directive.block).any(|b| {
+            b.is("Proxy") && b.args.first().is_some_and(|a| a.text.trim_end_matches('/').eq_ignore_ascii_case(&cluster))
+        });
+        let explicit = directive.args.first().filter(|a| a.text.to_ascii_lowercase().starts_with("balancer://"));
+        let member = match explicit {
+            Some(name) if name.text.trim_end_matches('/').eq_ignore_ascii_case(&cluster) => directive.args.get(1),
+            Some(_) => None,
+            None if in_cluster => directive.args.first(),
+            None => None,
+        };
+        if let Some(mut upstream) = member.and_then(|m| parse_url(&m.text, m.span)) {
+            // The member's own path is prefixed to the balancer URL's path.
+            upstream.path = format!("{}{}", upstream.path.trim_end_matches('/'), target.path);
+            members.push(upstream);
+        }
+    }
+    members
+}
+
+/// What an HAProxy condition says about the request: path prefix and host names.
+#[derive(Default)]
+struct Matched {
+    path: Option<(String, Span)>,
+    hosts: Vec<(String, Span)>,
+    /// The condition tests something else as well or cannot be read (`unless`, `!`).
+    opaque: bool,
+}
+
+/// Adds an HAProxy file's listeners and the routes each sends to a backend's servers.
+pub(super) fn add_haproxy<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, config: &'a HaproxyConfig<'a>) {
+    let by_name: HashMap<&str, usize> = config
+        .sections
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| matches!(s.kind(), "backend" | "listen"))
+        .map(|(i, s)| (s.name(), i))
+        .collect();
+    for (index, section) in config.sections.iter().enumerate() {
+        if !matches!(section.kind(), "frontend" | "listen") {
+            continue;
+        }
+        let defaults = config.defaults_of(index);
+        let http = mode(section, defaults) == "http";
+        let acls = acls(section);
+        let redirects_plain = section.statements.iter().any(redirects_to_https);
+        let landing = landing(section);
+        // The proxy's rules, in HAProxy's order: `use_backend` lines, then the default.
+        let mut rules: Vec<(Span, usize, Matched)> = Vec::new();
+        for statement in &section.statements {
+            let default = statement.is(&["default_backend"]);
+            if !default && !statement.is(&["use_backend"]) {
+                continue;
+            }
+            let Some(name) = statement.args().first().filter(|n| !n.unknown && !n.text.contains("%[")) else {
+                continue;
+            };
+            let Some(&backend) = by_name.get(name.text.as_ref()) else { continue };
+            let matched = match statement.condition() {
+                None => Matched::default(),
+                Some(condition) => matched(&condition, &acls),
+            };
+            rules.push((statement.span, backend, matched));
+        }
+        // A `listen` section sends what no rule takes to its own servers.
+        if section.kind() == "listen" && section.find(&["server"]).next().is_some() {
+            rules.push((section.header, index, Matched::default()));
+        }
+        for bind in section.find(&["bind"]) {
+            let Some(address) = bind.args().first() else { continue };
+            let tls = bind.args().iter().find(|w| w.text == "ssl").map(|w| w.span);
+            if tls.is_none() && redirects_plain {
+                continue;
+            }
+            let frontend = topology.frontends.len();
+            topology.frontends.push(Frontend {
+                file: source.id,
+                path: &source.path,
+                kind: ProxyKind::Haproxy,
+                label: format!("{} {}", section.kind(), section.name()),
+                at: bind.span,
+                port: bind_port(&address.text),
+                port_span: address.span,
+                tls,
+            });
+            for (at, backend, matched) in &rules {
+                let Some(backend_section) = config.sections.get(*backend) else { continue };
+                let backend_defaults = config.defaults_of(*backend);
+                let (public, public_span) = match (&matched.path, &landing) {
+                    _ if matched.opaque => (None, *at),
+                    (Some((path, span)), _) => (Some(path.clone()), *span),
+                    (None, Some((path, span))) => (Some(path.clone()), *span),
+                    (None, None) => (Some(String::new()), *at),
+                };
+                let compression = [Some(section), defaults, Some(backend_section), backend_defaults]
+                    .into_iter()
+                    .flatten()
+                    .find_map(|s| s.find(&["compression", "algo"]).next())
+                    .map(|s| s.span);
+                let forwardfor = [Some(section), defaults, Some(backend_section), backend_defaults]
+                    .into_iter()
+                    .flatten()
+                    .any(|s| s.statements.iter().any(adds_forwarded_for));
+                for server in backend_section.find(&["server"]) {
+                    let Some(upstream) = server_upstream(server, public.as_deref()) else { continue };
+                    topology.routes.push(Route {
+                        frontend,
+                        file: source.id,
+                        kind: ProxyKind::Haproxy,
+                        at: *at,
+                        public: public.clone(),
+                        public_span,
+                        hosts: matched.hosts.clone(),
+                        upstream,
+                        preserve_host: true,
+                        compression,
+                        websocket: http,
+                        haproxy: Some(super::HaproxyRoute {
+                            http,
+                            forwardfor,
+                            backend_header: backend_section.header,
+                            frontend_header: section.header,
+                        }),
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// The proxy mode: the section's, else its defaults', else HAProxy's `tcp`.
+pub fn mode<'s>(section: &'s Section<'_>, defaults: Option<&'s Section<'_>>) -> &'s str {
+    let of = |s: &'s Section<'_>| s.find(&["mode"]).last().and_then(|m| m.args().first()).map(|w| w.text.as_ref());
+    of(section).or_else(|| defaults.and_then(of)).unwrap_or("tcp")
+}
+
+/// Named ACLs of a proxy: name → their lines' words after the name.
+fn acls<'s, 'a>(section: &'s Section<'a>) -> HashMap<&'s str, Vec<&'s [Word<'a>]>> {
+    let mut acls: HashMap<&str, Vec<&[Word<'a>]>> = HashMap::new();
+    for statement in section.find(&["acl"]) {
+        let args = statement.args();
+        if let (Some(name), Some(rest)) = (args.first(), args.get(1..)) {
+            acls.entry(name.text.as_ref()).or_default().push(rest);
+        }
+    }
+    acls
+}
+
+/// Reads the path and host tests of an `if` condition.
+fn matched(condition: &crate::syntax::haproxy::Condition<'_, '_>, acls: &HashMap<&str, Vec<&[Word<'_>]>>) -> Matched {
+    let mut out = Matched::default();
+    if condition.keyword.text != "if" {
+        out.opaque = true;
+        return out;
+    }
+    let words = condition.words;
+    let mut i = 0;
+    while let Some(word) = words.get(i) {
+        let text = word.text.as_ref();
+        if text == "{" {
+            let end = words.get(i..).and_then(|r| r.iter().position(|w| w.text == "}")).map_or(words.len(), |p| i + p);
+            read_test(words.get(i + 1..end).unwrap_or(&[]), &mut out);
+            i = end + 1;
+            continue;
+        }
+        if text.eq_ignore_ascii_case("or") || text == "||" {
+            out.opaque = true;
+        } else if text.starts_with('!') {
+            // A negated test narrows nothing this model reads.
+        } else if let Some(lines) = acls.get(text) {
+            for line in lines {
+                read_test(line, &mut out);
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+/// One test: `path_beg /jira`, `hdr(host) -i jira.example.com`.
+fn read_test(words: &[Word<'_>], out: &mut Matched) {
+    let Some(fetch) = words.first() else { return };
+    let values = words.iter().skip(1).filter(|w| !w.text.starts_with('-') && !w.unknown);
+    let fetch = fetch.text.to_ascii_lowercase();
+    match fetch.as_str() {
+        "path_beg" | "path" | "path_dir" | "url_beg" => {
+            if let Some(value) = values.into_iter().next() {
+                out.path.get_or_insert((normalized_path(&value.text), value.span));
+            }
+        }
+        "hdr(host)" | "hdr_dom(host)" | "req.hdr(host)" | "hdr_beg(host)" | "req.hdr(host),lower" => {
+            out.hosts.extend(values.map(|v| (host_of_server_name(&v.text), v.span)));
+        }
+        _ => {}
+    }
+}
+
+/// `redirect scheme https ...` / `http-request redirect scheme https ...`: plain-HTTP binds
+/// of the proxy only send users to HTTPS.
+fn redirects_to_https(statement: &Statement<'_>) -> bool {
+    let words: Vec<&str> = statement.words.iter().map(|w| w.text.as_ref()).collect();
+    let rest = match words.as_slice() {
+        ["redirect", rest @ ..] => rest,
+        ["http-request", "redirect", rest @ ..] => rest,
+        _ => return false,
+    };
+    matches!(rest, ["scheme", "https", ..])
+}
+
+/// `redirect location /x if { path -i / }` (or `http-request redirect location`): the public
+/// path of the app behind the proxy.
+fn landing(section: &Section<'_>) -> Option<(String, Span)> {
+    section.statements.iter().find_map(|statement| {
+        let words = &statement.words;
+        let start = match words.first().map(|w| w.text.as_ref()) {
+            Some("redirect") => 1,
+            Some("http-request") if words.get(1).is_some_and(|w| w.text == "redirect") => 2,
+            _ => return None,
+        };
+        if words.get(start).is_none_or(|w| w.text != "location" && w.text != "prefix") {
+            return None;
+        }
+        let target = words.get(start + 1).filter(|w| w.text.starts_with('/') && !w.unknown)?;
+        let root_only = statement.condition().is_some_and(|c| {
+            c.keyword.text == "if"
+                && c.words.windows(2).any(|p| {
+                    p.first().is_some_and(|w| w.text == "path" || w.text == "path_beg")
+                        && p.iter().any(|w| w.text == "/")
+                })
+                || c.words.iter().any(|w| w.text == "/")
+        });
+        root_only.then(|| (normalized_path(&target.text), target.span))
+    })
+}
+
+/// `option forwardfor`, or a rule that sets `X-Forwarded-For`.
+fn adds_forwarded_for(statement: &Statement<'_>) -> bool {
+    if statement.is(&["option", "forwardfor"]) {
+        return statement.modifier().is_none_or(|m| m.text != "no");
+    }
+    let words: Vec<&str> = statement.words.iter().map(|w| w.text.as_ref()).collect();
+    matches!(words.as_slice(), ["http-request", "set-header" | "add-header", name, ..] if name.eq_ignore_ascii_case("X-Forwarded-For"))
+}
+
+/// The port of a `bind` address (`*:443`, `:80`, `ipv4@0.0.0.0:443`, `[::]:443`).
+pub fn bind_port(address: &str) -> Option<u16> {
+    let first = address.split(',').next()?;
+    let (_, port) = first.rsplit_once(':')?;
+    port.split('-').next()?.parse().ok()
+}
+
+/// The upstream of a `server` line; the request path goes through unchanged.
+fn server_upstream(server: &Statement<'_>, public: Option<&str>) -> Option<Upstream> {
+    let address = server.args().get(1).filter(|a| !a.unknown)?;
+    let text = address.text.rsplit_once('@').map_or(address.text.as_ref(), |(_, a)| a);
+    let (host, port) = split_host_port(text);
+    let ssl = server.args().iter().any(|w| w.text == "ssl");
+    Some(Upstream {
+        scheme: if ssl { "https".into() } else { "http".into() },
+        host: host.to_ascii_lowercase(),
+        port: port.and_then(|p| p.parse().ok()),
+        path: public.unwrap_or("").to_string(),
+        span: address.span,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FileId;
+
+    #[test]
+    fn upstream_urls_split_with_default_ports() {
+        let span = Span::file_start(FileId(0));
+        let up = parse_url("http://localhost:8080/jira", span).expect("url");
+        assert_eq!((up.host.as_str(), up.port, up.path.as_str()), ("localhost", Some(8080), "/jira"));
+        let up = parse_url("https://[::1]/x/", span).expect("url");
+        assert_eq!((up.host.as_str(), up.port, up.path.as_str()), ("::1", Some(443), "/x/"));
+        assert!(parse_url("http://h:http/", span).is_none());
+        assert_eq!(bind_port("ipv4@*:443,*:8443"), Some(443));
+        assert_eq!(bind_port("/run/haproxy.sock"), None);
+        assert!(is_local("127.0.1.1") && is_local("[::1]") && !is_local("jira.internal"));
+    }
+}

@@ -1,0 +1,62 @@
+//! `connector-proxy-name-missing`: no `proxyName` behind an Apache route that rewrites the
+//! Host header.
+
+use crate::model::{Field, ProxyKind};
+use crate::rules::{declare_rule, Context, Rule, Sink};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a connector without `proxyName` (`server.proxy-name`) that is linked from an
+    /// Apache route that does not pass the client's Host header on: no `ProxyPreserveHost On`
+    /// in the virtual host or the server context (off is Apache's default). HAProxy passes
+    /// the Host header unchanged and is not flagged.
+    ///
+    /// ## Why is this bad?
+    /// The application then sees the upstream's host (`localhost:8080`) as the request's
+    /// host and builds links and redirects to it: users land on `http://localhost:8080/...`.
+    ///
+    /// ## Example
+    /// ```apache
+    /// <VirtualHost *:443>
+    ///     ServerName jira.example.com
+    ///     ProxyPass /jira http://localhost:8080/jira
+    /// </VirtualHost>
+    /// ```
+    /// with `<Connector port="8080" scheme="https" secure="true" proxyPort="443"/>`.
+    ///
+    /// Use instead: `ProxyPreserveHost On`, or `proxyName="jira.example.com"` on the connector.
+    pub struct ConnectorProxyNameMissing {
+        id: "connector-proxy-name-missing",
+        severity: Warning,
+        scope: "connector",
+        formats: [TomcatServerXml, BitbucketProperties, Apache],
+    }
+}
+
+impl Rule for ConnectorProxyNameMissing {
+    fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
+        for (index, connector) in cx.topology.connectors.iter().enumerate() {
+            if connector.proxy_name.is_some() {
+                continue;
+            }
+            let rewriting = cx.topology.routes_of(index).find(|(r, _)| r.kind == ProxyKind::Apache && !r.preserve_host);
+            let Some((route, frontend)) = rewriting else { continue };
+            let host = route.hosts.first().map_or("the public host name", |(h, _)| h.as_str());
+            sink.emit(
+                connector.at,
+                "no proxyName",
+                format!(
+                    "connector has no `{}` and the proxy does not preserve the Host header: the app sees `{}:{}` as its host",
+                    connector.name(Field::ProxyName),
+                    route.upstream.host,
+                    route.upstream.port.map_or_else(|| "?".to_string(), |p| p.to_string()),
+                ),
+            )
+            .related(route.at, format!("Host header not preserved ({})", frontend.label))
+            .help(format!(
+                "add `ProxyPreserveHost On` to the virtual host, or set `{}`",
+                connector.assignment(Field::ProxyName, host)
+            ));
+        }
+    }
+}

@@ -1,0 +1,60 @@
+//! `upstream-port-unmatched`: a local upstream port on which no scanned connector listens.
+
+use std::collections::HashSet;
+
+use crate::model::routes::is_local;
+use crate::rules::{declare_rule, Context, Rule, Sink};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a proxy route whose upstream is on this host (`localhost`, `127.0.0.0/8`,
+    /// `::1`) and sends to a port on which no scanned connector listens, when the scan found
+    /// apps at all. Ports of the apps' companion services are exempt: Confluence Synchrony
+    /// (8091), Bitbucket SSH (7999 or `plugin.ssh.port`) and Bitbucket Mesh (7777).
+    ///
+    /// ## Why is this bad?
+    /// Usually a port changed on one side only (Jira moved to 8081, the proxy still says
+    /// 8080): the proxy answers 502/503 for the app, or reaches whatever else listens there.
+    ///
+    /// ## Example
+    /// ```apache
+    /// ProxyPass /jira http://localhost:8081/jira
+    /// ```
+    /// with Jira's `<Connector port="8080" .../>`.
+    ///
+    /// Use instead: the connector's port, `http://localhost:8080/jira`.
+    pub struct UpstreamPortUnmatched {
+        id: "upstream-port-unmatched",
+        severity: Warning,
+        scope: "connector",
+        formats: [Apache, Haproxy],
+    }
+}
+
+impl Rule for UpstreamPortUnmatched {
+    fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
+        let topology = cx.topology;
+        if topology.apps.is_empty() {
+            return;
+        }
+        let listening: HashSet<u16> = topology.connectors.iter().filter_map(|c| c.port_number()).collect();
+        let mut known: Vec<String> = listening.iter().map(u16::to_string).collect();
+        known.sort();
+        for route in &topology.routes {
+            let Some(port) = route.upstream.port else { continue };
+            if !is_local(&route.upstream.host) || listening.contains(&port) || topology.companion_ports.contains(&port)
+            {
+                continue;
+            }
+            sink.emit(
+                route.upstream.span,
+                "nothing listens here",
+                format!(
+                    "the proxy sends to port {port} on this host, but no scanned connector listens on it (connectors: {})",
+                    known.join(", ")
+                ),
+            )
+            .help("point the route at the app's connector port, or change the connector's port to match");
+        }
+    }
+}

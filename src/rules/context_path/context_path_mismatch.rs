@@ -1,0 +1,125 @@
+//! `context-path-mismatch`: the public path, the path the proxy forwards to and the app's
+//! context path do not agree.
+
+use crate::model::routes::normalized_path;
+use crate::model::{PathStyle, Route, Style};
+use crate::rules::{declare_rule, Context, Rule, Sink};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a proxy route linked to an app where the public path (the `ProxyPass` local
+    /// path, the HAProxy `path_beg` test or `redirect location` target), the path the proxy
+    /// forwards to (the upstream URL's path) and the app's context path do not agree. A route
+    /// to a sub-path of the context (`/jira/rest`) agrees; a route to another context of the
+    /// same server (Confluence's `/synchrony-proxy`) is not judged; an app at the root served
+    /// under a path is flagged only when no route serves it at the root.
+    ///
+    /// ## Why is this bad?
+    /// The application builds every link from its context path. When the public path
+    /// differs, links point to pages that do not exist (`/secure/Dashboard.jspa` instead of
+    /// `/jira/secure/Dashboard.jspa`), gadgets and the Confluence editor fail to load, and
+    /// redirects loop.
+    ///
+    /// ## Example
+    /// ```apache
+    /// ProxyPass /jira/ http://localhost:8080/
+    /// ```
+    /// with Jira's `<Context path="" .../>`.
+    ///
+    /// Use instead: `ProxyPass /jira http://localhost:8080/jira` and `<Context path="/jira" .../>`.
+    pub struct ContextPathMismatch {
+        id: "context-path-mismatch",
+        severity: Error,
+        scope: "context_path",
+        formats: [TomcatServerXml, BitbucketProperties, Apache, Haproxy],
+    }
+}
+
+/// `/` for the root.
+fn shown(path: &str) -> String {
+    if path.is_empty() {
+        "/".into()
+    } else {
+        path.into()
+    }
+}
+
+/// Whether `path` is `context` or under it.
+fn under(path: &str, context: &str) -> bool {
+    path == context || path.strip_prefix(context).is_some_and(|rest| rest.starts_with('/'))
+}
+
+impl Rule for ContextPathMismatch {
+    fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
+        let topology = cx.topology;
+        for (index, connector) in topology.connectors.iter().enumerate() {
+            let Some(app) = topology.apps.get(connector.app) else { continue };
+            let (context, context_span) = match &app.context_path {
+                Some(setting) => match setting.normalized() {
+                    Some(path) => (path, Some(setting.setting.value.span)),
+                    None => continue,
+                },
+                None => (String::new(), None),
+            };
+            // Other contexts of the same app (Confluence's `/synchrony-proxy`).
+            let others: Vec<String> = topology
+                .contexts
+                .iter()
+                .filter(|c| c.app == connector.app && c.style == PathStyle::Tomcat)
+                .filter_map(|c| c.normalized())
+                .filter(|p| *p != context && !p.is_empty())
+                .collect();
+            let routes: Vec<&Route> = topology.routes_of(index).map(|(r, _)| r).collect();
+            let served_at_root = routes.iter().any(|r| normalized_path(&r.upstream.path).is_empty());
+            for route in &routes {
+                let Some(public) = route.public.as_deref() else { continue };
+                let upstream = normalized_path(&route.upstream.path);
+                if others.iter().any(|o| under(&upstream, o)) {
+                    continue;
+                }
+                let upstream_ok =
+                    if context.is_empty() { upstream.is_empty() || served_at_root } else { under(&upstream, &context) };
+                if public == upstream && upstream_ok {
+                    continue;
+                }
+                let context_label = match context_span {
+                    Some(_) => format!("context path `{}`", shown(&context)),
+                    None => "no context path: the root".to_string(),
+                };
+                let set = |path: &str| match connector.style {
+                    Style::Spring(_) => format!("`server.context-path={path}`"),
+                    Style::Tomcat => format!("`<Context path=\"{path}\">`"),
+                };
+                if public == upstream {
+                    // The proxy is consistent; the app is not where it sends.
+                    let span = context_span.unwrap_or(connector.at);
+                    let message = format!(
+                        "the proxy serves and forwards `{}`, but the app's context path is `{}`",
+                        shown(public),
+                        shown(&context)
+                    );
+                    sink.emit(span, context_label, message)
+                        .related(route.public_span, "public path")
+                        .related(route.upstream.span, "forwarded here")
+                        .help(format!("set {}, or serve the app at `{}` in the proxy", set(public), shown(&context)));
+                } else {
+                    let message = format!(
+                        "the proxy serves `{}` but forwards to `{}`, and the app's context path is `{}`",
+                        shown(public),
+                        shown(&upstream),
+                        shown(&context)
+                    );
+                    let diagnostic = sink.emit(route.public_span, "public path", message);
+                    diagnostic.related(route.upstream.span, "forwarded here");
+                    diagnostic.related(context_span.unwrap_or(connector.at), context_label);
+                    diagnostic.help(format!(
+                        "serve and forward one path: `{}` with {}, or `{}` for the app as it is",
+                        shown(public),
+                        set(public),
+                        shown(&context)
+                    ));
+                }
+            }
+        }
+    }
+}
