@@ -9,8 +9,9 @@ declare_rule! {
     /// ## What it does
     /// Flags two live `<Context>` elements in the same `<Host>` whose paths are the same
     /// after Tomcat's normalisation (`"/"` and `""` are both the root; `"/jira/"` is
-    /// `"/jira"`), and an Apache virtual host that sends the same public path to two
-    /// different upstreams with `ProxyPass`.
+    /// `"/jira"`), an Apache virtual host that sends the same public path to two
+    /// different upstreams with `ProxyPass`, and an HAProxy frontend whose rules send the
+    /// same path (for the same host names) to two different backends.
     /// In a template with conditionals (`{% if %}`, `<% if %>`) repeats are not judged: both
     /// branches of a conditional are in the text.
     ///
@@ -37,13 +38,14 @@ declare_rule! {
         id: "context-path-duplicate",
         severity: Error,
         scope: "context_path",
-        formats: [Apache, TomcatServerXml],
+        formats: [Apache, Haproxy, TomcatServerXml],
     }
 }
 
 impl Rule for ContextPathDuplicate {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         apache(cx, sink);
+        haproxy(cx, sink);
         let mut first = HashMap::new();
         for context in cx.topology.contexts.iter().filter(|c| c.style == PathStyle::Tomcat) {
             if cx.has_template_control(context.setting.span.file) {
@@ -92,5 +94,29 @@ fn apache(cx: &Context<'_>, sink: &mut Sink<'_>) {
                 .related(earlier_span, "first upstream for this path")
                 .help("keep one `ProxyPass` for the path; the first one wins");
         }
+    }
+}
+
+/// HAProxy: one frontend sending the same public path (for the same host names) to two
+/// different backends; the first rule wins.
+fn haproxy(cx: &Context<'_>, sink: &mut Sink<'_>) {
+    let mut first: HashMap<(usize, String, Vec<String>), (crate::source::Span, crate::source::Span)> = HashMap::new();
+    let mut reported = std::collections::HashSet::new();
+    for route in &cx.topology.routes {
+        let (Some(haproxy), Some(public)) = (route.haproxy, route.public.as_ref()) else { continue };
+        let mut hosts: Vec<String> = route.hosts.iter().map(|(h, _)| h.clone()).collect();
+        hosts.sort();
+        let key = (route.frontend, public.clone(), hosts);
+        let Some(&(earlier_at, earlier_backend)) = first.get(&key) else {
+            first.insert(key, (route.at, haproxy.backend_header));
+            continue;
+        };
+        if earlier_at == route.at || earlier_backend == haproxy.backend_header || !reported.insert(route.at) {
+            continue;
+        }
+        let shown = if public.is_empty() { "/".to_string() } else { public.clone() };
+        sink.emit(route.at, "never used", format!("`{shown}` already goes to another backend in this frontend"))
+            .related(earlier_at, "this rule wins")
+            .help("remove one of the two rules, or tell them apart by host");
     }
 }
