@@ -42,6 +42,25 @@ enum Command {
         #[arg(long, short = 'f', value_enum, default_value_t = CatalogueFormat::Text)]
         format: CatalogueFormat,
     },
+    /// Print the resolved topology: public URL → frontend → route → connector → app.
+    Graph {
+        /// Files and directories to read.
+        #[arg(default_value = ".")]
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, short = 'f', value_enum, default_value_t = GraphFormat::Text)]
+        format: GraphFormat,
+        /// Declare an app's base URL, as for linting. Repeatable.
+        #[arg(long, value_name = "[APP=]URL")]
+        base_url: Vec<String>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+enum GraphFormat {
+    Text,
+    Dot,
+    Mermaid,
 }
 
 #[derive(Args, Debug)]
@@ -85,6 +104,10 @@ struct LintArgs {
     /// The file name standard input is reported under.
     #[arg(long, value_name = "NAME")]
     stdin_filename: Option<String>,
+    /// Declare an app's base URL (APP: jira, confluence, bitbucket, bamboo, crowd, or a
+    /// context path; without APP, the only app found). Repeatable.
+    #[arg(long, value_name = "[APP=]URL")]
+    base_url: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -171,6 +194,21 @@ pub fn run() -> ExitCode {
             print_stdout(&text);
             ExitCode::SUCCESS
         }
+        Some(Command::Graph { paths, format, base_url }) => {
+            let options = Options { paths, base_urls: base_url, ..Options::default() };
+            let format = match format {
+                GraphFormat::Text => report::graph::GraphFormat::Text,
+                GraphFormat::Dot => report::graph::GraphFormat::Dot,
+                GraphFormat::Mermaid => report::graph::GraphFormat::Mermaid,
+            };
+            match crate::graph(&options, format) {
+                Ok(text) => {
+                    print_stdout(&text);
+                    ExitCode::SUCCESS
+                }
+                Err(err) => usage_error(&err.to_string()),
+            }
+        }
         None => lint(cli.lint),
     }
 }
@@ -218,6 +256,7 @@ fn lint(args: LintArgs) -> ExitCode {
         min_severity: Some(args.min_severity.into()),
         stdin_kind: args.stdin_kind.map(FileKind::from),
         stdin_filename: args.stdin_filename.clone(),
+        base_urls: args.base_url.clone(),
     };
     let report = match crate::lint(&options) {
         Ok(report) => report,

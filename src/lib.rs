@@ -41,7 +41,13 @@ pub struct Options {
     pub stdin_kind: Option<FileKind>,
     /// The name standard input is reported under.
     pub stdin_filename: Option<String>,
+    /// Base URLs declared on the command line: `[APP=]URL`.
+    pub base_urls: Vec<String>,
 }
+
+/// How the command line's `--base-url` values are shown in reports: as a file of their own,
+/// one value a line.
+pub const BASE_URL_SOURCE: &str = "--base-url";
 
 /// Why a run could not happen.
 #[derive(Debug)]
@@ -94,9 +100,38 @@ pub fn apache_dump(main: &Path) -> Result<Vec<syntax::apache_tree::DumpLine>, Er
     Ok(root.map(|root| syntax::apache_tree::dump(&mut parsed, root)).unwrap_or_default())
 }
 
+/// The resolved topology of `options.paths` as `atl-lint graph` prints it.
+pub fn graph(options: &Options, format: report::graph::GraphFormat) -> Result<String, Error> {
+    let files: Vec<PathBuf> = options.paths.clone();
+    let found = discover::discover(&files).map_err(Error::Path)?;
+    let (mut sources, _) = source_map(found);
+    add_base_urls(&mut sources, options);
+    let mut parsed: Vec<syntax::Parsed<'_>> = sources.iter().filter(|f| f.linted).filter_map(syntax::parse).collect();
+    let apache_trees = syntax::apache_tree::read_all(&mut parsed);
+    let declared =
+        sources.iter().find(|s| s.display == BASE_URL_SOURCE && !s.linted).map(declared_base_urls).unwrap_or_default();
+    let topology = model::build(&parsed, apache_trees, &declared);
+    Ok(report::graph::render(&topology, &sources, format))
+}
+
+/// Adds the `--base-url` values as a source of their own.
+fn add_base_urls(sources: &mut SourceMap, options: &Options) {
+    if options.base_urls.is_empty() {
+        return;
+    }
+    let text = options.base_urls.join("\n");
+    sources.add(|id| {
+        let mut source =
+            SourceFile::new(id, PathBuf::from(BASE_URL_SOURCE), BASE_URL_SOURCE.into(), None, text.into_bytes());
+        source.linted = false;
+        source
+    });
+}
+
 /// Lints files already found.
 pub fn lint_found(found: Vec<Found>, options: &Options) -> Report {
     let (mut sources, problems) = source_map(found);
+    add_base_urls(&mut sources, options);
     let (mut diagnostics, secrets, linked_routes) = check(&sources, &problems, options);
     for (file, found) in secrets {
         if let Some(source) = sources.get_mut(file) {
@@ -142,13 +177,43 @@ fn source_map(found: Vec<Found>) -> (SourceMap, Vec<FileProblem>) {
 
 type Secrets = Vec<(source::FileId, syntax::Secrets)>;
 
+/// The `--base-url` values, one a line of their source: `[APP=]URL`.
+fn declared_base_urls(source: &SourceFile) -> Vec<model::DeclaredBaseUrl<'_>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for line in source.text.split('\n') {
+        let end = start + line.len();
+        // `APP=` stands before the URL's `://`.
+        let head = line.split("://").next().unwrap_or(line);
+        let (app, url_start) = match head.split_once('=').filter(|_| line.contains("://")) {
+            Some((app, _)) => (Some(app), app.len() + 1),
+            None => (None, 0),
+        };
+        let url = line.get(url_start..).unwrap_or("");
+        let name_span = source::Span::new(source.id, start, start + url_start.saturating_sub(1));
+        let value =
+            syntax::Value::new(std::borrow::Cow::Borrowed(url), source::Span::new(source.id, start + url_start, end));
+        let setting = syntax::Setting {
+            name: std::borrow::Cow::Borrowed(BASE_URL_SOURCE),
+            name_span,
+            value,
+            span: source::Span::new(source.id, start, end),
+        };
+        out.push(model::DeclaredBaseUrl { app, setting });
+        start = end + 1;
+    }
+    out
+}
+
 /// Parses, models and runs the selected rules; returns the findings, the secrets to mask
 /// and how many routes were linked to a connector.
 fn check(sources: &SourceMap, problems: &[FileProblem], options: &Options) -> (Vec<Diagnostic>, Secrets, usize) {
     let mut parsed: Vec<syntax::Parsed<'_>> = sources.iter().filter(|f| f.linted).filter_map(syntax::parse).collect();
     let apache_trees = syntax::apache_tree::read_all(&mut parsed);
     let secrets = parsed.iter().map(|p| (p.source.id, p.secrets())).collect();
-    let topology = model::build(&parsed, apache_trees);
+    let declared =
+        sources.iter().find(|s| s.display == BASE_URL_SOURCE && !s.linted).map(declared_base_urls).unwrap_or_default();
+    let topology = model::build(&parsed, apache_trees, &declared);
     let cx = Context { files: &parsed, topology: &topology, problems };
     let mut diagnostics = Vec::new();
     for rule in rules::ALL {

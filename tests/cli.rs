@@ -439,3 +439,50 @@ fn hostile_directories_finish_promptly_and_lint_everything_else() {
     );
     assert!(!paths.iter().any(|p| p.ends_with("haproxy.cfg")), "the FIFO is never opened");
 }
+
+#[test]
+fn graph_shows_public_url_frontend_route_connector_and_app_with_their_lines() {
+    let output = run(&["graph", "fixtures/e2e/apache-name-based-vhosts"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    let jira = text.find("https://jira.example.com/\n").expect("Jira's public URL heads a chain");
+    let chain: Vec<&str> = text.get(jira..).unwrap_or("").lines().take(5).collect();
+    assert!(
+        chain[1].contains("frontend   <VirtualHost *:443> (port 443, TLS)") && chain[1].contains("conf.d/jira.conf:2)")
+    );
+    assert!(chain[2].contains("route      / → http://localhost:8080/") && chain[2].contains("conf.d/jira.conf:15)"));
+    assert!(chain[3].contains("connector  :8080 (scheme https, secure, proxyName jira.example.com, proxyPort 443)"));
+    assert!(chain[4].contains("app        Jira at /") && chain[4].contains("jira/conf/server.xml:17)"));
+    assert!(text.contains("unlinked routes:\n  /synchrony → ws://localhost:8091/synchrony"), "{text}");
+    let dot = stdout(&run(&["graph", "--format", "dot", "fixtures/e2e/stash-context-path"]));
+    assert!(dot.starts_with("digraph atl_lint {") && dot.contains("r0 -> c0;"), "{dot}");
+    let mermaid = stdout(&run(&["graph", "-f", "mermaid", "fixtures/e2e/stash-context-path"]));
+    assert!(mermaid.starts_with("flowchart LR\n") && mermaid.contains("c0 --> a0"), "{mermaid}");
+}
+
+#[test]
+fn a_declared_base_url_is_checked_against_connector_and_proxy() {
+    let report =
+        json(&["--base-url", "jira=https://jira.other.example.com/jira", "fixtures/e2e/apache-two-apps-one-vhost"]);
+    let diagnostics = report["diagnostics"].as_array().expect("diagnostics");
+    assert_eq!(diagnostics.len(), 1, "{report:#}");
+    let finding = &diagnostics[0];
+    assert_eq!(finding["rule"], "base-url-drift");
+    assert_eq!(finding["path"], "--base-url");
+    assert_eq!(finding["column"], 6);
+    let related: Vec<String> = finding["related"]
+        .as_array()
+        .expect("related")
+        .iter()
+        .map(|r| format!("{}:{}", r["path"].as_str().unwrap_or(""), r["line"]))
+        .collect();
+    assert!(related.iter().any(|r| r.ends_with("opt/atlassian/jira/conf/server.xml:14")), "{related:?}");
+    assert!(related.iter().any(|r| r.ends_with("sites-enabled/atlassian.conf:4")), "{related:?}");
+    let malformed = run(&[
+        "--base-url",
+        "bitbucket=https://atlassian.example.com/bitbucket/",
+        "fixtures/e2e/apache-two-apps-one-vhost",
+    ]);
+    assert!(stderr(&malformed).contains("1 error"), "{}", stderr(&malformed));
+    assert!(stdout(&malformed).contains("error[base-url-malformed]"), "{}", stdout(&malformed));
+}

@@ -155,3 +155,43 @@ fn whole_deployments_lint_as_their_snapshots_say() {
         });
     }
 }
+
+#[test]
+fn unrelated_deployments_in_one_repository_do_not_link_across() {
+    // Two roles, each an Apache virtual host in front of a Tomcat at the root on port 8080:
+    // only directory proximity tells them apart.
+    let dir = std::env::temp_dir().join(format!("atl-lint-roles-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let server_xml = |name: &str, docbase: &str| {
+        format!(
+            "<Server port=\"8005\" shutdown=\"SHUTDOWN\"><Service name=\"Catalina\">\n<Connector port=\"8080\" protocol=\"HTTP/1.1\" proxyName=\"{name}.example.com\" proxyPort=\"443\" scheme=\"https\" secure=\"true\"/>\n<Engine name=\"Catalina\" defaultHost=\"localhost\"><Host name=\"localhost\" appBase=\"webapps\">\n<Context path=\"\" docBase=\"{docbase}\"/>\n</Host></Engine></Service></Server>\n"
+        )
+    };
+    let vhost = |name: &str| {
+        format!(
+            "<VirtualHost *:443>\n    ServerName {name}.example.com\n    SSLEngine on\n    ProxyPreserveHost On\n    ProxyPass / http://localhost:8080/\n    ProxyPassReverse / http://localhost:8080/\n</VirtualHost>\n"
+        )
+    };
+    for (role, docbase) in [("jira", "atlassian-jira"), ("confluence", "../confluence")] {
+        let root = dir.join("roles").join(role);
+        std::fs::create_dir_all(root.join("files")).expect("mkdir");
+        std::fs::create_dir_all(root.join("templates")).expect("mkdir");
+        std::fs::write(root.join(format!("files/{role}.conf")), vhost(role)).expect("write");
+        std::fs::write(root.join("templates/server.xml"), server_xml(role, docbase)).expect("write");
+    }
+    let report = lint(&Options { paths: vec![dir.clone()], ..Options::default() }).expect("lint");
+    let found: Vec<String> = report.diagnostics.iter().map(|d| format!("{}: {}", d.rule, d.message)).collect();
+    assert!(found.is_empty(), "{found:#?}");
+    assert_eq!(report.linked_routes, 2);
+    // A host renamed in one role is reported in that role only.
+    std::fs::write(dir.join("roles/jira/files/jira.conf"), vhost("jira-new")).expect("write");
+    let report = lint(&Options { paths: vec![dir.clone()], ..Options::default() }).expect("lint");
+    let mismatch: Vec<_> = report.diagnostics.iter().filter(|d| d.rule == "connector-proxy-name-mismatch").collect();
+    assert_eq!(mismatch.len(), 1, "{:#?}", report.diagnostics);
+    let files: Vec<String> = std::iter::once(&mismatch[0].primary)
+        .chain(&mismatch[0].related)
+        .filter_map(|l| report.sources.get(l.span.file).map(|s| s.display.clone()))
+        .collect();
+    assert!(files.iter().all(|f| f.contains("roles/jira/")), "{files:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -9,7 +9,7 @@ mod tomcat;
 pub use bitbucket::relaxed;
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::source::{FileId, Span};
 use crate::syntax::apache_tree::TreeFacts;
@@ -42,6 +42,18 @@ impl AppKind {
             AppKind::Bamboo => "Bamboo",
             AppKind::Crowd => "Crowd",
             AppKind::Unknown => "the application",
+        }
+    }
+
+    /// The product whose installer uses this HTTP port by default.
+    pub fn by_port(port: u16) -> AppKind {
+        match port {
+            8080 => AppKind::Jira,
+            8090 => AppKind::Confluence,
+            7990 => AppKind::Bitbucket,
+            8085 => AppKind::Bamboo,
+            8095 => AppKind::Crowd,
+            _ => AppKind::Unknown,
         }
     }
 
@@ -455,7 +467,22 @@ impl Topology<'_> {
 }
 
 /// Builds the topology from parsed files.
-pub fn build<'a>(files: &'a [Parsed<'a>], apache_trees: HashMap<String, TreeFacts>) -> Topology<'a> {
+/// A base URL declared outside the scanned files (`--base-url [APP=]URL`): the app it is
+/// for (a product name or a context path; none for the only app) and the URL as a setting.
+#[derive(Debug)]
+pub struct DeclaredBaseUrl<'a> {
+    /// `jira`, `bitbucket`, ..., or a context path (`/jira`).
+    pub app: Option<&'a str>,
+    /// The URL.
+    pub setting: Setting<'a>,
+}
+
+/// Builds the topology from parsed files and declared base URLs.
+pub fn build<'a>(
+    files: &'a [Parsed<'a>],
+    apache_trees: HashMap<String, TreeFacts>,
+    declared: &'a [DeclaredBaseUrl<'a>],
+) -> Topology<'a> {
     let mut topology = Topology { apache_trees, ..Topology::default() };
     for parsed in files {
         match &parsed.tree {
@@ -464,6 +491,26 @@ pub fn build<'a>(files: &'a [Parsed<'a>], apache_trees: HashMap<String, TreeFact
             Tree::Haproxy(config) => routes::add_haproxy(&mut topology, parsed.source, config),
             Tree::Apache(config) => routes::add_apache(&mut topology, parsed.source, config),
         }
+    }
+    for base in declared {
+        let apps: Vec<usize> = match base.app {
+            None if topology.apps.len() == 1 => vec![0],
+            None => Vec::new(),
+            Some(path) if path.starts_with('/') => {
+                let wanted = routes::normalized_path(path);
+                (0..topology.apps.len())
+                    .filter(|&i| {
+                        let context = topology.apps.get(i).and_then(|a| a.context_path.as_ref());
+                        context.map_or(Some(String::new()), ContextPath::normalized).is_some_and(|c| c == wanted)
+                    })
+                    .collect()
+            }
+            Some(name) => {
+                let kind = AppKind::guess(name);
+                (0..topology.apps.len()).filter(|&i| topology.apps.get(i).is_some_and(|a| a.kind == kind)).collect()
+            }
+        };
+        topology.base_urls.extend(apps.into_iter().map(|app| BaseUrl { app, setting: &base.setting }));
     }
     link(&mut topology);
     topology
@@ -478,60 +525,74 @@ pub const MESH_PORT: u16 = 7777;
 
 /// Links each route to the connector listening on its upstream port: the only one, else
 /// the one whose context path is the upstream path, else the nearest in the directory
-/// tree; no link while the choice is ambiguous. One hash-map join.
+/// tree; no link while the choice is ambiguous. Hash-map joins: linear in routes and
+/// connectors (times the depth of their directories).
 fn link(topology: &mut Topology<'_>) {
-    let mut by_port: HashMap<u16, Vec<usize>> = HashMap::new();
-    for (index, connector) in topology.connectors.iter().enumerate() {
-        if let (false, Some(port)) = (connector.ajp, connector.port_number()) {
-            by_port.entry(port).or_default().push(index);
-        }
-    }
     topology.companion_ports.extend([SYNCHRONY_PORT, MESH_PORT]);
     topology.companion_ports.extend(topology.ssh_ports.iter().copied());
     if topology.ssh_ports.is_empty() || topology.apps.iter().any(|a| a.kind == AppKind::Bitbucket) {
         topology.companion_ports.push(BITBUCKET_SSH_PORT);
     }
-    topology.route_links = vec![None; topology.routes.len()];
+    let candidates = Candidates::new(topology);
+    let links: Vec<Option<usize>> = topology.routes.iter().map(|route| candidates.choose(topology, route)).collect();
     topology.connector_links = vec![Vec::new(); topology.connectors.len()];
-    for (index, route) in topology.routes.iter().enumerate() {
-        if !matches!(route.upstream.scheme.as_str(), "http" | "https" | "ws" | "wss") {
-            continue;
-        }
-        let Some(candidates) = route.upstream.port.and_then(|p| by_port.get(&p)) else { continue };
-        let Some(chosen) = choose(topology, route, candidates) else { continue };
-        if let Some(slot) = topology.route_links.get_mut(index) {
-            *slot = Some(chosen);
-        }
-        if let Some(linked) = topology.connector_links.get_mut(chosen) {
-            linked.push(index);
+    for (route, connector) in links.iter().enumerate() {
+        if let Some(linked) = connector.and_then(|c| topology.connector_links.get_mut(c)) {
+            linked.push(route);
         }
     }
+    topology.route_links = links;
 }
 
-fn choose(topology: &Topology<'_>, route: &Route, candidates: &[usize]) -> Option<usize> {
-    if let [only] = candidates {
-        return Some(*only);
+/// How many connectors (and the first of them) a key selects.
+type Tally = HashMap<(u16, Option<String>, Option<PathBuf>), (usize, usize)>;
+
+/// HTTP connectors by port, by port and context path, and by those under each directory.
+struct Candidates {
+    tally: Tally,
+}
+
+impl Candidates {
+    fn new(topology: &Topology<'_>) -> Self {
+        let mut tally: Tally = HashMap::new();
+        let mut add = |key, index| {
+            let entry = tally.entry(key).or_insert((0, index));
+            entry.0 += 1;
+        };
+        for (index, connector) in topology.connectors.iter().enumerate() {
+            let (false, Some(port)) = (connector.ajp, connector.port_number()) else { continue };
+            let Some(app) = topology.apps.get(connector.app) else { continue };
+            let context = app.context_path.as_ref().map_or(Some(String::new()), ContextPath::normalized);
+            let contexts = [Some(None), context.map(Some)].into_iter().flatten();
+            for context in contexts {
+                add((port, context.clone(), None), index);
+                for dir in app.path.ancestors().skip(1) {
+                    add((port, context.clone(), Some(dir.to_path_buf())), index);
+                }
+            }
+        }
+        Candidates { tally }
     }
-    let upstream_path = routes::normalized_path(&route.upstream.path);
-    let context_of = |c: &usize| {
-        let app = topology.connectors.get(*c).and_then(|c| topology.apps.get(c.app))?;
-        Some(app.context_path.as_ref().map_or(Some(String::new()), ContextPath::normalized))
-    };
-    let same_context: Vec<usize> =
-        candidates.iter().copied().filter(|c| context_of(c).flatten().is_some_and(|p| p == upstream_path)).collect();
-    if let [only] = same_context.as_slice() {
-        return Some(*only);
+
+    fn one(&self, key: &(u16, Option<String>, Option<PathBuf>)) -> Option<Result<usize, usize>> {
+        self.tally.get(key).map(|&(count, first)| if count == 1 { Ok(first) } else { Err(count) })
     }
-    let pool = if same_context.is_empty() { candidates.to_vec() } else { same_context };
-    let from = topology.frontends.get(route.frontend).map(|f| f.path)?;
-    let nearness = |c: &usize| {
-        let path = topology.connectors.get(*c).and_then(|c| topology.apps.get(c.app)).map(|a| a.path)?;
-        Some(from.components().zip(path.components()).take_while(|(a, b)| a == b).count())
-    };
-    let best = pool.iter().filter_map(nearness).max()?;
-    let nearest: Vec<usize> = pool.iter().copied().filter(|c| nearness(c) == Some(best)).collect();
-    match nearest.as_slice() {
-        [only] => Some(*only),
-        _ => None,
+
+    fn choose(&self, topology: &Topology<'_>, route: &Route) -> Option<usize> {
+        if !matches!(route.upstream.scheme.as_str(), "http" | "https" | "ws" | "wss") {
+            return None;
+        }
+        let port = route.upstream.port?;
+        if let Ok(only) = self.one(&(port, None, None))? {
+            return Some(only);
+        }
+        let upstream = Some(routes::normalized_path(&route.upstream.path));
+        let context = match self.one(&(port, upstream.clone(), None)) {
+            Some(Ok(only)) => return Some(only),
+            Some(Err(_)) => upstream,
+            None => None,
+        };
+        let from = topology.frontends.get(route.frontend)?.path;
+        from.ancestors().skip(1).find_map(|dir| self.one(&(port, context.clone(), Some(dir.to_path_buf()))))?.ok()
     }
 }

@@ -111,7 +111,7 @@ const MAX_SNIPPET_LINE: usize = 400;
 
 fn named(sources: &SourceMap, redactor: &Redactor, file: FileId, spans: &[Span]) -> Option<NamedSource<Window>> {
     let source = sources.get(file)?;
-    if !source.linted || !spans.iter().all(|s| snippet_fits(source, *s)) {
+    if source.text.is_empty() || !spans.iter().all(|s| snippet_fits(source, *s)) {
         return None;
     }
     let window = Window { text: redactor.text(file), line_starts: Arc::from(source.line_starts()) };

@@ -1,5 +1,6 @@
 //! Reports: the finished run, its summary, and the renderers for each output format.
 
+pub mod graph;
 pub mod human;
 pub mod json;
 mod redact;

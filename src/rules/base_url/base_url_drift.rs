@@ -224,7 +224,7 @@ impl Rule for BaseUrlDrift {
                     diagnostic.related(span, format!("{} {}", part.source, part.what));
                 }
             }
-            diagnostic.help(format!("make the base URL and {with} describe the same public URL"));
+            diagnostic.help(format!("make the base URL agree with {with}: they describe one public URL"));
         }
     }
 }

@@ -1,0 +1,212 @@
+//! `atl-lint graph`: the resolved request path, public URL → frontend → route → connector →
+//! app, with each node's file and line; unlinked routes and connectors listed after. Text
+//! for people, DOT and Mermaid for pictures.
+
+use std::fmt::Write as _;
+
+use crate::model::{Connector, Field, Frontend, Route, Topology};
+use crate::source::{SourceMap, Span};
+
+/// The output formats of `graph`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GraphFormat {
+    /// Indented text.
+    Text,
+    /// Graphviz DOT.
+    Dot,
+    /// A Mermaid flowchart.
+    Mermaid,
+}
+
+/// One node: its text and where it is written.
+struct Node {
+    id: String,
+    text: String,
+    at: String,
+}
+
+/// The graph of a topology.
+pub fn render(topology: &Topology<'_>, sources: &SourceMap, format: GraphFormat) -> String {
+    let at = |span: Span| {
+        sources.get(span.file).map_or_else(String::new, |s| format!("{}:{}", s.display, s.line_col(span.start).0))
+    };
+    let mut chains: Vec<[Node; 5]> = Vec::new();
+    for (index, route) in topology.routes.iter().enumerate() {
+        let (Some(Some(c)), Some(frontend)) = (topology.route_links.get(index), topology.frontends.get(route.frontend))
+        else {
+            continue;
+        };
+        let Some(connector) = topology.connectors.get(*c) else { continue };
+        let Some(app) = topology.apps.get(connector.app) else { continue };
+        let context = app.context_path.as_ref().and_then(|p| p.normalized()).unwrap_or_default();
+        let base = topology
+            .base_urls
+            .iter()
+            .find(|b| b.app == connector.app)
+            .map(|b| format!(", base URL {}", crate::secrets::shown(b.setting.value.text.trim())))
+            .unwrap_or_default();
+        let app_at = app.context_path.as_ref().map_or_else(|| at(connector.at), |p| at(p.setting.span));
+        chains.push([
+            Node { id: format!("u{index}"), text: public_url(route, frontend), at: String::new() },
+            Node { id: format!("f{}", route.frontend), text: frontend_text(frontend), at: at(frontend.at) },
+            Node { id: format!("r{index}"), text: route_text(route), at: at(route.at) },
+            Node { id: format!("c{c}"), text: connector_text(connector), at: at(connector.at) },
+            Node {
+                id: format!("a{}", connector.app),
+                text: format!("{} at {}{base}", app.kind.name(), if context.is_empty() { "/" } else { &context }),
+                at: app_at,
+            },
+        ]);
+    }
+    let unlinked_routes: Vec<Node> = topology
+        .routes
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| topology.route_links.get(*i).is_some_and(Option::is_none))
+        .map(|(i, r)| Node { id: format!("r{i}"), text: route_text(r), at: at(r.at) })
+        .collect();
+    let unlinked_connectors: Vec<Node> = topology
+        .connectors
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| !c.ajp && topology.connector_links.get(*i).is_some_and(Vec::is_empty))
+        .map(|(i, c)| Node { id: format!("c{i}"), text: connector_text(c), at: at(c.at) })
+        .collect();
+    match format {
+        GraphFormat::Text => text(&chains, &unlinked_routes, &unlinked_connectors),
+        GraphFormat::Dot => dot(&chains, &unlinked_routes, &unlinked_connectors),
+        GraphFormat::Mermaid => mermaid(&chains, &unlinked_routes, &unlinked_connectors),
+    }
+}
+
+fn public_url(route: &Route, frontend: &Frontend<'_>) -> String {
+    let scheme = if frontend.tls.is_some() { "https" } else { "http" };
+    let host = route.hosts.first().map_or("*", |(h, _)| h.as_str());
+    let port = match (scheme, frontend.port) {
+        ("https", Some(443)) | ("http", Some(80)) | (_, None) => String::new(),
+        (_, Some(port)) => format!(":{port}"),
+    };
+    let path = route.public.as_deref().map_or("/?", |p| if p.is_empty() { "/" } else { p });
+    format!("{scheme}://{host}{port}{path}")
+}
+
+fn frontend_text(frontend: &Frontend<'_>) -> String {
+    let tls = if frontend.tls.is_some() { ", TLS" } else { "" };
+    let port = frontend.port.map_or_else(|| "port ?".to_string(), |p| format!("port {p}"));
+    format!("{} ({port}{tls})", frontend.label)
+}
+
+fn route_text(route: &Route) -> String {
+    let public = route.public.as_deref().map_or("?", |p| if p.is_empty() { "/" } else { p });
+    let up = &route.upstream;
+    let port = up.port.map_or_else(String::new, |p| format!(":{p}"));
+    format!("{public} → {}://{}{port}{}", up.scheme, up.host, up.path)
+}
+
+fn connector_text(connector: &Connector<'_>) -> String {
+    let mut parts = Vec::new();
+    if let Some(scheme) = connector.scheme_value() {
+        parts.push(format!("scheme {scheme}"));
+    }
+    if connector.secure_value() == Some(true) {
+        parts.push("secure".to_string());
+    }
+    for field in [Field::ProxyName, Field::ProxyPort] {
+        if let Some(setting) = connector.get(field) {
+            parts.push(format!("{} {}", connector.name(field), setting.value.text.trim()));
+        }
+    }
+    let port = connector.port_number().map_or_else(|| "?".to_string(), |p| p.to_string());
+    format!(":{port} ({})", parts.join(", "))
+}
+
+fn text(chains: &[[Node; 5]], routes: &[Node], connectors: &[Node]) -> String {
+    let mut out = String::new();
+    let kinds = ["", "frontend", "route", "connector", "app"];
+    for chain in chains {
+        let _ = writeln!(out, "{}", chain[0].text);
+        for (kind, node) in kinds.iter().zip(chain.iter()).skip(1) {
+            let _ = writeln!(out, "  {kind:<10} {}  ({})", node.text, node.at);
+        }
+        out.push('\n');
+    }
+    if chains.is_empty() {
+        out.push_str("no route is linked to a connector\n\n");
+    }
+    for (title, nodes) in [("unlinked routes", routes), ("unlinked connectors", connectors)] {
+        if nodes.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "{title}:");
+        for node in nodes {
+            let _ = writeln!(out, "  {}  ({})", node.text, node.at);
+        }
+        out.push('\n');
+    }
+    out.trim_end().to_string() + "\n"
+}
+
+/// Every node once (a frontend or an app appears in several chains), with its edges.
+fn nodes_and_edges<'n>(
+    chains: &'n [[Node; 5]],
+    routes: &'n [Node],
+    connectors: &'n [Node],
+) -> (Vec<&'n Node>, Vec<(&'n str, &'n str)>) {
+    let mut seen = std::collections::HashSet::new();
+    let mut nodes = Vec::new();
+    let mut edges = Vec::new();
+    for chain in chains {
+        for node in chain {
+            if seen.insert(node.id.as_str()) {
+                nodes.push(node);
+            }
+        }
+        for pair in chain.windows(2) {
+            if let [from, to] = pair {
+                edges.push((from.id.as_str(), to.id.as_str()));
+            }
+        }
+    }
+    nodes.extend(routes.iter().chain(connectors).filter(|n| seen.insert(n.id.as_str())));
+    (nodes, edges)
+}
+
+fn label(node: &Node) -> String {
+    if node.at.is_empty() {
+        node.text.clone()
+    } else {
+        format!("{}\n{}", node.text, node.at)
+    }
+}
+
+fn dot(chains: &[[Node; 5]], routes: &[Node], connectors: &[Node]) -> String {
+    let (nodes, edges) = nodes_and_edges(chains, routes, connectors);
+    let mut out = String::from("digraph atl_lint {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n");
+    for node in nodes {
+        let text = label(node).replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n");
+        let _ = writeln!(out, "  {} [label=\"{text}\"];", node.id);
+    }
+    for (from, to) in edges {
+        let _ = writeln!(out, "  {from} -> {to};");
+    }
+    out.push_str("}\n");
+    out
+}
+
+fn mermaid(chains: &[[Node; 5]], routes: &[Node], connectors: &[Node]) -> String {
+    let (nodes, edges) = nodes_and_edges(chains, routes, connectors);
+    let mut out = String::from("flowchart LR\n");
+    for node in nodes {
+        let text = label(node)
+            .replace('&', "#amp;")
+            .replace('"', "#quot;")
+            .replace('<', "#lt;")
+            .replace('>', "#gt;")
+            .replace('\n', "<br/>");
+        let _ = writeln!(out, "  {}[\"{text}\"]", node.id);
+    }
+    for (from, to) in edges {
+        let _ = writeln!(out, "  {from} --> {to}");
+    }
+    out
+}
