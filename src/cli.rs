@@ -1,11 +1,12 @@
 //! The command line: arguments become `Options` once, then the run and the exit code.
 
 use std::io::{self, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::config;
 use crate::diagnostic::Severity;
 use crate::report::{self, Report};
 use crate::rules::{self, ALL};
@@ -74,9 +75,10 @@ struct LintArgs {
     /// Write the report to FILE (a human summary still goes to stderr).
     #[arg(short = 'o', long, value_name = "FILE")]
     output: Option<PathBuf>,
-    /// Exit 1 when any reported finding is at or above this.
-    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
-    fail_on: FailOn,
+    /// Exit 1 when any reported finding is at or above this (default: the config file's
+    /// `fail-on`, else `warning`).
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
     /// Report only findings at or above this.
     #[arg(long, value_enum, default_value_t = Level::Info)]
     min_severity: Level,
@@ -108,12 +110,21 @@ struct LintArgs {
     /// context path; without APP, the only app found). Repeatable.
     #[arg(long, value_name = "[APP=]URL")]
     base_url: Vec<String>,
+    /// Report findings even where an ignore comment suppresses them.
+    #[arg(long)]
+    no_ignore_comments: bool,
+    /// Write `[[ignore-finding]]` entries for every current finding to FILE (a config file;
+    /// its other content is kept), and exit 0.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
 enum Format {
     Human,
     Json,
+    Sarif,
+    Github,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -123,7 +134,7 @@ enum CatalogueFormat {
     Markdown,
 }
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
 enum FailOn {
     Error,
     Warning,
@@ -249,23 +260,46 @@ fn lint(args: LintArgs) -> ExitCode {
             return usage_error(&format!("config file `{}` does not exist", config.display()));
         }
     }
+    let config_path = if args.no_config { None } else { config::find(args.config.as_deref(), &args.paths) };
+    let config = match config_path.as_deref().map(config::load).transpose() {
+        Ok(config) => config.unwrap_or_default(),
+        Err(message) => return usage_error(&message),
+    };
+    let fail_on = match (args.fail_on, config.fail_on.as_deref()) {
+        (Some(fail_on), _) => fail_on,
+        (None, Some(text)) => FailOn::from_str(text, true).unwrap_or(FailOn::Warning),
+        (None, None) => FailOn::Warning,
+    };
+    let mut ignore = config.ignore.clone();
+    ignore.extend(args.ignore.iter().cloned());
     let options = Options {
         paths: args.paths.clone(),
-        select: args.select.clone(),
-        ignore: args.ignore.clone(),
+        select: args.select.clone().or_else(|| config.select.clone()),
+        ignore,
         min_severity: Some(args.min_severity.into()),
         stdin_kind: args.stdin_kind.map(FileKind::from),
         stdin_filename: args.stdin_filename.clone(),
         base_urls: args.base_url.clone(),
+        no_ignore_comments: args.no_ignore_comments,
+        known_directives: config.known_directives.clone(),
+        severities: config.severities.clone(),
+        ignored_findings: if args.write_baseline.is_some() { Vec::new() } else { config.ignored_findings.clone() },
+        config_dir: config_path.as_deref().and_then(Path::parent).map(Path::to_path_buf),
+        config_apps: Some((config.path.clone(), config.text.clone(), config.apps.clone())),
     };
     let report = match crate::lint(&options) {
         Ok(report) => report,
         Err(err) => return usage_error(&err.to_string()),
     };
+    if let Some(file) = &args.write_baseline {
+        return write_baseline(&report, file, args.quiet);
+    }
     let color = use_color(args.color, args.output.is_none() && io::stdout().is_terminal());
     let text = match args.format {
         Format::Human => report::human::render(&report, report::human::Style { color, width: width() }),
         Format::Json => report::json::render(&report),
+        Format::Sarif => report::sarif::render(&report),
+        Format::Github => report::github::render(&report),
     };
     if let Some(output) = &args.output {
         if crate::is_linted_path(&report, output) {
@@ -283,7 +317,25 @@ fn lint(args: LintArgs) -> ExitCode {
     if !args.quiet && (args.format == Format::Human || args.output.is_some()) {
         eprintln!("{}", report.summary_line());
     }
-    exit_code(&report, args.fail_on)
+    exit_code(&report, fail_on)
+}
+
+/// `--write-baseline FILE`: every current finding as an `[[ignore-finding]]` entry, the
+/// file's other content kept (an earlier baseline replaced).
+fn write_baseline(report: &Report, file: &Path, quiet: bool) -> ExitCode {
+    if crate::is_linted_path(report, file) {
+        return usage_error(&format!("refusing to write the baseline over `{}`, a file being linted", file.display()));
+    }
+    let dir = file.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let existing = std::fs::read_to_string(file).unwrap_or_default();
+    let text = config::with_baseline(&existing, &config::baseline(report, dir));
+    if let Err(err) = std::fs::write(file, text) {
+        return usage_error(&format!("cannot write `{}`: {err}", file.display()));
+    }
+    if !quiet {
+        eprintln!("wrote {} accepted finding(s) to {}", report.diagnostics.len(), file.display());
+    }
+    ExitCode::SUCCESS
 }
 
 fn exit_code(report: &Report, fail_on: FailOn) -> ExitCode {

@@ -5,6 +5,7 @@
 //! [`report`] renders them.
 
 pub mod cli;
+pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod model;
@@ -12,6 +13,7 @@ pub mod report;
 pub mod rules;
 pub mod secrets;
 pub mod source;
+pub mod suppress;
 pub mod syntax;
 pub mod template;
 pub mod tls;
@@ -41,8 +43,21 @@ pub struct Options {
     pub stdin_kind: Option<FileKind>,
     /// The name standard input is reported under.
     pub stdin_filename: Option<String>,
-    /// Base URLs declared on the command line: `[APP=]URL`.
+    /// Base URLs declared on the command line or in the config file: `[APP=]URL`.
     pub base_urls: Vec<String>,
+    /// Report findings even where an ignore comment suppresses them.
+    pub no_ignore_comments: bool,
+    /// Third-party Apache directives (`known-directives`).
+    pub known_directives: Vec<String>,
+    /// Severities remapped by rule id (`[rules.ID] severity`).
+    pub severities: Vec<(String, Severity)>,
+    /// Findings the config file accepts (`[[ignore-finding]]`), with the directory their
+    /// paths are relative to.
+    pub ignored_findings: Vec<config::IgnoredFinding>,
+    /// The config file's directory.
+    pub config_dir: Option<PathBuf>,
+    /// The config file (path and text) and its `[[app]]` entries.
+    pub config_apps: Option<(PathBuf, String, Vec<config::App>)>,
 }
 
 /// How the command line's `--base-url` values are shown in reports: as a file of their own,
@@ -108,24 +123,54 @@ pub fn graph(options: &Options, format: report::graph::GraphFormat) -> Result<St
     add_base_urls(&mut sources, options);
     let mut parsed: Vec<syntax::Parsed<'_>> = sources.iter().filter(|f| f.linted).filter_map(syntax::parse).collect();
     let apache_trees = syntax::apache_tree::read_all(&mut parsed);
-    let declared =
-        sources.iter().find(|s| s.display == BASE_URL_SOURCE && !s.linted).map(declared_base_urls).unwrap_or_default();
+    let declared = declared(&sources, options);
     let topology = model::build(&parsed, apache_trees, &declared);
     Ok(report::graph::render(&topology, &sources, format))
 }
 
-/// Adds the `--base-url` values as a source of their own.
+/// Adds the `--base-url` values as a source of their own, and the config file when it
+/// declares apps, so findings can point at either.
 fn add_base_urls(sources: &mut SourceMap, options: &Options) {
-    if options.base_urls.is_empty() {
-        return;
+    if !options.base_urls.is_empty() {
+        let text = options.base_urls.join("\n");
+        sources.add(|id| {
+            let mut source =
+                SourceFile::new(id, PathBuf::from(BASE_URL_SOURCE), BASE_URL_SOURCE.into(), None, text.into_bytes());
+            source.linted = false;
+            source
+        });
     }
-    let text = options.base_urls.join("\n");
-    sources.add(|id| {
-        let mut source =
-            SourceFile::new(id, PathBuf::from(BASE_URL_SOURCE), BASE_URL_SOURCE.into(), None, text.into_bytes());
-        source.linted = false;
-        source
-    });
+    if let Some((path, text, apps)) = &options.config_apps {
+        if apps.is_empty() {
+            return;
+        }
+        let display = discover::display_path(path, std::env::current_dir().ok().as_deref());
+        sources.add(|id| {
+            let mut source = SourceFile::new(id, path.clone(), display, None, text.clone().into_bytes());
+            source.linted = false;
+            source
+        });
+    }
+}
+
+/// Every declared base URL: `--base-url` values and the config file's `[[app]]` entries.
+fn declared<'s>(sources: &'s SourceMap, options: &'s Options) -> Vec<model::DeclaredBaseUrl<'s>> {
+    let mut out: Vec<model::DeclaredBaseUrl<'s>> =
+        sources.iter().find(|s| s.display == BASE_URL_SOURCE && !s.linted).map(declared_base_urls).unwrap_or_default();
+    let Some((path, _, apps)) = &options.config_apps else { return out };
+    let Some(source) = sources.iter().find(|s| !s.linted && s.path == *path) else { return out };
+    for app in apps {
+        let (start, end) = app.span;
+        let value_span = source::Span::new(source.id, (start + 1).min(end), end.saturating_sub(1).max(start));
+        let setting = syntax::Setting {
+            name: std::borrow::Cow::Borrowed("base-url"),
+            name_span: source::Span::new(source.id, start, end),
+            value: syntax::Value::new(std::borrow::Cow::Borrowed(app.base_url.as_str()), value_span),
+            span: source::Span::new(source.id, start, end),
+        };
+        out.push(model::DeclaredBaseUrl { app: app.name.as_deref(), setting });
+    }
+    out
 }
 
 /// Lints files already found.
@@ -133,6 +178,11 @@ pub fn lint_found(found: Vec<Found>, options: &Options) -> Report {
     let (mut sources, problems) = source_map(found);
     add_base_urls(&mut sources, options);
     let (mut diagnostics, secrets, linked_routes) = check(&sources, &problems, options);
+    for d in &mut diagnostics {
+        if let Some((_, severity)) = options.severities.iter().find(|(id, _)| id == d.rule) {
+            d.severity = *severity;
+        }
+    }
     for (file, found) in secrets {
         if let Some(source) = sources.get_mut(file) {
             source.secrets = found.spans.iter().map(|s| (s.start, s.end)).collect();
@@ -144,7 +194,36 @@ pub fn lint_found(found: Vec<Found>, options: &Options) -> Report {
     }
     let mut report = Report { sources, diagnostics, linked_routes };
     finish(&mut report);
+    if !options.ignored_findings.is_empty() {
+        let accepted = accepted_findings(&report, options);
+        let mut index = 0;
+        report.diagnostics.retain(|_| {
+            index += 1;
+            !accepted.contains(&(index - 1))
+        });
+    }
     report
+}
+
+/// The findings `[[ignore-finding]]` entries accept, by index.
+fn accepted_findings(report: &Report, options: &Options) -> std::collections::HashSet<usize> {
+    let dir = options.config_dir.clone().unwrap_or_default();
+    let mut accepted = std::collections::HashSet::new();
+    for (index, d) in report.diagnostics.iter().enumerate() {
+        let Some(source) = report.sources.get(d.primary.span.file) else { continue };
+        let path = config::relative_to(&source.path, &dir);
+        let line = source.line_col(d.primary.span.start).0;
+        let matched = options.ignored_findings.iter().any(|entry| {
+            entry.rule == d.rule
+                && (entry.path == path || entry.path == source.display)
+                && entry.line.is_none_or(|l| l == line)
+                && entry.fingerprint.as_ref().is_none_or(|f| *f == d.fingerprint)
+        });
+        if matched {
+            accepted.insert(index);
+        }
+    }
+    accepted
 }
 
 /// The found files as sources, and the problems of those that could not be read.
@@ -211,10 +290,9 @@ fn check(sources: &SourceMap, problems: &[FileProblem], options: &Options) -> (V
     let mut parsed: Vec<syntax::Parsed<'_>> = sources.iter().filter(|f| f.linted).filter_map(syntax::parse).collect();
     let apache_trees = syntax::apache_tree::read_all(&mut parsed);
     let secrets = parsed.iter().map(|p| (p.source.id, p.secrets())).collect();
-    let declared =
-        sources.iter().find(|s| s.display == BASE_URL_SOURCE && !s.linted).map(declared_base_urls).unwrap_or_default();
+    let declared = declared(sources, options);
     let topology = model::build(&parsed, apache_trees, &declared);
-    let cx = Context { files: &parsed, topology: &topology, problems };
+    let cx = Context { files: &parsed, topology: &topology, problems, known_directives: &options.known_directives };
     let mut diagnostics = Vec::new();
     for rule in rules::ALL {
         let meta = rule.meta();
@@ -222,6 +300,9 @@ fn check(sources: &SourceMap, problems: &[FileProblem], options: &Options) -> (V
             continue;
         }
         rule.check(&cx, &mut Sink::new(meta, &mut diagnostics));
+    }
+    if !options.no_ignore_comments {
+        suppress::apply(&parsed, &mut diagnostics, &|id| selected(id, options));
     }
     let linked = topology.route_links.iter().filter(|l| l.is_some()).count();
     (diagnostics, secrets, linked)

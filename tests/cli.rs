@@ -486,3 +486,124 @@ fn a_declared_base_url_is_checked_against_connector_and_proxy() {
     assert!(stderr(&malformed).contains("1 error"), "{}", stderr(&malformed));
     assert!(stdout(&malformed).contains("error[base-url-malformed]"), "{}", stdout(&malformed));
 }
+
+/// A repository with a config file: a remapped severity, an ignored rule, a known
+/// third-party directive, a declared base URL and one accepted (baseline) finding.
+fn configured_repository(name: &str) -> common::TempDir {
+    let dir = temp_dir(name);
+    std::fs::create_dir_all(dir.join(".git")).expect("mkdir");
+    std::fs::create_dir_all(dir.join("sites")).expect("mkdir");
+    std::fs::create_dir_all(dir.join("jira/conf")).expect("mkdir");
+    std::fs::write(
+        dir.join(".atl-lint.toml"),
+        "fail-on = \"error\"\nignore = [\"haproxy-acl-unused\"]\nknown-directives = [\"SecRuleEngine\"]\n\n[rules.legacy-access-control]\nseverity = \"error\"\n\n[[app]]\nname = \"jira\"\nbase-url = \"https://jira.example.com/jira-old\"\n\n[[ignore-finding]]\nrule = \"proxypass-trailing-slash\"\npath = \"sites/jira.conf\"\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("sites/jira.conf"),
+        "<VirtualHost *:443>\n    ServerName jira.example.com\n    SSLEngine on\n    ProxyPreserveHost On\n    SecRuleEngine On\n    <Location /jira>\n        Order allow,deny\n    </Location>\n    ProxyPass /jira http://localhost:8080/jira/\n    ProxyPassReverse /jira http://localhost:8080/jira/\n</VirtualHost>\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("jira/conf/server.xml"),
+        "<Server port=\"8005\" shutdown=\"SHUTDOWN\"><Service name=\"Catalina\">\n<Connector port=\"8080\" proxyName=\"jira.example.com\" proxyPort=\"443\" scheme=\"https\" secure=\"true\"/>\n<Engine name=\"Catalina\" defaultHost=\"localhost\"><Host name=\"localhost\" appBase=\"webapps\">\n<Context path=\"/jira\" docBase=\"atlassian-jira\"/>\n</Host></Engine></Service></Server>\n",
+    )
+    .expect("write");
+    dir
+}
+
+fn rules_and_severities(report: &serde_json::Value) -> Vec<String> {
+    let diagnostics = report["diagnostics"].as_array().cloned().unwrap_or_default();
+    diagnostics
+        .iter()
+        .map(|d| {
+            format!(
+                "{}:{} {} {}",
+                d["path"].as_str().unwrap_or(""),
+                d["line"],
+                d["rule"].as_str().unwrap_or(""),
+                d["severity"].as_str().unwrap_or("")
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_config_file_remaps_ignores_declares_and_accepts_exactly() {
+    let dir = configured_repository("config");
+    let output = atl_lint().current_dir(&*dir).args(["-f", "json", "sites", "jira"]).output().expect("run");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(
+        rules_and_severities(&report),
+        [".atl-lint.toml:10 base-url-drift error", "sites/jira.conf:7 legacy-access-control error",],
+        "{report:#}"
+    );
+    // `fail-on = "error"` in the file: the errors fail the run.
+    assert_eq!(output.status.code(), Some(1));
+    // --fail-on on the command line wins over the file.
+    let never = atl_lint().current_dir(&*dir).args(["--fail-on", "never", "sites", "jira"]).output().expect("run");
+    assert_eq!(never.status.code(), Some(0));
+    // --no-config: the defaults (the trailing slash is reported, SecRuleEngine is unknown).
+    let bare =
+        atl_lint().current_dir(&*dir).args(["-f", "json", "--no-config", "sites", "jira"]).output().expect("run");
+    let bare: serde_json::Value = serde_json::from_slice(&bare.stdout).expect("json");
+    let found = rules_and_severities(&bare);
+    assert!(found.iter().any(|f| f.contains("proxypass-trailing-slash")), "{found:?}");
+    assert!(found.iter().any(|f| f.contains("unknown-directive")), "{found:?}");
+    assert!(found.iter().any(|f| f.contains("legacy-access-control warning")), "{found:?}");
+}
+
+#[test]
+fn an_unknown_config_key_or_rule_is_a_usage_error_with_a_suggestion() {
+    let dir = configured_repository("config-bad");
+    std::fs::write(dir.join(".atl-lint.toml"), "fail_on = \"error\"\n").expect("write");
+    let output = atl_lint().current_dir(&*dir).arg("sites").output().expect("run");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("unknown key `fail_on` in the config file; did you mean `fail-on`?"),
+        "{}",
+        stderr(&output)
+    );
+    std::fs::write(dir.join(".atl-lint.toml"), "ignore = [\"proxypass-trailing-slahs\"]\n").expect("write");
+    let output = atl_lint().current_dir(&*dir).arg("sites").output().expect("run");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("did you mean `proxypass-trailing-slash`?"), "{}", stderr(&output));
+    std::fs::write(dir.join(".atl-lint.toml"), "[rules.tls-legacy-protocol]\nseverty = \"error\"\n").expect("write");
+    let output = atl_lint().current_dir(&*dir).arg("sites").output().expect("run");
+    assert!(stderr(&output).contains("did you mean `rules.tls-legacy-protocol.severity`?"), "{}", stderr(&output));
+}
+
+#[test]
+fn a_written_baseline_accepts_every_current_finding_and_only_those() {
+    let dir = configured_repository("baseline");
+    std::fs::write(dir.join(".atl-lint.toml"), "# team settings\nfail-on = \"warning\"\n").expect("write");
+    let before = atl_lint().current_dir(&*dir).arg(".").output().expect("run");
+    assert_eq!(before.status.code(), Some(1));
+    let written =
+        atl_lint().current_dir(&*dir).args(["--write-baseline", ".atl-lint.toml", "."]).output().expect("run");
+    assert_eq!(written.status.code(), Some(0), "{}", stderr(&written));
+    let config = std::fs::read_to_string(dir.join(".atl-lint.toml")).expect("read");
+    assert!(config.starts_with("# team settings\nfail-on = \"warning\"\n"), "{config}");
+    assert!(
+        config.contains(
+            "[[ignore-finding]]\nrule = \"proxypass-trailing-slash\"\npath = \"sites/jira.conf\"\nfingerprint = "
+        ),
+        "{config}"
+    );
+    let after = atl_lint().current_dir(&*dir).arg(".").output().expect("run");
+    assert_eq!(after.status.code(), Some(0), "{}{}", stdout(&after), stderr(&after));
+    // A new finding is not in the baseline.
+    let vhost = std::fs::read_to_string(dir.join("sites/jira.conf")).expect("read");
+    std::fs::write(
+        dir.join("sites/jira.conf"),
+        vhost.replace("</VirtualHost>", "    ProxyRequests On\n</VirtualHost>"),
+    )
+    .expect("write");
+    let new = atl_lint().current_dir(&*dir).args(["-f", "json", "."]).output().expect("run");
+    let report: serde_json::Value = serde_json::from_slice(&new.stdout).expect("json");
+    assert_eq!(rules_and_severities(&report), ["sites/jira.conf:11 proxy-open-forward error"]);
+    // Writing again replaces the earlier baseline.
+    atl_lint().current_dir(&*dir).args(["--write-baseline", ".atl-lint.toml", "."]).output().expect("run");
+    let config = std::fs::read_to_string(dir.join(".atl-lint.toml")).expect("read");
+    assert_eq!(config.matches("atl-lint baseline: begin").count(), 1, "{config}");
+}

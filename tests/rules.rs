@@ -195,3 +195,87 @@ fn unrelated_deployments_in_one_repository_do_not_link_across() {
     assert!(files.iter().all(|f| f.contains("roles/jira/")), "{files:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+fn findings(path: &Path, options: Options) -> Vec<String> {
+    let report = lint(&Options { paths: vec![path.to_path_buf()], ..options }).expect("lint");
+    report
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let source = report.sources.get(d.primary.span.file).expect("source");
+            let name = source.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            format!("{name}:{} {}", source.line_col(d.primary.span.start).0, d.rule)
+        })
+        .collect()
+}
+
+#[test]
+fn ignore_comments_silence_exactly_their_finding_in_every_format() {
+    let dir = std::env::temp_dir().join(format!("atl-lint-suppress-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("etc/apache2/sites-available")).expect("mkdir");
+    std::fs::create_dir_all(dir.join("etc/haproxy")).expect("mkdir");
+    std::fs::create_dir_all(dir.join("opt/atlassian/jira/conf")).expect("mkdir");
+    std::fs::create_dir_all(dir.join("shared")).expect("mkdir");
+    std::fs::write(
+        dir.join("etc/apache2/sites-available/jira.conf"),
+        "<VirtualHost *:443>\n    ServerName jira.example.com\n    SSLEngine on\n    ProxyPreserveHost On\n    # atl-lint: ignore[proxypass-trailing-slash] the upstream adds it\n    ProxyPass /jira/ http://localhost:8080/jira-old\n    ProxyPassReverse /jira/ http://localhost:8080/jira\n    # atl-lint: ignore[proxy-open-forward]\n    ProxyRequests Off\n</VirtualHost>\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("etc/haproxy/haproxy.cfg"),
+        "defaults\n    mode http\n    option forwardfor\n    timeout client 1m\n    timeout server 1m\n    timeout connect 5s\n\nfrontend fe\n    bind :80\n    acl old path_beg /old # atl-lint: ignore[haproxy-acl-unused]\n    acl older path_beg /older\n    default_backend be\n\nbackend be\n    server s 127.0.0.1:8090\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("opt/atlassian/jira/conf/server.xml"),
+        "<Server port=\"8005\" shutdown=\"SHUTDOWN\">\n  <Service name=\"Catalina\">\n    <!-- atl-lint: ignore[unknown-attribute] -->\n    <Connector port=\"8080\" fooBar=\"1\" proxyName=\"jira.example.com\" proxyPort=\"443\"\n               bazQux=\"2\"/>\n    <Connector port=\"8081\" quux=\"1\"/>\n    <Engine name=\"Catalina\" defaultHost=\"localhost\"><Host name=\"localhost\" appBase=\"webapps\">\n      <Context path=\"/jira\" docBase=\"atlassian-jira\"/>\n    </Host></Engine>\n  </Service>\n</Server>\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("shared/bitbucket.properties"),
+        "# atl-lint: ignore-file[property-key-typo]\nserver.proxy-nmae=a.example.com\nserver.port=7990\n# atl-lint: ignore[property-duplicate-key]\nserver.port=7991\n",
+    )
+    .expect("write");
+    let found = findings(&dir, Options::default());
+    let expected = [
+        // The suppressed trailing slash is gone; the same line's other problem stays.
+        "jira.conf:6 context-path-mismatch",
+        "jira.conf:7 proxypass-trailing-slash",
+        // Nothing to suppress on `ProxyRequests Off`.
+        "jira.conf:8 unused-suppression",
+        "haproxy.cfg:11 haproxy-acl-unused",
+        // The second line of the suppressed element is part of it; the next element is not.
+        "server.xml:4 connector-scheme-missing",
+        "server.xml:6 unknown-attribute",
+    ];
+    for want in expected {
+        assert!(found.iter().any(|f| f == want), "missing {want} in {found:#?}");
+    }
+    for gone in [
+        "jira.conf:6 proxypass-trailing-slash",
+        "haproxy.cfg:10 haproxy-acl-unused",
+        "server.xml:4 unknown-attribute",
+        "server.xml:5 unknown-attribute",
+        "bitbucket.properties:2 property-key-typo",
+        "bitbucket.properties:5 property-duplicate-key",
+    ] {
+        assert!(!found.iter().any(|f| f == gone), "{gone} should be suppressed: {found:#?}");
+    }
+    // A cross-file finding is suppressed at its related location too.
+    let xml = dir.join("opt/atlassian/jira/conf/server.xml");
+    let text = std::fs::read_to_string(&xml).expect("read");
+    std::fs::write(
+        &xml,
+        text.replace("    <Engine", "    <!-- atl-lint: ignore[context-path-mismatch] -->\n    <Engine")
+            .replace("<Context path", "<!-- atl-lint: ignore[context-path-mismatch] -->\n      <Context path"),
+    )
+    .expect("write");
+    let found = findings(&dir, Options::default());
+    assert!(!found.iter().any(|f| f.ends_with(" context-path-mismatch")), "{found:#?}");
+    // --no-ignore-comments reports everything.
+    let all = findings(&dir, Options { no_ignore_comments: true, ..Options::default() });
+    assert!(all.iter().any(|f| f == "jira.conf:6 proxypass-trailing-slash"), "{all:#?}");
+    assert!(!all.iter().any(|f| f.ends_with("unused-suppression")), "{all:#?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,9 +1,11 @@
 //! Reports: the finished run, its summary, and the renderers for each output format.
 
+pub mod github;
 pub mod graph;
 pub mod human;
 pub mod json;
 mod redact;
+pub mod sarif;
 
 use std::sync::Arc;
 

@@ -11,7 +11,7 @@ mod connector;
 mod context_path;
 pub(crate) mod haproxy;
 pub(crate) mod proxy;
-mod syntax;
+pub(crate) mod syntax;
 mod tls;
 
 /// What a rule is, independent of what it checks.
@@ -88,6 +88,8 @@ pub struct Context<'a> {
     pub topology: &'a Topology<'a>,
     /// Files that discovery could not lint.
     pub problems: &'a [FileProblem],
+    /// Third-party Apache directives the user lists as known.
+    pub known_directives: &'a [String],
 }
 
 impl Context<'_> {
@@ -165,6 +167,7 @@ pub static ALL: &[&dyn Rule] = &[
     &syntax::removed_directive::RemovedDirective,
     &syntax::misplaced_directive::MisplacedDirective,
     &syntax::module_not_loaded::ModuleNotLoaded,
+    &syntax::unused_suppression::UnusedSuppression,
     &context_path::context_path_root_slash::ContextPathRootSlash,
     &context_path::context_path_malformed::ContextPathMalformed,
     &context_path::context_path_mismatch::ContextPathMismatch,

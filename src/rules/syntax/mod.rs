@@ -7,3 +7,4 @@ pub mod module_not_loaded;
 pub mod removed_directive;
 pub mod syntax_error;
 pub mod unknown_directive;
+pub mod unused_suppression;

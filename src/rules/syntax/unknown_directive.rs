@@ -155,7 +155,8 @@ fn apache(cx: &Context<'_>, sink: &mut Sink<'_>) {
             if directive.skipped {
                 continue;
             }
-            if table.get(&directive.name.text).is_none() {
+            let listed = cx.known_directives.iter().any(|k| k.eq_ignore_ascii_case(&directive.name.text));
+            if table.get(&directive.name.text).is_none() && !listed {
                 let message = format!("unknown directive `{}`: no Apache 2.4 module defines it", directive.name.text);
                 suggest(
                     sink.emit(directive.name.span, "unknown directive", message),

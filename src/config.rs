@@ -1,0 +1,278 @@
+//! `.atl-lint.toml`: found from the first PATH's directory upward to the repository root,
+//! every key checked (an unknown key or rule id is an error naming the nearest valid one).
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::diagnostic::Severity;
+use crate::rules::{self, ALL};
+
+/// The file name looked for.
+pub const FILE_NAME: &str = ".atl-lint.toml";
+
+/// Top-level keys.
+const KEYS: [&str; 8] =
+    ["fail-on", "ignore", "select", "known-directives", "rules", "app", "versions", "ignore-finding"];
+const APP_KEYS: [&str; 2] = ["name", "base-url"];
+const RULE_KEYS: [&str; 1] = ["severity"];
+const VERSION_KEYS: [&str; 3] = ["haproxy", "apache", "tomcat"];
+const FINDING_KEYS: [&str; 4] = ["rule", "path", "line", "fingerprint"];
+
+/// A read configuration file.
+#[derive(Debug, Default, Clone)]
+pub struct Config {
+    /// Where it was read from.
+    pub path: PathBuf,
+    /// `fail-on`.
+    pub fail_on: Option<String>,
+    /// `ignore`.
+    pub ignore: Vec<String>,
+    /// `select`.
+    pub select: Option<Vec<String>>,
+    /// `known-directives`: third-party Apache directives.
+    pub known_directives: Vec<String>,
+    /// `[rules.ID] severity`.
+    pub severities: Vec<(String, Severity)>,
+    /// `[[app]]` entries.
+    pub apps: Vec<App>,
+    /// The file's text, for pointing at its values.
+    pub text: String,
+    /// `[versions]`.
+    pub versions: Vec<(String, String)>,
+    /// `[[ignore-finding]]`.
+    pub ignored_findings: Vec<IgnoredFinding>,
+}
+
+/// An `[[app]]` entry: which app, and its base URL with the byte range of its value.
+#[derive(Debug, Clone)]
+pub struct App {
+    /// `name`: a product or a context path.
+    pub name: Option<String>,
+    /// `base-url`.
+    pub base_url: String,
+    /// Where the `base-url` string is in the file (quotes included).
+    pub span: (usize, usize),
+}
+
+/// A finding the configuration accepts (a baseline entry).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct IgnoredFinding {
+    /// The rule id.
+    pub rule: String,
+    /// The file, relative to the configuration file's directory.
+    pub path: String,
+    /// Only on this line.
+    pub line: Option<usize>,
+    /// Only this finding.
+    pub fingerprint: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "kebab-case")]
+struct Raw {
+    fail_on: Option<String>,
+    #[serde(default)]
+    ignore: Vec<String>,
+    select: Option<Vec<String>>,
+    #[serde(default)]
+    known_directives: Vec<String>,
+    #[serde(default)]
+    rules: std::collections::BTreeMap<String, RawRule>,
+    #[serde(default)]
+    app: Vec<RawApp>,
+    #[serde(default)]
+    versions: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    ignore_finding: Vec<IgnoredFinding>,
+}
+
+#[derive(Deserialize)]
+struct RawRule {
+    severity: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "kebab-case")]
+struct RawApp {
+    name: Option<String>,
+    base_url: toml::Spanned<String>,
+}
+
+/// The configuration file for a run: `explicit` if given, else the nearest
+/// `.atl-lint.toml` from the first path's directory up to the repository root.
+pub fn find(explicit: Option<&Path>, paths: &[PathBuf]) -> Option<PathBuf> {
+    if let Some(path) = explicit {
+        return Some(path.to_path_buf());
+    }
+    let first = paths.iter().find(|p| p.as_os_str() != "-").cloned().unwrap_or_else(|| PathBuf::from("."));
+    let start = if first.is_dir() { first } else { first.parent().map(Path::to_path_buf).unwrap_or_default() };
+    let start = std::fs::canonicalize(if start.as_os_str().is_empty() { Path::new(".") } else { &start }).ok()?;
+    for dir in start.ancestors() {
+        let candidate = dir.join(FILE_NAME);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        if dir.join(".git").exists() {
+            break;
+        }
+    }
+    None
+}
+
+/// Reads and checks a configuration file.
+pub fn load(path: &Path) -> Result<Config, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    let shown = path.display();
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| format!("`{shown}`: {}", e.message()))?;
+    check_keys(&table, &KEYS, "")?;
+    for (key, allowed) in [("rules", None), ("versions", Some(&VERSION_KEYS[..]))] {
+        if let Some(toml::Value::Table(inner)) = table.get(key) {
+            match allowed {
+                Some(allowed) => check_keys(inner, allowed, &format!("{key}."))?,
+                None => {
+                    for (id, rule) in inner {
+                        check_rule(id, &format!("[rules.{id}]"))?;
+                        if let toml::Value::Table(rule) = rule {
+                            check_keys(rule, &RULE_KEYS, &format!("rules.{id}."))?;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for (key, allowed) in [("app", &APP_KEYS[..]), ("ignore-finding", &FINDING_KEYS[..])] {
+        if let Some(toml::Value::Array(items)) = table.get(key) {
+            for item in items.iter().filter_map(toml::Value::as_table) {
+                check_keys(item, allowed, &format!("{key}."))?;
+            }
+        }
+    }
+    // Deserialised from the text (not the table) so that values keep their spans.
+    let raw: Raw = toml::from_str(&text).map_err(|e: toml::de::Error| format!("`{shown}`: {}", e.message()))?;
+    for id in raw.ignore.iter().chain(raw.select.iter().flatten()) {
+        check_rule(id, "a rule list")?;
+    }
+    for finding in &raw.ignore_finding {
+        check_rule(&finding.rule, "[[ignore-finding]]")?;
+    }
+    if let Some(fail_on) = &raw.fail_on {
+        one_of(fail_on, &["error", "warning", "info", "never"], "fail-on")?;
+    }
+    let mut severities = Vec::new();
+    for (id, rule) in raw.rules {
+        let severity = match one_of(&rule.severity, &["error", "warning", "info"], &format!("rules.{id}.severity"))? {
+            "error" => Severity::Error,
+            "warning" => Severity::Warning,
+            _ => Severity::Info,
+        };
+        severities.push((id, severity));
+    }
+    let apps = raw
+        .app
+        .into_iter()
+        .map(|app| {
+            let range = app.base_url.span();
+            App { name: app.name, base_url: app.base_url.into_inner(), span: (range.start, range.end) }
+        })
+        .collect();
+    Ok(Config {
+        path: path.to_path_buf(),
+        fail_on: raw.fail_on,
+        ignore: raw.ignore,
+        select: raw.select,
+        known_directives: raw.known_directives,
+        severities,
+        apps,
+        text,
+        versions: raw.versions.into_iter().collect(),
+        ignored_findings: raw.ignore_finding,
+    })
+}
+
+fn check_keys(table: &toml::Table, allowed: &[&str], prefix: &str) -> Result<(), String> {
+    for key in table.keys() {
+        if !allowed.contains(&key.as_str()) {
+            let near = rules::nearest(key, allowed.iter().copied(), (key.len() / 3).max(3));
+            let hint = near.first().map(|n| format!("; did you mean `{prefix}{n}`?")).unwrap_or_default();
+            return Err(format!("unknown key `{prefix}{key}` in the config file{hint}"));
+        }
+    }
+    Ok(())
+}
+
+fn check_rule(id: &str, place: &str) -> Result<(), String> {
+    if rules::find(id).is_some() {
+        return Ok(());
+    }
+    let near = rules::nearest(id, ALL.iter().map(|r| r.meta().id), (id.len() / 3).max(3));
+    let hint = near.first().map(|n| format!("; did you mean `{n}`?")).unwrap_or_default();
+    Err(format!("unknown rule `{id}` in {place} of the config file{hint}"))
+}
+
+fn one_of<'v>(value: &str, allowed: &[&'v str], key: &str) -> Result<&'v str, String> {
+    allowed.iter().copied().find(|a| *a == value).ok_or_else(|| {
+        format!(
+            "`{key}` is `{value}`; it must be one of {}",
+            allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")
+        )
+    })
+}
+
+/// The `[[ignore-finding]]` entries for every finding of a run, for `--write-baseline`.
+pub fn baseline(report: &crate::report::Report, dir: &Path) -> String {
+    let mut out = String::from(BASELINE_BEGIN);
+    out.push('\n');
+    for d in &report.diagnostics {
+        let Some(source) = report.sources.get(d.primary.span.file) else { continue };
+        let path = relative_to(&source.path, dir);
+        out.push_str(&format!(
+            "[[ignore-finding]]\nrule = {}\npath = {}\nfingerprint = {}\n\n",
+            toml_string(d.rule),
+            toml_string(&path),
+            toml_string(&d.fingerprint)
+        ));
+    }
+    out.push_str(BASELINE_END);
+    out.push('\n');
+    out
+}
+
+/// Marks around the entries `--write-baseline` writes, so that writing again replaces them.
+pub const BASELINE_BEGIN: &str = "# atl-lint baseline: begin (written by --write-baseline)";
+/// See [`BASELINE_BEGIN`].
+pub const BASELINE_END: &str = "# atl-lint baseline: end";
+
+/// `existing` with its baseline block replaced by `block` (or `block` appended).
+pub fn with_baseline(existing: &str, block: &str) -> String {
+    let kept = match (existing.find(BASELINE_BEGIN), existing.find(BASELINE_END)) {
+        (Some(begin), Some(end)) if end > begin => {
+            let after = existing.get(end + BASELINE_END.len()..).unwrap_or("").trim_start_matches('\n');
+            format!("{}{after}", existing.get(..begin).unwrap_or(""))
+        }
+        _ => existing.to_string(),
+    };
+    let mut out = kept.trim_end().to_string();
+    if !out.is_empty() {
+        out.push_str("\n\n");
+    }
+    out.push_str(block);
+    out
+}
+
+fn toml_string(text: &str) -> String {
+    toml::Value::String(text.to_string()).to_string()
+}
+
+/// A path relative to `dir` when under it, with `/` separators.
+pub fn relative_to(path: &Path, dir: &Path) -> String {
+    let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    match absolute.strip_prefix(&dir) {
+        Ok(relative) => {
+            relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/")
+        }
+        Err(_) => absolute.to_string_lossy().into_owned(),
+    }
+}

@@ -1,0 +1,56 @@
+//! GitHub Actions workflow commands: one `::error file=..,line=..::message` a finding, shown
+//! as annotations on the pull request.
+
+use super::{region, Report};
+use crate::diagnostic::Severity;
+
+/// Renders one workflow command a finding.
+pub fn render(report: &Report) -> String {
+    let redactor = report.redactor();
+    let mut out = String::new();
+    for d in &report.diagnostics {
+        let at = region(&report.sources, d.primary.span);
+        let command = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "notice",
+        };
+        let mut message = redactor.scrub(&d.message);
+        if let Some(help) = &d.help {
+            message.push_str("\nhelp: ");
+            message.push_str(&redactor.scrub(help));
+        }
+        out.push_str(&format!(
+            "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
+            property(&at.path),
+            at.line,
+            at.column,
+            at.end_line,
+            at.end_column.max(at.column),
+            property(d.rule),
+            data(&message)
+        ));
+    }
+    out
+}
+
+/// GitHub's escaping of a command's message.
+fn data(text: &str) -> String {
+    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// GitHub's escaping of a command's property value.
+fn property(text: &str) -> String {
+    data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{data, property};
+
+    #[test]
+    fn workflow_command_values_are_escaped_as_github_reads_them() {
+        assert_eq!(data("50% of a\r\nb"), "50%25 of a%0D%0Ab");
+        assert_eq!(property("C:\\a,b.conf"), "C%3A\\a%2Cb.conf");
+    }
+}

@@ -1,0 +1,179 @@
+//! Inline suppressions: `# atl-lint: ignore[rule-a, rule-b] reason` before a directive (at
+//! the end of its line too, in HAProxy), `<!-- atl-lint: ignore[rule] -->` before an XML
+//! element, `ignore-file[...]` for a whole file. A cross-file finding is suppressed at any
+//! of its locations; a suppression that suppresses nothing is reported.
+
+use std::collections::HashMap;
+
+use crate::diagnostic::Diagnostic;
+use crate::rules::{self, Describe, Sink, ALL};
+use crate::source::{FileId, FileKind, Span};
+use crate::syntax::{Parsed, Tree};
+
+/// One suppressed rule id in one comment.
+#[derive(Debug)]
+struct Entry {
+    rule: String,
+    /// The id in the comment.
+    span: Span,
+    /// Where it applies: the next item's range; `None` for the whole file.
+    range: Option<(usize, usize)>,
+    used: bool,
+}
+
+/// Removes suppressed findings and reports unused suppressions (for the rules that ran,
+/// when `unused-suppression` runs).
+pub fn apply(files: &[Parsed<'_>], diagnostics: &mut Vec<Diagnostic>, ran: &dyn Fn(&str) -> bool) {
+    let mut entries: HashMap<FileId, Vec<Entry>> = HashMap::new();
+    for file in files {
+        let found = read(file);
+        if !found.is_empty() {
+            entries.insert(file.source.id, found);
+        }
+    }
+    if entries.is_empty() {
+        return;
+    }
+    diagnostics.retain(|d| {
+        let locations = std::iter::once(d.primary.span).chain(d.related.iter().map(|l| l.span));
+        let mut suppressed = false;
+        for span in locations {
+            let Some(list) = entries.get_mut(&span.file) else { continue };
+            for entry in list.iter_mut().filter(|e| e.rule == d.rule) {
+                if entry.range.is_none_or(|(start, end)| span.start >= start && span.start <= end) {
+                    entry.used = true;
+                    suppressed = true;
+                }
+            }
+        }
+        !suppressed
+    });
+    let meta = crate::rules::syntax::unused_suppression::UnusedSuppression.meta();
+    if !ran(meta.id) {
+        return;
+    }
+    let mut sink = Sink::new(meta, diagnostics);
+    let mut list: Vec<Entry> = entries.into_values().flatten().filter(|e| !e.used).collect();
+    list.sort_by_key(|e| (e.span.file, e.span.start));
+    for entry in list {
+        if rules::find(&entry.rule).is_none() {
+            let near = rules::nearest(&entry.rule, ALL.iter().map(|r| r.meta().id), (entry.rule.len() / 3).max(3));
+            let hint = near
+                .first()
+                .map(|n| format!("did you mean `{n}`?"))
+                .unwrap_or_else(|| "`atl-lint rules` lists them".into());
+            sink.emit(
+                entry.span,
+                "no such rule",
+                format!("`{}` names no rule, so this suppression does nothing", entry.rule),
+            )
+            .help(hint);
+        } else if ran(&entry.rule) {
+            let what = if entry.range.is_some() { "the next directive" } else { "this file" };
+            sink.emit(
+                entry.span,
+                "suppresses nothing",
+                format!("`{}` reports nothing on {what}: the suppression is stale", entry.rule),
+            )
+            .help("remove it");
+        }
+    }
+}
+
+/// The suppressions of one file.
+fn read(file: &Parsed<'_>) -> Vec<Entry> {
+    let text = file.source.parse_text();
+    let (comments, items): (Vec<&crate::syntax::Comment<'_>>, Vec<Span>) = match &file.tree {
+        Tree::Apache(config) => {
+            let items = config.directives.iter().map(|d| d.span).chain(config.blocks.iter().map(|b| b.span));
+            (config.comments.iter().collect(), items.collect())
+        }
+        Tree::Haproxy(config) => {
+            let statements = config.sections.iter().flat_map(|s| s.statements.iter().map(|st| st.span));
+            let headers = config.sections.iter().map(|s| s.header);
+            (config.comments.iter().collect(), statements.chain(headers).collect())
+        }
+        Tree::Properties(props) => (props.comments.iter().collect(), props.entries.iter().map(|e| e.span).collect()),
+        Tree::ServerXml(doc) => (doc.comments.iter().collect(), doc.elements.iter().map(|e| e.tag_span).collect()),
+    };
+    let mut items = items;
+    items.sort_by_key(|s| s.start);
+    let end_of_line_allowed = file.source.kind == Some(FileKind::Haproxy);
+    let mut out = Vec::new();
+    for comment in comments {
+        let Some((file_wide, ids)) = parse(comment.text) else { continue };
+        let line_start = text.get(..comment.span.start).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
+        let own_line = text.get(line_start..comment.span.start).is_some_and(|t| t.trim().is_empty());
+        let range = if file_wide {
+            None
+        } else if own_line {
+            // The next item after the comment.
+            let next = items.iter().find(|s| s.start >= comment.span.end);
+            match next {
+                Some(item) => Some((item.start, item.end)),
+                None => Some((usize::MAX, usize::MAX)),
+            }
+        } else if end_of_line_allowed {
+            let item = items.iter().rev().find(|s| s.start >= line_start && s.start < comment.span.start);
+            item.map(|s| (s.start, s.end.max(comment.span.start)))
+        } else {
+            // Not a place where a suppression applies.
+            continue;
+        };
+        let raw = text.get(comment.span.start..comment.span.end).unwrap_or("");
+        let body_offset = comment.span.start + raw.find(comment.text).unwrap_or(0);
+        for (id, at) in ids {
+            let start = body_offset + at;
+            let span = Span::new(file.source.id, start, start + id.len());
+            out.push(Entry { rule: id.to_string(), span, range, used: false });
+        }
+    }
+    out
+}
+
+/// `atl-lint: ignore[a, b] reason` / `atl-lint: ignore-file[a]` in a comment body: whether it
+/// is file-wide, and each id with its offset in the body.
+fn parse(body: &str) -> Option<(bool, Vec<(&str, usize)>)> {
+    let lead = body.len() - body.trim_start().len();
+    let rest = body.get(lead..)?.strip_prefix("atl-lint:")?;
+    let after_prefix = lead + "atl-lint:".len();
+    let trimmed = rest.trim_start();
+    let at = after_prefix + (rest.len() - trimmed.len());
+    let (file_wide, list_start) = if let Some(r) = trimmed.strip_prefix("ignore-file[") {
+        (true, at + trimmed.len() - r.len())
+    } else if let Some(r) = trimmed.strip_prefix("ignore[") {
+        (false, at + trimmed.len() - r.len())
+    } else {
+        return None;
+    };
+    let list = body.get(list_start..)?;
+    let close = list.find(']')?;
+    let mut ids = Vec::new();
+    let mut offset = list_start;
+    for part in list.get(..close)?.split(',') {
+        let id = part.trim();
+        let lead = part.len() - part.trim_start().len();
+        if !id.is_empty() {
+            ids.push((id, offset + lead));
+        }
+        offset += part.len() + 1;
+    }
+    Some((file_wide, ids))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse;
+
+    #[test]
+    fn suppression_comments_name_their_rules_with_offsets() {
+        let (file_wide, ids) = parse(" atl-lint: ignore[a-b,  c] because").expect("parsed");
+        assert!(!file_wide);
+        assert_eq!(ids, [("a-b", 18), ("c", 24)]);
+        let (file_wide, ids) = parse("atl-lint:ignore-file[x]").expect("parsed");
+        assert!(file_wide);
+        assert_eq!(ids, [("x", 21)]);
+        assert!(parse(" atl-lint ignore[x]").is_none());
+        assert!(parse(" just a comment").is_none());
+    }
+}
