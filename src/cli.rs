@@ -113,6 +113,18 @@ struct LintArgs {
     /// Report findings even where an ignore comment suppresses them.
     #[arg(long)]
     no_ignore_comments: bool,
+    /// The directory that stands for `/` when a configuration names an absolute path, and
+    /// under which absolute PATHs are read (a server image, a backup).
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
+    /// Check referenced files on this machine (certificates) and look where Atlassian
+    /// applications keep their configuration (default: on when a PATH is absolute and
+    /// outside any git work tree).
+    #[arg(long, conflicts_with = "no_live")]
+    live: bool,
+    /// Do not check this machine.
+    #[arg(long)]
+    no_live: bool,
     /// Write `[[ignore-finding]]` entries for every current finding to FILE (a config file;
     /// its other content is kept), and exit 0.
     #[arg(long, value_name = "FILE")]
@@ -260,6 +272,11 @@ fn lint(args: LintArgs) -> ExitCode {
             return usage_error(&format!("config file `{}` does not exist", config.display()));
         }
     }
+    if let Some(root) = &args.root {
+        if !root.is_dir() {
+            return usage_error(&format!("--root `{}` is not a directory", root.display()));
+        }
+    }
     let config_path = if args.no_config { None } else { config::find(args.config.as_deref(), &args.paths) };
     let config = match config_path.as_deref().map(config::load).transpose() {
         Ok(config) => config.unwrap_or_default(),
@@ -286,6 +303,14 @@ fn lint(args: LintArgs) -> ExitCode {
         ignored_findings: if args.write_baseline.is_some() { Vec::new() } else { config.ignored_findings.clone() },
         config_dir: config_path.as_deref().and_then(Path::parent).map(Path::to_path_buf),
         config_apps: Some((config.path.clone(), config.text.clone(), config.apps.clone())),
+        root: args.root.clone(),
+        live: match (args.live, args.no_live) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        },
+        cert_expiry_days: config.cert_expiry_days,
+        now: None,
     };
     let report = match crate::lint(&options) {
         Ok(report) => report,

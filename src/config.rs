@@ -32,6 +32,8 @@ pub struct Config {
     pub select: Option<Vec<String>>,
     /// `known-directives`: third-party Apache directives.
     pub known_directives: Vec<String>,
+    /// `cert-expiry-days`: how early an expiring certificate is reported.
+    pub cert_expiry_days: Option<u32>,
     /// `[rules.ID] severity`.
     pub severities: Vec<(String, Severity)>,
     /// `[[app]]` entries.
@@ -78,6 +80,7 @@ struct Raw {
     select: Option<Vec<String>>,
     #[serde(default)]
     known_directives: Vec<String>,
+    cert_expiry_days: Option<u32>,
     #[serde(default)]
     rules: std::collections::BTreeMap<String, RawRule>,
     #[serde(default)]
@@ -183,6 +186,7 @@ pub fn load(path: &Path) -> Result<Config, String> {
         ignore: raw.ignore,
         select: raw.select,
         known_directives: raw.known_directives,
+        cert_expiry_days: raw.cert_expiry_days,
         severities,
         apps,
         text,

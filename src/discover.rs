@@ -78,6 +78,13 @@ pub struct PathError {
 
 /// Finds every file under `paths`, each once, in a stable order.
 pub fn discover(paths: &[PathBuf]) -> Result<Vec<Found>, PathError> {
+    discover_in(paths, &[], None)
+}
+
+/// Finds every file under `paths` and the files of live-mode places (`extras`, read like
+/// walked files), each once; absolute paths in Apache configurations are looked up under
+/// `root` first.
+pub fn discover_in(paths: &[PathBuf], extras: &[PathBuf], root: Option<&Path>) -> Result<Vec<Found>, PathError> {
     let mut found = Vec::new();
     let mut seen: HashSet<PathBuf> = HashSet::new();
     for path in paths {
@@ -88,7 +95,12 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<Found>, PathError> {
             found.push(explicit(path, &metadata)?);
         }
     }
-    includes::follow(&mut found);
+    for path in extras {
+        if let Some(metadata) = std::fs::metadata(path).ok().filter(std::fs::Metadata::is_file) {
+            add_walked(path, metadata.len(), &mut seen, &mut found);
+        }
+    }
+    includes::follow(&mut found, root);
     Ok(found)
 }
 
@@ -143,33 +155,38 @@ fn walk(root: &Path, seen: &mut HashSet<PathBuf>, found: &mut Vec<Found>) {
         if !entry.file_type().is_file() {
             continue;
         }
-        let path = entry.path();
-        let Some(name) = kind_by_name(path) else {
-            continue;
-        };
-        if !first_visit(seen, path) {
-            continue;
-        }
         let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
-        let content = read(path, size);
-        let kind = match (&content, name) {
-            (_, Name::Definite(kind)) => Some(kind),
-            (Ok(bytes), Name::Ambiguous) => sniff(bytes, path),
-            (Err(_), Name::Ambiguous) => None,
-        };
-        let content = match content {
-            Ok(bytes) if is_binary(&bytes) => {
-                if kind.is_none() {
-                    continue;
-                }
-                Err(Problem::Binary)
-            }
-            Ok(_) if kind.is_none() => continue,
-            Err(Problem::TooLarge(_)) if kind.is_none() => continue,
-            other => other,
-        };
-        found.push(Found::new(tidy(path), kind, content));
+        add_walked(entry.path(), size, seen, found);
     }
+}
+
+/// A regular file met while walking (or in a live-mode place): kept when its name or
+/// content makes it a kind atl-lint reads.
+fn add_walked(path: &Path, size: u64, seen: &mut HashSet<PathBuf>, found: &mut Vec<Found>) {
+    let Some(name) = kind_by_name(path) else {
+        return;
+    };
+    if !first_visit(seen, path) {
+        return;
+    }
+    let content = read(path, size);
+    let kind = match (&content, name) {
+        (_, Name::Definite(kind)) => Some(kind),
+        (Ok(bytes), Name::Ambiguous) => sniff(bytes, path),
+        (Err(_), Name::Ambiguous) => None,
+    };
+    let content = match content {
+        Ok(bytes) if is_binary(&bytes) => {
+            if kind.is_none() {
+                return;
+            }
+            Err(Problem::Binary)
+        }
+        Ok(_) if kind.is_none() => return,
+        Err(Problem::TooLarge(_)) if kind.is_none() => return,
+        other => other,
+    };
+    found.push(Found::new(tidy(path), kind, content));
 }
 
 /// The kind of content that did not come from a walk (standard input): name first, then

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
+pub mod live;
 pub mod model;
 pub mod report;
 pub mod rules;
@@ -58,6 +59,48 @@ pub struct Options {
     pub config_dir: Option<PathBuf>,
     /// The config file (path and text) and its `[[app]]` entries.
     pub config_apps: Option<(PathBuf, String, Vec<config::App>)>,
+    /// `--root`: the directory that stands for `/` (default `/`).
+    pub root: Option<PathBuf>,
+    /// `--live` / `--no-live`; `None`: on when a PATH is absolute and outside any git work
+    /// tree.
+    pub live: Option<bool>,
+    /// Days before expiry at which a certificate is reported (`cert-expiry-days`, default 30).
+    pub cert_expiry_days: Option<u32>,
+    /// The time certificates are judged at, in seconds since the Unix epoch (default: now);
+    /// fixed by tests so that their certificates age predictably.
+    pub now: Option<i64>,
+}
+
+/// Live mode's settings for a run.
+#[derive(Clone, Debug)]
+pub struct LiveMode {
+    /// The directory that stands for `/`.
+    pub root: PathBuf,
+    /// Days before expiry at which a certificate is reported.
+    pub expiry_days: u32,
+    /// Now, in seconds since the Unix epoch.
+    pub now: i64,
+}
+
+impl Options {
+    /// Live mode, when it is on.
+    pub fn live_mode(&self) -> Option<LiveMode> {
+        let on = self.live.unwrap_or_else(|| self.root.is_some() || live::default_on(&self.paths));
+        let clock = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        on.then(|| LiveMode {
+            root: self.root.clone().unwrap_or_else(|| PathBuf::from("/")),
+            expiry_days: self.cert_expiry_days.unwrap_or(30),
+            now: self.now.unwrap_or_else(|| i64::try_from(clock).unwrap_or(i64::MAX)),
+        })
+    }
+
+    /// A PATH as this run reads it: an absolute one under `--root`.
+    fn under_root(&self, path: &Path) -> PathBuf {
+        match (&self.root, path.strip_prefix("/")) {
+            (Some(root), Ok(relative)) => root.join(relative),
+            _ => path.to_path_buf(),
+        }
+    }
 }
 
 /// How the command line's `--base-url` values are shown in reports: as a file of their own,
@@ -87,12 +130,29 @@ impl std::error::Error for Error {}
 /// Lints `options.paths` and returns the sorted findings with the files they are in.
 pub fn lint(options: &Options) -> Result<Report, Error> {
     let mut found = Vec::new();
-    let files: Vec<PathBuf> = options.paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect();
+    let mut files: Vec<PathBuf> =
+        options.paths.iter().filter(|p| p.as_os_str() != "-").map(|p| options.under_root(p)).collect();
     if options.paths.iter().any(|p| p.as_os_str() == "-") {
         found.push(read_stdin(options)?);
     }
-    found.extend(discover::discover(&files).map_err(Error::Path)?);
-    Ok(lint_found(found, options))
+    let live = options.live_mode();
+    let mut places = live::Found::default();
+    if let Some(live) = &live {
+        // `/` is not walked whole: its `/etc` and the places applications use are.
+        let whole = |p: &PathBuf| p.as_path() == live.root || p.as_os_str() == "/";
+        if files.iter().any(whole) {
+            files.retain(|p| !whole(p));
+            files.push(live.root.join("etc"));
+        }
+        places = live::locate(&live.root);
+    }
+    found.extend(
+        discover::discover_in(&files, &places.files, live.as_ref().map(|l| l.root.as_path())).map_err(Error::Path)?,
+    );
+    let mut report = lint_found(found, options);
+    report.homes =
+        places.homes.iter().map(|h| discover::display_path(h, std::env::current_dir().ok().as_deref())).collect();
+    Ok(report)
 }
 
 fn read_stdin(options: &Options) -> Result<Found, Error> {
@@ -122,7 +182,7 @@ pub fn graph(options: &Options, format: report::graph::GraphFormat) -> Result<St
     let (mut sources, _) = source_map(found);
     add_base_urls(&mut sources, options);
     let mut parsed: Vec<syntax::Parsed<'_>> = sources.iter().filter(|f| f.linted).filter_map(syntax::parse).collect();
-    let apache_trees = syntax::apache_tree::read_all(&mut parsed);
+    let apache_trees = syntax::apache_tree::read_all(&mut parsed, None);
     let declared = declared(&sources, options);
     let topology = model::build(&parsed, apache_trees, &declared);
     Ok(report::graph::render(&topology, &sources, format))
@@ -192,7 +252,7 @@ pub fn lint_found(found: Vec<Found>, options: &Options) -> Report {
     if let Some(min) = options.min_severity {
         diagnostics.retain(|d| d.severity >= min);
     }
-    let mut report = Report { sources, diagnostics, linked_routes };
+    let mut report = Report { sources, diagnostics, linked_routes, homes: Vec::new() };
     finish(&mut report);
     if !options.ignored_findings.is_empty() {
         let accepted = accepted_findings(&report, options);
@@ -288,11 +348,18 @@ fn declared_base_urls(source: &SourceFile) -> Vec<model::DeclaredBaseUrl<'_>> {
 /// and how many routes were linked to a connector.
 fn check(sources: &SourceMap, problems: &[FileProblem], options: &Options) -> (Vec<Diagnostic>, Secrets, usize) {
     let mut parsed: Vec<syntax::Parsed<'_>> = sources.iter().filter(|f| f.linted).filter_map(syntax::parse).collect();
-    let apache_trees = syntax::apache_tree::read_all(&mut parsed);
+    let live = options.live_mode();
+    let apache_trees = syntax::apache_tree::read_all(&mut parsed, live.as_ref().map(|l| l.root.as_path()));
     let secrets = parsed.iter().map(|p| (p.source.id, p.secrets())).collect();
     let declared = declared(sources, options);
     let topology = model::build(&parsed, apache_trees, &declared);
-    let cx = Context { files: &parsed, topology: &topology, problems, known_directives: &options.known_directives };
+    let cx = Context {
+        files: &parsed,
+        topology: &topology,
+        problems,
+        known_directives: &options.known_directives,
+        live: live.as_ref(),
+    };
     let mut diagnostics = Vec::new();
     for rule in rules::ALL {
         let meta = rule.meta();

@@ -182,6 +182,8 @@ fn continuations_quotes_defines_and_conditions_read_as_apache_reads_them() {
 #[test]
 fn absolute_includes_are_found_in_the_checkout_and_reported_at_the_symlink() {
     let dir = temp_dir("apache-checkout");
+    // A repository checkout: live mode stays off, so nothing is read from this machine's /etc.
+    std::fs::create_dir_all(dir.join(".git")).expect("mkdir");
     let etc = dir.join("etc/apache2");
     std::fs::create_dir_all(etc.join("sites-available")).expect("mkdir");
     std::fs::create_dir_all(etc.join("sites-enabled")).expect("mkdir");

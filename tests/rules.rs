@@ -36,8 +36,22 @@ fn fixtures(scope: &str, id: &str) -> (Vec<PathBuf>, Vec<PathBuf>) {
     (triggering, clean)
 }
 
+/// When the certificate fixtures are judged: 2030-01-01T00:00:00Z.
+const FIXTURE_NOW: i64 = 1_893_456_000;
+
 fn run(path: &Path, id: &str) -> atl_lint::report::Report {
-    let options = Options { paths: vec![path.to_path_buf()], select: Some(vec![id.to_string()]), ..Options::default() };
+    let mut options =
+        Options { paths: vec![path.to_path_buf()], select: Some(vec![id.to_string()]), ..Options::default() };
+    if id.starts_with("tls-cert-") {
+        // A server's filesystem in a directory: `atl-lint --root DIR /etc`.
+        options = Options {
+            paths: vec![PathBuf::from("/etc")],
+            root: Some(path.to_path_buf()),
+            live: Some(true),
+            now: Some(FIXTURE_NOW),
+            ..options
+        };
+    }
     lint(&options).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 

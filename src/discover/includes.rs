@@ -12,7 +12,7 @@ use crate::syntax::apache_tree::{self, canonical, Host, State};
 /// Adds the files Apache main configurations include to `found`, and reports files found
 /// by walking under the path their main configuration includes them by (a symlinked
 /// `sites-enabled/x.conf` rather than its target).
-pub(super) fn follow(found: &mut Vec<Found>) {
+pub(super) fn follow(found: &mut Vec<Found>, root: Option<&Path>) {
     let mut by_canonical: HashMap<PathBuf, usize> = HashMap::new();
     for (index, file) in found.iter().enumerate() {
         by_canonical.entry(canonical(&file.path)).or_insert(index);
@@ -28,7 +28,7 @@ pub(super) fn follow(found: &mut Vec<Found>) {
     for (path, bytes) in &mains {
         let mut collect = Collect { order: Vec::new(), seen: &mut seen };
         collect.seen.insert(canonical(path));
-        let mut state = State::tree(path);
+        let mut state = State::tree(path, root);
         collect.read(&mut state, path, bytes.clone());
         if let Some(main) = by_canonical.get(&canonical(path)).and_then(|&i| found.get_mut(i)) {
             main.include_root = Some(main.path.clone());
@@ -109,7 +109,7 @@ mod tests {
         };
         let mut seen = HashSet::new();
         let mut collect = Collect { order: Vec::new(), seen: &mut seen };
-        collect.read(&mut State::tree(&main), &main, bytes);
+        collect.read(&mut State::tree(&main, None), &main, bytes);
         let order = collect.order;
         let names: Vec<String> = order
             .iter()

@@ -23,6 +23,8 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
     /// Routes joined to connectors.
     pub linked_routes: usize,
+    /// Application homes live mode found.
+    pub homes: Vec<String>,
 }
 
 /// Finding counts by severity.
@@ -79,8 +81,15 @@ impl Report {
             c.infos,
             plural(c.files, "file")
         );
+        let mut notes = Vec::new();
         if self.linked_routes > 0 {
-            line.push_str(&format!(" ({})", plural(self.linked_routes, "linked route")));
+            notes.push(plural(self.linked_routes, "linked route"));
+        }
+        if !self.homes.is_empty() {
+            notes.push(format!("homes: {}", self.homes.join(", ")));
+        }
+        if !notes.is_empty() {
+            line.push_str(&format!(" ({})", notes.join("; ")));
         }
         line
     }

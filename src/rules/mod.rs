@@ -90,6 +90,8 @@ pub struct Context<'a> {
     pub problems: &'a [FileProblem],
     /// Third-party Apache directives the user lists as known.
     pub known_directives: &'a [String],
+    /// Live mode, when on: files the configuration names are checked on this machine.
+    pub live: Option<&'a crate::LiveMode>,
 }
 
 impl Context<'_> {
@@ -192,6 +194,9 @@ pub static ALL: &[&dyn Rule] = &[
     &tls::tls_sslv3_enabled::TlsSslv3Enabled,
     &tls::tls_legacy_protocol::TlsLegacyProtocol,
     &tls::tls_weak_cipher::TlsWeakCipher,
+    &tls::tls_cert_missing::TlsCertMissing,
+    &tls::tls_cert_expired::TlsCertExpired,
+    &tls::tls_cert_expiring::TlsCertExpiring,
     &base_url::base_url_malformed::BaseUrlMalformed,
     &base_url::base_url_drift::BaseUrlDrift,
     &proxy::proxypass_trailing_slash::ProxypassTrailingSlash,

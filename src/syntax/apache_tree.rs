@@ -55,6 +55,8 @@ pub struct TreeFacts {
 #[derive(Debug)]
 pub struct State {
     server_root: PathBuf,
+    /// `--root`: where absolute paths are looked up first (live mode).
+    root: Option<PathBuf>,
     /// Where the main configuration lies, to find absolute paths in a repository checkout.
     main_dir: PathBuf,
     vars: HashMap<String, String>,
@@ -125,21 +127,22 @@ impl Dump {
 impl State {
     /// The state at the start of the tree headed by the main configuration at `main`:
     /// `ServerRoot` its directory, variables from an `envvars` file beside it.
-    pub fn tree(main: &Path) -> State {
+    pub fn tree(main: &Path, root: Option<&Path>) -> State {
         let main_dir = main.parent().map(Path::to_path_buf).unwrap_or_default();
         let vars =
             std::fs::read(main_dir.join("envvars")).map(|b| envvars(&String::from_utf8_lossy(&b))).unwrap_or_default();
         let facts = TreeFacts { modules: directives().builtin.clone(), ..TreeFacts::default() };
         let server_root = main_dir.clone();
         let main_dir = std::fs::canonicalize(&main_dir).unwrap_or(main_dir);
-        State { server_root, main_dir, vars, facts, tree: true, depth: 0, dump: None }
+        let root = root.map(Path::to_path_buf);
+        State { server_root, root, main_dir, vars, facts, tree: true, depth: 0, dump: None }
     }
 
     /// The state for a file read on its own: modules and defines unknown.
     pub fn alone() -> State {
         let facts = TreeFacts { modules: directives().builtin.clone(), ..TreeFacts::default() };
         let (server_root, main_dir) = (PathBuf::new(), PathBuf::new());
-        State { server_root, main_dir, vars: HashMap::new(), facts, tree: false, depth: 0, dump: None }
+        State { server_root, root: None, main_dir, vars: HashMap::new(), facts, tree: false, depth: 0, dump: None }
     }
 
     /// Records Apache's configuration dump while reading.
@@ -194,11 +197,18 @@ impl State {
     }
 
     /// Where a path of the configuration is: relative ones under `ServerRoot`; absolute
-    /// ones in the scanned checkout when it holds them (`/etc/apache2/x` as
-    /// `repo/etc/apache2/x`), else as they are.
+    /// ones under `--root` in live mode (and never outside it), else in the scanned
+    /// checkout when it holds them (`/etc/apache2/x` as `repo/etc/apache2/x`), else as
+    /// they are.
     fn locate(&self, path: &str) -> PathBuf {
         let path = Path::new(path);
         let Ok(relative) = path.strip_prefix("/") else { return self.server_root.join(path) };
+        if let Some(root) = &self.root {
+            let under_root = root.join(relative);
+            if literal_prefix(&under_root).exists() || root.parent().is_some() {
+                return under_root;
+            }
+        }
         if self.main_dir.as_os_str().is_empty() {
             return path.to_path_buf();
         }
@@ -483,7 +493,7 @@ fn if_version<'w>(args: impl Iterator<Item = &'w str>) -> Option<bool> {
 /// Reads every Apache file of `files` as Apache does: each include tree from its main
 /// configuration, other files on their own. Returns each tree's facts by the main
 /// configuration's display path.
-pub fn read_all(files: &mut [Parsed<'_>]) -> HashMap<String, TreeFacts> {
+pub fn read_all(files: &mut [Parsed<'_>], root: Option<&Path>) -> HashMap<String, TreeFacts> {
     let mut trees = HashMap::new();
     let mut host = Linted::new(files);
     for index in 0..host.files.len() {
@@ -493,7 +503,7 @@ pub fn read_all(files: &mut [Parsed<'_>]) -> HashMap<String, TreeFacts> {
             continue;
         }
         let mut state = match source.include_root.as_deref() {
-            Some(root) if root == source.display => State::tree(&source.path),
+            Some(main) if main == source.display => State::tree(&source.path, root),
             Some(_) => continue,
             None => State::alone(),
         };
@@ -509,7 +519,7 @@ pub fn read_all(files: &mut [Parsed<'_>]) -> HashMap<String, TreeFacts> {
 /// Apache's configuration dump of the tree headed by `files[main]`.
 pub fn dump(files: &mut [Parsed<'_>], main: usize) -> Vec<DumpLine> {
     let Some(source) = files.get(main).map(|f| f.source) else { return Vec::new() };
-    let mut state = State::tree(&source.path).dumping();
+    let mut state = State::tree(&source.path, None).dumping();
     let mut host = Linted::new(files);
     host.root = source.include_root.clone();
     host.read_file(&mut state, main);

@@ -1,5 +1,9 @@
-//! Rules about TLS protocol versions.
+//! Rules about TLS: protocol versions, ciphers, and (in live mode) certificates.
 
+mod certs;
+pub mod tls_cert_expired;
+pub mod tls_cert_expiring;
+pub mod tls_cert_missing;
 pub mod tls_legacy_protocol;
 pub mod tls_sslv3_enabled;
 pub mod tls_weak_cipher;

@@ -1,0 +1,263 @@
+//! The certificate files a configuration names, and what they hold, for the live-mode
+//! certificate rules. Only `CERTIFICATE` blocks are decoded; private keys in the same file
+//! are skipped and nothing of a file's content reaches an output but a certificate's
+//! subject and validity.
+
+use std::path::{Path, PathBuf};
+
+use crate::rules::Context;
+use crate::source::{FileKind, Span};
+use crate::syntax::{Parsed, Tree};
+
+/// How a named file is to be read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Named {
+    /// A PEM (or DER) certificate file, possibly a bundle with the key.
+    Certificate,
+    /// An HAProxy `crt` directory: every certificate file in it.
+    Directory,
+    /// An HAProxy `crt-list`: a certificate path a line.
+    List,
+    /// A Java keystore or PKCS#12 file: not inspected.
+    Keystore,
+}
+
+/// A certificate file a configuration names.
+#[derive(Clone, Debug)]
+pub(crate) struct Reference {
+    /// The path as written.
+    pub written: String,
+    /// Where it is written.
+    pub span: Span,
+    /// The file on this machine (under `--root`).
+    pub path: PathBuf,
+    /// How to read it.
+    pub named: Named,
+}
+
+/// One certificate found in a file.
+#[derive(Clone, Debug)]
+pub(crate) struct Certificate {
+    /// The file it is in.
+    pub file: PathBuf,
+    /// Its subject (`CN=jira.example.com`).
+    pub subject: String,
+    /// `notAfter`, seconds since the Unix epoch.
+    pub not_after: i64,
+    /// `notAfter` as `YYYY-MM-DD`.
+    pub date: String,
+}
+
+/// What a reference leads to.
+#[derive(Debug)]
+pub(crate) enum Inspected {
+    /// No such file.
+    Missing,
+    /// The file exists but cannot be read, or holds no certificate atl-lint can decode.
+    Unknown,
+    /// The certificates found.
+    Certificates(Vec<Certificate>),
+}
+
+/// Certificate files larger than this are not read.
+const MAX_CERT_FILE: u64 = 1 << 20;
+
+/// Every certificate file the linted configurations name, resolved on this machine.
+pub(crate) fn references(cx: &Context<'_>) -> Vec<Reference> {
+    let Some(live) = cx.live else { return Vec::new() };
+    let mut out = Vec::new();
+    for file in cx.files {
+        let dir = file.source.path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let resolve = |written: &str, base: &Path| -> PathBuf {
+            match Path::new(written).strip_prefix("/") {
+                Ok(relative) => live.root.join(relative),
+                Err(_) => base.join(written),
+            }
+        };
+        match &file.tree {
+            Tree::Haproxy(config) => {
+                let crt_base = config
+                    .sections
+                    .iter()
+                    .filter(|s| s.kind() == "global")
+                    .flat_map(|s| s.find(&["crt-base"]))
+                    .filter_map(|s| s.args().first())
+                    .map(|w| resolve(&w.text, &dir))
+                    .last()
+                    .unwrap_or_else(|| dir.clone());
+                for statement in config.sections.iter().flat_map(|s| s.statements.iter()) {
+                    if !statement.is(&["bind"]) && !statement.is(&["server"]) && !statement.is(&["default-server"]) {
+                        continue;
+                    }
+                    let words = statement.args();
+                    for (i, word) in words.iter().enumerate() {
+                        let named = match word.text.as_ref() {
+                            "crt" => Named::Certificate,
+                            "crt-list" => Named::List,
+                            _ => continue,
+                        };
+                        let Some(value) = words.get(i + 1).filter(|v| !v.unknown) else { continue };
+                        let path = resolve(&value.text, &crt_base);
+                        let named = if named == Named::Certificate && path.is_dir() { Named::Directory } else { named };
+                        out.push(Reference { written: value.text.to_string(), span: value.span, path, named });
+                    }
+                }
+            }
+            Tree::Apache(config) => {
+                let server_root = apache_server_root(cx.files, file).unwrap_or_else(|| dir.clone());
+                for directive in config.directives.iter().filter(|d| !d.skipped) {
+                    if !directive.is("SSLCertificateFile") && !directive.is("SSLCertificateChainFile") {
+                        continue;
+                    }
+                    let Some(value) = directive.args.first().filter(|v| !v.unknown) else { continue };
+                    let path = resolve(&value.text, &server_root);
+                    out.push(Reference {
+                        written: value.text.to_string(),
+                        span: value.span,
+                        path,
+                        named: Named::Certificate,
+                    });
+                }
+            }
+            Tree::ServerXml(doc) => {
+                // Tomcat resolves relative paths against CATALINA_BASE: `conf/..`.
+                let base = dir.parent().map(Path::to_path_buf).unwrap_or_else(|| dir.clone());
+                for element in &doc.elements {
+                    for setting in &element.attributes {
+                        let named = match setting.name.as_ref() {
+                            "certificateFile"
+                            | "certificateChainFile"
+                            | "SSLCertificateFile"
+                            | "SSLCertificateChainFile" => Named::Certificate,
+                            "certificateKeystoreFile" | "keystoreFile" => Named::Keystore,
+                            _ => continue,
+                        };
+                        let Some(text) = setting.value.known() else { continue };
+                        let text = text.trim();
+                        let path = resolve(text.strip_prefix("file:").unwrap_or(text), &base);
+                        out.push(Reference { written: text.to_string(), span: setting.value.span, path, named });
+                    }
+                }
+            }
+            Tree::Properties(props) => {
+                for entry in &props.entries {
+                    let key = crate::model::relaxed(&entry.name);
+                    let named = match key.as_str() {
+                        "server.ssl.certificate" | "server.ssl.trustcertificate" => Named::Certificate,
+                        "server.ssl.keystore" => Named::Keystore,
+                        _ => continue,
+                    };
+                    let Some(text) = entry.value.known() else { continue };
+                    let text = text.trim();
+                    let path = resolve(text.strip_prefix("file:").unwrap_or(text), &dir);
+                    out.push(Reference { written: text.to_string(), span: entry.value.span, path, named });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The directory of the main configuration an Apache file is read through.
+fn apache_server_root(files: &[Parsed<'_>], file: &Parsed<'_>) -> Option<PathBuf> {
+    let root = file.source.include_root.as_deref()?;
+    let main = files.iter().find(|f| f.source.kind == Some(FileKind::Apache) && f.source.display == root)?;
+    main.source.path.parent().map(Path::to_path_buf)
+}
+
+/// Reads what a reference names: the certificates of a file, of every file of a `crt`
+/// directory, or of every file of a `crt-list`.
+pub(crate) fn inspect(reference: &Reference) -> Inspected {
+    let files = match reference.named {
+        Named::Keystore => return Inspected::Unknown,
+        Named::Certificate => vec![reference.path.clone()],
+        Named::Directory => directory_files(&reference.path),
+        Named::List => match read_bounded(&reference.path) {
+            Ok(bytes) => {
+                list_files(&String::from_utf8_lossy(&bytes), reference.path.parent().unwrap_or(Path::new("/")))
+            }
+            Err(missing) => return if missing { Inspected::Missing } else { Inspected::Unknown },
+        },
+    };
+    let mut certificates = Vec::new();
+    for file in files {
+        match read_bounded(&file) {
+            Ok(bytes) => certificates.extend(decode(&bytes, &file)),
+            Err(true) if reference.named == Named::Certificate => return Inspected::Missing,
+            Err(_) => {}
+        }
+    }
+    if certificates.is_empty() {
+        Inspected::Unknown
+    } else {
+        Inspected::Certificates(certificates)
+    }
+}
+
+/// A file's bytes; `Err(true)` when it does not exist, `Err(false)` when it cannot be read.
+fn read_bounded(path: &Path) -> Result<Vec<u8>, bool> {
+    let metadata = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) => return Err(e.kind() == std::io::ErrorKind::NotFound),
+    };
+    if !metadata.is_file() || metadata.len() > MAX_CERT_FILE {
+        return Err(false);
+    }
+    std::fs::read(path).map_err(|_| false)
+}
+
+/// The files HAProxy loads from a `crt` directory (not its `.key`, `.ocsp`, `.issuer`,
+/// `.sctl` companions), sorted.
+fn directory_files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut files: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            !name.starts_with('.') && ![".key", ".ocsp", ".issuer", ".sctl"].iter().any(|s| name.ends_with(s))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// The certificate paths of a `crt-list`: the first word of each line that is not a comment.
+fn list_files(text: &str, base: &Path) -> Vec<PathBuf> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.split_whitespace().next())
+        .map(|p| if Path::new(p).is_absolute() { PathBuf::from(p) } else { base.join(p) })
+        .collect()
+}
+
+/// The certificates of a PEM file (only `CERTIFICATE` blocks), or of a DER file.
+fn decode(bytes: &[u8], file: &Path) -> Vec<Certificate> {
+    let mut out = Vec::new();
+    let pem_like = bytes.windows(11).any(|w| w == b"-----BEGIN ");
+    if pem_like {
+        for pem in x509_parser::pem::Pem::iter_from_buffer(bytes).flatten() {
+            if pem.label != "CERTIFICATE" && pem.label != "TRUSTED CERTIFICATE" {
+                continue;
+            }
+            if let Ok(certificate) = pem.parse_x509() {
+                out.push(describe(&certificate, file));
+            }
+        }
+    } else if let Ok((_, certificate)) = x509_parser::parse_x509_certificate(bytes) {
+        out.push(describe(&certificate, file));
+    }
+    out
+}
+
+fn describe(certificate: &x509_parser::certificate::X509Certificate<'_>, file: &Path) -> Certificate {
+    let not_after = certificate.validity().not_after.to_datetime();
+    let date = not_after.date();
+    Certificate {
+        file: file.to_path_buf(),
+        subject: certificate.subject().to_string(),
+        not_after: not_after.unix_timestamp(),
+        date: format!("{:04}-{:02}-{:02}", date.year(), u8::from(date.month()), date.day()),
+    }
+}
