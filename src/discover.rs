@@ -145,7 +145,19 @@ fn walk(root: &Path, seen: &mut HashSet<PathBuf>, found: &mut Vec<Found>) {
                 // A symlink loop is walked once and then left; other errors are reported.
                 if err.loop_ancestor().is_none() {
                     if let Some(path) = err.path() {
-                        let message = err.io_error().map_or_else(|| err.to_string(), ToString::to_string);
+                        // A dangling symlink is no file: only one named as a configuration
+                        // (a `sites-enabled` entry whose site was removed) is worth a word.
+                        let dangling = err.io_error().is_some_and(|e| e.kind() == io::ErrorKind::NotFound)
+                            && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+                        if dangling && !matches!(kind_by_name(path), Some(Name::Definite(_))) {
+                            continue;
+                        }
+                        let message = if dangling {
+                            let target = std::fs::read_link(path).map(|t| t.display().to_string()).unwrap_or_default();
+                            format!("it is a symbolic link to `{target}`, which does not exist")
+                        } else {
+                            err.io_error().map_or_else(|| err.to_string(), ToString::to_string)
+                        };
                         found.push(Found::new(tidy(path), None, Err(Problem::Unreadable(message))));
                     }
                 }
@@ -253,6 +265,15 @@ fn kind_by_name(path: &Path) -> Option<Name> {
     }
     let in_sites_dir =
         path.parent().and_then(Path::file_name).is_some_and(|d| d.to_string_lossy().starts_with("sites-"));
+    // Under an `apache2`/`httpd` directory, `*.conf` and `sites-*/*` are Apache's (elsewhere
+    // nginx uses the same names).
+    let under_apache = path.ancestors().skip(1).filter_map(Path::file_name).any(|d| {
+        let d = d.to_string_lossy().to_ascii_lowercase();
+        d == "apache2" || d == "httpd" || d == "apache"
+    });
+    if under_apache && !template && (lower.ends_with(".conf") || in_sites_dir) {
+        return Some(Name::Definite(FileKind::Apache));
+    }
     let ambiguous = [".conf", ".cfg", ".xml", ".properties"].iter().any(|ext| lower.ends_with(ext));
     if template || in_sites_dir || ambiguous {
         return Some(Name::Ambiguous);
@@ -287,18 +308,26 @@ fn sniff(bytes: &[u8], path: &Path) -> Option<FileKind> {
             haproxy += 1;
         }
         let lower = word.to_ascii_lowercase();
-        let apache_words = [
+        // Whole directive names: `Include` alone is weak evidence (ld.so.conf has it), and
+        // `include_dir` is PostgreSQL's.
+        let strong = [
             "<virtualhost",
+            "<directory",
+            "<location",
+            "<ifmodule",
             "proxypass",
+            "proxypassreverse",
             "servername",
             "loadmodule",
-            "<directory",
             "documentroot",
-            "<location",
-            "include",
             "serverroot",
+            "sslengine",
+            "rewriterule",
         ];
-        if apache_words.iter().any(|w| lower.starts_with(w)) {
+        let tag = lower.split('>').next().unwrap_or("");
+        if strong.contains(&tag) {
+            apache += 2;
+        } else if lower == "include" || lower == "includeoptional" {
             apache += 1;
         }
         let key = trimmed.split(['=', ':']).next().unwrap_or("").trim();
@@ -320,9 +349,9 @@ fn sniff(bytes: &[u8], path: &Path) -> Option<FileKind> {
         return Some(FileKind::BitbucketProperties);
     }
     match (apache, haproxy) {
-        (0, 0) => None,
-        (a, h) if h > a => Some(FileKind::Haproxy),
-        _ => Some(FileKind::Apache),
+        (a, h) if h > 0 && h * 2 >= a => Some(FileKind::Haproxy),
+        (a, _) if a >= 2 => Some(FileKind::Apache),
+        _ => None,
     }
 }
 
@@ -385,7 +414,9 @@ mod tests {
             Some(Name::Definite(FileKind::BitbucketProperties))
         );
         assert_eq!(kind_by_name(Path::new("etc/haproxy/haproxy.cfg")), Some(Name::Definite(FileKind::Haproxy)));
-        assert_eq!(kind_by_name(Path::new("apache2/sites-enabled/jira")), Some(Name::Ambiguous));
+        assert_eq!(kind_by_name(Path::new("apache2/sites-enabled/jira")), Some(Name::Definite(FileKind::Apache)));
+        assert_eq!(kind_by_name(Path::new("etc/httpd/conf.d/ssl.conf")), Some(Name::Definite(FileKind::Apache)));
+        assert_eq!(kind_by_name(Path::new("etc/nginx/sites-enabled/default")), Some(Name::Ambiguous));
         assert_eq!(kind_by_name(Path::new("log4j.properties")), Some(Name::Ambiguous));
         assert_eq!(kind_by_name(Path::new("conf/jmxserver.xml")), Some(Name::Ambiguous));
         assert_eq!(kind_by_name(Path::new("t/confluence.server.xml")), Some(Name::Definite(FileKind::TomcatServerXml)));
@@ -415,6 +446,12 @@ mod tests {
             None
         );
         assert_eq!(sniff(b"a\0b", Path::new("x.conf")), None);
+        // What else a server's /etc holds under `*.conf`: ld.so.conf, PostgreSQL.
+        assert_eq!(sniff(b"include /etc/ld.so.conf.d/*.conf\n", Path::new("ld.so.conf")), None);
+        assert_eq!(
+            sniff(b"listen_addresses = '*'\ninclude_dir = 'conf.d'\nssl = on\n", Path::new("postgresql.conf")),
+            None
+        );
     }
 
     #[test]

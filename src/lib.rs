@@ -387,6 +387,9 @@ const FINGERPRINT_WINDOW: usize = 160;
 
 /// Sorts findings and gives each its fingerprint.
 fn finish(report: &mut Report) {
+    // One finding once: a route read through several listeners of one proxy repeats it.
+    let mut unique = std::collections::HashSet::new();
+    report.diagnostics.retain(|d| unique.insert((d.rule, d.primary.span, d.message.clone())));
     let redactor = report.redactor();
     let sources = &report.sources;
     let mut seen: HashMap<String, usize> = HashMap::new();

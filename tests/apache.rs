@@ -9,7 +9,7 @@ use std::process::Command;
 
 mod common;
 
-use common::{require, shared, temp_dir};
+use common::{copy_tree, require, shared, temp_dir};
 
 /// Apache's dump of the tree headed by `main` (ServerRoot defaulting to its directory);
 /// `None` when apache2 is not installed.
@@ -59,27 +59,6 @@ fn compare(main: &Path) {
         window(&expected),
         window(&actual)
     );
-}
-
-/// Copies a directory, making the `*-enabled` entries the relative symlinks Debian has
-/// (the corpus stores each as a file holding its target).
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("create");
-    for entry in std::fs::read_dir(from).expect("read corpus").flatten() {
-        let (source, target) = (entry.path(), to.join(entry.file_name()));
-        if source.is_dir() {
-            copy_tree(&source, &target);
-            continue;
-        }
-        let enabled = from.file_name().is_some_and(|n| n.to_string_lossy().ends_with("-enabled"));
-        let content = std::fs::read_to_string(&source).unwrap_or_default();
-        match content.trim().strip_prefix("../").filter(|_| enabled) {
-            Some(rest) => std::os::unix::fs::symlink(format!("../{rest}"), &target).expect("symlink"),
-            None => {
-                std::fs::copy(&source, &target).expect("copy");
-            }
-        }
-    }
 }
 
 fn canonical(path: &Path) -> PathBuf {

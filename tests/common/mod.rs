@@ -49,3 +49,24 @@ pub fn temp_dir(name: &str) -> TempDir {
     std::fs::create_dir_all(&dir).expect("temp dir");
     TempDir(dir)
 }
+
+/// Copies a directory, making the `*-enabled` entries the relative symlinks Debian has
+/// (the corpus stores each as a file holding its target).
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create");
+    for entry in std::fs::read_dir(from).expect("read corpus").flatten() {
+        let (source, target) = (entry.path(), to.join(entry.file_name()));
+        if source.is_dir() {
+            copy_tree(&source, &target);
+            continue;
+        }
+        let enabled = from.file_name().is_some_and(|n| n.to_string_lossy().ends_with("-enabled"));
+        let content = std::fs::read_to_string(&source).unwrap_or_default();
+        match content.trim().strip_prefix("../").filter(|_| enabled) {
+            Some(rest) => std::os::unix::fs::symlink(format!("../{rest}"), &target).expect("symlink"),
+            None => {
+                std::fs::copy(&source, &target).expect("copy");
+            }
+        }
+    }
+}

@@ -61,7 +61,7 @@ impl Rule for ConnectorSecureMissing {
             let secure_name = connector.name(Field::Secure);
             let scheme_name = connector.name(Field::Scheme);
             let fix = connector.assignment(Field::Secure, "true");
-            match connector.secure {
+            let diagnostic = match connector.secure {
                 Some(secure) => sink
                     .emit(
                         secure.value.span,
@@ -78,6 +78,9 @@ impl Rule for ConnectorSecureMissing {
                     )
                     .help(format!("add `{fix}`")),
             };
+            if let Some((_, frontend, tls)) = super::tls_route(cx, index) {
+                diagnostic.related(tls, super::frontend_label("TLS ends here", frontend));
+            }
         }
     }
 }

@@ -103,6 +103,8 @@ pub(crate) fn references(cx: &Context<'_>) -> Vec<Reference> {
                     }
                 }
             }
+            // An Apache file no main configuration includes is not read by the server.
+            Tree::Apache(_) if file.source.include_root.is_none() => {}
             Tree::Apache(config) => {
                 let server_root = apache_server_root(cx.files, file).unwrap_or_else(|| dir.clone());
                 for directive in config.directives.iter().filter(|d| !d.skipped) {
