@@ -52,6 +52,25 @@ pub fn mask(text: &str, xml: bool) -> Option<Masked> {
     changed.then(|| Masked { text: String::from_utf8_lossy(&bytes).into_owned(), has_control })
 }
 
+/// The variable an expression names when it is one plain variable reference and nothing
+/// else: `{{ jira_context_path }}`, `{{- x -}}`, `<%= @context %>`, `<%= $port %>`,
+/// `{{ .Values.contextPath }}`.
+pub fn single_variable(expression: &str) -> Option<&str> {
+    let text = expression.trim();
+    let inner = if let Some(rest) = text.strip_prefix("{{").and_then(|r| r.strip_suffix("}}")) {
+        rest.trim_start_matches('-').trim_end_matches('-')
+    } else if let Some(rest) = text.strip_prefix("<%").and_then(|r| r.strip_suffix("%>")) {
+        rest.trim_start_matches('-').strip_prefix('=')?.trim_end_matches('-')
+    } else {
+        return None;
+    };
+    let name = inner.trim();
+    let plain = !name.is_empty()
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '@' | '$'))
+        && !name.starts_with(|c: char| c.is_ascii_digit());
+    plain.then_some(name)
+}
+
 /// What a template tag does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Tag {
@@ -142,7 +161,19 @@ fn blank(tag: &mut [u8], output: bool) {
 
 #[cfg(test)]
 mod tests {
-    use super::mask;
+    use super::{mask, single_variable};
+
+    #[test]
+    fn plain_variable_references_are_recognised() {
+        assert_eq!(single_variable("{{ jira_context_path }}"), Some("jira_context_path"));
+        assert_eq!(single_variable("{{- x -}}"), Some("x"));
+        assert_eq!(single_variable("<%= @context %>"), Some("@context"));
+        assert_eq!(single_variable("<%= $port -%>"), Some("$port"));
+        assert_eq!(single_variable("<%= $port %>"), Some("$port"));
+        assert_eq!(single_variable("{{ .Values.contextPath }}"), Some(".Values.contextPath"));
+        assert_eq!(single_variable("{{ path | default('/') }}"), None);
+        assert_eq!(single_variable("/{{ app }}"), None);
+    }
 
     #[test]
     fn tags_are_masked_in_place() {

@@ -318,7 +318,10 @@ fn a_directory_the_user_cannot_read_is_reported_once() {
 fn this_machines_own_etc_and_root_are_linted_without_error_or_hang() {
     for path in ["/etc", "/"] {
         let started = Instant::now();
-        let output = Command::new(env!("CARGO_BIN_EXE_atl-lint")).args(["-q", "--no-config", "-f", "json", path]).output().expect("run");
+        let output = Command::new(env!("CARGO_BIN_EXE_atl-lint"))
+            .args(["-q", "--no-config", "-f", "json", path])
+            .output()
+            .expect("run");
         assert!(matches!(output.status.code(), Some(0 | 1)), "{path}: {}", String::from_utf8_lossy(&output.stderr));
         let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
         assert!(report["summary"]["files"].is_number());

@@ -50,7 +50,10 @@ pub fn passes<'s, 'a>(config: &'s Config<'a>) -> Vec<Pass<'s, 'a>> {
             ([path, target, ..], _) => ((path.text.as_ref(), path.span), target, false),
             _ => continue,
         };
-        if target.unknown || directive.args.first().is_some_and(|w| w.unknown) {
+        // A template expression in the upstream's host or port leaves its path known
+        // (`http://<%= @host %>:8080/jira/`); one in the path leaves nothing to judge.
+        let path_known = url_path(&target.text).is_some_and(|p| !p.is_empty() && !crate::syntax::is_unknown(p));
+        if (target.unknown && !path_known) || directive.args.first().is_some_and(|w| w.unknown) {
             continue;
         }
         let target = if target.text == "!" { Target::Exclusion } else { Target::Url(target) };

@@ -409,6 +409,8 @@ pub struct Route {
     pub public: Option<String>,
     /// Where the public path is written (the HAProxy redirect target when it tells it).
     pub public_span: Span,
+    /// The public path as written when it is a template expression (`{{ jira_path }}`).
+    pub public_symbol: Option<String>,
     /// Host names the route answers for (`ServerName`/`ServerAlias`, `hdr(host)`).
     pub hosts: Vec<(String, Span)>,
     /// The upstream.

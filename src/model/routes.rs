@@ -25,7 +25,8 @@ pub fn normalized_path(path: &str) -> String {
 pub fn parse_url(url: &str, span: Span) -> Option<Upstream> {
     let (scheme, rest) = url.split_once("://")?;
     let scheme = scheme.to_ascii_lowercase();
-    let (authority, path) = match rest.find('/') {
+    // A template tag after the port (`http://h:8080{{ path }}`) starts the path.
+    let (authority, path) = match rest.find(['/', '{', '<']) {
         Some(i) => (rest.get(..i)?, rest.get(i..)?),
         None => (rest, ""),
     };
@@ -89,13 +90,9 @@ pub(super) fn add_apache<'a>(topology: &mut Topology<'a>, source: &'a SourceFile
         }
     }
     let mut frontends: HashMap<Option<usize>, usize> = HashMap::new();
-    for pass in passes(config) {
-        let (Target::Url(url), false) = (pass.target, pass.reverse) else { continue };
-        if pass.directive.skipped {
-            continue;
-        }
-        let frontend = *frontends.entry(pass.vhost).or_insert_with(|| {
-            let block = pass.vhost.and_then(|v| config.blocks.get(v));
+    let mut frontend_of = |topology: &mut Topology<'a>, vhost: Option<usize>, directive: Span| -> usize {
+        *frontends.entry(vhost).or_insert_with(|| {
+            let block = vhost.and_then(|v| config.blocks.get(v));
             let (label, at, port, port_span) = match block {
                 Some(block) => {
                     let address = block.args.first();
@@ -106,7 +103,7 @@ pub(super) fn add_apache<'a>(topology: &mut Topology<'a>, source: &'a SourceFile
                     );
                     (label, block.span, port, address.map_or(block.span, |a| a.span))
                 }
-                None => ("server context".to_string(), pass.directive.span, None, pass.directive.span),
+                None => ("server context".to_string(), directive, None, directive),
             };
             topology.frontends.push(Frontend {
                 file: source.id,
@@ -116,10 +113,17 @@ pub(super) fn add_apache<'a>(topology: &mut Topology<'a>, source: &'a SourceFile
                 at,
                 port,
                 port_span,
-                tls: tls.get(&pass.vhost).or_else(|| tls.get(&None)).copied(),
+                tls: tls.get(&vhost).or_else(|| tls.get(&None)).copied(),
             });
             topology.frontends.len() - 1
-        });
+        })
+    };
+    for pass in passes(config) {
+        let (Target::Url(url), false) = (pass.target, pass.reverse) else { continue };
+        if pass.directive.skipped {
+            continue;
+        }
+        let frontend = frontend_of(topology, pass.vhost, pass.directive.span);
         let public = normalized_path(pass.local.0);
         let compression = deflate
             .iter()
@@ -142,6 +146,7 @@ pub(super) fn add_apache<'a>(topology: &mut Topology<'a>, source: &'a SourceFile
                 at: pass.directive.span,
                 public: Some(public.clone()),
                 public_span: pass.local.1,
+                public_symbol: None,
                 hosts: route_hosts.clone(),
                 upstream,
                 preserve_host,
@@ -150,6 +155,34 @@ pub(super) fn add_apache<'a>(topology: &mut Topology<'a>, source: &'a SourceFile
                 haproxy: None,
             });
         }
+    }
+    // Template routes whose public path is an expression (`ProxyPass {{ path }} ...`).
+    for directive in config.directives.iter().filter(|d| d.is("ProxyPass") && !d.skipped) {
+        let (Some(local), Some(url)) = (directive.args.first(), directive.args.get(1)) else { continue };
+        if !local.unknown {
+            continue;
+        }
+        let Some(upstream) = parse_url(&url.text, url.span) else { continue };
+        if upstream.port.is_none() || upstream.host.contains(['{', '<']) {
+            continue;
+        }
+        let vhost = vhost_of(config, directive.block);
+        let frontend = frontend_of(topology, vhost, directive.span);
+        topology.routes.push(Route {
+            frontend,
+            file: source.id,
+            kind: ProxyKind::Apache,
+            at: directive.span,
+            public: None,
+            public_span: local.span,
+            public_symbol: Some(source.slice(local.span).to_string()),
+            hosts: hosts.get(&vhost).cloned().unwrap_or_default(),
+            upstream,
+            preserve_host: preserve.get(&vhost).or_else(|| preserve.get(&None)).copied().unwrap_or(false),
+            compression: None,
+            websocket: false,
+            haproxy: None,
+        });
     }
 }
 
@@ -289,6 +322,7 @@ pub(super) fn add_haproxy<'a>(topology: &mut Topology<'a>, source: &'a SourceFil
                         at: *at,
                         public: public.clone(),
                         public_span,
+                        public_symbol: None,
                         hosts: matched.hosts.clone(),
                         upstream,
                         preserve_host: true,

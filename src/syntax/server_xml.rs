@@ -223,6 +223,24 @@ impl<'a> Parser<'a> {
             let span = Span::new(self.file, key_at, (value_span.end + 1).min(self.text.len()));
             out.push(Setting { name: Cow::Borrowed(name), name_span, value, span });
         }
+        if self.templated {
+            // Set in two branches of a conditional with different values: which one holds
+            // is decided at deployment. Tomcat's setters ignore the case of the first letter.
+            let key = |name: &str| {
+                let mut chars = name.chars();
+                chars.next().map(|c| format!("{}{}", c.to_ascii_lowercase(), chars.as_str())).unwrap_or_default()
+            };
+            let mut values: std::collections::HashMap<String, (String, bool)> = std::collections::HashMap::new();
+            for setting in &out {
+                let entry = values.entry(key(&setting.name)).or_insert_with(|| (setting.value.text.to_string(), false));
+                entry.1 |= entry.0 != setting.value.text;
+            }
+            for setting in &mut out {
+                if values.get(&key(&setting.name)).is_some_and(|(_, differs)| *differs) {
+                    setting.value.unknown = true;
+                }
+            }
+        }
         out
     }
 

@@ -10,7 +10,8 @@ declare_rule! {
     /// Flags a proxy route whose upstream is on this host (`localhost`, `127.0.0.0/8`,
     /// `::1`) and sends to a port on which no scanned connector listens, when the scan found
     /// apps at all. Ports of the apps' companion services are exempt: Confluence Synchrony
-    /// (8091), Bitbucket SSH (7999 or `plugin.ssh.port`) and Bitbucket Mesh (7777).
+    /// (8091), Bitbucket SSH (7999 or `plugin.ssh.port`) and Bitbucket Mesh (7777). Nothing is
+    /// concluded while a connector's port is a template value.
     ///
     /// ## Why is this bad?
     /// Usually a port changed on one side only (Jira moved to 8081, the proxy still says
@@ -35,6 +36,10 @@ impl Rule for UpstreamPortUnmatched {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         let topology = cx.topology;
         if topology.apps.is_empty() {
+            return;
+        }
+        // A connector whose port is a template value may listen on any port.
+        if topology.connectors.iter().any(|c| c.port.is_some_and(|p| p.value.unknown)) {
             return;
         }
         let listening: HashSet<u16> = topology.connectors.iter().filter_map(|c| c.port_number()).collect();

@@ -12,7 +12,10 @@ declare_rule! {
     /// forwards to (the upstream URL's path) and the app's context path do not agree. A route
     /// to a sub-path of the context (`/jira/rest`) agrees; a route to another context of the
     /// same server (Confluence's `/synchrony-proxy`) is not judged; an app at the root served
-    /// under a path is flagged only when no route serves it at the root.
+    /// under a path is flagged only when no route serves it at the root. In templates, a
+    /// public path and a context path that are each one plain variable with different names
+    /// (`{{ jira_contextpath }}` and `{{ jira_context_path }}`) are reported as a likely
+    /// mismatch; other template values are not judged.
     ///
     /// ## Why is this bad?
     /// The application builds every link from its context path. When the public path
@@ -57,7 +60,10 @@ impl Rule for ContextPathMismatch {
             let (context, context_span) = match &app.context_path {
                 Some(setting) => match setting.normalized() {
                     Some(path) => (path, Some(setting.setting.value.span)),
-                    None => continue,
+                    None => {
+                        symbolic(cx, index, setting.setting.value.span, sink);
+                        continue;
+                    }
                 },
                 None => (String::new(), None),
             };
@@ -121,5 +127,35 @@ impl Rule for ContextPathMismatch {
                 }
             }
         }
+    }
+}
+
+/// Template values: a context path and a public path that are each one plain variable, with
+/// different names, are most likely the same setting spelled two ways
+/// (`{{ jira_contextpath }}` in the vhost, `{{ jira_context_path }}` in server.xml).
+fn symbolic(cx: &Context<'_>, connector: usize, context_span: crate::source::Span, sink: &mut Sink<'_>) {
+    let Some(context_text) =
+        cx.files.iter().find(|f| f.source.id == context_span.file).map(|f| f.source.slice(context_span))
+    else {
+        return;
+    };
+    let Some(context_variable) = crate::template::single_variable(context_text) else { return };
+    for (route, _) in cx.topology.routes_of(connector) {
+        let Some(public_text) = route.public_symbol.as_deref() else { continue };
+        let Some(public_variable) = crate::template::single_variable(public_text) else { continue };
+        if public_variable == context_variable {
+            continue;
+        }
+        sink.emit(
+            route.public_span,
+            "public path",
+            format!(
+                "the proxy serves the app at `{}` but its context path is `{}`: two different variables for one path",
+                public_text.trim(),
+                context_text.trim()
+            ),
+        )
+        .related(context_span, "context path")
+        .help("use one variable for the public path and the context path");
     }
 }
