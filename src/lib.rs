@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
+pub mod fuzzing;
 pub mod live;
 pub mod model;
 pub mod report;

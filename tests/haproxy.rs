@@ -213,7 +213,7 @@ fn generated() -> Vec<PathBuf> {
         ("    server s1", "    default-server inter 3s fall 3\n    server s1"),
         ("    option httpchk GET /status\n", "    option httpchk\n    http-check send meth GET uri /status\n"),
     ];
-    mutations
+    let mut paths: Vec<PathBuf> = mutations
         .iter()
         .enumerate()
         .map(|(i, (from, to))| {
@@ -222,5 +222,26 @@ fn generated() -> Vec<PathBuf> {
             std::fs::write(&path, text).expect("write generated config");
             path
         })
-        .collect()
+        .collect();
+    // Then two or three mutations at once, as many as asked for (none by default).
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n.max(1) as u64) as usize
+    };
+    for i in 0..common::scale(0) {
+        let mut text = base.to_string();
+        for _ in 0..2 + next(2) {
+            let (from, to) = mutations[next(mutations.len())];
+            if !from.is_empty() {
+                text = text.replacen(from, to, 1);
+            }
+        }
+        let path = dir.join(format!("combined-{i:05}.cfg"));
+        std::fs::write(&path, text).expect("write generated config");
+        paths.push(path);
+    }
+    paths
 }

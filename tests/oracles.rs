@@ -151,7 +151,7 @@ fn properties_parser_agrees_with_java_properties_load() {
     let corpus_count = inputs.len();
     assert!(corpus_count >= 5, "expected the corpus's properties files, found {corpus_count}");
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-    for i in 0..600 {
+    for i in 0..common::scale(600) {
         inputs.push((format!("generated #{i}"), tricky(&mut rng)));
     }
     let mut paths = Vec::new();

@@ -1,12 +1,9 @@
-//! No input makes atl-lint panic: mangled versions of every fixture go through the whole
-//! pipeline (parse, model, every rule, both report formats).
+//! No input makes atl-lint panic, and every finding points inside its file: mangled
+//! versions of every fixture, random bytes for every parser, and the inputs the fuzzers once
+//! crashed on go through the whole pipeline (parse, model, every rule, every report format).
 
-use std::path::PathBuf;
-
-use atl_lint::discover::Found;
-use atl_lint::report::{human, json};
+use atl_lint::fuzzing::lint_bytes;
 use atl_lint::source::FileKind;
-use atl_lint::{lint_found, Options};
 
 struct Rng(u64);
 
@@ -99,7 +96,7 @@ fn mangle(rng: &mut Rng, input: &[u8]) -> Vec<u8> {
 #[test]
 fn mangled_fixtures_never_panic() {
     let mut seeds: Vec<(Vec<u8>, FileKind)> = Vec::new();
-    for scope in ["connector", "context_path", "tls", "base_url", "syntax", "haproxy"] {
+    for scope in ["connector", "context_path", "tls", "base_url", "syntax", "haproxy", "proxy"] {
         for entry in std::fs::read_dir(format!("fixtures/{scope}")).expect("fixtures").flatten() {
             let path = entry.path();
             let kind = match path.extension().and_then(|e| e.to_str()) {
@@ -116,7 +113,7 @@ fn mangled_fixtures_never_panic() {
     }
     assert!(seeds.len() > 30);
     let mut rng = Rng(0x2545_f491_4f6c_dd1d);
-    for round in 0..4000 {
+    for round in 0..3000 {
         let (seed, kind) = &seeds[round % seeds.len()];
         let bytes = mangle(&mut rng, seed);
         let name = match kind {
@@ -125,9 +122,55 @@ fn mangled_fixtures_never_panic() {
             FileKind::Apache => "etc/apache2/sites-enabled/jira.conf",
             _ => "shared/bitbucket.properties",
         };
-        let found = vec![Found::new(PathBuf::from(name), Some(*kind), Ok(bytes))];
-        let report = lint_found(found, &Options::default());
-        let _ = human::render(&report, human::Style { color: false, width: 80 });
-        let _ = json::render(&report);
+        lint_bytes(&bytes, Some(*kind), name);
+        if round % 8 == 0 {
+            // The same bytes with their kind sniffed from the content.
+            lint_bytes(&bytes, None, "etc/config.conf");
+        }
+    }
+}
+
+#[test]
+fn random_bytes_never_panic_in_any_parser() {
+    let kinds = [
+        (Some(FileKind::Haproxy), "haproxy.cfg"),
+        (Some(FileKind::Apache), "apache2.conf"),
+        (Some(FileKind::TomcatServerXml), "server.xml"),
+        (Some(FileKind::BitbucketProperties), "bitbucket.properties"),
+        (None, "x.conf"),
+    ];
+    let alphabet: Vec<u8> =
+        PIECES.iter().flat_map(|p| p.iter().copied()).chain(b"abc 01\t/.;,%".iter().copied()).collect();
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    for round in 0..1500 {
+        let len = rng.below(400);
+        let bytes: Vec<u8> = (0..len)
+            .map(|_| if rng.below(4) == 0 { (rng.next() & 0xff) as u8 } else { alphabet[rng.below(alphabet.len())] })
+            .collect();
+        let (kind, name) = kinds[round % kinds.len()];
+        lint_bytes(&bytes, kind, name);
+    }
+}
+
+#[test]
+fn inputs_the_fuzzers_crashed_on_stay_fixed() {
+    let Ok(targets) = std::fs::read_dir("tests/fuzz-regressions") else { return };
+    for target in targets.flatten() {
+        let name = target.file_name().to_string_lossy().into_owned();
+        let kind = match name.as_str() {
+            "haproxy" => Some(FileKind::Haproxy),
+            "apache" => Some(FileKind::Apache),
+            "server_xml" => Some(FileKind::TomcatServerXml),
+            "properties" => Some(FileKind::BitbucketProperties),
+            _ => None,
+        };
+        for input in std::fs::read_dir(target.path()).expect("dir").flatten() {
+            let bytes = std::fs::read(input.path()).expect("read");
+            if name == "ciphers" {
+                let _ = atl_lint::tls::weak_ciphers(&String::from_utf8_lossy(&bytes));
+            } else {
+                lint_bytes(&bytes, kind, "etc/config.conf");
+            }
+        }
     }
 }

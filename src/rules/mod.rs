@@ -243,10 +243,23 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     row.last().copied().unwrap_or(0)
 }
 
+/// Words longer than this get no suggestion.
+const MAX_SUGGESTED_LEN: usize = 64;
+
 /// The candidates nearest to `name` (at most `max` edits), nearest first.
 pub fn nearest<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>, max: usize) -> Vec<&'c str> {
-    let mut scored: Vec<(usize, &str)> =
-        candidates.into_iter().map(|c| (edit_distance(name, c), c)).filter(|(d, _)| *d <= max).collect();
+    // Nothing is near a very long word; and lengths that differ by more than `max` cannot
+    // be within `max` edits, which spares most of the table.
+    let len = name.chars().count();
+    if len > MAX_SUGGESTED_LEN {
+        return Vec::new();
+    }
+    let mut scored: Vec<(usize, &str)> = candidates
+        .into_iter()
+        .filter(|c| c.chars().count().abs_diff(len) <= max)
+        .map(|c| (edit_distance(name, c), c))
+        .filter(|(d, _)| *d <= max)
+        .collect();
     scored.sort();
     scored.into_iter().map(|(_, c)| c).collect()
 }

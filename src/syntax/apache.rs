@@ -69,7 +69,7 @@ impl Block<'_> {
 }
 
 /// One file of Apache configuration.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Config<'a> {
     /// Directives in file order.
     pub directives: Vec<Directive<'a>>,

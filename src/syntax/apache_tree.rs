@@ -532,7 +532,13 @@ struct Linted<'p, 'a> {
     by_path: HashMap<PathBuf, usize>,
     root: Option<String>,
     read: HashSet<usize>,
+    /// Files read so far: a tree that includes files many times over stops here.
+    reads: usize,
 }
+
+/// Apache reads a file as often as it is included; atl-lint stops after this many reads of
+/// one tree.
+const MAX_READS: usize = 20_000;
 
 impl<'p, 'a> Linted<'p, 'a> {
     fn new(files: &'p mut [Parsed<'a>]) -> Self {
@@ -542,16 +548,25 @@ impl<'p, 'a> Linted<'p, 'a> {
             .filter(|(_, f)| matches!(f.tree, Tree::Apache(_)) && f.source.include_root.is_some())
             .map(|(i, f)| (canonical(&f.source.path), i))
             .collect();
-        Linted { files, by_path, root: None, read: HashSet::new() }
+        Linted { files, by_path, root: None, read: HashSet::new(), reads: 0 }
     }
 
     fn read_file(&mut self, state: &mut State, index: usize) {
-        if !self.read.insert(index) {
+        self.reads += 1;
+        if self.reads > MAX_READS {
             return;
         }
+        let first = self.read.insert(index);
         let Some(file) = self.files.get_mut(index) else { return };
         let source = file.source;
         let Tree::Apache(config) = &mut file.tree else { return };
+        if !first {
+            // Included again: Apache reads it again (its defines, modules, includes and
+            // dump take effect), while the file keeps what its first reading found.
+            let mut again = config.clone();
+            read(state, self, &mut again, source);
+            return;
+        }
         let mut config = std::mem::take(config);
         read(state, self, &mut config, source);
         if let Some(Parsed { tree: Tree::Apache(slot), .. }) = self.files.get_mut(index) {

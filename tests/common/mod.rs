@@ -10,6 +10,12 @@ pub fn shared() -> PathBuf {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"))
 }
 
+/// How many generated inputs an oracle test runs: `default`, or `ATL_LINT_ORACLE_INPUTS`
+/// for the long runs (`ATL_LINT_ORACLE_INPUTS=10000 cargo test --release --test oracles`).
+pub fn scale(default: usize) -> usize {
+    std::env::var("ATL_LINT_ORACLE_INPUTS").ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
 /// Skips (with a printed reason) outside CI; in CI a missing prerequisite is a failure.
 pub fn require(ok: bool, what: &str) -> bool {
     if !ok {

@@ -187,7 +187,9 @@ fn apache(cx: &Context<'_>, sink: &mut Sink<'_>) {
 /// Adds the nearest known name, when one is close, to a finding.
 fn suggest<'k>(diagnostic: &mut crate::diagnostic::Diagnostic, name: &str, known: impl Iterator<Item = &'k str>) {
     let lower = name.to_ascii_lowercase();
-    let known: Vec<(String, &str)> = known.map(|k| (k.to_ascii_lowercase(), k)).collect();
+    let len = lower.chars().count();
+    let known: Vec<(String, &str)> =
+        known.filter(|k| k.chars().count().abs_diff(len) <= 3).map(|k| (k.to_ascii_lowercase(), k)).collect();
     let near = nearest(&lower, known.iter().map(|(l, _)| l.as_str()), 3);
     match near.first().and_then(|n| known.iter().find(|(l, _)| l == n)) {
         Some((_, original)) => diagnostic.help(format!("did you mean `{}`?", original.trim_start_matches('<'))),

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Whole-run benchmark: atl-lint against `haproxy -c`, `apache2 -t` and `cat` (reading the
+# same files, the floor) on configurations from ../shared/bench/gen.py, then the targets.
+#   usage: bench/compare.sh [N...]        (default: 100 1000 10000 20000)
+# Needs: python3, Debian's haproxy and apache2, GNU time (/usr/bin/time).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(100 1000 10000 20000)
+gen=../shared/bench/gen.py
+cargo build --release --quiet
+bin=$PWD/target/release/atl-lint
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export LC_ALL=C
+
+# Wall time of a command in milliseconds: the best of REPS runs (fewer for slow ones).
+best_ms() {
+    local best="" reps=5 i start end ms
+    for ((i = 0; i < reps; i++)); do
+        start=$(date +%s%N)
+        "$@" >/dev/null 2>&1 || true
+        end=$(date +%s%N)
+        ms=$(( (end - start) / 1000 ))
+        if [ -z "$best" ] || [ "$ms" -lt "$best" ]; then best=$ms; fi
+        [ "$ms" -gt 2000000 ] && break
+    done
+    printf '%d.%03d' $((best / 1000)) $((best % 1000))
+}
+peak_mib() {
+    /usr/bin/time -f '%M' -o "$work/rss" "$@" >/dev/null 2>&1 || true
+    awk '{ printf "%.1f", $1 / 1024 }' "$work/rss"
+}
+bytes_of() { find "$@" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }'; }
+cat_files() { find "$@" -type f -print0 | xargs -0 cat; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.4f", a / b; else print "-" }'; }
+
+rows=()
+declare -A atl size peak peer floor
+for n in "${sizes[@]}"; do
+    python3 "$gen" haproxy "$n" "$work/haproxy-$n.cfg"
+    python3 "$gen" apache "$n" "$work/apache-$n"
+    python3 "$gen" tree "$n" "$work/tree-$n"
+    for kind in haproxy apache tree; do
+        case $kind in
+            haproxy) input=$work/haproxy-$n.cfg; peer_cmd=(haproxy -c -q -f "$input") ;;
+            apache) input=$work/apache-$n; peer_cmd=(apache2 -t -f "$input/apache2.conf") ;;
+            tree) input=$work/tree-$n; peer_cmd=() ;;
+        esac
+        key=$kind-$n
+        atl[$key]=$(best_ms "$bin" -q --no-config --no-live "$input")
+        peak[$key]=$(peak_mib "$bin" -q --no-config --no-live "$input")
+        size[$key]=$(bytes_of "$input")
+        floor[$key]=$(best_ms cat_files "$input")
+        if [ ${#peer_cmd[@]} -gt 0 ]; then peer[$key]=$(best_ms "${peer_cmd[@]}"); else peer[$key]=""; fi
+        rows+=("$key")
+    done
+done
+small=$(best_ms "$bin" -q --no-config --no-live fixtures/e2e)
+
+printf '\n| input | size | atl-lint ms | peak MiB | peer | peer ms | cat ms | atl-lint / peer | atl-lint / cat |\n'
+printf '|---|---:|---:|---:|---|---:|---:|---:|---:|\n'
+for key in "${rows[@]}"; do
+    case $key in haproxy-*) name="haproxy -c";; apache-*) name="apache2 -t";; *) name="-";; esac
+    pr="-"; [ -n "${peer[$key]}" ] && pr=$(ratio "${atl[$key]}" "${peer[$key]}")
+    printf '| %s | %s B | %s | %s | %s | %s | %s | %s | %s |\n' "$key" "${size[$key]}" "${atl[$key]}" "${peak[$key]}" \
+        "$name" "${peer[$key]:--}" "${floor[$key]}" "$pr" "$(ratio "${atl[$key]}" "${floor[$key]}")"
+done
+printf '| fixtures/e2e (a small repository) | %s B | %s | | | | | | |\n' "$(bytes_of fixtures/e2e)" "$small"
+
+# The targets.
+status=0
+check() { if awk "BEGIN { exit !($2) }"; then echo "ok    $1"; else echo "MISS  $1"; status=1; fi; }
+echo
+last=${sizes[-1]}
+if [ -n "${peer[haproxy-$last]:-}" ]; then
+    check "haproxy-$last: atl-lint <= 1% of haproxy -c ($(ratio "${atl[haproxy-$last]}" "${peer[haproxy-$last]}"))" \
+        "${atl[haproxy-$last]} <= 0.01 * ${peer[haproxy-$last]}"
+    check "apache-$last: atl-lint <= 1/2 of apache2 -t ($(ratio "${atl[apache-$last]}" "${peer[apache-$last]}"))" \
+        "${atl[apache-$last]} <= 0.5 * ${peer[apache-$last]}"
+fi
+for key in "${rows[@]}"; do
+    check "$key: atl-lint <= 3x cat ($(ratio "${atl[$key]}" "${floor[$key]}"))" "${atl[$key]} <= 3 * ${floor[$key]}"
+    limit=$(awk -v s="${size[$key]}" 'BEGIN { printf "%.1f", 3 * s / 1048576 + 20 }')
+    check "$key: peak ${peak[$key]} MiB <= 3x input + 20 MiB ($limit)" "${peak[$key]} <= $limit"
+done
+if [[ " ${sizes[*]} " == *" 1000 "* ]] && [[ " ${sizes[*]} " == *" 20000 "* ]]; then
+    for kind in haproxy apache tree; do
+        growth=$(ratio "${atl[$kind-20000]}" "${atl[$kind-1000]}")
+        check "$kind: time grows ${growth}x for 20x the input (<= 26)" "$growth <= 26"
+        mem=$(ratio "${peak[$kind-20000]}" "${peak[$kind-1000]}")
+        check "$kind: memory grows ${mem}x for 20x the input (<= 26)" "$mem <= 26"
+    done
+fi
+check "fixtures/e2e: ${small} ms < 10 ms" "$small < 10"
+exit $status
