@@ -7,7 +7,7 @@ use std::path::{Component, Path, PathBuf};
 
 use walkdir::WalkDir;
 
-use crate::source::FileKind;
+use crate::source::{FileKey, FileKind};
 
 mod includes;
 
@@ -86,7 +86,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<Found>, PathError> {
 /// `root` first.
 pub fn discover_in(paths: &[PathBuf], extras: &[PathBuf], root: Option<&Path>) -> Result<Vec<Found>, PathError> {
     let mut found = Vec::new();
-    let mut seen: HashSet<PathBuf> = HashSet::new();
+    let mut seen: HashSet<FileKey> = HashSet::new();
     for path in paths {
         let metadata = std::fs::metadata(path).map_err(|error| PathError { path: path.clone(), error })?;
         if metadata.is_dir() {
@@ -104,9 +104,8 @@ pub fn discover_in(paths: &[PathBuf], extras: &[PathBuf], root: Option<&Path>) -
     Ok(found)
 }
 
-fn first_visit(seen: &mut HashSet<PathBuf>, path: &Path) -> bool {
-    let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    seen.insert(key)
+fn first_visit(seen: &mut HashSet<FileKey>, path: &Path) -> bool {
+    seen.insert(FileKey::of(path))
 }
 
 /// A file named on the command line: always read, its kind sniffed when the name says nothing.
@@ -134,7 +133,7 @@ fn explicit(path: &Path, metadata: &std::fs::Metadata) -> Result<Found, PathErro
     Ok(Found::new(path, kind, content))
 }
 
-fn walk(root: &Path, seen: &mut HashSet<PathBuf>, found: &mut Vec<Found>) {
+fn walk(root: &Path, seen: &mut HashSet<FileKey>, found: &mut Vec<Found>) {
     let walker = WalkDir::new(root).follow_links(true).sort_by_file_name().into_iter().filter_entry(|entry| {
         entry.depth() == 0 || !entry.file_type().is_dir() || !SKIPPED_DIRS.iter().any(|d| entry.file_name() == *d)
     });
@@ -174,7 +173,7 @@ fn walk(root: &Path, seen: &mut HashSet<PathBuf>, found: &mut Vec<Found>) {
 
 /// A regular file met while walking (or in a live-mode place): kept when its name or
 /// content makes it a kind atl-lint reads.
-fn add_walked(path: &Path, size: u64, seen: &mut HashSet<PathBuf>, found: &mut Vec<Found>) {
+fn add_walked(path: &Path, size: u64, seen: &mut HashSet<FileKey>, found: &mut Vec<Found>) {
     let Some(name) = kind_by_name(path) else {
         return;
     };

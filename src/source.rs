@@ -285,3 +285,24 @@ mod tests {
         assert_eq!(f.encoding, Encoding::Latin1);
     }
 }
+
+/// What identifies a file on disk: its device and inode (one `stat`, symlinks followed), or
+/// its path when it cannot be read.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum FileKey {
+    /// Device and inode.
+    Inode(u64, u64),
+    /// A path that could not be looked at.
+    Path(std::path::PathBuf),
+}
+
+impl FileKey {
+    /// The key of the file at `path`.
+    pub fn of(path: &std::path::Path) -> FileKey {
+        use std::os::unix::fs::MetadataExt;
+        match std::fs::metadata(path) {
+            Ok(m) => FileKey::Inode(m.dev(), m.ino()),
+            Err(_) => FileKey::Path(path.to_path_buf()),
+        }
+    }
+}

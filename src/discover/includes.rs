@@ -5,17 +5,17 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::{read, tidy, Found, Problem};
-use crate::source::{FileId, FileKind, SourceFile};
+use crate::source::{FileId, FileKey, FileKind, SourceFile};
 use crate::syntax::apache;
-use crate::syntax::apache_tree::{self, canonical, Host, State};
+use crate::syntax::apache_tree::{self, Host, State};
 
 /// Adds the files Apache main configurations include to `found`, and reports files found
 /// by walking under the path their main configuration includes them by (a symlinked
 /// `sites-enabled/x.conf` rather than its target).
 pub(super) fn follow(found: &mut Vec<Found>, root: Option<&Path>) {
-    let mut by_canonical: HashMap<PathBuf, usize> = HashMap::new();
+    let mut by_key: HashMap<FileKey, usize> = HashMap::new();
     for (index, file) in found.iter().enumerate() {
-        by_canonical.entry(canonical(&file.path)).or_insert(index);
+        by_key.entry(FileKey::of(&file.path)).or_insert(index);
     }
     let mains: Vec<(PathBuf, Vec<u8>)> = found
         .iter()
@@ -24,20 +24,20 @@ pub(super) fn follow(found: &mut Vec<Found>, root: Option<&Path>) {
         .filter(|(path, bytes)| is_main(path, bytes))
         .collect();
     let mut included: Vec<(PathBuf, PathBuf)> = Vec::new();
-    let mut seen: HashSet<PathBuf> = HashSet::new();
+    let mut seen: HashSet<FileKey> = HashSet::new();
     for (path, bytes) in &mains {
         let mut collect = Collect { order: Vec::new(), seen: &mut seen };
-        collect.seen.insert(canonical(path));
+        collect.seen.insert(FileKey::of(path));
         let mut state = State::tree(path, root);
         collect.read(&mut state, path, bytes.clone());
-        if let Some(main) = by_canonical.get(&canonical(path)).and_then(|&i| found.get_mut(i)) {
+        if let Some(main) = by_key.get(&FileKey::of(path)).and_then(|&i| found.get_mut(i)) {
             main.include_root = Some(main.path.clone());
         }
         included.extend(collect.order.into_iter().map(|file| (file, tidy(path))));
     }
     for (path, root) in included {
-        let key = canonical(&path);
-        match by_canonical.get(&key).and_then(|&i| found.get_mut(i)) {
+        let key = FileKey::of(&path);
+        match by_key.get(&key).and_then(|&i| found.get_mut(i)) {
             Some(existing) => {
                 existing.path = tidy(&path);
                 existing.kind = Some(FileKind::Apache);
@@ -48,7 +48,7 @@ pub(super) fn follow(found: &mut Vec<Found>, root: Option<&Path>) {
             }
             None => {
                 let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-                by_canonical.insert(key, found.len());
+                by_key.insert(key, found.len());
                 let mut file = Found::new(tidy(&path), Some(FileKind::Apache), read(&path, size));
                 file.include_root = Some(root);
                 found.push(file);
@@ -72,7 +72,7 @@ fn is_main(path: &Path, bytes: &[u8]) -> bool {
 /// Collects the files a tree includes, in Apache's order.
 struct Collect<'s> {
     order: Vec<PathBuf>,
-    seen: &'s mut HashSet<PathBuf>,
+    seen: &'s mut HashSet<FileKey>,
 }
 
 impl Collect<'_> {
@@ -85,7 +85,7 @@ impl Collect<'_> {
 
 impl Host for Collect<'_> {
     fn include(&mut self, state: &mut State, path: &Path) {
-        if !self.seen.insert(canonical(path)) {
+        if !self.seen.insert(FileKey::of(path)) {
             return;
         }
         self.order.push(path.to_path_buf());

@@ -248,6 +248,10 @@ pub(super) fn add_haproxy<'a>(topology: &mut Topology<'a>, source: &'a SourceFil
         .filter(|(_, s)| matches!(s.kind(), "backend" | "listen"))
         .map(|(i, s)| (s.name(), i))
         .collect();
+    // Per section, once: where it compresses, and whether it adds X-Forwarded-For.
+    let compressing: Vec<Option<Span>> =
+        config.sections.iter().map(|s| s.find(&["compression", "algo"]).next().map(|st| st.span)).collect();
+    let forwarding: Vec<bool> = config.sections.iter().map(|s| s.statements.iter().any(adds_forwarded_for)).collect();
     for (index, section) in config.sections.iter().enumerate() {
         if !matches!(section.kind(), "frontend" | "listen") {
             continue;
@@ -297,22 +301,16 @@ pub(super) fn add_haproxy<'a>(topology: &mut Topology<'a>, source: &'a SourceFil
             });
             for (at, backend, matched) in &rules {
                 let Some(backend_section) = config.sections.get(*backend) else { continue };
-                let backend_defaults = config.defaults_of(*backend);
                 let (public, public_span) = match (&matched.path, &landing) {
                     _ if matched.opaque => (None, *at),
                     (Some((path, span)), _) => (Some(path.clone()), *span),
                     (None, Some((path, span))) => (Some(path.clone()), *span),
                     (None, None) => (Some(String::new()), *at),
                 };
-                let compression = [Some(section), defaults, Some(backend_section), backend_defaults]
-                    .into_iter()
-                    .flatten()
-                    .find_map(|s| s.find(&["compression", "algo"]).next())
-                    .map(|s| s.span);
-                let forwardfor = [Some(section), defaults, Some(backend_section), backend_defaults]
-                    .into_iter()
-                    .flatten()
-                    .any(|s| s.statements.iter().any(adds_forwarded_for));
+                let involved =
+                    [Some(index), config.defaults_index(index), Some(*backend), config.defaults_index(*backend)];
+                let compression = involved.iter().flatten().find_map(|&i| compressing.get(i).copied().flatten());
+                let forwardfor = involved.iter().flatten().any(|&i| forwarding.get(i).copied().unwrap_or(false));
                 for server in backend_section.find(&["server"]) {
                     let Some(upstream) = server_upstream(server, public.as_deref()) else { continue };
                     topology.routes.push(Route {

@@ -530,6 +530,7 @@ pub fn dump(files: &mut [Parsed<'_>], main: usize) -> Vec<DumpLine> {
 struct Linted<'p, 'a> {
     files: &'p mut [Parsed<'a>],
     by_path: HashMap<PathBuf, usize>,
+    by_key: HashMap<crate::source::FileKey, usize>,
     root: Option<String>,
     read: HashSet<usize>,
     /// Files read so far: a tree that includes files many times over stops here.
@@ -542,13 +543,17 @@ const MAX_READS: usize = 20_000;
 
 impl<'p, 'a> Linted<'p, 'a> {
     fn new(files: &'p mut [Parsed<'a>]) -> Self {
-        let by_path = files
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| matches!(f.tree, Tree::Apache(_)) && f.source.include_root.is_some())
-            .map(|(i, f)| (canonical(&f.source.path), i))
-            .collect();
-        Linted { files, by_path, root: None, read: HashSet::new(), reads: 0 }
+        // Discovery names an included file by the path its include expands to; a file
+        // included by another spelling is found by its inode.
+        let in_trees = || {
+            files
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| matches!(f.tree, Tree::Apache(_)) && f.source.include_root.is_some())
+        };
+        let by_path = in_trees().map(|(i, f)| (tidy(&f.source.path), i)).collect();
+        let by_key = HashMap::new();
+        Linted { files, by_path, by_key, root: None, read: HashSet::new(), reads: 0 }
     }
 
     fn read_file(&mut self, state: &mut State, index: usize) {
@@ -577,7 +582,21 @@ impl<'p, 'a> Linted<'p, 'a> {
 
 impl Host for Linted<'_, '_> {
     fn include(&mut self, state: &mut State, path: &Path) {
-        let Some(&index) = self.by_path.get(&canonical(path)) else { return };
+        let index = match self.by_path.get(&tidy(path)) {
+            Some(&index) => index,
+            None => {
+                if self.by_key.is_empty() {
+                    let keys: Vec<(crate::source::FileKey, usize)> = self
+                        .by_path
+                        .iter()
+                        .filter_map(|(_, &i)| Some((crate::source::FileKey::of(&self.files.get(i)?.source.path), i)))
+                        .collect();
+                    self.by_key.extend(keys);
+                }
+                let Some(&index) = self.by_key.get(&crate::source::FileKey::of(path)) else { return };
+                index
+            }
+        };
         let in_tree = self.files.get(index).is_some_and(|f| f.source.include_root == self.root);
         if in_tree {
             self.read_file(state, index);
@@ -585,9 +604,9 @@ impl Host for Linted<'_, '_> {
     }
 }
 
-/// The real path, or the path itself when it cannot be resolved.
-pub fn canonical(path: &Path) -> PathBuf {
-    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+/// A path without `.` components, as discovery names files.
+fn tidy(path: &Path) -> PathBuf {
+    path.components().filter(|c| !matches!(c, Component::CurDir)).collect()
 }
 
 #[cfg(test)]

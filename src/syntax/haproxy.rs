@@ -203,17 +203,41 @@ pub struct Config<'a> {
     pub comments: Vec<Comment<'a>>,
     /// What HAProxy would refuse to read.
     pub problems: Vec<SyntaxProblem>,
+    /// Each section's `defaults` section, by index (see [`Config::defaults_of`]).
+    defaults: Vec<Option<usize>>,
 }
 
 impl<'a> Config<'a> {
     /// The `defaults` section a proxy takes its defaults from: the one named by `from`, else
     /// the last `defaults` before it.
     pub fn defaults_of(&self, index: usize) -> Option<&Section<'a>> {
-        let section = self.sections.get(index)?;
-        if let Some(from) = &section.from {
-            return self.sections.iter().find(|s| s.kind() == "defaults" && s.name() == from.text);
+        self.sections.get(self.defaults_index(index)?)
+    }
+
+    /// The index of the `defaults` section of section `index`.
+    pub fn defaults_index(&self, index: usize) -> Option<usize> {
+        *self.defaults.get(index)?
+    }
+
+    /// Finds every section's `defaults` in one pass: the one named by `from` (the first of
+    /// that name), else the last before it.
+    fn link_defaults(&mut self) {
+        let mut named: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        for (i, s) in self.sections.iter().enumerate().filter(|(_, s)| s.kind() == "defaults") {
+            named.entry(s.name()).or_insert(i);
         }
-        self.sections.get(..index)?.iter().rev().find(|s| s.kind() == "defaults")
+        let mut last = None;
+        let mut defaults = Vec::with_capacity(self.sections.len());
+        for (i, section) in self.sections.iter().enumerate() {
+            defaults.push(match &section.from {
+                Some(from) => named.get(from.text.as_ref()).copied(),
+                None => last,
+            });
+            if section.kind() == "defaults" {
+                last = Some(i);
+            }
+        }
+        self.defaults = defaults;
     }
 }
 
@@ -242,6 +266,7 @@ pub fn parse(source: &SourceFile) -> Config<'_> {
         parser.problem(block.span, "`.if` block is never closed with `.endif`", "opened here");
     }
     duplicate_proxies(&mut parser.config);
+    parser.config.link_defaults();
     parser.config
 }
 
