@@ -209,7 +209,7 @@ const SNIPPETS: [&str; 16] = [
     "Define PORT 8080\n",
     "Define ON\n",
     "UnDefine ON\n",
-    "Listen ${PORT}\n",
+    "ServerAdmin port-${PORT}@example.com\n",
     "ServerAdmin admin@${HOST}\n",
     "<IfDefine ON>\nKeepAlive On\n</IfDefine>\n",
     "<IfDefine !ON>\n  <IfDefine !OFF>\n    KeepAlive Off\n  </IfDefine>\n</IfDefine>\n",
@@ -235,13 +235,8 @@ fn generated_configurations_read_as_apache_reads_them() {
     std::fs::create_dir_all(root.join("inc/deeper")).expect("mkdir");
     std::fs::write(root.join("inc/a.conf"), "ServerSignature Off\n").expect("write");
     std::fs::write(root.join("inc/deeper/b.conf"), "Timeout \\\n  45\n").expect("write");
-    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut next = |n: usize| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state % n.max(1) as u64) as usize
-    };
+    let mut rng = common::Rng(0x9e37_79b9_7f4a_7c15);
+    let mut next = |n: usize| rng.below(n);
     let (mut compared, mut refused) = (0, 0);
     for _ in 0..common::scale(40) {
         let mut text =

@@ -224,13 +224,8 @@ fn generated() -> Vec<PathBuf> {
         })
         .collect();
     // Then two or three mutations at once, as many as asked for (none by default).
-    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
-    let mut next = |n: usize| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state % n.max(1) as u64) as usize
-    };
+    let mut rng = common::Rng(0x2545_f491_4f6c_dd1d);
+    let mut next = |n: usize| rng.below(n);
     for i in 0..common::scale(0) {
         let mut text = base.to_string();
         for _ in 0..2 + next(2) {

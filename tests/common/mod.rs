@@ -16,6 +16,19 @@ pub fn scale(default: usize) -> usize {
     std::env::var("ATL_LINT_ORACLE_INPUTS").ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
+/// A small deterministic generator (xorshift) for generated test inputs.
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// A number below `n`.
+    pub fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n.max(1) as u64) as usize
+    }
+}
+
 /// Skips (with a printed reason) outside CI; in CI a missing prerequisite is a failure.
 pub fn require(ok: bool, what: &str) -> bool {
     if !ok {

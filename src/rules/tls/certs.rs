@@ -48,6 +48,18 @@ pub(crate) struct Certificate {
     pub date: String,
 }
 
+impl Certificate {
+    /// ` (in `file`)` when the certificate is not in the named file itself (a `crt`
+    /// directory or `crt-list`), else nothing.
+    pub fn located(&self, reference: &Reference) -> String {
+        if self.file == reference.path {
+            String::new()
+        } else {
+            format!(" (in `{}`)", self.file.display())
+        }
+    }
+}
+
 /// What a reference leads to.
 #[derive(Debug)]
 pub(crate) enum Inspected {

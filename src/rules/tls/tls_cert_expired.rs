@@ -32,11 +32,7 @@ impl Rule for TlsCertExpired {
         for reference in references(cx) {
             let Inspected::Certificates(certificates) = inspect(&reference) else { continue };
             for certificate in certificates.iter().filter(|c| c.not_after < live.now) {
-                let within = if certificate.file == reference.path {
-                    String::new()
-                } else {
-                    format!(" (in `{}`)", certificate.file.display())
-                };
+                let within = certificate.located(&reference);
                 sink.emit(
                     reference.span,
                     "expired",

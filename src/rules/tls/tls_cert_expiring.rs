@@ -50,11 +50,7 @@ impl Rule for TlsCertExpiring {
             let Inspected::Certificates(certificates) = inspect(&reference) else { continue };
             for certificate in certificates.iter().filter(|c| c.not_after >= live.now && c.not_after < horizon) {
                 let days = (certificate.not_after - live.now) / 86_400;
-                let within = if certificate.file == reference.path {
-                    String::new()
-                } else {
-                    format!(" (in `{}`)", certificate.file.display())
-                };
+                let within = certificate.located(&reference);
                 sink.emit(
                     reference.span,
                     "expires soon",
