@@ -360,6 +360,7 @@ fn check(sources: &SourceMap, problems: &[FileProblem], options: &Options) -> (V
         problems,
         known_directives: &options.known_directives,
         live: live.as_ref(),
+        file_index: Context::index(&parsed),
     };
     let mut diagnostics = Vec::new();
     for rule in rules::ALL {
@@ -391,7 +392,7 @@ fn finish(report: &mut Report) {
     // One finding once: a route read through several listeners of one proxy repeats it.
     let mut unique = std::collections::HashSet::new();
     report.diagnostics.retain(|d| unique.insert((d.rule, d.primary.span, d.message.clone())));
-    let redactor = report.redactor();
+    let redactor = report::Redactor::new(&report.sources);
     let sources = &report.sources;
     let mut seen: HashMap<String, usize> = HashMap::new();
     for d in &mut report.diagnostics {

@@ -9,7 +9,7 @@ mod tomcat;
 pub use bitbucket::relaxed;
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::source::{FileId, Span};
 use crate::syntax::apache_tree::TreeFacts;
@@ -547,7 +547,16 @@ fn link(topology: &mut Topology<'_>) {
 }
 
 /// How many connectors (and the first of them) a key selects.
-type Tally = HashMap<(u16, Option<String>, Option<PathBuf>), (usize, usize)>;
+/// Keys hold digests of the context path and the directory, not copies of them: a
+/// connector is counted under every directory above it.
+type Tally = HashMap<(u16, Option<u64>, Option<u64>), (usize, usize)>;
+
+fn digest(value: &(impl std::hash::Hash + ?Sized)) -> u64 {
+    use std::hash::Hasher;
+    let mut hasher = std::hash::DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
+}
 
 /// HTTP connectors by port, by port and context path, and by those under each directory.
 struct Candidates {
@@ -567,16 +576,17 @@ impl Candidates {
             let context = app.context_path.as_ref().map_or(Some(String::new()), ContextPath::normalized);
             let contexts = [Some(None), context.map(Some)].into_iter().flatten();
             for context in contexts {
-                add((port, context.clone(), None), index);
+                let context = context.as_deref().map(digest);
+                add((port, context, None), index);
                 for dir in app.path.ancestors().skip(1) {
-                    add((port, context.clone(), Some(dir.to_path_buf())), index);
+                    add((port, context, Some(digest(dir))), index);
                 }
             }
         }
         Candidates { tally }
     }
 
-    fn one(&self, key: &(u16, Option<String>, Option<PathBuf>)) -> Option<Result<usize, usize>> {
+    fn one(&self, key: &(u16, Option<u64>, Option<u64>)) -> Option<Result<usize, usize>> {
         self.tally.get(key).map(|&(count, first)| if count == 1 { Ok(first) } else { Err(count) })
     }
 
@@ -589,12 +599,13 @@ impl Candidates {
             return Some(only);
         }
         let upstream = Some(routes::normalized_path(&route.upstream.path));
-        let context = match self.one(&(port, upstream.clone(), None)) {
+        let upstream = upstream.as_deref().map(digest);
+        let context = match self.one(&(port, upstream, None)) {
             Some(Ok(only)) => return Some(only),
             Some(Err(_)) => upstream,
             None => None,
         };
         let from = topology.frontends.get(route.frontend)?.path;
-        from.ancestors().skip(1).find_map(|dir| self.one(&(port, context.clone(), Some(dir.to_path_buf()))))?.ok()
+        from.ancestors().skip(1).find_map(|dir| self.one(&(port, context, Some(digest(dir)))))?.ok()
     }
 }

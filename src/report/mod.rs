@@ -95,7 +95,7 @@ impl Report {
     }
 
     /// Masked copies of the file texts and secret values, for rendering.
-    pub fn redactor(&self) -> Redactor {
+    pub fn redactor(&self) -> Redactor<'_> {
         Redactor::new(&self.sources)
     }
 }

@@ -1,6 +1,6 @@
 //! Masking secret values (passwords, keystore passwords, tokens) in every output.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::source::{FileId, SourceMap};
 
@@ -17,42 +17,48 @@ fn scrubbable(value: &str) -> bool {
         && !value.chars().all(|c| c.is_ascii_digit())
 }
 
-/// Masked file texts and the secret values to keep out of messages.
+/// Masked file texts and the secret values to keep out of messages. A file's text is
+/// copied (and masked) only when an output first shows it.
 #[derive(Debug)]
-pub struct Redactor {
-    texts: Vec<Arc<String>>,
+pub struct Redactor<'s> {
+    sources: &'s SourceMap,
+    texts: Vec<OnceLock<Arc<String>>>,
     values: Vec<String>,
 }
 
-impl Redactor {
-    /// Masks every secret span of every file.
-    pub fn new(sources: &SourceMap) -> Self {
-        let mut texts = Vec::new();
+impl<'s> Redactor<'s> {
+    /// The redactor of every file of a run.
+    pub fn new(sources: &'s SourceMap) -> Self {
         let mut values = Vec::new();
+        let mut count = 0;
         for file in sources.iter() {
-            let mut bytes = file.text.clone().into_bytes();
-            for &(start, end) in &file.secrets {
+            values.extend(file.secret_values.iter().filter(|v| scrubbable(v)).cloned());
+            count += 1;
+        }
+        values.sort_unstable();
+        values.dedup();
+        // Longest first, so that a value containing another is masked whole.
+        values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+        Redactor { sources, texts: (0..count).map(|_| OnceLock::new()).collect(), values }
+    }
+
+    /// A file's text with every secret span masked: one `*` a byte (line ends kept), so
+    /// every later span's offsets and line numbers stay valid.
+    pub fn text(&self, file: FileId) -> Arc<String> {
+        let Some(cell) = self.texts.get(file.0 as usize) else { return Arc::default() };
+        cell.get_or_init(|| {
+            let Some(source) = self.sources.get(file) else { return Arc::default() };
+            let mut bytes = source.text.clone().into_bytes();
+            for &(start, end) in &source.secrets {
                 let Some(secret) = bytes.get_mut(start..end) else { continue };
-                // One `*` a byte keeps every later span's offsets valid; line ends stay, so a
-                // value continued over lines keeps its line numbers.
                 for byte in secret.iter_mut().filter(|b| !matches!(**b, b'\n' | b'\r')) {
                     *byte = b'*';
                 }
             }
             let text = String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-            texts.push(Arc::new(text));
-            values.extend(file.secret_values.iter().filter(|v| scrubbable(v)).cloned());
-        }
-        values.sort_unstable();
-        values.dedup();
-        // Longest first, so a secret containing another is masked whole.
-        values.sort_by_key(|v| std::cmp::Reverse(v.len()));
-        Redactor { texts, values }
-    }
-
-    /// The masked text of a file, byte for byte as long as the original.
-    pub fn text(&self, file: FileId) -> Arc<String> {
-        self.texts.get(file.0 as usize).cloned().unwrap_or_default()
+            Arc::new(text)
+        })
+        .clone()
     }
 
     /// A message with any secret value masked.

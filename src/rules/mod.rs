@@ -92,13 +92,35 @@ pub struct Context<'a> {
     pub known_directives: &'a [String],
     /// Live mode, when on: files the configuration names are checked on this machine.
     pub live: Option<&'a crate::LiveMode>,
+    /// Where each file (by id) is in `files`.
+    pub file_index: Vec<Option<usize>>,
 }
 
-impl Context<'_> {
+impl<'a> Context<'a> {
     /// Whether `file` is a template with conditionals: both branches are in its text, so a
     /// setting repeated there proves nothing.
     pub fn has_template_control(&self, file: crate::source::FileId) -> bool {
-        self.files.iter().any(|p| p.source.id == file && p.source.has_template_control())
+        self.parsed(file).is_some_and(|p| p.source.has_template_control())
+    }
+
+    /// The parsed file with id `file`.
+    pub fn parsed(&self, file: crate::source::FileId) -> Option<&Parsed<'a>> {
+        self.files.get((*self.file_index.get(file.0 as usize)?)?)
+    }
+
+    /// Indexes `files` by their ids.
+    pub fn index(files: &[Parsed<'_>]) -> Vec<Option<usize>> {
+        let mut index = Vec::new();
+        for (i, file) in files.iter().enumerate() {
+            let id = file.source.id.0 as usize;
+            if index.len() <= id {
+                index.resize(id + 1, None);
+            }
+            if let Some(slot) = index.get_mut(id) {
+                *slot = Some(i);
+            }
+        }
+        index
     }
 }
 

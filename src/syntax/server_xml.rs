@@ -241,6 +241,8 @@ impl<'a> Parser<'a> {
                 }
             }
         }
+        // Kept for the whole run: no room left over from growing.
+        out.shrink_to_fit();
         out
     }
 

@@ -53,14 +53,19 @@ struct Part {
     span: Option<Span>,
 }
 
-fn main_connector<'c, 'a>(connectors: &'c [Connector<'a>], app: usize) -> Option<(usize, &'c Connector<'a>)> {
-    connectors.iter().enumerate().find(|(_, c)| {
-        c.app == app
-            && match &c.style {
-                Style::Tomcat => true,
-                Style::Spring(prefix) => prefix == "server.",
-            }
-    })
+/// Each app's main connector (the first `<Connector>`, or the `server.*` one), by app.
+fn main_connectors(connectors: &[Connector<'_>]) -> std::collections::HashMap<usize, usize> {
+    let mut main = std::collections::HashMap::new();
+    for (index, c) in connectors.iter().enumerate() {
+        let primary = match &c.style {
+            Style::Tomcat => true,
+            Style::Spring(prefix) => prefix == "server.",
+        };
+        if primary {
+            main.entry(c.app).or_insert(index);
+        }
+    }
+    main
 }
 
 fn shown_path(path: &str) -> String {
@@ -173,6 +178,7 @@ fn route_parts(url: &url::Url, route: &Route, frontend: &Frontend<'_>) -> Vec<Pa
 impl Rule for BaseUrlDrift {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         let topology = cx.topology;
+        let mains = main_connectors(&topology.connectors);
         for base in &topology.base_urls {
             let Some(text) = base.setting.value.known() else {
                 continue;
@@ -183,7 +189,8 @@ impl Rule for BaseUrlDrift {
             if !matches!(url.scheme(), "http" | "https") {
                 continue;
             }
-            let Some((index, connector)) = main_connector(&topology.connectors, base.app) else {
+            let Some((index, connector)) = mains.get(&base.app).and_then(|&i| Some((i, topology.connectors.get(i)?)))
+            else {
                 continue;
             };
             let context = topology

@@ -55,6 +55,12 @@ fn under(path: &str, context: &str) -> bool {
 impl Rule for ContextPathMismatch {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         let topology = cx.topology;
+        let mut contexts_by_app: std::collections::HashMap<usize, Vec<String>> = std::collections::HashMap::new();
+        for c in topology.contexts.iter().filter(|c| c.style == PathStyle::Tomcat) {
+            if let Some(path) = c.normalized() {
+                contexts_by_app.entry(c.app).or_default().push(path);
+            }
+        }
         for (index, connector) in topology.connectors.iter().enumerate() {
             let Some(app) = topology.apps.get(connector.app) else { continue };
             let (context, context_span) = match &app.context_path {
@@ -68,19 +74,16 @@ impl Rule for ContextPathMismatch {
                 None => (String::new(), None),
             };
             // Other contexts of the same app (Confluence's `/synchrony-proxy`).
-            let others: Vec<String> = topology
-                .contexts
-                .iter()
-                .filter(|c| c.app == connector.app && c.style == PathStyle::Tomcat)
-                .filter_map(|c| c.normalized())
-                .filter(|p| *p != context && !p.is_empty())
-                .collect();
+            let others: Vec<&String> = contexts_by_app
+                .get(&connector.app)
+                .map(|paths| paths.iter().filter(|p| **p != context && !p.is_empty()).collect())
+                .unwrap_or_default();
             let routes: Vec<&Route> = topology.routes_of(index).map(|(r, _)| r).collect();
             let served_at_root = routes.iter().any(|r| normalized_path(&r.upstream.path).is_empty());
             for route in &routes {
                 let Some(public) = route.public.as_deref() else { continue };
                 let upstream = normalized_path(&route.upstream.path);
-                if others.iter().any(|o| under(&upstream, o)) {
+                if others.iter().any(|o| under(&upstream, o.as_str())) {
                     continue;
                 }
                 let upstream_ok =
@@ -134,9 +137,7 @@ impl Rule for ContextPathMismatch {
 /// different names, are most likely the same setting spelled two ways
 /// (`{{ jira_contextpath }}` in the vhost, `{{ jira_context_path }}` in server.xml).
 fn symbolic(cx: &Context<'_>, connector: usize, context_span: crate::source::Span, sink: &mut Sink<'_>) {
-    let Some(context_text) =
-        cx.files.iter().find(|f| f.source.id == context_span.file).map(|f| f.source.slice(context_span))
-    else {
+    let Some(context_text) = cx.parsed(context_span.file).map(|f| f.source.slice(context_span)) else {
         return;
     };
     let Some(context_variable) = crate::template::single_variable(context_text) else { return };
