@@ -32,12 +32,14 @@ pub struct Found {
     /// For an Apache file read through a main configuration's includes (or the main
     /// configuration itself): that main configuration.
     pub include_root: Option<PathBuf>,
+    /// The file's identity on disk, when discovery looked it up.
+    pub key: Option<FileKey>,
 }
 
 impl Found {
     /// A file found on its own (not through an include).
     pub fn new(path: PathBuf, kind: Option<FileKind>, content: Result<Vec<u8>, Problem>) -> Self {
-        Found { path, kind, content, include_root: None }
+        Found { path, kind, content, include_root: None, key: None }
     }
 }
 
@@ -97,7 +99,7 @@ pub fn discover_in(paths: &[PathBuf], extras: &[PathBuf], root: Option<&Path>) -
     }
     for path in extras {
         if let Some(metadata) = std::fs::metadata(path).ok().filter(std::fs::Metadata::is_file) {
-            add_walked(path, metadata.len(), &mut seen, &mut found);
+            add_walked(path, &metadata, &mut seen, &mut found);
         }
     }
     includes::follow(&mut found, root);
@@ -166,21 +168,23 @@ fn walk(root: &Path, seen: &mut HashSet<FileKey>, found: &mut Vec<Found>) {
         if !entry.file_type().is_file() {
             continue;
         }
-        let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
-        add_walked(entry.path(), size, seen, found);
+        let Ok(metadata) = entry.metadata() else { continue };
+        add_walked(entry.path(), &metadata, seen, found);
     }
 }
 
 /// A regular file met while walking (or in a live-mode place): kept when its name or
 /// content makes it a kind atl-lint reads.
-fn add_walked(path: &Path, size: u64, seen: &mut HashSet<FileKey>, found: &mut Vec<Found>) {
+fn add_walked(path: &Path, metadata: &std::fs::Metadata, seen: &mut HashSet<FileKey>, found: &mut Vec<Found>) {
+    use std::os::unix::fs::MetadataExt;
     let Some(name) = kind_by_name(path) else {
         return;
     };
-    if !first_visit(seen, path) {
+    let key = FileKey::Inode(metadata.dev(), metadata.ino());
+    if !seen.insert(key.clone()) {
         return;
     }
-    let content = read(path, size);
+    let content = read(path, metadata.len());
     let kind = match (&content, name) {
         (_, Name::Definite(kind)) => Some(kind),
         (Ok(bytes), Name::Ambiguous) => sniff(bytes, path),
@@ -197,7 +201,9 @@ fn add_walked(path: &Path, size: u64, seen: &mut HashSet<FileKey>, found: &mut V
         Err(Problem::TooLarge(_)) if kind.is_none() => return,
         other => other,
     };
-    found.push(Found::new(tidy(path), kind, content));
+    let mut file = Found::new(tidy(path), kind, content);
+    file.key = Some(key);
+    found.push(file);
 }
 
 /// The kind of content that did not come from a walk (standard input): name first, then

@@ -15,7 +15,7 @@ use crate::syntax::apache_tree::{self, Host, State};
 pub(super) fn follow(found: &mut Vec<Found>, root: Option<&Path>) {
     let mut by_key: HashMap<FileKey, usize> = HashMap::new();
     for (index, file) in found.iter().enumerate() {
-        by_key.entry(FileKey::of(&file.path)).or_insert(index);
+        by_key.entry(file.key.clone().unwrap_or_else(|| FileKey::of(&file.path))).or_insert(index);
     }
     let mains: Vec<(PathBuf, Vec<u8>)> = found
         .iter()
@@ -23,20 +23,24 @@ pub(super) fn follow(found: &mut Vec<Found>, root: Option<&Path>) {
         .filter_map(|f| Some((f.path.clone(), f.content.as_ref().ok()?.clone())))
         .filter(|(path, bytes)| is_main(path, bytes))
         .collect();
-    let mut included: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let mut included: Vec<(PathBuf, FileKey, PathBuf)> = Vec::new();
     let mut seen: HashSet<FileKey> = HashSet::new();
+    let mut main_keys = Vec::new();
     for (path, bytes) in &mains {
-        let mut collect = Collect { order: Vec::new(), seen: &mut seen };
-        collect.seen.insert(FileKey::of(path));
+        let key = FileKey::of(path);
+        let mut collect = Collect { order: Vec::new(), seen: &mut seen, by_key: &by_key, found };
+        collect.seen.insert(key.clone());
         let mut state = State::tree(path, root);
         collect.read(&mut state, path, bytes.clone());
-        if let Some(main) = by_key.get(&FileKey::of(path)).and_then(|&i| found.get_mut(i)) {
+        main_keys.push(key);
+        included.extend(collect.order.into_iter().map(|(file, key)| (file, key, tidy(path))));
+    }
+    for key in main_keys {
+        if let Some(main) = by_key.get(&key).and_then(|&i| found.get_mut(i)) {
             main.include_root = Some(main.path.clone());
         }
-        included.extend(collect.order.into_iter().map(|file| (file, tidy(path))));
     }
-    for (path, root) in included {
-        let key = FileKey::of(&path);
+    for (path, key, root) in included {
         match by_key.get(&key).and_then(|&i| found.get_mut(i)) {
             Some(existing) => {
                 existing.path = tidy(&path);
@@ -69,10 +73,13 @@ fn is_main(path: &Path, bytes: &[u8]) -> bool {
     })
 }
 
-/// Collects the files a tree includes, in Apache's order.
+/// Collects the files a tree includes, in Apache's order (with their keys); files the walk
+/// already read are not read again.
 struct Collect<'s> {
-    order: Vec<PathBuf>,
+    order: Vec<(PathBuf, FileKey)>,
     seen: &'s mut HashSet<FileKey>,
+    by_key: &'s HashMap<FileKey, usize>,
+    found: &'s [Found],
 }
 
 impl Collect<'_> {
@@ -85,11 +92,17 @@ impl Collect<'_> {
 
 impl Host for Collect<'_> {
     fn include(&mut self, state: &mut State, path: &Path) {
-        if !self.seen.insert(FileKey::of(path)) {
+        let key = FileKey::of(path);
+        if !self.seen.insert(key.clone()) {
             return;
         }
-        self.order.push(path.to_path_buf());
-        if let Ok(bytes) = std::fs::read(path) {
+        self.order.push((path.to_path_buf(), key.clone()));
+        let walked = self.by_key.get(&key).and_then(|&i| self.found.get(i)).and_then(|f| f.content.as_ref().ok());
+        let bytes = match walked {
+            Some(bytes) => Some(bytes.clone()),
+            None => std::fs::read(path).ok(),
+        };
+        if let Some(bytes) = bytes {
             self.read(state, path, bytes);
         }
     }
@@ -108,9 +121,10 @@ mod tests {
             return;
         };
         let mut seen = HashSet::new();
-        let mut collect = Collect { order: Vec::new(), seen: &mut seen };
+        let by_key = HashMap::new();
+        let mut collect = Collect { order: Vec::new(), seen: &mut seen, by_key: &by_key, found: &[] };
         collect.read(&mut State::tree(&main, None), &main, bytes);
-        let order = collect.order;
+        let order: Vec<PathBuf> = collect.order.into_iter().map(|(p, _)| p).collect();
         let names: Vec<String> = order
             .iter()
             .map(|p| p.strip_prefix(main.parent().unwrap_or(Path::new(""))).unwrap_or(p).to_string_lossy().into_owned())
