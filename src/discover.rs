@@ -221,7 +221,9 @@ fn read(path: &Path, size: u64) -> Result<Vec<u8>, Problem> {
         return Err(Problem::TooLarge(size));
     }
     let file = File::open(path).map_err(|e| Problem::Unreadable(e.to_string()))?;
-    let mut bytes = Vec::new();
+    // Room for the whole file (and the read that finds its end) up front: one read call
+    // where growing a buffer would take several.
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
     file.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes).map_err(|e| Problem::Unreadable(e.to_string()))?;
     let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
     if len > MAX_FILE_SIZE {

@@ -14,8 +14,10 @@ use crate::syntax::apache_tree::{self, Host, State};
 /// `sites-enabled/x.conf` rather than its target).
 pub(super) fn follow(found: &mut Vec<Found>, root: Option<&Path>) {
     let mut by_key: HashMap<FileKey, usize> = HashMap::new();
+    let mut by_path: HashMap<PathBuf, usize> = HashMap::new();
     for (index, file) in found.iter().enumerate() {
         by_key.entry(file.key.clone().unwrap_or_else(|| FileKey::of(&file.path))).or_insert(index);
+        by_path.entry(tidy(&file.path)).or_insert(index);
     }
     let mains: Vec<(PathBuf, Vec<u8>)> = found
         .iter()
@@ -28,7 +30,7 @@ pub(super) fn follow(found: &mut Vec<Found>, root: Option<&Path>) {
     let mut main_keys = Vec::new();
     for (path, bytes) in &mains {
         let key = FileKey::of(path);
-        let mut collect = Collect { order: Vec::new(), seen: &mut seen, by_key: &by_key, found };
+        let mut collect = Collect { order: Vec::new(), seen: &mut seen, by_key: &by_key, by_path: &by_path, found };
         collect.seen.insert(key.clone());
         let mut state = State::tree(path, root);
         collect.read(&mut state, path, bytes.clone());
@@ -79,11 +81,24 @@ struct Collect<'s> {
     order: Vec<(PathBuf, FileKey)>,
     seen: &'s mut HashSet<FileKey>,
     by_key: &'s HashMap<FileKey, usize>,
+    by_path: &'s HashMap<PathBuf, usize>,
     found: &'s [Found],
+}
+
+/// Whether a file can change which files its tree reads: only `Include`, `ServerRoot`,
+/// `Define`/`UnDefine` (through `${NAME}` and `<IfDefine>`) and `LoadModule` (through
+/// `<IfModule>`) can. The rest need not be parsed to find the tree's files.
+fn shapes_the_tree(bytes: &[u8]) -> bool {
+    let lower = bytes.to_ascii_lowercase();
+    let text = String::from_utf8_lossy(&lower);
+    ["include", "serverroot", "define", "loadmodule"].iter().any(|word| text.contains(word))
 }
 
 impl Collect<'_> {
     fn read(&mut self, state: &mut State, path: &Path, bytes: Vec<u8>) {
+        if !shapes_the_tree(&bytes) {
+            return;
+        }
         let source = SourceFile::new(FileId(0), path.to_path_buf(), String::new(), Some(FileKind::Apache), bytes);
         let mut config = apache::parse(&source);
         apache_tree::read(state, self, &mut config, &source);
@@ -92,7 +107,9 @@ impl Collect<'_> {
 
 impl Host for Collect<'_> {
     fn include(&mut self, state: &mut State, path: &Path) {
-        let key = FileKey::of(path);
+        // A file the walk met under this very path already has its identity.
+        let walked_key = self.by_path.get(&tidy(path)).and_then(|&i| self.found.get(i)).and_then(|f| f.key.clone());
+        let key = walked_key.unwrap_or_else(|| FileKey::of(path));
         if !self.seen.insert(key.clone()) {
             return;
         }
@@ -121,8 +138,9 @@ mod tests {
             return;
         };
         let mut seen = HashSet::new();
-        let by_key = HashMap::new();
-        let mut collect = Collect { order: Vec::new(), seen: &mut seen, by_key: &by_key, found: &[] };
+        let (by_key, by_path) = (HashMap::new(), HashMap::new());
+        let mut collect =
+            Collect { order: Vec::new(), seen: &mut seen, by_key: &by_key, by_path: &by_path, found: &[] };
         collect.read(&mut State::tree(&main, None), &main, bytes);
         let order: Vec<PathBuf> = collect.order.into_iter().map(|(p, _)| p).collect();
         let names: Vec<String> = order

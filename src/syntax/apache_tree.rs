@@ -375,7 +375,8 @@ fn carry_out(state: &mut State, host: &mut dyn Host, name: &str, args: &[String]
 /// by name), directories read recursively.
 pub fn files_matching(full: &Path) -> Vec<PathBuf> {
     let mut candidates = vec![PathBuf::new()];
-    for component in full.components() {
+    let mut components = full.components().peekable();
+    while let Some(component) = components.next() {
         let Component::Normal(part) = component else {
             for candidate in &mut candidates {
                 candidate.push(component.as_os_str());
@@ -386,6 +387,21 @@ pub fn files_matching(full: &Path) -> Vec<PathBuf> {
         let Ok(pattern) = glob::Pattern::new(&part).map(|p| p.as_str().contains(['*', '?', '[']).then_some(p)) else {
             return Vec::new();
         };
+        // The last component's matches that the listing shows as regular files need no
+        // further look.
+        if let (Some(last), None) = (&pattern, components.peek()) {
+            let mut files = Vec::new();
+            for dir in &candidates {
+                for (path, file) in matching_entries(dir, last) {
+                    if file {
+                        files.push(path);
+                    } else {
+                        files.extend(files_of(&path, 0));
+                    }
+                }
+            }
+            return files;
+        }
         candidates = match pattern {
             None => candidates.into_iter().map(|c| c.join(part.as_ref())).collect(),
             Some(pattern) => candidates.iter().flat_map(|dir| matching(dir, &pattern)).collect(),
@@ -396,14 +412,20 @@ pub fn files_matching(full: &Path) -> Vec<PathBuf> {
 
 /// The entries of `dir` whose names match, sorted by name.
 fn matching(dir: &Path, pattern: &glob::Pattern) -> Vec<PathBuf> {
+    matching_entries(dir, pattern).into_iter().map(|(path, _)| path).collect()
+}
+
+/// The entries of `dir` whose names match, sorted by name, each with whether the directory
+/// listing already says it is a regular file (no symlink to look through).
+fn matching_entries(dir: &Path, pattern: &glob::Pattern) -> Vec<(PathBuf, bool)> {
     let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
-    let mut names: Vec<String> = entries
+    let mut names: Vec<(String, bool)> = entries
         .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| pattern.matches(n))
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.file_type().is_ok_and(|t| t.is_file())))
+        .filter(|(n, _)| pattern.matches(n))
         .collect();
     names.sort();
-    names.into_iter().map(|n| dir.join(n)).collect()
+    names.into_iter().map(|(n, file)| (dir.join(n), file)).collect()
 }
 
 /// A file, or every file under a directory (hidden ones too), sorted.
