@@ -7,6 +7,11 @@
 /// name that contains `pass` (`password`, `passphrase`, a misspelt `keystorePasss`), `secret`,
 /// `token` or `credential`. Masking a value too many is harmless; one too few leaks it.
 pub fn is_secret_name(name: &str) -> bool {
+    // Most names hold none of the words: no allocation for them.
+    let has = |word: &str| name.as_bytes().windows(word.len()).any(|w| w.eq_ignore_ascii_case(word.as_bytes()));
+    if !["pass", "secret", "token", "credential"].iter().any(|word| has(word)) {
+        return false;
+    }
     let lower = name.to_ascii_lowercase();
     // Switches about secrets (`secretRequired`, `...token.enabled`) are not secrets themselves.
     if lower.ends_with("required") || lower.ends_with("enabled") {

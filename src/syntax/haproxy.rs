@@ -88,8 +88,17 @@ impl<'a> Statement<'a> {
     /// The longest keyword of one to `max` words (after the modifier) that `lookup` knows,
     /// with the number of words it spans: `timeout client`, `option httplog`, `bind`.
     pub fn longest_keyword<T>(&self, max: usize, mut lookup: impl FnMut(&str) -> Option<T>) -> Option<(T, usize)> {
-        let words: Vec<&str> = self.words.iter().skip(self.modifier_len()).take(max).map(|w| w.text.as_ref()).collect();
-        (1..=words.len()).rev().find_map(|n| lookup(&words.get(..n)?.join(" ")).map(|found| (found, n)))
+        // One string of the first `max` words; each shorter keyword is a prefix of it.
+        let mut joined = String::new();
+        let mut ends = Vec::with_capacity(max);
+        for word in self.words.iter().skip(self.modifier_len()).take(max) {
+            if !joined.is_empty() {
+                joined.push(' ');
+            }
+            joined.push_str(&word.text);
+            ends.push(joined.len());
+        }
+        ends.iter().enumerate().rev().find_map(|(i, &end)| lookup(joined.get(..end)?).map(|found| (found, i + 1)))
     }
 
     /// The `if`/`unless` condition of a rule line, if it has one.
