@@ -42,6 +42,9 @@ pub struct Keywords {
     pub removed: HashMap<&'static str, &'static str>,
     /// Keywords that take a `no` (or `default`) prefix.
     pub negatable: HashSet<&'static str>,
+    /// The proxy keywords that end in `*` (a prefix match of several words), kept apart so
+    /// that a lookup that misses does not scan the whole table.
+    proxy_prefixes: Vec<(&'static str, &'static str, [Cell; 4])>,
 }
 
 /// The table, parsed once.
@@ -114,6 +117,13 @@ impl Keywords {
                 }
             }
         }
+        let mut prefixes: Vec<(&'static str, &'static str, [Cell; 4])> = table
+            .proxy
+            .iter()
+            .filter_map(|(k, cells)| Some((k.strip_suffix('*').filter(|p| p.contains(' '))?, *k, *cells)))
+            .collect();
+        prefixes.sort_by_key(|(prefix, _, _)| *prefix);
+        table.proxy_prefixes = prefixes;
         table
     }
 
@@ -125,12 +135,7 @@ impl Keywords {
                 return Some((*k, *cells));
             }
             // `http-check set-var*` matches `http-check set-var(txn.x)`.
-            self.proxy
-                .iter()
-                .find(|(k, _)| {
-                    k.strip_suffix('*').is_some_and(|prefix| key.starts_with(prefix) && prefix.contains(' '))
-                })
-                .map(|(k, cells)| (*k, *cells))
+            self.proxy_prefixes.iter().find(|(prefix, _, _)| key.starts_with(prefix)).map(|(_, k, cells)| (*k, *cells))
         });
         found.map(|((key, cells), n)| (key, n, cells))
     }
