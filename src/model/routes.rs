@@ -409,13 +409,13 @@ fn read_test(words: &[Word<'_>], out: &mut Matched) {
 /// `redirect scheme https ...` / `http-request redirect scheme https ...`: plain-HTTP binds
 /// of the proxy only send users to HTTPS.
 fn redirects_to_https(statement: &Statement<'_>) -> bool {
-    let words: Vec<&str> = statement.words.iter().map(|w| w.text.as_ref()).collect();
-    let rest = match words.as_slice() {
-        ["redirect", rest @ ..] => rest,
-        ["http-request", "redirect", rest @ ..] => rest,
+    let word = |i: usize| statement.words.get(i).map(|w| w.text.as_ref());
+    let at = match word(0) {
+        Some("redirect") => 1,
+        Some("http-request") if word(1) == Some("redirect") => 2,
         _ => return false,
     };
-    matches!(rest, ["scheme", "https", ..])
+    word(at) == Some("scheme") && word(at + 1) == Some("https")
 }
 
 /// `redirect location /x if { path -i / }` (or `http-request redirect location`): the public
@@ -449,8 +449,10 @@ fn adds_forwarded_for(statement: &Statement<'_>) -> bool {
     if statement.is(&["option", "forwardfor"]) {
         return statement.modifier().is_none_or(|m| m.text != "no");
     }
-    let words: Vec<&str> = statement.words.iter().map(|w| w.text.as_ref()).collect();
-    matches!(words.as_slice(), ["http-request", "set-header" | "add-header", name, ..] if name.eq_ignore_ascii_case("X-Forwarded-For"))
+    let word = |i: usize| statement.words.get(i).map(|w| w.text.as_ref());
+    word(0) == Some("http-request")
+        && matches!(word(1), Some("set-header" | "add-header"))
+        && word(2).is_some_and(|name| name.eq_ignore_ascii_case("X-Forwarded-For"))
 }
 
 /// The port of a `bind` address (`*:443`, `:80`, `ipv4@0.0.0.0:443`, `[::]:443`).
