@@ -278,7 +278,7 @@ fn lint(args: LintArgs) -> ExitCode {
         }
     }
     let config_path = if args.no_config { None } else { config::find(args.config.as_deref(), &args.paths) };
-    let config = match config_path.as_deref().map(config::load).transpose() {
+    let mut config = match config_path.as_deref().map(config::load).transpose() {
         Ok(config) => config.unwrap_or_default(),
         Err(message) => return usage_error(&message),
     };
@@ -289,6 +289,10 @@ fn lint(args: LintArgs) -> ExitCode {
     };
     let mut ignore = config.ignore.clone();
     ignore.extend(args.ignore.iter().cloned());
+    if args.write_baseline.is_some() {
+        // A baseline lists every current finding, accepted ones included.
+        config.ignored_findings.clear();
+    }
     let options = Options {
         paths: args.paths.clone(),
         select: args.select.clone().or_else(|| config.select.clone()),
@@ -298,18 +302,13 @@ fn lint(args: LintArgs) -> ExitCode {
         stdin_filename: args.stdin_filename.clone(),
         base_urls: args.base_url.clone(),
         no_ignore_comments: args.no_ignore_comments,
-        known_directives: config.known_directives.clone(),
-        severities: config.severities.clone(),
-        ignored_findings: if args.write_baseline.is_some() { Vec::new() } else { config.ignored_findings.clone() },
-        config_dir: config_path.as_deref().and_then(Path::parent).map(Path::to_path_buf),
-        config_apps: Some((config.path.clone(), config.text.clone(), config.apps.clone())),
         root: args.root.clone(),
         live: match (args.live, args.no_live) {
             (true, _) => Some(true),
             (_, true) => Some(false),
             _ => None,
         },
-        cert_expiry_days: config.cert_expiry_days,
+        config,
         now: None,
     };
     let report = match crate::lint(&options) {

@@ -49,24 +49,14 @@ pub struct Options {
     pub base_urls: Vec<String>,
     /// Report findings even where an ignore comment suppresses them.
     pub no_ignore_comments: bool,
-    /// Third-party Apache directives (`known-directives`).
-    pub known_directives: Vec<String>,
-    /// Severities remapped by rule id (`[rules.ID] severity`).
-    pub severities: Vec<(String, Severity)>,
-    /// Findings the config file accepts (`[[ignore-finding]]`), with the directory their
-    /// paths are relative to.
-    pub ignored_findings: Vec<config::IgnoredFinding>,
-    /// The config file's directory.
-    pub config_dir: Option<PathBuf>,
-    /// The config file (path and text) and its `[[app]]` entries.
-    pub config_apps: Option<(PathBuf, String, Vec<config::App>)>,
+    /// The config file read for the run (empty when there is none): known directives,
+    /// severities, apps, accepted findings, `cert-expiry-days`.
+    pub config: config::Config,
     /// `--root`: the directory that stands for `/` (default `/`).
     pub root: Option<PathBuf>,
     /// `--live` / `--no-live`; `None`: on when a PATH is absolute and outside any git work
     /// tree.
     pub live: Option<bool>,
-    /// Days before expiry at which a certificate is reported (`cert-expiry-days`, default 30).
-    pub cert_expiry_days: Option<u32>,
     /// The time certificates are judged at, in seconds since the Unix epoch (default: now);
     /// fixed by tests so that their certificates age predictably.
     pub now: Option<i64>,
@@ -90,7 +80,7 @@ impl Options {
         let clock = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
         on.then(|| LiveMode {
             root: self.root.clone().unwrap_or_else(|| PathBuf::from("/")),
-            expiry_days: self.cert_expiry_days.unwrap_or(30),
+            expiry_days: self.config.cert_expiry_days.unwrap_or(30),
             now: self.now.unwrap_or_else(|| i64::try_from(clock).unwrap_or(i64::MAX)),
         })
     }
@@ -201,13 +191,11 @@ fn add_base_urls(sources: &mut SourceMap, options: &Options) {
             source
         });
     }
-    if let Some((path, text, apps)) = &options.config_apps {
-        if apps.is_empty() {
-            return;
-        }
-        let display = discover::display_path(path, std::env::current_dir().ok().as_deref());
+    let config = &options.config;
+    if !config.apps.is_empty() {
+        let display = discover::display_path(&config.path, std::env::current_dir().ok().as_deref());
         sources.add(|id| {
-            let mut source = SourceFile::new(id, path.clone(), display, None, text.clone().into_bytes());
+            let mut source = SourceFile::new(id, config.path.clone(), display, None, config.text.clone().into_bytes());
             source.linted = false;
             source
         });
@@ -218,9 +206,9 @@ fn add_base_urls(sources: &mut SourceMap, options: &Options) {
 fn declared<'s>(sources: &'s SourceMap, options: &'s Options) -> Vec<model::DeclaredBaseUrl<'s>> {
     let mut out: Vec<model::DeclaredBaseUrl<'s>> =
         sources.iter().find(|s| s.display == BASE_URL_SOURCE && !s.linted).map(declared_base_urls).unwrap_or_default();
-    let Some((path, _, apps)) = &options.config_apps else { return out };
-    let Some(source) = sources.iter().find(|s| !s.linted && s.path == *path) else { return out };
-    for app in apps {
+    let config = &options.config;
+    let Some(source) = sources.iter().find(|s| !s.linted && s.path == config.path) else { return out };
+    for app in &config.apps {
         let (start, end) = app.span;
         let value_span = source::Span::new(source.id, (start + 1).min(end), end.saturating_sub(1).max(start));
         let setting = syntax::Setting {
@@ -240,7 +228,7 @@ pub fn lint_found(found: Vec<Found>, options: &Options) -> Report {
     add_base_urls(&mut sources, options);
     let (mut diagnostics, secrets, linked_routes) = check(&sources, &problems, options);
     for d in &mut diagnostics {
-        if let Some((_, severity)) = options.severities.iter().find(|(id, _)| id == d.rule) {
+        if let Some((_, severity)) = options.config.severities.iter().find(|(id, _)| id == d.rule) {
             d.severity = *severity;
         }
     }
@@ -255,36 +243,26 @@ pub fn lint_found(found: Vec<Found>, options: &Options) -> Report {
     }
     let mut report = Report { sources, diagnostics, linked_routes, homes: Vec::new() };
     finish(&mut report);
-    if !options.ignored_findings.is_empty() {
-        let accepted = accepted_findings(&report, options);
-        let mut index = 0;
-        report.diagnostics.retain(|_| {
-            index += 1;
-            !accepted.contains(&(index - 1))
-        });
+    if !options.config.ignored_findings.is_empty() {
+        let sources = &report.sources;
+        report.diagnostics.retain(|d| !accepted(d, sources, &options.config));
     }
     report
 }
 
-/// The findings `[[ignore-finding]]` entries accept, by index.
-fn accepted_findings(report: &Report, options: &Options) -> std::collections::HashSet<usize> {
-    let dir = options.config_dir.clone().unwrap_or_default();
-    let mut accepted = std::collections::HashSet::new();
-    for (index, d) in report.diagnostics.iter().enumerate() {
-        let Some(source) = report.sources.get(d.primary.span.file) else { continue };
-        let path = config::relative_to(&source.path, &dir);
-        let line = source.line_col(d.primary.span.start).0;
-        let matched = options.ignored_findings.iter().any(|entry| {
-            entry.rule == d.rule
-                && (entry.path == path || entry.path == source.display)
-                && entry.line.is_none_or(|l| l == line)
-                && entry.fingerprint.as_ref().is_none_or(|f| *f == d.fingerprint)
-        });
-        if matched {
-            accepted.insert(index);
-        }
-    }
-    accepted
+/// Whether an `[[ignore-finding]]` entry of the config file accepts a finding (paths are
+/// relative to the config file's directory).
+fn accepted(d: &Diagnostic, sources: &SourceMap, config: &config::Config) -> bool {
+    let Some(source) = sources.get(d.primary.span.file) else { return false };
+    let dir = config.path.parent().unwrap_or(Path::new(""));
+    let path = config::relative_to(&source.path, dir);
+    let line = source.line_col(d.primary.span.start).0;
+    config.ignored_findings.iter().any(|entry| {
+        entry.rule == d.rule
+            && (entry.path == path || entry.path == source.display)
+            && entry.line.is_none_or(|l| l == line)
+            && entry.fingerprint.as_ref().is_none_or(|f| *f == d.fingerprint)
+    })
 }
 
 /// The found files as sources, and the problems of those that could not be read.
@@ -358,7 +336,7 @@ fn check(sources: &SourceMap, problems: &[FileProblem], options: &Options) -> (V
         files: &parsed,
         topology: &topology,
         problems,
-        known_directives: &options.known_directives,
+        known_directives: &options.config.known_directives,
         live: live.as_ref(),
         file_index: Context::index(&parsed),
     };
