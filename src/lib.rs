@@ -339,6 +339,7 @@ fn check(sources: &SourceMap, problems: &[FileProblem], options: &Options) -> (V
         known_directives: &options.config.known_directives,
         live: live.as_ref(),
         file_index: Context::index(&parsed),
+        certificates: std::sync::OnceLock::new(),
     };
     let mut diagnostics = Vec::new();
     for rule in rules::ALL {

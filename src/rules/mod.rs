@@ -94,6 +94,8 @@ pub struct Context<'a> {
     pub live: Option<&'a crate::LiveMode>,
     /// Where each file (by id) is in `files`.
     pub file_index: Vec<Option<usize>>,
+    /// The certificate files the configurations name, read on first use (live mode).
+    pub(crate) certificates: std::sync::OnceLock<Vec<(tls::certs::Reference, tls::certs::Inspected)>>,
 }
 
 impl<'a> Context<'a> {

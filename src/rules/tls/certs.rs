@@ -71,11 +71,25 @@ pub(crate) enum Inspected {
     Certificates(Vec<Certificate>),
 }
 
+/// Every certificate file the configurations name, each read once a run however many rules
+/// look at it.
+pub(crate) fn checked<'c>(cx: &'c Context<'_>) -> &'c [(Reference, Inspected)] {
+    cx.certificates.get_or_init(|| {
+        references(cx)
+            .into_iter()
+            .map(|reference| {
+                let inspected = inspect(&reference);
+                (reference, inspected)
+            })
+            .collect()
+    })
+}
+
 /// Certificate files larger than this are not read.
 const MAX_CERT_FILE: u64 = 1 << 20;
 
 /// Every certificate file the linted configurations name, resolved on this machine.
-pub(crate) fn references(cx: &Context<'_>) -> Vec<Reference> {
+fn references(cx: &Context<'_>) -> Vec<Reference> {
     let Some(live) = cx.live else { return Vec::new() };
     let mut out = Vec::new();
     for file in cx.files {
@@ -181,7 +195,7 @@ fn apache_server_root(files: &[Parsed<'_>], file: &Parsed<'_>) -> Option<PathBuf
 
 /// Reads what a reference names: the certificates of a file, of every file of a `crt`
 /// directory, or of every file of a `crt-list`.
-pub(crate) fn inspect(reference: &Reference) -> Inspected {
+fn inspect(reference: &Reference) -> Inspected {
     let files = match reference.named {
         Named::Keystore => return Inspected::Unknown,
         Named::Certificate => vec![reference.path.clone()],

@@ -1,6 +1,6 @@
 //! Rules about TLS: protocol versions, ciphers, and (in live mode) certificates.
 
-mod certs;
+pub(crate) mod certs;
 pub mod tls_cert_expired;
 pub mod tls_cert_expiring;
 pub mod tls_cert_missing;

@@ -1,6 +1,6 @@
 //! `tls-cert-expired`: a certificate the configuration names has expired.
 
-use super::certs::{inspect, references, Inspected};
+use super::certs::{checked, Inspected};
 use crate::rules::{declare_rule, Context, Rule, Sink};
 
 declare_rule! {
@@ -29,10 +29,10 @@ declare_rule! {
 impl Rule for TlsCertExpired {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         let Some(live) = cx.live else { return };
-        for reference in references(cx) {
-            let Inspected::Certificates(certificates) = inspect(&reference) else { continue };
+        for (reference, inspected) in checked(cx) {
+            let Inspected::Certificates(certificates) = inspected else { continue };
             for certificate in certificates.iter().filter(|c| c.not_after < live.now) {
-                let within = certificate.located(&reference);
+                let within = certificate.located(reference);
                 sink.emit(
                     reference.span,
                     "expired",

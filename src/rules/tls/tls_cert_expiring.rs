@@ -1,6 +1,6 @@
 //! `tls-cert-expiring`: a certificate the configuration names expires soon.
 
-use super::certs::{inspect, references, Inspected, Named};
+use super::certs::{checked, Inspected, Named};
 use crate::diagnostic::Severity;
 use crate::rules::{declare_rule, Context, Rule, Sink};
 
@@ -31,7 +31,7 @@ impl Rule for TlsCertExpiring {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         let Some(live) = cx.live else { return };
         let horizon = live.now.saturating_add(i64::from(live.expiry_days) * 86_400);
-        for reference in references(cx) {
+        for (reference, inspected) in checked(cx) {
             if reference.named == Named::Keystore {
                 if reference.path.is_file() {
                     sink.emit(
@@ -47,10 +47,10 @@ impl Rule for TlsCertExpiring {
                 }
                 continue;
             }
-            let Inspected::Certificates(certificates) = inspect(&reference) else { continue };
+            let Inspected::Certificates(certificates) = inspected else { continue };
             for certificate in certificates.iter().filter(|c| c.not_after >= live.now && c.not_after < horizon) {
                 let days = (certificate.not_after - live.now) / 86_400;
-                let within = certificate.located(&reference);
+                let within = certificate.located(reference);
                 sink.emit(
                     reference.span,
                     "expires soon",

@@ -1,6 +1,6 @@
 //! `tls-cert-missing`: a certificate file the configuration names does not exist.
 
-use super::certs::{inspect, references, Inspected};
+use super::certs::{checked, Inspected};
 use crate::rules::{declare_rule, Context, Rule, Sink};
 
 declare_rule! {
@@ -32,8 +32,8 @@ declare_rule! {
 
 impl Rule for TlsCertMissing {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        for reference in references(cx) {
-            let missing = match inspect(&reference) {
+        for (reference, inspected) in checked(cx) {
+            let missing = match inspected {
                 Inspected::Missing => true,
                 // A keystore is not read, but it must be there.
                 _ => !reference.path.exists() && std::fs::symlink_metadata(&reference.path).is_err(),
