@@ -347,8 +347,6 @@ pub enum ProxyKind {
 /// one HAProxy `bind` line.
 #[derive(Debug)]
 pub struct Frontend<'a> {
-    /// The file.
-    pub file: FileId,
     /// Its path, for directory proximity.
     pub path: &'a Path,
     /// The proxy.
@@ -396,12 +394,8 @@ pub struct HaproxyRoute {
 /// A frontend's public path prefix sent to an upstream.
 #[derive(Clone, Debug)]
 pub struct Route {
-    /// The frontend.
+    /// The frontend (its file and proxy too).
     pub frontend: usize,
-    /// The file.
-    pub file: FileId,
-    /// The proxy.
-    pub kind: ProxyKind,
     /// The `ProxyPass` / `use_backend` line.
     pub at: Span,
     /// The public path prefix (no trailing slash, `""` for the root); `None` when the

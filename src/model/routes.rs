@@ -106,7 +106,6 @@ pub(super) fn add_apache<'a>(topology: &mut Topology<'a>, source: &'a SourceFile
                 None => ("server context".to_string(), directive, None, directive),
             };
             topology.frontends.push(Frontend {
-                file: source.id,
                 path: &source.path,
                 kind: ProxyKind::Apache,
                 label,
@@ -141,8 +140,6 @@ pub(super) fn add_apache<'a>(topology: &mut Topology<'a>, source: &'a SourceFile
                 || pass.directive.args.iter().any(|a| a.text.eq_ignore_ascii_case("upgrade=websocket"));
             topology.routes.push(Route {
                 frontend,
-                file: source.id,
-                kind: ProxyKind::Apache,
                 at: pass.directive.span,
                 public: Some(public.clone()),
                 public_span: pass.local.1,
@@ -170,8 +167,6 @@ pub(super) fn add_apache<'a>(topology: &mut Topology<'a>, source: &'a SourceFile
         let frontend = frontend_of(topology, vhost, directive.span);
         topology.routes.push(Route {
             frontend,
-            file: source.id,
-            kind: ProxyKind::Apache,
             at: directive.span,
             public: None,
             public_span: local.span,
@@ -290,7 +285,6 @@ pub(super) fn add_haproxy<'a>(topology: &mut Topology<'a>, source: &'a SourceFil
             }
             let frontend = topology.frontends.len();
             topology.frontends.push(Frontend {
-                file: source.id,
                 path: &source.path,
                 kind: ProxyKind::Haproxy,
                 label: format!("{} {}", section.kind(), section.name()),
@@ -315,8 +309,6 @@ pub(super) fn add_haproxy<'a>(topology: &mut Topology<'a>, source: &'a SourceFil
                     let Some(upstream) = server_upstream(server, public.as_deref()) else { continue };
                     topology.routes.push(Route {
                         frontend,
-                        file: source.id,
-                        kind: ProxyKind::Haproxy,
                         at: *at,
                         public: public.clone(),
                         public_span,

@@ -39,7 +39,7 @@ impl Rule for ConnectorProxyNameMissing {
             if connector.proxy_name.is_some() {
                 continue;
             }
-            let rewriting = cx.topology.routes_of(index).find(|(r, _)| r.kind == ProxyKind::Apache && !r.preserve_host);
+            let rewriting = cx.topology.routes_of(index).find(|(r, f)| f.kind == ProxyKind::Apache && !r.preserve_host);
             let Some((route, frontend)) = rewriting else { continue };
             let host = route.hosts.first().map_or("the public host name", |(h, _)| h.as_str());
             sink.emit(
