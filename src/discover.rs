@@ -7,7 +7,7 @@ use std::path::{Component, Path, PathBuf};
 
 use walkdir::WalkDir;
 
-use crate::source::{FileKey, FileKind};
+use crate::source::{tidy, FileKey, FileKind};
 
 mod includes;
 
@@ -359,16 +359,6 @@ fn sniff(bytes: &[u8], path: &Path) -> Option<FileKind> {
         (a, h) if h > 0 && h * 2 >= a => Some(FileKind::Haproxy),
         (a, _) if a >= 2 => Some(FileKind::Apache),
         _ => None,
-    }
-}
-
-/// The path without `.` components.
-fn tidy(path: &Path) -> PathBuf {
-    let tidy: PathBuf = path.components().filter(|c| !matches!(c, Component::CurDir)).collect();
-    if tidy.as_os_str().is_empty() {
-        PathBuf::from(".")
-    } else {
-        tidy
     }
 }
 

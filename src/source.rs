@@ -306,3 +306,14 @@ impl FileKey {
         }
     }
 }
+
+/// The path without `.` components (`.` itself for an empty one): how discovery names the
+/// files it finds, and how includes are matched to them.
+pub fn tidy(path: &std::path::Path) -> std::path::PathBuf {
+    let tidy: std::path::PathBuf = path.components().filter(|c| !matches!(c, std::path::Component::CurDir)).collect();
+    if tidy.as_os_str().is_empty() {
+        std::path::PathBuf::from(".")
+    } else {
+        tidy
+    }
+}

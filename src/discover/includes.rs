@@ -4,8 +4,8 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use super::{read, tidy, Found, Problem};
-use crate::source::{FileId, FileKey, FileKind, SourceFile};
+use super::{read, Found, Problem};
+use crate::source::{tidy, FileId, FileKey, FileKind, SourceFile};
 use crate::syntax::apache;
 use crate::syntax::apache_tree::{self, Host, State};
 

@@ -11,7 +11,7 @@ use std::path::{Component, Path, PathBuf};
 use super::apache::{Config, Item};
 use super::apache_directives::directives;
 use super::{Parsed, SyntaxProblem, Tree};
-use crate::source::SourceFile;
+use crate::source::{tidy, SourceFile};
 
 /// Apache's own limit on nested includes.
 const MAX_DEPTH: usize = 128;
@@ -624,11 +624,6 @@ impl Host for Linted<'_, '_> {
             self.read_file(state, index);
         }
     }
-}
-
-/// A path without `.` components, as discovery names files.
-fn tidy(path: &Path) -> PathBuf {
-    path.components().filter(|c| !matches!(c, Component::CurDir)).collect()
 }
 
 #[cfg(test)]
