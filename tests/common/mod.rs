@@ -20,12 +20,17 @@ pub fn scale(default: usize) -> usize {
 pub struct Rng(pub u64);
 
 impl Rng {
-    /// A number below `n`.
-    pub fn below(&mut self, n: usize) -> usize {
+    /// The next number.
+    pub fn next(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
-        (self.0 % n.max(1) as u64) as usize
+        self.0
+    }
+
+    /// A number below `n`.
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
     }
 }
 
