@@ -440,6 +440,9 @@ pub struct Topology<'a> {
     pub route_links: Vec<Option<usize>>,
     /// The routes linked to each connector, by connector.
     pub connector_links: Vec<Vec<usize>>,
+    /// Each Apache file's `ProxyPass`/`ProxyPassReverse` lines, found once for the model and
+    /// every rule.
+    pub passes: HashMap<FileId, Vec<apache::Pass<'a, 'a>>>,
     /// Ports of the apps' companion services (Synchrony, Bitbucket SSH and Mesh).
     pub companion_ports: Vec<u16>,
     /// Bitbucket's SSH ports.
@@ -485,7 +488,11 @@ pub fn build<'a>(
             Tree::ServerXml(doc) => tomcat::add(&mut topology, parsed.source, doc),
             Tree::Properties(props) => bitbucket::add(&mut topology, parsed.source, props),
             Tree::Haproxy(config) => routes::add_haproxy(&mut topology, parsed.source, config),
-            Tree::Apache(config) => routes::add_apache(&mut topology, parsed.source, config),
+            Tree::Apache(config) => {
+                let passes = apache::passes(config);
+                routes::add_apache(&mut topology, parsed.source, config, &passes);
+                topology.passes.insert(parsed.source.id, passes);
+            }
         }
     }
     for base in declared {

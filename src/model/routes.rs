@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::apache::{passes, trimmed, vhost_of, Target};
+use super::apache::{trimmed, vhost_of, Pass, Target};
 use super::{Frontend, ProxyKind, Route, Topology, Upstream};
 use crate::source::{SourceFile, Span};
 use crate::syntax::apache::Config as ApacheConfig;
@@ -64,7 +64,12 @@ pub fn is_local(host: &str) -> bool {
 }
 
 /// Adds an Apache file's virtual hosts and proxied paths.
-pub(super) fn add_apache<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, config: &'a ApacheConfig<'a>) {
+pub(super) fn add_apache<'a>(
+    topology: &mut Topology<'a>,
+    source: &'a SourceFile,
+    config: &'a ApacheConfig<'a>,
+    passes: &[Pass<'a, 'a>],
+) {
     let on =
         |d: &crate::syntax::apache::Directive<'_>| d.args.first().is_some_and(|a| a.text.eq_ignore_ascii_case("on"));
     // Per virtual host (`None`: the server context): TLS, host names, Host preservation.
@@ -117,7 +122,7 @@ pub(super) fn add_apache<'a>(topology: &mut Topology<'a>, source: &'a SourceFile
             topology.frontends.len() - 1
         })
     };
-    for pass in passes(config) {
+    for pass in passes {
         let (Target::Url(url), false) = (pass.target, pass.reverse) else { continue };
         if pass.directive.skipped {
             continue;

@@ -73,10 +73,10 @@ impl Rule for ContextPathDuplicate {
 
 /// Apache: one virtual host sending the same public path to two different upstreams.
 fn apache(cx: &Context<'_>, sink: &mut Sink<'_>) {
-    use crate::rules::proxy::{configs, passes, trimmed, Target};
-    for config in configs(cx.files) {
+    use crate::rules::proxy::{configs_with_passes, trimmed, Target};
+    for (_, passes) in configs_with_passes(cx) {
         let mut first = HashMap::new();
-        for pass in passes(config).into_iter().filter(|p| !p.reverse) {
+        for pass in passes.iter().filter(|p| !p.reverse) {
             let Target::Url(url) = pass.target else { continue };
             let key = (pass.vhost, trimmed(pass.local.0));
             let Some(&(earlier_url, earlier_span)) = first.get(&key) else {

@@ -12,6 +12,17 @@ pub mod websocket_proxy_missing;
 use crate::syntax::apache::Config;
 use crate::syntax::{Parsed, Tree};
 
+/// Every parsed Apache file with its `ProxyPass`/`ProxyPassReverse` lines (found once, in
+/// the model).
+pub(crate) fn configs_with_passes<'c, 'a>(
+    cx: &'c crate::rules::Context<'a>,
+) -> impl Iterator<Item = (&'c Config<'a>, &'c [Pass<'a, 'a>])> {
+    cx.files.iter().filter_map(move |f| match &f.tree {
+        Tree::Apache(config) => Some((config, cx.topology.passes.get(&f.source.id).map_or(&[][..], Vec::as_slice))),
+        _ => None,
+    })
+}
+
 /// Every parsed Apache file.
 pub(crate) fn configs<'c, 'a>(files: &'c [Parsed<'a>]) -> impl Iterator<Item = &'c Config<'a>> {
     files.iter().filter_map(|f| match &f.tree {
@@ -20,7 +31,7 @@ pub(crate) fn configs<'c, 'a>(files: &'c [Parsed<'a>]) -> impl Iterator<Item = &
     })
 }
 
-pub(crate) use crate::model::apache::{passes, trimmed, url_path, vhost_of, Pass, Target};
+pub(crate) use crate::model::apache::{trimmed, url_path, vhost_of, Pass, Target};
 
 /// Where a directive stands for Apache's context checks.
 pub(crate) fn place_of(config: &Config<'_>, block: Option<usize>) -> crate::syntax::apache_directives::Place {

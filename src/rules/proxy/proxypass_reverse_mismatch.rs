@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::{configs, passes, trimmed, Target};
+use super::{configs_with_passes, trimmed, Target};
 use crate::rules::{declare_rule, Context, Rule, Sink};
 
 declare_rule! {
@@ -36,8 +36,7 @@ declare_rule! {
 
 impl Rule for ProxypassReverseMismatch {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        for config in configs(cx.files) {
-            let passes = passes(config);
+        for (_, passes) in configs_with_passes(cx) {
             let mut forward = HashMap::new();
             for pass in passes.iter().filter(|p| !p.reverse) {
                 if let Target::Url(url) = pass.target {

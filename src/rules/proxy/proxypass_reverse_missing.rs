@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use super::{configs, passes, trimmed, url_path, Target};
+use super::{configs_with_passes, trimmed, url_path, Target};
 use crate::rules::{declare_rule, Context, Rule, Sink};
 
 declare_rule! {
@@ -38,8 +38,7 @@ declare_rule! {
 
 impl Rule for ProxypassReverseMissing {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        for config in configs(cx.files) {
-            let passes = passes(config);
+        for (_, passes) in configs_with_passes(cx) {
             let reversed: HashSet<(Option<usize>, &str)> =
                 passes.iter().filter(|p| p.reverse).map(|p| (p.vhost, trimmed(p.local.0))).collect();
             for pass in passes.iter().filter(|p| !p.reverse) {

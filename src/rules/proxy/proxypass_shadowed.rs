@@ -1,6 +1,6 @@
 //! `proxypass-shadowed`: a `ProxyPass` that an earlier one always matches first.
 
-use super::{configs, passes, trimmed, Pass};
+use super::{configs_with_passes, trimmed, Pass};
 use crate::rules::{declare_rule, Context, Rule, Sink};
 
 declare_rule! {
@@ -44,9 +44,8 @@ fn covers(earlier: &str, later: &str) -> bool {
 
 impl Rule for ProxypassShadowed {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        for config in configs(cx.files) {
-            let forward: Vec<Pass<'_, '_>> =
-                passes(config).into_iter().filter(|p| !p.reverse && !p.in_location).collect();
+        for (_, passes) in configs_with_passes(cx) {
+            let forward: Vec<&Pass<'_, '_>> = passes.iter().filter(|p| !p.reverse && !p.in_location).collect();
             for (i, later) in forward.iter().enumerate() {
                 // The same path twice is `context-path-duplicate`'s business.
                 let earlier = forward.iter().take(i).find(|e| {

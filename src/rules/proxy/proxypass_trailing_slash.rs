@@ -1,6 +1,6 @@
 //! `proxypass-trailing-slash`: `ProxyPass` paths that disagree on a trailing slash.
 
-use super::{configs, passes, url_path, Target};
+use super::{configs_with_passes, url_path, Target};
 use crate::rules::{declare_rule, Context, Rule, Sink};
 
 declare_rule! {
@@ -36,8 +36,8 @@ declare_rule! {
 
 impl Rule for ProxypassTrailingSlash {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        for config in configs(cx.files) {
-            for pass in passes(config) {
+        for (_, passes) in configs_with_passes(cx) {
+            for pass in passes {
                 let Target::Url(url) = pass.target else { continue };
                 let Some(path) = url_path(&url.text) else { continue };
                 let (local, _) = pass.local;

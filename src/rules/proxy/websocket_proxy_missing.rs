@@ -1,6 +1,6 @@
 //! `websocket-proxy-missing`: Confluence Synchrony proxied without a WebSocket upgrade.
 
-use super::{configs, passes, trimmed, url_path, Target};
+use super::{configs_with_passes, trimmed, url_path, Target};
 use crate::rules::{declare_rule, Context, Rule, Sink};
 
 declare_rule! {
@@ -42,8 +42,7 @@ fn is_synchrony(local: &str, url: &str) -> bool {
 
 impl Rule for WebsocketProxyMissing {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        for config in configs(cx.files) {
-            let passes = passes(config);
+        for (config, passes) in configs_with_passes(cx) {
             for pass in passes.iter().filter(|p| !p.reverse) {
                 let Target::Url(url) = pass.target else { continue };
                 let scheme = url.text.split("://").next().unwrap_or("").to_ascii_lowercase();
