@@ -108,13 +108,15 @@ fn read(file: &Parsed<'_>) -> Vec<Entry> {
             None
         } else if own_line {
             // The next item after the comment.
-            let next = items.iter().find(|s| s.start >= comment.span.end);
+            // Items are sorted by start: the next one is found by bisection.
+            let next = items.get(items.partition_point(|s| s.start < comment.span.end));
             match next {
                 Some(item) => Some((item.start, item.end)),
                 None => Some((usize::MAX, usize::MAX)),
             }
         } else if end_of_line_allowed {
-            let item = items.iter().rev().find(|s| s.start >= line_start && s.start < comment.span.start);
+            let before = items.partition_point(|s| s.start < comment.span.start);
+            let item = before.checked_sub(1).and_then(|i| items.get(i)).filter(|s| s.start >= line_start);
             item.map(|s| (s.start, s.end.max(comment.span.start)))
         } else {
             // Not a place where a suppression applies.
