@@ -28,14 +28,14 @@ pub(super) fn follow(found: &mut Vec<Found>, root: Option<&Path>) {
     let mut included: Vec<(PathBuf, FileKey, PathBuf)> = Vec::new();
     let mut seen: HashSet<FileKey> = HashSet::new();
     let mut main_keys = Vec::new();
-    for (path, bytes) in &mains {
-        let key = FileKey::of(path);
+    for (path, bytes) in mains {
+        let key = FileKey::of(&path);
         let mut collect = Collect { order: Vec::new(), seen: &mut seen, by_key: &by_key, by_path: &by_path, found };
         collect.seen.insert(key.clone());
-        let mut state = State::tree(path, root);
-        collect.read(&mut state, path, bytes.clone());
+        let mut state = State::tree(&path, root);
+        collect.read(&mut state, &path, bytes);
         main_keys.push(key);
-        included.extend(collect.order.into_iter().map(|(file, key)| (file, key, tidy(path))));
+        included.extend(collect.order.into_iter().map(|(file, key)| (file, key, tidy(&path))));
     }
     for key in main_keys {
         if let Some(main) = by_key.get(&key).and_then(|&i| found.get_mut(i)) {
