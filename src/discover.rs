@@ -1,6 +1,6 @@
 //! Finding the files to lint: walking directories safely and telling each file's kind.
 
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Component, Path, PathBuf};

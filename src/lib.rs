@@ -20,14 +20,14 @@ pub mod syntax;
 pub mod template;
 pub mod tls;
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use diagnostic::{Diagnostic, Severity};
 use discover::{FileProblem, Found, PathError, Problem};
 use report::Report;
-use rules::{Context, Sink};
+use rules::Context;
 use source::{FileKind, SourceFile, SourceMap};
 
 /// What to lint and which findings to keep.
@@ -329,30 +329,28 @@ fn check(sources: &SourceMap, problems: &[FileProblem], options: &Options) -> (V
     let mut parsed: Vec<syntax::Parsed<'_>> = sources.iter().filter(|f| f.linted).filter_map(syntax::parse).collect();
     let live = options.live_mode();
     let apache_trees = syntax::apache_tree::read_all(&mut parsed, live.as_ref().map(|l| l.root.as_path()));
-    let secrets = parsed.iter().map(|p| (p.source.id, p.secrets())).collect();
     let declared = declared(sources, options);
-    let topology = model::build(&parsed, apache_trees, &declared);
-    let cx = Context {
-        files: &parsed,
-        topology: &topology,
+    let cx = Context::new(
+        &parsed,
+        rules::ModelInputs { apache_trees, declared: &declared },
         problems,
-        known_directives: &options.config.known_directives,
-        live: live.as_ref(),
-        file_index: Context::index(&parsed),
-        certificates: std::sync::OnceLock::new(),
+        &options.config.known_directives,
+        live.as_ref(),
+    );
+    let chosen: Vec<&'static dyn rules::Rule> =
+        rules::ALL.iter().copied().filter(|rule| selected(rule.meta().id, options)).collect();
+    // The secrets to mask are found alongside the rules.
+    let secrets = std::sync::OnceLock::new();
+    let find_secrets = || {
+        secrets.get_or_init(|| parsed.iter().map(|p| (p.source.id, p.secrets())).collect::<Secrets>());
     };
-    let mut diagnostics = Vec::new();
-    for rule in rules::ALL {
-        let meta = rule.meta();
-        if !selected(meta.id, options) {
-            continue;
-        }
-        rule.check(&cx, &mut Sink::new(meta, &mut diagnostics));
-    }
+    let mut diagnostics = rules::run(&cx, &chosen, &find_secrets);
+    find_secrets();
+    let secrets = secrets.into_inner().unwrap_or_default();
     if !options.no_ignore_comments {
         suppress::apply(&parsed, &mut diagnostics, &|id| selected(id, options));
     }
-    let linked = topology.route_links.iter().filter(|l| l.is_some()).count();
+    let linked = cx.topology().route_links.iter().filter(|l| l.is_some()).count();
     (diagnostics, secrets, linked)
 }
 
@@ -369,7 +367,7 @@ const FINGERPRINT_WINDOW: usize = 160;
 /// Sorts findings and gives each its fingerprint.
 fn finish(report: &mut Report) {
     // One finding once: a route read through several listeners of one proxy repeats it.
-    let mut unique = std::collections::HashSet::new();
+    let mut unique = foldhash::HashSet::default();
     report.diagnostics.retain(|d| unique.insert((d.rule, d.primary.span, d.message.clone())));
     let redactor = report::Redactor::new(&report.sources);
     let sources = &report.sources;

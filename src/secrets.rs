@@ -7,9 +7,15 @@
 /// name that contains `pass` (`password`, `passphrase`, a misspelt `keystorePasss`), `secret`,
 /// `token` or `credential`. Masking a value too many is harmless; one too few leaks it.
 pub fn is_secret_name(name: &str) -> bool {
-    // Most names hold none of the words: no allocation for them.
-    let has = |word: &str| name.as_bytes().windows(word.len()).any(|w| w.eq_ignore_ascii_case(word.as_bytes()));
-    if !["pass", "secret", "token", "credential"].iter().any(|word| has(word)) {
+    // Most names hold none of the words: one pass over the bytes and no allocation for them.
+    const WORDS: [&[u8]; 4] = [b"pass", b"secret", b"token", b"credential"];
+    let bytes = name.as_bytes();
+    let mentions = (0..bytes.len()).any(|i| {
+        let rest = bytes.get(i..).unwrap_or(&[]);
+        matches!(rest.first().map(u8::to_ascii_lowercase), Some(b'p' | b's' | b't' | b'c'))
+            && WORDS.iter().any(|w| rest.get(..w.len()).is_some_and(|r| r.eq_ignore_ascii_case(w)))
+    });
+    if !mentions {
         return false;
     }
     let lower = name.to_ascii_lowercase();

@@ -3,7 +3,7 @@
 //! element, `ignore-file[...]` for a whole file. A cross-file finding is suppressed at any
 //! of its locations; a suppression that suppresses nothing is reported.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use crate::diagnostic::Diagnostic;
 use crate::rules::{self, Describe, Sink, ALL};

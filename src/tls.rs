@@ -284,8 +284,8 @@ enum Alias {
 #[derive(Debug)]
 pub struct CipherTable {
     suites: Vec<Suite>,
-    by_name: std::collections::HashMap<&'static str, usize>,
-    aliases: std::collections::HashMap<&'static str, Alias>,
+    by_name: foldhash::HashMap<&'static str, usize>,
+    aliases: foldhash::HashMap<&'static str, Alias>,
 }
 
 /// The table, parsed once.
@@ -298,8 +298,8 @@ impl CipherTable {
     fn parse(text: &'static str) -> CipherTable {
         let mut table = CipherTable {
             suites: Vec::new(),
-            by_name: std::collections::HashMap::new(),
-            aliases: std::collections::HashMap::new(),
+            by_name: foldhash::HashMap::default(),
+            aliases: foldhash::HashMap::default(),
         };
         let mut renames = Vec::new();
         for line in text.lines() {
@@ -514,7 +514,7 @@ impl CipherList {
         if chosen.is_empty() {
             return;
         }
-        let moving: std::collections::HashSet<usize> = chosen.iter().copied().collect();
+        let moving: foldhash::HashSet<usize> = chosen.iter().copied().collect();
         let rest: Vec<usize> = self.order.iter().copied().filter(|i| !moving.contains(i)).collect();
         for &i in &chosen {
             if let (Some(active), Some(killed)) = (self.active.get_mut(i), self.killed.get_mut(i)) {

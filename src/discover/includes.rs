@@ -1,7 +1,7 @@
 //! Apache `Include` / `IncludeOptional`: the files a main configuration reads, in Apache's
 //! order, so that every one of them is linted (once) under the path Apache reads it by.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::path::{Path, PathBuf};
 
 use super::{read, Found, Problem};

@@ -1,6 +1,8 @@
 //! The app and connectors that `bitbucket.properties` describes (Bitbucket 5+, Spring Boot).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::{HashMap, HashMapExt};
 
 use super::{
     App, AppKind, BaseUrl, Connector, ContextPath, PathStyle, ProtocolSetting, ProtocolSyntax, Style, Topology,

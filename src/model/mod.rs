@@ -8,7 +8,7 @@ mod tomcat;
 
 pub use bitbucket::relaxed;
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::path::Path;
 
 use crate::source::{FileId, Span};

@@ -2,7 +2,7 @@
 //! `bind`) and the routes they send onwards, from `ProxyPass` and from HAProxy's
 //! `use_backend`/`default_backend` with their conditions and the backends' `server` lines.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use super::apache::{trimmed, vhost_of, Pass, Target};
 use super::{Frontend, ProxyKind, Route, Topology, Upstream};

@@ -152,7 +152,7 @@ fn nodes_and_edges<'n>(
     routes: &'n [Node],
     connectors: &'n [Node],
 ) -> (Vec<&'n Node>, Vec<(&'n str, &'n str)>) {
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = foldhash::HashSet::default();
     let mut nodes = Vec::new();
     let mut edges = Vec::new();
     for chain in chains {

@@ -78,14 +78,18 @@ pub trait Describe {
 pub trait Rule: Describe + Sync {
     /// Reports what the rule finds.
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>);
+
+    /// Whether the rule reads [`Context::topology`]. Only a scheduling hint: rules that do
+    /// not run first, while the topology is being built.
+    fn reads_topology(&self) -> bool {
+        true
+    }
 }
 
 /// What rules read.
 pub struct Context<'a> {
     /// Parsed files, in discovery order.
     pub files: &'a [Parsed<'a>],
-    /// The joined view.
-    pub topology: &'a Topology<'a>,
     /// Files that discovery could not lint.
     pub problems: &'a [FileProblem],
     /// Third-party Apache directives the user lists as known.
@@ -96,9 +100,54 @@ pub struct Context<'a> {
     pub file_index: Vec<Option<usize>>,
     /// The certificate files the configurations name, read on first use (live mode).
     pub(crate) certificates: std::sync::OnceLock<Vec<(tls::certs::Reference, tls::certs::Inspected)>>,
+    /// The joined view, built on first use from `model_inputs`.
+    topology: std::sync::OnceLock<Topology<'a>>,
+    model_inputs: std::sync::Mutex<Option<ModelInputs<'a>>>,
+}
+
+/// What the topology is built from, besides the parsed files.
+pub struct ModelInputs<'a> {
+    /// Apache include trees by their main configuration's display path.
+    pub apache_trees: foldhash::HashMap<String, crate::syntax::apache_tree::TreeFacts>,
+    /// Base URLs declared outside the files (command line, config file).
+    pub declared: &'a [crate::model::DeclaredBaseUrl<'a>],
 }
 
 impl<'a> Context<'a> {
+    /// A context over `files`; the topology is built from them and `inputs` when a rule first
+    /// asks for it.
+    pub fn new(
+        files: &'a [Parsed<'a>],
+        inputs: ModelInputs<'a>,
+        problems: &'a [FileProblem],
+        known_directives: &'a [String],
+        live: Option<&'a crate::LiveMode>,
+    ) -> Self {
+        Context {
+            files,
+            problems,
+            known_directives,
+            live,
+            file_index: Context::index(files),
+            certificates: std::sync::OnceLock::new(),
+            topology: std::sync::OnceLock::new(),
+            model_inputs: std::sync::Mutex::new(Some(inputs)),
+        }
+    }
+
+    /// The joined view of every file. The first caller builds it; a caller on another
+    /// thread meanwhile waits for it.
+    pub fn topology(&self) -> &Topology<'a> {
+        self.topology.get_or_init(|| {
+            let inputs = match self.model_inputs.lock() {
+                Ok(mut guard) => guard.take(),
+                Err(poisoned) => poisoned.into_inner().take(),
+            };
+            let (trees, declared) = inputs.map_or_else(Default::default, |i| (i.apache_trees, i.declared));
+            crate::model::build(self.files, trees, declared)
+        })
+    }
+
     /// Whether `file` is a template with conditionals: both branches are in its text, so a
     /// setting repeated there proves nothing.
     pub fn has_template_control(&self, file: crate::source::FileId) -> bool {
@@ -124,6 +173,72 @@ impl<'a> Context<'a> {
         }
         index
     }
+}
+
+/// Below this much text a run checks its rules on one thread: starting a second costs more
+/// than it saves.
+const PARALLEL_TEXT: usize = 1 << 20;
+
+/// Runs `rules` over `cx`, and `side` once, and returns the rules' findings in the order of
+/// `rules`. Large runs share the work among the machine's cores: one starts building the
+/// topology while another runs `side` and the rules that do not read it; every rule reads
+/// the same parsed files and topology and none writes to them.
+pub fn run(cx: &Context<'_>, rules: &[&'static dyn Rule], side: &(dyn Fn() + Sync)) -> Vec<Diagnostic> {
+    let text: usize = cx.files.iter().map(|f| f.source.text.len()).sum();
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let workers = if text < PARALLEL_TEXT { 1 } else { cores.min(rules.len() + 2) };
+    let mut order: Vec<usize> = (0..rules.len()).collect();
+    order.sort_by_key(|&i| rules.get(i).is_some_and(|r| r.reads_topology()));
+    let job = |n: usize| -> Option<(usize, Vec<Diagnostic>)> {
+        match n {
+            0 => {
+                cx.topology();
+                None
+            }
+            1 => {
+                side();
+                None
+            }
+            _ => {
+                let i = *order.get(n - 2)?;
+                let rule = rules.get(i)?;
+                let mut out = Vec::new();
+                rule.check(cx, &mut Sink::new(rule.meta(), &mut out));
+                Some((i, out))
+            }
+        }
+    };
+    let jobs = rules.len() + 2;
+    // Each worker takes the next job not yet taken, so a slow one does not hold the others.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if n >= jobs {
+                break;
+            }
+            done.extend(job(n));
+        }
+        done
+    };
+    let mut done: Vec<(usize, Vec<Diagnostic>)> = if workers <= 1 {
+        work()
+    } else {
+        std::thread::scope(|scope| {
+            let helpers: Vec<_> = (1..workers).map(|_| scope.spawn(work)).collect();
+            let mut done = work();
+            for helper in helpers {
+                match helper.join() {
+                    Ok(more) => done.extend(more),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+            done
+        })
+    };
+    done.sort_unstable_by_key(|(i, _)| *i);
+    done.into_iter().flat_map(|(_, found)| found).collect()
 }
 
 /// Collects one rule's diagnostics.

@@ -1,7 +1,7 @@
 //! Apache httpd 2.4's directive table (`grammar/apache-directives.txt`): every directive's
 //! module and the contexts it is allowed in.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::sync::OnceLock;
 
 /// Where a directive stands, as Apache's context checks see it.
@@ -45,7 +45,7 @@ pub struct Directives {
     /// `LoadModule` identifier to module source file.
     pub sources: HashMap<&'static str, &'static str>,
     /// Modules compiled into Debian's apache2: always loaded.
-    pub builtin: std::collections::HashSet<&'static str>,
+    pub builtin: foldhash::HashSet<&'static str>,
 }
 
 /// The table, parsed once.

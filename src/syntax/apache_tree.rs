@@ -5,7 +5,7 @@
 //! their files, the linter to mark what Apache skips, and the oracle test to compare with
 //! Apache's own configuration dump.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::path::{Component, Path, PathBuf};
 
 use super::apache::{Config, Item};

@@ -88,17 +88,34 @@ impl<'a> Statement<'a> {
     /// The longest keyword of one to `max` words (after the modifier) that `lookup` knows,
     /// with the number of words it spans: `timeout client`, `option httplog`, `bind`.
     pub fn longest_keyword<T>(&self, max: usize, mut lookup: impl FnMut(&str) -> Option<T>) -> Option<(T, usize)> {
-        // One string of the first `max` words; each shorter keyword is a prefix of it.
-        let mut joined = String::new();
-        let mut ends = Vec::with_capacity(max);
-        for word in self.words.iter().skip(self.modifier_len()).take(max) {
-            if !joined.is_empty() {
-                joined.push(' ');
+        // One string of the first `max` words, on the stack (this runs for every statement);
+        // each shorter keyword is a prefix of it. No keyword is longer than the buffer.
+        const LONGEST: usize = 64;
+        let mut joined = [0u8; LONGEST];
+        let mut len = 0usize;
+        let mut ends = [0usize; 4];
+        let mut count = 0;
+        for word in self.words.iter().skip(self.modifier_len()).take(max.min(ends.len())) {
+            let text = word.text.as_bytes();
+            let start = if len == 0 { 0 } else { len + 1 };
+            let Some(slot) = joined.get_mut(start.saturating_sub(1)..start + text.len()) else { break };
+            if let Some((space, rest)) = slot.split_first_mut().filter(|_| start > 0) {
+                *space = b' ';
+                rest.copy_from_slice(text);
+            } else {
+                slot.copy_from_slice(text);
             }
-            joined.push_str(&word.text);
-            ends.push(joined.len());
+            len = start + text.len();
+            if let Some(end) = ends.get_mut(count) {
+                *end = len;
+                count += 1;
+            }
         }
-        ends.iter().enumerate().rev().find_map(|(i, &end)| lookup(joined.get(..end)?).map(|found| (found, i + 1)))
+        let ends = ends.get(..count).unwrap_or(&[]);
+        ends.iter().enumerate().rev().find_map(|(i, &end)| {
+            let key = std::str::from_utf8(joined.get(..end)?).ok()?;
+            lookup(key).map(|found| (found, i + 1))
+        })
     }
 
     /// The `if`/`unless` condition of a rule line, if it has one.
@@ -231,7 +248,7 @@ impl<'a> Config<'a> {
     /// Finds every section's `defaults` in one pass: the one named by `from` (the first of
     /// that name), else the last before it.
     fn link_defaults(&mut self) {
-        let mut named: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        let mut named: foldhash::HashMap<&str, usize> = foldhash::HashMap::default();
         for (i, s) in self.sections.iter().enumerate().filter(|(_, s)| s.kind() == "defaults") {
             named.entry(s.name()).or_insert(i);
         }
@@ -253,7 +270,8 @@ impl<'a> Config<'a> {
 /// Parses a `haproxy.cfg`.
 pub fn parse(source: &SourceFile) -> Config<'_> {
     let text = source.parse_text();
-    let mut parser = Parser { file: source.id, text, config: Config::default(), blocks: Vec::new() };
+    let mut parser =
+        Parser { file: source.id, text, config: Config::default(), blocks: Vec::new(), scratch: Vec::new() };
     let mut start = 0;
     while start < text.len() {
         let (end, next) = match text.get(start..).and_then(|rest| rest.find('\n')) {
@@ -282,8 +300,8 @@ pub fn parse(source: &SourceFile) -> Config<'_> {
 /// Two proxies with one name and a common side (two backends, a `listen` and a frontend, ...)
 /// are refused by HAProxy.
 fn duplicate_proxies(config: &mut Config<'_>) {
-    let mut frontends: std::collections::HashMap<String, Span> = std::collections::HashMap::new();
-    let mut backends: std::collections::HashMap<String, Span> = std::collections::HashMap::new();
+    let mut frontends: foldhash::HashMap<String, Span> = foldhash::HashMap::default();
+    let mut backends: foldhash::HashMap<String, Span> = foldhash::HashMap::default();
     let mut found = Vec::new();
     for section in &config.sections {
         let Some(name) = section.name.as_ref().filter(|n| !n.unknown) else { continue };
@@ -358,11 +376,13 @@ struct Parser<'a> {
     text: &'a str,
     config: Config<'a>,
     blocks: Vec<Block>,
+    /// The words of the line being read (one buffer for every line; each statement gets
+    /// an exact-size copy).
+    scratch: Vec<Word<'a>>,
 }
 
 /// The words of one line, or the reason HAProxy refuses it.
 struct Tokens<'a> {
-    words: Vec<Word<'a>>,
     comment: Option<Comment<'a>>,
     error: Option<(usize, String)>,
 }
@@ -378,7 +398,12 @@ impl<'a> Parser<'a> {
     }
 
     fn line(&mut self, start: usize, end: usize) {
-        let tokens = tokenize(self.file, self.text, start, end);
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
+        let tokens = tokenize(self.file, self.text, start, end, &mut scratch);
+        let mut words = Vec::with_capacity(scratch.len());
+        words.append(&mut scratch);
+        self.scratch = scratch;
         if let Some(comment) = tokens.comment {
             self.config.comments.push(comment);
         }
@@ -387,7 +412,6 @@ impl<'a> Parser<'a> {
             self.problem(span, message, "HAProxy stops reading here");
             return;
         }
-        let words = tokens.words;
         let Some(first) = words.first() else { return };
         if first.text.starts_with('.') && !first.unknown {
             self.directive(words);
@@ -676,10 +700,15 @@ fn is_separator(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | 0x0b | 0x0c)
 }
 
+/// Bytes that end a run of plain word bytes.
+fn is_special(b: u8) -> bool {
+    is_separator(b) || matches!(b, b'\r' | 0 | b'#' | b'\'' | b'"' | b'\\')
+}
+
 /// Tokenises the physical line `start..end` as HAProxy's `parse_line` does.
-fn tokenize<'a>(file: FileId, text: &'a str, start: usize, end: usize) -> Tokens<'a> {
+fn tokenize<'a>(file: FileId, text: &'a str, start: usize, end: usize, words: &mut Vec<Word<'a>>) -> Tokens<'a> {
     let bytes = text.as_bytes();
-    let mut tokens = Tokens { words: Vec::new(), comment: None, error: None };
+    let mut tokens = Tokens { comment: None, error: None };
     let mut i = start;
     while i < end && bytes.get(i).is_some_and(|b| is_separator(*b) || *b == b'\r') {
         i += 1;
@@ -697,14 +726,14 @@ fn tokenize<'a>(file: FileId, text: &'a str, start: usize, end: usize) -> Tokens
                 return tokens;
             }
             b'#' => {
-                blank_after_word |= word.start.is_some() || !tokens.words.is_empty();
+                blank_after_word |= word.start.is_some() || !words.is_empty();
                 let body = text.get(i + 1..end).unwrap_or("").trim_end_matches('\r');
                 tokens.comment = Some(Comment { text: body, span: Span::new(file, i, i + 1 + body.len()) });
                 break;
             }
             _ if is_separator(b) => {
                 blank_after_word |= word.start.is_some();
-                word.finish(file, text, &mut tokens.words);
+                word.finish(file, text, words);
                 i += 1;
                 continue;
             }
@@ -716,13 +745,13 @@ fn tokenize<'a>(file: FileId, text: &'a str, start: usize, end: usize) -> Tokens
                     tokens.error = Some((i, "unmatched quote".into()));
                     return tokens;
                 };
+                word.cook(text, i);
                 word.push_str(text.get(i + 1..i + 1 + close).unwrap_or(""));
-                word.cooked = true;
                 i += close + 2;
             }
             b'"' => {
                 word.begin(i);
-                word.cooked = true;
+                word.cook(text, i);
                 match double_quoted(text, i + 1, end, &mut word) {
                     Ok(next) => i = next,
                     Err(error) => {
@@ -742,18 +771,23 @@ fn tokenize<'a>(file: FileId, text: &'a str, start: usize, end: usize) -> Tokens
                 }
             }
             _ => {
+                // A run of plain bytes at once (every special byte is ASCII, so the run ends
+                // on a character boundary).
                 word.begin(i);
-                word.push_byte(b);
-                i += 1;
+                let rest = bytes.get(i..end).unwrap_or(&[]);
+                let run = rest.iter().position(|&c| is_special(c)).unwrap_or(rest.len()).max(1);
+                word.push_str(text.get(i..i + run).unwrap_or(""));
+                i += run;
             }
         }
         word.end = i;
         blank_after_word = false;
     }
-    word.finish(file, text, &mut tokens.words);
-    let too_many = tokens.words.get(MAX_WORDS).map(|w| w.span.start).or_else(|| {
-        (tokens.words.len() == MAX_WORDS && blank_after_word).then(|| tokens.words.last().map_or(start, |w| w.span.end))
-    });
+    word.finish(file, text, words);
+    let too_many = words
+        .get(MAX_WORDS)
+        .map(|w| w.span.start)
+        .or_else(|| (words.len() == MAX_WORDS && blank_after_word).then(|| words.last().map_or(start, |w| w.span.end)));
     if let Some(at) = too_many {
         tokens.error = Some((at, format!("too many words: HAProxy reads at most {MAX_WORDS} on a line")));
     }
@@ -783,7 +817,7 @@ fn double_quoted(text: &str, mut i: usize, end: usize, word: &mut WordBuilder) -
 
 /// A backslash escape at `i`; returns the position after it.
 fn escape(text: &str, i: usize, end: usize, in_double: bool, word: &mut WordBuilder) -> Result<usize, (usize, String)> {
-    word.cooked = true;
+    word.cook(text, i);
     let bytes = text.as_bytes();
     let next = if i + 1 < end { bytes.get(i + 1).copied() } else { None };
     if next == Some(b'\r') {
@@ -862,7 +896,8 @@ fn variable_name(text: &str) -> Result<usize, &'static str> {
     Ok(text.len() - text.trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_').len())
 }
 
-/// Builds one word from its pieces.
+/// Builds one word from its pieces. A plain word is a slice of the line; only a word with
+/// quotes or escapes gets its own decoded bytes (in a buffer reused from word to word).
 #[derive(Default)]
 struct WordBuilder {
     start: Option<usize>,
@@ -878,25 +913,42 @@ impl WordBuilder {
         self.start.get_or_insert(at);
     }
 
+    /// From here on the word's text differs from its raw slice: the plain part read so far
+    /// (up to `at`) becomes the start of the decoded bytes.
+    fn cook(&mut self, text: &str, at: usize) {
+        if self.cooked {
+            return;
+        }
+        self.cooked = true;
+        self.bytes.clear();
+        if let Some(start) = self.start {
+            self.bytes.extend_from_slice(text.get(start..at).unwrap_or("").as_bytes());
+        }
+    }
+
     fn push_byte(&mut self, b: u8) {
-        self.bytes.push(b);
+        if self.cooked {
+            self.bytes.push(b);
+        }
     }
 
     fn push_str(&mut self, s: &str) {
-        self.bytes.extend_from_slice(s.as_bytes());
+        if self.cooked {
+            self.bytes.extend_from_slice(s.as_bytes());
+        }
     }
 
     fn finish<'a>(&mut self, file: FileId, text: &'a str, words: &mut Vec<Word<'a>>) {
-        let builder = std::mem::take(self);
-        let Some(start) = builder.start else { return };
-        let span = Span::new(file, start, builder.end.max(start));
-        let raw = text.get(span.start..span.end).unwrap_or("");
-        let text = if !builder.cooked && raw.as_bytes() == builder.bytes.as_slice() {
-            Cow::Borrowed(raw)
+        let Some(start) = self.start.take() else { return };
+        let span = Span::new(file, start, self.end.max(start));
+        let text = if self.cooked {
+            Cow::Owned(String::from_utf8_lossy(&self.bytes).into_owned())
         } else {
-            Cow::Owned(String::from_utf8_lossy(&builder.bytes).into_owned())
+            Cow::Borrowed(text.get(span.start..span.end).unwrap_or(""))
         };
-        words.push(Word { text, span, unknown: builder.unknown });
+        words.push(Word { text, span, unknown: self.unknown });
+        self.cooked = false;
+        self.unknown = false;
     }
 }
 
@@ -912,14 +964,15 @@ mod tests {
 
     fn words(line: &str) -> Vec<String> {
         let text = format!("{line}\n");
-        let tokens = tokenize(FileId(0), &text, 0, line.len());
+        let mut words = Vec::new();
+        let tokens = tokenize(FileId(0), &text, 0, line.len(), &mut words);
         assert!(tokens.error.is_none(), "{line}: {:?}", tokens.error.map(|e| e.1));
-        tokens.words.iter().map(|w| w.text.to_string()).collect()
+        words.iter().map(|w| w.text.to_string()).collect()
     }
 
     fn error(line: &str) -> String {
         let text = format!("{line}\n");
-        tokenize(FileId(0), &text, 0, line.len()).error.map(|e| e.1).unwrap_or_default()
+        tokenize(FileId(0), &text, 0, line.len(), &mut Vec::new()).error.map(|e| e.1).unwrap_or_default()
     }
 
     #[test]
@@ -947,11 +1000,12 @@ mod tests {
     #[test]
     fn environment_references_are_unknown_words_with_spans() {
         let text = "bind \"${ADDR-127.0.0.1}:8443\" ssl\n";
-        let tokens = tokenize(FileId(0), text, 0, text.len() - 1);
-        let addr = &tokens.words[1];
+        let mut words = Vec::new();
+        tokenize(FileId(0), text, 0, text.len() - 1, &mut words);
+        let addr = &words[1];
         assert!(addr.unknown);
         assert_eq!(&text[addr.span.start..addr.span.end], "\"${ADDR-127.0.0.1}:8443\"");
-        assert!(!tokens.words[2].unknown);
+        assert!(!words[2].unknown);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! HAProxy 2.6's keyword table (`grammar/haproxy-keywords.txt`): which keywords each section
 //! accepts, and how many argument words each `bind`/`server` option takes.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use super::haproxy::{Statement, Word};
@@ -45,6 +45,9 @@ pub struct Keywords {
     /// The proxy keywords that end in `*` (a prefix match of several words), kept apart so
     /// that a lookup that misses does not scan the whole table.
     proxy_prefixes: Vec<(&'static str, &'static str, [Cell; 4])>,
+    /// The first words of the keywords of several words (`timeout`, `option`, `stats`): a
+    /// statement starting with any other word needs a one-word lookup only.
+    multi_word: HashSet<&'static str>,
 }
 
 /// The table, parsed once.
@@ -124,13 +127,23 @@ impl Keywords {
             .collect();
         prefixes.sort_by_key(|(prefix, _, _)| *prefix);
         table.proxy_prefixes = prefixes;
+        let keys = table.proxy.keys().chain(table.removed.keys()).chain(table.plain.values().flatten());
+        table.multi_word = keys.filter_map(|k| Some(k.split_once(' ')?.0)).collect();
         table
+    }
+
+    /// How many words a keyword lookup of up to `max` words needs to try for a statement.
+    pub fn lookup_width(&self, statement: &Statement<'_>, max: usize) -> usize {
+        match statement.keyword() {
+            Some(keyword) if self.multi_word.contains(keyword.text.as_ref()) => max,
+            _ => max.min(1),
+        }
     }
 
     /// The proxy keyword a statement uses (longest match of one to three words), with the
     /// number of words it spans.
     pub fn proxy_keyword(&self, statement: &Statement<'_>) -> Option<(&'static str, usize, [Cell; 4])> {
-        let found = statement.longest_keyword(3, |key| {
+        let found = statement.longest_keyword(self.lookup_width(statement, 3), |key| {
             if let Some((k, cells)) = self.proxy.get_key_value(key) {
                 return Some((*k, *cells));
             }
@@ -143,7 +156,7 @@ impl Keywords {
     /// The keyword of a non-proxy section a statement uses (one or two words), if known.
     pub fn plain_keyword(&self, section: &str, statement: &Statement<'_>) -> Option<&'static str> {
         let known = self.plain.get(section)?;
-        statement.longest_keyword(2, |key| known.get(key).copied()).map(|(key, _)| key)
+        statement.longest_keyword(self.lookup_width(statement, 2), |key| known.get(key).copied()).map(|(key, _)| key)
     }
 
     /// Whether any section of the table knows the statement's keyword.

@@ -6,8 +6,8 @@
 //! byte is one ISO-8859-1 character, so a UTF-8 file's non-ASCII characters decode to the
 //! same characters Java sees.
 
+use foldhash::HashMap;
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use nom::bytes::complete::take_while_m_n;
 use nom::IResult;

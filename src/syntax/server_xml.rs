@@ -1,7 +1,7 @@
 //! Tomcat `server.xml`: XML elements and attributes with exact spans, comments not live.
 
+use foldhash::{HashMap, HashMapExt};
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use quick_xml::events::attributes::AttrError;
 use quick_xml::events::{BytesStart, Event};
@@ -230,7 +230,7 @@ impl<'a> Parser<'a> {
                 let mut chars = name.chars();
                 chars.next().map(|c| format!("{}{}", c.to_ascii_lowercase(), chars.as_str())).unwrap_or_default()
             };
-            let mut values: std::collections::HashMap<String, (String, bool)> = std::collections::HashMap::new();
+            let mut values: foldhash::HashMap<String, (String, bool)> = foldhash::HashMap::default();
             for setting in &out {
                 let entry = values.entry(key(&setting.name)).or_insert_with(|| (setting.value.text.to_string(), false));
                 entry.1 |= entry.0 != setting.value.text;

@@ -54,8 +54,8 @@ struct Part {
 }
 
 /// Each app's main connector (the first `<Connector>`, or the `server.*` one), by app.
-fn main_connectors(connectors: &[Connector<'_>]) -> std::collections::HashMap<usize, usize> {
-    let mut main = std::collections::HashMap::new();
+fn main_connectors(connectors: &[Connector<'_>]) -> foldhash::HashMap<usize, usize> {
+    let mut main = foldhash::HashMap::default();
     for (index, c) in connectors.iter().enumerate() {
         let primary = match &c.style {
             Style::Tomcat => true,
@@ -177,7 +177,7 @@ fn route_parts(url: &url::Url, route: &Route, frontend: &Frontend<'_>) -> Vec<Pa
 
 impl Rule for BaseUrlDrift {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        let topology = cx.topology;
+        let topology = cx.topology();
         let mains = main_connectors(&topology.connectors);
         for base in &topology.base_urls {
             let Some(text) = base.setting.value.known() else {

@@ -59,7 +59,7 @@ fn defect(text: &str) -> Option<String> {
 
 impl Rule for BaseUrlMalformed {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        for base in &cx.topology.base_urls {
+        for base in &cx.topology().base_urls {
             let Some(text) = base.setting.value.known() else {
                 continue;
             };

@@ -35,7 +35,7 @@ declare_rule! {
 
 impl Rule for AjpConnectorExposed {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        for connector in cx.topology.connectors.iter().filter(|c| c.ajp) {
+        for connector in cx.topology().connectors.iter().filter(|c| c.ajp) {
             let not_required = connector
                 .secret_required
                 .filter(|s| s.value.known().is_some_and(|v| v.trim().eq_ignore_ascii_case("false")));

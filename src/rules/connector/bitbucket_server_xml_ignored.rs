@@ -1,6 +1,6 @@
 //! `bitbucket-server-xml-ignored`: a `server.xml` in a Bitbucket 5+ home, where it does nothing.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::path::Path;
 
 use crate::rules::{declare_rule, Context, Rule, Sink};
@@ -45,6 +45,10 @@ fn shared_dir(path: &Path) -> Option<&Path> {
 }
 
 impl Rule for BitbucketServerXmlIgnored {
+    fn reads_topology(&self) -> bool {
+        false
+    }
+
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         let mut properties: HashMap<&Path, Span> = HashMap::new();
         for file in cx.files {

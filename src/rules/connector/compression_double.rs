@@ -32,10 +32,10 @@ declare_rule! {
 
 impl Rule for CompressionDouble {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        for (index, connector) in cx.topology.connectors.iter().enumerate() {
+        for (index, connector) in cx.topology().connectors.iter().enumerate() {
             let Some(setting) = connector.compression.filter(|_| connector.compresses()) else { continue };
             let Some((route, compression)) =
-                cx.topology.routes_of(index).find_map(|(route, _)| Some((route, route.compression?)))
+                cx.topology().routes_of(index).find_map(|(route, _)| Some((route, route.compression?)))
             else {
                 continue;
             };

@@ -1,6 +1,6 @@
 //! `connector-port-duplicate`: two connectors of one file on the same port.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use crate::model::{Connector, Field};
 use crate::rules::{declare_rule, Context, Rule, Sink};
@@ -80,7 +80,7 @@ impl<'c, 'a> Taken<'c, 'a> {
 impl Rule for ConnectorPortDuplicate {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         let mut taken: HashMap<(crate::source::FileId, u16), Taken<'_, '_>> = HashMap::new();
-        for connector in &cx.topology.connectors {
+        for connector in &cx.topology().connectors {
             let Some(port) = connector.port_number() else {
                 continue;
             };

@@ -57,7 +57,7 @@ fn defect(name: &str) -> Option<(&'static str, Option<String>)> {
 
 impl Rule for ConnectorProxyNameMalformed {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        for connector in &cx.topology.connectors {
+        for connector in &cx.topology().connectors {
             let Some(setting) = connector.proxy_name else {
                 continue;
             };

@@ -32,13 +32,13 @@ declare_rule! {
 
 impl Rule for ConnectorProxyNameMismatch {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        for (index, connector) in cx.topology.connectors.iter().enumerate() {
+        for (index, connector) in cx.topology().connectors.iter().enumerate() {
             let Some(setting) = connector.proxy_name else { continue };
             let Some(name) = setting.value.known().map(|n| n.trim().to_ascii_lowercase()) else { continue };
             if name.is_empty() {
                 continue;
             }
-            let disagreeing = cx.topology.routes_of(index).find(|(route, _)| {
+            let disagreeing = cx.topology().routes_of(index).find(|(route, _)| {
                 !route.hosts.is_empty() && !route.hosts.iter().any(|(host, _)| host_matches(host, &name))
             });
             let Some((route, frontend)) = disagreeing else { continue };

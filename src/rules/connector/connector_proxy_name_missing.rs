@@ -35,11 +35,12 @@ declare_rule! {
 
 impl Rule for ConnectorProxyNameMissing {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        for (index, connector) in cx.topology.connectors.iter().enumerate() {
+        for (index, connector) in cx.topology().connectors.iter().enumerate() {
             if connector.proxy_name.is_some() {
                 continue;
             }
-            let rewriting = cx.topology.routes_of(index).find(|(r, f)| f.kind == ProxyKind::Apache && !r.preserve_host);
+            let rewriting =
+                cx.topology().routes_of(index).find(|(r, f)| f.kind == ProxyKind::Apache && !r.preserve_host);
             let Some((route, frontend)) = rewriting else { continue };
             let host = route.hosts.first().map_or("the public host name", |(h, _)| h.as_str());
             sink.emit(

@@ -35,7 +35,7 @@ declare_rule! {
 
 impl Rule for ConnectorProxyPortInvalid {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        for connector in &cx.topology.connectors {
+        for connector in &cx.topology().connectors {
             for field in [Field::Port, Field::ProxyPort, Field::RedirectPort] {
                 let Some(setting) = connector.get(field) else {
                     continue;

@@ -34,11 +34,12 @@ declare_rule! {
 
 impl Rule for ConnectorProxyPortMismatch {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        for (index, connector) in cx.topology.connectors.iter().enumerate().filter(|(_, c)| !c.ajp && !c.ssl_enabled) {
+        for (index, connector) in cx.topology().connectors.iter().enumerate().filter(|(_, c)| !c.ajp && !c.ssl_enabled)
+        {
             if let Some(proxy_port) = connector.proxy_port {
                 let public = connector.number(proxy_port);
                 let frontend =
-                    cx.topology.routes_of(index).map(|(_, f)| f).find(|f| f.port.is_some_and(|p| Some(p) != public));
+                    cx.topology().routes_of(index).map(|(_, f)| f).find(|f| f.port.is_some_and(|p| Some(p) != public));
                 if let (Some(frontend), Some(public)) = (frontend, public) {
                     let listen = frontend.port.unwrap_or_default();
                     let name = connector.name(Field::ProxyPort);

@@ -34,12 +34,12 @@ declare_rule! {
 
 impl Rule for ConnectorSchemeMismatch {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        for (index, connector) in cx.topology.connectors.iter().enumerate() {
+        for (index, connector) in cx.topology().connectors.iter().enumerate() {
             if connector.ajp || connector.ssl_enabled || connector.scheme_value().as_deref() != Some("https") {
                 continue;
             }
             let Some(scheme) = connector.scheme else { continue };
-            let mut routes = cx.topology.routes_of(index).peekable();
+            let mut routes = cx.topology().routes_of(index).peekable();
             if routes.peek().is_none() {
                 continue;
             }

@@ -37,7 +37,8 @@ declare_rule! {
 
 impl Rule for ConnectorSchemeMissing {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        for (index, connector) in cx.topology.connectors.iter().enumerate().filter(|(_, c)| !c.ajp && !c.ssl_enabled) {
+        for (index, connector) in cx.topology().connectors.iter().enumerate().filter(|(_, c)| !c.ajp && !c.ssl_enabled)
+        {
             let Some(scheme) = connector.scheme_value() else {
                 continue;
             };

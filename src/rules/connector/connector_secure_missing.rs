@@ -35,7 +35,8 @@ declare_rule! {
 
 impl Rule for ConnectorSecureMissing {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        for (index, connector) in cx.topology.connectors.iter().enumerate().filter(|(_, c)| !c.ajp && !c.ssl_enabled) {
+        for (index, connector) in cx.topology().connectors.iter().enumerate().filter(|(_, c)| !c.ajp && !c.ssl_enabled)
+        {
             if connector.secure_value() != Some(false) {
                 continue;
             }

@@ -35,9 +35,9 @@ declare_rule! {
 
 impl Rule for ConnectorSharedByHttpAndHttps {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        for (index, connector) in cx.topology.connectors.iter().enumerate() {
-            let secure = cx.topology.routes_of(index).find(|(_, f)| f.tls.is_some());
-            let plain = cx.topology.routes_of(index).find(|(_, f)| f.tls.is_none());
+        for (index, connector) in cx.topology().connectors.iter().enumerate() {
+            let secure = cx.topology().routes_of(index).find(|(_, f)| f.tls.is_some());
+            let plain = cx.topology().routes_of(index).find(|(_, f)| f.tls.is_none());
             let (Some((tls_route, tls_frontend)), Some((plain_route, plain_frontend))) = (secure, plain) else {
                 continue;
             };

@@ -25,7 +25,7 @@ use crate::source::Span;
 /// The first route linked to a connector whose frontend terminates TLS, with the span that
 /// switches TLS on.
 pub(crate) fn tls_route<'t>(cx: &'t Context<'_>, connector: usize) -> Option<(&'t Route, &'t Frontend<'t>, Span)> {
-    cx.topology.routes_of(connector).find_map(|(route, frontend)| Some((route, frontend, frontend.tls?)))
+    cx.topology().routes_of(connector).find_map(|(route, frontend)| Some((route, frontend, frontend.tls?)))
 }
 
 /// How a related label names a route's frontend: `TLS ends here (<VirtualHost *:443>)`.

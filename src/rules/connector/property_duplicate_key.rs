@@ -1,6 +1,6 @@
 //! `property-duplicate-key`: a key set twice in one properties file.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use crate::rules::{declare_rule, Context, Rule, Sink};
 use crate::syntax::Tree;
@@ -38,6 +38,10 @@ declare_rule! {
 }
 
 impl Rule for PropertyDuplicateKey {
+    fn reads_topology(&self) -> bool {
+        false
+    }
+
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         for file in cx.files {
             let Tree::Properties(props) = &file.tree else {

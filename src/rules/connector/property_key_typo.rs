@@ -1,6 +1,6 @@
 //! `property-key-typo`: a misspelt `server.*` / `setup.*` key in `bitbucket.properties`.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::sync::OnceLock;
 
 use crate::rules::{declare_rule, edit_distance, Context, Rule, Sink};
@@ -65,6 +65,10 @@ fn lookup_form(key: &str) -> String {
 }
 
 impl Rule for PropertyKeyTypo {
+    fn reads_topology(&self) -> bool {
+        false
+    }
+
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         let known = known_keys();
         for file in cx.files {

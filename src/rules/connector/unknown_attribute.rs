@@ -1,7 +1,7 @@
 //! `unknown-attribute`: an attribute Tomcat does not know on `<Connector>`, `<Context>`,
 //! `<SSLHostConfig>` or `<Certificate>`.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet};
 use std::sync::OnceLock;
 
 use crate::rules::{declare_rule, nearest, Context, Rule, Sink};
@@ -80,6 +80,10 @@ fn judged_connector(element: &Element<'_>) -> bool {
 }
 
 impl Rule for UnknownAttribute {
+    fn reads_topology(&self) -> bool {
+        false
+    }
+
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         let table = table();
         for file in cx.files {

@@ -1,6 +1,6 @@
 //! `upstream-port-unmatched`: a local upstream port on which no scanned connector listens.
 
-use std::collections::HashSet;
+use foldhash::HashSet;
 
 use crate::model::routes::is_local;
 use crate::rules::{declare_rule, Context, Rule, Sink};
@@ -34,7 +34,7 @@ declare_rule! {
 
 impl Rule for UpstreamPortUnmatched {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        let topology = cx.topology;
+        let topology = cx.topology();
         if topology.apps.is_empty() {
             return;
         }

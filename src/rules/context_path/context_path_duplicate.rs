@@ -1,6 +1,6 @@
 //! `context-path-duplicate`: two live `<Context>` elements with one path in one `<Host>`.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use crate::model::PathStyle;
 use crate::rules::{declare_rule, Context, Rule, Sink};
@@ -47,7 +47,7 @@ impl Rule for ContextPathDuplicate {
         apache(cx, sink);
         haproxy(cx, sink);
         let mut first = HashMap::new();
-        for context in cx.topology.contexts.iter().filter(|c| c.style == PathStyle::Tomcat) {
+        for context in cx.topology().contexts.iter().filter(|c| c.style == PathStyle::Tomcat) {
             if cx.has_template_control(context.setting.span.file) {
                 continue;
             }
@@ -101,8 +101,8 @@ fn apache(cx: &Context<'_>, sink: &mut Sink<'_>) {
 /// different backends; the first rule wins.
 fn haproxy(cx: &Context<'_>, sink: &mut Sink<'_>) {
     let mut first: HashMap<(usize, String, Vec<String>), (crate::source::Span, crate::source::Span)> = HashMap::new();
-    let mut reported = std::collections::HashSet::new();
-    for route in &cx.topology.routes {
+    let mut reported = foldhash::HashSet::default();
+    for route in &cx.topology().routes {
         let (Some(haproxy), Some(public)) = (route.haproxy, route.public.as_ref()) else { continue };
         let mut hosts: Vec<String> = route.hosts.iter().map(|(h, _)| h.clone()).collect();
         hosts.sort();

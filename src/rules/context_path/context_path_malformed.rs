@@ -65,7 +65,7 @@ fn defect(path: &str, style: PathStyle) -> Option<&'static str> {
 
 impl Rule for ContextPathMalformed {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        for context in &cx.topology.contexts {
+        for context in &cx.topology().contexts {
             let Some(path) = context.setting.value.known() else {
                 continue;
             };

@@ -54,8 +54,8 @@ fn under(path: &str, context: &str) -> bool {
 
 impl Rule for ContextPathMismatch {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        let topology = cx.topology;
-        let mut contexts_by_app: std::collections::HashMap<usize, Vec<String>> = std::collections::HashMap::new();
+        let topology = cx.topology();
+        let mut contexts_by_app: foldhash::HashMap<usize, Vec<String>> = foldhash::HashMap::default();
         for c in topology.contexts.iter().filter(|c| c.style == PathStyle::Tomcat) {
             if let Some(path) = c.normalized() {
                 contexts_by_app.entry(c.app).or_default().push(path);
@@ -141,7 +141,7 @@ fn symbolic(cx: &Context<'_>, connector: usize, context_span: crate::source::Spa
         return;
     };
     let Some(context_variable) = crate::template::single_variable(context_text) else { return };
-    for (route, _) in cx.topology.routes_of(connector) {
+    for (route, _) in cx.topology().routes_of(connector) {
         let Some(public_text) = route.public_symbol.as_deref() else { continue };
         let Some(public_variable) = crate::template::single_variable(public_text) else { continue };
         if public_variable == context_variable {

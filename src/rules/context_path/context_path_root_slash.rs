@@ -33,7 +33,7 @@ declare_rule! {
 
 impl Rule for ContextPathRootSlash {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        for context in &cx.topology.contexts {
+        for context in &cx.topology().contexts {
             if context.style != PathStyle::Tomcat || context.setting.value.known() != Some("/") {
                 continue;
             }

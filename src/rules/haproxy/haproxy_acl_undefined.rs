@@ -1,6 +1,6 @@
 //! `haproxy-acl-undefined`: a condition using an ACL the proxy never defines.
 
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 
 use super::{configs, declared_acls, describe, PREDEFINED_ACLS};
 use crate::rules::{declare_rule, nearest, Context, Rule, Sink};
@@ -40,6 +40,10 @@ declare_rule! {
 }
 
 impl Rule for HaproxyAclUndefined {
+    fn reads_topology(&self) -> bool {
+        false
+    }
+
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         for config in configs(cx.files) {
             for section in config.sections.iter().filter(|s| s.is_proxy()) {

@@ -1,6 +1,6 @@
 //! `haproxy-acl-unused`: an ACL that no condition uses.
 
-use std::collections::HashSet;
+use foldhash::HashSet;
 
 use super::{configs, declared_acls};
 use crate::rules::{declare_rule, Context, Rule, Sink};
@@ -37,6 +37,10 @@ declare_rule! {
 }
 
 impl Rule for HaproxyAclUnused {
+    fn reads_topology(&self) -> bool {
+        false
+    }
+
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         for config in configs(cx.files) {
             for section in config.sections.iter().filter(|s| s.is_proxy()) {

@@ -1,6 +1,6 @@
 //! `haproxy-backend-undefined`: `use_backend`/`default_backend` naming no backend.
 
-use std::collections::HashSet;
+use foldhash::HashSet;
 
 use super::configs;
 use crate::rules::{declare_rule, nearest, Context, Rule, Sink};
@@ -41,6 +41,10 @@ declare_rule! {
 }
 
 impl Rule for HaproxyBackendUndefined {
+    fn reads_topology(&self) -> bool {
+        false
+    }
+
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         // `haproxy -f conf.d/` reads every file as one configuration: backends may be defined
         // in another scanned file.

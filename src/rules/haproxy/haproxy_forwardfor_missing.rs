@@ -1,7 +1,7 @@
 //! `haproxy-forwardfor-missing`: an HTTP proxy in front of an app that does not pass the
 //! client's address on.
 
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 
 use crate::rules::{declare_rule, Context, Rule, Sink};
 
@@ -40,7 +40,7 @@ declare_rule! {
 
 impl Rule for HaproxyForwardforMissing {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        let topology = cx.topology;
+        let topology = cx.topology();
         let mut reported = HashSet::new();
         for (index, route) in topology.routes.iter().enumerate() {
             let Some(haproxy) = route.haproxy.filter(|h| h.http && !h.forwardfor) else { continue };

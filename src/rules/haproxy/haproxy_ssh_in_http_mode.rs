@@ -34,7 +34,7 @@ declare_rule! {
 
 impl Rule for HaproxySshInHttpMode {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        let mut ports = cx.topology.ssh_ports.clone();
+        let mut ports = cx.topology().ssh_ports.clone();
         ports.push(BITBUCKET_SSH_PORT);
         for config in configs(cx.files) {
             for (index, section) in config.sections.iter().enumerate() {

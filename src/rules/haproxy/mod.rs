@@ -94,7 +94,7 @@ pub(crate) fn removed(
     let table = crate::syntax::haproxy_keywords::keywords();
     let in_global = section.is_some_and(|s| s.kind() == "global");
     statement
-        .longest_keyword(2, |key| {
+        .longest_keyword(table.lookup_width(statement, 2), |key| {
             let hint = table.removed.get(key)?;
             // `nbproc` and `tune.chksize` are global keywords; the rest were proxy keywords.
             let global_keyword = matches!(key, "nbproc" | "tune.chksize");

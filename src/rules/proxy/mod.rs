@@ -18,7 +18,7 @@ pub(crate) fn configs_with_passes<'c, 'a>(
     cx: &'c crate::rules::Context<'a>,
 ) -> impl Iterator<Item = (&'c Config<'a>, &'c [Pass<'a, 'a>])> {
     cx.files.iter().filter_map(move |f| match &f.tree {
-        Tree::Apache(config) => Some((config, cx.topology.passes.get(&f.source.id).map_or(&[][..], Vec::as_slice))),
+        Tree::Apache(config) => Some((config, cx.topology().passes.get(&f.source.id).map_or(&[][..], Vec::as_slice))),
         _ => None,
     })
 }

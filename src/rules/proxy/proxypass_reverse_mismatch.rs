@@ -1,6 +1,6 @@
 //! `proxypass-reverse-mismatch`: `ProxyPassReverse` rewriting a URL `ProxyPass` never uses.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use super::{configs_with_passes, trimmed, Target};
 use crate::rules::{declare_rule, Context, Rule, Sink};

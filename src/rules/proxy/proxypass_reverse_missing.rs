@@ -1,6 +1,6 @@
 //! `proxypass-reverse-missing`: a `ProxyPass` whose redirects are never rewritten back.
 
-use std::collections::HashSet;
+use foldhash::HashSet;
 
 use super::{configs_with_passes, trimmed, url_path, Target};
 use crate::rules::{declare_rule, Context, Rule, Sink};

@@ -44,6 +44,10 @@ declare_rule! {
 }
 
 impl Rule for MisplacedDirective {
+    fn reads_topology(&self) -> bool {
+        false
+    }
+
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         apache(cx, sink);
         let table = keywords();

@@ -44,7 +44,7 @@ impl Rule for ModuleNotLoaded {
         let table = crate::syntax::apache_directives::directives();
         for file in cx.files {
             let Tree::Apache(config) = &file.tree else { continue };
-            let Some(tree) = cx.topology.apache_tree(file.source) else { continue };
+            let Some(tree) = cx.topology().apache_tree(file.source) else { continue };
             // A tree that loads no module is not a server whose modules atl-lint can know.
             if !tree.loads_modules {
                 continue;

@@ -29,6 +29,10 @@ declare_rule! {
 }
 
 impl Rule for UnusedSuppression {
+    fn reads_topology(&self) -> bool {
+        false
+    }
+
     /// Unused suppressions are known only once every other rule has run and the
     /// suppressions have been applied: `crate::suppress::apply` reports them.
     fn check(&self, _cx: &Context<'_>, _sink: &mut Sink<'_>) {}

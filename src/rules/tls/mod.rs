@@ -49,7 +49,7 @@ pub(crate) struct Enabling {
 /// and HAProxy `bind`/`server` options and `ssl-default-*-options`.
 pub(crate) fn enablings(cx: &Context<'_>) -> Vec<Enabling> {
     let mut out = Vec::new();
-    for setting in cx.topology.connectors.iter().filter(|c| !c.ajp).flat_map(|c| c.protocols.iter()) {
+    for setting in cx.topology().connectors.iter().filter(|c| !c.ajp).flat_map(|c| c.protocols.iter()) {
         for (span, protocols) in enabled(setting) {
             out.push(Enabling { span, setting: setting.setting.name.to_string(), protocols });
         }

@@ -52,7 +52,7 @@ declare_rule! {
 
 impl Rule for TlsWeakCipher {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        for connector in cx.topology.connectors.iter().filter(|c| !c.ajp) {
+        for connector in cx.topology().connectors.iter().filter(|c| !c.ajp) {
             for setting in &connector.ciphers {
                 if let Some(text) = setting.value.known() {
                     judge(sink, setting.value.span, &setting.name, text);
