@@ -44,6 +44,30 @@ pub const SECTIONS: &[&str] = &[
 
 pub use super::Word;
 
+/// Whether a word is a section keyword (the same list as [`SECTIONS`], as one `match`: it
+/// runs for every line).
+fn is_section(word: &str) -> bool {
+    matches!(
+        word,
+        "global"
+            | "defaults"
+            | "frontend"
+            | "backend"
+            | "listen"
+            | "userlist"
+            | "peers"
+            | "resolvers"
+            | "mailers"
+            | "program"
+            | "http-errors"
+            | "ring"
+            | "cache"
+            | "fcgi-app"
+            | "log-forward"
+            | "namespace_list"
+    )
+}
+
 /// A keyword line inside a section.
 #[derive(Clone, Debug)]
 pub struct Statement<'a> {
@@ -53,15 +77,20 @@ pub struct Statement<'a> {
     pub span: Span,
     /// Inside an `.if` block whose condition depends on the environment.
     pub conditional: bool,
+    /// The first word is a `no`/`default` modifier (found once: rules ask for every line).
+    modified: bool,
 }
 
 impl<'a> Statement<'a> {
+    /// A line of `words` spanning `span`.
+    pub fn new(words: Vec<Word<'a>>, span: Span, conditional: bool) -> Self {
+        let modified = words.len() > 1 && matches!(words.first().map(|w| w.text.as_ref()), Some("no" | "default"));
+        Statement { words, span, conditional, modified }
+    }
+
     /// How many leading words name the keyword's modifier (`no option x`, `default option x`).
     fn modifier_len(&self) -> usize {
-        match self.words.first().map(|w| w.text.as_ref()) {
-            Some("no" | "default") if self.words.len() > 1 => 1,
-            _ => 0,
-        }
+        usize::from(self.modified)
     }
 
     /// The keyword (after a `no`/`default` modifier).
@@ -82,7 +111,8 @@ impl<'a> Statement<'a> {
     /// Whether the keyword (and, for two-word keywords, the next word) reads `words`.
     pub fn is(&self, words: &[&str]) -> bool {
         let start = self.modifier_len();
-        words.iter().enumerate().all(|(i, w)| self.words.get(start + i).is_some_and(|x| x.text == *w))
+        let Some(have) = self.words.get(start..start + words.len()) else { return false };
+        have.iter().zip(words).all(|(x, w)| x.text.len() == w.len() && x.text.as_bytes() == w.as_bytes())
     }
 
     /// The longest keyword of one to `max` words (after the modifier) that `lookup` knows,
@@ -426,11 +456,11 @@ impl<'a> Parser<'a> {
             return;
         }
         let span = first.span.cover(words.last().map_or(first.span, |w| w.span));
-        if SECTIONS.contains(&first.text.as_ref()) && !first.unknown {
+        if is_section(&first.text) && !first.unknown {
             self.section(words, span);
             return;
         }
-        let statement = Statement { words, span, conditional };
+        let statement = Statement::new(words, span, conditional);
         if let Some(condition) = statement.condition() {
             if !condition.braces_balanced() {
                 let message = "unbalanced `{` `}` in the condition: anonymous ACLs are `{ criterion args }`, braces as separate words";
@@ -973,6 +1003,12 @@ mod tests {
     fn error(line: &str) -> String {
         let text = format!("{line}\n");
         tokenize(FileId(0), &text, 0, line.len(), &mut Vec::new()).error.map(|e| e.1).unwrap_or_default()
+    }
+
+    #[test]
+    fn the_section_match_lists_every_section() {
+        assert!(SECTIONS.iter().all(|s| is_section(s)));
+        assert!(!is_section("bind") && !is_section("Global"));
     }
 
     #[test]
