@@ -19,12 +19,12 @@ pub fn lint_bytes(data: &[u8], kind: Option<FileKind>, name: &str) {
         for span in std::iter::once(d.primary.span).chain(d.related.iter().map(|l| l.span)) {
             let Some(source) = report.sources.get(span.file) else { panic!("{}: span in no file", d.rule) };
             assert!(
-                span.start <= span.end && span.end <= source.text.len(),
+                span.start() <= span.end() && span.end() <= source.text.len(),
                 "{}: span {span:?} outside the file",
                 d.rule
             );
             assert!(
-                source.text.is_char_boundary(span.start) && source.text.is_char_boundary(span.end),
+                source.text.is_char_boundary(span.start()) && source.text.is_char_boundary(span.end()),
                 "{}: span {span:?} splits a character",
                 d.rule
             );

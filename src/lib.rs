@@ -234,7 +234,7 @@ pub fn lint_found(found: Vec<Found>, options: &Options) -> Report {
     }
     for (file, found) in secrets {
         if let Some(source) = sources.get_mut(file) {
-            source.secrets = found.spans.iter().map(|s| (s.start, s.end)).collect();
+            source.secrets = found.spans.iter().map(|s| (s.start(), s.end())).collect();
             source.secret_values = found.values;
         }
     }
@@ -256,7 +256,7 @@ fn accepted(d: &Diagnostic, sources: &SourceMap, config: &config::Config) -> boo
     let Some(source) = sources.get(d.primary.span.file) else { return false };
     let dir = config.path.parent().unwrap_or(Path::new(""));
     let path = config::relative_to(&source.path, dir);
-    let line = source.line_col(d.primary.span.start).0;
+    let line = source.line_col(d.primary.span.start()).0;
     config.ignored_findings.iter().any(|entry| {
         entry.rule == d.rule
             && (entry.path == path || entry.path == source.display)
@@ -377,13 +377,13 @@ fn finish(report: &mut Report) {
             continue;
         };
         let text = redactor.text(file.id);
-        let span_text = text.get(d.primary.span.start..d.primary.span.end).unwrap_or("");
+        let span_text = text.get(d.primary.span.start()..d.primary.span.end()).unwrap_or("");
         // The directive around the span: its lines, cut to a bounded window so that a
         // one-line file with thousands of findings stays linear.
-        let (line_start, _) = file.line_range(file.line_index(d.primary.span.start));
-        let (_, line_end) = file.line_range(file.line_index(d.primary.span.end));
-        let from = file.clamp(line_start.max(d.primary.span.start.saturating_sub(FINGERPRINT_WINDOW)));
-        let to = file.clamp(line_end.min(d.primary.span.end.saturating_add(FINGERPRINT_WINDOW)));
+        let (line_start, _) = file.line_range(file.line_index(d.primary.span.start()));
+        let (_, line_end) = file.line_range(file.line_index(d.primary.span.end()));
+        let from = file.clamp(line_start.max(d.primary.span.start().saturating_sub(FINGERPRINT_WINDOW)));
+        let to = file.clamp(line_end.min(d.primary.span.end().saturating_add(FINGERPRINT_WINDOW)));
         let directive = text.get(from..to.max(from)).unwrap_or("");
         let key = format!("{}\0{}\0{}\0{}", d.rule, file.display, normalize(span_text), normalize(directive));
         let occurrence = seen.entry(key.clone()).or_insert(0);
@@ -392,9 +392,9 @@ fn finish(report: &mut Report) {
     }
     report.diagnostics.sort_by_cached_key(|d| {
         let file = sources.get(d.primary.span.file);
-        let line = file.map_or(0, |f| f.line_index(d.primary.span.start));
+        let line = file.map_or(0, |f| f.line_index(d.primary.span.start()));
         // Within a line, byte offsets order like columns.
-        (file.map(|f| f.display.clone()).unwrap_or_default(), line, d.primary.span.start, d.rule, d.message.clone())
+        (file.map(|f| f.display.clone()).unwrap_or_default(), line, d.primary.span.start(), d.rule, d.message.clone())
     });
 }
 

@@ -7,20 +7,43 @@ use std::path::PathBuf;
 pub struct FileId(pub u32);
 
 /// A byte range in one source file. Lines and columns are derived only when reporting.
+///
+/// Offsets are stored in 32 bits (every parsed tree holds one span per word, so the size
+/// counts): files over [`crate::discover::MAX_FILE_SIZE`] are never read, far below 4 GiB.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Span {
     /// The file the range is in.
     pub file: FileId,
-    /// First byte.
-    pub start: usize,
-    /// One past the last byte.
-    pub end: usize,
+    start: u32,
+    end: u32,
 }
 
 impl Span {
-    /// A span from `start` to `end` in `file`.
+    /// A span from `start` to `end` in `file` (offsets past 4 GiB are clamped).
     pub fn new(file: FileId, start: usize, end: usize) -> Self {
+        let start = u32::try_from(start).unwrap_or(u32::MAX);
+        let end = u32::try_from(end).unwrap_or(u32::MAX);
         Span { file, start, end: end.max(start) }
+    }
+
+    /// First byte.
+    pub fn start(&self) -> usize {
+        self.start as usize
+    }
+
+    /// One past the last byte.
+    pub fn end(&self) -> usize {
+        self.end as usize
+    }
+
+    /// Its length in bytes.
+    pub fn len(&self) -> usize {
+        self.end() - self.start()
+    }
+
+    /// Whether it is empty.
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
     }
 
     /// The empty span at the start of `file`, for findings about a whole file.
@@ -30,14 +53,14 @@ impl Span {
 
     /// The part of this span from byte `from` to byte `to`, counted from its start.
     pub fn sub(&self, from: usize, to: usize) -> Span {
-        let start = self.start.saturating_add(from).min(self.end);
-        let end = self.start.saturating_add(to).min(self.end);
+        let start = self.start().saturating_add(from).min(self.end());
+        let end = self.start().saturating_add(to).min(self.end());
         Span::new(self.file, start, end)
     }
 
     /// The smallest span covering both (both must be in the same file).
     pub fn cover(&self, other: Span) -> Span {
-        Span::new(self.file, self.start.min(other.start), self.end.max(other.end))
+        Span { file: self.file, start: self.start.min(other.start), end: self.end.max(other.end) }
     }
 }
 
@@ -198,7 +221,7 @@ impl SourceFile {
 
     /// The text of a span (empty when the span does not fall on character boundaries).
     pub fn slice(&self, span: Span) -> &str {
-        self.text.get(span.start..span.end).unwrap_or("")
+        self.text.get(span.start()..span.end()).unwrap_or("")
     }
 
     /// Moves an offset back onto a character boundary inside the text.

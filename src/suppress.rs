@@ -40,7 +40,7 @@ pub fn apply(files: &[Parsed<'_>], diagnostics: &mut Vec<Diagnostic>, ran: &dyn 
         for span in locations {
             let Some(list) = entries.get_mut(&span.file) else { continue };
             for entry in list.iter_mut().filter(|e| e.rule == d.rule) {
-                if entry.range.is_none_or(|(start, end)| span.start >= start && span.start <= end) {
+                if entry.range.is_none_or(|(start, end)| span.start() >= start && span.start() <= end) {
                     entry.used = true;
                     suppressed = true;
                 }
@@ -54,7 +54,7 @@ pub fn apply(files: &[Parsed<'_>], diagnostics: &mut Vec<Diagnostic>, ran: &dyn 
     }
     let mut sink = Sink::new(meta, diagnostics);
     let mut list: Vec<Entry> = entries.into_values().flatten().filter(|e| !e.used).collect();
-    list.sort_by_key(|e| (e.span.file, e.span.start));
+    list.sort_by_key(|e| (e.span.file, e.span.start()));
     for entry in list {
         if rules::find(&entry.rule).is_none() {
             let near = rules::nearest(&entry.rule, ALL.iter().map(|r| r.meta().id), (entry.rule.len() / 3).max(3));
@@ -97,33 +97,33 @@ fn read(file: &Parsed<'_>) -> Vec<Entry> {
         Tree::ServerXml(doc) => (doc.comments.iter().collect(), doc.elements.iter().map(|e| e.tag_span).collect()),
     };
     let mut items = items;
-    items.sort_by_key(|s| s.start);
+    items.sort_by_key(|s| s.start());
     let end_of_line_allowed = file.source.kind == Some(FileKind::Haproxy);
     let mut out = Vec::new();
     for comment in comments {
         let Some((file_wide, ids)) = parse(comment.text) else { continue };
-        let line_start = text.get(..comment.span.start).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
-        let own_line = text.get(line_start..comment.span.start).is_some_and(|t| t.trim().is_empty());
+        let line_start = text.get(..comment.span.start()).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
+        let own_line = text.get(line_start..comment.span.start()).is_some_and(|t| t.trim().is_empty());
         let range = if file_wide {
             None
         } else if own_line {
             // The next item after the comment.
             // Items are sorted by start: the next one is found by bisection.
-            let next = items.get(items.partition_point(|s| s.start < comment.span.end));
+            let next = items.get(items.partition_point(|s| s.start() < comment.span.end()));
             match next {
-                Some(item) => Some((item.start, item.end)),
+                Some(item) => Some((item.start(), item.end())),
                 None => Some((usize::MAX, usize::MAX)),
             }
         } else if end_of_line_allowed {
-            let before = items.partition_point(|s| s.start < comment.span.start);
-            let item = before.checked_sub(1).and_then(|i| items.get(i)).filter(|s| s.start >= line_start);
-            item.map(|s| (s.start, s.end.max(comment.span.start)))
+            let before = items.partition_point(|s| s.start() < comment.span.start());
+            let item = before.checked_sub(1).and_then(|i| items.get(i)).filter(|s| s.start() >= line_start);
+            item.map(|s| (s.start(), s.end().max(comment.span.start())))
         } else {
             // Not a place where a suppression applies.
             continue;
         };
-        let raw = text.get(comment.span.start..comment.span.end).unwrap_or("");
-        let body_offset = comment.span.start + raw.find(comment.text).unwrap_or(0);
+        let raw = text.get(comment.span.start()..comment.span.end()).unwrap_or("");
+        let body_offset = comment.span.start() + raw.find(comment.text).unwrap_or(0);
         for (id, at) in ids {
             let start = body_offset + at;
             let span = Span::new(file.source.id, start, start + id.len());

@@ -77,7 +77,7 @@ fn lint_lines(path: &Path) -> BTreeSet<usize> {
         .diagnostics
         .iter()
         .filter(|d| SYNTAX_RULES.contains(&d.rule) && d.severity == Severity::Error)
-        .filter_map(|d| report.sources.get(d.primary.span.file).map(|f| f.line_col(d.primary.span.start).0))
+        .filter_map(|d| report.sources.get(d.primary.span.file).map(|f| f.line_col(d.primary.span.start()).0))
         .collect()
 }
 

@@ -219,7 +219,7 @@ fn findings(path: &Path, options: Options) -> Vec<String> {
         .map(|d| {
             let source = report.sources.get(d.primary.span.file).expect("source");
             let name = source.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            format!("{name}:{} {}", source.line_col(d.primary.span.start).0, d.rule)
+            format!("{name}:{} {}", source.line_col(d.primary.span.start()).0, d.rule)
         })
         .collect()
 }

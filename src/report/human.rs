@@ -162,8 +162,8 @@ impl miette::SourceCode for Window {
 
 /// Whether the lines a snippet shows for `span` (one line of context each side) are short.
 fn snippet_fits(source: &SourceFile, span: Span) -> bool {
-    let first = source.line_index(span.start).saturating_sub(1);
-    let last = source.line_index(span.end).saturating_add(1);
+    let first = source.line_index(span.start()).saturating_sub(1);
+    let last = source.line_index(span.end()).saturating_add(1);
     (first..=last).all(|line| {
         let (start, end) = source.line_range(line);
         end.saturating_sub(start) <= MAX_SNIPPET_LINE
@@ -173,13 +173,12 @@ fn snippet_fits(source: &SourceFile, span: Span) -> bool {
 /// `path:line:col`, for findings shown without a snippet.
 fn location(sources: &SourceMap, span: Span) -> String {
     let Some(source) = sources.get(span.file) else { return String::new() };
-    let (line, column) = source.line_col(span.start);
+    let (line, column) = source.line_col(span.start());
     format!("{}:{line}:{column}", source.display)
 }
 
 fn labeled(label: &Label, redactor: &Redactor, primary: bool) -> LabeledSpan {
-    let Span { start, end, .. } = label.span;
-    let span = SourceSpan::new(start.into(), end.saturating_sub(start));
+    let span = SourceSpan::new(label.span.start().into(), label.span.len());
     let text = Some(redactor.scrub(&label.message));
     if primary {
         LabeledSpan::new_primary_with_span(text, span)

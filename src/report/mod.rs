@@ -123,10 +123,11 @@ pub fn region(sources: &SourceMap, span: crate::source::Span) -> Region {
     let Some(file) = sources.get(span.file) else {
         return Region { path: String::new(), line: 1, column: 1, end_line: 1, end_column: 1 };
     };
-    let (line, column) = file.line_col(span.start);
-    let (end_line, end_column) = if span.end > span.start {
-        let last = file.text.get(..span.end).and_then(|t| t.char_indices().next_back()).map_or(span.start, |(i, _)| i);
-        file.line_col(last.max(span.start))
+    let (line, column) = file.line_col(span.start());
+    let (end_line, end_column) = if span.end() > span.start() {
+        let last =
+            file.text.get(..span.end()).and_then(|t| t.char_indices().next_back()).map_or(span.start(), |(i, _)| i);
+        file.line_col(last.max(span.start()))
     } else {
         (line, column)
     };

@@ -85,7 +85,7 @@ pub fn render(report: &Report) -> String {
                 .enumerate()
                 .map(|(i, r)| {
                     let at = region(&report.sources, r.span);
-                    let mut location = location(&at, r.span.start == r.span.end, Some(redactor.scrub(&r.message)));
+                    let mut location = location(&at, r.span.start() == r.span.end(), Some(redactor.scrub(&r.message)));
                     if let Some(object) = location.as_object_mut() {
                         object.insert("id".into(), json!(i));
                     }
@@ -97,7 +97,7 @@ pub fn render(report: &Report) -> String {
                 "ruleIndex": index,
                 "level": level(d.severity),
                 "message": { "text": message },
-                "locations": [location(&primary, d.primary.span.start == d.primary.span.end, None)],
+                "locations": [location(&primary, d.primary.span.start() == d.primary.span.end(), None)],
                 "partialFingerprints": { "atlLintFingerprint/v1": d.fingerprint }
             });
             if let (false, Some(object)) = (related.is_empty(), result.as_object_mut()) {

@@ -115,7 +115,7 @@ impl<'a> Config<'a> {
         let (mut d, mut b) = (self.directives.iter().enumerate().peekable(), self.blocks.iter().enumerate().peekable());
         loop {
             let item = match (d.peek(), b.peek()) {
-                (Some((_, dir)), Some((_, block))) if dir.span.start < block.span.start => {
+                (Some((_, dir)), Some((_, block))) if dir.span.start() < block.span.start() => {
                     d.next().map(|(i, _)| Item::Directive(i))
                 }
                 (_, Some(_)) => b.next().map(|(i, _)| Item::Block(i)),
@@ -141,10 +141,10 @@ impl<'a> Config<'a> {
     /// cover the `${NAME}` they come from.
     pub fn substitute(&mut self, item: Item, text: &'a str, lookup: &dyn Fn(&str) -> Option<String>) {
         let Some(span) = self.span(item) else { return };
-        if !text.get(span.start..span.end).is_some_and(|t| t.contains("${")) {
+        if !text.get(span.start()..span.end()).is_some_and(|t| t.contains("${")) {
             return;
         }
-        let start = span.start;
+        let start = span.start();
         let Some(line) = logical_line(text, start).substituted(lookup) else { return };
         let end = trimmed_end(&line);
         match item {
@@ -169,7 +169,7 @@ impl<'a> Config<'a> {
     /// name, one space and the rest with outer white space removed.
     pub fn shown(&self, item: Item, text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> String {
         let Some(span) = self.span(item) else { return String::new() };
-        let line = logical_line(text, span.start);
+        let line = logical_line(text, span.start());
         let line = line.substituted(lookup).unwrap_or(line);
         let body = line.text.trim_matches(|c: char| c.is_ascii() && is_space(c as u8));
         match body.find(|c: char| c.is_ascii() && is_space(c as u8)) {
@@ -340,9 +340,12 @@ fn words<'a>(file: FileId, text: &'a str, line: &LogicalLine, from: usize, to: u
         let raw = line.text.get(body_start..body_end).unwrap_or("");
         let decoded = unescape(raw, quote);
         let span = line.span(file, start, end);
-        let verbatim = quote.is_none() && decoded == raw && text.get(span.start..span.end) == Some(raw);
-        let value =
-            if verbatim { Cow::Borrowed(text.get(span.start..span.end).unwrap_or("")) } else { Cow::Owned(decoded) };
+        let verbatim = quote.is_none() && decoded == raw && text.get(span.start()..span.end()) == Some(raw);
+        let value = if verbatim {
+            Cow::Borrowed(text.get(span.start()..span.end()).unwrap_or(""))
+        } else {
+            Cow::Owned(decoded)
+        };
         let unknown = super::is_unknown(&value);
         out.push(Word { text: value, span, unknown });
         i = end;
@@ -391,7 +394,7 @@ impl<'a> Parser<'a> {
             None => None,
             Some(b'#') => {
                 let span = line.span(self.file, lead, end);
-                let body = self.text.get(span.start + 1..span.end).unwrap_or("");
+                let body = self.text.get(span.start() + 1..span.end()).unwrap_or("");
                 self.config.comments.push(Comment { text: body, span });
                 None
             }

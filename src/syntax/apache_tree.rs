@@ -267,7 +267,7 @@ pub fn read<'a>(state: &mut State, host: &mut dyn Host, config: &mut Config<'a>,
         let lookup = |name: &str| state.lookup(name);
         config.substitute(item, text, &lookup);
         let shown = state.dump.is_some().then(|| config.shown(item, text, &lookup));
-        let line = config.span(item).map_or(0, |s| source.line_col(s.end.saturating_sub(1)).0);
+        let line = config.span(item).map_or(0, |s| source.line_col(s.end().saturating_sub(1)).0);
         match item {
             Item::Block(i) => {
                 let Some(block) = config.blocks.get_mut(i) else { continue };

@@ -179,7 +179,7 @@ impl<'s, 'a> Condition<'s, 'a> {
             let bangs = text.len() - text.trim_start_matches('!').len();
             let name = text.get(bangs..).unwrap_or("");
             let name_span = if matches!(word.text, Cow::Borrowed(_)) {
-                word.span.sub(bangs, word.span.end - word.span.start)
+                word.span.sub(bangs, word.span.end() - word.span.start())
             } else {
                 word.span
             };
@@ -451,7 +451,7 @@ impl<'a> Parser<'a> {
             return;
         }
         let conditional = self.activity() == Truth::Unknown;
-        if first.text.starts_with('[') && self.text.get(first.span.start..).is_some_and(|t| t.starts_with('[')) {
+        if first.text.starts_with('[') && self.text.get(first.span.start()..).is_some_and(|t| t.starts_with('[')) {
             // A `[scope]` line (SPOE and OpenTracing files).
             return;
         }
@@ -464,7 +464,7 @@ impl<'a> Parser<'a> {
         if let Some(condition) = statement.condition() {
             if !condition.braces_balanced() {
                 let message = "unbalanced `{` `}` in the condition: anonymous ACLs are `{ criterion args }`, braces as separate words";
-                let at = Span::new(self.file, condition.keyword.span.start, statement.span.end);
+                let at = Span::new(self.file, condition.keyword.span.start(), statement.span.end());
                 self.problem(at, message, "condition");
             }
         }
@@ -814,10 +814,9 @@ fn tokenize<'a>(file: FileId, text: &'a str, start: usize, end: usize, words: &m
         blank_after_word = false;
     }
     word.finish(file, text, words);
-    let too_many = words
-        .get(MAX_WORDS)
-        .map(|w| w.span.start)
-        .or_else(|| (words.len() == MAX_WORDS && blank_after_word).then(|| words.last().map_or(start, |w| w.span.end)));
+    let too_many = words.get(MAX_WORDS).map(|w| w.span.start()).or_else(|| {
+        (words.len() == MAX_WORDS && blank_after_word).then(|| words.last().map_or(start, |w| w.span.end()))
+    });
     if let Some(at) = too_many {
         tokens.error = Some((at, format!("too many words: HAProxy reads at most {MAX_WORDS} on a line")));
     }
@@ -974,7 +973,7 @@ impl WordBuilder {
         let text = if self.cooked {
             Cow::Owned(String::from_utf8_lossy(&self.bytes).into_owned())
         } else {
-            Cow::Borrowed(text.get(span.start..span.end).unwrap_or(""))
+            Cow::Borrowed(text.get(span.start()..span.end()).unwrap_or(""))
         };
         words.push(Word { text, span, unknown: self.unknown });
         self.cooked = false;
@@ -1040,7 +1039,7 @@ mod tests {
         tokenize(FileId(0), text, 0, text.len() - 1, &mut words);
         let addr = &words[1];
         assert!(addr.unknown);
-        assert_eq!(&text[addr.span.start..addr.span.end], "\"${ADDR-127.0.0.1}:8443\"");
+        assert_eq!(&text[addr.span.start()..addr.span.end()], "\"${ADDR-127.0.0.1}:8443\"");
         assert!(!words[2].unknown);
     }
 

@@ -154,7 +154,10 @@ impl<'a> Parsed<'a> {
                 secrets.spans.push(setting.value.span);
                 secrets.values.push(decoded.to_string());
                 secrets.values.extend(
-                    self.source.parse_text().get(setting.value.span.start..setting.value.span.end).map(str::to_string),
+                    self.source
+                        .parse_text()
+                        .get(setting.value.span.start()..setting.value.span.end())
+                        .map(str::to_string),
                 );
             } else if let Some((from, to)) = crate::secrets::url_password(decoded) {
                 secrets.spans.push(setting.value.sub_span(from, to));
@@ -163,11 +166,11 @@ impl<'a> Parsed<'a> {
         }
         for comment in comments {
             let Some(body_start) =
-                self.source.parse_text().get(comment.span.start..).and_then(|t| t.find(comment.text))
+                self.source.parse_text().get(comment.span.start()..).and_then(|t| t.find(comment.text))
             else {
                 continue;
             };
-            let base = comment.span.start + body_start;
+            let base = comment.span.start() + body_start;
             for (from, to) in crate::secrets::in_comment(comment.text) {
                 secrets.spans.push(Span::new(comment.span.file, base + from, base + to));
                 secrets.values.extend(comment.text.get(from..to).map(str::to_string));

@@ -277,7 +277,7 @@ fn convert<'a>(
     if high_surrogate.take().is_some() {
         out.push(char::REPLACEMENT_CHARACTER);
     }
-    let raw = text.get(span.start..span.end).unwrap_or("");
+    let raw = text.get(span.start()..span.end()).unwrap_or("");
     if raw == out {
         (Cow::Borrowed(raw), ok)
     } else {
@@ -375,7 +375,7 @@ mod tests {
         let props = parse(&source);
         assert_eq!(props.problems.len(), 1);
         let span = props.problems[0].span;
-        assert_eq!(&text[span.start..span.end], "\\u00zz");
+        assert_eq!(&text[span.start()..span.end()], "\\u00zz");
         assert!(props.get("bad").is_some_and(|s| s.value.unknown));
     }
 
@@ -385,8 +385,8 @@ mod tests {
         let source = SourceFile::new(FileId(0), PathBuf::from("t"), "t".into(), None, text.as_bytes().to_vec());
         let props = parse(&source);
         let e = props.get("server.proxy-name").expect("entry");
-        assert_eq!(&text[e.name_span.start..e.name_span.end], "server.proxy-name");
-        assert_eq!(&text[e.value.span.start..e.value.span.end], "a\\\n   b");
+        assert_eq!(&text[e.name_span.start()..e.name_span.end()], "server.proxy-name");
+        assert_eq!(&text[e.value.span.start()..e.value.span.end()], "a\\\n   b");
         assert_eq!(e.value.text, "ab");
         let k = props.get("k").expect("k");
         assert!(matches!(k.value.text, Cow::Borrowed("v")));

@@ -214,13 +214,14 @@ impl<'a> Parser<'a> {
             };
             let name_span = Span::new(self.file, key_at, key_at + attr.key.as_ref().len());
             let value_span = Span::new(self.file, value_at, value_at + attr.value.len());
-            let (Some(name), Some(raw)) =
-                (self.text.get(name_span.start..name_span.end), self.text.get(value_span.start..value_span.end))
-            else {
+            let (Some(name), Some(raw)) = (
+                self.text.get(name_span.start()..name_span.end()),
+                self.text.get(value_span.start()..value_span.end()),
+            ) else {
                 continue;
             };
             let value = self.decode(raw, value_span);
-            let span = Span::new(self.file, key_at, (value_span.end + 1).min(self.text.len()));
+            let span = Span::new(self.file, key_at, (value_span.end() + 1).min(self.text.len()));
             out.push(Setting { name: Cow::Borrowed(name), name_span, value, span });
         }
         if self.templated {
@@ -268,7 +269,7 @@ impl<'a> Parser<'a> {
     /// Decodes entity and character references; raw `<` and unknown entities are errors.
     fn decode(&mut self, raw: &'a str, span: Span) -> Value<'a> {
         if let Some(i) = raw.find('<') {
-            let at = span.start + i;
+            let at = span.start() + i;
             self.problem(
                 Span::new(self.file, at, at + 1),
                 "raw `<` in an attribute value: write `&lt;`".into(),
