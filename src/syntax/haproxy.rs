@@ -297,14 +297,60 @@ impl<'a> Config<'a> {
     }
 }
 
-/// Parses a `haproxy.cfg`.
+/// Below this size a file is read on one thread.
+const PARALLEL_TEXT: usize = 1 << 20;
+
+/// Parses a `haproxy.cfg`. A large file is cut at section headers into one piece per core,
+/// read side by side, and joined: the lines of a section never depend on another
+/// section's, and a file with `.if` blocks (whose nesting does cross sections) is read
+/// again in one piece.
 pub fn parse(source: &SourceFile) -> Config<'_> {
     let text = source.parse_text();
-    let mut parser =
-        Parser { file: source.id, text, config: Config::default(), blocks: Vec::new(), scratch: Vec::new() };
-    let mut start = 0;
-    while start < text.len() {
-        let (end, next) = match text.get(start..).and_then(|rest| rest.find('\n')) {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let cuts = if text.len() < PARALLEL_TEXT { Vec::new() } else { section_cuts(text, cores) };
+    if cuts.is_empty() {
+        return finish(read_lines(source, 0, text.len()));
+    }
+    let bounds: Vec<(usize, usize)> = std::iter::once(0)
+        .chain(cuts.iter().copied())
+        .zip(cuts.iter().copied().chain(std::iter::once(text.len())))
+        .collect();
+    let pieces: Vec<Parser<'_>> = std::thread::scope(|scope| {
+        let helpers: Vec<_> =
+            bounds.iter().skip(1).map(|&(start, end)| scope.spawn(move || read_lines(source, start, end))).collect();
+        let first = bounds.first().map(|&(start, end)| read_lines(source, start, end));
+        let rest = helpers.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+        first.into_iter().chain(rest).collect()
+    });
+    if pieces.iter().any(|p| p.saw_directive) {
+        return finish(read_lines(source, 0, text.len()));
+    }
+    let mut pieces = pieces.into_iter();
+    let Some(mut whole) = pieces.next() else { return finish(read_lines(source, 0, text.len())) };
+    for piece in pieces {
+        let config = piece.config;
+        whole.config.outside.extend(config.outside);
+        whole.config.sections.extend(config.sections);
+        whole.config.comments.extend(config.comments);
+        whole.config.problems.extend(config.problems);
+        whole.blocks.extend(piece.blocks);
+    }
+    finish(whole)
+}
+
+/// Reads the lines of `start..end` (`start` at the start of a line).
+fn read_lines(source: &SourceFile, mut start: usize, end: usize) -> Parser<'_> {
+    let text = source.parse_text();
+    let mut parser = Parser {
+        file: source.id,
+        text,
+        config: Config::default(),
+        blocks: Vec::new(),
+        scratch: Vec::new(),
+        saw_directive: false,
+    };
+    while start < end {
+        let (line_end, next) = match text.get(start..end).and_then(|rest| rest.find('\n')) {
             Some(i) => (start + i, start + i + 1),
             None => {
                 let span = Span::new(source.id, text.len(), text.len());
@@ -313,18 +359,44 @@ pub fn parse(source: &SourceFile) -> Config<'_> {
                     "the last line has no newline: HAProxy 2.3+ refuses the file as truncated",
                     "missing newline",
                 );
-                (text.len(), text.len())
+                (end, end)
             }
         };
-        parser.line(start, end);
+        parser.line(start, line_end);
         start = next;
     }
+    parser
+}
+
+/// What is checked once the whole file is read.
+fn finish(mut parser: Parser<'_>) -> Config<'_> {
     for block in std::mem::take(&mut parser.blocks) {
         parser.problem(block.span, "`.if` block is never closed with `.endif`", "opened here");
     }
     duplicate_proxies(&mut parser.config);
     parser.config.link_defaults();
     parser.config
+}
+
+/// Up to `pieces - 1` offsets that cut `text` into pieces of about equal size, each at the
+/// start of a line opening a section (`backend` at the start of the line, then a blank).
+fn section_cuts(text: &str, pieces: usize) -> Vec<usize> {
+    let mut cuts = Vec::new();
+    let step = text.len() / pieces.max(1);
+    for k in 1..pieces {
+        let from = (k * step).max(cuts.last().map_or(0, |c| c + 1));
+        let Some(rest) = text.get(from..) else { break };
+        let found = rest.match_indices('\n').map(|(i, _)| from + i + 1).find(|&line| {
+            let head = text.get(line..).unwrap_or("");
+            let word_len = head.find([' ', '\t', '\n']).unwrap_or(head.len());
+            head.get(..word_len).is_some_and(is_section) && word_len < head.len()
+        });
+        match found {
+            Some(cut) if cut < text.len() => cuts.push(cut),
+            _ => break,
+        }
+    }
+    cuts
 }
 
 /// Two proxies with one name and a common side (two backends, a `listen` and a frontend, ...)
@@ -409,6 +481,8 @@ struct Parser<'a> {
     /// The words of the line being read (one buffer for every line; each statement gets
     /// an exact-size copy).
     scratch: Vec<Word<'a>>,
+    /// A `.if`-style directive line was read.
+    saw_directive: bool,
 }
 
 /// The words of one line, or the reason HAProxy refuses it.
@@ -444,6 +518,7 @@ impl<'a> Parser<'a> {
         }
         let Some(first) = words.first() else { return };
         if first.text.starts_with('.') && !first.unknown {
+            self.saw_directive = true;
             self.directive(words);
             return;
         }
@@ -1002,6 +1077,38 @@ mod tests {
     fn error(line: &str) -> String {
         let text = format!("{line}\n");
         tokenize(FileId(0), &text, 0, line.len(), &mut Vec::new()).error.map(|e| e.1).unwrap_or_default()
+    }
+
+    /// A file over the parallel threshold, with comments, errors and duplicate names in
+    /// every part.
+    fn large_config(directive: bool) -> String {
+        let mut text = String::from("global\n    maxconn 10\ndefaults\n    mode http\n");
+        let mut i = 0;
+        while text.len() < 3 * PARALLEL_TEXT {
+            text.push_str(&format!("backend be{i} # comment {i}\n    server s{i} 127.0.0.1:{}\n", 1000 + i % 50));
+            if i % 997 == 0 {
+                text.push_str("    acl bad path_reg \"^/x$\"\nbackend be0\n  frontend  fe\n    bind :80\n");
+            }
+            if directive && i == 40_000 {
+                text.push_str(".if defined(X)\nbackend gated\n    server g 10.0.0.1:80\n");
+            }
+            if directive && i == 60_000 {
+                text.push_str(".endif\n");
+            }
+            i += 1;
+        }
+        text.push_str("backend last\n    server s 10.0.0.1:80");
+        text
+    }
+
+    #[test]
+    fn a_large_file_read_in_pieces_equals_one_read_in_one_piece() {
+        for directive in [false, true] {
+            let file = source(&large_config(directive));
+            assert!(!section_cuts(file.parse_text(), 4).is_empty());
+            let whole = format!("{:?}", finish(read_lines(&file, 0, file.text.len())));
+            assert_eq!(format!("{:?}", parse(&file)), whole, "with .if blocks: {directive}");
+        }
     }
 
     #[test]
