@@ -244,8 +244,9 @@ fn decode(bytes: Vec<u8>) -> (String, Encoding) {
 fn line_starts(text: &str) -> Vec<usize> {
     let mut starts = vec![0];
     let bytes = text.as_bytes();
-    for (i, &b) in bytes.iter().enumerate() {
-        let ends_line = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+    // Vectorised search for the two line-ending bytes: this runs over every byte read.
+    for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+        let ends_line = bytes.get(i) == Some(&b'\n') || bytes.get(i + 1) != Some(&b'\n');
         if ends_line {
             starts.push(i + 1);
         }

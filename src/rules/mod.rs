@@ -100,6 +100,8 @@ pub struct Context<'a> {
     pub file_index: Vec<Option<usize>>,
     /// The certificate files the configurations name, read on first use (live mode).
     pub(crate) certificates: std::sync::OnceLock<Vec<(tls::certs::Reference, tls::certs::Inspected)>>,
+    /// Every protocol-version setting, found once for the TLS rules that read them.
+    pub(crate) tls_enablings: std::sync::OnceLock<Vec<tls::Enabling>>,
     /// The joined view, built on first use from `model_inputs`.
     topology: std::sync::OnceLock<Topology<'a>>,
     model_inputs: std::sync::Mutex<Option<ModelInputs<'a>>>,
@@ -130,6 +132,7 @@ impl<'a> Context<'a> {
             live,
             file_index: Context::index(files),
             certificates: std::sync::OnceLock::new(),
+            tls_enablings: std::sync::OnceLock::new(),
             topology: std::sync::OnceLock::new(),
             model_inputs: std::sync::Mutex::new(Some(inputs)),
         }

@@ -118,6 +118,10 @@ impl<'a> Statement<'a> {
     /// The longest keyword of one to `max` words (after the modifier) that `lookup` knows,
     /// with the number of words it spans: `timeout client`, `option httplog`, `bind`.
     pub fn longest_keyword<T>(&self, max: usize, mut lookup: impl FnMut(&str) -> Option<T>) -> Option<(T, usize)> {
+        if max <= 1 {
+            let word = self.words.get(self.modifier_len())?;
+            return lookup(&word.text).map(|found| (found, 1));
+        }
         // One string of the first `max` words, on the stack (this runs for every statement);
         // each shorter keyword is a prefix of it. No keyword is longer than the buffer.
         const LONGEST: usize = 64;

@@ -100,13 +100,13 @@ fn apache(cx: &Context<'_>, sink: &mut Sink<'_>) {
 /// HAProxy: one frontend sending the same public path (for the same host names) to two
 /// different backends; the first rule wins.
 fn haproxy(cx: &Context<'_>, sink: &mut Sink<'_>) {
-    let mut first: HashMap<(usize, String, Vec<String>), (crate::source::Span, crate::source::Span)> = HashMap::new();
+    let mut first: HashMap<(usize, &str, Vec<&str>), (crate::source::Span, crate::source::Span)> = HashMap::new();
     let mut reported = foldhash::HashSet::default();
     for route in &cx.topology().routes {
         let (Some(haproxy), Some(public)) = (route.haproxy, route.public.as_ref()) else { continue };
-        let mut hosts: Vec<String> = route.hosts.iter().map(|(h, _)| h.clone()).collect();
-        hosts.sort();
-        let key = (route.frontend, public.clone(), hosts);
+        let mut hosts: Vec<&str> = route.hosts.iter().map(|(h, _)| h.as_str()).collect();
+        hosts.sort_unstable();
+        let key = (route.frontend, public.as_str(), hosts);
         let Some(&(earlier_at, earlier_backend)) = first.get(&key) else {
             first.insert(key, (route.at, haproxy.backend_header));
             continue;

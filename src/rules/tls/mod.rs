@@ -141,7 +141,7 @@ fn haproxy_versions(option: &str, value: &str) -> Vec<Protocol> {
 
 /// Reports each enabling of a protocol `bad` picks, with `label` and a message ending in `why`.
 pub(crate) fn flag_enabled(cx: &Context<'_>, sink: &mut Sink<'_>, bad: fn(Protocol) -> bool, label: &str, why: &str) {
-    for enabling in enablings(cx) {
+    for enabling in cx.tls_enablings.get_or_init(|| enablings(cx)) {
         let flagged: Vec<String> =
             enabling.protocols.iter().filter(|p| bad(**p)).map(|p| format!("`{}`", p.name())).collect();
         if flagged.is_empty() {
