@@ -34,7 +34,7 @@ fn generated(kind: &str, n: usize) -> PathBuf {
 }
 
 fn source(path: &Path, kind: FileKind) -> SourceFile {
-    let bytes = std::fs::read(path).unwrap_or_default();
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     SourceFile::new(FileId(0), path.to_path_buf(), path.display().to_string(), Some(kind), bytes)
 }
 
@@ -53,6 +53,7 @@ fn files_of(root: &Path, kind: FileKind) -> Vec<SourceFile> {
             out.push(source(entry.path(), kind));
         }
     }
+    assert!(!out.is_empty(), "no {} files under {}", kind.name(), root.display());
     out
 }
 

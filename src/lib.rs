@@ -339,14 +339,14 @@ fn check(sources: &SourceMap, problems: &[FileProblem], options: &Options) -> (V
     );
     let chosen: Vec<&'static dyn rules::Rule> =
         rules::ALL.iter().copied().filter(|rule| selected(rule.meta().id, options)).collect();
-    // The secrets to mask are found alongside the rules.
+    // The secrets to mask are found alongside the rules (`run` runs the side job once).
+    let all_secrets = || -> Secrets { parsed.iter().map(|p| (p.source.id, p.secrets())).collect() };
     let secrets = std::sync::OnceLock::new();
-    let find_secrets = || {
-        secrets.get_or_init(|| parsed.iter().map(|p| (p.source.id, p.secrets())).collect::<Secrets>());
-    };
-    let mut diagnostics = rules::run(&cx, &chosen, &find_secrets);
-    find_secrets();
-    let secrets = secrets.into_inner().unwrap_or_default();
+    let mut diagnostics = rules::run(&cx, &chosen, &|| {
+        secrets.get_or_init(all_secrets);
+    });
+    // Never report without masking: should the side job not have run, find them here.
+    let secrets = secrets.into_inner().unwrap_or_else(all_secrets);
     if !options.no_ignore_comments {
         suppress::apply(&parsed, &mut diagnostics, &|id| selected(id, options));
     }
