@@ -8,7 +8,7 @@ use super::apache::{trimmed, vhost_of, Pass, Target};
 use super::{Frontend, ProxyKind, Route, Topology, Upstream};
 use crate::source::{SourceFile, Span};
 use crate::syntax::apache::Config as ApacheConfig;
-use crate::syntax::haproxy::{Config as HaproxyConfig, Section, Statement};
+use crate::syntax::haproxy::{Condition, Config as HaproxyConfig, Section, Statement, Words};
 use crate::syntax::Word;
 
 /// A path as a route or a context compares it: no trailing slash, `""` for the root.
@@ -271,7 +271,7 @@ pub(super) fn add_haproxy<'a>(topology: &mut Topology<'a>, source: &'a SourceFil
             let Some(name) = statement.args().first().filter(|n| !n.unknown && !n.text.contains("%[")) else {
                 continue;
             };
-            let Some(&backend) = by_name.get(name.text.as_ref()) else { continue };
+            let Some(&backend) = by_name.get(name.text) else { continue };
             let matched = match statement.condition() {
                 None => Matched::default(),
                 Some(condition) => matched(&condition, &acls),
@@ -294,7 +294,7 @@ pub(super) fn add_haproxy<'a>(topology: &mut Topology<'a>, source: &'a SourceFil
                 kind: ProxyKind::Haproxy,
                 label: format!("{} {}", section.kind(), section.name()),
                 at: bind.span,
-                port: bind_port(&address.text),
+                port: bind_port(address.text),
                 port_span: address.span,
                 tls,
             });
@@ -338,24 +338,24 @@ pub(super) fn add_haproxy<'a>(topology: &mut Topology<'a>, source: &'a SourceFil
 
 /// The proxy mode: the section's, else its defaults', else HAProxy's `tcp`.
 pub fn mode<'s>(section: &'s Section<'_>, defaults: Option<&'s Section<'_>>) -> &'s str {
-    let of = |s: &'s Section<'_>| s.find(&["mode"]).last().and_then(|m| m.args().first()).map(|w| w.text.as_ref());
+    let of = |s: &'s Section<'_>| s.find(&["mode"]).last().and_then(|m| m.args().first()).map(|w| w.text);
     of(section).or_else(|| defaults.and_then(of)).unwrap_or("tcp")
 }
 
 /// Named ACLs of a proxy: name → their lines' words after the name.
-fn acls<'s, 'a>(section: &'s Section<'a>) -> HashMap<&'s str, Vec<&'s [Word<'a>]>> {
-    let mut acls: HashMap<&str, Vec<&[Word<'a>]>> = HashMap::new();
+fn acls<'s>(section: &'s Section<'_>) -> HashMap<&'s str, Vec<Words<'s>>> {
+    let mut acls: HashMap<&str, Vec<Words<'s>>> = HashMap::new();
     for statement in section.find(&["acl"]) {
         let args = statement.args();
-        if let (Some(name), Some(rest)) = (args.first(), args.get(1..)) {
-            acls.entry(name.text.as_ref()).or_default().push(rest);
+        if let Some(name) = args.first() {
+            acls.entry(name.text).or_default().push(args.from(1));
         }
     }
     acls
 }
 
 /// Reads the path and host tests of an `if` condition.
-fn matched(condition: &crate::syntax::haproxy::Condition<'_, '_>, acls: &HashMap<&str, Vec<&[Word<'_>]>>) -> Matched {
+fn matched(condition: &Condition<'_>, acls: &HashMap<&str, Vec<Words<'_>>>) -> Matched {
     let mut out = Matched::default();
     if condition.keyword.text != "if" {
         out.opaque = true;
@@ -364,10 +364,10 @@ fn matched(condition: &crate::syntax::haproxy::Condition<'_, '_>, acls: &HashMap
     let words = condition.words;
     let mut i = 0;
     while let Some(word) = words.get(i) {
-        let text = word.text.as_ref();
+        let text = word.text;
         if text == "{" {
-            let end = words.get(i..).and_then(|r| r.iter().position(|w| w.text == "}")).map_or(words.len(), |p| i + p);
-            read_test(words.get(i + 1..end).unwrap_or(&[]), &mut out);
+            let end = words.from(i).position("}").map_or(words.len(), |p| i + p);
+            read_test(words.slice(i + 1, end), &mut out);
             i = end + 1;
             continue;
         }
@@ -377,7 +377,7 @@ fn matched(condition: &crate::syntax::haproxy::Condition<'_, '_>, acls: &HashMap
             // A negated test narrows nothing this model reads.
         } else if let Some(lines) = acls.get(text) {
             for line in lines {
-                read_test(line, &mut out);
+                read_test(*line, &mut out);
             }
         }
         i += 1;
@@ -386,18 +386,18 @@ fn matched(condition: &crate::syntax::haproxy::Condition<'_, '_>, acls: &HashMap
 }
 
 /// One test: `path_beg /jira`, `hdr(host) -i jira.example.com`.
-fn read_test(words: &[Word<'_>], out: &mut Matched) {
+fn read_test(words: Words<'_>, out: &mut Matched) {
     let Some(fetch) = words.first() else { return };
     let values = words.iter().skip(1).filter(|w| !w.text.starts_with('-') && !w.unknown);
     let fetch = fetch.text.to_ascii_lowercase();
     match fetch.as_str() {
         "path_beg" | "path" | "path_dir" | "url_beg" => {
             if let Some(value) = values.into_iter().next() {
-                out.path.get_or_insert((normalized_path(&value.text), value.span));
+                out.path.get_or_insert((normalized_path(value.text), value.span));
             }
         }
         "hdr(host)" | "hdr_dom(host)" | "req.hdr(host)" | "hdr_beg(host)" | "req.hdr(host),lower" => {
-            out.hosts.extend(values.map(|v| (host_of_server_name(&v.text), v.span)));
+            out.hosts.extend(values.map(|v| (host_of_server_name(v.text), v.span)));
         }
         _ => {}
     }
@@ -406,7 +406,8 @@ fn read_test(words: &[Word<'_>], out: &mut Matched) {
 /// `redirect scheme https ...` / `http-request redirect scheme https ...`: plain-HTTP binds
 /// of the proxy only send users to HTTPS.
 fn redirects_to_https(statement: &Statement<'_>) -> bool {
-    let word = |i: usize| statement.words.get(i).map(|w| w.text.as_ref());
+    let words = statement.words();
+    let word = |i: usize| words.get(i).map(|w| w.text);
     let at = match word(0) {
         Some("redirect") => 1,
         Some("http-request") if word(1) == Some("redirect") => 2,
@@ -419,8 +420,8 @@ fn redirects_to_https(statement: &Statement<'_>) -> bool {
 /// path of the app behind the proxy.
 fn landing(section: &Section<'_>) -> Option<(String, Span)> {
     section.statements.iter().find_map(|statement| {
-        let words = &statement.words;
-        let start = match words.first().map(|w| w.text.as_ref()) {
+        let words = statement.words();
+        let start = match words.first().map(|w| w.text) {
             Some("redirect") => 1,
             Some("http-request") if words.get(1).is_some_and(|w| w.text == "redirect") => 2,
             _ => return None,
@@ -431,13 +432,13 @@ fn landing(section: &Section<'_>) -> Option<(String, Span)> {
         let target = words.get(start + 1).filter(|w| w.text.starts_with('/') && !w.unknown)?;
         let root_only = statement.condition().is_some_and(|c| {
             c.keyword.text == "if"
-                && c.words.windows(2).any(|p| {
-                    p.first().is_some_and(|w| w.text == "path" || w.text == "path_beg")
-                        && p.iter().any(|w| w.text == "/")
-                })
+                && c.words
+                    .iter()
+                    .zip(c.words.iter().skip(1))
+                    .any(|(a, b)| (a.text == "path" || a.text == "path_beg") && (a.text == "/" || b.text == "/"))
                 || c.words.iter().any(|w| w.text == "/")
         });
-        root_only.then(|| (normalized_path(&target.text), target.span))
+        root_only.then(|| (normalized_path(target.text), target.span))
     })
 }
 
@@ -446,7 +447,8 @@ fn adds_forwarded_for(statement: &Statement<'_>) -> bool {
     if statement.is(&["option", "forwardfor"]) {
         return statement.modifier().is_none_or(|m| m.text != "no");
     }
-    let word = |i: usize| statement.words.get(i).map(|w| w.text.as_ref());
+    let words = statement.words();
+    let word = |i: usize| words.get(i).map(|w| w.text);
     word(0) == Some("http-request")
         && matches!(word(1), Some("set-header" | "add-header"))
         && word(2).is_some_and(|name| name.eq_ignore_ascii_case("X-Forwarded-For"))
@@ -462,7 +464,7 @@ pub fn bind_port(address: &str) -> Option<u16> {
 /// The upstream of a `server` line; the request path goes through unchanged.
 fn server_upstream(server: &Statement<'_>, public: Option<&str>) -> Option<Upstream> {
     let address = server.args().get(1).filter(|a| !a.unknown)?;
-    let text = address.text.rsplit_once('@').map_or(address.text.as_ref(), |(_, a)| a);
+    let text = address.text.rsplit_once('@').map_or(address.text, |(_, a)| a);
     let (host, port) = split_host_port(text);
     let ssl = server.args().iter().any(|w| w.text == "ssl");
     Some(Upstream {

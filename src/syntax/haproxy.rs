@@ -49,11 +49,16 @@ fn is_section(word: &str) -> bool {
     SECTIONS.contains(&word)
 }
 
-/// A keyword line inside a section.
-#[derive(Clone, Debug)]
+/// A keyword line inside a section. Its words are kept packed (offsets into the file, 12
+/// bytes a word): [`Statement::words`] reads them as [`WordRef`]s.
+#[derive(Clone)]
 pub struct Statement<'a> {
+    /// The text the offsets point into.
+    text: &'a str,
     /// Its words, the keyword first.
-    pub words: Vec<Word<'a>>,
+    words: Box<[Packed]>,
+    /// The texts of the words whose quotes or escapes were removed.
+    decoded: Box<[Box<str>]>,
     /// First word to last.
     pub span: Span,
     /// Inside an `.if` block whose condition depends on the environment.
@@ -62,11 +67,169 @@ pub struct Statement<'a> {
     modified: bool,
 }
 
+/// A word as a statement stores it: its raw span's offsets, whether it depends on the
+/// environment (the top bit of `text`) and where its text is (`0`: the raw slice; `k`: the
+/// statement's decoded text `k - 1`).
+#[derive(Clone, Copy)]
+struct Packed {
+    start: u32,
+    end: u32,
+    text: u32,
+}
+
+const UNKNOWN: u32 = 1 << 31;
+
+/// A statement's word as read from its packed form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WordRef<'s> {
+    /// The word after quotes and escapes are removed.
+    pub text: &'s str,
+    /// The raw word, quotes included.
+    pub span: Span,
+    /// The word holds a variable (`"${PORT}"`): its value is only known when the server starts.
+    pub unknown: bool,
+    /// Quotes or escapes were removed: the text is not the raw slice.
+    decoded: bool,
+}
+
+impl<'s> WordRef<'s> {
+    /// The text, unless it depends on the environment.
+    pub fn known(&self) -> Option<&'s str> {
+        (!self.unknown).then_some(self.text)
+    }
+
+    /// The span of the text's bytes `from..to`: exact when the text is the raw slice, the
+    /// whole word otherwise.
+    pub fn sub_span(&self, from: usize, to: usize) -> Span {
+        if self.decoded {
+            self.span
+        } else {
+            self.span.sub(from, to)
+        }
+    }
+
+    /// The word in the form the other formats' words take.
+    pub fn to_word(self) -> Word<'s> {
+        Word { text: Cow::Borrowed(self.text), span: self.span, unknown: self.unknown }
+    }
+}
+
+/// Some consecutive words of a statement.
+#[derive(Clone, Copy)]
+pub struct Words<'s> {
+    text: &'s str,
+    file: FileId,
+    packed: &'s [Packed],
+    decoded: &'s [Box<str>],
+}
+
+impl<'s> Words<'s> {
+    fn read(&self, packed: &Packed) -> WordRef<'s> {
+        let (start, end) = (packed.start as usize, packed.end as usize);
+        let index = packed.text & !UNKNOWN;
+        let text = match index.checked_sub(1) {
+            None => self.text.get(start..end),
+            Some(k) => self.decoded.get(k as usize).map(AsRef::as_ref),
+        };
+        WordRef {
+            text: text.unwrap_or(""),
+            span: Span::new(self.file, start, end),
+            unknown: packed.text & UNKNOWN != 0,
+            decoded: index != 0,
+        }
+    }
+
+    /// How many words.
+    pub fn len(&self) -> usize {
+        self.packed.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.packed.is_empty()
+    }
+
+    /// Word `i`.
+    pub fn get(&self, i: usize) -> Option<WordRef<'s>> {
+        self.packed.get(i).map(|p| self.read(p))
+    }
+
+    /// The first word.
+    pub fn first(&self) -> Option<WordRef<'s>> {
+        self.get(0)
+    }
+
+    /// The last word.
+    pub fn last(&self) -> Option<WordRef<'s>> {
+        self.packed.last().map(|p| self.read(p))
+    }
+
+    /// The words `from..to`, both clamped to the words there are.
+    pub fn slice(&self, from: usize, to: usize) -> Words<'s> {
+        let to = to.min(self.packed.len());
+        Words { packed: self.packed.get(from.min(to)..to).unwrap_or(&[]), ..*self }
+    }
+
+    /// The words from `from` on (none when there are fewer).
+    pub fn from(&self, from: usize) -> Words<'s> {
+        self.slice(from, self.packed.len())
+    }
+
+    /// Each word in order.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = WordRef<'s>> + ExactSizeIterator + Clone + 's {
+        let words = *self;
+        self.packed.iter().map(move |p| words.read(p))
+    }
+
+    /// The index of the first word whose text is `text`.
+    pub fn position(&self, text: &str) -> Option<usize> {
+        self.iter().position(|w| w.text == text)
+    }
+}
+
+impl std::fmt::Debug for Words<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl std::fmt::Debug for Statement<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Statement")
+            .field("words", &self.words())
+            .field("span", &self.span)
+            .field("conditional", &self.conditional)
+            .field("modified", &self.modified)
+            .finish()
+    }
+}
+
 impl<'a> Statement<'a> {
-    /// A line of `words` spanning `span`.
-    pub fn new(words: Vec<Word<'a>>, span: Span, conditional: bool) -> Self {
+    /// A line of `words` (read from `text`) spanning `span`.
+    fn new(text: &'a str, words: &mut Vec<Word<'a>>, span: Span, conditional: bool) -> Self {
         let modified = words.len() > 1 && matches!(words.first().map(|w| w.text.as_ref()), Some("no" | "default"));
-        Statement { words, span, conditional, modified }
+        let mut decoded = Vec::new();
+        let packed = words
+            .drain(..)
+            .map(|word| {
+                let index = match word.text {
+                    Cow::Borrowed(_) => 0,
+                    Cow::Owned(owned) => {
+                        decoded.push(owned.into_boxed_str());
+                        u32::try_from(decoded.len()).unwrap_or(0) & !UNKNOWN
+                    }
+                };
+                let start = u32::try_from(word.span.start()).unwrap_or(u32::MAX);
+                let end = u32::try_from(word.span.end()).unwrap_or(u32::MAX);
+                Packed { start, end, text: index | if word.unknown { UNKNOWN } else { 0 } }
+            })
+            .collect();
+        Statement { text, words: packed, decoded: decoded.into_boxed_slice(), span, conditional, modified }
+    }
+
+    /// Its words, the keyword first.
+    pub fn words(&self) -> Words<'_> {
+        Words { text: self.text, file: self.span.file, packed: &self.words, decoded: &self.decoded }
     }
 
     /// How many leading words name the keyword's modifier (`no option x`, `default option x`).
@@ -75,33 +238,32 @@ impl<'a> Statement<'a> {
     }
 
     /// The keyword (after a `no`/`default` modifier).
-    pub fn keyword(&self) -> Option<&Word<'a>> {
-        self.words.get(self.modifier_len())
+    pub fn keyword(&self) -> Option<WordRef<'_>> {
+        self.words().get(self.modifier_len())
     }
 
     /// The words after the keyword.
-    pub fn args(&self) -> &[Word<'a>] {
-        self.words.get(self.modifier_len() + 1..).unwrap_or(&[])
+    pub fn args(&self) -> Words<'_> {
+        self.words().from(self.modifier_len() + 1)
     }
 
     /// The `no`/`default` modifier, if any.
-    pub fn modifier(&self) -> Option<&Word<'a>> {
-        (self.modifier_len() == 1).then(|| self.words.first()).flatten()
+    pub fn modifier(&self) -> Option<WordRef<'_>> {
+        (self.modifier_len() == 1).then(|| self.words().first()).flatten()
     }
 
     /// Whether the keyword (and, for two-word keywords, the next word) reads `words`.
     pub fn is(&self, words: &[&str]) -> bool {
-        let start = self.modifier_len();
-        let Some(have) = self.words.get(start..start + words.len()) else { return false };
-        have.iter().zip(words).all(|(x, w)| x.text.len() == w.len() && x.text.as_bytes() == w.as_bytes())
+        let have = self.words().from(self.modifier_len());
+        have.len() >= words.len() && have.iter().zip(words).all(|(x, w)| x.text == *w)
     }
 
     /// The longest keyword of one to `max` words (after the modifier) that `lookup` knows,
     /// with the number of words it spans: `timeout client`, `option httplog`, `bind`.
     pub fn longest_keyword<T>(&self, max: usize, mut lookup: impl FnMut(&str) -> Option<T>) -> Option<(T, usize)> {
         if max <= 1 {
-            let word = self.words.get(self.modifier_len())?;
-            return lookup(&word.text).map(|found| (found, 1));
+            let word = self.keyword()?;
+            return lookup(word.text).map(|found| (found, 1));
         }
         // One string of the first `max` words, on the stack (this runs for every statement);
         // each shorter keyword is a prefix of it. No keyword is longer than the buffer.
@@ -110,7 +272,7 @@ impl<'a> Statement<'a> {
         let mut len = 0usize;
         let mut ends = [0usize; 4];
         let mut count = 0;
-        for word in self.words.iter().skip(self.modifier_len()).take(max.min(ends.len())) {
+        for word in self.words().from(self.modifier_len()).iter().take(max.min(ends.len())) {
             let text = word.text.as_bytes();
             let start = if len == 0 { 0 } else { len + 1 };
             let Some(slot) = joined.get_mut(start.saturating_sub(1)..start + text.len()) else { break };
@@ -134,40 +296,37 @@ impl<'a> Statement<'a> {
     }
 
     /// The `if`/`unless` condition of a rule line, if it has one.
-    pub fn condition(&self) -> Option<Condition<'_, 'a>> {
+    pub fn condition(&self) -> Option<Condition<'_>> {
         if self.is(&["acl"]) {
             return None;
         }
+        let words = self.words();
         let start = self.modifier_len() + 1;
-        let at = self.words.iter().skip(start).position(|w| w.text == "if" || w.text == "unless")? + start;
-        Some(Condition { words: self.words.get(at + 1..).unwrap_or(&[]), keyword: self.words.get(at)? })
+        let at = words.from(start).iter().position(|w| w.text == "if" || w.text == "unless")? + start;
+        Some(Condition { keyword: words.get(at)?, words: words.from(at + 1) })
     }
 }
 
 /// The words after `if`/`unless`.
 #[derive(Clone, Copy, Debug)]
-pub struct Condition<'s, 'a> {
+pub struct Condition<'s> {
     /// `if` or `unless`.
-    pub keyword: &'s Word<'a>,
+    pub keyword: WordRef<'s>,
     /// The condition's words.
-    pub words: &'s [Word<'a>],
+    pub words: Words<'s>,
 }
 
-impl<'s, 'a> Condition<'s, 'a> {
+impl<'s> Condition<'s> {
     /// The named ACLs the condition uses (anonymous `{ ... }` blocks, `!`, `or` and `||` left
     /// out), with the span of the name itself.
     pub fn acl_names(&self) -> Vec<(&'s str, Span)> {
         let mut names = Vec::new();
         let mut depth = 0usize;
-        for word in self.words {
-            let text = word.text.as_ref();
+        for word in self.words.iter() {
+            let text = word.text;
             let bangs = text.len() - text.trim_start_matches('!').len();
             let name = text.get(bangs..).unwrap_or("");
-            let name_span = if matches!(word.text, Cow::Borrowed(_)) {
-                word.span.sub(bangs, word.span.end() - word.span.start())
-            } else {
-                word.span
-            };
+            let name_span = word.sub_span(bangs, word.span.len());
             match name {
                 "{" => depth += 1,
                 "}" => depth = depth.saturating_sub(1),
@@ -182,7 +341,7 @@ impl<'s, 'a> Condition<'s, 'a> {
     /// Whether every `{` has its `}`.
     pub fn braces_balanced(&self) -> bool {
         let mut depth = 0i64;
-        for word in self.words {
+        for word in self.words.iter() {
             match word.text.trim_start_matches('!') {
                 "{" => depth += 1,
                 "}" => depth -= 1,
@@ -487,12 +646,14 @@ impl<'a> Parser<'a> {
     }
 
     fn line(&mut self, start: usize, end: usize) {
-        let mut scratch = std::mem::take(&mut self.scratch);
-        scratch.clear();
-        let tokens = tokenize(self.file, self.text, start, end, &mut scratch);
-        let mut words = Vec::with_capacity(scratch.len());
-        words.append(&mut scratch);
-        self.scratch = scratch;
+        let mut words = std::mem::take(&mut self.scratch);
+        words.clear();
+        let tokens = tokenize(self.file, self.text, start, end, &mut words);
+        self.read_words(&mut words, tokens, end);
+        self.scratch = words;
+    }
+
+    fn read_words(&mut self, words: &mut Vec<Word<'a>>, tokens: Tokens<'a>, end: usize) {
         if let Some(comment) = tokens.comment {
             self.config.comments.push(comment);
         }
@@ -517,10 +678,10 @@ impl<'a> Parser<'a> {
         }
         let span = first.span.cover(words.last().map_or(first.span, |w| w.span));
         if is_section(&first.text) && !first.unknown {
-            self.section(words, span);
+            self.section(std::mem::take(words), span);
             return;
         }
-        let statement = Statement::new(words, span, conditional);
+        let statement = Statement::new(self.text, words, span, conditional);
         if let Some(condition) = statement.condition() {
             if !condition.braces_balanced() {
                 let message = "unbalanced `{` `}` in the condition: anonymous ACLs are `{ criterion args }`, braces as separate words";
@@ -576,7 +737,7 @@ impl<'a> Parser<'a> {
         self.config.sections.push(Section { keyword, name, from, header, statements: Vec::new() });
     }
 
-    fn directive(&mut self, words: Vec<Word<'a>>) {
+    fn directive(&mut self, words: &[Word<'a>]) {
         let Some(first) = words.first() else { return };
         let span = first.span.cover(words.last().map_or(first.span, |w| w.span));
         let expression = words.iter().skip(1).map(|w| w.text.as_ref()).collect::<Vec<_>>().join(" ");
@@ -1138,7 +1299,7 @@ mod tests {
         assert_eq!(config.sections.len(), 3);
         let fe = &config.sections[2];
         assert_eq!((fe.kind(), fe.name(), fe.from.as_ref().map(|w| w.text.as_ref())), ("frontend", "fe", Some("base")));
-        let kinds: Vec<&str> = fe.statements.iter().filter_map(|s| s.keyword()).map(|w| w.text.as_ref()).collect();
+        let kinds: Vec<&str> = fe.statements.iter().filter_map(|s| s.keyword()).map(|w| w.text).collect();
         assert_eq!(kinds, ["bind", "use_backend", "http-request", "option"], "the false branch is left out");
         assert!(fe.statements[3].conditional);
         let names: Vec<&str> = fe.statements[1]

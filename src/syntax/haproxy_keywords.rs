@@ -4,7 +4,7 @@
 use foldhash::{HashMap, HashSet};
 use std::sync::OnceLock;
 
-use super::haproxy::{Statement, Word};
+use super::haproxy::{Statement, WordRef, Words};
 
 /// Whether a proxy section type accepts a keyword.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -135,7 +135,7 @@ impl Keywords {
     /// How many words a keyword lookup of up to `max` words needs to try for a statement.
     pub fn lookup_width(&self, statement: &Statement<'_>, max: usize) -> usize {
         match statement.keyword() {
-            Some(keyword) if self.multi_word.contains(keyword.text.as_ref()) => max,
+            Some(keyword) if self.multi_word.contains(keyword.text) => max,
             _ => max.min(1),
         }
     }
@@ -162,7 +162,7 @@ impl Keywords {
     /// Whether any section of the table knows the statement's keyword.
     pub fn known_anywhere(&self, statement: &Statement<'_>) -> bool {
         let Some(keyword) = statement.keyword() else { return false };
-        self.proxy_keyword(statement).is_some() || self.plain.values().any(|k| k.contains(keyword.text.as_ref()))
+        self.proxy_keyword(statement).is_some() || self.plain.values().any(|k| k.contains(keyword.text))
     }
 
     /// Whether a rule action (`deny`, `set-var(txn.x)`) is known for a rule keyword.
@@ -180,9 +180,9 @@ impl Keywords {
 }
 
 /// The options of a `bind`, `server` or `default-server` line, each with its argument words.
-pub fn options<'s, 'a>(statement: &'s Statement<'a>) -> Vec<(&'s Word<'a>, &'s [Word<'a>])> {
+pub fn options<'s>(statement: &'s Statement<'_>) -> Vec<(WordRef<'s>, Words<'s>)> {
     let table = keywords();
-    let (skip, known) = match statement.keyword().map(|k| k.text.as_ref()) {
+    let (skip, known) = match statement.keyword().map(|k| k.text) {
         Some("bind") => (1, &table.bind),
         Some("server") => (2, &table.server),
         Some("default-server") => (0, &table.server),
@@ -192,17 +192,17 @@ pub fn options<'s, 'a>(statement: &'s Statement<'a>) -> Vec<(&'s Word<'a>, &'s [
     let mut out = Vec::new();
     let mut i = skip;
     while let Some(word) = args.get(i) {
-        let end = match known.get(word.text.as_ref()).copied() {
+        let end = match known.get(word.text).copied() {
             // A variable count (`source addr [usesrc addr]`): up to the next known option.
             Some(-1) => {
-                let rest = args.get(i + 1..).unwrap_or(&[]);
-                i + 1 + rest.iter().position(|w| known.contains_key(w.text.as_ref())).unwrap_or(rest.len()).max(1)
+                let rest = args.from(i + 1);
+                i + 1 + rest.iter().position(|w| known.contains_key(w.text)).unwrap_or(rest.len()).max(1)
             }
             Some(count) => i + 1 + usize::try_from(count).unwrap_or(0),
             None => i + 1,
         }
         .min(args.len());
-        out.push((word, args.get(i + 1..end).unwrap_or(&[])));
+        out.push((word, args.slice(i + 1, end)));
         i = end;
     }
     out

@@ -185,17 +185,17 @@ impl<'a> Parsed<'a> {
 fn haproxy_secrets(config: &haproxy::Config<'_>, secrets: &mut Secrets) {
     let statements = config.outside.iter().chain(config.sections.iter().flat_map(|s| s.statements.iter()));
     for statement in statements {
-        for pair in statement.words.windows(2) {
-            let [name, value] = pair else { continue };
+        let words = statement.words();
+        for (name, value) in words.iter().zip(words.iter().skip(1)) {
             // A password option, or a credentials header (`set-header Authorization "Basic ..."`).
             let header = name.text.eq_ignore_ascii_case("authorization")
                 || name.text.eq_ignore_ascii_case("proxy-authorization");
-            if crate::secrets::is_secret_name(&name.text) || header {
+            if crate::secrets::is_secret_name(name.text) || header {
                 secrets.spans.push(value.span);
                 secrets.values.push(value.text.to_string());
             }
         }
-        for word in &statement.words {
+        for word in words.iter() {
             // `name=value` glued in one word.
             let Some((name, value)) = word.text.split_once('=') else { continue };
             if crate::secrets::is_secret_name(name) && !value.is_empty() {
@@ -207,12 +207,7 @@ fn haproxy_secrets(config: &haproxy::Config<'_>, secrets: &mut Secrets) {
             if let Some(credentials) = statement.args().get(1) {
                 if let Some(colon) = credentials.text.find(':') {
                     let password = credentials.text.get(colon + 1..).unwrap_or("");
-                    let raw = matches!(credentials.text, Cow::Borrowed(_));
-                    secrets.spans.push(if raw {
-                        credentials.span.sub(colon + 1, credentials.text.len())
-                    } else {
-                        credentials.span
-                    });
+                    secrets.spans.push(credentials.sub_span(colon + 1, credentials.text.len()));
                     secrets.values.push(password.to_string());
                 }
             }

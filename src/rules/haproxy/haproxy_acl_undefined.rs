@@ -47,7 +47,7 @@ impl Rule for HaproxyAclUndefined {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         for config in configs(cx.files) {
             for section in config.sections.iter().filter(|s| s.is_proxy()) {
-                let all: HashSet<&str> = declared_acls(section).map(|w| w.text.as_ref()).collect();
+                let all: HashSet<&str> = declared_acls(section).map(|w| w.text).collect();
                 // HAProxy resolves a condition when it reads it: only ACLs defined above count.
                 let mut defined: HashSet<&str> = HashSet::new();
                 for statement in &section.statements {

@@ -51,7 +51,7 @@ impl Rule for HaproxyAclUnused {
                     .flat_map(|c| c.acl_names().into_iter().map(|(name, _)| name))
                     .collect();
                 for name in declared_acls(section) {
-                    if !used.contains(name.text.as_ref()) {
+                    if !used.contains(name.text) {
                         sink.emit(name.span, "never used", format!("ACL `{}` is never used in a condition", name.text))
                             .help("remove it, or use it in a rule");
                     }

@@ -57,16 +57,16 @@ impl Rule for HaproxyBackendUndefined {
             for section in &config.sections {
                 for statement in section.find(&["use_backend"]).chain(section.find(&["default_backend"])) {
                     let Some(name) = statement.args().first().filter(|w| !w.unknown) else { continue };
-                    if name.text.contains("%[") || backends.contains(name.text.as_ref()) {
+                    if name.text.contains("%[") || backends.contains(name.text) {
                         continue;
                     }
-                    let keyword = statement.keyword().map_or("", |k| k.text.as_ref());
+                    let keyword = statement.keyword().map_or("", |k| k.text);
                     let message = format!(
                         "`{keyword}` names backend `{}`, which no `backend` or `listen` section defines",
                         name.text
                     );
                     let diagnostic = sink.emit(name.span, "no such backend", message);
-                    match nearest(&name.text, backends.iter().copied(), 3).first() {
+                    match nearest(name.text, backends.iter().copied(), 3).first() {
                         Some(near) => diagnostic.help(format!("did you mean `{near}`?")),
                         None => diagnostic.help("define the backend, or name an existing one"),
                     };

@@ -46,7 +46,7 @@ impl Rule for HaproxySshInHttpMode {
                 }
                 let binds = section.find(&["bind"]).filter_map(|b| {
                     let word = b.args().first()?;
-                    Some((bind_port(&word.text)?, word.span))
+                    Some((bind_port(word.text)?, word.span))
                 });
                 let servers = section.find(&["server"]).filter_map(|s| {
                     let word = s.args().get(1)?;

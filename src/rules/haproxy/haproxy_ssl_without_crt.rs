@@ -41,10 +41,10 @@ impl Rule for HaproxySslWithoutCrt {
             for statement in config.sections.iter().flat_map(|s| s.find(&["bind"])) {
                 let options = options(statement);
                 let Some((ssl, _)) = options.iter().find(|(name, _)| name.text == "ssl") else { continue };
-                if options.iter().any(|(name, _)| matches!(name.text.as_ref(), "crt" | "crt-list")) {
+                if options.iter().any(|(name, _)| matches!(name.text, "crt" | "crt-list")) {
                     continue;
                 }
-                let address = statement.args().first().map_or("", |a| a.text.as_ref());
+                let address = statement.args().first().map_or("", |a| a.text);
                 sink.emit(
                     ssl.span,
                     "TLS without a certificate",

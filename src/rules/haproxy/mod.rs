@@ -45,9 +45,7 @@ pub(crate) const PREDEFINED_ACLS: [&str; 22] = [
 ];
 
 /// The names the `acl` lines of a section declare, with the name's word.
-pub(crate) fn declared_acls<'s, 'a>(
-    section: &'s Section<'a>,
-) -> impl Iterator<Item = &'s crate::syntax::haproxy::Word<'a>> {
+pub(crate) fn declared_acls<'s>(section: &'s Section<'_>) -> impl Iterator<Item = crate::syntax::haproxy::WordRef<'s>> {
     section.find(&["acl"]).filter_map(|s| s.args().first()).filter(|w| !w.unknown)
 }
 
@@ -82,7 +80,7 @@ pub(crate) fn statements<'c, 'a>(
 pub(crate) fn keyword_span(statement: &crate::syntax::haproxy::Statement<'_>, n: usize) -> Option<crate::source::Span> {
     let first = statement.keyword()?;
     let skip = usize::from(statement.modifier().is_some());
-    let last = statement.words.get(skip + n.max(1) - 1).unwrap_or(first);
+    let last = statement.words().get(skip + n.max(1) - 1).unwrap_or(first);
     Some(first.span.cover(last.span))
 }
 

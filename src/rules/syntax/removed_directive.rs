@@ -45,13 +45,13 @@ impl Rule for RemovedDirective {
                 let Some((words, hint)) = removed(section, statement) else { continue };
                 let Some(span) = keyword_span(statement, words) else { continue };
                 let name: Vec<&str> = statement
-                    .words
+                    .words()
                     .iter()
                     .skip(usize::from(statement.modifier().is_some()))
                     .take(words)
-                    .map(|w| w.text.as_ref())
+                    .map(|w| w.text)
                     .collect();
-                let first_arg = statement.args().get(words.saturating_sub(1)).map_or("", |w| w.text.as_ref());
+                let first_arg = statement.args().get(words.saturating_sub(1)).map_or("", |w| w.text);
                 let hint = hint.replace("%s", first_arg);
                 sink.emit(span, "removed", format!("`{}` was removed from HAProxy", name.join(" "))).help(hint);
             }

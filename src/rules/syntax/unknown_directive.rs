@@ -62,7 +62,7 @@ impl Rule for UnknownDirective {
                             report(
                                 sink,
                                 keyword.span,
-                                &keyword.text,
+                                keyword.text,
                                 &format!("in a `{}` section", section.kind()),
                                 known,
                             );
@@ -73,7 +73,7 @@ impl Rule for UnknownDirective {
                         let anywhere = table.known_anywhere(statement);
                         if !anywhere {
                             let known = table.sections.iter().copied();
-                            report(sink, keyword.span, &keyword.text, "outside any section", known);
+                            report(sink, keyword.span, keyword.text, "outside any section", known);
                         }
                     }
                 }
@@ -87,9 +87,7 @@ fn proxy_statement(table: &Keywords, section: &Section<'_>, statement: &Statemen
     let Some((key, words, _)) = table.proxy_keyword(statement) else {
         let is_option = keyword.text == "option";
         let (span, name, candidates): (Span, String, Vec<&str>) = match statement.args().first() {
-            Some(second)
-                if is_option || table.proxy.keys().any(|k| k.split(' ').next() == Some(keyword.text.as_ref())) =>
-            {
+            Some(second) if is_option || table.proxy.keys().any(|k| k.split(' ').next() == Some(keyword.text)) => {
                 let prefix = format!("{} ", keyword.text);
                 let seconds = table.proxy.keys().filter_map(|k| k.strip_prefix(prefix.as_str())).collect();
                 (second.span, format!("{} {}", keyword.text, second.text), seconds)
@@ -116,9 +114,9 @@ fn proxy_statement(table: &Keywords, section: &Section<'_>, statement: &Statemen
         return;
     };
     if RULE_KEYWORDS.contains(&key) {
-        let Some(action) = statement.words.get(usize::from(statement.modifier().is_some()) + words) else { return };
-        let name = action.text.split('(').next().unwrap_or(&action.text);
-        if action.unknown || table.knows_action(key, &action.text) != Some(false) {
+        let Some(action) = statement.words().get(usize::from(statement.modifier().is_some()) + words) else { return };
+        let name = action.text.split('(').next().unwrap_or(action.text);
+        if action.unknown || table.knows_action(key, action.text) != Some(false) {
             return;
         }
         let known = table.actions.get(key).into_iter().flatten().map(|a| a.trim_end_matches('*'));
@@ -132,12 +130,12 @@ fn proxy_statement(table: &Keywords, section: &Section<'_>, statement: &Statemen
     if matches!(key, "bind" | "server" | "default-server") {
         let known = if key == "bind" { &table.bind } else { &table.server };
         for (option, _) in options(statement) {
-            if option.unknown || known.contains_key(option.text.as_ref()) {
+            if option.unknown || known.contains_key(option.text) {
                 continue;
             }
             let message = format!("`{key}` has no option `{}`", option.text);
             let diagnostic = sink.emit(option.span, "unknown option", message);
-            match nearest(&option.text, known.keys().copied(), 3).first() {
+            match nearest(option.text, known.keys().copied(), 3).first() {
                 Some(near) => diagnostic.help(format!("did you mean `{near}`?")),
                 None => diagnostic.help(format!("see the `{key}` options of HAProxy 2.6")),
             };

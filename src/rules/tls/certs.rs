@@ -108,7 +108,7 @@ fn references(cx: &Context<'_>) -> Vec<Reference> {
                     .filter(|s| s.kind() == "global")
                     .flat_map(|s| s.find(&["crt-base"]))
                     .filter_map(|s| s.args().first())
-                    .map(|w| resolve(&w.text, &dir))
+                    .map(|w| resolve(w.text, &dir))
                     .last()
                     .unwrap_or_else(|| dir.clone());
                 for statement in config.sections.iter().flat_map(|s| s.statements.iter()) {
@@ -117,13 +117,13 @@ fn references(cx: &Context<'_>) -> Vec<Reference> {
                     }
                     let words = statement.args();
                     for (i, word) in words.iter().enumerate() {
-                        let named = match word.text.as_ref() {
+                        let named = match word.text {
                             "crt" => Named::Certificate,
                             "crt-list" => Named::List,
                             _ => continue,
                         };
                         let Some(value) = words.get(i + 1).filter(|v| !v.unknown) else { continue };
-                        let path = resolve(&value.text, &crt_base);
+                        let path = resolve(value.text, &crt_base);
                         let named = if named == Named::Certificate && path.is_dir() { Named::Directory } else { named };
                         out.push(Reference { written: value.text.to_string(), span: value.span, path, named });
                     }

@@ -12,7 +12,7 @@ use crate::model::{ProtocolSetting, ProtocolSyntax};
 use crate::rules::haproxy::configs;
 use crate::rules::{Context, Sink};
 use crate::source::Span;
-use crate::syntax::haproxy::Word;
+use crate::syntax::haproxy::WordRef;
 use crate::syntax::haproxy_keywords::options;
 use crate::tls::{self, Protocol};
 
@@ -56,7 +56,7 @@ pub(crate) fn enablings(cx: &Context<'_>) -> Vec<Enabling> {
     }
     for config in configs(cx.files) {
         for statement in config.sections.iter().flat_map(|s| s.statements.iter()) {
-            let words: Vec<&Word<'_>> =
+            let words: Vec<WordRef<'_>> =
                 if statement.is(&["ssl-default-bind-options"]) || statement.is(&["ssl-default-server-options"]) {
                     statement.args().iter().collect()
                 } else {
@@ -67,8 +67,8 @@ pub(crate) fn enablings(cx: &Context<'_>) -> Vec<Enabling> {
                 };
             for pair in words.windows(2).chain(words.last().map(std::slice::from_ref)) {
                 let Some(word) = pair.first() else { continue };
-                let value = pair.get(1).map_or("", |w| w.text.as_ref());
-                let protocols = haproxy_versions(&word.text, value);
+                let value = pair.get(1).map_or("", |w| w.text);
+                let protocols = haproxy_versions(word.text, value);
                 if protocols.is_empty() {
                     continue;
                 }

@@ -81,7 +81,7 @@ impl Rule for TlsWeakCipher {
                         continue;
                     };
                     if let Some(text) = value.known() {
-                        judge(sink, value.span, &keyword.text, text);
+                        judge(sink, value.span, keyword.text, text);
                     }
                     continue;
                 }
