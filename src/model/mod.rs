@@ -10,6 +10,7 @@ pub use bitbucket::relaxed;
 
 use foldhash::{HashMap, HashMapExt};
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::source::{FileId, Span};
 use crate::syntax::apache_tree::TreeFacts;
@@ -391,6 +392,9 @@ pub struct HaproxyRoute {
     pub frontend_header: Span,
 }
 
+/// Host names with where each is written, shared by the routes of one virtual host or rule.
+pub type Hosts = Arc<[(String, Span)]>;
+
 /// A frontend's public path prefix sent to an upstream.
 #[derive(Clone, Debug)]
 pub struct Route {
@@ -400,13 +404,13 @@ pub struct Route {
     pub at: Span,
     /// The public path prefix (no trailing slash, `""` for the root); `None` when the
     /// condition cannot be read.
-    pub public: Option<String>,
+    pub public: Option<Arc<str>>,
     /// Where the public path is written (the HAProxy redirect target when it tells it).
     pub public_span: Span,
     /// The public path as written when it is a template expression (`{{ jira_path }}`).
     pub public_symbol: Option<String>,
     /// Host names the route answers for (`ServerName`/`ServerAlias`, `hdr(host)`).
-    pub hosts: Vec<(String, Span)>,
+    pub hosts: Hosts,
     /// The upstream.
     pub upstream: Upstream,
     /// The proxy passes the client's `Host` header on.

@@ -2,10 +2,12 @@
 //! `bind`) and the routes they send onwards, from `ProxyPass` and from HAProxy's
 //! `use_backend`/`default_backend` with their conditions and the backends' `server` lines.
 
+use std::sync::Arc;
+
 use foldhash::{HashMap, HashMapExt};
 
 use super::apache::{trimmed, vhost_of, Pass, Target};
-use super::{Frontend, ProxyKind, Route, Topology, Upstream};
+use super::{Frontend, Hosts, ProxyKind, Route, Topology, Upstream};
 use crate::source::{SourceFile, Span};
 use crate::syntax::apache::Config as ApacheConfig;
 use crate::syntax::haproxy::{Condition, Config as HaproxyConfig, Section, Statement, Words};
@@ -74,7 +76,7 @@ pub(super) fn add_apache<'a>(
         |d: &crate::syntax::apache::Directive<'_>| d.args.first().is_some_and(|a| a.text.eq_ignore_ascii_case("on"));
     // Per virtual host (`None`: the server context): TLS, host names, Host preservation.
     let mut tls: HashMap<Option<usize>, Span> = HashMap::new();
-    let mut hosts: HashMap<Option<usize>, Vec<(String, Span)>> = HashMap::new();
+    let mut names: HashMap<Option<usize>, Vec<(String, Span)>> = HashMap::new();
     let mut preserve: HashMap<Option<usize>, bool> = HashMap::new();
     let mut deflate: Vec<(Option<usize>, Option<String>, Span)> = Vec::new();
     for directive in config.directives.iter().filter(|d| !d.skipped) {
@@ -82,7 +84,7 @@ pub(super) fn add_apache<'a>(
         if directive.is("SSLEngine") && on(directive) {
             tls.insert(vhost, directive.span);
         } else if directive.is("ServerName") || directive.is("ServerAlias") {
-            let names = hosts.entry(vhost).or_default();
+            let names = names.entry(vhost).or_default();
             for word in directive.args.iter().filter(|w| !w.unknown) {
                 names.push((host_of_server_name(&word.text), word.span));
             }
@@ -94,6 +96,9 @@ pub(super) fn add_apache<'a>(
             deflate.push((vhost, path, directive.span));
         }
     }
+    // One list per virtual host, shared by its routes.
+    let hosts: HashMap<Option<usize>, Hosts> =
+        names.into_iter().map(|(vhost, list)| (vhost, Arc::from(list))).collect();
     let mut frontends: HashMap<Option<usize>, usize> = HashMap::new();
     let mut frontend_of = |topology: &mut Topology<'a>, vhost: Option<usize>, directive: Span| -> usize {
         *frontends.entry(vhost).or_insert_with(|| {
@@ -128,17 +133,17 @@ pub(super) fn add_apache<'a>(
             continue;
         }
         let frontend = frontend_of(topology, pass.vhost, pass.directive.span);
-        let public = normalized_path(pass.local.0);
+        let public: Arc<str> = Arc::from(normalized_path(pass.local.0));
         let compression = deflate
             .iter()
             .find(|(vhost, location, _)| {
                 (*vhost == pass.vhost || vhost.is_none())
                     && location
                         .as_ref()
-                        .is_none_or(|l| public == *l || public.starts_with(&format!("{l}/")) || l.is_empty())
+                        .is_none_or(|l| *public == **l || public.starts_with(&format!("{l}/")) || l.is_empty())
             })
             .map(|(_, _, span)| *span);
-        let route_hosts = hosts.get(&pass.vhost).cloned().unwrap_or_default();
+        let route_hosts = hosts.get(&pass.vhost).cloned().unwrap_or_else(|| Arc::from([]));
         let preserve_host = preserve.get(&pass.vhost).or_else(|| preserve.get(&None)).copied().unwrap_or(false);
         for upstream in upstreams(config, url) {
             let websocket = matches!(upstream.scheme.as_str(), "ws" | "wss")
@@ -146,7 +151,7 @@ pub(super) fn add_apache<'a>(
             topology.routes.push(Route {
                 frontend,
                 at: pass.directive.span,
-                public: Some(public.clone()),
+                public: Some(Arc::clone(&public)),
                 public_span: pass.local.1,
                 public_symbol: None,
                 hosts: route_hosts.clone(),
@@ -176,7 +181,7 @@ pub(super) fn add_apache<'a>(
             public: None,
             public_span: local.span,
             public_symbol: Some(source.slice(local.span).to_string()),
-            hosts: hosts.get(&vhost).cloned().unwrap_or_default(),
+            hosts: hosts.get(&vhost).cloned().unwrap_or_else(|| Arc::from([])),
             upstream,
             preserve_host: preserve.get(&vhost).or_else(|| preserve.get(&None)).copied().unwrap_or(false),
             compression: None,
@@ -233,7 +238,7 @@ fn upstreams(config: &ApacheConfig<'_>, url: &Word<'_>) -> Vec<Upstream> {
 /// What an HAProxy condition says about the request: path prefix and host names.
 #[derive(Default)]
 struct Matched {
-    path: Option<(String, Span)>,
+    path: Option<(Arc<str>, Span)>,
     hosts: Vec<(String, Span)>,
     /// The condition tests something else as well or cannot be read (`unless`, `!`).
     opaque: bool,
@@ -262,7 +267,7 @@ pub(super) fn add_haproxy<'a>(topology: &mut Topology<'a>, source: &'a SourceFil
         let redirects_plain = section.statements.iter().any(redirects_to_https);
         let landing = landing(section);
         // The proxy's rules, in HAProxy's order: `use_backend` lines, then the default.
-        let mut rules: Vec<(Span, usize, Matched)> = Vec::new();
+        let mut rules: Vec<(Span, usize, Hosts, Matched)> = Vec::new();
         for statement in &section.statements {
             let default = statement.is(&["default_backend"]);
             if !default && !statement.is(&["use_backend"]) {
@@ -276,11 +281,11 @@ pub(super) fn add_haproxy<'a>(topology: &mut Topology<'a>, source: &'a SourceFil
                 None => Matched::default(),
                 Some(condition) => matched(&condition, &acls),
             };
-            rules.push((statement.span, backend, matched));
+            rules.push((statement.span, backend, Arc::from(matched.hosts.as_slice()), matched));
         }
         // A `listen` section sends what no rule takes to its own servers.
         if section.kind() == "listen" && section.find(&["server"]).next().is_some() {
-            rules.push((section.header, index, Matched::default()));
+            rules.push((section.header, index, Arc::from([]), Matched::default()));
         }
         for bind in section.find(&["bind"]) {
             let Some(address) = bind.args().first() else { continue };
@@ -298,13 +303,13 @@ pub(super) fn add_haproxy<'a>(topology: &mut Topology<'a>, source: &'a SourceFil
                 port_span: address.span,
                 tls,
             });
-            for (at, backend, matched) in &rules {
+            for (at, backend, hosts, matched) in &rules {
                 let Some(backend_section) = config.sections.get(*backend) else { continue };
                 let (public, public_span) = match (&matched.path, &landing) {
                     _ if matched.opaque => (None, *at),
-                    (Some((path, span)), _) => (Some(path.clone()), *span),
-                    (None, Some((path, span))) => (Some(path.clone()), *span),
-                    (None, None) => (Some(String::new()), *at),
+                    (Some((path, span)), _) => (Some(Arc::clone(path)), *span),
+                    (None, Some((path, span))) => (Some(Arc::clone(path)), *span),
+                    (None, None) => (Some(Arc::from("")), *at),
                 };
                 let involved =
                     [Some(index), config.defaults_index(index), Some(*backend), config.defaults_index(*backend)];
@@ -318,7 +323,7 @@ pub(super) fn add_haproxy<'a>(topology: &mut Topology<'a>, source: &'a SourceFil
                         public: public.clone(),
                         public_span,
                         public_symbol: None,
-                        hosts: matched.hosts.clone(),
+                        hosts: Arc::clone(hosts),
                         upstream,
                         preserve_host: true,
                         compression,
@@ -348,7 +353,8 @@ fn acls<'s>(section: &'s Section<'_>) -> HashMap<&'s str, Vec<Words<'s>>> {
     for statement in section.find(&["acl"]) {
         let args = statement.args();
         if let Some(name) = args.first() {
-            acls.entry(name.text).or_default().push(args.from(1));
+            // Most names have one line: no room for more until a second comes.
+            acls.entry(name.text).or_insert_with(|| Vec::with_capacity(1)).push(args.from(1));
         }
     }
     acls
@@ -393,7 +399,7 @@ fn read_test(words: Words<'_>, out: &mut Matched) {
     match fetch.as_str() {
         "path_beg" | "path" | "path_dir" | "url_beg" => {
             if let Some(value) = values.into_iter().next() {
-                out.path.get_or_insert((normalized_path(value.text), value.span));
+                out.path.get_or_insert_with(|| (Arc::from(normalized_path(value.text)), value.span));
             }
         }
         "hdr(host)" | "hdr_dom(host)" | "req.hdr(host)" | "hdr_beg(host)" | "req.hdr(host),lower" => {
@@ -418,7 +424,7 @@ fn redirects_to_https(statement: &Statement<'_>) -> bool {
 
 /// `redirect location /x if { path -i / }` (or `http-request redirect location`): the public
 /// path of the app behind the proxy.
-fn landing(section: &Section<'_>) -> Option<(String, Span)> {
+fn landing(section: &Section<'_>) -> Option<(Arc<str>, Span)> {
     section.statements.iter().find_map(|statement| {
         let words = statement.words();
         let start = match words.first().map(|w| w.text) {
@@ -438,7 +444,7 @@ fn landing(section: &Section<'_>) -> Option<(String, Span)> {
                     .any(|(a, b)| (a.text == "path" || a.text == "path_beg") && (a.text == "/" || b.text == "/"))
                 || c.words.iter().any(|w| w.text == "/")
         });
-        root_only.then(|| (normalized_path(target.text), target.span))
+        root_only.then(|| (Arc::from(normalized_path(target.text)), target.span))
     })
 }
 

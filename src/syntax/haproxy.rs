@@ -53,12 +53,12 @@ fn is_section(word: &str) -> bool {
 /// bytes a word): [`Statement::words`] reads them as [`WordRef`]s.
 #[derive(Clone)]
 pub struct Statement<'a> {
-    /// The text the offsets point into.
-    text: &'a str,
+    /// The file the offsets point into.
+    source: &'a SourceFile,
     /// Its words, the keyword first.
     words: Box<[Packed]>,
-    /// The texts of the words whose quotes or escapes were removed.
-    decoded: Box<[Box<str>]>,
+    /// The texts of the words whose quotes or escapes were removed (most lines have none).
+    decoded: Option<Box<Decoded>>,
     /// First word to last.
     pub span: Span,
     /// Inside an `.if` block whose condition depends on the environment.
@@ -78,6 +78,10 @@ struct Packed {
 }
 
 const UNKNOWN: u32 = 1 << 31;
+
+/// The decoded texts of a statement's words.
+#[derive(Clone)]
+struct Decoded(Vec<Box<str>>);
 
 /// A statement's word as read from its packed form.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -117,8 +121,7 @@ impl<'s> WordRef<'s> {
 /// Some consecutive words of a statement.
 #[derive(Clone, Copy)]
 pub struct Words<'s> {
-    text: &'s str,
-    file: FileId,
+    source: &'s SourceFile,
     packed: &'s [Packed],
     decoded: &'s [Box<str>],
 }
@@ -128,12 +131,12 @@ impl<'s> Words<'s> {
         let (start, end) = (packed.start as usize, packed.end as usize);
         let index = packed.text & !UNKNOWN;
         let text = match index.checked_sub(1) {
-            None => self.text.get(start..end),
+            None => self.source.parse_text().get(start..end),
             Some(k) => self.decoded.get(k as usize).map(AsRef::as_ref),
         };
         WordRef {
             text: text.unwrap_or(""),
-            span: Span::new(self.file, start, end),
+            span: Span::new(self.source.id, start, end),
             unknown: packed.text & UNKNOWN != 0,
             decoded: index != 0,
         }
@@ -205,8 +208,8 @@ impl std::fmt::Debug for Statement<'_> {
 }
 
 impl<'a> Statement<'a> {
-    /// A line of `words` (read from `text`) spanning `span`.
-    fn new(text: &'a str, words: &mut Vec<Word<'a>>, span: Span, conditional: bool) -> Self {
+    /// A line of `words` (read from `source`) spanning `span`.
+    fn new(source: &'a SourceFile, words: &mut Vec<Word<'a>>, span: Span, conditional: bool) -> Self {
         let modified = words.len() > 1 && matches!(words.first().map(|w| w.text.as_ref()), Some("no" | "default"));
         let mut decoded = Vec::new();
         let packed = words
@@ -224,12 +227,14 @@ impl<'a> Statement<'a> {
                 Packed { start, end, text: index | if word.unknown { UNKNOWN } else { 0 } }
             })
             .collect();
-        Statement { text, words: packed, decoded: decoded.into_boxed_slice(), span, conditional, modified }
+        let decoded = (!decoded.is_empty()).then(|| Box::new(Decoded(decoded)));
+        Statement { source, words: packed, decoded, span, conditional, modified }
     }
 
     /// Its words, the keyword first.
     pub fn words(&self) -> Words<'_> {
-        Words { text: self.text, file: self.span.file, packed: &self.words, decoded: &self.decoded }
+        let decoded = self.decoded.as_ref().map_or(&[][..], |d| d.0.as_slice());
+        Words { source: self.source, packed: &self.words, decoded }
     }
 
     /// How many leading words name the keyword's modifier (`no option x`, `default option x`).
@@ -486,6 +491,7 @@ pub fn parse(source: &SourceFile) -> Config<'_> {
 fn read_lines(source: &SourceFile, mut start: usize, end: usize) -> Parser<'_> {
     let text = source.parse_text();
     let mut parser = Parser {
+        source,
         file: source.id,
         text,
         config: Config::default(),
@@ -517,6 +523,13 @@ fn finish(mut parser: Parser<'_>) -> Config<'_> {
     for block in std::mem::take(&mut parser.blocks) {
         parser.problem(block.span, "`.if` block is never closed with `.endif`", "opened here");
     }
+    // Each section's statements were shrunk when the next began; pieces end with one too.
+    for statements in parser.config.sections.iter_mut().map(|s| &mut s.statements) {
+        if statements.capacity() > statements.len() {
+            statements.shrink_to_fit();
+        }
+    }
+    parser.config.outside.shrink_to_fit();
     duplicate_proxies(&mut parser.config);
     parser.config.link_defaults();
     parser.config
@@ -618,6 +631,7 @@ struct Block {
 }
 
 struct Parser<'a> {
+    source: &'a SourceFile,
     file: FileId,
     text: &'a str,
     config: Config<'a>,
@@ -681,7 +695,7 @@ impl<'a> Parser<'a> {
             self.section(std::mem::take(words), span);
             return;
         }
-        let statement = Statement::new(self.text, words, span, conditional);
+        let statement = Statement::new(self.source, words, span, conditional);
         if let Some(condition) = statement.condition() {
             if !condition.braces_balanced() {
                 let message = "unbalanced `{` `}` in the condition: anonymous ACLs are `{ criterion args }`, braces as separate words";
@@ -733,6 +747,9 @@ impl<'a> Parser<'a> {
                 let message = format!("`from {}` names no `defaults` section defined before this one", parent.text);
                 self.problem(parent.span, message, "no such defaults");
             }
+        }
+        if let Some(last) = self.config.sections.last_mut() {
+            last.statements.shrink_to_fit();
         }
         self.config.sections.push(Section { keyword, name, from, header, statements: Vec::new() });
     }

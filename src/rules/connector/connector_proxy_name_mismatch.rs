@@ -52,7 +52,7 @@ impl Rule for ConnectorProxyNameMismatch {
                     served.iter().map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", ")
                 ),
             );
-            for (_, span) in &route.hosts {
+            for (_, span) in route.hosts.iter() {
                 diagnostic.related(*span, format!("host name ({})", frontend.label));
             }
             let first = served.first().copied().unwrap_or_default();

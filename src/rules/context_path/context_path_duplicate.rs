@@ -106,7 +106,7 @@ fn haproxy(cx: &Context<'_>, sink: &mut Sink<'_>) {
         let (Some(haproxy), Some(public)) = (route.haproxy, route.public.as_ref()) else { continue };
         let mut hosts: Vec<&str> = route.hosts.iter().map(|(h, _)| h.as_str()).collect();
         hosts.sort_unstable();
-        let key = (route.frontend, public.as_str(), hosts);
+        let key = (route.frontend, public.as_ref(), hosts);
         let Some(&(earlier_at, earlier_backend)) = first.get(&key) else {
             first.insert(key, (route.at, haproxy.backend_header));
             continue;
@@ -114,7 +114,7 @@ fn haproxy(cx: &Context<'_>, sink: &mut Sink<'_>) {
         if earlier_at == route.at || earlier_backend == haproxy.backend_header || !reported.insert(route.at) {
             continue;
         }
-        let shown = if public.is_empty() { "/".to_string() } else { public.clone() };
+        let shown = if public.is_empty() { "/".to_string() } else { public.to_string() };
         sink.emit(route.at, "never used", format!("`{shown}` already goes to another backend in this frontend"))
             .related(earlier_at, "this rule wins")
             .help("remove one of the two rules, or tell them apart by host");
