@@ -259,8 +259,20 @@ impl<'a> Statement<'a> {
 
     /// Whether the keyword (and, for two-word keywords, the next word) reads `words`.
     pub fn is(&self, words: &[&str]) -> bool {
-        let have = self.words().from(self.modifier_len());
-        have.len() >= words.len() && have.iter().zip(words).all(|(x, w)| x.text == *w)
+        // Rules ask this of every line: compare the stored bytes without building words.
+        let start = self.modifier_len();
+        let Some(have) = self.words.get(start..start + words.len()) else { return false };
+        let text = self.source.parse_text().as_bytes();
+        have.iter().zip(words).all(|(packed, want)| match (packed.text & !UNKNOWN).checked_sub(1) {
+            None => {
+                let (start, end) = (packed.start as usize, packed.end as usize);
+                // Length and first byte rule out most keywords before a full comparison.
+                end.saturating_sub(start) == want.len()
+                    && text.get(start) == want.as_bytes().first()
+                    && text.get(start..end) == Some(want.as_bytes())
+            }
+            Some(k) => self.decoded.as_ref().and_then(|d| d.0.get(k as usize)).is_some_and(|t| **t == **want),
+        })
     }
 
     /// The longest keyword of one to `max` words (after the modifier) that `lookup` knows,
