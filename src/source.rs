@@ -124,7 +124,8 @@ pub struct SourceFile {
     pub include_root: Option<String>,
     /// The text with template tags masked, when the file is a template.
     pub template: Option<crate::template::Masked>,
-    line_starts: Vec<usize>,
+    /// 32-bit: files over 16 MiB are never read.
+    line_starts: Vec<u32>,
     ascii: bool,
 }
 
@@ -181,23 +182,25 @@ impl SourceFile {
     }
 
     /// Byte offsets where each line starts.
-    pub fn line_starts(&self) -> &[usize] {
+    pub fn line_starts(&self) -> &[u32] {
         &self.line_starts
+    }
+
+    /// Where 0-based line `line` starts.
+    fn line_start(&self, line: usize) -> Option<usize> {
+        self.line_starts.get(line).map(|&start| start as usize)
     }
 
     /// 0-based line index of a byte offset.
     pub fn line_index(&self, offset: usize) -> usize {
-        match self.line_starts.binary_search(&offset) {
-            Ok(i) => i,
-            Err(i) => i.saturating_sub(1),
-        }
+        line_of(&self.line_starts, offset)
     }
 
     /// 1-based line and 1-based column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = self.clamp(offset);
         let line = self.line_index(offset);
-        let start = self.line_starts.get(line).copied().unwrap_or(0);
+        let start = self.line_start(line).unwrap_or(0);
         let column =
             if self.ascii { offset - start } else { self.text.get(start..offset).map_or(0, |s| s.chars().count()) };
         (line + 1, column + 1)
@@ -205,10 +208,10 @@ impl SourceFile {
 
     /// The byte range of 0-based line `line` without its terminator.
     pub fn line_range(&self, line: usize) -> (usize, usize) {
-        let Some(&start) = self.line_starts.get(line) else {
+        let Some(start) = self.line_start(line) else {
             return (self.text.len(), self.text.len());
         };
-        let end = self.line_starts.get(line + 1).copied().unwrap_or(self.text.len());
+        let end = self.line_start(line + 1).unwrap_or(self.text.len());
         let body = self.text.get(start..end).unwrap_or("").trim_end_matches(['\n', '\r']);
         (start, start + body.len())
     }
@@ -241,14 +244,22 @@ fn decode(bytes: Vec<u8>) -> (String, Encoding) {
     }
 }
 
-fn line_starts(text: &str) -> Vec<usize> {
+/// The 0-based line of `offset` given where each line starts.
+pub fn line_of(starts: &[u32], offset: usize) -> usize {
+    match starts.binary_search(&u32::try_from(offset).unwrap_or(u32::MAX)) {
+        Ok(i) => i,
+        Err(i) => i.saturating_sub(1),
+    }
+}
+
+fn line_starts(text: &str) -> Vec<u32> {
     let mut starts = vec![0];
     let bytes = text.as_bytes();
     // Vectorised search for the two line-ending bytes: this runs over every byte read.
     for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
         let ends_line = bytes.get(i) == Some(&b'\n') || bytes.get(i + 1) != Some(&b'\n');
         if ends_line {
-            starts.push(i + 1);
+            starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
         }
     }
     starts

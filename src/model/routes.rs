@@ -277,11 +277,13 @@ pub(super) fn add_haproxy<'a>(topology: &mut Topology<'a>, source: &'a SourceFil
                 continue;
             };
             let Some(&backend) = by_name.get(name.text) else { continue };
-            let matched = match statement.condition() {
+            let mut matched = match statement.condition() {
                 None => Matched::default(),
                 Some(condition) => matched(&condition, &acls),
             };
-            rules.push((statement.span, backend, Arc::from(matched.hosts.as_slice()), matched));
+            // Moved into one exact-size list the rule's routes share.
+            let hosts: Hosts = Arc::from(std::mem::take(&mut matched.hosts));
+            rules.push((statement.span, backend, hosts, matched));
         }
         // A `listen` section sends what no rule takes to its own servers.
         if section.kind() == "listen" && section.find(&["server"]).next().is_some() {

@@ -123,15 +123,16 @@ fn named(sources: &SourceMap, redactor: &Redactor, file: FileId, spans: &[Span])
 #[derive(Debug)]
 struct Window {
     text: Arc<String>,
-    line_starts: Arc<[usize]>,
+    line_starts: Arc<[u32]>,
 }
 
 impl Window {
     fn line_of(&self, offset: usize) -> usize {
-        match self.line_starts.binary_search(&offset) {
-            Ok(i) => i,
-            Err(i) => i.saturating_sub(1),
-        }
+        crate::source::line_of(&self.line_starts, offset)
+    }
+
+    fn line_start(&self, line: usize) -> Option<usize> {
+        self.line_starts.get(line).map(|&start| start as usize)
     }
 }
 
@@ -144,8 +145,8 @@ impl miette::SourceCode for Window {
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
         let first_line = self.line_of(span.offset()).saturating_sub(before + 1);
         let last_line = self.line_of(span.offset() + span.len()) + after + 2;
-        let start = self.line_starts.get(first_line).copied().unwrap_or(0);
-        let end = self.line_starts.get(last_line).copied().unwrap_or(self.text.len()).min(self.text.len());
+        let start = self.line_start(first_line).unwrap_or(0);
+        let end = self.line_start(last_line).unwrap_or(self.text.len()).min(self.text.len());
         let window = self.text.get(start..end).ok_or(miette::MietteError::OutOfBounds)?;
         let local = SourceSpan::new(span.offset().saturating_sub(start).into(), span.len());
         let contents = window.read_span(&local, before, after)?;
