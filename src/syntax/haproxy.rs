@@ -42,6 +42,7 @@ pub const SECTIONS: &[&str] = &[
     "namespace_list",
 ];
 
+pub use super::packed::{PackedWords, WordRef, Words};
 pub use super::Word;
 
 /// Whether a word is a section keyword.
@@ -49,151 +50,18 @@ fn is_section(word: &str) -> bool {
     SECTIONS.contains(&word)
 }
 
-/// A keyword line inside a section. Its words are kept packed (offsets into the file, 12
-/// bytes a word): [`Statement::words`] reads them as [`WordRef`]s.
+/// A keyword line inside a section. Its words are kept packed (see [`PackedWords`]):
+/// [`Statement::words`] reads them as [`WordRef`]s.
 #[derive(Clone)]
 pub struct Statement<'a> {
-    /// The file the offsets point into.
-    source: &'a SourceFile,
     /// Its words, the keyword first.
-    words: Box<[Packed]>,
-    /// The texts of the words whose quotes or escapes were removed (most lines have none).
-    decoded: Option<Box<Decoded>>,
+    words: PackedWords<'a>,
     /// First word to last.
     pub span: Span,
     /// Inside an `.if` block whose condition depends on the environment.
     pub conditional: bool,
     /// The first word is a `no`/`default` modifier (found once: rules ask for every line).
     modified: bool,
-}
-
-/// A word as a statement stores it: its raw span's offsets, whether it depends on the
-/// environment (the top bit of `text`) and where its text is (`0`: the raw slice; `k`: the
-/// statement's decoded text `k - 1`).
-#[derive(Clone, Copy)]
-struct Packed {
-    start: u32,
-    end: u32,
-    text: u32,
-}
-
-const UNKNOWN: u32 = 1 << 31;
-
-/// The decoded texts of a statement's words.
-#[derive(Clone)]
-struct Decoded(Vec<Box<str>>);
-
-/// A statement's word as read from its packed form.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct WordRef<'s> {
-    /// The word after quotes and escapes are removed.
-    pub text: &'s str,
-    /// The raw word, quotes included.
-    pub span: Span,
-    /// The word holds a variable (`"${PORT}"`): its value is only known when the server starts.
-    pub unknown: bool,
-    /// Quotes or escapes were removed: the text is not the raw slice.
-    decoded: bool,
-}
-
-impl<'s> WordRef<'s> {
-    /// The text, unless it depends on the environment.
-    pub fn known(&self) -> Option<&'s str> {
-        (!self.unknown).then_some(self.text)
-    }
-
-    /// The span of the text's bytes `from..to`: exact when the text is the raw slice, the
-    /// whole word otherwise.
-    pub fn sub_span(&self, from: usize, to: usize) -> Span {
-        if self.decoded {
-            self.span
-        } else {
-            self.span.sub(from, to)
-        }
-    }
-
-    /// The word in the form the other formats' words take.
-    pub fn to_word(self) -> Word<'s> {
-        Word { text: Cow::Borrowed(self.text), span: self.span, unknown: self.unknown }
-    }
-}
-
-/// Some consecutive words of a statement.
-#[derive(Clone, Copy)]
-pub struct Words<'s> {
-    source: &'s SourceFile,
-    packed: &'s [Packed],
-    decoded: &'s [Box<str>],
-}
-
-impl<'s> Words<'s> {
-    fn read(&self, packed: &Packed) -> WordRef<'s> {
-        let (start, end) = (packed.start as usize, packed.end as usize);
-        let index = packed.text & !UNKNOWN;
-        let text = match index.checked_sub(1) {
-            None => self.source.parse_text().get(start..end),
-            Some(k) => self.decoded.get(k as usize).map(AsRef::as_ref),
-        };
-        WordRef {
-            text: text.unwrap_or(""),
-            span: Span::new(self.source.id, start, end),
-            unknown: packed.text & UNKNOWN != 0,
-            decoded: index != 0,
-        }
-    }
-
-    /// How many words.
-    pub fn len(&self) -> usize {
-        self.packed.len()
-    }
-
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.packed.is_empty()
-    }
-
-    /// Word `i`.
-    pub fn get(&self, i: usize) -> Option<WordRef<'s>> {
-        self.packed.get(i).map(|p| self.read(p))
-    }
-
-    /// The first word.
-    pub fn first(&self) -> Option<WordRef<'s>> {
-        self.get(0)
-    }
-
-    /// The last word.
-    pub fn last(&self) -> Option<WordRef<'s>> {
-        self.packed.last().map(|p| self.read(p))
-    }
-
-    /// The words `from..to`, both clamped to the words there are.
-    pub fn slice(&self, from: usize, to: usize) -> Words<'s> {
-        let to = to.min(self.packed.len());
-        Words { packed: self.packed.get(from.min(to)..to).unwrap_or(&[]), ..*self }
-    }
-
-    /// The words from `from` on (none when there are fewer).
-    pub fn from(&self, from: usize) -> Words<'s> {
-        self.slice(from, self.packed.len())
-    }
-
-    /// Each word in order.
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = WordRef<'s>> + ExactSizeIterator + Clone + 's {
-        let words = *self;
-        self.packed.iter().map(move |p| words.read(p))
-    }
-
-    /// The index of the first word whose text is `text`.
-    pub fn position(&self, text: &str) -> Option<usize> {
-        self.iter().position(|w| w.text == text)
-    }
-}
-
-impl std::fmt::Debug for Words<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.iter()).finish()
-    }
 }
 
 impl std::fmt::Debug for Statement<'_> {
@@ -211,30 +79,12 @@ impl<'a> Statement<'a> {
     /// A line of `words` (read from `source`) spanning `span`.
     fn new(source: &'a SourceFile, words: &mut Vec<Word<'a>>, span: Span, conditional: bool) -> Self {
         let modified = words.len() > 1 && matches!(words.first().map(|w| w.text.as_ref()), Some("no" | "default"));
-        let mut decoded = Vec::new();
-        let packed = words
-            .drain(..)
-            .map(|word| {
-                let index = match word.text {
-                    Cow::Borrowed(_) => 0,
-                    Cow::Owned(owned) => {
-                        decoded.push(owned.into_boxed_str());
-                        u32::try_from(decoded.len()).unwrap_or(0) & !UNKNOWN
-                    }
-                };
-                let start = u32::try_from(word.span.start()).unwrap_or(u32::MAX);
-                let end = u32::try_from(word.span.end()).unwrap_or(u32::MAX);
-                Packed { start, end, text: index | if word.unknown { UNKNOWN } else { 0 } }
-            })
-            .collect();
-        let decoded = (!decoded.is_empty()).then(|| Box::new(Decoded(decoded)));
-        Statement { source, words: packed, decoded, span, conditional, modified }
+        Statement { words: PackedWords::new(source, words.drain(..)), span, conditional, modified }
     }
 
     /// Its words, the keyword first.
     pub fn words(&self) -> Words<'_> {
-        let decoded = self.decoded.as_ref().map_or(&[][..], |d| d.0.as_slice());
-        Words { source: self.source, packed: &self.words, decoded }
+        self.words.view()
     }
 
     /// How many leading words name the keyword's modifier (`no option x`, `default option x`).
@@ -259,20 +109,7 @@ impl<'a> Statement<'a> {
 
     /// Whether the keyword (and, for two-word keywords, the next word) reads `words`.
     pub fn is(&self, words: &[&str]) -> bool {
-        // Rules ask this of every line: compare the stored bytes without building words.
-        let start = self.modifier_len();
-        let Some(have) = self.words.get(start..start + words.len()) else { return false };
-        let text = self.source.parse_text().as_bytes();
-        have.iter().zip(words).all(|(packed, want)| match (packed.text & !UNKNOWN).checked_sub(1) {
-            None => {
-                let (start, end) = (packed.start as usize, packed.end as usize);
-                // Length and first byte rule out most keywords before a full comparison.
-                end.saturating_sub(start) == want.len()
-                    && text.get(start) == want.as_bytes().first()
-                    && text.get(start..end) == Some(want.as_bytes())
-            }
-            Some(k) => self.decoded.as_ref().and_then(|d| d.0.get(k as usize)).is_some_and(|t| **t == **want),
-        })
+        self.words.starts_with(self.modifier_len(), words)
     }
 
     /// The longest keyword of one to `max` words (after the modifier) that `lookup` knows,

@@ -1,0 +1,218 @@
+//! Words kept packed: a line's words as offsets into their file (12 bytes a word instead of
+//! a 40-byte [`Word`]), with a decoded text stored only for the words whose quotes,
+//! escapes or substitutions changed it. [`Words`] and [`WordRef`] read them back.
+
+use std::borrow::Cow;
+
+use super::Word;
+use crate::source::{SourceFile, Span};
+
+/// A word as stored: its raw span's offsets, whether it depends on the environment (the top
+/// bit of `text`) and where its text is (`0`: the raw slice; `k`: decoded text `k - 1`).
+#[derive(Clone, Copy)]
+struct Packed {
+    start: u32,
+    end: u32,
+    text: u32,
+}
+
+const UNKNOWN: u32 = 1 << 31;
+
+/// The decoded texts of a line's words.
+#[derive(Clone)]
+struct Decoded(Vec<Box<str>>);
+
+/// The words of one line, packed.
+#[derive(Clone)]
+pub struct PackedWords<'a> {
+    /// The file the offsets point into.
+    source: &'a SourceFile,
+    words: Box<[Packed]>,
+    /// Most lines have no decoded word: no allocation for them.
+    decoded: Option<Box<Decoded>>,
+}
+
+impl<'a> PackedWords<'a> {
+    /// Packs `words` of `source`. A word keeps no text of its own when its text is the
+    /// raw slice of its span.
+    pub fn new(source: &'a SourceFile, words: impl IntoIterator<Item = Word<'a>>) -> Self {
+        let text = source.parse_text();
+        let mut decoded = Vec::new();
+        let words = words
+            .into_iter()
+            .map(|word| {
+                let raw = text.get(word.span.start()..word.span.end());
+                let index = match word.text {
+                    Cow::Borrowed(_) => 0,
+                    Cow::Owned(owned) if raw == Some(owned.as_str()) => 0,
+                    Cow::Owned(owned) => {
+                        decoded.push(owned.into_boxed_str());
+                        u32::try_from(decoded.len()).unwrap_or(0) & !UNKNOWN
+                    }
+                };
+                let start = u32::try_from(word.span.start()).unwrap_or(u32::MAX);
+                let end = u32::try_from(word.span.end()).unwrap_or(u32::MAX).max(start);
+                Packed { start, end, text: index | if word.unknown { UNKNOWN } else { 0 } }
+            })
+            .collect();
+        let decoded = (!decoded.is_empty()).then(|| Box::new(Decoded(decoded)));
+        PackedWords { source, words, decoded }
+    }
+
+    /// The words.
+    pub fn view(&self) -> Words<'_> {
+        let decoded = self.decoded.as_ref().map_or(&[][..], |d| d.0.as_slice());
+        Words { source: self.source, packed: &self.words, decoded }
+    }
+
+    /// How many words.
+    pub fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+
+    /// Whether the words from `from` on start with `want` (compared on the stored bytes,
+    /// length and first byte first: rules ask this of every line).
+    pub fn starts_with(&self, from: usize, want: &[&str]) -> bool {
+        let Some(have) = self.words.get(from..from + want.len()) else { return false };
+        let text = self.source.parse_text().as_bytes();
+        have.iter().zip(want).all(|(packed, want)| match (packed.text & !UNKNOWN).checked_sub(1) {
+            None => {
+                let (start, end) = (packed.start as usize, packed.end as usize);
+                end.saturating_sub(start) == want.len()
+                    && text.get(start) == want.as_bytes().first()
+                    && text.get(start..end) == Some(want.as_bytes())
+            }
+            Some(k) => self.decoded.as_ref().and_then(|d| d.0.get(k as usize)).is_some_and(|t| **t == **want),
+        })
+    }
+}
+
+impl std::fmt::Debug for PackedWords<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.view().fmt(f)
+    }
+}
+
+/// A word read from its packed form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WordRef<'s> {
+    /// The word after quotes and escapes are removed.
+    pub text: &'s str,
+    /// The raw word, quotes included.
+    pub span: Span,
+    /// The word holds a variable (`"${PORT}"`): its value is only known when the server starts.
+    pub unknown: bool,
+    /// Quotes, escapes or substitutions changed it: the text is not the raw slice.
+    decoded: bool,
+}
+
+impl<'s> WordRef<'s> {
+    /// The text, unless it depends on the environment.
+    pub fn known(&self) -> Option<&'s str> {
+        (!self.unknown).then_some(self.text)
+    }
+
+    /// The span of the text's bytes `from..to`: exact when the text is the raw slice, the
+    /// whole word otherwise.
+    pub fn sub_span(&self, from: usize, to: usize) -> Span {
+        if self.decoded {
+            self.span
+        } else {
+            self.span.sub(from, to)
+        }
+    }
+
+    /// Whether the text is the raw slice of the span.
+    pub fn is_raw(&self) -> bool {
+        !self.decoded
+    }
+
+    /// The word in the form the other formats' words take.
+    pub fn to_word(self) -> Word<'s> {
+        let text = if self.decoded { Cow::Owned(self.text.to_string()) } else { Cow::Borrowed(self.text) };
+        Word { text, span: self.span, unknown: self.unknown }
+    }
+}
+
+/// Some consecutive words of a line.
+#[derive(Clone, Copy)]
+pub struct Words<'s> {
+    source: &'s SourceFile,
+    packed: &'s [Packed],
+    decoded: &'s [Box<str>],
+}
+
+impl<'s> Words<'s> {
+    fn read(&self, packed: &Packed) -> WordRef<'s> {
+        let (start, end) = (packed.start as usize, packed.end as usize);
+        let index = packed.text & !UNKNOWN;
+        let text = match index.checked_sub(1) {
+            None => self.source.parse_text().get(start..end),
+            Some(k) => self.decoded.get(k as usize).map(AsRef::as_ref),
+        };
+        WordRef {
+            text: text.unwrap_or(""),
+            span: Span::new(self.source.id, start, end),
+            unknown: packed.text & UNKNOWN != 0,
+            decoded: index != 0,
+        }
+    }
+
+    /// How many words.
+    pub fn len(&self) -> usize {
+        self.packed.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.packed.is_empty()
+    }
+
+    /// Word `i`.
+    pub fn get(&self, i: usize) -> Option<WordRef<'s>> {
+        self.packed.get(i).map(|p| self.read(p))
+    }
+
+    /// The first word.
+    pub fn first(&self) -> Option<WordRef<'s>> {
+        self.get(0)
+    }
+
+    /// The last word.
+    pub fn last(&self) -> Option<WordRef<'s>> {
+        self.packed.last().map(|p| self.read(p))
+    }
+
+    /// The words `from..to`, both clamped to the words there are.
+    pub fn slice(&self, from: usize, to: usize) -> Words<'s> {
+        let to = to.min(self.packed.len());
+        Words { packed: self.packed.get(from.min(to)..to).unwrap_or(&[]), ..*self }
+    }
+
+    /// The words from `from` on (none when there are fewer).
+    pub fn from(&self, from: usize) -> Words<'s> {
+        self.slice(from, self.packed.len())
+    }
+
+    /// Each word in order.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = WordRef<'s>> + ExactSizeIterator + Clone + 's {
+        let words = *self;
+        self.packed.iter().map(move |p| words.read(p))
+    }
+
+    /// The index of the first word whose text is `text`.
+    pub fn position(&self, text: &str) -> Option<usize> {
+        self.iter().position(|w| w.text == text)
+    }
+}
+
+impl std::fmt::Debug for Words<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
