@@ -3,13 +3,13 @@
 
 use crate::source::Span;
 use crate::syntax::apache::{Config, Directive};
-use crate::syntax::Word;
+use crate::syntax::packed::WordRef;
 
 /// What a `ProxyPass` sends to.
 #[derive(Clone, Copy, Debug)]
-pub enum Target<'s, 'a> {
+pub enum Target<'s> {
     /// An upstream URL.
-    Url(&'s Word<'a>),
+    Url(WordRef<'s>),
     /// `!`: not proxied.
     Exclusion,
 }
@@ -27,7 +27,7 @@ pub struct Pass<'s, 'a> {
     /// Written inside `<Location>` (one-argument form).
     pub in_location: bool,
     /// The upstream.
-    pub target: Target<'s, 'a>,
+    pub target: Target<'s>,
     /// The enclosing `<VirtualHost>` (`None`: the server context).
     pub vhost: Option<usize>,
 }
@@ -42,18 +42,19 @@ pub fn passes<'s, 'a>(config: &'s Config<'a>) -> Vec<Pass<'s, 'a>> {
         }
         let vhost = vhost_of(config, directive.block);
         let location = config.ancestors(directive.block).find(|b| b.is("Location"));
-        let (local, target, in_location) = match (directive.args.as_slice(), location) {
-            ([first, ..], Some(location)) if !first.text.starts_with('/') => {
-                let Some(path) = location.args.first() else { continue };
-                ((path.text.as_ref(), path.span), first, true)
+        let args = directive.args();
+        let (local, target, in_location) = match (args.first(), args.get(1), location) {
+            (Some(first), _, Some(location)) if !first.text.starts_with('/') => {
+                let Some(path) = location.args().first() else { continue };
+                ((path.text, path.span), first, true)
             }
-            ([path, target, ..], _) => ((path.text.as_ref(), path.span), target, false),
+            (Some(path), Some(target), _) => ((path.text, path.span), target, false),
             _ => continue,
         };
         // A template expression in the upstream's host or port leaves its path known
         // (`http://<%= @host %>:8080/jira/`); one in the path leaves nothing to judge.
-        let path_known = url_path(&target.text).is_some_and(|p| !p.is_empty() && !crate::syntax::is_unknown(p));
-        if (target.unknown && !path_known) || directive.args.first().is_some_and(|w| w.unknown) {
+        let path_known = url_path(target.text).is_some_and(|p| !p.is_empty() && !crate::syntax::is_unknown(p));
+        if (target.unknown && !path_known) || directive.args().first().is_some_and(|w| w.unknown) {
             continue;
         }
         let target = if target.text == "!" { Target::Exclusion } else { Target::Url(target) };

@@ -11,7 +11,7 @@ use super::{Frontend, Hosts, ProxyKind, Route, Topology, Upstream};
 use crate::source::{SourceFile, Span};
 use crate::syntax::apache::Config as ApacheConfig;
 use crate::syntax::haproxy::{Condition, Config as HaproxyConfig, Section, Statement, Words};
-use crate::syntax::Word;
+use crate::syntax::packed::WordRef;
 
 /// A path as a route or a context compares it: no trailing slash, `""` for the root.
 pub fn normalized_path(path: &str) -> String {
@@ -73,7 +73,7 @@ pub(super) fn add_apache<'a>(
     passes: &[Pass<'a, 'a>],
 ) {
     let on =
-        |d: &crate::syntax::apache::Directive<'_>| d.args.first().is_some_and(|a| a.text.eq_ignore_ascii_case("on"));
+        |d: &crate::syntax::apache::Directive<'_>| d.args().first().is_some_and(|a| a.text.eq_ignore_ascii_case("on"));
     // Per virtual host (`None`: the server context): TLS, host names, Host preservation.
     let mut tls: HashMap<Option<usize>, Span> = HashMap::new();
     let mut names: HashMap<Option<usize>, Vec<(String, Span)>> = HashMap::new();
@@ -85,14 +85,14 @@ pub(super) fn add_apache<'a>(
             tls.insert(vhost, directive.span);
         } else if directive.is("ServerName") || directive.is("ServerAlias") {
             let names = names.entry(vhost).or_default();
-            for word in directive.args.iter().filter(|w| !w.unknown) {
-                names.push((host_of_server_name(&word.text), word.span));
+            for word in directive.args().iter().filter(|w| !w.unknown) {
+                names.push((host_of_server_name(word.text), word.span));
             }
         } else if directive.is("ProxyPreserveHost") {
             preserve.insert(vhost, on(directive));
         } else if is_deflate(directive) && !directive.unloaded {
             let location = config.ancestors(directive.block).find(|b| b.is("Location"));
-            let path = location.and_then(|l| l.args.first()).map(|p| normalized_path(&p.text));
+            let path = location.and_then(|l| l.args().first()).map(|p| normalized_path(p.text));
             deflate.push((vhost, path, directive.span));
         }
     }
@@ -105,12 +105,10 @@ pub(super) fn add_apache<'a>(
             let block = vhost.and_then(|v| config.blocks.get(v));
             let (label, at, port, port_span) = match block {
                 Some(block) => {
-                    let address = block.args.first();
+                    let address = block.args().first();
                     let port = address.and_then(|a| a.text.rsplit_once(':')).and_then(|(_, p)| p.parse().ok());
-                    let label = format!(
-                        "<VirtualHost {}>",
-                        block.args.iter().map(|a| a.text.as_ref()).collect::<Vec<_>>().join(" ")
-                    );
+                    let label =
+                        format!("<VirtualHost {}>", block.args().iter().map(|a| a.text).collect::<Vec<_>>().join(" "));
                     (label, block.span, port, address.map_or(block.span, |a| a.span))
                 }
                 None => ("server context".to_string(), directive, None, directive),
@@ -147,7 +145,7 @@ pub(super) fn add_apache<'a>(
         let preserve_host = preserve.get(&pass.vhost).or_else(|| preserve.get(&None)).copied().unwrap_or(false);
         for upstream in upstreams(config, url) {
             let websocket = matches!(upstream.scheme.as_str(), "ws" | "wss")
-                || pass.directive.args.iter().any(|a| a.text.eq_ignore_ascii_case("upgrade=websocket"));
+                || pass.directive.args().iter().any(|a| a.text.eq_ignore_ascii_case("upgrade=websocket"));
             topology.routes.push(Route {
                 frontend,
                 at: pass.directive.span,
@@ -165,11 +163,11 @@ pub(super) fn add_apache<'a>(
     }
     // Template routes whose public path is an expression (`ProxyPass {{ path }} ...`).
     for directive in config.directives.iter().filter(|d| d.is("ProxyPass") && !d.skipped) {
-        let (Some(local), Some(url)) = (directive.args.first(), directive.args.get(1)) else { continue };
+        let (Some(local), Some(url)) = (directive.args().first(), directive.args().get(1)) else { continue };
         if !local.unknown {
             continue;
         }
-        let Some(upstream) = parse_url(&url.text, url.span) else { continue };
+        let Some(upstream) = parse_url(url.text, url.span) else { continue };
         if upstream.port.is_none() || upstream.host.contains(['{', '<']) {
             continue;
         }
@@ -193,8 +191,8 @@ pub(super) fn add_apache<'a>(
 
 /// `SetOutputFilter DEFLATE`, `AddOutputFilter(ByType) DEFLATE ...`.
 fn is_deflate(directive: &crate::syntax::apache::Directive<'_>) -> bool {
-    let filters = match directive.name.text.to_ascii_lowercase().as_str() {
-        "setoutputfilter" | "addoutputfilter" | "addoutputfilterbytype" => directive.args.first(),
+    let filters = match directive.name().text.to_ascii_lowercase().as_str() {
+        "setoutputfilter" | "addoutputfilter" | "addoutputfilterbytype" => directive.args().first(),
         _ => None,
     };
     filters.is_some_and(|f| f.text.split(';').any(|name| name.eq_ignore_ascii_case("DEFLATE")))
@@ -208,8 +206,8 @@ fn host_of_server_name(text: &str) -> String {
 }
 
 /// The upstreams of a `ProxyPass` URL: itself, or the members of its `balancer://` cluster.
-fn upstreams(config: &ApacheConfig<'_>, url: &Word<'_>) -> Vec<Upstream> {
-    let Some(target) = parse_url(&url.text, url.span) else { return Vec::new() };
+fn upstreams(config: &ApacheConfig<'_>, url: WordRef<'_>) -> Vec<Upstream> {
+    let Some(target) = parse_url(url.text, url.span) else { return Vec::new() };
     if target.scheme != "balancer" {
         return vec![target];
     }
@@ -217,16 +215,17 @@ fn upstreams(config: &ApacheConfig<'_>, url: &Word<'_>) -> Vec<Upstream> {
     let mut members = Vec::new();
     for directive in config.directives.iter().filter(|d| d.is("BalancerMember") && !d.skipped) {
         let in_cluster = config.ancestors(directive.block).any(|b| {
-            b.is("Proxy") && b.args.first().is_some_and(|a| a.text.trim_end_matches('/').eq_ignore_ascii_case(&cluster))
+            b.is("Proxy")
+                && b.args().first().is_some_and(|a| a.text.trim_end_matches('/').eq_ignore_ascii_case(&cluster))
         });
-        let explicit = directive.args.first().filter(|a| a.text.to_ascii_lowercase().starts_with("balancer://"));
+        let explicit = directive.args().first().filter(|a| a.text.to_ascii_lowercase().starts_with("balancer://"));
         let member = match explicit {
-            Some(name) if name.text.trim_end_matches('/').eq_ignore_ascii_case(&cluster) => directive.args.get(1),
+            Some(name) if name.text.trim_end_matches('/').eq_ignore_ascii_case(&cluster) => directive.args().get(1),
             Some(_) => None,
-            None if in_cluster => directive.args.first(),
+            None if in_cluster => directive.args().first(),
             None => None,
         };
-        if let Some(mut upstream) = member.and_then(|m| parse_url(&m.text, m.span)) {
+        if let Some(mut upstream) = member.and_then(|m| parse_url(m.text, m.span)) {
             // The member's own path is prefixed to the balancer URL's path.
             upstream.path = format!("{}{}", upstream.path.trim_end_matches('/'), target.path);
             members.push(upstream);

@@ -9,6 +9,7 @@
 
 use std::borrow::Cow;
 
+use super::packed::{PackedWords, WordRef, Words};
 use super::{Comment, SyntaxProblem, Word};
 use crate::source::{FileId, SourceFile, Span};
 
@@ -18,10 +19,8 @@ const RAW_BODIES: [&str; 2] = ["macro", "lua"];
 /// A directive line.
 #[derive(Clone, Debug)]
 pub struct Directive<'a> {
-    /// The directive name as written (Apache matches it without regard to case).
-    pub name: Word<'a>,
-    /// Its arguments.
-    pub args: Vec<Word<'a>>,
+    /// Its name as written (Apache matches it without regard to case), then its arguments.
+    words: PackedWords<'a>,
     /// The whole logical line, over every physical line it spans.
     pub span: Span,
     /// The innermost container it is in.
@@ -36,17 +35,25 @@ pub struct Directive<'a> {
 impl Directive<'_> {
     /// Whether the directive is `name` (case-insensitively).
     pub fn is(&self, name: &str) -> bool {
-        self.name.text.eq_ignore_ascii_case(name)
+        self.name().text.eq_ignore_ascii_case(name)
+    }
+
+    /// The directive name as written.
+    pub fn name(&self) -> WordRef<'_> {
+        self.words.view().first().unwrap_or_else(|| WordRef::missing(self.span))
+    }
+
+    /// Its arguments.
+    pub fn args(&self) -> Words<'_> {
+        self.words.view().from(1)
     }
 }
 
 /// A container: `<VirtualHost *:443>` ... `</VirtualHost>`.
 #[derive(Clone, Debug)]
 pub struct Block<'a> {
-    /// The container name without `<` (`VirtualHost`).
-    pub name: Word<'a>,
-    /// Its arguments (the `>` removed).
-    pub args: Vec<Word<'a>>,
+    /// The container name without `<` (`VirtualHost`), then its arguments (the `>` removed).
+    words: PackedWords<'a>,
     /// The opening tag.
     pub span: Span,
     /// The closing tag, when there is one.
@@ -64,7 +71,17 @@ pub struct Block<'a> {
 impl Block<'_> {
     /// Whether the container is `name` (case-insensitively).
     pub fn is(&self, name: &str) -> bool {
-        self.name.text.eq_ignore_ascii_case(name)
+        self.name().text.eq_ignore_ascii_case(name)
+    }
+
+    /// The container name without `<` (`VirtualHost`).
+    pub fn name(&self) -> WordRef<'_> {
+        self.words.view().first().unwrap_or_else(|| WordRef::missing(self.span))
+    }
+
+    /// Its arguments (the `>` removed).
+    pub fn args(&self) -> Words<'_> {
+        self.words.view().from(1)
     }
 }
 
@@ -85,8 +102,8 @@ impl<'a> Config<'a> {
     /// Every directive and container by the name the directive table uses (containers with
     /// their `<`), with the span of the name and the enclosing container.
     pub fn named_items(&self) -> impl Iterator<Item = (String, Span, Option<usize>)> + '_ {
-        let directives = self.directives.iter().map(|d| (d.name.text.to_string(), d.name.span, d.block));
-        directives.chain(self.blocks.iter().map(|b| (format!("<{}", b.name.text), b.name.span, b.parent)))
+        let directives = self.directives.iter().map(|d| (d.name().text.to_string(), d.name().span, d.block));
+        directives.chain(self.blocks.iter().map(|b| (format!("<{}", b.name().text), b.name().span, b.parent)))
     }
 
     /// The chain of containers around a directive or block, innermost first.
@@ -150,16 +167,18 @@ impl<'a> Config<'a> {
         match item {
             Item::Directive(i) => {
                 let Some(directive) = self.directives.get_mut(i) else { return };
-                let mut words = words(directive.span.file, text, &line, 0, end).into_iter();
-                if let Some(name) = words.next() {
-                    directive.name = name;
-                    directive.args = words.collect();
+                let words = words(directive.span.file, text, &line, 0, end);
+                if !words.is_empty() {
+                    directive.words = PackedWords::new(directive.words.source(), words);
                 }
             }
             Item::Block(i) => {
                 let Some(block) = self.blocks.get_mut(i) else { return };
                 if let (name_end, Some(close)) = tag_bounds(&line, 0, end) {
-                    block.args = words(block.span.file, text, &line, name_end, close);
+                    let name = block.name().to_word();
+                    let args = words(block.span.file, text, &line, name_end, close);
+                    let name = Word { text: Cow::Owned(name.text.into_owned()), ..name };
+                    block.words = PackedWords::new(block.words.source(), std::iter::once(name).chain(args));
                 }
             }
         }
@@ -236,7 +255,7 @@ impl LogicalLine {
 /// Parses one Apache configuration file.
 pub fn parse(source: &SourceFile) -> Config<'_> {
     let text = source.parse_text();
-    let mut parser = Parser { file: source.id, text, config: Config::default(), stack: Vec::new() };
+    let mut parser = Parser { source, file: source.id, text, config: Config::default(), stack: Vec::new() };
     let mut at = 0;
     while at < text.len() {
         let line = logical_line(text, at);
@@ -252,7 +271,7 @@ pub fn parse(source: &SourceFile) -> Config<'_> {
     }
     for index in std::mem::take(&mut parser.stack) {
         if let Some(block) = parser.config.blocks.get(index) {
-            let (span, name) = (block.span, block.name.text.to_string());
+            let (span, name) = (block.span, block.name().text.to_string());
             parser.problem(span, format!("`<{name}>` was not closed"), "opened here");
         }
     }
@@ -373,6 +392,7 @@ fn unescape(raw: &str, quote: Option<u8>) -> String {
 }
 
 struct Parser<'a> {
+    source: &'a SourceFile,
     file: FileId,
     text: &'a str,
     config: Config<'a>,
@@ -404,13 +424,14 @@ impl<'a> Parser<'a> {
             }
             Some(b'<') => self.open(line, lead, end),
             Some(_) => {
-                let mut words = words(self.file, self.text, line, lead, end).into_iter();
-                let name = words.next()?;
+                let words = words(self.file, self.text, line, lead, end);
+                if words.is_empty() {
+                    return None;
+                }
                 let span = line.span(self.file, lead, end);
                 let block = self.stack.last().copied();
                 self.config.directives.push(Directive {
-                    name,
-                    args: words.collect(),
+                    words: PackedWords::new(self.source, words),
                     span,
                     block,
                     skipped: false,
@@ -425,7 +446,12 @@ impl<'a> Parser<'a> {
         let (name_end, close) = tag_bounds(line, lead, end);
         let name_text = line.text.get(lead + 1..name_end).unwrap_or("");
         let name_span = line.span(self.file, lead + 1, name_end);
-        let name = Word { text: Cow::Owned(name_text.to_string()), span: name_span, unknown: false };
+        // The name as the file has it when the tag is on one line; a copy otherwise.
+        let text = match self.text.get(name_span.start()..name_span.end()) {
+            Some(raw) if raw == name_text => Cow::Borrowed(raw),
+            _ => Cow::Owned(name_text.to_string()),
+        };
+        let name = Word { text, span: name_span, unknown: false };
         let span = line.span(self.file, lead, end);
         let Some(close) = close else {
             self.problem(span, format!("`<{name_text}>` directive missing closing `>`"), "no `>`");
@@ -436,8 +462,7 @@ impl<'a> Parser<'a> {
         let index = self.config.blocks.len();
         let raw = RAW_BODIES.iter().any(|r| name_text.to_ascii_lowercase().starts_with(r));
         self.config.blocks.push(Block {
-            name,
-            args,
+            words: PackedWords::new(self.source, std::iter::once(name).chain(args)),
             span,
             close: None,
             parent,
@@ -487,8 +512,8 @@ impl<'a> Parser<'a> {
             return;
         };
         let Some(open) = self.config.blocks.get(top) else { return };
-        if !open.name.text.eq_ignore_ascii_case(name) {
-            let expected = open.name.text.to_string();
+        if !open.name().text.eq_ignore_ascii_case(name) {
+            let expected = open.name().text.to_string();
             let opened = open.span;
             self.config.problems.push(SyntaxProblem {
                 span,
@@ -521,7 +546,7 @@ mod tests {
         let directives = config
             .directives
             .iter()
-            .map(|d| (d.name.text.to_string(), d.args.iter().map(|a| a.text.to_string()).collect()))
+            .map(|d| (d.name().text.to_string(), d.args().iter().map(|a| a.text.to_string()).collect()))
             .collect();
         (directives, config.problems.iter().map(|p| p.message.clone()).collect())
     }
@@ -547,7 +572,7 @@ mod tests {
         let config = parse(&source);
         let d = &config.directives[0];
         assert_eq!(source.slice(d.span), "ProxyPass /jira \\\n   http://h:8080/jira");
-        assert_eq!(source.slice(d.args[1].span), "http://h:8080/jira");
+        assert_eq!(source.slice(d.args().get(1).expect("two arguments").span), "http://h:8080/jira");
     }
 
     #[test]

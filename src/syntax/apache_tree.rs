@@ -161,18 +161,18 @@ impl State {
     }
 
     /// Whether a conditional container's body is read; `None` for other containers.
-    fn condition(&self, name: &str, args: &[super::Word<'_>]) -> Option<bool> {
+    fn condition(&self, name: &str, args: super::packed::Words<'_>) -> Option<bool> {
         let name = name.to_ascii_lowercase();
         if !CONDITIONS.contains(&name.as_str()) {
             return None;
         }
         if name == "ifversion" {
-            return Some(if_version(args.iter().map(|a| a.text.as_ref())).unwrap_or(true));
+            return Some(if_version(args.iter().map(|a| a.text)).unwrap_or(true));
         }
         let Some(arg) = args.first().filter(|a| !a.unknown) else { return Some(true) };
         let (negated, what) = match arg.text.strip_prefix('!') {
             Some(rest) => (true, rest),
-            None => (false, arg.text.as_ref()),
+            None => (false, arg.text),
         };
         let holds = match name.as_str() {
             // Before any module is loaded, the module set is not known.
@@ -271,7 +271,7 @@ pub fn read<'a>(state: &mut State, host: &mut dyn Host, config: &mut Config<'a>,
         match item {
             Item::Block(i) => {
                 let Some(block) = config.blocks.get_mut(i) else { continue };
-                let condition = state.condition(&block.name.text, &block.args);
+                let condition = state.condition(block.name().text, block.args());
                 if let Some(holds) = condition {
                     block.false_condition = !holds;
                     if let Some(slot) = body_skipped.get_mut(i) {
@@ -282,7 +282,7 @@ pub fn read<'a>(state: &mut State, host: &mut dyn Host, config: &mut Config<'a>,
                     }
                     continue;
                 }
-                let tag = format!("<{}", block.name.text);
+                let tag = format!("<{}", block.name().text);
                 block.unloaded = state.unloaded(&tag);
                 if let Some(slot) = body_depth.get_mut(i) {
                     *slot = depth + 1;
@@ -294,10 +294,10 @@ pub fn read<'a>(state: &mut State, host: &mut dyn Host, config: &mut Config<'a>,
             }
             Item::Directive(i) => {
                 let Some(directive) = config.directives.get_mut(i) else { continue };
-                directive.unloaded = state.unloaded(&directive.name.text);
-                let name = directive.name.text.to_ascii_lowercase();
+                directive.unloaded = state.unloaded(directive.name().text);
+                let name = directive.name().text.to_ascii_lowercase();
                 if READ_TIME.contains(&name.as_str()) {
-                    let args: Vec<String> = directive.args.iter().map(|a| a.text.to_string()).collect();
+                    let args: Vec<String> = directive.args().iter().map(|a| a.text.to_string()).collect();
                     let span = directive.span;
                     if let Some(problem) = carry_out(state, host, &name, &args) {
                         config.problems.push(SyntaxProblem {

@@ -221,15 +221,14 @@ fn haproxy_secrets(config: &haproxy::Config<'_>, secrets: &mut Secrets) {
 fn apache_secrets(config: &apache::Config<'_>, secrets: &mut Secrets) {
     for directive in &config.directives {
         // `ProxyPass*` passes requests, not passwords.
-        let name = directive.name.text.to_ascii_lowercase();
+        let name = directive.name().text.to_ascii_lowercase();
         let secret_directive = crate::secrets::is_secret_name(&name) && !name.starts_with("proxypass");
-        for arg in &directive.args {
+        for arg in directive.args() {
             if secret_directive {
                 secrets.spans.push(arg.span);
                 secrets.values.push(arg.text.to_string());
-            } else if let Some((from, to)) = crate::secrets::url_password(&arg.text) {
-                let raw = matches!(arg.text, Cow::Borrowed(_));
-                secrets.spans.push(if raw { arg.span.sub(from, to) } else { arg.span });
+            } else if let Some((from, to)) = crate::secrets::url_password(arg.text) {
+                secrets.spans.push(arg.sub_span(from, to));
                 secrets.values.extend(arg.text.get(from..to).map(str::to_string));
             }
         }

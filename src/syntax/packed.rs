@@ -59,6 +59,11 @@ impl<'a> PackedWords<'a> {
         PackedWords { source, words, decoded }
     }
 
+    /// The file the words are in.
+    pub fn source(&self) -> &'a SourceFile {
+        self.source
+    }
+
     /// The words.
     pub fn view(&self) -> Words<'_> {
         let decoded = self.decoded.as_ref().map_or(&[][..], |d| d.0.as_slice());
@@ -112,6 +117,11 @@ pub struct WordRef<'s> {
 }
 
 impl<'s> WordRef<'s> {
+    /// An empty word at the start of `span` (for a line that has none).
+    pub fn missing(span: Span) -> WordRef<'static> {
+        WordRef { text: "", span: span.sub(0, 0), unknown: false, decoded: false }
+    }
+
     /// The text, unless it depends on the environment.
     pub fn known(&self) -> Option<&'s str> {
         (!self.unknown).then_some(self.text)
@@ -200,9 +210,8 @@ impl<'s> Words<'s> {
     }
 
     /// Each word in order.
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = WordRef<'s>> + ExactSizeIterator + Clone + 's {
-        let words = *self;
-        self.packed.iter().map(move |p| words.read(p))
+    pub fn iter(&self) -> WordsIter<'s> {
+        self.into_iter()
     }
 
     /// The index of the first word whose text is `text`.
@@ -214,5 +223,41 @@ impl<'s> Words<'s> {
 impl std::fmt::Debug for Words<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+/// The words of a [`Words`] in order.
+#[derive(Clone)]
+pub struct WordsIter<'s> {
+    words: Words<'s>,
+    inner: std::slice::Iter<'s, Packed>,
+}
+
+impl<'s> Iterator for WordsIter<'s> {
+    type Item = WordRef<'s>;
+
+    fn next(&mut self) -> Option<WordRef<'s>> {
+        self.inner.next().map(|p| self.words.read(p))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl DoubleEndedIterator for WordsIter<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        self.inner.next_back().map(|p| self.words.read(p))
+    }
+}
+
+impl ExactSizeIterator for WordsIter<'_> {}
+
+impl<'s> IntoIterator for Words<'s> {
+    type Item = WordRef<'s>;
+    type IntoIter = WordsIter<'s>;
+
+    fn into_iter(self) -> WordsIter<'s> {
+        WordsIter { words: self, inner: self.packed.iter() }
     }
 }

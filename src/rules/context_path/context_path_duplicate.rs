@@ -80,10 +80,10 @@ fn apache(cx: &Context<'_>, sink: &mut Sink<'_>) {
             let Target::Url(url) = pass.target else { continue };
             let key = (pass.vhost, trimmed(pass.local.0));
             let Some(&(earlier_url, earlier_span)) = first.get(&key) else {
-                first.insert(key, (url.text.as_ref(), pass.local.1));
+                first.insert(key, (url.text, pass.local.1));
                 continue;
             };
-            if trimmed(earlier_url) == trimmed(&url.text) {
+            if trimmed(earlier_url) == trimmed(url.text) {
                 continue;
             }
             let message = format!(

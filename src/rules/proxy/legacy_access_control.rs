@@ -45,7 +45,7 @@ impl Rule for LegacyAccessControl {
                 // Guarded for Apache 2.2 (`<IfModule !mod_authz_core.c>`), or inside an
                 // `<IfVersion>` / `<IfModule>` Apache does not read.
                 let guarded = config.ancestors(directive.block).any(|b| {
-                    let first = b.args.first().map_or("", |a| a.text.as_ref());
+                    let first = b.args().first().map_or("", |a| a.text);
                     b.is("IfModule") && (first.starts_with("!mod_authz_core") || first.starts_with("mod_access_compat"))
                 });
                 if guarded || directive.skipped {
@@ -56,7 +56,7 @@ impl Rule for LegacyAccessControl {
                     _ => "use `Require all granted`, `Require all denied` or `Require ip ...`",
                 };
                 sink.emit(
-                    directive.name.span,
+                    directive.name().span,
                     "Apache 2.2 syntax",
                     format!("`{old}` is Apache 2.2 access control; 2.4 uses `Require`"),
                 )

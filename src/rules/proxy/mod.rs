@@ -38,7 +38,7 @@ pub(crate) fn place_of(config: &Config<'_>, block: Option<usize>) -> crate::synt
     use crate::syntax::apache_directives::{Place, DIRECTORY_CONTAINERS};
     let mut place = Place::Server;
     for ancestor in config.ancestors(block) {
-        let name = ancestor.name.text.to_ascii_lowercase();
+        let name = ancestor.name().text.to_ascii_lowercase();
         if DIRECTORY_CONTAINERS.contains(&name.as_str()) {
             return Place::Directory;
         }
@@ -54,6 +54,6 @@ pub(crate) fn place_of(config: &Config<'_>, block: Option<usize>) -> crate::synt
 pub(crate) fn guarded_by_unknown_module(config: &Config<'_>, block: Option<usize>) -> bool {
     let table = crate::syntax::apache_directives::directives();
     config.ancestors(block).any(|b| {
-        b.is("IfModule") && b.args.first().is_some_and(|m| !m.unknown && table.module_source(&m.text).is_none())
+        b.is("IfModule") && b.args().first().is_some_and(|m| !m.unknown && table.module_source(m.text).is_none())
     })
 }

@@ -35,7 +35,7 @@ impl Rule for ProxyOpenForward {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         for config in configs(cx.files) {
             for directive in config.directives.iter().filter(|d| d.is("ProxyRequests")) {
-                let Some(value) = directive.args.first().filter(|v| v.text.eq_ignore_ascii_case("on")) else {
+                let Some(value) = directive.args().first().filter(|v| v.text.eq_ignore_ascii_case("on")) else {
                     continue;
                 };
                 sink.emit(value.span, "forward proxy on", "`ProxyRequests On` makes this server an open forward proxy")

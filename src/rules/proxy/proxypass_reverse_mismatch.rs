@@ -46,7 +46,7 @@ impl Rule for ProxypassReverseMismatch {
             for pass in passes.iter().filter(|p| p.reverse) {
                 let Target::Url(url) = pass.target else { continue };
                 let Some(target) = forward.get(&(pass.vhost, trimmed(pass.local.0))) else { continue };
-                if trimmed(&url.text) == trimmed(&target.text) {
+                if trimmed(url.text) == trimmed(target.text) {
                     continue;
                 }
                 let message = format!(

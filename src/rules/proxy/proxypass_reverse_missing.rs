@@ -54,7 +54,7 @@ impl Rule for ProxypassReverseMissing {
                         .nth(1)
                         .and_then(|r| r.split('/').next())
                         .is_some_and(|authority| authority.ends_with(":8091"))
-                    || url_path(&url.text).is_some_and(|p| p.starts_with("/synchrony"));
+                    || url_path(url.text).is_some_and(|p| p.starts_with("/synchrony"));
                 if synchrony || reversed.contains(&(pass.vhost, trimmed(pass.local.0))) {
                     continue;
                 }

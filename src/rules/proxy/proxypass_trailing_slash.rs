@@ -39,12 +39,12 @@ impl Rule for ProxypassTrailingSlash {
         for (_, passes) in configs_with_passes(cx) {
             for pass in passes {
                 let Target::Url(url) = pass.target else { continue };
-                let Some(path) = url_path(&url.text) else { continue };
+                let Some(path) = url_path(url.text) else { continue };
                 let (local, _) = pass.local;
                 if local.ends_with('/') == path.ends_with('/') {
                     continue;
                 }
-                let name = &pass.directive.name.text;
+                let name = &pass.directive.name().text;
                 let (wrong, fixed) = if local.ends_with('/') {
                     ("the local path ends with `/`, the URL's path does not", format!("{}/", url.text))
                 } else {

@@ -36,13 +36,13 @@ impl Rule for ServernameHasPath {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         for config in configs(cx.files) {
             for directive in config.directives.iter().filter(|d| d.is("ServerName") || d.is("ServerAlias")) {
-                for name in directive.args.iter().filter(|a| !a.unknown) {
+                for name in directive.args().iter().filter(|a| !a.unknown) {
                     let host = name.text.split_once("://").map_or(name.text.as_ref(), |(_, rest)| rest);
                     let Some(slash) = host.find('/') else { continue };
                     let (bare, path) = host.split_at(slash);
                     let message = format!("`{}` names the path `{path}`; a host name has none", name.text);
                     sink.emit(name.span, "contains a path", message)
-                        .help(format!("write `{} {bare}` and route `{path}` with `ProxyPass`", directive.name.text));
+                        .help(format!("write `{} {bare}` and route `{path}` with `ProxyPass`", directive.name().text));
                 }
             }
         }

@@ -46,20 +46,20 @@ impl Rule for WebsocketProxyMissing {
             for pass in passes.iter().filter(|p| !p.reverse) {
                 let Target::Url(url) = pass.target else { continue };
                 let scheme = url.text.split("://").next().unwrap_or("").to_ascii_lowercase();
-                if !matches!(scheme.as_str(), "http" | "https") || !is_synchrony(pass.local.0, &url.text) {
+                if !matches!(scheme.as_str(), "http" | "https") || !is_synchrony(pass.local.0, url.text) {
                     continue;
                 }
                 let upgraded_here =
-                    pass.directive.args.iter().any(|a| a.text.eq_ignore_ascii_case("upgrade=websocket"));
+                    pass.directive.args().iter().any(|a| a.text.eq_ignore_ascii_case("upgrade=websocket"));
                 let ws_pass = passes.iter().any(|other| {
                     other.vhost == pass.vhost
-                        && matches!(other.target, Target::Url(u) if u.text.to_ascii_lowercase().starts_with("ws") && is_synchrony(other.local.0, &u.text))
+                        && matches!(other.target, Target::Url(u) if u.text.to_ascii_lowercase().starts_with("ws") && is_synchrony(other.local.0, u.text))
                 });
                 let rewrite = config.directives.iter().any(|d| {
                     d.is("RewriteRule")
                         && super::vhost_of(config, d.block) == pass.vhost
-                        && d.args.iter().any(|a| a.text.contains("ws://") || a.text.contains("wss://"))
-                        && d.args.last().is_some_and(|flags| {
+                        && d.args().iter().any(|a| a.text.contains("ws://") || a.text.contains("wss://"))
+                        && d.args().last().is_some_and(|flags| {
                             flags.text.starts_with('[') && flags.text.to_ascii_uppercase().contains('P')
                         })
                 });

@@ -52,11 +52,11 @@ impl Rule for ModuleNotLoaded {
             let directives = config
                 .directives
                 .iter()
-                .map(|d| (d.name.text.to_string(), d.name.span, d.block, d.unloaded, d.skipped));
+                .map(|d| (d.name().text.to_string(), d.name().span, d.block, d.unloaded, d.skipped));
             let blocks = config
                 .blocks
                 .iter()
-                .map(|b| (format!("<{}", b.name.text), b.name.span, b.parent, b.unloaded, b.skipped));
+                .map(|b| (format!("<{}", b.name().text), b.name().span, b.parent, b.unloaded, b.skipped));
             for (written, span, block, unloaded, skipped) in directives.chain(blocks) {
                 if !unloaded || skipped {
                     continue;
@@ -100,7 +100,7 @@ const WSTUNNEL: &str = "mod_proxy_wstunnel.c";
 fn websocket_upstreams(config: &crate::syntax::apache::Config<'_>, sink: &mut Sink<'_>) {
     let proxying = ["ProxyPass", "ProxyPassMatch", "RewriteRule"];
     for directive in config.directives.iter().filter(|d| !d.skipped && proxying.iter().any(|n| d.is(n))) {
-        let upstream = directive.args.iter().find(|a| {
+        let upstream = directive.args().iter().find(|a| {
             let lower = a.text.to_ascii_lowercase();
             lower.starts_with("ws://") || lower.starts_with("wss://")
         });
@@ -122,7 +122,7 @@ fn guarded(
 ) -> bool {
     let table = crate::syntax::apache_directives::directives();
     config.ancestors(block).filter(|b| b.is("IfModule")).any(|b| {
-        let Some(name) = b.args.first() else { return false };
-        table.module_source(&name.text).is_some_and(|source| definitions.iter().any(|d| d.module == source))
+        let Some(name) = b.args().first() else { return false };
+        table.module_source(name.text).is_some_and(|source| definitions.iter().any(|d| d.module == source))
     })
 }

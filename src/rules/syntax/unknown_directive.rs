@@ -150,26 +150,26 @@ fn apache(cx: &Context<'_>, sink: &mut Sink<'_>) {
     for file in cx.files {
         let crate::syntax::Tree::Apache(config) = &file.tree else { continue };
         for directive in &config.directives {
-            if directive.name.unknown || crate::rules::proxy::guarded_by_unknown_module(config, directive.block) {
+            if directive.name().unknown || crate::rules::proxy::guarded_by_unknown_module(config, directive.block) {
                 continue;
             }
             // Apache does not read the body of a false `<IfModule>` / `<IfDefine>`.
             if directive.skipped {
                 continue;
             }
-            let listed = cx.known_directives.iter().any(|k| k.eq_ignore_ascii_case(&directive.name.text));
-            if table.get(&directive.name.text).is_none() && !listed {
-                let message = format!("unknown directive `{}`: no Apache 2.4 module defines it", directive.name.text);
+            let listed = cx.known_directives.iter().any(|k| k.eq_ignore_ascii_case(directive.name().text));
+            if table.get(directive.name().text).is_none() && !listed {
+                let message = format!("unknown directive `{}`: no Apache 2.4 module defines it", directive.name().text);
                 suggest(
-                    sink.emit(directive.name.span, "unknown directive", message),
-                    &directive.name.text,
+                    sink.emit(directive.name().span, "unknown directive", message),
+                    directive.name().text,
                     names().filter(|n| !n.starts_with('<')),
                 );
             }
         }
         for block in &config.blocks {
-            let container = format!("<{}", block.name.text);
-            if block.name.unknown
+            let container = format!("<{}", block.name().text);
+            if block.name().unknown
                 || table.get(&container).is_some()
                 || crate::rules::proxy::guarded_by_unknown_module(config, block.parent)
                 || block.skipped
@@ -178,7 +178,7 @@ fn apache(cx: &Context<'_>, sink: &mut Sink<'_>) {
             }
             let message = format!("unknown container `{container}>`: no Apache 2.4 module defines it");
             suggest(
-                sink.emit(block.name.span, "unknown container", message),
+                sink.emit(block.name().span, "unknown container", message),
                 &container,
                 names().filter(|n| n.starts_with('<')),
             );

@@ -137,8 +137,8 @@ fn references(cx: &Context<'_>) -> Vec<Reference> {
                     if !directive.is("SSLCertificateFile") && !directive.is("SSLCertificateChainFile") {
                         continue;
                     }
-                    let Some(value) = directive.args.first().filter(|v| !v.unknown) else { continue };
-                    let path = resolve(&value.text, &server_root);
+                    let Some(value) = directive.args().first().filter(|v| !v.unknown) else { continue };
+                    let path = resolve(value.text, &server_root);
                     out.push(Reference {
                         written: value.text.to_string(),
                         span: value.span,

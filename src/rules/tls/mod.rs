@@ -83,11 +83,11 @@ pub(crate) fn enablings(cx: &Context<'_>) -> Vec<Enabling> {
     for config in crate::rules::proxy::configs(cx.files) {
         for directive in config.directives.iter().filter(|d| d.is("SSLProtocol") || d.is("SSLProxyProtocol")) {
             let mut enabled: Vec<(Protocol, Span)> = Vec::new();
-            for token in directive.args.iter().filter(|t| !t.unknown) {
+            for token in directive.args().iter().filter(|t| !t.unknown) {
                 let (sign, name) = match token.text.as_bytes().first() {
                     Some(b'+') => ('+', token.text.get(1..).unwrap_or("")),
                     Some(b'-') => ('-', token.text.get(1..).unwrap_or("")),
-                    _ => (' ', token.text.as_ref()),
+                    _ => (' ', token.text),
                 };
                 // Apache's `all`: every TLS version; SSLv3 only where the library still has it.
                 let named: Vec<Protocol> = if name.eq_ignore_ascii_case("all") {
@@ -110,7 +110,7 @@ pub(crate) fn enablings(cx: &Context<'_>) -> Vec<Enabling> {
                     Some(group) => group.protocols.push(protocol),
                     None => grouped.push(Enabling {
                         span,
-                        setting: directive.name.text.to_string(),
+                        setting: directive.name().text.to_string(),
                         protocols: vec![protocol],
                     }),
                 }

@@ -63,14 +63,15 @@ impl Rule for TlsWeakCipher {
             for directive in config.directives.iter().filter(|d| d.is("SSLCipherSuite") || d.is("SSLProxyCipherSuite"))
             {
                 // `SSLCipherSuite [SSL|TLSv1.3] spec`: TLS 1.3 suites are not judged here.
-                let spec = match directive.args.as_slice() {
-                    [protocol, spec, ..] if protocol.text.eq_ignore_ascii_case("SSL") => spec,
-                    [protocol, ..] if protocol.text.eq_ignore_ascii_case("TLSv1.3") => continue,
-                    [spec, ..] => spec,
-                    [] => continue,
+                let args = directive.args();
+                let spec = match (args.first(), args.get(1)) {
+                    (Some(protocol), Some(spec)) if protocol.text.eq_ignore_ascii_case("SSL") => spec,
+                    (Some(protocol), _) if protocol.text.eq_ignore_ascii_case("TLSv1.3") => continue,
+                    (Some(spec), _) => spec,
+                    (None, _) => continue,
                 };
                 if let Some(text) = spec.known() {
-                    judge(sink, spec.span, &directive.name.text, text);
+                    judge(sink, spec.span, directive.name().text, text);
                 }
             }
         }
