@@ -60,6 +60,7 @@ pub fn passes<'s, 'a>(config: &'s Config<'a>) -> Vec<Pass<'s, 'a>> {
         let target = if target.text == "!" { Target::Exclusion } else { Target::Url(target) };
         out.push(Pass { directive, reverse, local, in_location, target, vhost });
     }
+    out.shrink_to_fit();
     out
 }
 

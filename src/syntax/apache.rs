@@ -275,6 +275,11 @@ pub fn parse(source: &SourceFile) -> Config<'_> {
             parser.problem(span, format!("`<{name}>` was not closed"), "opened here");
         }
     }
+    // A tree holds thousands of small files: no room to spare in each.
+    let config = &mut parser.config;
+    config.directives.shrink_to_fit();
+    config.blocks.shrink_to_fit();
+    config.comments.shrink_to_fit();
     parser.config
 }
 
