@@ -26,6 +26,11 @@ impl Span {
         Span { file, start, end: end.max(start) }
     }
 
+    /// A span from 32-bit offsets.
+    pub(crate) fn from_offsets(file: FileId, start: u32, end: u32) -> Self {
+        Span { file, start, end: end.max(start) }
+    }
+
     /// First byte.
     pub fn start(&self) -> usize {
         self.start as usize

@@ -154,9 +154,8 @@ impl<'a> Statement<'a> {
         if self.is(&["acl"]) {
             return None;
         }
+        let at = self.words.find(self.modifier_len() + 1, &["if", "unless"])?;
         let words = self.words();
-        let start = self.modifier_len() + 1;
-        let at = words.from(start).iter().position(|w| w.text == "if" || w.text == "unless")? + start;
         Some(Condition { keyword: words.get(at)?, words: words.from(at + 1) })
     }
 }

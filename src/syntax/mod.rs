@@ -186,18 +186,18 @@ impl<'a> Parsed<'a> {
 fn haproxy_secrets(config: &haproxy::Config<'_>, secrets: &mut Secrets) {
     let statements = config.outside.iter().chain(config.sections.iter().flat_map(|s| s.statements.iter()));
     for statement in statements {
-        let words = statement.words();
-        for (name, value) in words.iter().zip(words.iter().skip(1)) {
-            // A password option, or a credentials header (`set-header Authorization "Basic ..."`).
-            let header = name.text.eq_ignore_ascii_case("authorization")
-                || name.text.eq_ignore_ascii_case("proxy-authorization");
-            if crate::secrets::is_secret_name(name.text) || header {
-                secrets.spans.push(value.span);
-                secrets.values.push(value.text.to_string());
+        // One pass: each word is the value of a secret-named word before it, or holds a
+        // `name=value` of its own.
+        let mut after_secret_name = false;
+        for word in statement.words() {
+            if after_secret_name {
+                secrets.spans.push(word.span);
+                secrets.values.push(word.text.to_string());
             }
-        }
-        for word in words.iter() {
-            // `name=value` glued in one word.
+            // A password option, or a credentials header (`set-header Authorization "Basic ..."`).
+            after_secret_name = crate::secrets::is_secret_name(word.text)
+                || word.text.eq_ignore_ascii_case("authorization")
+                || word.text.eq_ignore_ascii_case("proxy-authorization");
             let Some((name, value)) = word.text.split_once('=') else { continue };
             if crate::secrets::is_secret_name(name) && !value.is_empty() {
                 secrets.spans.push(word.span);

@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 
 use super::Word;
-use crate::source::{SourceFile, Span};
+use crate::source::{FileId, SourceFile, Span};
 
 /// A word as stored: its raw span's offsets, whether it depends on the environment (the top
 /// bit of `text`) and where its text is (`0`: the raw slice; `k`: decoded text `k - 1`).
@@ -67,7 +67,28 @@ impl<'a> PackedWords<'a> {
     /// The words.
     pub fn view(&self) -> Words<'_> {
         let decoded = self.decoded.as_ref().map_or(&[][..], |d| d.0.as_slice());
-        Words { source: self.source, packed: &self.words, decoded }
+        Words { text: self.source.parse_text(), file: self.source.id, packed: &self.words, decoded }
+    }
+
+    /// Whether word `packed` reads `want`, compared on the stored bytes (length and first
+    /// byte first: rules ask this of every line).
+    fn reads(&self, text: &[u8], packed: &Packed, want: &str) -> bool {
+        match (packed.text & !UNKNOWN).checked_sub(1) {
+            None => {
+                let (start, end) = (packed.start as usize, packed.end as usize);
+                end.saturating_sub(start) == want.len()
+                    && text.get(start) == want.as_bytes().first()
+                    && text.get(start..end) == Some(want.as_bytes())
+            }
+            Some(k) => self.decoded.as_ref().and_then(|d| d.0.get(k as usize)).is_some_and(|t| **t == *want),
+        }
+    }
+
+    /// The index of the first word from `from` on that reads one of `any`.
+    pub fn find(&self, from: usize, any: &[&str]) -> Option<usize> {
+        let text = self.source.parse_text().as_bytes();
+        let rest = self.words.get(from..)?;
+        rest.iter().position(|packed| any.iter().any(|want| self.reads(text, packed, want))).map(|i| from + i)
     }
 
     /// How many words.
@@ -85,15 +106,7 @@ impl<'a> PackedWords<'a> {
     pub fn starts_with(&self, from: usize, want: &[&str]) -> bool {
         let Some(have) = self.words.get(from..from + want.len()) else { return false };
         let text = self.source.parse_text().as_bytes();
-        have.iter().zip(want).all(|(packed, want)| match (packed.text & !UNKNOWN).checked_sub(1) {
-            None => {
-                let (start, end) = (packed.start as usize, packed.end as usize);
-                end.saturating_sub(start) == want.len()
-                    && text.get(start) == want.as_bytes().first()
-                    && text.get(start..end) == Some(want.as_bytes())
-            }
-            Some(k) => self.decoded.as_ref().and_then(|d| d.0.get(k as usize)).is_some_and(|t| **t == **want),
-        })
+        have.iter().zip(want).all(|(packed, want)| self.reads(text, packed, want))
     }
 }
 
@@ -152,7 +165,9 @@ impl<'s> WordRef<'s> {
 /// Some consecutive words of a line.
 #[derive(Clone, Copy)]
 pub struct Words<'s> {
-    source: &'s SourceFile,
+    /// The text of the file the offsets point into.
+    text: &'s str,
+    file: FileId,
     packed: &'s [Packed],
     decoded: &'s [Box<str>],
 }
@@ -162,12 +177,12 @@ impl<'s> Words<'s> {
         let (start, end) = (packed.start as usize, packed.end as usize);
         let index = packed.text & !UNKNOWN;
         let text = match index.checked_sub(1) {
-            None => self.source.parse_text().get(start..end),
+            None => self.text.get(start..end),
             Some(k) => self.decoded.get(k as usize).map(AsRef::as_ref),
         };
         WordRef {
             text: text.unwrap_or(""),
-            span: Span::new(self.source.id, start, end),
+            span: Span::from_offsets(self.file, packed.start, packed.end),
             unknown: packed.text & UNKNOWN != 0,
             decoded: index != 0,
         }
