@@ -62,6 +62,14 @@ pub struct Statement<'a> {
     pub conditional: bool,
     /// The first word is a `no`/`default` modifier (found once: rules ask for every line).
     modified: bool,
+    /// The keyword's length (up to 255) and first byte, kept with the statement: most
+    /// [`Statement::is`] questions are answered no from these alone.
+    key: [u8; 2],
+}
+
+/// The length (up to 255) and first byte of a keyword.
+fn key_of(keyword: &str) -> [u8; 2] {
+    [u8::try_from(keyword.len()).unwrap_or(u8::MAX), keyword.as_bytes().first().copied().unwrap_or(0)]
 }
 
 impl std::fmt::Debug for Statement<'_> {
@@ -79,7 +87,8 @@ impl<'a> Statement<'a> {
     /// A line of `words` (read from `source`) spanning `span`.
     fn new(source: &'a SourceFile, words: &mut Vec<Word<'a>>, span: Span, conditional: bool) -> Self {
         let modified = words.len() > 1 && matches!(words.first().map(|w| w.text.as_ref()), Some("no" | "default"));
-        Statement { words: PackedWords::new(source, words.drain(..)), span, conditional, modified }
+        let key = key_of(words.get(usize::from(modified)).map_or("", |w| w.text.as_ref()));
+        Statement { words: PackedWords::new(source, words.drain(..)), span, conditional, modified, key }
     }
 
     /// Its words, the keyword first.
@@ -109,7 +118,10 @@ impl<'a> Statement<'a> {
 
     /// Whether the keyword (and, for two-word keywords, the next word) reads `words`.
     pub fn is(&self, words: &[&str]) -> bool {
-        self.words.starts_with(self.modifier_len(), words)
+        match words.first() {
+            Some(keyword) if key_of(keyword) != self.key => false,
+            _ => self.words.starts_with(self.modifier_len(), words),
+        }
     }
 
     /// The longest keyword of one to `max` words (after the modifier) that `lookup` knows,
