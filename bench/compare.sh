@@ -33,10 +33,13 @@ peak_mib() {
 }
 bytes_of() { find "$@" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }'; }
 cat_files() { find "$@" -type f -print0 | xargs -0 cat; }
+# The simplest tokenizer there is, run the same way: how far above `cat` splitting the text
+# into words alone takes.
+count_words() { find "$@" -type f -print0 | LC_ALL=C xargs -0 wc -w; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.4f", a / b; else print "-" }'; }
 
 rows=()
-declare -A atl size peak peer floor
+declare -A atl size peak peer floor words
 for n in "${sizes[@]}"; do
     python3 "$gen" haproxy "$n" "$work/haproxy-$n.cfg"
     python3 "$gen" apache "$n" "$work/apache-$n"
@@ -52,21 +55,23 @@ for n in "${sizes[@]}"; do
         peak[$key]=$(peak_mib "$bin" -q --no-config --no-live "$input")
         size[$key]=$(bytes_of "$input")
         floor[$key]=$(best_ms cat_files "$input")
+        words[$key]=$(best_ms count_words "$input")
         if [ ${#peer_cmd[@]} -gt 0 ]; then peer[$key]=$(best_ms "${peer_cmd[@]}"); else peer[$key]=""; fi
         rows+=("$key")
     done
 done
 small=$(best_ms "$bin" -q --no-config --no-live fixtures/e2e)
 
-printf '\n| input | size | atl-lint ms | peak MiB | peer | peer ms | cat ms | atl-lint / peer | atl-lint / cat |\n'
-printf '|---|---:|---:|---:|---|---:|---:|---:|---:|\n'
+printf '\n| input | size | atl-lint ms | peak MiB | peer | peer ms | cat ms | wc -w ms | atl-lint / peer | atl-lint / cat | wc -w / cat |\n'
+printf '|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|\n'
 for key in "${rows[@]}"; do
     case $key in haproxy-*) name="haproxy -c";; apache-*) name="apache2 -t";; *) name="-";; esac
     pr="-"; [ -n "${peer[$key]}" ] && pr=$(ratio "${atl[$key]}" "${peer[$key]}")
-    printf '| %s | %s B | %s | %s | %s | %s | %s | %s | %s |\n' "$key" "${size[$key]}" "${atl[$key]}" "${peak[$key]}" \
-        "$name" "${peer[$key]:--}" "${floor[$key]}" "$pr" "$(ratio "${atl[$key]}" "${floor[$key]}")"
+    printf '| %s | %s B | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$key" "${size[$key]}" "${atl[$key]}" \
+        "${peak[$key]}" "$name" "${peer[$key]:--}" "${floor[$key]}" "${words[$key]}" "$pr" \
+        "$(ratio "${atl[$key]}" "${floor[$key]}")" "$(ratio "${words[$key]}" "${floor[$key]}")"
 done
-printf '| fixtures/e2e (a small repository) | %s B | %s | | | | | | |\n' "$(bytes_of fixtures/e2e)" "$small"
+printf '| fixtures/e2e (a small repository) | %s B | %s | | | | | | | | |\n' "$(bytes_of fixtures/e2e)" "$small"
 
 # The targets.
 status=0
