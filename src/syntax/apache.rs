@@ -175,9 +175,9 @@ impl<'a> Config<'a> {
             Item::Block(i) => {
                 let Some(block) = self.blocks.get_mut(i) else { return };
                 if let (name_end, Some(close)) = tag_bounds(&line, 0, end) {
-                    let name = block.name().to_word();
+                    let name = block.name();
+                    let name = Word { text: Cow::Owned(name.text.to_string()), span: name.span, unknown: name.unknown };
                     let args = words(block.span.file, text, &line, name_end, close);
-                    let name = Word { text: Cow::Owned(name.text.into_owned()), ..name };
                     block.words = PackedWords::new(block.words.source(), std::iter::once(name).chain(args));
                 }
             }

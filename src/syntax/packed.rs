@@ -91,16 +91,6 @@ impl<'a> PackedWords<'a> {
         rest.iter().position(|packed| any.iter().any(|want| self.reads(text, packed, want))).map(|i| from + i)
     }
 
-    /// How many words.
-    pub fn len(&self) -> usize {
-        self.words.len()
-    }
-
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.words.is_empty()
-    }
-
     /// Whether the words from `from` on start with `want` (compared on the stored bytes,
     /// length and first byte first: rules ask this of every line).
     pub fn starts_with(&self, from: usize, want: &[&str]) -> bool {
@@ -148,17 +138,6 @@ impl<'s> WordRef<'s> {
         } else {
             self.span.sub(from, to)
         }
-    }
-
-    /// Whether the text is the raw slice of the span.
-    pub fn is_raw(&self) -> bool {
-        !self.decoded
-    }
-
-    /// The word in the form the other formats' words take.
-    pub fn to_word(self) -> Word<'s> {
-        let text = if self.decoded { Cow::Owned(self.text.to_string()) } else { Cow::Borrowed(self.text) };
-        Word { text, span: self.span, unknown: self.unknown }
     }
 }
 
@@ -274,5 +253,75 @@ impl<'s> IntoIterator for Words<'s> {
 
     fn into_iter(self) -> WordsIter<'s> {
         WordsIter { words: self, inner: self.packed.iter() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::source::FileId;
+
+    fn source(text: &str) -> SourceFile {
+        SourceFile::new(FileId(3), PathBuf::from("a.cfg"), "a.cfg".into(), None, text.as_bytes().to_vec())
+    }
+
+    fn word(source: &SourceFile, start: usize, end: usize, text: Option<&str>) -> Word<'static> {
+        let text: Cow<'static, str> = match text {
+            Some(decoded) => Cow::Owned(decoded.to_string()),
+            None => Cow::Owned(source.text.get(start..end).unwrap_or("").to_string()),
+        };
+        let unknown = text.contains("${");
+        Word { text, span: Span::new(source.id, start, end), unknown }
+    }
+
+    #[test]
+    fn words_read_back_with_their_text_span_and_flags() {
+        let file = source("bind \"${ADDR}\" a\\ b ssl\n");
+        let words = [
+            word(&file, 0, 4, None),
+            word(&file, 5, 14, Some("${ADDR}")),
+            word(&file, 15, 19, Some("a b")),
+            word(&file, 20, 23, None),
+        ];
+        let packed = PackedWords::new(&file, words);
+        let view = packed.view();
+        let texts: Vec<&str> = view.iter().map(|w| w.text).collect();
+        assert_eq!(texts, ["bind", "${ADDR}", "a b", "ssl"]);
+        let addr = view.get(1).expect("second word");
+        assert!(addr.unknown && addr.known().is_none());
+        assert_eq!((addr.span.file, addr.span.start(), addr.span.end()), (FileId(3), 5, 14));
+        // A decoded word's parts map to the whole word; a raw word's to the exact bytes.
+        let escaped = view.get(2).expect("third word");
+        assert_eq!(escaped.sub_span(1, 2), escaped.span);
+        let ssl = view.last().expect("last word");
+        assert_eq!((ssl.sub_span(1, 3).start(), ssl.sub_span(1, 3).end()), (21, 23));
+        // An owned text equal to the raw slice is stored as the slice.
+        assert!(view.first().is_some_and(|w| !w.decoded));
+    }
+
+    #[test]
+    fn slices_clamp_and_questions_are_answered_on_the_stored_bytes() {
+        let file = source("no option 'httplog' if x\n");
+        let words = [
+            word(&file, 0, 2, None),
+            word(&file, 3, 9, None),
+            word(&file, 10, 19, Some("httplog")),
+            word(&file, 20, 22, None),
+            word(&file, 23, 24, None),
+        ];
+        let packed = PackedWords::new(&file, words);
+        assert!(packed.starts_with(1, &["option", "httplog"]));
+        assert!(!packed.starts_with(1, &["option", "httplo"]));
+        assert!(!packed.starts_with(4, &["x", "y"]));
+        assert_eq!(packed.find(1, &["unless", "if"]), Some(3));
+        assert_eq!(packed.find(4, &["if"]), None);
+        assert_eq!(packed.find(9, &["if"]), None);
+        let view = packed.view();
+        assert_eq!(view.slice(3, 99).iter().map(|w| w.text).collect::<Vec<_>>(), ["if", "x"]);
+        assert!(view.slice(7, 2).is_empty() && view.from(9).is_empty());
+        assert_eq!(view.from(2).position("x"), Some(2));
+        assert_eq!(view.iter().rev().map(|w| w.text).next(), Some("x"));
     }
 }
