@@ -383,7 +383,8 @@ fn finish(mut parser: Parser<'_>) -> Config<'_> {
     for block in std::mem::take(&mut parser.blocks) {
         parser.problem(block.span, "`.if` block is never closed with `.endif`", "opened here");
     }
-    // Each section's statements were shrunk when the next began; pieces end with one too.
+    // Each section's statements were shrunk when the next began; here the last section of
+    // each piece is.
     for statements in parser.config.sections.iter_mut().map(|s| &mut s.statements) {
         if statements.capacity() > statements.len() {
             statements.shrink_to_fit();
@@ -496,8 +497,8 @@ struct Parser<'a> {
     text: &'a str,
     config: Config<'a>,
     blocks: Vec<Block>,
-    /// The words of the line being read (one buffer for every line; each statement gets
-    /// an exact-size copy).
+    /// The words of the line being read (one buffer for every line; each statement packs
+    /// them).
     scratch: Vec<Word<'a>>,
     /// A `.if`-style directive line was read.
     saw_directive: bool,
