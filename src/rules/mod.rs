@@ -180,7 +180,7 @@ impl<'a> Context<'a> {
 
 /// Below this much text a run checks its rules on one thread: starting a second costs more
 /// than it saves.
-const PARALLEL_TEXT: usize = 1 << 20;
+const PARALLEL_TEXT: usize = 1 << 18;
 
 /// Runs `rules` over `cx`, and `side` once, and returns the rules' findings in the order of
 /// `rules`. Large runs share the work among the machine's cores: one starts building the

@@ -307,7 +307,7 @@ impl<'a> Config<'a> {
 }
 
 /// Below this size a file is read on one thread.
-const PARALLEL_TEXT: usize = 1 << 20;
+const PARALLEL_TEXT: usize = 1 << 18;
 
 /// Parses a `haproxy.cfg`. A large file is cut at section headers into one piece per core,
 /// read side by side, and joined: the lines of a section never depend on another
