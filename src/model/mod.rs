@@ -364,17 +364,18 @@ pub struct Frontend<'a> {
     pub tls: Option<Span>,
 }
 
-/// Where a route sends requests.
+/// Where a route sends requests. Schemes and paths are shared between the routes of one
+/// HAProxy rule rather than copied for each.
 #[derive(Clone, Debug)]
 pub struct Upstream {
     /// `http`, `https`, `ws`, `wss`, `ajp`, `balancer`.
-    pub scheme: String,
+    pub scheme: Arc<str>,
     /// The host, lower-cased.
-    pub host: String,
+    pub host: Arc<str>,
     /// The port (the scheme's default when not written).
     pub port: Option<u16>,
     /// The path as written (`""` when none).
-    pub path: String,
+    pub path: Arc<str>,
     /// The URL or server address.
     pub span: Span,
 }
@@ -596,7 +597,7 @@ impl Candidates {
     }
 
     fn choose(&self, topology: &Topology<'_>, route: &Route) -> Option<usize> {
-        if !matches!(route.upstream.scheme.as_str(), "http" | "https" | "ws" | "wss") {
+        if !matches!(&*route.upstream.scheme, "http" | "https" | "ws" | "wss") {
             return None;
         }
         let port = route.upstream.port?;

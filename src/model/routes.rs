@@ -44,7 +44,13 @@ pub fn parse_url(url: &str, span: Span) -> Option<Upstream> {
         Some(text) => Some(text.parse::<u16>().ok()?),
         None => default,
     };
-    Some(Upstream { scheme, host: host.to_ascii_lowercase(), port, path: path.to_string(), span })
+    Some(Upstream {
+        scheme: Arc::from(scheme),
+        host: Arc::from(host.to_ascii_lowercase()),
+        port,
+        path: Arc::from(path),
+        span,
+    })
 }
 
 /// `host:port`, `[::1]:port`, `host`: the host and the port text.
@@ -144,7 +150,7 @@ pub(super) fn add_apache<'a>(
         let route_hosts = hosts.get(&pass.vhost).cloned().unwrap_or_else(|| Arc::from([]));
         let preserve_host = preserve.get(&pass.vhost).or_else(|| preserve.get(&None)).copied().unwrap_or(false);
         for upstream in upstreams(config, url) {
-            let websocket = matches!(upstream.scheme.as_str(), "ws" | "wss")
+            let websocket = matches!(&*upstream.scheme, "ws" | "wss")
                 || pass.directive.args().iter().any(|a| a.text.eq_ignore_ascii_case("upgrade=websocket"));
             topology.routes.push(Route {
                 frontend,
@@ -208,7 +214,7 @@ fn host_of_server_name(text: &str) -> String {
 /// The upstreams of a `ProxyPass` URL: itself, or the members of its `balancer://` cluster.
 fn upstreams(config: &ApacheConfig<'_>, url: WordRef<'_>) -> Vec<Upstream> {
     let Some(target) = parse_url(url.text, url.span) else { return Vec::new() };
-    if target.scheme != "balancer" {
+    if &*target.scheme != "balancer" {
         return vec![target];
     }
     let cluster = format!("balancer://{}", target.host);
@@ -227,7 +233,7 @@ fn upstreams(config: &ApacheConfig<'_>, url: WordRef<'_>) -> Vec<Upstream> {
         };
         if let Some(mut upstream) = member.and_then(|m| parse_url(m.text, m.span)) {
             // The member's own path is prefixed to the balancer URL's path.
-            upstream.path = format!("{}{}", upstream.path.trim_end_matches('/'), target.path);
+            upstream.path = Arc::from(format!("{}{}", upstream.path.trim_end_matches('/'), target.path));
             members.push(upstream);
         }
     }
@@ -256,6 +262,7 @@ pub(super) fn add_haproxy<'a>(topology: &mut Topology<'a>, source: &'a SourceFil
     let compressing: Vec<Option<Span>> =
         config.sections.iter().map(|s| s.find(&["compression", "algo"]).next().map(|st| st.span)).collect();
     let forwarding: Vec<bool> = config.sections.iter().map(|s| s.statements.iter().any(adds_forwarded_for)).collect();
+    let texts = SharedTexts { http: Arc::from("http"), https: Arc::from("https"), empty: Arc::from("") };
     for (index, section) in config.sections.iter().enumerate() {
         if !matches!(section.kind(), "frontend" | "listen") {
             continue;
@@ -310,14 +317,15 @@ pub(super) fn add_haproxy<'a>(topology: &mut Topology<'a>, source: &'a SourceFil
                     _ if matched.opaque => (None, *at),
                     (Some((path, span)), _) => (Some(Arc::clone(path)), *span),
                     (None, Some((path, span))) => (Some(Arc::clone(path)), *span),
-                    (None, None) => (Some(Arc::from("")), *at),
+                    (None, None) => (Some(Arc::clone(&texts.empty)), *at),
                 };
                 let involved =
                     [Some(index), config.defaults_index(index), Some(*backend), config.defaults_index(*backend)];
                 let compression = involved.iter().flatten().find_map(|&i| compressing.get(i).copied().flatten());
                 let forwardfor = involved.iter().flatten().any(|&i| forwarding.get(i).copied().unwrap_or(false));
+                let path = public.clone().unwrap_or_else(|| Arc::clone(&texts.empty));
                 for server in backend_section.find(&["server"]) {
-                    let Some(upstream) = server_upstream(server, public.as_deref()) else { continue };
+                    let Some(upstream) = server_upstream(server, &texts, &path) else { continue };
                     topology.routes.push(Route {
                         frontend,
                         at: *at,
@@ -468,17 +476,24 @@ pub fn bind_port(address: &str) -> Option<u16> {
     port.split('-').next()?.parse().ok()
 }
 
+/// Texts HAProxy routes share.
+struct SharedTexts {
+    http: Arc<str>,
+    https: Arc<str>,
+    empty: Arc<str>,
+}
+
 /// The upstream of a `server` line; the request path goes through unchanged.
-fn server_upstream(server: &Statement<'_>, public: Option<&str>) -> Option<Upstream> {
+fn server_upstream(server: &Statement<'_>, texts: &SharedTexts, path: &Arc<str>) -> Option<Upstream> {
     let address = server.args().get(1).filter(|a| !a.unknown)?;
     let text = address.text.rsplit_once('@').map_or(address.text, |(_, a)| a);
     let (host, port) = split_host_port(text);
     let ssl = server.args().iter().any(|w| w.text == "ssl");
     Some(Upstream {
-        scheme: if ssl { "https".into() } else { "http".into() },
-        host: host.to_ascii_lowercase(),
+        scheme: Arc::clone(if ssl { &texts.https } else { &texts.http }),
+        host: Arc::from(host.to_ascii_lowercase()),
         port: port.and_then(|p| p.parse().ok()),
-        path: public.unwrap_or("").to_string(),
+        path: Arc::clone(path),
         span: address.span,
     })
 }
@@ -492,9 +507,9 @@ mod tests {
     fn upstream_urls_split_with_default_ports() {
         let span = Span::file_start(FileId(0));
         let up = parse_url("http://localhost:8080/jira", span).expect("url");
-        assert_eq!((up.host.as_str(), up.port, up.path.as_str()), ("localhost", Some(8080), "/jira"));
+        assert_eq!((&*up.host, up.port, &*up.path), ("localhost", Some(8080), "/jira"));
         let up = parse_url("https://[::1]/x/", span).expect("url");
-        assert_eq!((up.host.as_str(), up.port, up.path.as_str()), ("::1", Some(443), "/x/"));
+        assert_eq!((&*up.host, up.port, &*up.path), ("::1", Some(443), "/x/"));
         assert!(parse_url("http://h:http/", span).is_none());
         assert_eq!(bind_port("ipv4@*:443,*:8443"), Some(443));
         assert_eq!(bind_port("/run/haproxy.sock"), None);
