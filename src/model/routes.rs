@@ -105,6 +105,7 @@ pub(super) fn add_apache<'a>(
     // One list per virtual host, shared by its routes.
     let hosts: HashMap<Option<usize>, Hosts> =
         names.into_iter().map(|(vhost, list)| (vhost, Arc::from(list))).collect();
+    let no_hosts: Hosts = Arc::from([]);
     let mut frontends: HashMap<Option<usize>, usize> = HashMap::new();
     let mut frontend_of = |topology: &mut Topology<'a>, vhost: Option<usize>, directive: Span| -> usize {
         *frontends.entry(vhost).or_insert_with(|| {
@@ -147,7 +148,7 @@ pub(super) fn add_apache<'a>(
                         .is_none_or(|l| *public == **l || public.starts_with(&format!("{l}/")) || l.is_empty())
             })
             .map(|(_, _, span)| *span);
-        let route_hosts = hosts.get(&pass.vhost).cloned().unwrap_or_else(|| Arc::from([]));
+        let route_hosts = hosts.get(&pass.vhost).unwrap_or(&no_hosts).clone();
         let preserve_host = preserve.get(&pass.vhost).or_else(|| preserve.get(&None)).copied().unwrap_or(false);
         for upstream in upstreams(config, url) {
             let websocket = matches!(&*upstream.scheme, "ws" | "wss")
@@ -185,7 +186,7 @@ pub(super) fn add_apache<'a>(
             public: None,
             public_span: local.span,
             public_symbol: Some(source.slice(local.span).to_string()),
-            hosts: hosts.get(&vhost).cloned().unwrap_or_else(|| Arc::from([])),
+            hosts: hosts.get(&vhost).unwrap_or(&no_hosts).clone(),
             upstream,
             preserve_host: preserve.get(&vhost).or_else(|| preserve.get(&None)).copied().unwrap_or(false),
             compression: None,

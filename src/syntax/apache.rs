@@ -451,12 +451,8 @@ impl<'a> Parser<'a> {
         let (name_end, close) = tag_bounds(line, lead, end);
         let name_text = line.text.get(lead + 1..name_end).unwrap_or("");
         let name_span = line.span(self.file, lead + 1, name_end);
-        // The name as the file has it when the tag is on one line; a copy otherwise.
-        let text = match self.text.get(name_span.start()..name_span.end()) {
-            Some(raw) if raw == name_text => Cow::Borrowed(raw),
-            _ => Cow::Owned(name_text.to_string()),
-        };
-        let name = Word { text, span: name_span, unknown: false };
+        // Packing keeps no copy when the name is the file's own text (a tag on one line).
+        let name = Word { text: Cow::Owned(name_text.to_string()), span: name_span, unknown: false };
         let span = line.span(self.file, lead, end);
         let Some(close) = close else {
             self.problem(span, format!("`<{name_text}>` directive missing closing `>`"), "no `>`");

@@ -375,6 +375,8 @@ fn read_lines(source: &SourceFile, mut start: usize, end: usize) -> Parser<'_> {
         parser.line(start, line_end);
         start = next;
     }
+    parser.close_section();
+    parser.config.outside.shrink_to_fit();
     parser
 }
 
@@ -383,14 +385,6 @@ fn finish(mut parser: Parser<'_>) -> Config<'_> {
     for block in std::mem::take(&mut parser.blocks) {
         parser.problem(block.span, "`.if` block is never closed with `.endif`", "opened here");
     }
-    // Each section's statements were shrunk when the next began; here the last section of
-    // each piece is.
-    for statements in parser.config.sections.iter_mut().map(|s| &mut s.statements) {
-        if statements.capacity() > statements.len() {
-            statements.shrink_to_fit();
-        }
-    }
-    parser.config.outside.shrink_to_fit();
     duplicate_proxies(&mut parser.config);
     parser.config.link_defaults();
     parser.config
@@ -609,10 +603,16 @@ impl<'a> Parser<'a> {
                 self.problem(parent.span, message, "no such defaults");
             }
         }
+        self.close_section();
+        self.config.sections.push(Section { keyword, name, from, header, statements: Vec::new() });
+    }
+
+    /// Gives back the spare room of the last section's statements once no line can join
+    /// it: large files have tens of thousands of small sections.
+    fn close_section(&mut self) {
         if let Some(last) = self.config.sections.last_mut() {
             last.statements.shrink_to_fit();
         }
-        self.config.sections.push(Section { keyword, name, from, header, statements: Vec::new() });
     }
 
     fn directive(&mut self, words: &[Word<'a>]) {

@@ -18,6 +18,18 @@ struct Packed {
 
 const UNKNOWN: u32 = 1 << 31;
 
+impl Packed {
+    /// Which decoded text is the word's, if its text is not the raw slice.
+    fn decoded(&self) -> Option<usize> {
+        (self.text & !UNKNOWN).checked_sub(1).map(|k| k as usize)
+    }
+
+    /// The raw word's byte range.
+    fn range(&self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+}
+
 /// The decoded texts of a line's words.
 #[derive(Clone)]
 struct Decoded(Vec<Box<str>>);
@@ -73,14 +85,14 @@ impl<'a> PackedWords<'a> {
     /// Whether word `packed` reads `want`, compared on the stored bytes (length and first
     /// byte first: rules ask this of every line).
     fn reads(&self, text: &[u8], packed: &Packed, want: &str) -> bool {
-        match (packed.text & !UNKNOWN).checked_sub(1) {
+        match packed.decoded() {
             None => {
-                let (start, end) = (packed.start as usize, packed.end as usize);
-                end.saturating_sub(start) == want.len()
-                    && text.get(start) == want.as_bytes().first()
-                    && text.get(start..end) == Some(want.as_bytes())
+                let range = packed.range();
+                range.len() == want.len()
+                    && text.get(range.start) == want.as_bytes().first()
+                    && text.get(range) == Some(want.as_bytes())
             }
-            Some(k) => self.decoded.as_ref().and_then(|d| d.0.get(k as usize)).is_some_and(|t| **t == *want),
+            Some(k) => self.decoded.as_ref().and_then(|d| d.0.get(k)).is_some_and(|t| **t == *want),
         }
     }
 
@@ -153,17 +165,16 @@ pub struct Words<'s> {
 
 impl<'s> Words<'s> {
     fn read(&self, packed: &Packed) -> WordRef<'s> {
-        let (start, end) = (packed.start as usize, packed.end as usize);
-        let index = packed.text & !UNKNOWN;
-        let text = match index.checked_sub(1) {
-            None => self.text.get(start..end),
-            Some(k) => self.decoded.get(k as usize).map(AsRef::as_ref),
+        let decoded = packed.decoded();
+        let text = match decoded {
+            None => self.text.get(packed.range()),
+            Some(k) => self.decoded.get(k).map(AsRef::as_ref),
         };
         WordRef {
             text: text.unwrap_or(""),
             span: Span::from_offsets(self.file, packed.start, packed.end),
             unknown: packed.text & UNKNOWN != 0,
-            decoded: index != 0,
+            decoded: decoded.is_some(),
         }
     }
 
