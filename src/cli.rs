@@ -268,8 +268,10 @@ fn lint(args: LintArgs) -> ExitCode {
         return usage_error(&message);
     }
     if let Some(config) = &args.config {
-        if !config.is_file() {
-            return usage_error(&format!("config file `{}` does not exist", config.display()));
+        match std::fs::metadata(config) {
+            Ok(metadata) if metadata.is_file() => {}
+            Ok(_) => return usage_error(&format!("config file `{}` is not a regular file", config.display())),
+            Err(_) => return usage_error(&format!("config file `{}` does not exist", config.display())),
         }
     }
     if let Some(root) = &args.root {
@@ -278,6 +280,14 @@ fn lint(args: LintArgs) -> ExitCode {
         }
     }
     let config_path = if args.no_config { None } else { config::find(args.config.as_deref(), &args.paths) };
+    if let (Some(found), None) = (&config_path, &args.config) {
+        if !config::stays_in_its_directory(found) {
+            return usage_error(&format!(
+                "config file `{}` leads outside its directory; not read (name it with `--config`, or `--no-config`)",
+                found.display()
+            ));
+        }
+    }
     let mut config = match config_path.as_deref().map(config::load).transpose() {
         Ok(config) => config.unwrap_or_default(),
         Err(message) => return usage_error(&message),
@@ -332,7 +342,7 @@ fn lint(args: LintArgs) -> ExitCode {
                 output.display()
             ));
         }
-        if let Err(err) = std::fs::write(output, &text) {
+        if let Err(err) = write_new(output, text.as_bytes()) {
             return usage_error(&format!("cannot write `{}`: {err}", output.display()));
         }
     } else {
@@ -351,15 +361,54 @@ fn write_baseline(report: &Report, file: &Path, quiet: bool) -> ExitCode {
         return usage_error(&format!("refusing to write the baseline over `{}`, a file being linted", file.display()));
     }
     let dir = file.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let existing = std::fs::read_to_string(file).unwrap_or_default();
+    let existing = match writable(file) {
+        Ok(true) => match config::read(file) {
+            Ok(text) => text,
+            Err(message) => return usage_error(&message),
+        },
+        Ok(false) => String::new(),
+        Err(err) => return usage_error(&format!("cannot write `{}`: {err}", file.display())),
+    };
     let text = config::with_baseline(&existing, &config::baseline(report, dir));
-    if let Err(err) = std::fs::write(file, text) {
+    if let Err(err) = write_new(file, text.as_bytes()) {
         return usage_error(&format!("cannot write `{}`: {err}", file.display()));
     }
     if !quiet {
         eprintln!("wrote {} accepted finding(s) to {}", report.diagnostics.len(), file.display());
     }
     ExitCode::SUCCESS
+}
+
+/// Whether a file the user asked to write exists (`Ok(false)`: it will be created); an
+/// error when it is a symbolic link or not a regular file, which are never written
+/// through: a repository can commit `atl-lint.sarif -> ~/.bashrc`.
+fn writable(path: &Path) -> io::Result<bool> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => Err(io::Error::other("it is a symbolic link; not written through")),
+        Ok(m) if !m.is_file() => Err(io::Error::other("it is not a regular file")),
+        Ok(_) => Ok(true),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Writes a report or baseline: refuses a link or a file that is not regular, opens without
+/// following a link swapped in meanwhile (`O_NOFOLLOW`), and checks the opened handle.
+fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    writable(path)?;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .mode(0o644)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_CLOEXEC)
+        .open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(io::Error::other("it is not a regular file"));
+    }
+    file.set_len(0)?;
+    file.write_all(bytes)?;
+    file.flush()
 }
 
 fn exit_code(report: &Report, fail_on: FailOn) -> ExitCode {

@@ -114,7 +114,7 @@ pub fn find(explicit: Option<&Path>, paths: &[PathBuf]) -> Option<PathBuf> {
     let start = std::fs::canonicalize(if start.as_os_str().is_empty() { Path::new(".") } else { &start }).ok()?;
     for dir in start.ancestors() {
         let candidate = dir.join(FILE_NAME);
-        if candidate.is_file() {
+        if std::fs::symlink_metadata(&candidate).is_ok() {
             return Some(candidate);
         }
         if dir.join(".git").exists() {
@@ -124,9 +124,43 @@ pub fn find(explicit: Option<&Path>, paths: &[PathBuf]) -> Option<PathBuf> {
     None
 }
 
+/// A configuration file is a few kilobytes; a larger one is refused.
+const MAX_CONFIG_SIZE: u64 = 4 << 20;
+
+/// Reads a configuration file: a regular file (links followed: the user named it or it sits
+/// in the repository), at most [`MAX_CONFIG_SIZE`] bytes whatever its size claims.
+pub fn read(path: &Path) -> Result<String, String> {
+    use crate::discover::{confine, Denied};
+    let shown = path.display();
+    let real = std::fs::canonicalize(path).map_err(|e| format!("cannot read `{shown}`: {e}"))?;
+    let bytes = confine::open_regular(&real)
+        .and_then(|(file, metadata)| confine::read_capped(file, metadata.len(), MAX_CONFIG_SIZE))
+        .map_err(|denied| match denied {
+            Denied::NotRegular => format!("`{shown}` is not a regular file"),
+            Denied::TooLarge(size) => {
+                format!("`{shown}` is {size} bytes, over the {} MiB limit", MAX_CONFIG_SIZE >> 20)
+            }
+            Denied::Io(e) => format!("cannot read `{shown}`: {e}"),
+            Denied::Outside(_) => format!("cannot read `{shown}`"),
+        })?;
+    String::from_utf8(bytes).map_err(|_| format!("`{shown}` is not UTF-8 text"))
+}
+
+/// Whether a configuration file found by searching (not named by the user) stays in its
+/// directory: a repository's `.atl-lint.toml` linked to a file elsewhere is not read.
+pub fn stays_in_its_directory(path: &Path) -> bool {
+    let dir = path
+        .parent()
+        .and_then(|d| std::fs::canonicalize(if d.as_os_str().is_empty() { Path::new(".") } else { d }).ok());
+    match (std::fs::canonicalize(path), dir) {
+        (Ok(real), Some(dir)) => real.starts_with(dir),
+        _ => false,
+    }
+}
+
 /// Reads and checks a configuration file.
 pub fn load(path: &Path) -> Result<Config, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    let text = read(path)?;
     let shown = path.display();
     let table: toml::Table = text.parse().map_err(|e: toml::de::Error| format!("`{shown}`: {}", e.message()))?;
     check_keys(&table, &KEYS, "")?;

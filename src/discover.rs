@@ -1,15 +1,19 @@
 //! Finding the files to lint: walking directories safely and telling each file's kind.
 
 use foldhash::{HashSet, HashSetExt};
-use std::fs::File;
-use std::io::{self, Read};
+use std::io;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Component, Path, PathBuf};
-
-use walkdir::WalkDir;
 
 use crate::source::{tidy, FileKey, FileKind};
 
+pub mod confine;
 mod includes;
+
+pub use confine::{Denied, Scope};
+
+/// How deep a walk descends.
+const MAX_WALK_DEPTH: usize = 256;
 
 /// Files over this size are not read.
 pub const MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
@@ -56,6 +60,8 @@ pub enum Problem {
     UnknownKind,
     /// A path named on the command line that is not a regular file (FIFO, socket, device).
     NotRegular,
+    /// A link or path that leads outside what the run may read (what it says, as written).
+    Outside(String),
 }
 
 /// A problem with one file, after it got its id.
@@ -78,132 +84,224 @@ pub struct PathError {
     pub error: io::Error,
 }
 
-/// Finds every file under `paths`, each once, in a stable order.
+/// Finds every file under `paths`, each once, in a stable order, reading only inside them.
 pub fn discover(paths: &[PathBuf]) -> Result<Vec<Found>, PathError> {
-    discover_in(paths, &[], None)
+    let scope = Scope::new(None, paths.to_vec(), false);
+    discover_in(paths, &[], &scope)
 }
 
 /// Finds every file under `paths` and the files of live-mode places (`extras`, read like
-/// walked files), each once; absolute paths in Apache configurations are looked up under
-/// `root` first.
-pub fn discover_in(paths: &[PathBuf], extras: &[PathBuf], root: Option<&Path>) -> Result<Vec<Found>, PathError> {
-    let mut found = Vec::new();
-    let mut seen: HashSet<FileKey> = HashSet::new();
+/// walked files), each once, reading only what `scope` allows.
+pub fn discover_in(paths: &[PathBuf], extras: &[PathBuf], scope: &Scope) -> Result<Vec<Found>, PathError> {
+    let mut walk = Walk { scope, seen: HashSet::new(), dirs: HashSet::new(), found: Vec::new() };
     for path in paths {
         let metadata = std::fs::metadata(path).map_err(|error| PathError { path: path.clone(), error })?;
         if metadata.is_dir() {
-            walk(path, &mut seen, &mut found);
-        } else if first_visit(&mut seen, path) {
-            found.push(explicit(path, &metadata)?);
+            walk.top(path)?;
+        } else {
+            walk.explicit(path)?;
         }
     }
     for path in extras {
-        if let Some(metadata) = std::fs::metadata(path).ok().filter(std::fs::Metadata::is_file) {
-            add_walked(path, &metadata, &mut seen, &mut found);
-        }
+        walk.place(&tidy(path));
     }
-    includes::follow(&mut found, root);
+    let mut found = walk.found;
+    includes::follow(&mut found, scope);
     Ok(found)
 }
 
-fn first_visit(seen: &mut HashSet<FileKey>, path: &Path) -> bool {
-    seen.insert(FileKey::of(path))
+/// A walk in progress: the files found so far, and the files and directories met.
+struct Walk<'s> {
+    scope: &'s Scope,
+    seen: HashSet<FileKey>,
+    dirs: HashSet<FileKey>,
+    found: Vec<Found>,
 }
 
-/// A file named on the command line: always read, its kind sniffed when the name says nothing.
-/// One that cannot be read is a usage error (exit 2), not a finding.
-fn explicit(path: &Path, metadata: &std::fs::Metadata) -> Result<Found, PathError> {
-    let path = tidy(path);
-    if !metadata.is_file() {
-        return Ok(Found::new(path, None, Err(Problem::NotRegular)));
+impl Walk<'_> {
+    /// A file named on the command line: always read, its kind sniffed when the name says
+    /// nothing. One that cannot be read is a usage error (exit 2), not a finding.
+    fn explicit(&mut self, path: &Path) -> Result<(), PathError> {
+        let path = tidy(path);
+        let real = match self.scope.locate(&path) {
+            Ok(real) => real,
+            Err(Denied::Outside(real)) => {
+                let shown = link_text(&path).unwrap_or_else(|| real.display().to_string());
+                self.found.push(Found::new(path, None, Err(Problem::Outside(shown))));
+                return Ok(());
+            }
+            Err(denied) => return Err(PathError { error: denied_error(denied), path }),
+        };
+        if !self.seen.insert(self.scope.key(&real)) {
+            return Ok(());
+        }
+        let named = kind_by_name(&path);
+        let content = match read_real(&real) {
+            Err(Problem::Unreadable(reason)) => return Err(PathError { error: io::Error::other(reason), path }),
+            other => other,
+        };
+        let kind = match (&content, named) {
+            (_, Some(Name::Definite(kind))) => Some(kind),
+            (Ok(bytes), _) => sniff(bytes, &path),
+            (Err(_), _) => None,
+        };
+        let content = match content {
+            Ok(bytes) if is_binary(&bytes) => Err(Problem::Binary),
+            Ok(_) if kind.is_none() => Err(Problem::UnknownKind),
+            other => other,
+        };
+        self.found.push(Found::new(path, kind, content));
+        Ok(())
     }
-    let named = kind_by_name(&path);
-    let content = read(&path, metadata.len());
-    if let Err(Problem::Unreadable(reason)) = &content {
-        return Err(PathError { error: io::Error::other(reason.clone()), path });
-    }
-    let kind = match (&content, named) {
-        (_, Some(Name::Definite(kind))) => Some(kind),
-        (Ok(bytes), _) => sniff(bytes, &path),
-        (Err(_), _) => None,
-    };
-    let content = match content {
-        Ok(bytes) if is_binary(&bytes) => Err(Problem::Binary),
-        Ok(_) if kind.is_none() => Err(Problem::UnknownKind),
-        other => other,
-    };
-    Ok(Found::new(path, kind, content))
-}
 
-fn walk(root: &Path, seen: &mut HashSet<FileKey>, found: &mut Vec<Found>) {
-    let walker = WalkDir::new(root).follow_links(true).sort_by_file_name().into_iter().filter_entry(|entry| {
-        entry.depth() == 0 || !entry.file_type().is_dir() || !SKIPPED_DIRS.iter().any(|d| entry.file_name() == *d)
-    });
-    for entry in walker {
-        let entry = match entry {
-            Ok(entry) => entry,
+    /// A directory named on the command line; one that cannot be listed is a usage error,
+    /// as an unreadable file named there is.
+    fn top(&mut self, path: &Path) -> Result<(), PathError> {
+        let shown = tidy(path);
+        let real = self
+            .scope
+            .locate(&shown)
+            .map_err(|denied| PathError { path: shown.clone(), error: denied_error(denied) })?;
+        let entries = std::fs::read_dir(&real).map_err(|error| PathError { path: shown.clone(), error })?;
+        if let Ok(metadata) = std::fs::metadata(&real) {
+            self.dirs.insert(FileKey::Inode(metadata.dev(), metadata.ino()));
+        }
+        self.entries(&shown, &real, entries, 0);
+        Ok(())
+    }
+
+    /// A directory met while walking, by the path it was reached by and its real path.
+    fn dir(&mut self, shown: &Path, real: &Path, metadata: &std::fs::Metadata, depth: usize) {
+        if depth >= MAX_WALK_DEPTH || !self.dirs.insert(FileKey::Inode(metadata.dev(), metadata.ino())) {
+            return;
+        }
+        match std::fs::read_dir(real) {
+            Ok(entries) => self.entries(shown, real, entries, depth),
             Err(err) => {
-                // A symlink loop is walked once and then left; other errors are reported.
-                if err.loop_ancestor().is_none() {
-                    if let Some(path) = err.path() {
-                        // A dangling symlink is no file: only one named as a configuration
-                        // (a `sites-enabled` entry whose site was removed) is worth a word.
-                        let dangling = err.io_error().is_some_and(|e| e.kind() == io::ErrorKind::NotFound)
-                            && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
-                        if dangling && !matches!(kind_by_name(path), Some(Name::Definite(_))) {
-                            continue;
-                        }
-                        let message = if dangling {
-                            let target = std::fs::read_link(path).map(|t| t.display().to_string()).unwrap_or_default();
-                            format!("it is a symbolic link to `{target}`, which does not exist")
-                        } else {
-                            err.io_error().map_or_else(|| err.to_string(), ToString::to_string)
-                        };
-                        found.push(Found::new(tidy(path), None, Err(Problem::Unreadable(message))));
-                    }
+                self.found.push(Found::new(shown.to_path_buf(), None, Err(Problem::Unreadable(err.to_string()))))
+            }
+        }
+    }
+
+    /// The entries of a directory, sorted by name.
+    fn entries(&mut self, shown: &Path, real: &Path, entries: std::fs::ReadDir, depth: usize) {
+        let mut entries: Vec<(std::ffi::OsString, Option<std::fs::FileType>)> =
+            entries.flatten().map(|e| (e.file_name(), e.file_type().ok())).collect();
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        for (name, file_type) in entries {
+            let (shown, real) = (shown.join(&name), real.join(&name));
+            let Some(file_type) = file_type else { continue };
+            if file_type.is_symlink() {
+                self.link(&shown, &real, depth);
+            } else if file_type.is_dir() {
+                if SKIPPED_DIRS.iter().any(|d| name == *d) {
+                    continue;
                 }
-                continue;
+                if let Ok(metadata) = std::fs::symlink_metadata(&real) {
+                    self.dir(&shown, &real, &metadata, depth + 1);
+                }
+            } else if file_type.is_file() {
+                if let Ok(metadata) = std::fs::symlink_metadata(&real) {
+                    self.add(&shown, &real, &metadata);
+                }
+            }
+        }
+    }
+
+    /// A symbolic link met while walking: followed where it stays inside the scope.
+    fn link(&mut self, shown: &Path, real: &Path, depth: usize) {
+        let named = kind_by_name(shown);
+        let target = match self.scope.resolve(real) {
+            Ok(target) => target,
+            Err(err) => {
+                // A dangling link is no file: only one named as a configuration (a
+                // `sites-enabled` entry whose site was removed) is worth a word.
+                if !matches!(named, Some(Name::Definite(_))) {
+                    return;
+                }
+                let message = if err.kind() == io::ErrorKind::NotFound {
+                    format!("it is a symbolic link to `{}`, which does not exist", link_text(real).unwrap_or_default())
+                } else {
+                    err.to_string()
+                };
+                return self.found.push(Found::new(shown.to_path_buf(), None, Err(Problem::Unreadable(message))));
             }
         };
-        if !entry.file_type().is_file() {
-            continue;
+        let Ok(metadata) = std::fs::metadata(&target) else { return };
+        let skipped = shown.file_name().is_some_and(|n| SKIPPED_DIRS.iter().any(|d| n == *d));
+        if metadata.is_dir() && skipped {
+            return;
         }
-        let Ok(metadata) = entry.metadata() else { continue };
-        add_walked(entry.path(), &metadata, seen, found);
+        if !self.scope.allows(&target) {
+            if metadata.is_dir() || named.is_some() {
+                let written = link_text(real).unwrap_or_else(|| target.display().to_string());
+                self.found.push(Found::new(shown.to_path_buf(), None, Err(Problem::Outside(written))));
+            }
+            return;
+        }
+        if metadata.is_dir() {
+            self.dir(shown, &target, &metadata, depth + 1);
+        } else if metadata.is_file() {
+            self.add(shown, &target, &metadata);
+        }
+    }
+
+    /// A live-mode place: a file or a link to one, read when the scope allows it.
+    fn place(&mut self, path: &Path) {
+        let Ok(real) = self.scope.locate(path) else { return };
+        let Some(metadata) = std::fs::metadata(&real).ok().filter(std::fs::Metadata::is_file) else { return };
+        self.add(path, &real, &metadata);
+    }
+
+    /// A regular file met while walking (or in a live-mode place), by the path it was
+    /// reached by and its real path: kept when its name or content makes it a kind
+    /// atl-lint reads.
+    fn add(&mut self, shown: &Path, real: &Path, metadata: &std::fs::Metadata) {
+        let Some(name) = kind_by_name(shown) else {
+            return;
+        };
+        let key = FileKey::Inode(metadata.dev(), metadata.ino());
+        if !self.seen.insert(key.clone()) {
+            return;
+        }
+        let content = read_real(real);
+        let kind = match (&content, name) {
+            (_, Name::Definite(kind)) => Some(kind),
+            (Ok(bytes), Name::Ambiguous) => sniff(bytes, shown),
+            (Err(_), Name::Ambiguous) => None,
+        };
+        let content = match content {
+            Ok(bytes) if is_binary(&bytes) => {
+                if kind.is_none() {
+                    return;
+                }
+                Err(Problem::Binary)
+            }
+            Ok(_) if kind.is_none() => return,
+            Err(Problem::TooLarge(_) | Problem::NotRegular) if kind.is_none() => return,
+            other => other,
+        };
+        let mut file = Found::new(tidy(shown), kind, content);
+        file.key = Some(key);
+        self.found.push(file);
     }
 }
 
-/// A regular file met while walking (or in a live-mode place): kept when its name or
-/// content makes it a kind atl-lint reads.
-fn add_walked(path: &Path, metadata: &std::fs::Metadata, seen: &mut HashSet<FileKey>, found: &mut Vec<Found>) {
-    use std::os::unix::fs::MetadataExt;
-    let Some(name) = kind_by_name(path) else {
-        return;
-    };
-    let key = FileKey::Inode(metadata.dev(), metadata.ino());
-    if !seen.insert(key.clone()) {
-        return;
-    }
-    let content = read(path, metadata.len());
-    let kind = match (&content, name) {
-        (_, Name::Definite(kind)) => Some(kind),
-        (Ok(bytes), Name::Ambiguous) => sniff(bytes, path),
-        (Err(_), Name::Ambiguous) => None,
-    };
-    let content = match content {
-        Ok(bytes) if is_binary(&bytes) => {
-            if kind.is_none() {
-                return;
-            }
-            Err(Problem::Binary)
+/// What a symbolic link says, as written.
+fn link_text(path: &Path) -> Option<String> {
+    std::fs::read_link(path).ok().map(|t| t.display().to_string())
+}
+
+/// A refusal as the error of a command-line path.
+fn denied_error(denied: Denied) -> io::Error {
+    match denied {
+        Denied::Io(error) => error,
+        Denied::Outside(real) => {
+            io::Error::other(format!("it leads to `{}`, outside what may be read", real.display()))
         }
-        Ok(_) if kind.is_none() => return,
-        Err(Problem::TooLarge(_)) if kind.is_none() => return,
-        other => other,
-    };
-    let mut file = Found::new(tidy(path), kind, content);
-    file.key = Some(key);
-    found.push(file);
+        Denied::NotRegular => io::Error::other("not a regular file"),
+        Denied::TooLarge(size) => io::Error::other(format!("{size} bytes, over the limit")),
+    }
 }
 
 /// The kind of content that did not come from a walk (standard input): name first, then
@@ -215,25 +313,25 @@ pub fn kind_of(path: &Path, bytes: &[u8]) -> Option<FileKind> {
     }
 }
 
-/// Reads a regular file, refusing files over the size limit.
-fn read(path: &Path, size: u64) -> Result<Vec<u8>, Problem> {
-    if size > MAX_FILE_SIZE {
-        return Err(Problem::TooLarge(size));
+/// Reads a regular file at its real path (resolved and allowed by the scope), refusing
+/// files over the size limit.
+pub(crate) fn read_real(real: &Path) -> Result<Vec<u8>, Problem> {
+    let (file, metadata) = confine::open_regular(real).map_err(problem)?;
+    confine::read_capped(file, metadata.len(), MAX_FILE_SIZE).map_err(problem)
+}
+
+/// A refusal as the problem of a file found.
+pub(crate) fn problem(denied: Denied) -> Problem {
+    match denied {
+        Denied::Outside(real) => Problem::Outside(real.display().to_string()),
+        Denied::NotRegular => Problem::NotRegular,
+        Denied::TooLarge(size) => Problem::TooLarge(size),
+        Denied::Io(err) => Problem::Unreadable(err.to_string()),
     }
-    let file = File::open(path).map_err(|e| Problem::Unreadable(e.to_string()))?;
-    // Room for the whole file (and the read that finds its end) up front: one read call
-    // where growing a buffer would take several.
-    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
-    file.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes).map_err(|e| Problem::Unreadable(e.to_string()))?;
-    let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
-    if len > MAX_FILE_SIZE {
-        return Err(Problem::TooLarge(len));
-    }
-    Ok(bytes)
 }
 
 /// Text files have no NUL bytes.
-fn is_binary(bytes: &[u8]) -> bool {
+pub fn is_binary(bytes: &[u8]) -> bool {
     bytes.iter().take(8192).any(|&b| b == 0)
 }
 

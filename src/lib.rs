@@ -21,7 +21,6 @@ pub mod template;
 pub mod tls;
 
 use foldhash::{HashMap, HashMapExt};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use diagnostic::{Diagnostic, Severity};
@@ -85,6 +84,13 @@ impl Options {
         })
     }
 
+    /// What this run may read: the PATHs (under `--root`), or in live mode anywhere under
+    /// the root but its pseudo-filesystems.
+    pub fn scope(&self) -> discover::Scope {
+        let trees = self.paths.iter().filter(|p| p.as_os_str() != "-").map(|p| self.under_root(p)).collect();
+        discover::Scope::new(self.root.as_deref(), trees, self.live_mode().is_some())
+    }
+
     /// A PATH as this run reads it: an absolute one under `--root`.
     fn under_root(&self, path: &Path) -> PathBuf {
         match (&self.root, path.strip_prefix("/")) {
@@ -127,6 +133,7 @@ pub fn lint(options: &Options) -> Result<Report, Error> {
         found.push(read_stdin(options)?);
     }
     let live = options.live_mode();
+    let scope = options.scope();
     let mut places = live::Found::default();
     if let Some(live) = &live {
         // `/` is not walked whole: its `/etc` and the places applications use are.
@@ -135,45 +142,52 @@ pub fn lint(options: &Options) -> Result<Report, Error> {
             files.retain(|p| !whole(p));
             files.push(live.root.join("etc"));
         }
-        places = live::locate(&live.root);
+        places = live::locate(&scope);
     }
-    found.extend(
-        discover::discover_in(&files, &places.files, live.as_ref().map(|l| l.root.as_path())).map_err(Error::Path)?,
-    );
+    found.extend(discover::discover_in(&files, &places.files, &scope).map_err(Error::Path)?);
     let mut report = lint_found(found, options);
     report.homes =
         places.homes.iter().map(|h| discover::display_path(h, std::env::current_dir().ok().as_deref())).collect();
     Ok(report)
 }
 
+/// Standard input, read up to the size limit like any file, and refused when binary.
 fn read_stdin(options: &Options) -> Result<Found, Error> {
-    let mut bytes = Vec::new();
-    std::io::stdin().read_to_end(&mut bytes).map_err(Error::Stdin)?;
     let name = options.stdin_filename.clone().unwrap_or_else(|| "<stdin>".into());
     let path = PathBuf::from(&name);
+    let bytes = match discover::confine::read_capped(std::io::stdin().lock(), 0, discover::MAX_FILE_SIZE) {
+        Ok(bytes) => bytes,
+        Err(discover::Denied::Io(err)) => return Err(Error::Stdin(err)),
+        Err(denied) => return Ok(Found::new(path, options.stdin_kind, Err(discover::problem(denied)))),
+    };
     let kind = options.stdin_kind.or_else(|| discover::kind_of(&path, &bytes));
-    let content = if kind.is_some() { Ok(bytes) } else { Err(Problem::UnknownKind) };
+    let content = match kind {
+        _ if discover::is_binary(&bytes) => Err(Problem::Binary),
+        Some(_) => Ok(bytes),
+        None => Err(Problem::UnknownKind),
+    };
     Ok(Found::new(path, kind, content))
 }
 
 /// Apache's configuration dump (what `apache2 -t -D DUMP_CONFIG` prints) of the include
 /// tree the main configuration `main` heads, as atl-lint reads it.
 pub fn apache_dump(main: &Path) -> Result<Vec<syntax::apache_tree::DumpLine>, Error> {
-    let found = discover::discover(&[main.to_path_buf()]).map_err(Error::Path)?;
+    let scope = discover::Scope::new(None, vec![main.to_path_buf()], false);
+    let found = discover::discover_in(&[main.to_path_buf()], &[], &scope).map_err(Error::Path)?;
     let (sources, _) = source_map(found);
     let mut parsed: Vec<syntax::Parsed<'_>> = sources.iter().filter(|f| f.linted).filter_map(syntax::parse).collect();
     let root = parsed.iter().position(|p| p.source.include_root.as_deref() == Some(p.source.display.as_str()));
-    Ok(root.map(|root| syntax::apache_tree::dump(&mut parsed, root)).unwrap_or_default())
+    Ok(root.map(|root| syntax::apache_tree::dump(&mut parsed, root, &scope)).unwrap_or_default())
 }
 
 /// The resolved topology of `options.paths` as `atl-lint graph` prints it.
 pub fn graph(options: &Options, format: report::graph::GraphFormat) -> Result<String, Error> {
-    let files: Vec<PathBuf> = options.paths.clone();
-    let found = discover::discover(&files).map_err(Error::Path)?;
+    let scope = options.scope();
+    let found = discover::discover_in(&options.paths, &[], &scope).map_err(Error::Path)?;
     let (mut sources, _) = source_map(found);
     add_base_urls(&mut sources, options);
     let mut parsed: Vec<syntax::Parsed<'_>> = sources.iter().filter(|f| f.linted).filter_map(syntax::parse).collect();
-    let apache_trees = syntax::apache_tree::read_all(&mut parsed, None);
+    let apache_trees = syntax::apache_tree::read_all(&mut parsed, &scope);
     let declared = declared(&sources, options);
     let topology = model::build(&parsed, apache_trees, &declared);
     Ok(report::graph::render(&topology, &sources, format))
@@ -328,7 +342,7 @@ fn declared_base_urls(source: &SourceFile) -> Vec<model::DeclaredBaseUrl<'_>> {
 fn check(sources: &SourceMap, problems: &[FileProblem], options: &Options) -> (Vec<Diagnostic>, Secrets, usize) {
     let mut parsed: Vec<syntax::Parsed<'_>> = sources.iter().filter(|f| f.linted).filter_map(syntax::parse).collect();
     let live = options.live_mode();
-    let apache_trees = syntax::apache_tree::read_all(&mut parsed, live.as_ref().map(|l| l.root.as_path()));
+    let apache_trees = syntax::apache_tree::read_all(&mut parsed, &options.scope());
     let declared = declared(sources, options);
     let cx = Context::new(
         &parsed,

@@ -5,6 +5,11 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::discover::Scope;
+
+/// Environment files and units are small: a larger one is not read.
+const MAX_ENVIRONMENT_FILE: u64 = 1 << 20;
+
 /// Where an application's configuration files sit below a home or install directory.
 const BELOW_HOME: [&str; 4] =
     ["conf/server.xml", "shared/bitbucket.properties", "shared/server.xml", "bitbucket.properties"];
@@ -39,24 +44,26 @@ pub struct Found {
     pub homes: Vec<PathBuf>,
 }
 
-/// Looks in every place below `root`.
-pub fn locate(root: &Path) -> Found {
+/// Looks in every place below the scope's root, reading only what the scope allows.
+pub fn locate(scope: &Scope) -> Found {
     let mut found = Found::default();
     for place in PLACES {
-        for file in matches(root, place) {
+        for file in matches(scope, place) {
             let home = file.ancestors().nth(2).map(Path::to_path_buf);
             add(&mut found, file, home);
         }
     }
     for pattern in ENVIRONMENT_FILES {
-        for env_file in matches(root, pattern) {
-            let Ok(text) = read_small(&env_file) else { continue };
-            for dir in named_directories(&text) {
-                let Ok(relative) = Path::new(&dir).strip_prefix("/") else { continue };
-                let home = root.join(relative);
+        for env_file in matches(scope, pattern) {
+            let Ok(bytes) = scope.read(&env_file, MAX_ENVIRONMENT_FILE) else { continue };
+            for dir in named_directories(&String::from_utf8_lossy(&bytes)) {
+                if !dir.starts_with('/') {
+                    continue;
+                }
+                let home = scope.under_root(Path::new(&dir));
                 for below in BELOW_HOME {
                     let file = home.join(below);
-                    if file.is_file() {
+                    if scope.locate(&file).is_ok_and(|real| real.is_file()) {
                         add(&mut found, file, Some(home.clone()));
                     }
                 }
@@ -75,23 +82,11 @@ fn add(found: &mut Found, file: PathBuf, home: Option<PathBuf>) {
     }
 }
 
-/// Existing regular files matching `pattern` below `root`, sorted.
-fn matches(root: &Path, pattern: &str) -> Vec<PathBuf> {
-    let base = glob::Pattern::escape(&root.to_string_lossy());
-    let full = format!("{}/{pattern}", base.trim_end_matches('/'));
-    let Ok(paths) = glob::glob(&full) else { return Vec::new() };
-    let mut out: Vec<PathBuf> = paths.flatten().filter(|p| p.is_file()).collect();
+/// Regular files matching `pattern` below the root that the scope allows, sorted.
+fn matches(scope: &Scope, pattern: &str) -> Vec<PathBuf> {
+    let mut out = scope.expand(&scope.shown_root().join(pattern), false).files;
     out.sort();
     out
-}
-
-/// Reads an environment file, if it is a small regular file.
-fn read_small(path: &Path) -> std::io::Result<String> {
-    let metadata = std::fs::metadata(path)?;
-    if !metadata.is_file() || metadata.len() > 1 << 20 {
-        return Err(std::io::Error::other("not a small regular file"));
-    }
-    std::fs::read(path).map(|b| String::from_utf8_lossy(&b).into_owned())
 }
 
 /// Directories an environment file or unit names: `*_HOME`, `CATALINA_BASE`, `*_INSTALL*`

@@ -4,7 +4,7 @@
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::path::{Path, PathBuf};
 
-use super::{read, Found, Problem};
+use super::{problem, Found, Problem, Scope, MAX_FILE_SIZE};
 use crate::source::{tidy, FileId, FileKey, FileKind, SourceFile};
 use crate::syntax::apache;
 use crate::syntax::apache_tree::{self, Host, State};
@@ -12,11 +12,11 @@ use crate::syntax::apache_tree::{self, Host, State};
 /// Adds the files Apache main configurations include to `found`, and reports files found
 /// by walking under the path their main configuration includes them by (a symlinked
 /// `sites-enabled/x.conf` rather than its target).
-pub(super) fn follow(found: &mut Vec<Found>, root: Option<&Path>) {
+pub(super) fn follow(found: &mut Vec<Found>, scope: &Scope) {
     let mut by_key: HashMap<FileKey, usize> = HashMap::new();
     let mut by_path: HashMap<PathBuf, usize> = HashMap::new();
     for (index, file) in found.iter().enumerate() {
-        by_key.entry(file.key.clone().unwrap_or_else(|| FileKey::of(&file.path))).or_insert(index);
+        by_key.entry(file.key.clone().unwrap_or_else(|| scope.key(&file.path))).or_insert(index);
         by_path.entry(tidy(&file.path)).or_insert(index);
     }
     let mains: Vec<(PathBuf, Vec<u8>)> = found
@@ -29,10 +29,11 @@ pub(super) fn follow(found: &mut Vec<Found>, root: Option<&Path>) {
     let mut seen: HashSet<FileKey> = HashSet::new();
     let mut main_keys = Vec::new();
     for (path, bytes) in mains {
-        let key = FileKey::of(&path);
-        let mut collect = Collect { order: Vec::new(), seen: &mut seen, by_key: &by_key, by_path: &by_path, found };
+        let key = scope.key(&path);
+        let mut collect =
+            Collect { order: Vec::new(), seen: &mut seen, by_key: &by_key, by_path: &by_path, found, scope };
         collect.seen.insert(key.clone());
-        let mut state = State::tree(&path, root);
+        let mut state = State::tree(&path, scope);
         collect.read(&mut state, &path, bytes);
         main_keys.push(key);
         included.extend(collect.order.into_iter().map(|(file, key)| (file, key, tidy(&path))));
@@ -49,13 +50,13 @@ pub(super) fn follow(found: &mut Vec<Found>, root: Option<&Path>) {
                 existing.kind = Some(FileKind::Apache);
                 existing.include_root = Some(root);
                 if matches!(existing.content, Err(Problem::UnknownKind)) {
-                    existing.content = read(&path, 0);
+                    existing.content = scope.read(&path, MAX_FILE_SIZE).map_err(problem);
                 }
             }
             None => {
-                let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
                 by_key.insert(key, found.len());
-                let mut file = Found::new(tidy(&path), Some(FileKind::Apache), read(&path, size));
+                let content = scope.read(&path, MAX_FILE_SIZE).map_err(problem);
+                let mut file = Found::new(tidy(&path), Some(FileKind::Apache), content);
                 file.include_root = Some(root);
                 found.push(file);
             }
@@ -83,6 +84,7 @@ struct Collect<'s> {
     by_key: &'s HashMap<FileKey, usize>,
     by_path: &'s HashMap<PathBuf, usize>,
     found: &'s [Found],
+    scope: &'s Scope,
 }
 
 /// Whether a file can change which files its tree reads: only `Include`, `ServerRoot`,
@@ -109,7 +111,7 @@ impl Host for Collect<'_> {
     fn include(&mut self, state: &mut State, path: &Path) {
         // A file the walk met under this very path already has its identity.
         let walked_key = self.by_path.get(&tidy(path)).and_then(|&i| self.found.get(i)).and_then(|f| f.key.clone());
-        let key = walked_key.unwrap_or_else(|| FileKey::of(path));
+        let key = walked_key.unwrap_or_else(|| self.scope.key(path));
         if !self.seen.insert(key.clone()) {
             return;
         }
@@ -117,7 +119,7 @@ impl Host for Collect<'_> {
         let walked = self.by_key.get(&key).and_then(|&i| self.found.get(i)).and_then(|f| f.content.as_ref().ok());
         let bytes = match walked {
             Some(bytes) => Some(bytes.clone()),
-            None => std::fs::read(path).ok(),
+            None => self.scope.read(path, MAX_FILE_SIZE).ok(),
         };
         if let Some(bytes) = bytes {
             self.read(state, path, bytes);
@@ -139,9 +141,16 @@ mod tests {
         };
         let mut seen = HashSet::new();
         let (by_key, by_path) = (HashMap::new(), HashMap::new());
-        let mut collect =
-            Collect { order: Vec::new(), seen: &mut seen, by_key: &by_key, by_path: &by_path, found: &[] };
-        collect.read(&mut State::tree(&main, None), &main, bytes);
+        let scope = Scope::new(None, vec![main.clone()], false);
+        let mut collect = Collect {
+            order: Vec::new(),
+            seen: &mut seen,
+            by_key: &by_key,
+            by_path: &by_path,
+            found: &[],
+            scope: &scope,
+        };
+        collect.read(&mut State::tree(&main, &scope), &main, bytes);
         let order: Vec<PathBuf> = collect.order.into_iter().map(|(p, _)| p).collect();
         let names: Vec<String> = order
             .iter()

@@ -96,6 +96,19 @@ pub struct Config<'a> {
     pub comments: Vec<Comment<'a>>,
     /// What Apache refuses.
     pub problems: Vec<SyntaxProblem>,
+    /// Includes that name files outside what the run may read (not read).
+    pub outside: Vec<OutsideInclude>,
+}
+
+/// An include that names files outside what the run may read: they are not read.
+#[derive(Clone, Debug)]
+pub struct OutsideInclude {
+    /// The directive.
+    pub span: Span,
+    /// The directive as written, `${NAME}` substituted (`IncludeOptional /etc/*`).
+    pub directive: String,
+    /// The paths it names that were not read, as named.
+    pub paths: Vec<std::path::PathBuf>,
 }
 
 impl<'a> Config<'a> {

@@ -6,12 +6,16 @@
 //! Apache's own configuration dump.
 
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use super::apache::{Config, Item};
 use super::apache_directives::directives;
 use super::{Parsed, SyntaxProblem, Tree};
+use crate::discover::Scope;
 use crate::source::{tidy, SourceFile};
+
+/// Debian's `envvars` is a few lines: a larger one is not what Apache's scripts source.
+const MAX_ENVVARS: u64 = 1 << 20;
 
 /// Apache's own limit on nested includes.
 const MAX_DEPTH: usize = 128;
@@ -55,8 +59,8 @@ pub struct TreeFacts {
 #[derive(Debug)]
 pub struct State {
     server_root: PathBuf,
-    /// `--root`: where absolute paths are looked up first (live mode).
-    root: Option<PathBuf>,
+    /// What may be read: absolute paths are looked up under its root in live mode.
+    scope: Scope,
     /// Where the main configuration lies, to find absolute paths in a repository checkout.
     main_dir: PathBuf,
     vars: HashMap<String, String>,
@@ -126,23 +130,27 @@ impl Dump {
 
 impl State {
     /// The state at the start of the tree headed by the main configuration at `main`:
-    /// `ServerRoot` its directory, variables from an `envvars` file beside it.
-    pub fn tree(main: &Path, root: Option<&Path>) -> State {
+    /// `ServerRoot` its directory, variables from an `envvars` file beside it (a regular
+    /// file the scope allows, and small).
+    pub fn tree(main: &Path, scope: &Scope) -> State {
         let main_dir = main.parent().map(Path::to_path_buf).unwrap_or_default();
-        let vars =
-            std::fs::read(main_dir.join("envvars")).map(|b| envvars(&String::from_utf8_lossy(&b))).unwrap_or_default();
+        let vars = scope
+            .read(&main_dir.join("envvars"), MAX_ENVVARS)
+            .map(|b| envvars(&String::from_utf8_lossy(&b)))
+            .unwrap_or_default();
         let facts = TreeFacts { modules: directives().builtin.clone(), ..TreeFacts::default() };
         let server_root = main_dir.clone();
-        let main_dir = std::fs::canonicalize(&main_dir).unwrap_or(main_dir);
-        let root = root.map(Path::to_path_buf);
-        State { server_root, root, main_dir, vars, facts, tree: true, depth: 0, dump: None }
+        let main_dir = scope.resolve(&main_dir).unwrap_or(main_dir);
+        let scope = scope.clone();
+        State { server_root, scope, main_dir, vars, facts, tree: true, depth: 0, dump: None }
     }
 
-    /// The state for a file read on its own: modules and defines unknown.
+    /// The state for a file read on its own: modules and defines unknown, nothing included.
     pub fn alone() -> State {
         let facts = TreeFacts { modules: directives().builtin.clone(), ..TreeFacts::default() };
         let (server_root, main_dir) = (PathBuf::new(), PathBuf::new());
-        State { server_root, root: None, main_dir, vars: HashMap::new(), facts, tree: false, depth: 0, dump: None }
+        let scope = Scope::nothing();
+        State { server_root, scope, main_dir, vars: HashMap::new(), facts, tree: false, depth: 0, dump: None }
     }
 
     /// Records Apache's configuration dump while reading.
@@ -197,17 +205,13 @@ impl State {
     }
 
     /// Where a path of the configuration is: relative ones under `ServerRoot`; absolute
-    /// ones under `--root` in live mode (and never outside it), else in the scanned
-    /// checkout when it holds them (`/etc/apache2/x` as `repo/etc/apache2/x`), else as
-    /// they are.
+    /// ones under the root in live mode, else in the scanned checkout when it holds them
+    /// (`/etc/apache2/x` as `repo/etc/apache2/x`), else as they are (and then not read).
     fn locate(&self, path: &str) -> PathBuf {
         let path = Path::new(path);
         let Ok(relative) = path.strip_prefix("/") else { return self.server_root.join(path) };
-        if let Some(root) = &self.root {
-            let under_root = root.join(relative);
-            if literal_prefix(&under_root).exists() || root.parent().is_some() {
-                return under_root;
-            }
+        if self.scope.is_live() {
+            return self.scope.under_root(path);
         }
         if self.main_dir.as_os_str().is_empty() {
             return path.to_path_buf();
@@ -215,7 +219,7 @@ impl State {
         self.main_dir
             .ancestors()
             .map(|dir| dir.join(relative))
-            .find(|candidate| literal_prefix(candidate).exists())
+            .find(|candidate| self.scope.locate(&literal_prefix(candidate)).is_ok())
             .unwrap_or_else(|| path.to_path_buf())
     }
 }
@@ -299,13 +303,17 @@ pub fn read<'a>(state: &mut State, host: &mut dyn Host, config: &mut Config<'a>,
                 if READ_TIME.contains(&name.as_str()) {
                     let args: Vec<String> = directive.args().iter().map(|a| a.text.to_string()).collect();
                     let span = directive.span;
-                    if let Some(problem) = carry_out(state, host, &name, &args) {
-                        config.problems.push(SyntaxProblem {
+                    match carry_out(state, host, &name, &args) {
+                        Some(Refusal::Missing(message)) => config.problems.push(SyntaxProblem {
                             span,
-                            message: problem,
+                            message,
                             label: "no such file".into(),
                             related: None,
-                        });
+                        }),
+                        Some(Refusal::Outside(directive, paths)) => {
+                            config.outside.push(super::apache::OutsideInclude { span, directive, paths })
+                        }
+                        None => {}
                     }
                 } else if let (Some(dump), Some(text)) = (&mut state.dump, shown) {
                     dump.print(DumpLine { file: source.path.clone(), line, text }, None);
@@ -330,8 +338,16 @@ fn mark(
     }
 }
 
-/// Carries out a read-time directive; returns a problem Apache would stop at.
-fn carry_out(state: &mut State, host: &mut dyn Host, name: &str, args: &[String]) -> Option<String> {
+/// Why an include was not read whole.
+enum Refusal {
+    /// Apache would stop here: nothing matches.
+    Missing(String),
+    /// It names files outside what the run may read: the directive, and those files.
+    Outside(String, Vec<PathBuf>),
+}
+
+/// Carries out a read-time directive; returns why an include was not read whole.
+fn carry_out(state: &mut State, host: &mut dyn Host, name: &str, args: &[String]) -> Option<Refusal> {
     let first = args.first()?;
     if first.contains("${") {
         return None;
@@ -354,93 +370,26 @@ fn carry_out(state: &mut State, host: &mut dyn Host, name: &str, args: &[String]
         }
         "include" | "includeoptional" if state.tree => {
             let path = state.locate(first);
-            let files = files_matching(&path);
-            if files.is_empty() && name == "include" && literal_prefix(&path).is_dir() {
-                return Some(format!(
+            let expansion = state.scope.expand(&path, true);
+            let directory = || state.scope.locate(&literal_prefix(&path)).is_ok_and(|real| real.is_dir());
+            if expansion.files.is_empty() && expansion.outside.is_empty() && name == "include" && directory() {
+                return Some(Refusal::Missing(format!(
                     "`Include {first}` matches no file: Apache refuses to start (`IncludeOptional` allows that)"
-                ));
+                )));
             }
             state.depth += 1;
-            for file in files {
+            for file in expansion.files {
                 host.include(state, &file);
             }
             state.depth -= 1;
+            if !expansion.outside.is_empty() {
+                let written = if name == "include" { "Include" } else { "IncludeOptional" };
+                return Some(Refusal::Outside(format!("{written} {first}"), expansion.outside));
+            }
         }
         _ => {}
     }
     None
-}
-
-/// The files an include path names, in Apache's order: wildcards in any component (sorted
-/// by name), directories read recursively.
-pub fn files_matching(full: &Path) -> Vec<PathBuf> {
-    let mut candidates = vec![PathBuf::new()];
-    let mut components = full.components().peekable();
-    while let Some(component) = components.next() {
-        let Component::Normal(part) = component else {
-            for candidate in &mut candidates {
-                candidate.push(component.as_os_str());
-            }
-            continue;
-        };
-        let part = part.to_string_lossy();
-        let Ok(pattern) = glob::Pattern::new(&part).map(|p| p.as_str().contains(['*', '?', '[']).then_some(p)) else {
-            return Vec::new();
-        };
-        // The last component's matches that the listing shows as regular files need no
-        // further look.
-        if let (Some(last), None) = (&pattern, components.peek()) {
-            let mut files = Vec::new();
-            for dir in &candidates {
-                for (path, file) in matching_entries(dir, last) {
-                    if file {
-                        files.push(path);
-                    } else {
-                        files.extend(files_of(&path, 0));
-                    }
-                }
-            }
-            return files;
-        }
-        candidates = match pattern {
-            None => candidates.into_iter().map(|c| c.join(part.as_ref())).collect(),
-            Some(pattern) => candidates.iter().flat_map(|dir| matching(dir, &pattern)).collect(),
-        };
-    }
-    candidates.into_iter().flat_map(|c| files_of(&c, 0)).collect()
-}
-
-/// The entries of `dir` whose names match, sorted by name.
-fn matching(dir: &Path, pattern: &glob::Pattern) -> Vec<PathBuf> {
-    matching_entries(dir, pattern).into_iter().map(|(path, _)| path).collect()
-}
-
-/// The entries of `dir` whose names match, sorted by name, each with whether the directory
-/// listing already says it is a regular file (no symlink to look through).
-fn matching_entries(dir: &Path, pattern: &glob::Pattern) -> Vec<(PathBuf, bool)> {
-    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
-    let mut names: Vec<(String, bool)> = entries
-        .flatten()
-        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.file_type().is_ok_and(|t| t.is_file())))
-        .filter(|(n, _)| pattern.matches(n))
-        .collect();
-    names.sort();
-    names.into_iter().map(|(n, file)| (dir.join(n), file)).collect()
-}
-
-/// A file, or every file under a directory (hidden ones too), sorted.
-fn files_of(path: &Path, depth: usize) -> Vec<PathBuf> {
-    let Ok(metadata) = std::fs::metadata(path) else { return Vec::new() };
-    if metadata.is_file() {
-        return vec![path.to_path_buf()];
-    }
-    if !metadata.is_dir() || depth >= MAX_DEPTH {
-        return Vec::new();
-    }
-    let Ok(entries) = std::fs::read_dir(path) else { return Vec::new() };
-    let mut names: Vec<String> = entries.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
-    names.sort();
-    names.into_iter().flat_map(|n| files_of(&path.join(n), depth + 1)).collect()
 }
 
 /// Variables a Debian `envvars` script exports: `NAME=value` lines, `$NAME` and `${NAME}`
@@ -515,9 +464,9 @@ fn if_version<'w>(args: impl Iterator<Item = &'w str>) -> Option<bool> {
 /// Reads every Apache file of `files` as Apache does: each include tree from its main
 /// configuration, other files on their own. Returns each tree's facts by the main
 /// configuration's display path.
-pub fn read_all(files: &mut [Parsed<'_>], root: Option<&Path>) -> HashMap<String, TreeFacts> {
+pub fn read_all(files: &mut [Parsed<'_>], scope: &Scope) -> HashMap<String, TreeFacts> {
     let mut trees = HashMap::new();
-    let mut host = Linted::new(files);
+    let mut host = Linted::new(files, scope);
     for index in 0..host.files.len() {
         let Some(file) = host.files.get(index) else { continue };
         let source = file.source;
@@ -525,7 +474,7 @@ pub fn read_all(files: &mut [Parsed<'_>], root: Option<&Path>) -> HashMap<String
             continue;
         }
         let mut state = match source.include_root.as_deref() {
-            Some(main) if main == source.display => State::tree(&source.path, root),
+            Some(main) if main == source.display => State::tree(&source.path, scope),
             Some(_) => continue,
             None => State::alone(),
         };
@@ -539,10 +488,10 @@ pub fn read_all(files: &mut [Parsed<'_>], root: Option<&Path>) -> HashMap<String
 }
 
 /// Apache's configuration dump of the tree headed by `files[main]`.
-pub fn dump(files: &mut [Parsed<'_>], main: usize) -> Vec<DumpLine> {
+pub fn dump(files: &mut [Parsed<'_>], main: usize, scope: &Scope) -> Vec<DumpLine> {
     let Some(source) = files.get(main).map(|f| f.source) else { return Vec::new() };
-    let mut state = State::tree(&source.path, None).dumping();
-    let mut host = Linted::new(files);
+    let mut state = State::tree(&source.path, scope).dumping();
+    let mut host = Linted::new(files, scope);
     host.root = source.include_root.clone();
     host.read_file(&mut state, main);
     state.finish().1
@@ -551,6 +500,7 @@ pub fn dump(files: &mut [Parsed<'_>], main: usize) -> Vec<DumpLine> {
 /// Reads included files from the parsed files of a run.
 struct Linted<'p, 'a> {
     files: &'p mut [Parsed<'a>],
+    scope: &'p Scope,
     by_path: HashMap<PathBuf, usize>,
     by_key: HashMap<crate::source::FileKey, usize>,
     root: Option<String>,
@@ -564,7 +514,7 @@ struct Linted<'p, 'a> {
 const MAX_READS: usize = 20_000;
 
 impl<'p, 'a> Linted<'p, 'a> {
-    fn new(files: &'p mut [Parsed<'a>]) -> Self {
+    fn new(files: &'p mut [Parsed<'a>], scope: &'p Scope) -> Self {
         // Discovery names an included file by the path its include expands to; a file
         // included by another spelling is found by its inode.
         let in_trees = || {
@@ -575,7 +525,7 @@ impl<'p, 'a> Linted<'p, 'a> {
         };
         let by_path = in_trees().map(|(i, f)| (tidy(&f.source.path), i)).collect();
         let by_key = HashMap::new();
-        Linted { files, by_path, by_key, root: None, read: HashSet::new(), reads: 0 }
+        Linted { files, scope, by_path, by_key, root: None, read: HashSet::new(), reads: 0 }
     }
 
     fn read_file(&mut self, state: &mut State, index: usize) {
@@ -611,11 +561,11 @@ impl Host for Linted<'_, '_> {
                     let keys: Vec<(crate::source::FileKey, usize)> = self
                         .by_path
                         .iter()
-                        .filter_map(|(_, &i)| Some((crate::source::FileKey::of(&self.files.get(i)?.source.path), i)))
+                        .filter_map(|(_, &i)| Some((self.scope.key(&self.files.get(i)?.source.path), i)))
                         .collect();
                     self.by_key.extend(keys);
                 }
-                let Some(&index) = self.by_key.get(&crate::source::FileKey::of(path)) else { return };
+                let Some(&index) = self.by_key.get(&self.scope.key(path)) else { return };
                 index
             }
         };

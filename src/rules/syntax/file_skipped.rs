@@ -1,14 +1,19 @@
 //! `file-skipped`: a file that was not linted on purpose.
 
-use crate::discover::{Problem, MAX_FILE_SIZE};
+use foldhash::HashSet;
+
+use crate::discover::{display_path, Problem, MAX_FILE_SIZE};
 use crate::rules::{declare_rule, Context, Rule, Sink};
 use crate::source::Span;
+use crate::syntax::Tree;
 
 declare_rule! {
     /// ## What it does
     /// Notes a file that was not linted on purpose: one over the 16 MiB size limit, binary
     /// content where a configuration file was expected, a path named on the command line
-    /// that is not a regular file, or a named file whose format atl-lint does not know.
+    /// that is not a regular file, a named file whose format atl-lint does not know, or a
+    /// symbolic link or include that leads outside the scanned tree (or into `/proc`, `/sys`,
+    /// `/dev`, `/run`), which is never read.
     ///
     /// ## Why is this bad?
     /// It is not bad in itself, but nothing in that file was checked, and a configuration
@@ -51,8 +56,35 @@ impl Rule for FileSkipped {
                     format!("`{path}` is not a format atl-lint knows (haproxy, apache, tomcat-server-xml, bitbucket-properties); not linted"),
                 ),
                 Problem::NotRegular => ("not a regular file", format!("`{path}` is not a regular file; not opened")),
+                Problem::Outside(target) => (
+                    "not read",
+                    format!("`{path}` leads to `{target}`, outside the scanned tree; not read"),
+                ),
             };
             sink.emit(Span::file_start(problem.file), label, message);
+        }
+        // Includes that name files outside what the run may read, at the directive; a link
+        // the walk met and reported above is not reported again through the include.
+        let reported: HashSet<&str> =
+            cx.problems.iter().filter(|p| matches!(p.problem, Problem::Outside(_))).map(|p| p.path.as_str()).collect();
+        let cwd = std::env::current_dir().ok();
+        for file in cx.files {
+            let Tree::Apache(config) = &file.tree else { continue };
+            for outside in &config.outside {
+                let paths: Vec<String> = outside
+                    .paths
+                    .iter()
+                    .map(|p| display_path(p, cwd.as_deref()))
+                    .filter(|p| !reported.contains(p.as_str()))
+                    .collect();
+                let Some(first) = paths.first() else { continue };
+                let more = if paths.len() > 1 { format!(" and {} more", paths.len() - 1) } else { String::new() };
+                let message =
+                    format!("`{}` names `{first}`{more}, outside the scanned tree; not read", outside.directive);
+                sink.emit(outside.span, "not read", message).help(
+                    "lint the tree that holds those files (name it as a PATH), or use `--root` for a server image",
+                );
+            }
         }
     }
 }

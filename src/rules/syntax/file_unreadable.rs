@@ -41,8 +41,13 @@ impl Rule for FileUnreadable {
             let Problem::Unreadable(reason) = &problem.problem else {
                 continue;
             };
+            let help = if reason.starts_with("it is a symbolic link") {
+                "point the link at the file it stands for, or remove it"
+            } else {
+                "give the user running atl-lint read access to this file"
+            };
             sink.emit(Span::file_start(problem.file), "not read", format!("cannot read `{}`: {reason}", problem.path))
-                .help("give the user running atl-lint read access to this file");
+                .help(help);
         }
     }
 }

@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::discover::{Denied, Scope};
 use crate::rules::Context;
 use crate::source::{FileKind, Span};
 use crate::syntax::{Parsed, Tree};
@@ -75,10 +76,14 @@ pub(crate) enum Inspected {
 /// look at it.
 pub(crate) fn checked<'c>(cx: &'c Context<'_>) -> &'c [(Reference, Inspected)] {
     cx.certificates.get_or_init(|| {
-        references(cx)
+        let Some(live) = cx.live else { return Vec::new() };
+        // The server reads its certificates wherever they are, but never from `/proc`,
+        // `/dev` and the like, and links inside a `--root` image resolve inside it.
+        let scope = Scope::new(Some(&live.root), Vec::new(), true);
+        references(cx, &scope)
             .into_iter()
             .map(|reference| {
-                let inspected = inspect(&reference);
+                let inspected = inspect(&reference, &scope);
                 (reference, inspected)
             })
             .collect()
@@ -89,15 +94,15 @@ pub(crate) fn checked<'c>(cx: &'c Context<'_>) -> &'c [(Reference, Inspected)] {
 const MAX_CERT_FILE: u64 = 1 << 20;
 
 /// Every certificate file the linted configurations name, resolved on this machine.
-fn references(cx: &Context<'_>) -> Vec<Reference> {
-    let Some(live) = cx.live else { return Vec::new() };
+fn references(cx: &Context<'_>, scope: &Scope) -> Vec<Reference> {
     let mut out = Vec::new();
     for file in cx.files {
         let dir = file.source.path.parent().map(Path::to_path_buf).unwrap_or_default();
         let resolve = |written: &str, base: &Path| -> PathBuf {
-            match Path::new(written).strip_prefix("/") {
-                Ok(relative) => live.root.join(relative),
-                Err(_) => base.join(written),
+            if written.starts_with('/') {
+                scope.under_root(Path::new(written))
+            } else {
+                base.join(written)
             }
         };
         match &file.tree {
@@ -124,7 +129,8 @@ fn references(cx: &Context<'_>) -> Vec<Reference> {
                         };
                         let Some(value) = words.get(i + 1).filter(|v| !v.unknown) else { continue };
                         let path = resolve(value.text, &crt_base);
-                        let named = if named == Named::Certificate && path.is_dir() { Named::Directory } else { named };
+                        let directory = named == Named::Certificate && scope.locate(&path).is_ok_and(|p| p.is_dir());
+                        let named = if directory { Named::Directory } else { named };
                         out.push(Reference { written: value.text.to_string(), span: value.span, path, named });
                     }
                 }
@@ -195,21 +201,22 @@ fn apache_server_root(files: &[Parsed<'_>], file: &Parsed<'_>) -> Option<PathBuf
 
 /// Reads what a reference names: the certificates of a file, of every file of a `crt`
 /// directory, or of every file of a `crt-list`.
-fn inspect(reference: &Reference) -> Inspected {
+fn inspect(reference: &Reference, scope: &Scope) -> Inspected {
     let files = match reference.named {
         Named::Keystore => return Inspected::Unknown,
         Named::Certificate => vec![reference.path.clone()],
-        Named::Directory => directory_files(&reference.path),
-        Named::List => match read_bounded(&reference.path) {
+        Named::Directory => directory_files(&reference.path, scope),
+        Named::List => match read_bounded(&reference.path, scope) {
             Ok(bytes) => {
-                list_files(&String::from_utf8_lossy(&bytes), reference.path.parent().unwrap_or(Path::new("/")))
+                let base = reference.path.parent().unwrap_or(Path::new("/"));
+                list_files(&String::from_utf8_lossy(&bytes), base, scope)
             }
             Err(missing) => return if missing { Inspected::Missing } else { Inspected::Unknown },
         },
     };
     let mut certificates = Vec::new();
     for file in files {
-        match read_bounded(&file) {
+        match read_bounded(&file, scope) {
             Ok(bytes) => certificates.extend(decode(&bytes, &file)),
             Err(true) if reference.named == Named::Certificate => return Inspected::Missing,
             Err(_) => {}
@@ -222,25 +229,20 @@ fn inspect(reference: &Reference) -> Inspected {
     }
 }
 
-/// A file's bytes; `Err(true)` when it does not exist, `Err(false)` when it cannot be read.
-fn read_bounded(path: &Path) -> Result<Vec<u8>, bool> {
-    let metadata = match std::fs::metadata(path) {
-        Ok(m) => m,
-        Err(e) => return Err(e.kind() == std::io::ErrorKind::NotFound),
-    };
-    if !metadata.is_file() || metadata.len() > MAX_CERT_FILE {
-        return Err(false);
-    }
-    std::fs::read(path).map_err(|_| false)
+/// A file's bytes; `Err(true)` when it does not exist, `Err(false)` when it cannot or may
+/// not be read.
+fn read_bounded(path: &Path, scope: &Scope) -> Result<Vec<u8>, bool> {
+    scope.read(path, MAX_CERT_FILE).map_err(|denied: Denied| denied.is_missing())
 }
 
 /// The files HAProxy loads from a `crt` directory (not its `.key`, `.ocsp`, `.issuer`,
 /// `.sctl` companions), sorted.
-fn directory_files(dir: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+fn directory_files(dir: &Path, scope: &Scope) -> Vec<PathBuf> {
+    let Ok(real) = scope.locate(dir) else { return Vec::new() };
+    let Ok(entries) = std::fs::read_dir(real) else { return Vec::new() };
     let mut files: Vec<PathBuf> = entries
         .flatten()
-        .map(|e| e.path())
+        .map(|e| dir.join(e.file_name()))
         .filter(|p| {
             let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             !name.starts_with('.') && ![".key", ".ocsp", ".issuer", ".sctl"].iter().any(|s| name.ends_with(s))
@@ -251,12 +253,12 @@ fn directory_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// The certificate paths of a `crt-list`: the first word of each line that is not a comment.
-fn list_files(text: &str, base: &Path) -> Vec<PathBuf> {
+fn list_files(text: &str, base: &Path, scope: &Scope) -> Vec<PathBuf> {
     text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .filter_map(|l| l.split_whitespace().next())
-        .map(|p| if Path::new(p).is_absolute() { PathBuf::from(p) } else { base.join(p) })
+        .map(|p| if p.starts_with('/') { scope.under_root(Path::new(p)) } else { base.join(p) })
         .collect()
 }
 
