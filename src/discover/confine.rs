@@ -78,12 +78,13 @@ impl Scope {
         if !live {
             let mut real = Vec::new();
             for tree in trees {
-                // A named file's directory is its tree: the files it includes sit beside it.
-                let resolved = scope.resolve(&tree);
-                let dir = match resolved {
-                    Ok(path) if path.is_dir() => Some(path),
-                    Ok(path) => path.parent().map(Path::to_path_buf),
-                    Err(_) => tree.parent().and_then(|p| scope.resolve(p).ok()),
+                // A named file's tree is the directory it is named in (not where a link
+                // leads): the files it includes sit beside it.
+                let dir = if std::fs::metadata(&tree).is_ok_and(|m| m.is_dir()) {
+                    scope.resolve(&tree).ok()
+                } else {
+                    let parent = tree.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+                    scope.resolve(parent).ok()
                 };
                 real.extend(dir);
             }

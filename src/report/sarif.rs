@@ -19,14 +19,22 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-/// An artifact URI: the relative path as shown, or a `file://` URI for an absolute one.
+/// An artifact URI: the relative path as shown, or a `file://` URI for an absolute one,
+/// every byte but unreserved characters and `/` percent-encoded (a file name may hold a
+/// newline, `#`, `?` or bytes that were not UTF-8).
 fn uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len() + 8);
     if path.starts_with('/') {
-        let encoded = url::Url::from_file_path(path).map(|u| u.to_string());
-        encoded.unwrap_or_else(|_| format!("file://{path}"))
-    } else {
-        path.split('/').map(|part| part.replace('%', "%25").replace(' ', "%20")).collect::<Vec<_>>().join("/")
+        out.push_str("file://");
     }
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 fn location(at: &Region, empty: bool, message: Option<String>) -> Value {
