@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 seconds=${1:-600}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(haproxy apache server_xml properties ciphers lint_file)
+[ ${#targets[@]} -gt 0 ] || targets=(haproxy apache server_xml properties ciphers lint_file discover)
 shared=../../shared/corpus
 seed() {
     local target=$1 dir=corpus/$1
@@ -20,6 +20,7 @@ seed() {
         properties) find "$shared/real/bitbucket-properties" -type f ;;
         ciphers) printf '%s\n' 'HIGH:!aNULL:!MD5' 'ECDHE+AESGCM:!RC4' 'ALL:+RC4:@STRENGTH' 'DEFAULT:-3DES' 'EXPORT:eNULL' > "$dir/seeds.txt"; return ;;
         lint_file) find "$shared/real" -type f ;;
+        discover) cp ../tests/fuzz-regressions/discover/* "$dir/"; return ;;
     esac | while read -r file; do cp "$file" "$dir/$(basename "$file")" 2>/dev/null || true; done
 }
 export RUSTC_BOOTSTRAP=1

@@ -158,6 +158,8 @@ fn inputs_the_fuzzers_crashed_on_stay_fixed() {
             let bytes = std::fs::read(input.path()).expect("read");
             if name == "ciphers" {
                 let _ = atl_lint::tls::weak_ciphers(&String::from_utf8_lossy(&bytes));
+            } else if name == "discover" {
+                atl_lint::fuzzing::lint_tree(&bytes);
             } else {
                 lint_bytes(&bytes, kind, "etc/config.conf");
             }
