@@ -232,7 +232,12 @@ pub fn lint_found(found: Vec<Found>, options: &Options) -> Report {
             d.severity = *severity;
         }
     }
-    for (file, found) in secrets {
+    // Files that are shown but not parsed (`--base-url` values, the config file) hold
+    // secrets too: found in their text.
+    let parsed: foldhash::HashSet<source::FileId> = secrets.iter().map(|(file, _)| *file).collect();
+    let shown_only: Secrets =
+        sources.iter().filter(|s| !parsed.contains(&s.id)).map(|s| (s.id, syntax::text_secrets(s))).collect();
+    for (file, found) in secrets.into_iter().chain(shown_only) {
         if let Some(source) = sources.get_mut(file) {
             source.secrets = found.spans.iter().map(|s| (s.start(), s.end())).collect();
             source.secret_values = found.values;

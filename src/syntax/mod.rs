@@ -136,53 +136,99 @@ impl<'a> Parsed<'a> {
     /// Where this file holds secret values, and the values themselves as messages could
     /// quote them (decoded), so every output can mask both.
     pub fn secrets(&self) -> Secrets {
-        let mut secrets = Secrets::default();
-        let (settings, comments): (Box<dyn Iterator<Item = &Setting<'a>>>, &[Comment<'a>]) = match &self.tree {
-            Tree::ServerXml(doc) => (Box::new(doc.elements.iter().flat_map(|e| e.attributes.iter())), &doc.comments),
-            Tree::Properties(props) => (Box::new(props.entries.iter()), &props.comments),
-            Tree::Haproxy(config) => {
-                haproxy_secrets(config, &mut secrets);
-                (Box::new(std::iter::empty()), &config.comments)
+        let mut secrets = text_secrets(self.source);
+        match &self.tree {
+            Tree::ServerXml(doc) => {
+                for element in &doc.elements {
+                    element_secrets(element, &mut secrets);
+                }
             }
-            Tree::Apache(config) => {
-                apache_secrets(config, &mut secrets);
-                (Box::new(std::iter::empty()), &config.comments)
+            Tree::Properties(props) => {
+                for entry in &props.entries {
+                    setting_secrets(entry, &mut secrets);
+                }
             }
-        };
-        for setting in settings {
-            let decoded = setting.value.text.as_ref();
-            if crate::secrets::is_secret_name(&setting.name) {
-                secrets.spans.push(setting.value.span);
-                secrets.values.push(decoded.to_string());
-                secrets.values.extend(
-                    self.source
-                        .parse_text()
-                        .get(setting.value.span.start()..setting.value.span.end())
-                        .map(str::to_string),
-                );
-            } else if let Some((from, to)) = crate::secrets::url_password(decoded) {
-                secrets.spans.push(setting.value.sub_span(from, to));
-                secrets.values.extend(decoded.get(from..to).map(str::to_string));
-            }
+            Tree::Haproxy(config) => haproxy_secrets(config, &mut secrets),
+            Tree::Apache(config) => apache_secrets(config, &mut secrets),
         }
-        for comment in comments {
-            let Some(body_start) =
-                self.source.parse_text().get(comment.span.start()..).and_then(|t| t.find(comment.text))
-            else {
-                continue;
-            };
-            let base = comment.span.start() + body_start;
-            for (from, to) in crate::secrets::in_comment(comment.text) {
-                secrets.spans.push(Span::new(comment.span.file, base + from, base + to));
-                secrets.values.extend(comment.text.get(from..to).map(str::to_string));
-            }
-        }
+        self.unparsable_lines(&mut secrets);
+        // Messages may quote a value raw as well as decoded.
+        let raw = secrets.spans.iter().filter_map(|s| self.source.text.get(s.start()..s.end()));
+        let raw: Vec<String> = raw.filter(|r| !r.is_empty()).map(str::to_string).collect();
+        secrets.values.extend(raw);
+        secrets.values.sort_unstable();
+        secrets.values.dedup();
         secrets
+    }
+
+    /// The rest of each line a parser could not read, after a secret-named word on it: no
+    /// parser can say where that value ends (`insecure-password "never closed`).
+    fn unparsable_lines(&self, secrets: &mut Secrets) {
+        let source = self.source;
+        for problem in self.problems() {
+            let first = source.line_index(problem.span.start());
+            let last = source.line_index(problem.span.end()).max(first);
+            for line in first..=last {
+                let (start, end) = source.line_range(line);
+                let Some(text) = source.text.get(start..end) else { continue };
+                let text = text.trim_end_matches(['\n', '\r']);
+                if let Some(at) = crate::secrets::after_secret_word(text) {
+                    secrets.add(source, Span::new(source.id, start + at, start + text.len()));
+                }
+            }
+        }
+    }
+}
+
+/// Secret values a file's text shows whatever its format or whether it parses: secret-named
+/// `name=value` settings, URL user info, credentials headers. Also for the files that are
+/// only shown (`--base-url` values, the config file).
+pub fn text_secrets(source: &SourceFile) -> Secrets {
+    let mut secrets = Secrets::default();
+    for (from, to) in crate::secrets::in_text(&source.text) {
+        secrets.add(source, Span::new(source.id, from, to));
+    }
+    secrets
+}
+
+/// A Tomcat element's secrets: its secret-named attributes, and the `value` of an element
+/// whose `name` names a secret (`<Environment>`, `<Parameter>`).
+fn element_secrets(element: &server_xml::Element<'_>, secrets: &mut Secrets) {
+    let named_secret = element
+        .attributes
+        .iter()
+        .any(|a| a.name.eq_ignore_ascii_case("name") && crate::secrets::is_secret_name(&a.value.text));
+    for setting in &element.attributes {
+        if named_secret && setting.name.eq_ignore_ascii_case("value") {
+            secrets.value(setting.value.span, &setting.value.text);
+        }
+        setting_secrets(setting, secrets);
+    }
+}
+
+/// A setting's secrets: its whole value when its name names a secret, else what its decoded
+/// value holds (a password parameter or user info of a URL after entities are decoded).
+fn setting_secrets(setting: &Setting<'_>, secrets: &mut Secrets) {
+    let decoded = setting.value.text.as_ref();
+    if crate::secrets::is_secret_name(&setting.name) {
+        secrets.value(setting.value.span, decoded);
+        return;
+    }
+    let bare = crate::secrets::bare_user_info(decoded);
+    // A rule may quote the part before the `:` alone (`set server.proxy-name=USER`): the
+    // password after it is kept out of messages on its own too; the user name is no secret.
+    let password = bare.and_then(|(from, to)| decoded.get(from..to)).and_then(|info| info.split_once(':'));
+    secrets.values.extend(password.map(|(_, password)| password.to_string()));
+    for (from, to) in crate::secrets::in_text(decoded).into_iter().chain(bare) {
+        secrets.spans.push(setting.value.sub_span(from, to));
+        secrets.values.extend(decoded.get(from..to).map(str::to_string));
     }
 }
 
 /// HAProxy secrets: the word after a secret-named word (`user x password HASH`,
-/// `insecure-password`, `ca-sign-pass`), and the password of `stats auth user:password`.
+/// `insecure-password`, `ca-sign-pass`, `setenv DB_PASSWORD x`) or a credentials header
+/// (`set-header Authorization "Basic ..."`), `name=value` words with a secret name, and the
+/// password of `stats auth user:password`.
 fn haproxy_secrets(config: &haproxy::Config<'_>, secrets: &mut Secrets) {
     let statements = config.outside.iter().chain(config.sections.iter().flat_map(|s| s.statements.iter()));
     for statement in statements {
@@ -191,17 +237,12 @@ fn haproxy_secrets(config: &haproxy::Config<'_>, secrets: &mut Secrets) {
         let mut after_secret_name = false;
         for word in statement.words() {
             if after_secret_name {
-                secrets.spans.push(word.span);
-                secrets.values.push(word.text.to_string());
+                secrets.value(word.span, word.text);
             }
-            // A password option, or a credentials header (`set-header Authorization "Basic ..."`).
-            after_secret_name = crate::secrets::is_secret_name(word.text)
-                || word.text.eq_ignore_ascii_case("authorization")
-                || word.text.eq_ignore_ascii_case("proxy-authorization");
+            after_secret_name = is_secret_word(word.text) || is_credentials_header(word.text);
             let Some((name, value)) = word.text.split_once('=') else { continue };
             if crate::secrets::is_secret_name(name) && !value.is_empty() {
-                secrets.spans.push(word.span);
-                secrets.values.push(value.to_string());
+                secrets.value(word.span, value);
             }
         }
         if statement.is(&["stats", "auth"]) {
@@ -216,18 +257,48 @@ fn haproxy_secrets(config: &haproxy::Config<'_>, secrets: &mut Secrets) {
     }
 }
 
-/// Apache secrets: the arguments of a secret-named directive (`AuthLDAPBindPassword`), and
-/// passwords in URLs (`ProxyPass / http://user:pass@host/`).
+/// A word that is a secret's name (`insecure-password`, `DB_PASSWORD`), not a value that
+/// mentions one (`"${DB_PASSWORD}"`, a path).
+fn is_secret_word(text: &str) -> bool {
+    text.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+        && crate::secrets::is_secret_name(text)
+}
+
+fn is_credentials_header(name: &str) -> bool {
+    name.eq_ignore_ascii_case("authorization") || name.eq_ignore_ascii_case("proxy-authorization")
+}
+
+/// Apache secrets: the arguments of a secret-named directive (`AuthLDAPBindPassword`) and of
+/// `DBDParams`, the value of a variable with a secret name (`Define`, `SetEnv`), a credentials
+/// header's value (`RequestHeader set Authorization ...`), `name=value` arguments with a
+/// secret name (`secret=` of an AJP worker), and what decoded arguments hold (user info of
+/// URLs, after `${NAME}` substitution too).
 fn apache_secrets(config: &apache::Config<'_>, secrets: &mut Secrets) {
     for directive in &config.directives {
-        // `ProxyPass*` passes requests, not passwords.
         let name = directive.name().text.to_ascii_lowercase();
-        let secret_directive = crate::secrets::is_secret_name(&name) && !name.starts_with("proxypass");
+        // `ProxyPass*` passes requests, `PassEnv` names variables and `ServerTokens`,
+        // `CGIPassAuth` and `SSLPassPhraseDialog` are switches, not passwords.
+        let not_secret = ["passenv", "servertokens", "cgipassauth", "sslpassphrasedialog"];
+        let secret_directive = (crate::secrets::is_secret_name(&name)
+            && !name.starts_with("proxypass")
+            && !not_secret.contains(&name.as_str()))
+            || name == "dbdparams";
+        let variable = matches!(name.as_str(), "define" | "setenv" | "setenvif" | "setenvifnocase" | "setenvifexpr");
+        let header = matches!(name.as_str(), "header" | "requestheader");
+        let mut after_secret_name = false;
         for arg in directive.args() {
-            if secret_directive {
-                secrets.spans.push(arg.span);
-                secrets.values.push(arg.text.to_string());
-            } else if let Some((from, to)) = crate::secrets::url_password(arg.text) {
+            if secret_directive || after_secret_name {
+                secrets.value(arg.span, arg.text);
+            }
+            after_secret_name = after_secret_name
+                || (variable && is_secret_word(arg.text))
+                || (header && (is_credentials_header(arg.text) || is_secret_word(arg.text)));
+            if let Some((key, value)) = arg.text.split_once('=') {
+                if crate::secrets::is_secret_name(key) && !value.is_empty() {
+                    secrets.value(arg.span, value);
+                }
+            }
+            for (from, to) in crate::secrets::in_text(arg.text) {
                 secrets.spans.push(arg.sub_span(from, to));
                 secrets.values.extend(arg.text.get(from..to).map(str::to_string));
             }
@@ -242,6 +313,26 @@ pub struct Secrets {
     pub spans: Vec<Span>,
     /// Values (raw and decoded) to mask wherever a message quotes them.
     pub values: Vec<String>,
+}
+
+impl Secrets {
+    /// A secret at `span` of `source`: the span, and its raw text as a value.
+    fn add(&mut self, source: &SourceFile, span: Span) {
+        if span.is_empty() {
+            return;
+        }
+        self.spans.push(span);
+        self.values.extend(source.text.get(span.start()..span.end()).map(str::to_string));
+    }
+
+    /// A secret value at `span`, decoded as messages quote it (the raw text is found with
+    /// the file's text).
+    fn value(&mut self, span: Span, decoded: &str) {
+        self.spans.push(span);
+        if !decoded.is_empty() {
+            self.values.push(decoded.to_string());
+        }
+    }
 }
 
 /// Parses a file of a kind atl-lint has a parser for.
