@@ -383,8 +383,17 @@ fn scheme_token(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
     (len > 0).then_some((from, from + len))
 }
 
-/// Where the rest of a line that does not parse must be masked: after its first secret-named
-/// word (`insecure-password "never closed`), as no parser can tell where the value ends.
+/// Apache directives named like secrets whose arguments are none: `ProxyPass*` passes
+/// requests, `PassEnv` names variables, the others are switches.
+pub fn is_directive_without_secret(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.starts_with("proxypass")
+        || ["passenv", "servertokens", "cgipassauth", "sslpassphrasedialog"].contains(&lower.as_str())
+}
+
+/// Where the rest of a line that does not parse (or of a comment) must be masked: after its
+/// first secret-named word (`insecure-password "never closed`), as no parser can tell where
+/// the value ends.
 pub fn after_secret_word(line: &str) -> Option<usize> {
     let bytes = line.as_bytes();
     let mut start = None;
@@ -395,7 +404,8 @@ pub fn after_secret_word(line: &str) -> Option<usize> {
             }
             _ => {
                 if let Some(from) = start.take() {
-                    if is_secret_name(line.get(from..i).unwrap_or("")) {
+                    let word = line.get(from..i).unwrap_or("");
+                    if is_secret_name(word) && !is_directive_without_secret(word) {
                         return Some(i);
                     }
                 }
@@ -458,6 +468,7 @@ mod tests {
         let line = r#"  user admin insecure-password "P1 never closed"#;
         assert_eq!(after_secret_word(line).map(|at| &line[at..]), Some(r#" "P1 never closed"#));
         assert_eq!(after_secret_word("bind :443 ssl crt \"/x.pem"), None);
+        assert_eq!(after_secret_word("ProxyPass /a \"http://b/"), None);
     }
 
     #[test]

@@ -148,8 +148,14 @@ impl<'a> Parsed<'a> {
                     setting_secrets(entry, &mut secrets);
                 }
             }
-            Tree::Haproxy(config) => haproxy_secrets(config, &mut secrets),
-            Tree::Apache(config) => apache_secrets(config, &mut secrets),
+            Tree::Haproxy(config) => {
+                haproxy_secrets(config, &mut secrets);
+                comment_secrets(self.source, &config.comments, &mut secrets);
+            }
+            Tree::Apache(config) => {
+                apache_secrets(config, &mut secrets);
+                comment_secrets(self.source, &config.comments, &mut secrets);
+            }
         }
         self.unparsable_lines(&mut secrets);
         // Messages may quote a value raw as well as decoded.
@@ -165,9 +171,18 @@ impl<'a> Parsed<'a> {
     /// parser can say where that value ends (`insecure-password "never closed`).
     fn unparsable_lines(&self, secrets: &mut Secrets) {
         let source = self.source;
-        for problem in self.problems() {
-            let first = source.line_index(problem.span.start());
-            let last = source.line_index(problem.span.end()).max(first);
+        let mut lines: Vec<(usize, usize)> = self
+            .problems()
+            .iter()
+            .map(|p| (source.line_index(p.span.start()), source.line_index(p.span.end())))
+            .collect();
+        lines.sort_unstable();
+        // Each line once, however many problems span it (nested unclosed blocks all reach
+        // the end of the file).
+        let mut next = 0;
+        for (first, last) in lines {
+            let first = first.max(next);
+            next = next.max(last + 1);
             for line in first..=last {
                 let (start, end) = source.line_range(line);
                 let Some(text) = source.text.get(start..end) else { continue };
@@ -189,6 +204,25 @@ pub fn text_secrets(source: &SourceFile) -> Secrets {
         secrets.add(source, Span::new(source.id, from, to));
     }
     secrets
+}
+
+/// Commented-out directives of the line formats (`# AuthLDAPBindPassword old`): the rest of
+/// a comment after a secret-named word, as its words are not parsed.
+fn comment_secrets(source: &SourceFile, comments: &[Comment<'_>], secrets: &mut Secrets) {
+    for comment in comments {
+        let Some(body) = source.text.get(comment.span.start()..comment.span.end()).and_then(|t| t.find(comment.text))
+        else {
+            continue;
+        };
+        let base = comment.span.start() + body;
+        // Suppressions name rules, never secrets.
+        if comment.text.trim_start().starts_with("atl-lint:") {
+            continue;
+        }
+        if let Some(at) = crate::secrets::after_secret_word(comment.text) {
+            secrets.add(source, Span::new(source.id, base + at, base + comment.text.len()));
+        }
+    }
 }
 
 /// A Tomcat element's secrets: its secret-named attributes, and the `value` of an element
@@ -276,12 +310,8 @@ fn is_credentials_header(name: &str) -> bool {
 fn apache_secrets(config: &apache::Config<'_>, secrets: &mut Secrets) {
     for directive in &config.directives {
         let name = directive.name().text.to_ascii_lowercase();
-        // `ProxyPass*` passes requests, `PassEnv` names variables and `ServerTokens`,
-        // `CGIPassAuth` and `SSLPassPhraseDialog` are switches, not passwords.
-        let not_secret = ["passenv", "servertokens", "cgipassauth", "sslpassphrasedialog"];
         let secret_directive = (crate::secrets::is_secret_name(&name)
-            && !name.starts_with("proxypass")
-            && !not_secret.contains(&name.as_str()))
+            && !crate::secrets::is_directive_without_secret(&name))
             || name == "dbdparams";
         let variable = matches!(name.as_str(), "define" | "setenv" | "setenvif" | "setenvifnocase" | "setenvifexpr");
         let header = matches!(name.as_str(), "header" | "requestheader");
@@ -363,7 +393,121 @@ fn has_placeholder(text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_unknown;
+    use super::{is_unknown, parse};
+    use crate::source::{FileId, FileKind, SourceFile};
+
+    /// A file's text with every secret span it reports masked, and its secret values.
+    fn masked(kind: FileKind, text: &str) -> (String, Vec<String>) {
+        let source = SourceFile::new(FileId(0), "f".into(), "f".into(), Some(kind), text.as_bytes().to_vec());
+        let Some(parsed) = parse(&source) else { panic!("not parsed") };
+        let secrets = parsed.secrets();
+        let mut bytes = text.as_bytes().to_vec();
+        for span in &secrets.spans {
+            bytes[span.start()..span.end()].fill(b'*');
+        }
+        (String::from_utf8(bytes).expect("utf-8"), secrets.values)
+    }
+
+    fn assert_masked(kind: FileKind, text: &str, kept: &[&str]) {
+        let (masked, values) = masked(kind, text);
+        // The secrets are the words `P_<number>`.
+        let words = text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'));
+        let canaries = words.filter(|w| w.strip_prefix("P_").is_some_and(|n| n.chars().all(|c| c.is_ascii_digit())));
+        for canary in canaries {
+            assert!(!masked.contains(canary), "{canary} is shown:\n{masked}");
+            assert!(values.iter().any(|v| v.contains(canary)), "{canary} is not a value to scrub: {values:?}");
+        }
+        for word in kept {
+            assert!(masked.contains(word), "`{word}` is masked but is no secret:\n{masked}");
+        }
+    }
+
+    #[test]
+    fn apache_secrets_by_name_and_by_value() {
+        let text = "\
+Define LDAP_BIND_PASSWORD P_1
+SetEnv DB_PASSWD P_2
+SetEnv JAVA_HOME /opt/java
+Define HOST jira.example.com
+DBDParams \"host=db user=jira pass=P_3\"
+RequestHeader set Authorization \"Basic P_4\"
+Header set Proxy-Authorization P_5
+Header set X-Api-Token P_6
+ProxyPass /jira/ ajp://localhost:8009/jira/ secret=P_7 timeout=30
+BalancerMember ajp://localhost:8010 secret=P_8
+ProxyPass /db http://admin:P_9@localhost:8090/db/
+AuthLDAPBindPassword P_10
+ServerTokens Prod
+PassEnv JAVA_OPTS
+# SSLPassword P_11
+";
+        let kept = ["/opt/java", "jira.example.com", "timeout=30", "Prod", "JAVA_OPTS", "ajp://localhost:8010"];
+        assert_masked(FileKind::Apache, text, &kept);
+    }
+
+    #[test]
+    fn tomcat_secrets_by_name_and_by_value() {
+        let text = "\
+<Server port=\"8005\"><Service name=\"Catalina\">
+<Connector port=\"8443\" secure=\"true\" scheme=\"https\" keystorePasword=\"P_1\" secretRequired=\"false\"
+           proxyName=\"admin:P_2@jira.example.com\"/>
+<Environment name=\"DB_PASSWORD\" value=\"P_3\" type=\"java.lang.String\"/>
+<Environment name=\"DB_HOST\" value=\"db.example.com\"/>
+<Parameter name=\"ldap.secret\" value=\"P_4\"/>
+<Resource url=\"jdbc:sqlserver://db;user=jira;password=P_5;ssl=true\"/>
+<Resource url=\"jdbc:postgresql://db/x?user=jira&amp;password=P_7&amp;ssl=false\"/>
+<!-- <Connector keystorePass=\"P_6\"/> -->
+</Service></Server>
+";
+        let kept = ["\"true\"", "\"https\"", "\"false\"", "db.example.com", "ssl=true", "jira.example.com"];
+        assert_masked(FileKind::TomcatServerXml, text, &kept);
+    }
+
+    #[test]
+    fn broken_xml_attributes_hide_the_rest_of_the_line() {
+        let text = "<Server><Connector port=\"8443\" keystorePass=P_1 sslProtocol=\"TLS\"/>\n</Server>\n";
+        assert_masked(FileKind::TomcatServerXml, text, &["8443"]);
+        let text = "<Server><Connector port=\"8443\" certificateKeyPassword='P_1 P_2/>\n</Server>\n";
+        assert_masked(FileKind::TomcatServerXml, text, &["8443"]);
+    }
+
+    #[test]
+    fn haproxy_secrets_by_name_and_by_value() {
+        let text = "\
+global
+    setenv DB_PASS P_1
+userlist admins
+    user admin insecure-password \"P_2 never closed
+    user ops password P_3
+frontend www
+    bind :443 ssl crt /etc/ssl/site.pem
+    stats auth admin:P_4
+    redirect location https://u:P_5@jira.example.com/ if { path /old }
+    http-request set-header Authorization \"Bearer P_6\"
+    http-request set-header X-Env \"${DB_PASS}\" if old
+backend app
+    option httpchk GET / HTTP/1.1\\r\\nAuthorization:\\ Basic\\ P_7\\r\\nHost:\\ x
+    server app1 127.0.0.1:8080 check
+";
+        let kept = ["/etc/ssl/site.pem", "admin:", "jira.example.com", "if old", "127.0.0.1:8080", "Host:"];
+        assert_masked(FileKind::Haproxy, text, &kept);
+    }
+
+    #[test]
+    fn properties_secrets_by_name_and_by_value() {
+        let text = "\
+server.proxy-name=admin:P_1@git.example.com
+setup.sysadmin.pasword=P_2
+jdbc.url=jdbc:sqlserver://db;user=bb;pwd=P_3;database=bitbucket
+server.secure=true
+setup.sysadmin.username=admin
+";
+        assert_masked(
+            FileKind::BitbucketProperties,
+            text,
+            &["git.example.com", "database=bitbucket", "true", "=admin"],
+        );
+    }
 
     #[test]
     fn deployment_time_values_are_unknown() {
