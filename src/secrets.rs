@@ -30,11 +30,34 @@ const SECRET_SEGMENTS: [&[u8]; 4] = [b"pwd", b"passphrase", b"apikey", b"pass"];
 /// value too many is harmless; one too few leaks it.
 pub fn is_secret_name(name: &str) -> bool {
     let bytes = name.as_bytes();
+    // Most names (`check`, `maxconn`, addresses) lack the letters of every secret word: one
+    // pass over the bytes and no allocation for them.
+    if !may_name_secret(letter_set(bytes)) {
+        return false;
+    }
     // Switches about secrets (`secretRequired`, `...token.enabled`) are not secrets themselves.
     if ends_with_ignore_case(bytes, b"required") || ends_with_ignore_case(bytes, b"enabled") {
         return false;
     }
     mentions_secret_word(name) || segments(bytes).any(secret_segment)
+}
+
+/// The letters of each of [`SECRET_WORDS`], one bit each.
+const SECRET_WORD_LETTERS: [u32; 6] = {
+    let mut sets = [0; 6];
+    let mut i = 0;
+    while i < SECRET_WORDS.len() {
+        sets[i] = letter_set(SECRET_WORDS[i]);
+        i += 1;
+    }
+    sets
+};
+
+/// Whether a name with these letters can name a secret: two edits leave all but two of a
+/// secret word's letters (and `pass`, `secret`, `token`, `credential` inside it leave all).
+fn may_name_secret(letters: u32) -> bool {
+    SECRET_WORD_LETTERS.iter().any(|set| (set & !letters).count_ones() <= 2)
+        || SECRET_SEGMENTS.iter().any(|segment| letter_set(segment) & !letters == 0)
 }
 
 fn ends_with_ignore_case(bytes: &[u8], suffix: &[u8]) -> bool {
@@ -111,13 +134,31 @@ fn secret_segment(segment: &[u8]) -> bool {
     if lower.len() < 4 || ORDINARY_SEGMENTS.contains(&lower) {
         return false;
     }
-    SECRET_WORDS.iter().any(|word| {
+    let letters = letter_set(lower);
+    SECRET_WORDS.iter().zip(SECRET_WORD_LETTERS).any(|(word, set)| {
         // `token` is short: a different first letter makes too many ordinary words (`open`).
         let short = word.len() < 6;
+        // Two edits remove at most two of the word's letters: a cheap test that spares
+        // almost every segment the edit-distance table.
+        let missing = (set & !letters).count_ones();
         lower.len().abs_diff(word.len()) <= 2
+            && missing <= 2
             && (!short || lower.first() == word.first())
             && within_two_edits(lower, word)
     })
+}
+
+/// The set of ASCII letters in a word whatever their case, one bit each.
+const fn letter_set(mut word: &[u8]) -> u32 {
+    let mut set = 0;
+    while let [b, rest @ ..] = word {
+        let b = b.to_ascii_lowercase();
+        if b.is_ascii_lowercase() {
+            set |= 1 << (b - b'a');
+        }
+        word = rest;
+    }
+    set
 }
 
 /// Levenshtein distance of two short byte strings is at most two.
