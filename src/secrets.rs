@@ -421,7 +421,13 @@ fn scheme_token(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
         .iter()
         .position(|c| !(c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=' | b'.' | b'_' | b'~' | b'-')))
         .unwrap_or(rest.len());
-    (len > 0).then_some((from, from + len))
+    let token = rest.get(..len)?;
+    // A credential (base64, a JWT, a random string) has a digit, a symbol or an inner
+    // capital; a word of prose (`AuthName "Basic Authentication"`, `# Basic Settings`) has
+    // none, and masking it would mask that word in every message.
+    let inner_capital = token.get(1..).is_some_and(|t| t.iter().any(u8::is_ascii_uppercase));
+    let credential_like = inner_capital || token.iter().any(|c| !c.is_ascii_alphabetic());
+    (len > 0 && credential_like).then_some((from, from + len))
 }
 
 /// Apache directives named like secrets whose arguments are none: `ProxyPass*` passes
@@ -502,6 +508,8 @@ mod tests {
         assert_eq!(found("http-request set-header X-Auth bearer%20P4"), ["P4"]);
         assert_eq!(found("AuthType Basic\nAuthBasicProvider file"), Vec::<&str>::new());
         assert_eq!(found("basically basic"), Vec::<&str>::new());
+        assert_eq!(found("AuthName \"Basic Authentication\"\n# Basic Settings"), Vec::<&str>::new());
+        assert_eq!(found("Bearer eyJhbGciOi.eyJzdWIi.sig"), ["eyJhbGciOi.eyJzdWIi.sig"]);
     }
 
     #[test]
