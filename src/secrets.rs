@@ -53,11 +53,22 @@ const SECRET_WORD_LETTERS: [u32; 6] = {
     sets
 };
 
+/// The letters of each of [`SECRET_SEGMENTS`], one bit each.
+const SECRET_SEGMENT_LETTERS: [u32; 4] = {
+    let mut sets = [0; 4];
+    let mut i = 0;
+    while i < SECRET_SEGMENTS.len() {
+        sets[i] = letter_set(SECRET_SEGMENTS[i]);
+        i += 1;
+    }
+    sets
+};
+
 /// Whether a name with these letters can name a secret: two edits leave all but two of a
 /// secret word's letters (and `pass`, `secret`, `token`, `credential` inside it leave all).
 fn may_name_secret(letters: u32) -> bool {
     SECRET_WORD_LETTERS.iter().any(|set| (set & !letters).count_ones() <= 2)
-        || SECRET_SEGMENTS.iter().any(|segment| letter_set(segment) & !letters == 0)
+        || SECRET_SEGMENT_LETTERS.iter().any(|set| set & !letters == 0)
 }
 
 fn ends_with_ignore_case(bytes: &[u8], suffix: &[u8]) -> bool {
@@ -234,28 +245,29 @@ pub fn in_text(text: &str) -> Vec<(usize, usize)> {
 /// `name: value` with a secret name.
 fn named_values(text: &str, found: &mut Vec<(usize, usize)>) {
     let bytes = text.as_bytes();
-    let mut name_start = None;
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        if is_name_byte(b) {
-            name_start.get_or_insert(i);
-            i += 1;
+    let mut resume = 0;
+    // Only the bytes around each `=` and `:` are read: a name reaches back at most to the
+    // separator before it, so every byte is read a bounded number of times.
+    for separator in memchr::memchr2_iter(b'=', b':', bytes) {
+        if separator < resume {
             continue;
         }
-        let Some(start) = name_start.take() else {
-            i += 1;
-            continue;
-        };
-        let j = skip_blanks(bytes, i);
-        if !matches!(bytes.get(j), Some(b'=' | b':')) || !is_secret_name(text.get(start..i).unwrap_or("")) {
-            i += 1;
+        let mut end = separator;
+        while end > 0 && matches!(bytes.get(end - 1), Some(b' ' | b'\t')) {
+            end -= 1;
+        }
+        let mut start = end;
+        while start > 0 && bytes.get(start - 1).is_some_and(|&b| is_name_byte(b)) {
+            start -= 1;
+        }
+        if start == end || !is_secret_name(text.get(start..end).unwrap_or("")) {
             continue;
         }
-        let (from, to) = value_at(text, skip_blanks(bytes, j + 1));
+        let (from, to) = value_at(text, skip_blanks(bytes, separator + 1));
         if to > from {
             found.push((from, to));
         }
-        i = to.max(i + 1);
+        resume = to.max(separator + 1);
     }
 }
 
@@ -271,15 +283,18 @@ fn skip_blanks(bytes: &[u8], mut at: usize) -> usize {
 }
 
 /// The value starting at `at`: quoted (to the closing quote, or the end of the line when
-/// there is none) or bare (to white space or a delimiter of URLs, connection strings and
-/// tags).
+/// there is none on it) or bare (to white space or a delimiter of URLs, connection strings
+/// and tags).
 fn value_at(text: &str, at: usize) -> (usize, usize) {
     let bytes = text.as_bytes();
-    let line_end = |from: usize| text.get(from..).and_then(|r| r.find(['\n', '\r'])).map_or(text.len(), |k| from + k);
     match bytes.get(at) {
         Some(&quote @ (b'"' | b'\'')) => {
-            let close = text.get(at + 1..).and_then(|rest| rest.find(char::from(quote))).map(|k| at + 1 + k);
-            (at + 1, close.unwrap_or_else(|| line_end(at + 1)))
+            // Within the line: a search to the end of the file for each unclosed quote would
+            // make many of them quadratic. A value over several lines is masked whole by the
+            // parser that reads it.
+            let rest = bytes.get(at + 1..).unwrap_or(&[]);
+            let len = rest.iter().position(|&c| c == quote || c == b'\n' || c == b'\r').unwrap_or(rest.len());
+            (at + 1, at + 1 + len)
         }
         _ => {
             let rest = bytes.get(at..).unwrap_or(&[]);
@@ -510,6 +525,21 @@ mod tests {
         assert_eq!(found("basically basic"), Vec::<&str>::new());
         assert_eq!(found("AuthName \"Basic Authentication\"\n# Basic Settings"), Vec::<&str>::new());
         assert_eq!(found("Bearer eyJhbGciOi.eyJzdWIi.sig"), ["eyJhbGciOi.eyJzdWIi.sig"]);
+    }
+
+    /// Unclosed quotes, URLs without paths and schemes without tokens, many times over: each
+    /// is read once (a rescan of the rest of the text for each would take minutes here).
+    #[test]
+    fn hostile_texts_are_scanned_in_linear_time() {
+        let started = std::time::Instant::now();
+        for line in ["password=\"x", "a://b:c@d", "Basic \\ %20", "Authorization:", "x://://://", "token:'"] {
+            let text = format!("{line}\n").repeat(100_000);
+            in_text(&text);
+            in_text(&text.replace('\n', " "));
+            after_secret_word(&text.replace('\n', " "));
+        }
+        assert_eq!(in_text(&"password=\"x\n".repeat(3)).len(), 3);
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
     }
 
     #[test]

@@ -243,7 +243,8 @@ const ATTACK: &str = "\u{1b}]0;x\u{7}\u{1b}[2J";
 #[test]
 fn control_sequences_from_the_input_never_reach_the_terminal() {
     let dir = temp_dir("secrets-controls");
-    let name = format!("sites/evil{ATTACK}.conf");
+    // U+009B is CSI for terminals that read C1 controls (a Latin-1 file decodes to it).
+    let name = format!("sites/evil{ATTACK}\u{9b}2J.conf");
     let vhost = format!(
         "<VirtualHost *:80>\n    ServerName jira.example.com/{ATTACK}\n    ProxyPass /a{ATTACK}/ http://localhost:8080/a\n    # {ATTACK} \u{9b}2J\n</VirtualHost>\n"
     );
@@ -270,4 +271,6 @@ fn control_sequences_from_the_input_never_reach_the_terminal() {
     }
     let (_, human) = outputs.iter().find(|(what, _)| what == "human --color never").expect("human output");
     assert!(human.contains("\\x1b]0;x\\x07"), "the file name is shown escaped:\n{human}");
+    let (_, json) = outputs.iter().find(|(what, _)| what.starts_with("json")).expect("json output");
+    assert!(json.contains("\\u001b]0;x\\u0007") && json.contains("\\u009b2J"), "JSON escapes them:\n{json}");
 }
