@@ -245,7 +245,7 @@ pub fn lint_found(found: Vec<Found>, options: &Options) -> Report {
         sources.iter().filter(|s| !parsed.contains(&s.id)).map(|s| (s.id, syntax::text_secrets(s))).collect();
     for (file, found) in secrets.into_iter().chain(shown_only) {
         if let Some(source) = sources.get_mut(file) {
-            source.secrets = found.spans.iter().map(|s| (s.start(), s.end())).collect();
+            source.secrets = found.spans.iter().chain(&found.user_names).map(|s| (s.start(), s.end())).collect();
             source.secret_values = found.values;
         }
     }

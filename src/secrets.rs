@@ -231,14 +231,23 @@ pub fn shown(value: &str) -> std::borrow::Cow<'_, str> {
 /// Byte ranges of secret values anywhere in a text, whatever its format (a whole file, a
 /// comment, a message): values of secret-named `name=value` / `name: value` settings and
 /// parameters (`keystorePass="x"`, `jdbc:...?password=x`, `secret=x` of a `ProxyPass`),
-/// user info of URLs (`https://user:password@host`), `Authorization:` header values and
-/// `Basic` / `Bearer` tokens. Linear in the text.
+/// user info of URLs with a password (`https://user:password@host`), `Authorization:`
+/// header values and `Basic` / `Bearer` tokens. Linear in the text.
 pub fn in_text(text: &str) -> Vec<(usize, usize)> {
     let mut found = Vec::new();
     named_values(text, &mut found);
-    url_user_info(text, &mut found);
+    url_user_info(text, &mut found, &mut Vec::new());
     credentials(text, &mut found);
     found
+}
+
+/// Byte ranges of the user info of URLs that have no password (`ssh://git@host`,
+/// `https://TOKEN@host`): masked where shown, but not secret values to search for in
+/// messages, where an ordinary user name (`git`) would mask every word that holds it.
+pub fn url_user_names(text: &str) -> Vec<(usize, usize)> {
+    let mut names = Vec::new();
+    url_user_info(text, &mut Vec::new(), &mut names);
+    names
 }
 
 /// Byte ranges of secret values written as `name="value"`, `name='value'`, `name=value` or
@@ -307,9 +316,10 @@ fn value_at(text: &str, at: usize) -> (usize, usize) {
     }
 }
 
-/// The user info of every URL (`scheme://USER:PASSWORD@host`), user name included: some
-/// services take a token as the user name.
-fn url_user_info(text: &str, found: &mut Vec<(usize, usize)>) {
+/// The user info of every URL (`scheme://USER:PASSWORD@host`), user name included, into
+/// `found` when it has a password and into `names` when it is a user name alone (some
+/// services take a token as the user name).
+fn url_user_info(text: &str, found: &mut Vec<(usize, usize)>, names: &mut Vec<(usize, usize)>) {
     let bytes = text.as_bytes();
     for marker in memchr::memmem::find_iter(bytes, b"://") {
         let start = marker + 3;
@@ -323,7 +333,9 @@ fn url_user_info(text: &str, found: &mut Vec<(usize, usize)>) {
             .unwrap_or(rest.len());
         let authority = rest.get(..len).unwrap_or(&[]);
         if let Some(at) = authority.iter().rposition(|c| *c == b'@').filter(|&at| at > 0) {
-            found.push((start, start + at));
+            let info = authority.get(..at).unwrap_or(&[]);
+            let into = if info.contains(&b':') { &mut *found } else { &mut *names };
+            into.push((start, start + at));
         }
     }
 }
@@ -342,7 +354,10 @@ pub fn bare_user_info(value: &str) -> Option<(usize, usize)> {
 /// Byte ranges of the user info of every URL in a text (`scheme://USER:PASSWORD@host`).
 pub fn url_user_info_ranges(text: &str) -> Vec<(usize, usize)> {
     let mut found = Vec::new();
-    url_user_info(text, &mut found);
+    let mut names = Vec::new();
+    url_user_info(text, &mut found, &mut names);
+    found.extend(names);
+    found.sort_unstable();
     found
 }
 
@@ -448,7 +463,8 @@ fn scheme_token(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
 /// Apache directives named like secrets whose arguments are none: `ProxyPass*` passes
 /// requests, `PassEnv` names variables, the others are switches.
 pub fn is_directive_without_secret(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
+    // nginx spells them with `_` (`server_tokens`).
+    let lower = name.to_ascii_lowercase().replace(['_', '-'], "");
     lower.starts_with("proxypass")
         || ["passenv", "servertokens", "cgipassauth", "sslpassphrasedialog"].contains(&lower.as_str())
 }
@@ -507,9 +523,11 @@ mod tests {
     #[test]
     fn finds_user_info_of_urls() {
         assert_eq!(found("redirect location https://u:P1@example.com/x"), ["u:P1"]);
-        assert_eq!(found("https://TOKEN@github.com/o/r"), ["TOKEN"]);
+        assert_eq!(found("https://TOKEN@github.com/o/r"), Vec::<&str>::new());
+        assert_eq!(super::url_user_names("ssh://git@host:7999 https://T@h"), [(6, 9), (28, 29)]);
+        assert_eq!(super::url_user_info_ranges("https://T@h x://u:p@h"), [(8, 9), (16, 19)]);
         assert_eq!(found("https://example.com/a@b"), Vec::<&str>::new());
-        assert_eq!(found("x://://@://a@b"), ["a"]);
+        assert_eq!(found("x://://@://a:p@b"), ["a:p"]);
         assert_eq!(super::bare_user_info("admin:P1@git.example.com"), Some((0, 8)));
         assert_eq!(super::bare_user_info("jira@example.com"), None);
         assert_eq!(super::bare_user_info("https://u:p@h"), None);

@@ -199,12 +199,13 @@ setup.sysadmin.pasword=CANARY_2_x7Q
 jdbc.url=jdbc:postgresql://db.example.com:5432/bitbucket?user=bb&password=CANARY_3_x7Q
 jdbc.url=jdbc:sqlserver://db;user=bb;pwd=CANARY_4_x7Q
 plugin.auth.tokn=CANARY_5_x7Q
+setup.baseUrl=https://CANARY_6_x7Q@git.example.com/bitbucket
 ";
     assert_no_canary(
         "bitbucket",
         &[("shared/bitbucket.properties", properties)],
         &[],
-        &["property-key-typo", "property-duplicate-key"],
+        &["property-key-typo", "property-duplicate-key", "base-url-malformed"],
     );
 }
 

@@ -203,6 +203,8 @@ pub fn text_secrets(source: &SourceFile) -> Secrets {
     for (from, to) in crate::secrets::in_text(&source.text) {
         secrets.add(source, Span::new(source.id, from, to));
     }
+    let names = crate::secrets::url_user_names(&source.text);
+    secrets.user_names = names.into_iter().map(|(from, to)| Span::new(source.id, from, to)).collect();
     secrets
 }
 
@@ -343,6 +345,9 @@ pub struct Secrets {
     pub spans: Vec<Span>,
     /// Values (raw and decoded) to mask wherever a message quotes them.
     pub values: Vec<String>,
+    /// User names of URLs without a password (`ssh://git@host`): masked in snippets only,
+    /// as a common name (`git`) searched for in messages would mask every word holding it.
+    pub user_names: Vec<Span>,
 }
 
 impl Secrets {
