@@ -12,13 +12,17 @@ use crate::source::{FileId, SourceMap};
 /// ordinary words. Snippets are masked by span whatever the length.
 const MIN_SCRUBBED_LEN: usize = 3;
 
+/// Digits-only secret values shorter than this are not searched for in messages: ports and
+/// counts would match them. A longer one (a PIN, a numeric token) is.
+const MIN_SCRUBBED_DIGITS: usize = 6;
+
 /// Whether a secret value is searched for in messages: not too short, and not a word that
-/// messages use for other things (a boolean, a number).
+/// messages use for other things (a boolean, a port).
 fn scrubbable(value: &str) -> bool {
     let common = ["true", "false", "on", "off", "yes", "no", "none", "null"];
     value.chars().count() >= MIN_SCRUBBED_LEN
         && !common.iter().any(|c| value.eq_ignore_ascii_case(c))
-        && !value.chars().all(|c| c.is_ascii_digit())
+        && !(value.len() < MIN_SCRUBBED_DIGITS && value.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// Masked file texts and the secret values to keep out of messages. A file's text is
@@ -170,6 +174,34 @@ pub fn escape_json_controls(json: String) -> String {
 #[cfg(test)]
 mod tests {
     use super::{escape_controls, escape_json_controls, neutralize_controls};
+
+    #[test]
+    fn values_are_masked_in_every_file_and_message() {
+        use crate::source::{SourceFile, SourceMap};
+        let mut sources = SourceMap::default();
+        let first = sources.add(|id| {
+            let mut file = SourceFile::new(id, "a".into(), "a".into(), None, b"jdbc.password=hunter22\n".to_vec());
+            file.secrets = vec![(14, 22)];
+            file.secret_values = vec!["hunter22".into()];
+            file
+        });
+        let second =
+            sources.add(|id| SourceFile::new(id, "b".into(), "b".into(), None, b"x hunter22 \x1b[2J y\r\n".to_vec()));
+        let redactor = super::Redactor::new(&sources);
+        assert_eq!(redactor.text(first).as_str(), "jdbc.password=********\n");
+        assert_eq!(redactor.text(second).as_str(), "x ******** ?[2J y\r\n");
+        assert_eq!(redactor.scrub("`hunter22` at https://u:p@h/x"), "`********` at https://***@h/x");
+    }
+
+    #[test]
+    fn short_common_values_are_not_searched_for_in_messages() {
+        for value in ["ab", "true", "On", "8080"] {
+            assert!(!super::scrubbable(value), "{value}");
+        }
+        for value in ["changeit", "123456789", "s3cr"] {
+            assert!(super::scrubbable(value), "{value}");
+        }
+    }
 
     #[test]
     fn control_characters_are_escaped_in_messages() {
