@@ -483,7 +483,9 @@ pub fn after_secret_word(line: &str) -> Option<usize> {
             _ => {
                 if let Some(from) = start.take() {
                     let word = line.get(from..i).unwrap_or("");
-                    if is_secret_name(word) && !is_directive_without_secret(word) {
+                    // `auth` is followed by `user:password` (HAProxy's `stats auth`).
+                    let secret = is_secret_name(word) && !is_directive_without_secret(word);
+                    if secret || word.eq_ignore_ascii_case("auth") {
                         return Some(i);
                     }
                 }
@@ -566,6 +568,10 @@ mod tests {
         assert_eq!(after_secret_word(line).map(|at| &line[at..]), Some(r#" "P1 never closed"#));
         assert_eq!(after_secret_word("bind :443 ssl crt \"/x.pem"), None);
         assert_eq!(after_secret_word("ProxyPass /a \"http://b/"), None);
+        assert_eq!(
+            after_secret_word(" stats auth admin:P1").map(|at| &" stats auth admin:P1"[at..]),
+            Some(" admin:P1")
+        );
     }
 
     #[test]

@@ -490,6 +490,7 @@ frontend www
     redirect location https://u:P_5@jira.example.com/ if { path /old }
     http-request set-header Authorization \"Bearer P_6\"
     http-request set-header X-Env \"${DB_PASS}\" if old
+    # stats auth admin:P_8
 backend app
     option httpchk GET / HTTP/1.1\\r\\nAuthorization:\\ Basic\\ P_7\\r\\nHost:\\ x
     server app1 127.0.0.1:8080 check
