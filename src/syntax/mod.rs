@@ -257,7 +257,7 @@ fn setting_secrets(setting: &Setting<'_>, secrets: &mut Secrets) {
     secrets.values.extend(password.map(|(_, password)| password.to_string()));
     for (from, to) in crate::secrets::in_text(decoded).into_iter().chain(bare) {
         secrets.spans.push(setting.value.sub_span(from, to));
-        secrets.values.extend(decoded.get(from..to).map(str::to_string));
+        secrets.decoded(decoded.get(from..to).unwrap_or(""));
     }
 }
 
@@ -332,7 +332,7 @@ fn apache_secrets(config: &apache::Config<'_>, secrets: &mut Secrets) {
             }
             for (from, to) in crate::secrets::in_text(arg.text) {
                 secrets.spans.push(arg.sub_span(from, to));
-                secrets.values.extend(arg.text.get(from..to).map(str::to_string));
+                secrets.decoded(arg.text.get(from..to).unwrap_or(""));
             }
         }
     }
@@ -364,7 +364,15 @@ impl Secrets {
     /// the file's text).
     fn value(&mut self, span: Span, decoded: &str) {
         self.spans.push(span);
-        if !decoded.is_empty() {
+        self.decoded(decoded);
+    }
+
+    /// A value as messages quote it.
+    fn decoded(&mut self, decoded: &str) {
+        // A template tag reads as `{{____}}`: no secret, and every tag of its length would
+        // be masked with it (the tag's own text is a value through its span).
+        let template_tag = decoded.chars().all(|c| matches!(c, '{' | '_' | '}'));
+        if !decoded.is_empty() && !template_tag {
             self.values.push(decoded.to_string());
         }
     }
