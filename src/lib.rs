@@ -189,8 +189,14 @@ pub fn graph(options: &Options, format: report::graph::GraphFormat) -> Result<St
     let mut parsed: Vec<syntax::Parsed<'_>> = sources.iter().filter(|f| f.linted).filter_map(syntax::parse).collect();
     let apache_trees = syntax::apache_tree::read_all(&mut parsed, &scope);
     let declared = declared(&sources, options);
+    // Every secret of every file, those of the `--base-url` values included, is masked in
+    // the graph as in any report.
+    let mut values: Vec<String> = parsed.iter().flat_map(|p| p.secrets().values).collect();
+    let parsed_ids: foldhash::HashSet<source::FileId> = parsed.iter().map(|p| p.source.id).collect();
+    values.extend(sources.iter().filter(|s| !parsed_ids.contains(&s.id)).flat_map(|s| syntax::text_secrets(s).values));
+    let redactor = report::Redactor::with_values(&sources, values);
     let topology = model::build(&parsed, apache_trees, &declared);
-    Ok(report::graph::render(&topology, &sources, format))
+    Ok(report::graph::render(&topology, &sources, &redactor, format))
 }
 
 /// Adds the `--base-url` values as a source of their own, and the config file when it
@@ -246,9 +252,14 @@ pub fn lint_found(found: Vec<Found>, options: &Options) -> Report {
             d.severity = *severity;
         }
     }
-    for (file, found) in secrets {
+    // Files that are shown but not parsed (`--base-url` values, the config file) hold
+    // secrets too: found in their text.
+    let parsed: foldhash::HashSet<source::FileId> = secrets.iter().map(|(file, _)| *file).collect();
+    let shown_only: Secrets =
+        sources.iter().filter(|s| !parsed.contains(&s.id)).map(|s| (s.id, syntax::text_secrets(s))).collect();
+    for (file, found) in secrets.into_iter().chain(shown_only) {
         if let Some(source) = sources.get_mut(file) {
-            source.secrets = found.spans.iter().map(|s| (s.start(), s.end())).collect();
+            source.secrets = found.spans.iter().chain(&found.user_names).map(|s| (s.start(), s.end())).collect();
             source.secret_values = found.values;
         }
     }

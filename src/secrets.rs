@@ -1,12 +1,83 @@
-//! Which settings hold secrets, so that their values never reach any output.
+//! Where secrets are: settings named like secrets, and secret values in any text (URL user
+//! info, `password=` parameters, credentials headers), so that they never reach any output.
 
-/// Whether a Tomcat attribute or a properties key names a secret setting.
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+/// The words a secret setting's name is made of. A name segment within two edits of one of
+/// them (`keystorePasword`, `setup.sysadmin.pasword`, `db-passwd`) names a secret.
+const SECRET_WORDS: [&[u8]; 6] = [b"password", b"passwd", b"secret", b"token", b"credential", b"credentials"];
+
+/// Name segments within two edits of a secret word that name ordinary settings: the value of
+/// `secure="true"` is what `connector-secure-missing` shows.
+const ORDINARY_SEGMENTS: [&[u8]; 17] = [
+    b"secure", b"secured", b"sect", b"select", b"sacred", b"passed", b"passes", b"passive", b"taken", b"then", b"tone",
+    b"open", b"socket", b"sockets", b"spoken", b"broken", b"woken",
+];
+
+/// Whole segments that name a secret without being close to one of [`SECRET_WORDS`].
+const SECRET_SEGMENTS: [&[u8]; 4] = [b"pwd", b"passphrase", b"apikey", b"pass"];
+
+/// Whether a setting name (a Tomcat attribute, a properties key, an `Define`/`SetEnv`
+/// variable, a parameter of a URL or connection string) names a secret.
 ///
 /// Covers the names Tomcat and Bitbucket use for passwords (`keystorePass`,
 /// `certificateKeystorePassword`, `jdbc.password`, `server.ssl.key-store-password`, ...), any
-/// name that contains `pass` (`password`, `passphrase`, a misspelt `keystorePasss`), `secret`,
-/// `token` or `credential`. Masking a value too many is harmless; one too few leaks it.
+/// name that contains `pass` (`password`, `passphrase`, `keystorePasss`), `secret`, `token` or
+/// `credential`, and any name with a segment (split at `.`, `-`, `_` and camelCase humps)
+/// within two edits of `password`, `passwd`, `secret`, `token` or `credential(s)`. Masking a
+/// value too many is harmless; one too few leaks it.
 pub fn is_secret_name(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    // Most names (`check`, `maxconn`, addresses) lack the letters of every secret word: one
+    // pass over the bytes and no allocation for them.
+    if !may_name_secret(letter_set(bytes)) {
+        return false;
+    }
+    // Switches about secrets (`secretRequired`, `...token.enabled`) are not secrets themselves.
+    if ends_with_ignore_case(bytes, b"required") || ends_with_ignore_case(bytes, b"enabled") {
+        return false;
+    }
+    mentions_secret_word(name) || segments(bytes).any(secret_segment)
+}
+
+/// The letters of each of [`SECRET_WORDS`], one bit each.
+const SECRET_WORD_LETTERS: [u32; 6] = {
+    let mut sets = [0; 6];
+    let mut i = 0;
+    while i < SECRET_WORDS.len() {
+        sets[i] = letter_set(SECRET_WORDS[i]);
+        i += 1;
+    }
+    sets
+};
+
+/// The letters of each of [`SECRET_SEGMENTS`], one bit each.
+const SECRET_SEGMENT_LETTERS: [u32; 4] = {
+    let mut sets = [0; 4];
+    let mut i = 0;
+    while i < SECRET_SEGMENTS.len() {
+        sets[i] = letter_set(SECRET_SEGMENTS[i]);
+        i += 1;
+    }
+    sets
+};
+
+/// Whether a name with these letters can name a secret: two edits leave all but two of a
+/// secret word's letters (and `pass`, `secret`, `token`, `credential` inside it leave all).
+fn may_name_secret(letters: u32) -> bool {
+    SECRET_WORD_LETTERS.iter().any(|set| (set & !letters).count_ones() <= 2)
+        || SECRET_SEGMENT_LETTERS.iter().any(|set| set & !letters == 0)
+}
+
+fn ends_with_ignore_case(bytes: &[u8], suffix: &[u8]) -> bool {
+    bytes.len() >= suffix.len()
+        && bytes.get(bytes.len() - suffix.len()..).is_some_and(|t| t.eq_ignore_ascii_case(suffix))
+}
+
+/// The words anywhere in the name, segments or not (`keystorepass`, `sslpassword`).
+fn mentions_secret_word(name: &str) -> bool {
     // Most names hold none of the words: one pass over the bytes and no allocation for them.
     const WORDS: [&[u8]; 4] = [b"pass", b"secret", b"token", b"credential"];
     let bytes = name.as_bytes();
@@ -19,12 +90,119 @@ pub fn is_secret_name(name: &str) -> bool {
         return false;
     }
     let lower = name.to_ascii_lowercase();
-    // Switches about secrets (`secretRequired`, `...token.enabled`) are not secrets themselves.
-    if lower.ends_with("required") || lower.ends_with("enabled") {
-        return false;
-    }
     let harmless = lower.replace("bypass", "").replace("passthrough", "").replace("compass", "");
     ["pass", "secret", "token", "credential"].iter().any(|word| harmless.contains(word))
+}
+
+/// The segments of a name: runs of letters and digits, split again where a lower-case letter
+/// is followed by an upper-case one (`keystorePass`) or an acronym ends (`SSLPassword`).
+fn segments(name: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut start = 0;
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i <= name.len() {
+            let at = i;
+            i += 1;
+            let byte = name.get(at).copied();
+            let cut = match byte {
+                None => true,
+                Some(b) if !b.is_ascii_alphanumeric() => true,
+                Some(b) if b.is_ascii_uppercase() && at > start => {
+                    let before = name.get(at - 1).copied().unwrap_or(b' ');
+                    let after = name.get(at + 1).copied().unwrap_or(b' ');
+                    before.is_ascii_lowercase()
+                        || before.is_ascii_digit()
+                        || (before.is_ascii_uppercase() && after.is_ascii_lowercase())
+                }
+                Some(_) => false,
+            };
+            if !cut {
+                continue;
+            }
+            let segment = name.get(start..at).unwrap_or(&[]);
+            // A separator starts the next segment after itself; a hump starts it at itself.
+            start = if byte.is_some_and(|b| b.is_ascii_alphanumeric()) { at } else { at + 1 };
+            if !segment.is_empty() {
+                return Some(segment);
+            }
+        }
+        None
+    })
+}
+
+/// Whether one name segment is a secret word or a misspelling of one.
+fn secret_segment(segment: &[u8]) -> bool {
+    // Longer than any secret word and two edits: cannot match; skip the work.
+    let mut lower = [0u8; 16];
+    let Some(lower) = lower.get_mut(..segment.len()) else { return false };
+    for (to, from) in lower.iter_mut().zip(segment) {
+        *to = from.to_ascii_lowercase();
+    }
+    let lower: &[u8] = lower;
+    if SECRET_SEGMENTS.contains(&lower) {
+        return true;
+    }
+    if lower.len() < 4 || ORDINARY_SEGMENTS.contains(&lower) {
+        return false;
+    }
+    let letters = letter_set(lower);
+    SECRET_WORDS.iter().zip(SECRET_WORD_LETTERS).any(|(word, set)| {
+        // `token` is short: a different first letter makes too many ordinary words (`open`).
+        let short = word.len() < 6;
+        // Two edits remove at most two of the word's letters: a cheap test that spares
+        // almost every segment the edit-distance table.
+        let missing = (set & !letters).count_ones();
+        lower.len().abs_diff(word.len()) <= 2
+            && missing <= 2
+            && (!short || lower.first() == word.first())
+            && within_two_edits(lower, word)
+    })
+}
+
+/// The set of ASCII letters in a word whatever their case, one bit each.
+const fn letter_set(mut word: &[u8]) -> u32 {
+    let mut set = 0;
+    while let [b, rest @ ..] = word {
+        let b = b.to_ascii_lowercase();
+        if b.is_ascii_lowercase() {
+            set |= 1 << (b - b'a');
+        }
+        word = rest;
+    }
+    set
+}
+
+/// Levenshtein distance of two short byte strings is at most two.
+fn within_two_edits(a: &[u8], b: &[u8]) -> bool {
+    // One row of the edit-distance table; both strings are at most 16 bytes here.
+    let mut row = [0usize; 17];
+    let Some(row) = row.get_mut(..=b.len()) else { return false };
+    for (j, cell) in row.iter_mut().enumerate() {
+        *cell = j;
+    }
+    for (i, &x) in a.iter().enumerate() {
+        let mut diagonal = i;
+        let mut smallest = i + 1;
+        let mut left = i + 1;
+        for (j, &y) in b.iter().enumerate() {
+            let up = row.get(j + 1).copied().unwrap_or(usize::MAX);
+            let cost = if x == y { diagonal } else { diagonal + 1 };
+            let value = cost.min(up + 1).min(left + 1);
+            diagonal = up;
+            if let Some(cell) = row.get_mut(j + 1) {
+                *cell = value;
+            }
+            left = value;
+            smallest = smallest.min(value);
+        }
+        if let Some(first) = row.first_mut() {
+            *first = i + 1;
+        }
+        if smallest > 2 {
+            return false;
+        }
+    }
+    row.last().is_some_and(|&d| d <= 2)
 }
 
 /// The byte range of the password in a URL's user info (`https://user:PASSWORD@host/`).
@@ -50,67 +228,350 @@ pub fn shown(value: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Byte ranges, within a comment's text, of secret values written as `name="value"`,
-/// `name='value'`, `name=value` or `name: value` (a commented-out connector or property).
-pub fn in_comment(text: &str) -> Vec<(usize, usize)> {
+/// Byte ranges of secret values anywhere in a text, whatever its format (a whole file, a
+/// comment, a message): values of secret-named `name=value` / `name: value` settings and
+/// parameters (`keystorePass="x"`, `jdbc:...?password=x`, `secret=x` of a `ProxyPass`),
+/// user info of URLs with a password (`https://user:password@host`), `Authorization:`
+/// header values and `Basic` / `Bearer` tokens. Linear in the text.
+pub fn in_text(text: &str) -> Vec<(usize, usize)> {
     let mut found = Vec::new();
+    named_values(text, &mut found);
+    url_user_info(text, &mut found, &mut Vec::new());
+    credentials(text, &mut found);
+    found
+}
+
+/// Byte ranges of the user info of URLs that have no password (`ssh://git@host`,
+/// `https://TOKEN@host`): masked where shown, but not secret values to search for in
+/// messages, where an ordinary user name (`git`) would mask every word that holds it.
+pub fn url_user_names(text: &str) -> Vec<(usize, usize)> {
+    let mut names = Vec::new();
+    url_user_info(text, &mut Vec::new(), &mut names);
+    names
+}
+
+/// Byte ranges of secret values written as `name="value"`, `name='value'`, `name=value` or
+/// `name: value` with a secret name.
+fn named_values(text: &str, found: &mut Vec<(usize, usize)>) {
     let bytes = text.as_bytes();
-    let mut name_start = None;
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        let name_char = b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_');
-        if name_char {
-            name_start.get_or_insert(i);
-            i += 1;
+    let mut resume = 0;
+    // Only the bytes around each `=` and `:` are read: a name reaches back at most to the
+    // separator before it, so every byte is read a bounded number of times.
+    for separator in memchr::memchr2_iter(b'=', b':', bytes) {
+        if separator < resume {
             continue;
         }
-        let Some(start) = name_start.take() else {
-            i += 1;
+        let mut end = separator;
+        while end > 0 && matches!(bytes.get(end - 1), Some(b' ' | b'\t')) {
+            end -= 1;
+        }
+        let mut start = end;
+        while start > 0 && bytes.get(start - 1).is_some_and(|&b| is_name_byte(b)) {
+            start -= 1;
+        }
+        if start == end || !is_secret_name(text.get(start..end).unwrap_or("")) {
             continue;
+        }
+        let (from, to) = value_at(text, skip_blanks(bytes, separator + 1));
+        if to > from {
+            found.push((from, to));
+        }
+        resume = to.max(separator + 1);
+    }
+}
+
+fn is_name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_')
+}
+
+fn skip_blanks(bytes: &[u8], mut at: usize) -> usize {
+    while bytes.get(at).is_some_and(|c| *c == b' ' || *c == b'\t') {
+        at += 1;
+    }
+    at
+}
+
+/// The value starting at `at`: quoted (to the closing quote, or the end of the line when
+/// there is none on it) or bare (to white space or a delimiter of URLs, connection strings
+/// and tags).
+fn value_at(text: &str, at: usize) -> (usize, usize) {
+    let bytes = text.as_bytes();
+    match bytes.get(at) {
+        Some(&quote @ (b'"' | b'\'')) => {
+            // Within the line: a search to the end of the file for each unclosed quote would
+            // make many of them quadratic. A value over several lines is masked whole by the
+            // parser that reads it.
+            let rest = bytes.get(at + 1..).unwrap_or(&[]);
+            let len = rest.iter().position(|&c| c == quote || c == b'\n' || c == b'\r').unwrap_or(rest.len());
+            (at + 1, at + 1 + len)
+        }
+        _ => {
+            let rest = bytes.get(at..).unwrap_or(&[]);
+            let len = rest
+                .iter()
+                .position(|c| c.is_ascii_whitespace() || matches!(c, b'"' | b'\'' | b'<' | b'>' | b'&' | b';'))
+                .unwrap_or(rest.len());
+            (at, at + len)
+        }
+    }
+}
+
+/// The user info of every URL (`scheme://USER:PASSWORD@host`), user name included, into
+/// `found` when it has a password and into `names` when it is a user name alone (some
+/// services take a token as the user name).
+fn url_user_info(text: &str, found: &mut Vec<(usize, usize)>, names: &mut Vec<(usize, usize)>) {
+    let bytes = text.as_bytes();
+    for marker in memchr::memmem::find_iter(bytes, b"://") {
+        let start = marker + 3;
+        let rest = bytes.get(start..).unwrap_or(&[]);
+        // The authority ends at the path; every later `://` holds a `/`, so scans never overlap.
+        let len = rest
+            .iter()
+            .position(|c| {
+                c.is_ascii_whitespace() || matches!(c, b'/' | b'?' | b'#' | b'"' | b'\'' | b'<' | b'>' | b'\\')
+            })
+            .unwrap_or(rest.len());
+        let authority = rest.get(..len).unwrap_or(&[]);
+        if let Some(at) = authority.iter().rposition(|c| *c == b'@').filter(|&at| at > 0) {
+            let info = authority.get(..at).unwrap_or(&[]);
+            let into = if info.contains(&b':') { &mut *found } else { &mut *names };
+            into.push((start, start + at));
+        }
+    }
+}
+
+/// The user info of a host written without a scheme (`user:password@host`, a
+/// `proxyName` or `server.proxy-name` set to an authority): the part before the last `@`, when
+/// it holds a `:` (a mail address does not).
+pub fn bare_user_info(value: &str) -> Option<(usize, usize)> {
+    if value.contains("://") || value.contains(char::is_whitespace) {
+        return None;
+    }
+    let at = value.rfind('@')?;
+    value.get(..at)?.contains(':').then_some((0, at))
+}
+
+/// Byte ranges of the user info of every URL in a text (`scheme://USER:PASSWORD@host`).
+pub fn url_user_info_ranges(text: &str) -> Vec<(usize, usize)> {
+    let mut found = Vec::new();
+    let mut names = Vec::new();
+    url_user_info(text, &mut found, &mut names);
+    found.extend(names);
+    found.sort_unstable();
+    found
+}
+
+/// Markers of credentials in headers, found in one pass whatever their case.
+fn credential_markers() -> Option<&'static AhoCorasick> {
+    static MARKERS: OnceLock<Option<AhoCorasick>> = OnceLock::new();
+    MARKERS
+        .get_or_init(|| {
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::LeftmostFirst)
+                .build(["authorization", "basic", "bearer"])
+                .ok()
+        })
+        .as_ref()
+}
+
+/// `Authorization: VALUE` (and `Proxy-Authorization:`) to the end of the header, and the
+/// token after `Basic` or `Bearer`, also where spaces are escaped (`Basic\ TOKEN`, HAProxy's
+/// `option httpchk`) or encoded (`Basic%20TOKEN`).
+fn credentials(text: &str, found: &mut Vec<(usize, usize)>) {
+    let Some(markers) = credential_markers() else { return };
+    let bytes = text.as_bytes();
+    let mut covered = 0;
+    for marker in markers.find_iter(text) {
+        let (start, end) = (marker.start(), marker.end());
+        // A header name starts a word, or follows an escaped line break (`\r\nAuthorization:`).
+        let before = start.checked_sub(2).and_then(|at| bytes.get(at..start)).unwrap_or(&[]);
+        let word_start = start == 0
+            || bytes.get(start - 1).is_some_and(|b| !b.is_ascii_alphanumeric())
+            || matches!(before, [b'\\', b'n' | b'r' | b't']);
+        if start < covered || !word_start {
+            continue;
+        }
+        let value = if marker.pattern().as_usize() == 0 {
+            if bytes.get(end) != Some(&b':') {
+                continue;
+            }
+            header_value(bytes, end + 1)
+        } else {
+            scheme_token(bytes, end)
         };
-        let name = text.get(start..i).unwrap_or("");
-        let mut j = i;
-        while bytes.get(j).is_some_and(|c| *c == b' ' || *c == b'\t') {
-            j += 1;
+        if let Some((from, to)) = value {
+            found.push((from, to));
+            covered = to;
         }
-        if !matches!(bytes.get(j), Some(b'=' | b':')) || !is_secret_name(name) {
-            i += 1;
-            continue;
+    }
+}
+
+/// Length of a separator at `at`: a blank, an escaped blank (`\ `) or an encoded one (`%20`).
+fn separator(bytes: &[u8], at: usize) -> usize {
+    match bytes.get(at) {
+        Some(b' ' | b'\t') => 1,
+        Some(b'\\') if bytes.get(at + 1) == Some(&b' ') => 2,
+        Some(b'%') if bytes.get(at + 1..at + 3) == Some(b"20") => 3,
+        _ => 0,
+    }
+}
+
+fn skip_separators(bytes: &[u8], mut at: usize) -> usize {
+    loop {
+        match separator(bytes, at) {
+            0 => return at,
+            n => at += n,
         }
-        j += 1;
-        while bytes.get(j).is_some_and(|c| *c == b' ' || *c == b'\t') {
-            j += 1;
+    }
+}
+
+/// A header's value: to the end of the line, a quote, or an escaped line break (`\r\n`).
+fn header_value(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
+    let from = skip_separators(bytes, at);
+    let mut to = from;
+    while let Some(&b) = bytes.get(to) {
+        let escaped_break = b == b'\\' && matches!(bytes.get(to + 1), Some(b'r' | b'n'));
+        if matches!(b, b'\n' | b'\r' | b'"' | b'\'') || escaped_break {
+            break;
         }
-        let (value_start, end) = match bytes.get(j) {
-            Some(&quote @ (b'"' | b'\'')) => {
-                let close =
-                    text.get(j + 1..).and_then(|rest| rest.find(char::from(quote))).map_or(text.len(), |k| j + 1 + k);
-                (j + 1, close)
+        to += 1;
+    }
+    (to > from).then_some((from, to))
+}
+
+/// The token after an authentication scheme's name.
+fn scheme_token(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
+    if separator(bytes, at) == 0 {
+        return None;
+    }
+    let from = skip_separators(bytes, at);
+    let rest = bytes.get(from..)?;
+    let len = rest
+        .iter()
+        .position(|c| !(c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=' | b'.' | b'_' | b'~' | b'-')))
+        .unwrap_or(rest.len());
+    let token = rest.get(..len)?;
+    // A credential (base64, a JWT, a random string) has a digit, a symbol or an inner
+    // capital; a word of prose (`AuthName "Basic Authentication"`, `# Basic Settings`) has
+    // none, and masking it would mask that word in every message.
+    let inner_capital = token.get(1..).is_some_and(|t| t.iter().any(u8::is_ascii_uppercase));
+    let credential_like = inner_capital || token.iter().any(|c| !c.is_ascii_alphabetic());
+    (len > 0 && credential_like).then_some((from, from + len))
+}
+
+/// Apache directives named like secrets whose arguments are none: `ProxyPass*` passes
+/// requests, `PassEnv` names variables, the others are switches.
+pub fn is_directive_without_secret(name: &str) -> bool {
+    // nginx spells them with `_` (`server_tokens`).
+    let lower = name.to_ascii_lowercase().replace(['_', '-'], "");
+    lower.starts_with("proxypass")
+        || ["passenv", "servertokens", "cgipassauth", "sslpassphrasedialog"].contains(&lower.as_str())
+}
+
+/// Where the rest of a line that does not parse (or of a comment) must be masked: after its
+/// first secret-named word (`insecure-password "never closed`), as no parser can tell where
+/// the value ends.
+pub fn after_secret_word(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    let mut start = None;
+    for i in 0..=bytes.len() {
+        match bytes.get(i) {
+            Some(&b) if is_name_byte(b) => {
+                start.get_or_insert(i);
             }
             _ => {
-                let rest = text.get(j..).unwrap_or("");
-                (j, j + rest.find(|c: char| c.is_whitespace() || c == '>').unwrap_or(rest.len()))
+                if let Some(from) = start.take() {
+                    let word = line.get(from..i).unwrap_or("");
+                    // `auth` is followed by `user:password` (HAProxy's `stats auth`).
+                    let secret = is_secret_name(word) && !is_directive_without_secret(word);
+                    if secret || word.eq_ignore_ascii_case("auth") {
+                        return Some(i);
+                    }
+                }
             }
-        };
-        if end > value_start {
-            found.push((value_start, end));
         }
-        i = end.max(i + 1);
     }
-    found
+    None
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{in_comment, is_secret_name, shown, url_password};
+    use super::{after_secret_word, in_text, is_secret_name, shown, url_password};
+
+    fn found(text: &str) -> Vec<&str> {
+        let mut ranges = in_text(text);
+        ranges.sort_unstable();
+        ranges.iter().map(|&(a, b)| &text[a..b]).collect()
+    }
 
     #[test]
     fn commented_out_secrets_are_found() {
         let text = r#" <Connector port="8443" keystorePass="changeit" secretRequired="false"/> "#;
-        let found: Vec<&str> = in_comment(text).iter().map(|&(a, b)| &text[a..b]).collect();
-        assert_eq!(found, ["changeit"]);
-        let line = "jdbc.password=OldSecret1";
-        assert_eq!(in_comment(line).iter().map(|&(a, b)| &line[a..b]).collect::<Vec<_>>(), ["OldSecret1"]);
+        assert_eq!(found(text), ["changeit"]);
+        assert_eq!(found("jdbc.password=OldSecret1"), ["OldSecret1"]);
+    }
+
+    #[test]
+    fn finds_parameters_of_urls_and_connection_strings() {
+        assert_eq!(found("jdbc:postgresql://db/bb?user=bb&password=P1&ssl=true"), ["P1"]);
+        assert_eq!(found("jdbc:sqlserver://db;user=bb;pwd=P2;database=x"), ["P2"]);
+        assert_eq!(found("ProxyPass / ajp://app:8009/ secret=P3 timeout=5"), ["P3"]);
+        assert_eq!(found("DBDParams \"host=db user=x pass=P4 dbname=y\""), ["P4"]);
+        assert_eq!(found("token: P5"), ["P5"]);
+        assert_eq!(found("<Connector keystorePass=P6 port=\"1\">"), ["P6"]);
+    }
+
+    #[test]
+    fn finds_user_info_of_urls() {
+        assert_eq!(found("redirect location https://u:P1@example.com/x"), ["u:P1"]);
+        assert_eq!(found("https://TOKEN@github.com/o/r"), Vec::<&str>::new());
+        assert_eq!(super::url_user_names("ssh://git@host:7999 https://T@h"), [(6, 9), (28, 29)]);
+        assert_eq!(super::url_user_info_ranges("https://T@h x://u:p@h"), [(8, 9), (16, 19)]);
+        assert_eq!(found("https://example.com/a@b"), Vec::<&str>::new());
+        assert_eq!(found("x://://@://a:p@b"), ["a:p"]);
+        assert_eq!(super::bare_user_info("admin:P1@git.example.com"), Some((0, 8)));
+        assert_eq!(super::bare_user_info("jira@example.com"), None);
+        assert_eq!(super::bare_user_info("https://u:p@h"), None);
+    }
+
+    #[test]
+    fn finds_credentials_headers() {
+        assert_eq!(found(r#"RequestHeader set Authorization "Basic P1==""#), ["P1=="]);
+        assert_eq!(found(r"option httpchk GET / HTTP/1.1\r\nAuthorization:\ Basic\ P2\r\nHost:\ x"), [r"Basic\ P2"]);
+        assert_eq!(found("Proxy-Authorization: P3"), ["P3"]);
+        assert_eq!(found("http-request set-header X-Auth bearer%20P4"), ["P4"]);
+        assert_eq!(found("AuthType Basic\nAuthBasicProvider file"), Vec::<&str>::new());
+        assert_eq!(found("basically basic"), Vec::<&str>::new());
+        assert_eq!(found("AuthName \"Basic Authentication\"\n# Basic Settings"), Vec::<&str>::new());
+        assert_eq!(found("Bearer eyJhbGciOi.eyJzdWIi.sig"), ["eyJhbGciOi.eyJzdWIi.sig"]);
+    }
+
+    /// Unclosed quotes, URLs without paths and schemes without tokens, many times over: each
+    /// is read once (a rescan of the rest of the text for each would take minutes here).
+    #[test]
+    fn hostile_texts_are_scanned_in_linear_time() {
+        let started = std::time::Instant::now();
+        for line in ["password=\"x", "a://b:c@d", "Basic \\ %20", "Authorization:", "x://://://", "token:'"] {
+            let text = format!("{line}\n").repeat(100_000);
+            in_text(&text);
+            in_text(&text.replace('\n', " "));
+            after_secret_word(&text.replace('\n', " "));
+        }
+        assert_eq!(in_text(&"password=\"x\n".repeat(3)).len(), 3);
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
+    }
+
+    #[test]
+    fn masks_after_the_secret_word_of_a_broken_line() {
+        let line = r#"  user admin insecure-password "P1 never closed"#;
+        assert_eq!(after_secret_word(line).map(|at| &line[at..]), Some(r#" "P1 never closed"#));
+        assert_eq!(after_secret_word("bind :443 ssl crt \"/x.pem"), None);
+        assert_eq!(after_secret_word("ProxyPass /a \"http://b/"), None);
+        assert_eq!(
+            after_secret_word(" stats auth admin:P1").map(|at| &" stats auth admin:P1"[at..]),
+            Some(" admin:P1")
+        );
     }
 
     #[test]
@@ -128,7 +589,7 @@ mod tests {
     }
 
     #[test]
-    fn recognises_the_secret_settings_of_tomcat_and_bitbucket() {
+    fn recognises_secret_names_and_their_misspellings() {
         for name in [
             "keystorePass",
             "truststorePass",
@@ -144,11 +605,122 @@ mod tests {
             "db-pass",
             "keystorePasss",
             "ldap.credentials",
+            "keystorePasword",
+            "setup.sysadmin.pasword",
+            "LDAP_BIND_PASSWORD",
+            "DB_PASSWD",
+            "AuthLDAPBindPassword",
+            "api_secet",
+            "access-tokn",
+            "db.pwd",
+            "SSLPassPhrase",
+            "credentails",
         ] {
             assert!(is_secret_name(name), "{name}");
         }
-        for name in ["secretRequired", "port", "proxyName", "server.port", "secure", "compression", "bypass"] {
+        let ordinary = [
+            "secretRequired",
+            "port",
+            "proxyName",
+            "proxyPort",
+            "server.port",
+            "secure",
+            "compression",
+            "bypass",
+            "session",
+            "scheme",
+            "protocol",
+            "server",
+            "section",
+            "sslProtocol",
+            "SSLEnabled",
+            "address",
+            "redirectPort",
+            "connectionTimeout",
+            "server.secure",
+            "server.session.cookie.secure",
+            "server.contextPath",
+            "setup.baseUrl",
+            "setup.displayName",
+            "server.proxy-name",
+            "server.scheme",
+            "keystoreFile",
+            "keyAlias",
+            "ciphers",
+            "path",
+            "docBase",
+            "reloadable",
+            "ProxyPreserveHost",
+            "RequestHeader",
+            "option",
+            "httpchk",
+            "timeout",
+            "backend",
+            "frontend",
+            "listen",
+            "default_backend",
+            "use_backend",
+            "ServerName",
+            "VirtualHost",
+            "X-Forwarded-Proto",
+            "select",
+            "sector",
+            "open",
+            "then",
+            "taken",
+            "spoken",
+            "script",
+            "street",
+        ];
+        for name in ordinary {
             assert!(!is_secret_name(name), "{name}");
         }
+    }
+
+    /// Every name of the tables the rules use (Tomcat attributes, Bitbucket keys, Apache
+    /// directives, HAProxy keywords) and every attribute or key of the fixtures is a secret
+    /// only when it really names one.
+    #[test]
+    fn names_in_the_tables_and_fixtures_are_secrets_only_when_they_name_one() {
+        let tables = [
+            include_str!("../grammar/tomcat-attributes.txt"),
+            include_str!("../grammar/bitbucket-keys.txt"),
+            include_str!("../grammar/apache-directives.txt"),
+            include_str!("../grammar/haproxy-keywords.txt"),
+        ];
+        let mut names: Vec<String> = Vec::new();
+        for table in tables {
+            for line in table.lines().filter(|l| !l.trim_start().starts_with('#')) {
+                names.extend(
+                    line.split(|c: char| c.is_whitespace() || matches!(c, '[' | ']' | ',' | '|' | '='))
+                        .map(str::to_string),
+                );
+            }
+        }
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut stack = vec![fixtures];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if let Ok(text) = std::fs::read_to_string(&path) {
+                    // Attribute names and properties keys: the word before `=`.
+                    for piece in text.split('=') {
+                        let name =
+                            piece.rsplit(|c: char| c.is_whitespace() || c == '<' || c == '"').next().unwrap_or("");
+                        names.push(name.to_string());
+                    }
+                }
+            }
+        }
+        names.sort();
+        names.dedup();
+        let secret: Vec<&str> =
+            names.iter().map(String::as_str).filter(|n| !n.is_empty() && is_secret_name(n)).collect();
+        let expected_words = ["pass", "secret", "token", "credential", "pwd"];
+        let unexpected: Vec<&&str> =
+            secret.iter().filter(|n| !expected_words.iter().any(|w| n.to_ascii_lowercase().contains(w))).collect();
+        assert!(unexpected.is_empty(), "ordinary names taken for secrets: {unexpected:?}");
     }
 }

@@ -1,7 +1,8 @@
 //! GitHub Actions workflow commands: one `::error file=..,line=..::message` a finding, shown
-//! as annotations on the pull request.
+//! as annotations on the pull request (and printed in the log, so control characters of the
+//! input are escaped).
 
-use super::{region, Report};
+use super::{escape_controls, region, Report};
 use crate::diagnostic::Severity;
 
 /// Renders one workflow command a finding.
@@ -22,13 +23,13 @@ pub fn render(report: &Report) -> String {
         }
         out.push_str(&format!(
             "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
-            property(&at.path),
+            property(&escape_controls(&at.path)),
             at.line,
             at.column,
             at.end_line,
             at.end_column.max(at.column),
             property(d.rule),
-            data(&message)
+            data(&escape_controls(&message))
         ));
     }
     out

@@ -4,6 +4,7 @@
 
 use std::fmt::Write as _;
 
+use super::{escape_controls, Redactor};
 use crate::model::{Connector, Field, Frontend, Route, Topology};
 use crate::source::{SourceMap, Span};
 
@@ -25,8 +26,8 @@ struct Node {
     at: String,
 }
 
-/// The graph of a topology.
-pub fn render(topology: &Topology<'_>, sources: &SourceMap, format: GraphFormat) -> String {
+/// The graph of a topology, every secret value masked and control characters escaped.
+pub fn render(topology: &Topology<'_>, sources: &SourceMap, redactor: &Redactor<'_>, format: GraphFormat) -> String {
     let at = |span: Span| {
         sources.get(span.file).map_or_else(String::new, |s| format!("{}:{}", s.display, s.line_col(span.start()).0))
     };
@@ -58,20 +59,26 @@ pub fn render(topology: &Topology<'_>, sources: &SourceMap, format: GraphFormat)
             },
         ]);
     }
-    let unlinked_routes: Vec<Node> = topology
+    let mut unlinked_routes: Vec<Node> = topology
         .routes
         .iter()
         .enumerate()
         .filter(|(i, _)| topology.route_links.get(*i).is_some_and(Option::is_none))
         .map(|(i, r)| Node { id: format!("r{i}"), text: route_text(r), at: at(r.at) })
         .collect();
-    let unlinked_connectors: Vec<Node> = topology
+    let mut unlinked_connectors: Vec<Node> = topology
         .connectors
         .iter()
         .enumerate()
         .filter(|(i, c)| !c.ajp && topology.connector_links.get(*i).is_some_and(Vec::is_empty))
         .map(|(i, c)| Node { id: format!("c{i}"), text: connector_text(c), at: at(c.at) })
         .collect();
+    // Node texts quote values of every file (through `${NAME}` substitution too) and paths.
+    let clean = |node: &mut Node| {
+        node.text = escape_controls(&redactor.scrub(&node.text)).into_owned();
+        node.at = escape_controls(&redactor.scrub(&node.at)).into_owned();
+    };
+    chains.iter_mut().flatten().chain(&mut unlinked_routes).chain(&mut unlinked_connectors).for_each(clean);
     match format {
         GraphFormat::Text => text(&chains, &unlinked_routes, &unlinked_connectors),
         GraphFormat::Dot => dot(&chains, &unlinked_routes, &unlinked_connectors),

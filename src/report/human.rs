@@ -1,11 +1,12 @@
-//! The human report: miette's graphical rendering of each finding, secrets masked.
+//! The human report: miette's graphical rendering of each finding, secrets masked and control
+//! characters of the input escaped (whatever the colour setting, they would drive the terminal).
 
 use std::fmt;
 use std::sync::Arc;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
 
-use super::{Redactor, Report};
+use super::{escape_controls, Redactor, Report};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 
@@ -27,7 +28,7 @@ pub fn render(report: &Report, style: Style) -> String {
     for diagnostic in &report.diagnostics {
         let shown = Shown::new(diagnostic, &report.sources, &redactor);
         if handler.render_report(&mut out, &shown).is_err() {
-            out.push_str(&format!("{}: {}\n", diagnostic.rule, redactor.scrub(&diagnostic.message)));
+            out.push_str(&format!("{}: {}\n", diagnostic.rule, printed(&redactor, &diagnostic.message)));
         }
         out.push('\n');
     }
@@ -66,7 +67,7 @@ impl Shown {
                 let spans: Vec<Span> = group.iter().map(|l| l.span).collect();
                 let source = named(sources, redactor, other, &spans);
                 let mut header =
-                    format!("related: {}", redactor.scrub(group.first().map_or("", |l| l.message.as_str())));
+                    format!("related: {}", printed(redactor, group.first().map_or("", |l| l.message.as_str())));
                 if source.is_none() {
                     header.push_str(&format!(
                         " ({})",
@@ -86,7 +87,7 @@ impl Shown {
         let mut spans = vec![d.primary.span];
         spans.extend(d.related.iter().filter(|l| l.span.file == file).map(|l| l.span));
         let source = named(sources, redactor, file, &spans);
-        let mut header = format!("{}[{}]: {}", d.severity, d.rule, redactor.scrub(&d.message));
+        let mut header = format!("{}[{}]: {}", d.severity, d.rule, printed(redactor, &d.message));
         if source.is_none() && sources.get(file).is_some_and(|f| f.linted) {
             header.push_str(&format!("\n  at {}", location(sources, d.primary.span)));
         }
@@ -97,7 +98,7 @@ impl Shown {
                 Severity::Warning => miette::Severity::Warning,
                 Severity::Info => miette::Severity::Advice,
             },
-            help: d.help.as_deref().map(|h| redactor.scrub(h)),
+            help: d.help.as_deref().map(|h| printed(redactor, h)),
             source,
             labels,
             related,
@@ -115,7 +116,7 @@ fn named(sources: &SourceMap, redactor: &Redactor, file: FileId, spans: &[Span])
         return None;
     }
     let window = Window { text: redactor.text(file), line_starts: Arc::from(source.line_starts()) };
-    Some(NamedSource::new(&source.display, window))
+    Some(NamedSource::new(escape_controls(&source.display), window))
 }
 
 /// A file's text that hands miette only the lines around a span, found with the line
@@ -175,17 +176,22 @@ fn snippet_fits(source: &SourceFile, span: Span) -> bool {
 fn location(sources: &SourceMap, span: Span) -> String {
     let Some(source) = sources.get(span.file) else { return String::new() };
     let (line, column) = source.line_col(span.start());
-    format!("{}:{line}:{column}", source.display)
+    format!("{}:{line}:{column}", escape_controls(&source.display))
 }
 
 fn labeled(label: &Label, redactor: &Redactor, primary: bool) -> LabeledSpan {
     let span = SourceSpan::new(label.span.start().into(), label.span.len());
-    let text = Some(redactor.scrub(&label.message));
+    let text = Some(printed(redactor, &label.message));
     if primary {
         LabeledSpan::new_primary_with_span(text, span)
     } else {
         LabeledSpan::new_with_span(text, span)
     }
+}
+
+/// A message, label or help as printed: secrets masked, control characters escaped.
+fn printed(redactor: &Redactor, text: &str) -> String {
+    escape_controls(&redactor.scrub(text)).into_owned()
 }
 
 impl fmt::Display for Shown {

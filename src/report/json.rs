@@ -106,7 +106,8 @@ pub fn render(report: &Report) -> String {
         diagnostics,
         summary: Summary { files: counts.files, errors: counts.errors, warnings: counts.warnings, infos: counts.infos },
     };
-    let mut out = serde_json::to_string_pretty(&json).unwrap_or_default();
+    // Printed to terminals too: DEL and C1 controls of the input escaped as C0 ones are.
+    let mut out = super::escape_json_controls(serde_json::to_string_pretty(&json).unwrap_or_default());
     out.push('\n');
     out
 }

@@ -9,7 +9,7 @@ pub mod sarif;
 
 use std::sync::Arc;
 
-pub use redact::Redactor;
+pub use redact::{escape_controls, escape_json_controls, Redactor};
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::{SourceFile, SourceMap};
@@ -91,7 +91,9 @@ impl Report {
         if !notes.is_empty() {
             line.push_str(&format!(" ({})", notes.join("; ")));
         }
-        line
+        // Home paths come from the file system: their control characters must not reach
+        // the terminal.
+        escape_controls(&line).into_owned()
     }
 
     /// Masked copies of the file texts and secret values, for rendering.

@@ -1,6 +1,10 @@
-//! Masking secret values (passwords, keystore passwords, tokens) in every output.
+//! Masking secret values (passwords, keystore passwords, tokens) in every output, and
+//! keeping control characters of the input from reaching a terminal.
 
+use std::borrow::Cow;
 use std::sync::{Arc, OnceLock};
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use crate::source::{FileId, SourceMap};
 
@@ -8,13 +12,17 @@ use crate::source::{FileId, SourceMap};
 /// ordinary words. Snippets are masked by span whatever the length.
 const MIN_SCRUBBED_LEN: usize = 3;
 
+/// Digits-only secret values shorter than this are not searched for in messages: ports and
+/// counts would match them. A longer one (a PIN, a numeric token) is.
+const MIN_SCRUBBED_DIGITS: usize = 6;
+
 /// Whether a secret value is searched for in messages: not too short, and not a word that
-/// messages use for other things (a boolean, a number).
+/// messages use for other things (a boolean, a port).
 fn scrubbable(value: &str) -> bool {
     let common = ["true", "false", "on", "off", "yes", "no", "none", "null"];
     value.chars().count() >= MIN_SCRUBBED_LEN
         && !common.iter().any(|c| value.eq_ignore_ascii_case(c))
-        && !value.chars().all(|c| c.is_ascii_digit())
+        && !(value.len() < MIN_SCRUBBED_DIGITS && value.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// Masked file texts and the secret values to keep out of messages. A file's text is
@@ -23,52 +31,196 @@ fn scrubbable(value: &str) -> bool {
 pub struct Redactor<'s> {
     sources: &'s SourceMap,
     texts: Vec<OnceLock<Arc<String>>>,
-    values: Vec<String>,
+    /// Every secret value of the run, found in one pass over a text whatever their number.
+    values: Option<AhoCorasick>,
 }
 
 impl<'s> Redactor<'s> {
-    /// The redactor of every file of a run.
+    /// The redactor of every file of a run, with the secrets each file records.
     pub fn new(sources: &'s SourceMap) -> Self {
-        let mut values = Vec::new();
-        let mut count = 0;
-        for file in sources.iter() {
-            values.extend(file.secret_values.iter().filter(|v| scrubbable(v)).cloned());
-            count += 1;
-        }
+        let values = sources.iter().flat_map(|file| file.secret_values.iter().cloned());
+        Redactor::with_values(sources, values)
+    }
+
+    /// The redactor of the files of a run and of the secret values found in them (for
+    /// outputs that do not keep the secrets with the files, such as `graph`).
+    pub fn with_values(sources: &'s SourceMap, values: impl IntoIterator<Item = String>) -> Self {
+        let mut values: Vec<String> = values.into_iter().filter(|v| scrubbable(v)).collect();
         values.sort_unstable();
         values.dedup();
-        // Longest first, so that a value containing another is masked whole.
-        values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+        // Leftmost-longest: a value containing another is masked whole.
+        let values = (!values.is_empty())
+            .then(|| AhoCorasickBuilder::new().match_kind(MatchKind::LeftmostLongest).build(&values).ok())
+            .flatten();
+        let count = sources.iter().count();
         Redactor { sources, texts: (0..count).map(|_| OnceLock::new()).collect(), values }
     }
 
-    /// A file's text with every secret span masked: one `*` a byte (line ends kept), so
-    /// every later span's offsets and line numbers stay valid.
+    /// A file's text as snippets show it: every secret span and every secret value of the
+    /// run (from this file or another) masked with one `*` a byte, and control characters
+    /// replaced by `?` a byte (line ends kept), so every span's offsets and line numbers
+    /// stay valid.
     pub fn text(&self, file: FileId) -> Arc<String> {
         let Some(cell) = self.texts.get(file.0 as usize) else { return Arc::default() };
         cell.get_or_init(|| {
             let Some(source) = self.sources.get(file) else { return Arc::default() };
             let mut bytes = source.text.clone().into_bytes();
-            for &(start, end) in &source.secrets {
+            let found =
+                self.values.iter().flat_map(|values| values.find_iter(&source.text)).map(|m| (m.start(), m.end()));
+            for (start, end) in source.secrets.iter().copied().chain(found) {
                 let Some(secret) = bytes.get_mut(start..end) else { continue };
                 for byte in secret.iter_mut().filter(|b| !matches!(**b, b'\n' | b'\r')) {
                     *byte = b'*';
                 }
             }
+            neutralize_controls(&mut bytes);
             let text = String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
             Arc::new(text)
         })
         .clone()
     }
 
-    /// A message with any secret value masked.
+    /// A message, label or help with every secret value of the run masked, and the user
+    /// info of any URL it quotes.
     pub fn scrub(&self, message: &str) -> String {
-        let mut out = message.to_string();
-        for value in &self.values {
-            if out.contains(value.as_str()) {
-                out = out.replace(value.as_str(), &"*".repeat(value.chars().count()));
+        let mut out = match &self.values {
+            Some(values) => {
+                let mut out = String::with_capacity(message.len());
+                values.replace_all_with(message, &mut out, |_, found, out| {
+                    out.extend(std::iter::repeat_n('*', found.chars().count()));
+                    true
+                });
+                out
+            }
+            None => message.to_string(),
+        };
+        // From the last, so that a masked range never shifts the ones before it.
+        for (from, to) in crate::secrets::url_user_info_ranges(&out).into_iter().rev() {
+            if let Some(info) = out.get(from..to) {
+                let masked = "*".repeat(info.chars().count());
+                out.replace_range(from..to, &masked);
             }
         }
         out
+    }
+}
+
+/// Whether a character would drive a terminal: C0 controls but tab and line feed, DEL, and
+/// the C1 controls (U+0080 to U+009F, which a Latin-1 file decodes to).
+fn is_control(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t') || ('\u{80}'..='\u{9f}').contains(&c)
+}
+
+/// Replaces control characters in a text, byte for byte, by `?` (a carriage return that
+/// ends a line is kept), so that the text keeps its length and spans into it stay valid.
+fn neutralize_controls(bytes: &mut [u8]) {
+    let mut i = 0;
+    while i < bytes.len() {
+        let next = bytes.get(i + 1).copied();
+        match bytes.get(i).copied() {
+            Some(b'\r') if next == Some(b'\n') => {}
+            Some(b) if (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7f => {
+                if let Some(byte) = bytes.get_mut(i) {
+                    *byte = b'?';
+                }
+            }
+            // U+0080 to U+009F are 0xC2 0x80 to 0xC2 0x9F in UTF-8.
+            Some(0xc2) if next.is_some_and(|n| (0x80..=0x9f).contains(&n)) => {
+                if let Some(pair) = bytes.get_mut(i..i + 2) {
+                    pair.fill(b'?');
+                }
+                i += 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+}
+
+/// A text from the input (a message, a label, a path) as a terminal may show it: control
+/// characters written as escapes (`\x1b`, `\u{9b}`).
+pub fn escape_controls(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match u32::from(c) {
+            code if is_control(c) && code < 0x80 => out.push_str(&format!("\\x{code:02x}")),
+            code if is_control(c) => out.push_str(&format!("\\u{{{code:x}}}")),
+            _ => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Serialized JSON with DEL and the C1 controls escaped too (`serde_json` escapes only C0),
+/// so that printing it to a terminal is safe; the JSON means the same.
+pub fn escape_json_controls(json: String) -> String {
+    if !json.chars().any(|c| c == '\u{7f}' || ('\u{80}'..='\u{9f}').contains(&c)) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if c == '\u{7f}' || ('\u{80}'..='\u{9f}').contains(&c) {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{escape_controls, escape_json_controls, neutralize_controls};
+
+    #[test]
+    fn values_are_masked_in_every_file_and_message() {
+        use crate::source::{SourceFile, SourceMap};
+        let mut sources = SourceMap::default();
+        let first = sources.add(|id| {
+            let mut file = SourceFile::new(id, "a".into(), "a".into(), None, b"jdbc.password=hunter22\n".to_vec());
+            file.secrets = vec![(14, 22)];
+            file.secret_values = vec!["hunter22".into()];
+            file
+        });
+        let second =
+            sources.add(|id| SourceFile::new(id, "b".into(), "b".into(), None, b"x hunter22 \x1b[2J y\r\n".to_vec()));
+        let redactor = super::Redactor::new(&sources);
+        assert_eq!(redactor.text(first).as_str(), "jdbc.password=********\n");
+        assert_eq!(redactor.text(second).as_str(), "x ******** ?[2J y\r\n");
+        assert_eq!(redactor.scrub("`hunter22` at https://u:p@h/x"), "`********` at https://***@h/x");
+    }
+
+    #[test]
+    fn short_common_values_are_not_searched_for_in_messages() {
+        for value in ["ab", "true", "On", "8080"] {
+            assert!(!super::scrubbable(value), "{value}");
+        }
+        for value in ["changeit", "123456789", "s3cr"] {
+            assert!(super::scrubbable(value), "{value}");
+        }
+    }
+
+    #[test]
+    fn control_characters_are_escaped_in_messages() {
+        assert_eq!(escape_controls("a\u{1b}]0;x\u{7}\u{1b}[2J\tb\n"), "a\\x1b]0;x\\x07\\x1b[2J\tb\n");
+        assert_eq!(escape_controls("\u{9b}2J é"), "\\u{9b}2J é");
+        assert_eq!(escape_controls("plain"), "plain");
+    }
+
+    #[test]
+    fn control_characters_in_snippets_keep_their_length() {
+        let mut text = "a\u{1b}[2J\r\nb\rc\u{9b}d\u{7f}é".to_string().into_bytes();
+        let len = text.len();
+        neutralize_controls(&mut text);
+        assert_eq!(text.len(), len);
+        assert_eq!(String::from_utf8(text).as_deref(), Ok("a?[2J\r\nb?c??d?é"));
+    }
+
+    #[test]
+    fn json_escapes_c1_controls() {
+        assert_eq!(escape_json_controls("\"a\u{9b}\u{7f}\"".into()), "\"a\\u009b\\u007f\"");
     }
 }

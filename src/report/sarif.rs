@@ -130,7 +130,8 @@ pub fn render(report: &Report) -> String {
             "results": results
         }]
     });
-    let mut out = serde_json::to_string_pretty(&sarif).unwrap_or_default();
+    // Printed to terminals too: DEL and C1 controls of the input escaped as C0 ones are.
+    let mut out = super::escape_json_controls(serde_json::to_string_pretty(&sarif).unwrap_or_default());
     out.push('\n');
     out
 }
