@@ -43,26 +43,21 @@ pub fn is_secret_name(name: &str) -> bool {
 }
 
 /// The letters of each of [`SECRET_WORDS`], one bit each.
-const SECRET_WORD_LETTERS: [u32; 6] = {
-    let mut sets = [0; 6];
-    let mut i = 0;
-    while i < SECRET_WORDS.len() {
-        sets[i] = letter_set(SECRET_WORDS[i]);
-        i += 1;
-    }
-    sets
-};
+const SECRET_WORD_LETTERS: [u32; 6] = letter_sets(SECRET_WORDS);
 
 /// The letters of each of [`SECRET_SEGMENTS`], one bit each.
-const SECRET_SEGMENT_LETTERS: [u32; 4] = {
-    let mut sets = [0; 4];
+const SECRET_SEGMENT_LETTERS: [u32; 4] = letter_sets(SECRET_SEGMENTS);
+
+/// The letter set of each word.
+const fn letter_sets<const N: usize>(words: [&[u8]; N]) -> [u32; N] {
+    let mut sets = [0; N];
     let mut i = 0;
-    while i < SECRET_SEGMENTS.len() {
-        sets[i] = letter_set(SECRET_SEGMENTS[i]);
+    while i < N {
+        sets[i] = letter_set(words[i]);
         i += 1;
     }
     sets
-};
+}
 
 /// Whether a name with these letters can name a secret: two edits leave all but two of a
 /// secret word's letters (and `pass`, `secret`, `token`, `credential` inside it leave all).
