@@ -319,11 +319,12 @@ fn lint(args: LintArgs) -> ExitCode {
         return write_baseline(&report, file, args.quiet);
     }
     let color = use_color(args.color, args.output.is_none() && io::stdout().is_terminal());
-    let text = match args.format {
-        Format::Human => report::human::render(&report, report::human::Style { color, width: width() }),
-        Format::Json => report::json::render(&report),
-        Format::Sarif => report::sarif::render(&report),
-        Format::Github => report::github::render(&report),
+    // Written as it is rendered: a report can be many times the size of its input.
+    let write_report = |out: &mut dyn Write| match args.format {
+        Format::Human => report::human::write(&report, report::human::Style { color, width: width() }, out),
+        Format::Json => report::json::write(&report, out),
+        Format::Sarif => report::sarif::write(&report, out),
+        Format::Github => out.write_all(report::github::render(&report).as_bytes()),
     };
     if let Some(output) = &args.output {
         if crate::is_linted_path(&report, output) {
@@ -332,11 +333,18 @@ fn lint(args: LintArgs) -> ExitCode {
                 output.display()
             ));
         }
-        if let Err(err) = std::fs::write(output, &text) {
+        let written = std::fs::File::create(output).and_then(|file| {
+            let mut file = io::BufWriter::new(file);
+            write_report(&mut file)?;
+            file.flush()
+        });
+        if let Err(err) = written {
             return usage_error(&format!("cannot write `{}`: {err}", output.display()));
         }
     } else {
-        print_stdout(&text);
+        let mut out = io::BufWriter::new(io::stdout().lock());
+        // As `print_stdout`: a closed pipe is not an error of the run.
+        let _ = write_report(&mut out).and_then(|()| out.flush());
     }
     if !args.quiet && (args.format == Format::Human || args.output.is_some()) {
         eprintln!("{}", report.summary_line());

@@ -4,6 +4,7 @@ pub mod github;
 pub mod graph;
 pub mod human;
 pub mod json;
+mod pretty;
 mod redact;
 pub mod sarif;
 

@@ -2,10 +2,13 @@
 //! result a finding with its location, the other files as related locations, and the
 //! stable fingerprint.
 
+use std::io::{self, Write};
+
 use serde_json::{json, Value};
 
-use super::{region, Region, Report};
-use crate::diagnostic::Severity;
+use super::pretty::{into_string, Pretty};
+use super::{region, Redactor, Region, Report};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::ALL;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -51,9 +54,15 @@ fn location(at: &Region, empty: bool, message: Option<String>) -> Value {
 
 /// Renders the report as one SARIF run.
 pub fn render(report: &Report) -> String {
-    let redactor = report.redactor();
-    let rules: Vec<Value> = ALL
-        .iter()
+    let mut out = Vec::new();
+    // Writing into memory cannot fail.
+    let _ = write(report, &mut out);
+    into_string(out)
+}
+
+/// The rule catalogue, `tool.driver.rules`.
+fn rules() -> Vec<Value> {
+    ALL.iter()
         .map(|rule| {
             let meta = rule.meta();
             let markdown = meta.markdown();
@@ -67,62 +76,73 @@ pub fn render(report: &Report) -> String {
                 "helpUri": format!("{INFORMATION_URI}#{}", meta.id)
             })
         })
-        .collect();
-    let results: Vec<Value> = report
-        .diagnostics
+        .collect()
+}
+
+/// One finding as a SARIF result.
+fn result(report: &Report, redactor: &Redactor<'_>, d: &Diagnostic) -> Value {
+    let index = ALL.iter().position(|r| r.meta().id == d.rule).unwrap_or(0);
+    let mut message = redactor.scrub(&d.message);
+    if let Some(help) = &d.help {
+        message.push_str("\nhelp: ");
+        message.push_str(&redactor.scrub(help));
+    }
+    let primary = region(&report.sources, d.primary.span);
+    let related: Vec<Value> = d
+        .related
         .iter()
-        .map(|d| {
-            let index = ALL.iter().position(|r| r.meta().id == d.rule).unwrap_or(0);
-            let mut message = redactor.scrub(&d.message);
-            if let Some(help) = &d.help {
-                message.push_str("\nhelp: ");
-                message.push_str(&redactor.scrub(help));
+        .enumerate()
+        .map(|(i, r)| {
+            let at = region(&report.sources, r.span);
+            let mut location = location(&at, r.span.start() == r.span.end(), Some(redactor.scrub(&r.message)));
+            if let Some(object) = location.as_object_mut() {
+                object.insert("id".into(), json!(i));
             }
-            let primary = region(&report.sources, d.primary.span);
-            let related: Vec<Value> = d
-                .related
-                .iter()
-                .enumerate()
-                .map(|(i, r)| {
-                    let at = region(&report.sources, r.span);
-                    let mut location = location(&at, r.span.start() == r.span.end(), Some(redactor.scrub(&r.message)));
-                    if let Some(object) = location.as_object_mut() {
-                        object.insert("id".into(), json!(i));
-                    }
-                    location
-                })
-                .collect();
-            let mut result = json!({
-                "ruleId": d.rule,
-                "ruleIndex": index,
-                "level": level(d.severity),
-                "message": { "text": message },
-                "locations": [location(&primary, d.primary.span.start() == d.primary.span.end(), None)],
-                "partialFingerprints": { "atlLintFingerprint/v1": d.fingerprint }
-            });
-            if let (false, Some(object)) = (related.is_empty(), result.as_object_mut()) {
-                object.insert("relatedLocations".into(), Value::Array(related));
-            }
-            result
+            location
         })
         .collect();
-    let sarif = json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {
-                "driver": {
-                    "name": "atl-lint",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "informationUri": INFORMATION_URI,
-                    "rules": rules
-                }
-            },
-            "columnKind": "unicodeCodePoints",
-            "results": results
-        }]
+    let mut result = json!({
+        "ruleId": d.rule,
+        "ruleIndex": index,
+        "level": level(d.severity),
+        "message": { "text": message },
+        "locations": [location(&primary, d.primary.span.start() == d.primary.span.end(), None)],
+        "partialFingerprints": { "atlLintFingerprint/v1": d.fingerprint }
     });
-    let mut out = serde_json::to_string_pretty(&sarif).unwrap_or_default();
-    out.push('\n');
-    out
+    if let (false, Some(object)) = (related.is_empty(), result.as_object_mut()) {
+        object.insert("relatedLocations".into(), Value::Array(related));
+    }
+    result
+}
+
+/// Writes the report as one SARIF run, each result serialised as it is written. The members
+/// of every object come in `serde_json`'s order (sorted by key), as when the whole document
+/// was one value.
+pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let redactor = report.redactor();
+    let tool = json!({
+        "driver": {
+            "name": "atl-lint",
+            "version": env!("CARGO_PKG_VERSION"),
+            "informationUri": INFORMATION_URI,
+            "rules": rules()
+        }
+    });
+    let mut sarif = Pretty::new(out);
+    sarif.raw("{")?;
+    sarif.field(1, "$schema", SCHEMA, true)?;
+    sarif.key(1, "runs", false)?;
+    sarif.raw("[")?;
+    sarif.newline(2)?;
+    sarif.raw("{")?;
+    sarif.field(3, "columnKind", "unicodeCodePoints", true)?;
+    sarif.key(3, "results", false)?;
+    sarif.array(3, report.diagnostics.iter().map(|d| result(report, &redactor, d)))?;
+    sarif.field(3, "tool", &tool, false)?;
+    sarif.newline(2)?;
+    sarif.raw("}")?;
+    sarif.newline(1)?;
+    sarif.raw("]")?;
+    sarif.field(1, "version", "2.1.0", false)?;
+    sarif.raw("\n}\n")
 }
