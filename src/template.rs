@@ -225,6 +225,15 @@ mod tests {
     }
 
     #[test]
+    fn unclosed_openers_do_not_hide_later_tags() {
+        let text = "a {% b {{ c }} d {# e <%= f %> {{ g";
+        let masked = mask(text, false).expect("masked");
+        assert_eq!(masked.text, "a {% b {{___}} d {# e {{____}} {{ g");
+        let unclosed = "{{ ".repeat(10_000);
+        assert_eq!(mask(&unclosed, false), None);
+    }
+
+    #[test]
     fn xml_output_tags_in_attribute_position_write_attributes() {
         let text = "<Connector port=\"{{ p | default(\"80\") }}\" <%= key %>=<%= \"'#{v}'\" %> <%= extra %>/>";
         let masked = mask(text, true).expect("masked");

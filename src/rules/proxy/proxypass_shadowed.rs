@@ -114,6 +114,19 @@ mod tests {
     }
 
     #[test]
+    fn prefix_lookups_find_what_comparing_every_pair_finds() {
+        let paths =
+            ["/", "/jira", "/jira/", "/jira/rest", "/jira2", "", "/a//b", "/a/", "/a", "/a//", "/a/b/c", "/jira/rest/"];
+        let mut earlier = Earlier::default();
+        for (i, later) in paths.iter().enumerate() {
+            let expected =
+                paths.iter().take(i).position(|e| covers(e, later) && super::trimmed(e) != super::trimmed(later));
+            assert_eq!(earlier.covering(None, later), expected, "{later}");
+            earlier.add(None, later, i);
+        }
+    }
+
+    #[test]
     fn earlier_paths_cover_whole_segments() {
         assert!(covers("/", "/synchrony"));
         assert!(covers("/jira", "/jira/rest"));
