@@ -4,6 +4,7 @@
 
 use std::io::{self, Write};
 
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::pretty::{into_string, Pretty};
@@ -32,24 +33,80 @@ fn uri(path: &str) -> String {
     }
 }
 
-fn location(at: &Region, empty: bool, message: Option<String>) -> Value {
+/// A SARIF location. Every struct here lists its fields in `serde_json`'s map order (sorted),
+/// the order the report has always had; a finding is serialised without building a map.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<Text>,
+    physical_location: PhysicalLocation,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
+    region: SarifRegion,
+}
+
+#[derive(Serialize)]
+struct ArtifactLocation {
+    uri: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifRegion {
+    end_column: usize,
+    end_line: usize,
+    start_column: usize,
+    start_line: usize,
+}
+
+#[derive(Serialize)]
+struct Text {
+    text: String,
+}
+
+#[derive(Serialize)]
+struct Fingerprints<'d> {
+    #[serde(rename = "atlLintFingerprint/v1")]
+    v1: &'d str,
+}
+
+/// One finding as a SARIF result.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'d> {
+    level: &'static str,
+    locations: [Location; 1],
+    message: Text,
+    partial_fingerprints: Fingerprints<'d>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<Location>,
+    rule_id: &'static str,
+    rule_index: usize,
+}
+
+fn location(at: &Region, empty: bool, message: Option<String>) -> Location {
     // SARIF's endColumn is the column after the region.
     let end_column = if empty { at.column } else { at.end_column + 1 };
-    let mut location = json!({
-        "physicalLocation": {
-            "artifactLocation": { "uri": uri(&at.path) },
-            "region": {
-                "startLine": at.line,
-                "startColumn": at.column,
-                "endLine": at.end_line,
-                "endColumn": end_column.max(1)
-            }
-        }
-    });
-    if let (Some(text), Some(object)) = (message, location.as_object_mut()) {
-        object.insert("message".into(), json!({ "text": text }));
+    Location {
+        id: None,
+        message: message.map(|text| Text { text }),
+        physical_location: PhysicalLocation {
+            artifact_location: ArtifactLocation { uri: uri(&at.path) },
+            region: SarifRegion {
+                end_column: end_column.max(1),
+                end_line: at.end_line,
+                start_column: at.column,
+                start_line: at.line,
+            },
+        },
     }
-    location
 }
 
 /// Renders the report as one SARIF run.
@@ -80,7 +137,7 @@ fn rules() -> Vec<Value> {
 }
 
 /// One finding as a SARIF result.
-fn result(report: &Report, redactor: &Redactor<'_>, d: &Diagnostic) -> Value {
+fn result<'d>(report: &Report, redactor: &Redactor<'_>, d: &'d Diagnostic) -> SarifResult<'d> {
     let index = ALL.iter().position(|r| r.meta().id == d.rule).unwrap_or(0);
     let mut message = redactor.scrub(&d.message);
     if let Some(help) = &d.help {
@@ -88,31 +145,25 @@ fn result(report: &Report, redactor: &Redactor<'_>, d: &Diagnostic) -> Value {
         message.push_str(&redactor.scrub(help));
     }
     let primary = region(&report.sources, d.primary.span);
-    let related: Vec<Value> = d
+    let related_locations = d
         .related
         .iter()
         .enumerate()
         .map(|(i, r)| {
             let at = region(&report.sources, r.span);
-            let mut location = location(&at, r.span.start() == r.span.end(), Some(redactor.scrub(&r.message)));
-            if let Some(object) = location.as_object_mut() {
-                object.insert("id".into(), json!(i));
-            }
-            location
+            let location = location(&at, r.span.start() == r.span.end(), Some(redactor.scrub(&r.message)));
+            Location { id: Some(i), ..location }
         })
         .collect();
-    let mut result = json!({
-        "ruleId": d.rule,
-        "ruleIndex": index,
-        "level": level(d.severity),
-        "message": { "text": message },
-        "locations": [location(&primary, d.primary.span.start() == d.primary.span.end(), None)],
-        "partialFingerprints": { "atlLintFingerprint/v1": d.fingerprint }
-    });
-    if let (false, Some(object)) = (related.is_empty(), result.as_object_mut()) {
-        object.insert("relatedLocations".into(), Value::Array(related));
+    SarifResult {
+        level: level(d.severity),
+        locations: [location(&primary, d.primary.span.start() == d.primary.span.end(), None)],
+        message: Text { text: message },
+        partial_fingerprints: Fingerprints { v1: &d.fingerprint },
+        related_locations,
+        rule_id: d.rule,
+        rule_index: index,
     }
-    result
 }
 
 /// Writes the report as one SARIF run, each result serialised as it is written. The members
