@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use foldhash::{HashMap, HashMapExt};
 
-use super::apache::{trimmed, vhost_of, Pass, Target};
+use super::apache::{trimmed, Enclosing, Pass, Target};
 use super::{Frontend, Hosts, ProxyKind, Route, Topology, Upstream};
 use crate::source::{SourceFile, Span};
 use crate::syntax::apache::Config as ApacheConfig;
@@ -85,8 +85,9 @@ pub(super) fn add_apache<'a>(
     let mut names: HashMap<Option<usize>, Vec<(String, Span)>> = HashMap::new();
     let mut preserve: HashMap<Option<usize>, bool> = HashMap::new();
     let mut deflate: Vec<(Option<usize>, Option<String>, Span)> = Vec::new();
+    let enclosing = Enclosing::of(config);
     for directive in config.directives.iter().filter(|d| !d.skipped) {
-        let vhost = vhost_of(config, directive.block);
+        let vhost = enclosing.vhost(directive.block);
         if directive.is("SSLEngine") && on(directive) {
             tls.insert(vhost, directive.span);
         } else if directive.is("ServerName") || directive.is("ServerAlias") {
@@ -97,7 +98,7 @@ pub(super) fn add_apache<'a>(
         } else if directive.is("ProxyPreserveHost") {
             preserve.insert(vhost, on(directive));
         } else if is_deflate(directive) && !directive.unloaded {
-            let location = config.ancestors(directive.block).find(|b| b.is("Location"));
+            let location = enclosing.location(directive.block).and_then(|b| config.blocks.get(b));
             let path = location.and_then(|l| l.args().first()).map(|p| normalized_path(p.text));
             deflate.push((vhost, path, directive.span));
         }
@@ -178,7 +179,7 @@ pub(super) fn add_apache<'a>(
         if upstream.port.is_none() || upstream.host.contains(['{', '<']) {
             continue;
         }
-        let vhost = vhost_of(config, directive.block);
+        let vhost = enclosing.vhost(directive.block);
         let frontend = frontend_of(topology, vhost, directive.span);
         topology.routes.push(Route {
             frontend,
