@@ -270,7 +270,7 @@ fn split_entry<'a>(
     let mut preceding_backslash = false;
     // After the loop, `rest` stands just past the separator (or at the end).
     let mut rest = line.clone();
-    while let Some(c) = rest.next() {
+    for c in rest.by_ref() {
         if !preceding_backslash && (c.ch == '=' || c.ch == ':') {
             has_sep = true;
             break;
