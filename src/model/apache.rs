@@ -112,7 +112,7 @@ pub fn vhost_of(config: &Config<'_>, block: Option<usize>) -> Option<usize> {
 }
 
 /// The innermost container named `name` around a block (the block itself included).
-fn nearest(config: &Config<'_>, block: Option<usize>, name: &str) -> Option<usize> {
+pub(crate) fn nearest(config: &Config<'_>, block: Option<usize>, name: &str) -> Option<usize> {
     let mut current = block;
     while let Some(index) = current {
         let found = config.blocks.get(index)?;
