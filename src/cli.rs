@@ -324,7 +324,7 @@ fn lint(args: LintArgs) -> ExitCode {
         Format::Human => report::human::write(&report, report::human::Style { color, width: width() }, out),
         Format::Json => report::json::write(&report, out),
         Format::Sarif => report::sarif::write(&report, out),
-        Format::Github => out.write_all(report::github::render(&report).as_bytes()),
+        Format::Github => report::github::write(&report, out),
     };
     if let Some(output) = &args.output {
         if crate::is_linted_path(&report, output) {
