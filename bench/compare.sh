@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # Whole-run benchmark: atl-lint against `haproxy -c`, `apache2 -t` and `cat` (reading the
 # same files, the floor) on configurations from ../shared/bench/gen.py, then the targets.
+# Then the pathological shapes of bench/shapes.py, each against the bound of any input: under
+# 1 s a MiB (1 s at most for the 1 MiB ones) within 64 MiB plus 10 times its size.
 #   usage: bench/compare.sh [N...]        (default: 100 1000 10000 20000)
+#          bench/compare.sh shapes        (the pathological shapes only)
 # Needs: python3, Debian's haproxy and apache2, GNU time (/usr/bin/time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+only_shapes=0
+if [ "${1:-}" = shapes ]; then only_shapes=1; shift; fi
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(100 1000 10000 20000)
+[ $only_shapes = 0 ] || sizes=()
 gen=../shared/bench/gen.py
 cargo build --release --quiet
 bin=$PWD/target/release/atl-lint
@@ -29,7 +35,8 @@ best_ms() {
 }
 peak_mib() {
     /usr/bin/time -f '%M' -o "$work/rss" "$@" >/dev/null 2>&1 || true
-    awk '{ printf "%.1f", $1 / 1024 }' "$work/rss"
+    # GNU time writes a line before the figure when the command fails.
+    awk 'END { printf "%.1f", $1 / 1024 }' "$work/rss"
 }
 bytes_of() { find "$@" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }'; }
 cat_files() { find "$@" -type f -print0 | xargs -0 cat; }
@@ -40,7 +47,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.4f", a / b; else
 
 rows=()
 declare -A atl size peak peer floor words
-for n in "${sizes[@]}"; do
+for n in "${sizes[@]+"${sizes[@]}"}"; do
     python3 "$gen" haproxy "$n" "$work/haproxy-$n.cfg"
     python3 "$gen" apache "$n" "$work/apache-$n"
     python3 "$gen" tree "$n" "$work/tree-$n"
@@ -60,6 +67,45 @@ for n in "${sizes[@]}"; do
         rows+=("$key")
     done
 done
+# The pathological shapes: NAME SHAPE COUNT FORMAT. The first of each pair is the size the
+# issue measured, the second about 1 MiB.
+shape_rows=(
+    "proxypass-100k proxypass 100000 human" "proxypass-1MiB proxypass 20000 human"
+    "nested-100k nested 100000 human" "nested-1MiB nested 30000 human"
+    "template-1MiB template 349525 human"
+    "lines-1M lines 1000000 human" "lines-1MiB lines 524288 human"
+    "sarif-300k lines 300000 sarif" "sarif-1MiB lines 524288 sarif"
+    "if-100k if 100000 human" "if-1MiB if 47000 human"
+    "value-15MB value 15000000 human" "value-1MiB value 1048576 human"
+)
+declare -A shape_ms shape_peak shape_size
+shapes=()
+for row in "${shape_rows[@]}"; do
+    read -r name shape count format <<<"$row"
+    dir=$work/shape-$name
+    python3 bench/shapes.py "$shape" "$count" "$dir"
+    shape_ms[$name]=$(best_ms "$bin" -q --no-config --no-live -f "$format" "$dir")
+    shape_peak[$name]=$(peak_mib "$bin" -q --no-config --no-live -f "$format" "$dir")
+    shape_size[$name]=$(bytes_of "$dir")
+    shapes+=("$name")
+done
+printf '\n| shape | size | atl-lint ms | peak MiB | limit MiB |\n|---|---:|---:|---:|---:|\n'
+for name in "${shapes[@]}"; do
+    limit=$(awk -v s="${shape_size[$name]}" 'BEGIN { printf "%.1f", 64 + 10 * s / 1048576 }')
+    printf '| %s | %s B | %s | %s | %s |\n' "$name" "${shape_size[$name]}" "${shape_ms[$name]}" "${shape_peak[$name]}" "$limit"
+done
+
+status=0
+check() { if awk "BEGIN { exit !($2) }"; then echo "ok    $1"; else echo "MISS  $1"; status=1; fi; }
+echo
+for name in "${shapes[@]}"; do
+    mib=$(awk -v s="${shape_size[$name]}" 'BEGIN { m = s / 1048576; printf "%.2f", m < 1 ? 1 : m }')
+    check "$name: ${shape_ms[$name]} ms <= 1 s a MiB ($mib MiB)" "${shape_ms[$name]} <= 1000 * $mib"
+    limit=$(awk -v s="${shape_size[$name]}" 'BEGIN { printf "%.1f", 64 + 10 * s / 1048576 }')
+    check "$name: peak ${shape_peak[$name]} MiB <= 64 MiB + 10x input ($limit)" "${shape_peak[$name]} <= $limit"
+done
+[ $only_shapes = 0 ] || exit $status
+
 small=$(best_ms "$bin" -q --no-config --no-live fixtures/e2e)
 
 printf '\n| input | size | atl-lint ms | peak MiB | peer | peer ms | cat ms | wc -w ms | atl-lint / peer | atl-lint / cat | wc -w / cat |\n'
@@ -74,8 +120,6 @@ done
 printf '| fixtures/e2e (a small repository) | %s B | %s | | | | | | | | |\n' "$(bytes_of fixtures/e2e)" "$small"
 
 # The targets.
-status=0
-check() { if awk "BEGIN { exit !($2) }"; then echo "ok    $1"; else echo "MISS  $1"; status=1; fi; }
 echo
 last=${sizes[-1]}
 if [ -n "${peer[haproxy-$last]:-}" ]; then

@@ -1,6 +1,7 @@
 //! In-process benchmarks: each parser, the cipher-string evaluator and whole lints, on
-//! configurations from `../shared/bench/gen.py` (`cargo bench`; whole runs against the
-//! native checkers are `bench/compare.sh`).
+//! configurations from `../shared/bench/gen.py` and the pathological shapes of
+//! `bench/shapes.py` (`cargo bench`; whole runs against the native checkers are
+//! `bench/compare.sh`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -29,6 +30,18 @@ fn generated(kind: &str, n: usize) -> PathBuf {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/gen.py");
         let status = Command::new("python3").arg(&script).arg(kind).arg(n.to_string()).arg(&out).status();
         assert!(status.is_ok_and(|s| s.success()), "python3 {} {kind} {n} failed", script.display());
+    }
+    out
+}
+
+/// `bench/shapes.py SHAPE COUNT`, generated once per run: a shape that once cost quadratic
+/// time or memory.
+fn shape(name: &str, count: usize) -> PathBuf {
+    let out = work_dir().join(format!("shape-{name}-{count}"));
+    if !out.exists() {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/shapes.py");
+        let status = Command::new("python3").arg(&script).arg(name).arg(count.to_string()).arg(&out).status();
+        assert!(status.is_ok_and(|s| s.success()), "python3 {} {name} {count} failed", script.display());
     }
     out
 }
@@ -106,4 +119,16 @@ fn lint_tree(bencher: divan::Bencher, n: usize) {
 #[divan::bench]
 fn lint_e2e_fixtures() -> usize {
     lint(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/e2e"))
+}
+
+/// The pathological shapes at about 1 MiB each (`bench/compare.sh shapes` runs them whole,
+/// with their memory).
+#[divan::bench(
+    args = [("proxypass", 20_000), ("nested", 30_000), ("template", 349_525), ("lines", 100_000), ("if", 47_000), ("value", 1_048_576)],
+    sample_count = 5,
+    sample_size = 1
+)]
+fn lint_shape(bencher: divan::Bencher, (name, count): (&str, usize)) {
+    let path = shape(name, count);
+    bencher.bench(|| lint(path.clone()));
 }

@@ -329,11 +329,12 @@ fn lint(args: LintArgs) -> ExitCode {
         return write_baseline(&report, file, args.quiet);
     }
     let color = use_color(args.color, args.output.is_none() && io::stdout().is_terminal());
-    let text = match args.format {
-        Format::Human => report::human::render(&report, report::human::Style { color, width: width() }),
-        Format::Json => report::json::render(&report),
-        Format::Sarif => report::sarif::render(&report),
-        Format::Github => report::github::render(&report),
+    // Written as it is rendered: a report can be many times the size of its input.
+    let write_report = |out: &mut dyn Write| match args.format {
+        Format::Human => report::human::write(&report, report::human::Style { color, width: width() }, out),
+        Format::Json => report::json::write(&report, out),
+        Format::Sarif => report::sarif::write(&report, out),
+        Format::Github => report::github::write(&report, out),
     };
     if let Some(output) = &args.output {
         if crate::is_linted_path(&report, output) {
@@ -342,11 +343,13 @@ fn lint(args: LintArgs) -> ExitCode {
                 output.display()
             ));
         }
-        if let Err(err) = write_new(output, text.as_bytes()) {
+        if let Err(err) = write_new(output, |file| write_report(file)) {
             return usage_error(&format!("cannot write `{}`: {err}", output.display()));
         }
     } else {
-        print_stdout(&text);
+        let mut out = io::BufWriter::new(io::stdout().lock());
+        // As `print_stdout`: a closed pipe is not an error of the run.
+        let _ = write_report(&mut out).and_then(|()| out.flush());
     }
     if !args.quiet && (args.format == Format::Human || args.output.is_some()) {
         eprintln!("{}", report.summary_line());
@@ -370,7 +373,7 @@ fn write_baseline(report: &Report, file: &Path, quiet: bool) -> ExitCode {
         Err(err) => return usage_error(&format!("cannot write `{}`: {err}", file.display())),
     };
     let text = config::with_baseline(&existing, &config::baseline(report, dir));
-    if let Err(err) = write_new(file, text.as_bytes()) {
+    if let Err(err) = write_new(file, |out| out.write_all(text.as_bytes())) {
         return usage_error(&format!("cannot write `{}`: {err}", file.display()));
     }
     if !quiet {
@@ -394,10 +397,10 @@ fn writable(path: &Path) -> io::Result<bool> {
 
 /// Writes a report or baseline: refuses a link or a file that is not regular, opens without
 /// following a link swapped in meanwhile (`O_NOFOLLOW`), and checks the opened handle.
-fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
+fn write_new(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
     use std::os::unix::fs::OpenOptionsExt;
     writable(path)?;
-    let mut file = std::fs::OpenOptions::new()
+    let file = std::fs::OpenOptions::new()
         .write(true)
         .create(true)
         .mode(0o644)
@@ -407,8 +410,9 @@ fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
         return Err(io::Error::other("it is not a regular file"));
     }
     file.set_len(0)?;
-    file.write_all(bytes)?;
-    file.flush()
+    let mut out = io::BufWriter::new(file);
+    write(&mut out)?;
+    out.flush()
 }
 
 fn exit_code(report: &Report, fail_on: FailOn) -> ExitCode {

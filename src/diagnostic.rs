@@ -76,7 +76,14 @@ impl Diagnostic {
 
     /// Sets the help text.
     pub fn help(&mut self, help: impl Into<String>) -> &mut Self {
-        self.help = Some(help.into());
+        self.help = Some(exact(help.into()));
         self
     }
+}
+
+/// A finding's text without the spare room `format!` leaves: a run can hold hundreds of
+/// thousands of findings until they are sorted.
+pub(crate) fn exact(mut text: String) -> String {
+    text.shrink_to_fit();
+    text
 }

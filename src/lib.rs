@@ -269,25 +269,55 @@ pub fn lint_found(found: Vec<Found>, options: &Options) -> Report {
     let mut report = Report { sources, diagnostics, linked_routes, homes: Vec::new() };
     finish(&mut report);
     if !options.config.ignored_findings.is_empty() {
+        let mut accepted = Accepted::new(&options.config);
         let sources = &report.sources;
-        report.diagnostics.retain(|d| !accepted(d, sources, &options.config));
+        report.diagnostics.retain(|d| !accepted.contains(d, sources));
     }
     report
 }
 
 /// Whether an `[[ignore-finding]]` entry of the config file accepts a finding (paths are
 /// relative to the config file's directory).
-fn accepted(d: &Diagnostic, sources: &SourceMap, config: &config::Config) -> bool {
-    let Some(source) = sources.get(d.primary.span.file) else { return false };
-    let dir = config.path.parent().unwrap_or(Path::new(""));
-    let path = config::relative_to(&source.path, dir);
-    let line = source.line_col(d.primary.span.start()).0;
-    config.ignored_findings.iter().any(|entry| {
-        entry.rule == d.rule
-            && (entry.path == path || entry.path == source.display)
-            && entry.line.is_none_or(|l| l == line)
-            && entry.fingerprint.as_ref().is_none_or(|f| *f == d.fingerprint)
-    })
+/// The `[[ignore-finding]]` entries of the configuration, looked up by what they name: a
+/// baseline lists every finding of a run, and comparing each finding with each entry would
+/// cost their product.
+struct Accepted<'c> {
+    config: &'c config::Config,
+    /// Rule, path, line (`None`: any), fingerprint (`None`: any).
+    entries: foldhash::HashSet<(&'c str, &'c str, Option<usize>, Option<&'c str>)>,
+    /// Each file's path relative to the configuration, found once.
+    paths: HashMap<source::FileId, String>,
+}
+
+impl<'c> Accepted<'c> {
+    fn new(config: &'c config::Config) -> Self {
+        let entries = config
+            .ignored_findings
+            .iter()
+            .map(|e| (e.rule.as_str(), e.path.as_str(), e.line, e.fingerprint.as_deref()))
+            .collect();
+        Accepted { config, entries, paths: HashMap::new() }
+    }
+
+    /// Whether an entry accepts the finding: same rule, the file by its relative or shown
+    /// path, the line and fingerprint when the entry gives them.
+    fn contains(&mut self, d: &Diagnostic, sources: &SourceMap) -> bool {
+        let Some(source) = sources.get(d.primary.span.file) else { return false };
+        let config = self.config;
+        let path = self.paths.entry(source.id).or_insert_with(|| {
+            let dir = config.path.parent().unwrap_or(Path::new(""));
+            config::relative_to(&source.path, dir)
+        });
+        let line = source.line_col(d.primary.span.start()).0;
+        let paths = [path.as_str(), source.display.as_str()];
+        paths.iter().any(|path| {
+            [None, Some(line)].iter().any(|line| {
+                [None, Some(d.fingerprint.as_str())]
+                    .iter()
+                    .any(|fingerprint| self.entries.contains(&(d.rule, *path, *line, *fingerprint)))
+            })
+        })
+    }
 }
 
 /// The found files as sources, and the problems of those that could not be read.
@@ -392,8 +422,9 @@ const FINGERPRINT_WINDOW: usize = 160;
 /// Sorts findings and gives each its fingerprint.
 fn finish(report: &mut Report) {
     // One finding once: a route read through several listeners of one proxy repeats it.
-    let mut unique = foldhash::HashSet::default();
-    report.diagnostics.retain(|d| unique.insert((d.rule, d.primary.span, d.message.clone())));
+    let first = first_of_each(&report.diagnostics);
+    let mut kept = first.into_iter();
+    report.diagnostics.retain(|_| kept.next().unwrap_or(true));
     let redactor = report::Redactor::new(&report.sources);
     let sources = &report.sources;
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -415,12 +446,62 @@ fn finish(report: &mut Report) {
         *occurrence += 1;
         d.fingerprint = format!("{:016x}", fnv1a(&format!("{key}\0{occurrence}")));
     }
-    report.diagnostics.sort_by_cached_key(|d| {
+    fn key<'d>(sources: &'d SourceMap, d: &'d Diagnostic) -> (&'d str, usize, usize, &'static str, &'d str) {
         let file = sources.get(d.primary.span.file);
         let line = file.map_or(0, |f| f.line_index(d.primary.span.start()));
         // Within a line, byte offsets order like columns.
-        (file.map(|f| f.display.clone()).unwrap_or_default(), line, d.primary.span.start(), d.rule, d.message.clone())
+        (file.map_or("", |f| f.display.as_str()), line, d.primary.span.start(), d.rule, d.message.as_str())
+    }
+    // Indices are sorted, not the findings or copies of their keys: either would cost a
+    // finding's size again for each of them.
+    let diagnostics = &report.diagnostics;
+    let mut order: Vec<usize> = (0..diagnostics.len()).collect();
+    order.sort_by(|&a, &b| {
+        diagnostics.get(a).map(|d| key(sources, d)).cmp(&diagnostics.get(b).map(|d| key(sources, d)))
     });
+    apply_order(&mut report.diagnostics, order);
+}
+
+/// For each finding, whether it is the first with its rule, primary span and message.
+fn first_of_each(diagnostics: &[Diagnostic]) -> Vec<bool> {
+    let key = |i: usize| {
+        diagnostics
+            .get(i)
+            .map(|d| (d.rule, d.primary.span.file, d.primary.span.start(), d.primary.span.end(), d.message.as_str()))
+    };
+    // Sorting indices keeps equal findings together, the earliest first, without a set of
+    // copied messages.
+    let mut order: Vec<usize> = (0..diagnostics.len()).collect();
+    order.sort_by(|&a, &b| key(a).cmp(&key(b)));
+    let mut first = vec![true; diagnostics.len()];
+    for pair in order.windows(2) {
+        if let [a, b] = *pair {
+            if key(a) == key(b) {
+                if let Some(slot) = first.get_mut(b) {
+                    *slot = false;
+                }
+            }
+        }
+    }
+    first
+}
+
+/// Puts `items` in the order `order` lists their indices (each index once), in place:
+/// `items[k]` becomes what `items[order[k]]` was.
+fn apply_order<T>(items: &mut [T], mut order: Vec<usize>) {
+    for start in 0..order.len() {
+        // Each cycle of the permutation is walked once; a place already filled points at
+        // itself.
+        let mut at = start;
+        while let Some(slot) = order.get_mut(at) {
+            let from = std::mem::replace(slot, at);
+            if from == start || from == at || from >= items.len() {
+                break;
+            }
+            items.swap(at, from);
+            at = from;
+        }
+    }
 }
 
 fn normalize(text: &str) -> String {
@@ -436,4 +517,19 @@ fn fnv1a(text: &str) -> u64 {
 pub fn is_linted_path(report: &Report, path: &Path) -> bool {
     let target = std::fs::canonicalize(path).ok();
     report.sources.iter().any(|f| target.is_some() && std::fs::canonicalize(&f.path).ok() == target)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::apply_order;
+
+    #[test]
+    fn findings_are_put_in_order_in_place() {
+        let mut items = vec!['a', 'b', 'c', 'd', 'e', 'f'];
+        apply_order(&mut items, vec![3, 0, 4, 1, 2, 5]);
+        assert_eq!(items, vec!['d', 'a', 'e', 'b', 'c', 'f']);
+        let mut reversed: Vec<usize> = (0..100).collect();
+        apply_order(&mut reversed, (0..100).rev().collect());
+        assert_eq!(reversed, (0..100).rev().collect::<Vec<_>>());
+    }
 }

@@ -21,6 +21,55 @@ struct Entry {
     used: bool,
 }
 
+/// The entries of one file for one rule, by where they apply, so that a finding finds its
+/// suppressions without reading every comment of the file (a file can have one before each
+/// line).
+#[derive(Default)]
+struct Reach {
+    /// `ignore-file` entries.
+    whole: Vec<usize>,
+    /// Ranged entries as (start, end, entry), by start.
+    ranged: Vec<(usize, usize, usize)>,
+    /// For each prefix of `ranged`, the furthest end: nothing before it reaches further.
+    furthest: Vec<usize>,
+}
+
+impl Reach {
+    fn index(list: &[Entry]) -> HashMap<String, Reach> {
+        let mut by_rule: HashMap<String, Reach> = HashMap::new();
+        for (k, entry) in list.iter().enumerate() {
+            let reach = by_rule.entry(entry.rule.clone()).or_default();
+            match entry.range {
+                None => reach.whole.push(k),
+                Some((start, end)) => reach.ranged.push((start, end, k)),
+            }
+        }
+        for reach in by_rule.values_mut() {
+            reach.ranged.sort_unstable();
+            let mut furthest = 0;
+            reach.furthest = reach
+                .ranged
+                .iter()
+                .map(|(_, end, _)| {
+                    furthest = furthest.max(*end);
+                    furthest
+                })
+                .collect();
+        }
+        by_rule
+    }
+
+    /// The entries that apply at `offset`.
+    fn covering(&self, offset: usize) -> impl Iterator<Item = usize> + '_ {
+        let started = self.ranged.partition_point(|(start, _, _)| *start <= offset);
+        let ranged = self.ranged.get(..started).unwrap_or(&[]);
+        let furthest = self.furthest.get(..started).unwrap_or(&[]);
+        let reaching = ranged.iter().zip(furthest).rev().take_while(move |(_, far)| **far >= offset);
+        let ranged = reaching.filter(move |((_, end, _), _)| *end >= offset).map(|((_, _, k), _)| *k);
+        self.whole.iter().copied().chain(ranged)
+    }
+}
+
 /// Removes suppressed findings and reports unused suppressions (for the rules that ran,
 /// when `unused-suppression` runs).
 pub fn apply(files: &[Parsed<'_>], diagnostics: &mut Vec<Diagnostic>, ran: &dyn Fn(&str) -> bool) {
@@ -34,13 +83,16 @@ pub fn apply(files: &[Parsed<'_>], diagnostics: &mut Vec<Diagnostic>, ran: &dyn 
     if entries.is_empty() {
         return;
     }
+    let index: HashMap<FileId, HashMap<String, Reach>> =
+        entries.iter().map(|(file, list)| (*file, Reach::index(list))).collect();
     diagnostics.retain(|d| {
         let locations = std::iter::once(d.primary.span).chain(d.related.iter().map(|l| l.span));
         let mut suppressed = false;
         for span in locations {
+            let Some(reach) = index.get(&span.file).and_then(|by_rule| by_rule.get(d.rule)) else { continue };
             let Some(list) = entries.get_mut(&span.file) else { continue };
-            for entry in list.iter_mut().filter(|e| e.rule == d.rule) {
-                if entry.range.is_none_or(|(start, end)| span.start() >= start && span.start() <= end) {
+            for k in reach.covering(span.start()) {
+                if let Some(entry) = list.get_mut(k) {
                     entry.used = true;
                     suppressed = true;
                 }
@@ -165,7 +217,36 @@ fn parse(body: &str) -> Option<(bool, Vec<(&str, usize)>)> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse;
+    use super::{parse, Entry, Reach};
+    use crate::source::{FileId, Span};
+
+    #[test]
+    fn nested_ranges_are_all_found() {
+        let entry = |rule: &str, range: Option<(usize, usize)>| Entry {
+            rule: rule.into(),
+            span: Span::new(FileId(0), 0, 0),
+            range,
+            used: false,
+        };
+        let list = [
+            entry("a", Some((0, 100))),
+            entry("a", Some((10, 20))),
+            entry("a", Some((30, 40))),
+            entry("b", Some((30, 40))),
+            entry("a", None),
+        ];
+        let index = Reach::index(&list);
+        let covering = |rule: &str, offset: usize| {
+            let mut found: Vec<usize> = index.get(rule).map(|r| r.covering(offset).collect()).unwrap_or_default();
+            found.sort_unstable();
+            found
+        };
+        assert_eq!(covering("a", 35), vec![0, 2, 4]);
+        assert_eq!(covering("a", 25), vec![0, 4]);
+        assert_eq!(covering("a", 150), vec![4]);
+        assert_eq!(covering("b", 30), vec![3]);
+        assert_eq!(covering("b", 41), Vec::<usize>::new());
+    }
 
     #[test]
     fn suppression_comments_name_their_rules_with_offsets() {

@@ -27,9 +27,10 @@ pub fn mask(text: &str, xml: bool) -> Option<Masked> {
     let mut has_control = false;
     let mut changed = false;
     let mut markup = Markup::default();
+    let mut closers = Closers::default();
     let mut i = 0;
     while i < text.len() {
-        let Some((end, kind)) = tag_at(text, i) else {
+        let Some((end, kind)) = tag_at(text, i, &mut closers) else {
             if xml {
                 markup.step(text.as_bytes(), i);
             }
@@ -40,7 +41,7 @@ pub fn mask(text: &str, xml: bool) -> Option<Masked> {
         let in_attributes = xml && markup.in_tag && markup.quote.is_none();
         let as_value = kind == Tag::Output && !in_attributes;
         if in_attributes && kind == Tag::Output {
-            end = assignment_end(text, end);
+            end = assignment_end(text, end, &mut closers);
         }
         has_control |= kind == Tag::Control;
         if let Some(tag) = bytes.get_mut(i..end) {
@@ -82,8 +83,36 @@ enum Tag {
     Comment,
 }
 
+/// The closing markers, and for each the offset from which the text is known not to hold it.
+///
+/// A file of unclosed openers would otherwise search to its end once per opener; once a
+/// search from some offset fails, every search from further on fails too.
+#[derive(Default)]
+struct Closers {
+    absent_from: [Option<usize>; CLOSERS.len()],
+}
+
+/// Every marker that closes a tag.
+const CLOSERS: [&str; 4] = ["}}", "%}", "#}", "%>"];
+
+impl Closers {
+    /// The offset of the first `close` at or after `from`.
+    fn find(&mut self, text: &str, from: usize, close: &str) -> Option<usize> {
+        let slot = CLOSERS.iter().position(|c| *c == close)?;
+        let absent = self.absent_from.get_mut(slot)?;
+        if absent.is_some_and(|start| start <= from) {
+            return None;
+        }
+        let found = text.get(from..)?.find(close).map(|k| from + k);
+        if found.is_none() {
+            *absent = Some(absent.map_or(from, |start| start.min(from)));
+        }
+        found
+    }
+}
+
 /// The template tag starting at `i`: where it ends and what it is.
-fn tag_at(text: &str, i: usize) -> Option<(usize, Tag)> {
+fn tag_at(text: &str, i: usize, closers: &mut Closers) -> Option<(usize, Tag)> {
     let rest = text.get(i..)?;
     let (close, kind) = if rest.starts_with("{{") {
         ("}}", Tag::Output)
@@ -101,20 +130,20 @@ fn tag_at(text: &str, i: usize) -> Option<(usize, Tag)> {
     } else {
         return None;
     };
-    let end = rest.get(2..)?.find(close)? + 2 + close.len();
-    Some((i + end, kind))
+    let end = closers.find(text, i.checked_add(2)?, close)? + close.len();
+    Some((end, kind))
 }
 
 /// After an output tag in attribute position, the rest of a templated assignment
 /// (`=<%= value %>`, `= "..."`), so the whole attribute is masked.
-fn assignment_end(text: &str, end: usize) -> usize {
+fn assignment_end(text: &str, end: usize, closers: &mut Closers) -> usize {
     let rest = text.get(end..).unwrap_or("");
     let after_space = rest.len() - rest.trim_start_matches([' ', '\t']).len();
     let Some(value) = rest.get(after_space..).and_then(|r| r.strip_prefix('=')) else { return end };
     let value_start = end + after_space + 1;
     let value = value.trim_start_matches([' ', '\t']);
     let value_at = value_start + (text.get(value_start..).map_or(0, |r| r.len()) - value.len());
-    if let Some((tag_end, Tag::Output)) = tag_at(text, value_at) {
+    if let Some((tag_end, Tag::Output)) = tag_at(text, value_at, closers) {
         return tag_end;
     }
     match value.chars().next() {
@@ -193,6 +222,15 @@ mod tests {
         let masked = mask("port=\"<%= @port %>\"", true).expect("masked");
         assert!(!masked.has_control);
         assert_eq!(mask("a <% unclosed", false), None);
+    }
+
+    #[test]
+    fn unclosed_openers_do_not_hide_later_tags() {
+        let text = "a {% b {{ c }} d {# e <%= f %> {{ g";
+        let masked = mask(text, false).expect("masked");
+        assert_eq!(masked.text, "a {% b {{___}} d {# e {{____}} {{ g");
+        let unclosed = "{{ ".repeat(10_000);
+        assert_eq!(mask(&unclosed, false), None);
     }
 
     #[test]

@@ -34,14 +34,15 @@ pub struct Pass<'s, 'a> {
 
 /// Every `ProxyPass`/`ProxyPassReverse` of a file whose arguments are known.
 pub fn passes<'s, 'a>(config: &'s Config<'a>) -> Vec<Pass<'s, 'a>> {
+    let enclosing = Enclosing::of(config);
     let mut out = Vec::new();
     for directive in &config.directives {
         let reverse = directive.is("ProxyPassReverse");
         if !reverse && !directive.is("ProxyPass") {
             continue;
         }
-        let vhost = vhost_of(config, directive.block);
-        let location = config.ancestors(directive.block).find(|b| b.is("Location"));
+        let vhost = enclosing.vhost(directive.block);
+        let location = enclosing.location(directive.block).and_then(|b| config.blocks.get(b));
         let args = directive.args();
         let (local, target, in_location) = match (args.first(), args.get(1), location) {
             (Some(first), _, Some(location)) if !first.text.starts_with('/') => {
@@ -64,12 +65,58 @@ pub fn passes<'s, 'a>(config: &'s Config<'a>) -> Vec<Pass<'s, 'a>> {
     out
 }
 
+/// The `<VirtualHost>` and the `<Location>` around each block of a config (the block itself
+/// included), each found from its parent's: walking up from every directive would cost the
+/// nesting depth each time.
+pub struct Enclosing {
+    vhost: Vec<Option<usize>>,
+    location: Vec<Option<usize>>,
+}
+
+impl Enclosing {
+    /// The containers around every block of `config`.
+    pub fn of(config: &Config<'_>) -> Self {
+        let mut vhost: Vec<Option<usize>> = Vec::with_capacity(config.blocks.len());
+        let mut location: Vec<Option<usize>> = Vec::with_capacity(config.blocks.len());
+        for (index, block) in config.blocks.iter().enumerate() {
+            // Blocks are stored as they open, so a parent comes first; walk otherwise.
+            let (outer_vhost, outer_location) = match block.parent {
+                None => (None, None),
+                Some(parent) if parent < index => {
+                    (vhost.get(parent).copied().flatten(), location.get(parent).copied().flatten())
+                }
+                Some(parent) => {
+                    (nearest(config, Some(parent), "VirtualHost"), nearest(config, Some(parent), "Location"))
+                }
+            };
+            vhost.push(if block.is("VirtualHost") { Some(index) } else { outer_vhost });
+            location.push(if block.is("Location") { Some(index) } else { outer_location });
+        }
+        Enclosing { vhost, location }
+    }
+
+    /// The `<VirtualHost>` around a directive or block.
+    pub fn vhost(&self, block: Option<usize>) -> Option<usize> {
+        self.vhost.get(block?).copied().flatten()
+    }
+
+    /// The `<Location>` around a directive or block.
+    pub fn location(&self, block: Option<usize>) -> Option<usize> {
+        self.location.get(block?).copied().flatten()
+    }
+}
+
 /// The `<VirtualHost>` around a block, if any.
 pub fn vhost_of(config: &Config<'_>, block: Option<usize>) -> Option<usize> {
+    nearest(config, block, "VirtualHost")
+}
+
+/// The innermost container named `name` around a block (the block itself included).
+pub(crate) fn nearest(config: &Config<'_>, block: Option<usize>, name: &str) -> Option<usize> {
     let mut current = block;
     while let Some(index) = current {
         let found = config.blocks.get(index)?;
-        if found.is("VirtualHost") {
+        if found.is(name) {
             return Some(index);
         }
         current = found.parent;

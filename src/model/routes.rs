@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use foldhash::{HashMap, HashMapExt};
 
-use super::apache::{trimmed, vhost_of, Pass, Target};
+use super::apache::{trimmed, Enclosing, Pass, Target};
 use super::{Frontend, Hosts, ProxyKind, Route, Topology, Upstream};
 use crate::source::{SourceFile, Span};
 use crate::syntax::apache::Config as ApacheConfig;
@@ -85,8 +85,10 @@ pub(super) fn add_apache<'a>(
     let mut names: HashMap<Option<usize>, Vec<(String, Span)>> = HashMap::new();
     let mut preserve: HashMap<Option<usize>, bool> = HashMap::new();
     let mut deflate: Vec<(Option<usize>, Option<String>, Span)> = Vec::new();
+    let enclosing = Enclosing::of(config);
+    let members = balancer_members(config);
     for directive in config.directives.iter().filter(|d| !d.skipped) {
-        let vhost = vhost_of(config, directive.block);
+        let vhost = enclosing.vhost(directive.block);
         if directive.is("SSLEngine") && on(directive) {
             tls.insert(vhost, directive.span);
         } else if directive.is("ServerName") || directive.is("ServerAlias") {
@@ -97,7 +99,7 @@ pub(super) fn add_apache<'a>(
         } else if directive.is("ProxyPreserveHost") {
             preserve.insert(vhost, on(directive));
         } else if is_deflate(directive) && !directive.unloaded {
-            let location = config.ancestors(directive.block).find(|b| b.is("Location"));
+            let location = enclosing.location(directive.block).and_then(|b| config.blocks.get(b));
             let path = location.and_then(|l| l.args().first()).map(|p| normalized_path(p.text));
             deflate.push((vhost, path, directive.span));
         }
@@ -150,7 +152,7 @@ pub(super) fn add_apache<'a>(
             .map(|(_, _, span)| *span);
         let route_hosts = hosts.get(&pass.vhost).unwrap_or(&no_hosts).clone();
         let preserve_host = preserve.get(&pass.vhost).or_else(|| preserve.get(&None)).copied().unwrap_or(false);
-        for upstream in upstreams(config, url) {
+        for upstream in upstreams(&members, url) {
             let websocket = matches!(&*upstream.scheme, "ws" | "wss")
                 || pass.directive.args().iter().any(|a| a.text.eq_ignore_ascii_case("upgrade=websocket"));
             topology.routes.push(Route {
@@ -178,7 +180,7 @@ pub(super) fn add_apache<'a>(
         if upstream.port.is_none() || upstream.host.contains(['{', '<']) {
             continue;
         }
-        let vhost = vhost_of(config, directive.block);
+        let vhost = enclosing.vhost(directive.block);
         let frontend = frontend_of(topology, vhost, directive.span);
         topology.routes.push(Route {
             frontend,
@@ -213,29 +215,66 @@ fn host_of_server_name(text: &str) -> String {
 }
 
 /// The upstreams of a `ProxyPass` URL: itself, or the members of its `balancer://` cluster.
-fn upstreams(config: &ApacheConfig<'_>, url: WordRef<'_>) -> Vec<Upstream> {
+fn upstreams(members: &Members<'_>, url: WordRef<'_>) -> Vec<Upstream> {
     let Some(target) = parse_url(url.text, url.span) else { return Vec::new() };
     if &*target.scheme != "balancer" {
         return vec![target];
     }
-    let cluster = format!("balancer://{}", target.host);
-    let mut members = Vec::new();
-    for directive in config.directives.iter().filter(|d| d.is("BalancerMember") && !d.skipped) {
-        let in_cluster = config.ancestors(directive.block).any(|b| {
-            b.is("Proxy")
-                && b.args().first().is_some_and(|a| a.text.trim_end_matches('/').eq_ignore_ascii_case(&cluster))
-        });
-        let explicit = directive.args().first().filter(|a| a.text.to_ascii_lowercase().starts_with("balancer://"));
-        let member = match explicit {
-            Some(name) if name.text.trim_end_matches('/').eq_ignore_ascii_case(&cluster) => directive.args().get(1),
-            Some(_) => None,
-            None if in_cluster => directive.args().first(),
-            None => None,
-        };
-        if let Some(mut upstream) = member.and_then(|m| parse_url(m.text, m.span)) {
+    let cluster = format!("balancer://{}", target.host).to_ascii_lowercase();
+    let mut upstreams = Vec::new();
+    for member in members.get(&cluster).into_iter().flatten() {
+        if let Some(mut upstream) = parse_url(member.text, member.span) {
             // The member's own path is prefixed to the balancer URL's path.
             upstream.path = Arc::from(format!("{}{}", upstream.path.trim_end_matches('/'), target.path));
-            members.push(upstream);
+            upstreams.push(upstream);
+        }
+    }
+    upstreams
+}
+
+/// The `BalancerMember` URLs of a config by cluster (`balancer://name` lowercased, without a
+/// trailing `/`), in file order.
+type Members<'c> = HashMap<String, Vec<WordRef<'c>>>;
+
+/// Every cluster's members, found once per file: looking through every member for each
+/// `balancer://` route would cost routes × members. A member names its cluster
+/// (`BalancerMember balancer://name url`) or belongs to every `<Proxy balancer://name>` around it.
+fn balancer_members<'c>(config: &'c ApacheConfig<'_>) -> Members<'c> {
+    // For each block, the innermost `<Proxy>` around it (itself included), from its parent's.
+    let mut proxy: Vec<Option<usize>> = Vec::with_capacity(config.blocks.len());
+    for (index, block) in config.blocks.iter().enumerate() {
+        let outer = match block.parent {
+            None => None,
+            Some(parent) if parent < index => proxy.get(parent).copied().flatten(),
+            Some(parent) => super::apache::nearest(config, Some(parent), "Proxy"),
+        };
+        proxy.push(if block.is("Proxy") { Some(index) } else { outer });
+    }
+    let key = |text: &str| text.trim_end_matches('/').to_ascii_lowercase();
+    let mut members: Members<'c> = HashMap::new();
+    for directive in config.directives.iter().filter(|d| d.is("BalancerMember") && !d.skipped) {
+        let args = directive.args();
+        let explicit = args.first().filter(|a| a.text.to_ascii_lowercase().starts_with("balancer://"));
+        if let Some(name) = explicit {
+            if let Some(member) = args.get(1) {
+                members.entry(key(name.text)).or_default().push(member);
+            }
+            continue;
+        }
+        let Some(member) = args.first() else { continue };
+        let mut clusters: Vec<String> = Vec::new();
+        let mut current = directive.block.and_then(|b| proxy.get(b).copied().flatten());
+        while let Some(at) = current {
+            let Some(block) = config.blocks.get(at) else { break };
+            if let Some(cluster) = block.args().first().map(|a| key(a.text)) {
+                if !clusters.contains(&cluster) {
+                    clusters.push(cluster);
+                }
+            }
+            current = block.parent.and_then(|p| proxy.get(p).copied().flatten());
+        }
+        for cluster in clusters {
+            members.entry(cluster).or_default().push(member);
         }
     }
     members
@@ -503,6 +542,22 @@ fn server_upstream(server: &Statement<'_>, texts: &SharedTexts, path: &Arc<str>)
 mod tests {
     use super::*;
     use crate::source::FileId;
+
+    #[test]
+    fn balancer_members_join_the_cluster_they_name_or_every_proxy_around_them() {
+        let text = "<Proxy balancer://Jira/>\n  BalancerMember http://h1:8080/jira\n  BalancerMember balancer://jira http://h2:8080\n  BalancerMember balancer://other http://h3:8080\n  <Proxy balancer://outer>\n    BalancerMember http://h4:8080\n  </Proxy>\n</Proxy>\nBalancerMember balancer://JIRA/ http://h5:8080/\n";
+        let path = std::path::PathBuf::from("httpd.conf");
+        let kind = Some(crate::source::FileKind::Apache);
+        let source = SourceFile::new(FileId(0), path, "httpd.conf".into(), kind, text.as_bytes().to_vec());
+        let parsed = crate::syntax::parse(&source).expect("parsed");
+        let crate::syntax::Tree::Apache(config) = &parsed.tree else { panic!("not Apache") };
+        let members = balancer_members(config);
+        let texts = |cluster: &str| members.get(cluster).map(|m| m.iter().map(|w| w.text).collect::<Vec<_>>());
+        let jira = ["http://h1:8080/jira", "http://h2:8080", "http://h4:8080", "http://h5:8080/"];
+        assert_eq!(texts("balancer://jira"), Some(jira.to_vec()));
+        assert_eq!(texts("balancer://outer"), Some(vec!["http://h4:8080"]));
+        assert_eq!(texts("balancer://other"), Some(vec!["http://h3:8080"]));
+    }
 
     #[test]
     fn upstream_urls_split_with_default_ports() {

@@ -2,13 +2,22 @@
 //! as annotations on the pull request (and printed in the log, so control characters of the
 //! input are escaped).
 
+use std::io::{self, Write};
+
 use super::{escape_controls, region, Report};
 use crate::diagnostic::Severity;
 
 /// Renders one workflow command a finding.
 pub fn render(report: &Report) -> String {
+    let mut out = Vec::new();
+    // Writing into memory cannot fail.
+    let _ = write(report, &mut out);
+    super::pretty::into_string(out)
+}
+
+/// Writes one workflow command a finding, each as soon as it is made.
+pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let redactor = report.redactor();
-    let mut out = String::new();
     for d in &report.diagnostics {
         let at = region(&report.sources, d.primary.span);
         let command = match d.severity {
@@ -21,8 +30,9 @@ pub fn render(report: &Report) -> String {
             message.push_str("\nhelp: ");
             message.push_str(&redactor.scrub(help));
         }
-        out.push_str(&format!(
-            "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
+        writeln!(
+            out,
+            "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
             property(&escape_controls(&at.path)),
             at.line,
             at.column,
@@ -30,9 +40,9 @@ pub fn render(report: &Report) -> String {
             at.end_column.max(at.column),
             property(d.rule),
             data(&escape_controls(&message))
-        ));
+        )?;
     }
-    out
+    Ok(())
 }
 
 /// GitHub's escaping of a command's message.

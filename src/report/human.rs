@@ -1,7 +1,9 @@
 //! The human report: miette's graphical rendering of each finding, secrets masked and control
 //! characters of the input escaped (whatever the colour setting, they would drive the terminal).
 
+use std::cell::OnceCell;
 use std::fmt;
+use std::io::{self, Write};
 use std::sync::Arc;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
@@ -21,18 +23,56 @@ pub struct Style {
 
 /// Renders every finding.
 pub fn render(report: &Report, style: Style) -> String {
+    let mut out = Vec::new();
+    // Writing into memory cannot fail.
+    let _ = write(report, style, &mut out);
+    super::pretty::into_string(out)
+}
+
+/// Writes every finding, each as soon as it is rendered.
+pub fn write(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<()> {
     let redactor = report.redactor();
     let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width).with_links(false);
-    let mut out = String::new();
+    let line_indexes = LineIndexes::new(&report.sources);
+    let files = Files { sources: &report.sources, redactor: &redactor, line_indexes: &line_indexes };
+    let mut text = String::new();
     for diagnostic in &report.diagnostics {
-        let shown = Shown::new(diagnostic, &report.sources, &redactor);
-        if handler.render_report(&mut out, &shown).is_err() {
-            out.push_str(&format!("{}: {}\n", diagnostic.rule, printed(&redactor, &diagnostic.message)));
+        text.clear();
+        let shown = Shown::new(diagnostic, &files);
+        if handler.render_report(&mut text, &shown).is_err() {
+            text.push_str(&format!("{}: {}\n", diagnostic.rule, printed(&redactor, &diagnostic.message)));
         }
-        out.push('\n');
+        text.push('\n');
+        out.write_all(text.as_bytes())?;
     }
-    out
+    Ok(())
+}
+
+/// Each file's line index, copied once into a shared buffer when a finding first shows the
+/// file: a copy per finding would cost findings × lines.
+struct LineIndexes {
+    shared: Vec<OnceCell<Arc<[u32]>>>,
+}
+
+impl LineIndexes {
+    fn new(sources: &SourceMap) -> Self {
+        LineIndexes { shared: sources.iter().map(|_| OnceCell::new()).collect() }
+    }
+
+    fn get(&self, source: &SourceFile) -> Arc<[u32]> {
+        match self.shared.get(source.id.0 as usize) {
+            Some(cell) => cell.get_or_init(|| Arc::from(source.line_starts())).clone(),
+            None => Arc::from(source.line_starts()),
+        }
+    }
+}
+
+/// What rendering a finding reads about the files of the run.
+struct Files<'r> {
+    sources: &'r SourceMap,
+    redactor: &'r Redactor<'r>,
+    line_indexes: &'r LineIndexes,
 }
 
 /// One finding in miette's terms: the primary file's snippet, with related snippets in
@@ -48,7 +88,8 @@ struct Shown {
 }
 
 impl Shown {
-    fn new(d: &Diagnostic, sources: &SourceMap, redactor: &Redactor) -> Self {
+    fn new(d: &Diagnostic, files: &Files<'_>) -> Self {
+        let (sources, redactor) = (files.sources, files.redactor);
         let file = d.primary.span.file;
         let mut labels = vec![labeled(&d.primary, redactor, true)];
         let mut elsewhere: Vec<(FileId, Vec<&Label>)> = Vec::new();
@@ -65,7 +106,7 @@ impl Shown {
             .into_iter()
             .map(|(other, group)| {
                 let spans: Vec<Span> = group.iter().map(|l| l.span).collect();
-                let source = named(sources, redactor, other, &spans);
+                let source = named(files, other, &spans);
                 let mut header =
                     format!("related: {}", printed(redactor, group.first().map_or("", |l| l.message.as_str())));
                 if source.is_none() {
@@ -86,7 +127,7 @@ impl Shown {
             .collect();
         let mut spans = vec![d.primary.span];
         spans.extend(d.related.iter().filter(|l| l.span.file == file).map(|l| l.span));
-        let source = named(sources, redactor, file, &spans);
+        let source = named(files, file, &spans);
         let mut header = format!("{}[{}]: {}", d.severity, d.rule, printed(redactor, &d.message));
         if source.is_none() && sources.get(file).is_some_and(|f| f.linted) {
             header.push_str(&format!("\n  at {}", location(sources, d.primary.span)));
@@ -110,12 +151,12 @@ impl Shown {
 /// finding print megabytes (and the renderer cannot pad past 65535 columns).
 const MAX_SNIPPET_LINE: usize = 400;
 
-fn named(sources: &SourceMap, redactor: &Redactor, file: FileId, spans: &[Span]) -> Option<NamedSource<Window>> {
-    let source = sources.get(file)?;
+fn named(files: &Files<'_>, file: FileId, spans: &[Span]) -> Option<NamedSource<Window>> {
+    let source = files.sources.get(file)?;
     if source.text.is_empty() || !spans.iter().all(|s| snippet_fits(source, *s)) {
         return None;
     }
-    let window = Window { text: redactor.text(file), line_starts: Arc::from(source.line_starts()) };
+    let window = Window { text: files.redactor.text(file), line_starts: files.line_indexes.get(source) };
     Some(NamedSource::new(escape_controls(&source.display), window))
 }
 

@@ -1,17 +1,11 @@
 //! The JSON report, version 1: one object with files, diagnostics and a summary.
 
+use std::io::{self, Write};
+
 use serde::Serialize;
 
+use super::pretty::{into_string, Pretty};
 use super::{region, Report};
-
-#[derive(Serialize)]
-struct Json<'r> {
-    version: u32,
-    tool: Tool,
-    files: Vec<File<'r>>,
-    diagnostics: Vec<Finding>,
-    summary: Summary,
-}
 
 #[derive(Serialize)]
 struct Tool {
@@ -61,53 +55,59 @@ struct Summary {
 
 /// Renders the report as pretty-printed JSON v1.
 pub fn render(report: &Report) -> String {
+    let mut out = Vec::new();
+    // Writing into memory cannot fail.
+    let _ = write(report, &mut out);
+    into_string(out)
+}
+
+/// Writes the report as pretty-printed JSON v1 (an object with `version`, `tool`, `files`,
+/// `diagnostics` and `summary`), each finding serialised as it is written.
+pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let redactor = report.redactor();
-    let files = report.linted_files().filter_map(|f| Some(File { path: &f.display, kind: f.kind?.name() })).collect();
-    let diagnostics = report
-        .diagnostics
-        .iter()
-        .map(|d| {
-            let at = region(&report.sources, d.primary.span);
-            Finding {
-                rule: d.rule,
-                severity: d.severity.name(),
-                message: redactor.scrub(&d.message),
-                path: at.path,
-                line: at.line,
-                column: at.column,
-                end_line: at.end_line,
-                end_column: at.end_column,
-                label: redactor.scrub(&d.primary.message),
-                help: d.help.as_deref().map(|h| redactor.scrub(h)),
-                related: d
-                    .related
-                    .iter()
-                    .map(|r| {
-                        let at = region(&report.sources, r.span);
-                        Related {
-                            path: at.path,
-                            line: at.line,
-                            column: at.column,
-                            end_line: at.end_line,
-                            end_column: at.end_column,
-                            message: redactor.scrub(&r.message),
-                        }
-                    })
-                    .collect(),
-                fingerprint: d.fingerprint.clone(),
-            }
-        })
-        .collect();
+    let files = report.linted_files().filter_map(|f| Some(File { path: &f.display, kind: f.kind?.name() }));
+    let diagnostics = report.diagnostics.iter().map(|d| {
+        let at = region(&report.sources, d.primary.span);
+        Finding {
+            rule: d.rule,
+            severity: d.severity.name(),
+            message: redactor.scrub(&d.message),
+            path: at.path,
+            line: at.line,
+            column: at.column,
+            end_line: at.end_line,
+            end_column: at.end_column,
+            label: redactor.scrub(&d.primary.message),
+            help: d.help.as_deref().map(|h| redactor.scrub(h)),
+            related: d
+                .related
+                .iter()
+                .map(|r| {
+                    let at = region(&report.sources, r.span);
+                    Related {
+                        path: at.path,
+                        line: at.line,
+                        column: at.column,
+                        end_line: at.end_line,
+                        end_column: at.end_column,
+                        message: redactor.scrub(&r.message),
+                    }
+                })
+                .collect(),
+            fingerprint: d.fingerprint.clone(),
+        }
+    });
     let counts = report.counts();
-    let json = Json {
-        version: 1,
-        tool: Tool { name: "atl-lint", version: env!("CARGO_PKG_VERSION") },
-        files,
-        diagnostics,
-        summary: Summary { files: counts.files, errors: counts.errors, warnings: counts.warnings, infos: counts.infos },
-    };
-    // Printed to terminals too: DEL and C1 controls of the input escaped as C0 ones are.
-    let mut out = super::escape_json_controls(serde_json::to_string_pretty(&json).unwrap_or_default());
-    out.push('\n');
-    out
+    let summary =
+        Summary { files: counts.files, errors: counts.errors, warnings: counts.warnings, infos: counts.infos };
+    let mut json = Pretty::new(out);
+    json.raw("{")?;
+    json.field(1, "version", &1, true)?;
+    json.field(1, "tool", &Tool { name: "atl-lint", version: env!("CARGO_PKG_VERSION") }, false)?;
+    json.key(1, "files", false)?;
+    json.array(1, files)?;
+    json.key(1, "diagnostics", false)?;
+    json.array(1, diagnostics)?;
+    json.field(1, "summary", &summary, false)?;
+    json.raw("\n}\n")
 }

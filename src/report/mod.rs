@@ -4,12 +4,13 @@ pub mod github;
 pub mod graph;
 pub mod human;
 pub mod json;
+mod pretty;
 mod redact;
 pub mod sarif;
 
 use std::sync::Arc;
 
-pub use redact::{escape_controls, escape_json_controls, Redactor};
+pub use redact::{escape_controls, Redactor};
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::{SourceFile, SourceMap};

@@ -2,10 +2,14 @@
 //! result a finding with its location, the other files as related locations, and the
 //! stable fingerprint.
 
+use std::io::{self, Write};
+
+use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::{region, Region, Report};
-use crate::diagnostic::Severity;
+use super::pretty::{into_string, Pretty};
+use super::{region, Redactor, Region, Report};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::ALL;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -37,31 +41,93 @@ fn uri(path: &str) -> String {
     out
 }
 
-fn location(at: &Region, empty: bool, message: Option<String>) -> Value {
+/// A SARIF location. Every struct here lists its fields in `serde_json`'s map order (sorted),
+/// the order the report has always had; a finding is serialised without building a map.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<Text>,
+    physical_location: PhysicalLocation,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
+    region: SarifRegion,
+}
+
+#[derive(Serialize)]
+struct ArtifactLocation {
+    uri: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifRegion {
+    end_column: usize,
+    end_line: usize,
+    start_column: usize,
+    start_line: usize,
+}
+
+#[derive(Serialize)]
+struct Text {
+    text: String,
+}
+
+#[derive(Serialize)]
+struct Fingerprints<'d> {
+    #[serde(rename = "atlLintFingerprint/v1")]
+    v1: &'d str,
+}
+
+/// One finding as a SARIF result.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'d> {
+    level: &'static str,
+    locations: [Location; 1],
+    message: Text,
+    partial_fingerprints: Fingerprints<'d>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<Location>,
+    rule_id: &'static str,
+    rule_index: usize,
+}
+
+fn location(at: &Region, empty: bool, message: Option<String>) -> Location {
     // SARIF's endColumn is the column after the region.
     let end_column = if empty { at.column } else { at.end_column + 1 };
-    let mut location = json!({
-        "physicalLocation": {
-            "artifactLocation": { "uri": uri(&at.path) },
-            "region": {
-                "startLine": at.line,
-                "startColumn": at.column,
-                "endLine": at.end_line,
-                "endColumn": end_column.max(1)
-            }
-        }
-    });
-    if let (Some(text), Some(object)) = (message, location.as_object_mut()) {
-        object.insert("message".into(), json!({ "text": text }));
+    Location {
+        id: None,
+        message: message.map(|text| Text { text }),
+        physical_location: PhysicalLocation {
+            artifact_location: ArtifactLocation { uri: uri(&at.path) },
+            region: SarifRegion {
+                end_column: end_column.max(1),
+                end_line: at.end_line,
+                start_column: at.column,
+                start_line: at.line,
+            },
+        },
     }
-    location
 }
 
 /// Renders the report as one SARIF run.
 pub fn render(report: &Report) -> String {
-    let redactor = report.redactor();
-    let rules: Vec<Value> = ALL
-        .iter()
+    let mut out = Vec::new();
+    // Writing into memory cannot fail.
+    let _ = write(report, &mut out);
+    into_string(out)
+}
+
+/// The rule catalogue, `tool.driver.rules`.
+fn rules() -> Vec<Value> {
+    ALL.iter()
         .map(|rule| {
             let meta = rule.meta();
             let markdown = meta.markdown();
@@ -75,63 +141,67 @@ pub fn render(report: &Report) -> String {
                 "helpUri": format!("{INFORMATION_URI}#{}", meta.id)
             })
         })
-        .collect();
-    let results: Vec<Value> = report
-        .diagnostics
+        .collect()
+}
+
+/// One finding as a SARIF result.
+fn result<'d>(report: &Report, redactor: &Redactor<'_>, d: &'d Diagnostic) -> SarifResult<'d> {
+    let index = ALL.iter().position(|r| r.meta().id == d.rule).unwrap_or(0);
+    let mut message = redactor.scrub(&d.message);
+    if let Some(help) = &d.help {
+        message.push_str("\nhelp: ");
+        message.push_str(&redactor.scrub(help));
+    }
+    let primary = region(&report.sources, d.primary.span);
+    let related_locations = d
+        .related
         .iter()
-        .map(|d| {
-            let index = ALL.iter().position(|r| r.meta().id == d.rule).unwrap_or(0);
-            let mut message = redactor.scrub(&d.message);
-            if let Some(help) = &d.help {
-                message.push_str("\nhelp: ");
-                message.push_str(&redactor.scrub(help));
-            }
-            let primary = region(&report.sources, d.primary.span);
-            let related: Vec<Value> = d
-                .related
-                .iter()
-                .enumerate()
-                .map(|(i, r)| {
-                    let at = region(&report.sources, r.span);
-                    let mut location = location(&at, r.span.start() == r.span.end(), Some(redactor.scrub(&r.message)));
-                    if let Some(object) = location.as_object_mut() {
-                        object.insert("id".into(), json!(i));
-                    }
-                    location
-                })
-                .collect();
-            let mut result = json!({
-                "ruleId": d.rule,
-                "ruleIndex": index,
-                "level": level(d.severity),
-                "message": { "text": message },
-                "locations": [location(&primary, d.primary.span.start() == d.primary.span.end(), None)],
-                "partialFingerprints": { "atlLintFingerprint/v1": d.fingerprint }
-            });
-            if let (false, Some(object)) = (related.is_empty(), result.as_object_mut()) {
-                object.insert("relatedLocations".into(), Value::Array(related));
-            }
-            result
+        .enumerate()
+        .map(|(i, r)| {
+            let at = region(&report.sources, r.span);
+            let location = location(&at, r.span.start() == r.span.end(), Some(redactor.scrub(&r.message)));
+            Location { id: Some(i), ..location }
         })
         .collect();
-    let sarif = json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {
-                "driver": {
-                    "name": "atl-lint",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "informationUri": INFORMATION_URI,
-                    "rules": rules
-                }
-            },
-            "columnKind": "unicodeCodePoints",
-            "results": results
-        }]
+    SarifResult {
+        level: level(d.severity),
+        locations: [location(&primary, d.primary.span.start() == d.primary.span.end(), None)],
+        message: Text { text: message },
+        partial_fingerprints: Fingerprints { v1: &d.fingerprint },
+        related_locations,
+        rule_id: d.rule,
+        rule_index: index,
+    }
+}
+
+/// Writes the report as one SARIF run, each result serialised as it is written. The members
+/// of every object come in `serde_json`'s order (sorted by key), as when the whole document
+/// was one value.
+pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let redactor = report.redactor();
+    let tool = json!({
+        "driver": {
+            "name": "atl-lint",
+            "version": env!("CARGO_PKG_VERSION"),
+            "informationUri": INFORMATION_URI,
+            "rules": rules()
+        }
     });
-    // Printed to terminals too: DEL and C1 controls of the input escaped as C0 ones are.
-    let mut out = super::escape_json_controls(serde_json::to_string_pretty(&sarif).unwrap_or_default());
-    out.push('\n');
-    out
+    let mut sarif = Pretty::new(out);
+    sarif.raw("{")?;
+    sarif.field(1, "$schema", SCHEMA, true)?;
+    sarif.key(1, "runs", false)?;
+    sarif.raw("[")?;
+    sarif.newline(2)?;
+    sarif.raw("{")?;
+    sarif.field(3, "columnKind", "unicodeCodePoints", true)?;
+    sarif.key(3, "results", false)?;
+    sarif.array(3, report.diagnostics.iter().map(|d| result(report, &redactor, d)))?;
+    sarif.field(3, "tool", &tool, false)?;
+    sarif.newline(2)?;
+    sarif.raw("}")?;
+    sarif.newline(1)?;
+    sarif.raw("]")?;
+    sarif.field(1, "version", "2.1.0", false)?;
+    sarif.raw("\n}\n")
 }

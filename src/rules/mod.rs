@@ -241,7 +241,19 @@ pub fn run(cx: &Context<'_>, rules: &[&'static dyn Rule], side: &(dyn Fn() + Syn
         })
     };
     done.sort_unstable_by_key(|(i, _)| *i);
-    done.into_iter().flat_map(|(_, found)| found).collect()
+    // The longest list grows to hold the others, each freed once moved: collecting into a new
+    // list would hold every finding twice when one rule finds most of them.
+    let total: usize = done.iter().map(|(_, found)| found.len()).sum();
+    let longest = done.iter().enumerate().max_by_key(|(_, (_, found))| found.len()).map_or(0, |(k, _)| k);
+    let mut lists = done.into_iter().map(|(_, found)| found);
+    let before: Vec<Diagnostic> = lists.by_ref().take(longest).flatten().collect();
+    let mut all = lists.next().unwrap_or_default();
+    all.reserve_exact(total.saturating_sub(all.len()));
+    all.splice(0..0, before);
+    for mut found in lists {
+        all.append(&mut found);
+    }
+    all
 }
 
 /// Collects one rule's diagnostics.
@@ -261,7 +273,7 @@ impl<'o> Sink<'o> {
         self.out.push(Diagnostic {
             rule: self.meta.id,
             severity: self.meta.severity,
-            message: message.into(),
+            message: crate::diagnostic::exact(message.into()),
             primary: Label { span, message: label.into() },
             related: Vec::new(),
             help: None,

@@ -483,6 +483,9 @@ struct Block {
     /// Whether the current branch is taken.
     current: Truth,
     seen_else: bool,
+    /// Whether the enclosing blocks' branches are all taken, kept so that a line's activity
+    /// costs one step however deep the nesting.
+    enclosing: Truth,
 }
 
 struct Parser<'a> {
@@ -511,7 +514,7 @@ impl<'a> Parser<'a> {
 
     /// Whether the lines read now are read by HAProxy: no, yes, or depending on the environment.
     fn activity(&self) -> Truth {
-        self.blocks.iter().fold(Truth::Yes, |acc, b| acc.and(b.current))
+        self.blocks.last().map_or(Truth::Yes, |b| b.enclosing.and(b.current))
     }
 
     fn line(&mut self, start: usize, end: usize) {
@@ -625,7 +628,8 @@ impl<'a> Parser<'a> {
             ".if" => {
                 let value = if outer == Truth::No { Truth::No } else { self.evaluate(&expression, span) };
                 let taken = if outer == Truth::No { Truth::Yes } else { value };
-                self.blocks.push(Block { span: first.span, taken, current: value, seen_else: false });
+                let block = Block { span: first.span, taken, current: value, seen_else: false, enclosing: outer };
+                self.blocks.push(block);
             }
             ".elif" => {
                 let Some(block) = self.blocks.last() else {
@@ -636,7 +640,7 @@ impl<'a> Parser<'a> {
                     self.problem(first.span, "`.elif` after `.else` is not permitted", "after `.else`");
                     return;
                 }
-                let enclosing = self.blocks.iter().rev().skip(1).fold(Truth::Yes, |acc, b| acc.and(b.current));
+                let enclosing = block.enclosing;
                 let already = block.taken;
                 let value = if already == Truth::Yes || enclosing == Truth::No {
                     Truth::No

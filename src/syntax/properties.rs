@@ -39,7 +39,7 @@ impl<'a> Properties<'a> {
     }
 }
 
-/// One character of a logical line with the raw bytes it came from.
+/// One character of the stream Java reads, with the raw bytes it came from.
 #[derive(Clone, Copy, Debug)]
 struct Char {
     ch: char,
@@ -50,53 +50,136 @@ struct Char {
 /// Parses a properties file.
 pub fn parse(source: &SourceFile) -> Properties<'_> {
     let text = source.parse_text();
-    let chars = stream(text, source.encoding);
-    let mut reader = LineReader { chars: &chars, pos: 0 };
+    let expand = source.encoding == Encoding::Utf8;
+    let mut reader = LineReader { chars: Stream::new(text, expand, 0, text.len()) };
     let mut props = Properties::default();
     while let Some(line) = reader.read_line(source.id, text, &mut props.comments) {
-        let entry = split_entry(source.id, text, &line, &mut props.problems);
+        let entry = split_entry(source.id, text, line.chars(text, expand), &mut props.problems);
         props.last_by_key.insert(entry.name.to_string(), props.entries.len());
         props.entries.push(entry);
     }
     props
 }
 
-/// The characters Java's byte-stream loader sees, each with its source bytes.
-fn stream(text: &str, encoding: Encoding) -> Vec<Char> {
-    let mut out = Vec::with_capacity(text.len());
-    for (offset, ch) in text.char_indices() {
-        let raw_len = ch.len_utf8();
-        if encoding == Encoding::Utf8 && !ch.is_ascii() {
-            let mut buf = [0u8; 4];
-            for &byte in ch.encode_utf8(&mut buf).as_bytes() {
-                out.push(Char { ch: char::from(byte), offset, raw_len });
-            }
-        } else {
-            out.push(Char { ch, offset, raw_len });
-        }
+/// The characters Java's byte-stream loader sees in a byte range of the text, made one at a
+/// time (a file is never held as one record per character: that costs many times its size).
+/// In a UTF-8 file each byte of a non-ASCII character is one character, and each keeps the
+/// whole character's bytes as its source.
+#[derive(Clone, Debug)]
+struct Stream<'t> {
+    text: &'t str,
+    expand: bool,
+    offset: usize,
+    /// Which byte of a split character comes next.
+    byte: usize,
+    end: usize,
+}
+
+impl<'t> Stream<'t> {
+    fn new(text: &'t str, expand: bool, offset: usize, end: usize) -> Self {
+        Stream { text, expand, offset, byte: 0, end }
     }
-    out
+
+    fn at_end(&self) -> bool {
+        self.offset >= self.end
+    }
+}
+
+impl Iterator for Stream<'_> {
+    type Item = Char;
+
+    fn next(&mut self) -> Option<Char> {
+        if self.at_end() {
+            return None;
+        }
+        let offset = self.offset;
+        let ch = self.text.get(offset..)?.chars().next()?;
+        let raw_len = ch.len_utf8();
+        if self.expand && !ch.is_ascii() {
+            let byte = *self.text.as_bytes().get(offset + self.byte)?;
+            self.byte += 1;
+            if self.byte >= raw_len {
+                self.byte = 0;
+                self.offset += raw_len;
+            }
+            return Some(Char { ch: char::from(byte), offset, raw_len });
+        }
+        self.offset += raw_len;
+        Some(Char { ch, offset, raw_len })
+    }
 }
 
 fn is_blank(ch: char) -> bool {
     matches!(ch, ' ' | '\t' | '\u{c}')
 }
 
-struct LineReader<'c> {
-    chars: &'c [Char],
-    pos: usize,
+/// A logical line: the byte ranges of the natural lines it joins, in order.
+#[derive(Debug, Default)]
+struct Line {
+    pieces: Vec<(usize, usize)>,
+}
+
+impl Line {
+    fn push(&mut self, c: Char) {
+        let end = c.offset + c.raw_len;
+        match self.pieces.last_mut() {
+            // The next character of the same natural line, or another byte of a split one.
+            Some((_, last)) if *last == c.offset || *last == end => *last = end,
+            _ => self.pieces.push((c.offset, end)),
+        }
+    }
+
+    /// Drops the last character: always a one-byte backslash.
+    fn pop(&mut self) {
+        let Some((start, end)) = self.pieces.last_mut() else { return };
+        *end = end.saturating_sub(1);
+        if *end <= *start {
+            self.pieces.pop();
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.pieces.is_empty()
+    }
+
+    fn chars<'l, 't>(&'l self, text: &'t str, expand: bool) -> LineChars<'l, 't> {
+        LineChars { pieces: self.pieces.iter(), current: Stream::new(text, expand, 0, 0) }
+    }
+}
+
+/// The characters of a logical line.
+#[derive(Clone, Debug)]
+struct LineChars<'l, 't> {
+    pieces: std::slice::Iter<'l, (usize, usize)>,
+    current: Stream<'t>,
+}
+
+impl Iterator for LineChars<'_, '_> {
+    type Item = Char;
+
+    fn next(&mut self) -> Option<Char> {
+        loop {
+            if let Some(c) = self.current.next() {
+                return Some(c);
+            }
+            let &(start, end) = self.pieces.next()?;
+            self.current = Stream::new(self.current.text, self.current.expand, start, end);
+        }
+    }
+}
+
+struct LineReader<'t> {
+    chars: Stream<'t>,
 }
 
 impl LineReader<'_> {
     fn next(&mut self) -> Option<Char> {
-        let c = self.chars.get(self.pos).copied();
-        self.pos += 1;
-        c
+        self.chars.next()
     }
 
     /// The next logical line (comments recorded on the way), or `None` at the end.
-    fn read_line<'a>(&mut self, file: FileId, text: &'a str, comments: &mut Vec<Comment<'a>>) -> Option<Vec<Char>> {
-        let mut line: Vec<Char> = Vec::new();
+    fn read_line<'a>(&mut self, file: FileId, text: &'a str, comments: &mut Vec<Comment<'a>>) -> Option<Line> {
+        let mut line = Line::default();
         let mut skip_white = true;
         let mut appended_line_begin = false;
         let mut preceding_backslash = false;
@@ -140,7 +223,7 @@ impl LineReader<'_> {
             if !preceding_backslash {
                 return Some(line);
             }
-            if self.pos >= self.chars.len() {
+            if self.chars.at_end() {
                 // Java checks for the end of input before continuing, so a final `\` + newline
                 // ends the line there, even when nothing is left of it.
                 line.pop();
@@ -151,8 +234,8 @@ impl LineReader<'_> {
             skip_white = true;
             appended_line_begin = true;
             preceding_backslash = false;
-            if c.ch == '\r' && self.chars.get(self.pos).is_some_and(|n| n.ch == '\n') {
-                self.pos += 1;
+            if c.ch == '\r' && self.chars.clone().next().is_some_and(|n| n.ch == '\n') {
+                self.chars.next();
             }
         }
     }
@@ -176,25 +259,30 @@ impl LineReader<'_> {
 }
 
 /// Splits a logical line into key and value as `Properties.load0` does.
-fn split_entry<'a>(file: FileId, text: &'a str, line: &[Char], problems: &mut Vec<SyntaxProblem>) -> Setting<'a> {
+fn split_entry<'a>(
+    file: FileId,
+    text: &'a str,
+    line: LineChars<'_, '_>,
+    problems: &mut Vec<SyntaxProblem>,
+) -> Setting<'a> {
     let mut key_len = 0;
-    let mut value_start = line.len();
     let mut has_sep = false;
     let mut preceding_backslash = false;
-    while let Some(c) = line.get(key_len) {
+    // After the loop, `rest` stands just past the separator (or at the end).
+    let mut rest = line.clone();
+    for c in rest.by_ref() {
         if !preceding_backslash && (c.ch == '=' || c.ch == ':') {
-            value_start = key_len + 1;
             has_sep = true;
             break;
         }
         if !preceding_backslash && is_blank(c.ch) {
-            value_start = key_len + 1;
             break;
         }
         preceding_backslash = c.ch == '\\' && !preceding_backslash;
         key_len += 1;
     }
-    while let Some(c) = line.get(value_start) {
+    let mut value_chars = rest;
+    while let Some(c) = value_chars.clone().next() {
         if !is_blank(c.ch) {
             if !has_sep && (c.ch == '=' || c.ch == ':') {
                 has_sep = true;
@@ -202,14 +290,13 @@ fn split_entry<'a>(file: FileId, text: &'a str, line: &[Char], problems: &mut Ve
                 break;
             }
         }
-        value_start += 1;
+        value_chars.next();
     }
-    let key_chars = line.get(..key_len).unwrap_or(&[]);
-    let value_chars = line.get(value_start..).unwrap_or(&[]);
-    let line_start = line.first().map_or(0, |c| c.offset);
+    let key_chars = line.clone().take(key_len);
+    let line_start = line.clone().next().map_or(0, |c| c.offset);
     let line_end = line.last().map_or(line_start, |c| c.offset + c.raw_len);
-    let name_span = region_span(file, key_chars, line_start);
-    let value_span = region_span(file, value_chars, line_end);
+    let name_span = region_span(file, key_chars.clone(), line_start);
+    let value_span = region_span(file, value_chars.clone(), line_end);
     let (name, name_ok) = convert(file, text, key_chars, name_span, problems);
     let (value_text, value_ok) = convert(file, text, value_chars, value_span, problems);
     let mut value = Value::new(value_text, value_span);
@@ -217,44 +304,43 @@ fn split_entry<'a>(file: FileId, text: &'a str, line: &[Char], problems: &mut Ve
     Setting { name, name_span, value, span: Span::new(file, line_start, line_end) }
 }
 
-fn region_span(file: FileId, chars: &[Char], empty_at: usize) -> Span {
-    match (chars.first(), chars.last()) {
-        (Some(first), Some(last)) => Span::new(file, first.offset, last.offset + last.raw_len),
-        _ => Span::new(file, empty_at, empty_at),
-    }
+fn region_span(file: FileId, mut chars: impl Iterator<Item = Char>, empty_at: usize) -> Span {
+    let Some(first) = chars.next() else { return Span::new(file, empty_at, empty_at) };
+    let last = chars.last().unwrap_or(first);
+    Span::new(file, first.offset, last.offset + last.raw_len)
 }
 
-/// Decodes escapes (`loadConvert`); false when a `\uXXXX` escape is malformed.
+/// Decodes escapes (`loadConvert`); false when a `\uXXXX` escape is malformed. `span` covers
+/// the characters.
 fn convert<'a>(
     file: FileId,
     text: &'a str,
-    chars: &[Char],
+    chars: impl Iterator<Item = Char> + Clone,
     span: Span,
     problems: &mut Vec<SyntaxProblem>,
 ) -> (Cow<'a, str>, bool) {
-    let mut out = String::with_capacity(chars.len());
+    let raw = text.get(span.start()..span.end()).unwrap_or("");
+    let mut out = String::with_capacity(raw.len());
     let mut ok = true;
-    let mut i = 0;
     let mut high_surrogate: Option<u32> = None;
-    while let Some(c) = chars.get(i) {
-        i += 1;
+    let mut rest = chars;
+    while let Some(c) = rest.next() {
         if c.ch != '\\' {
             push_unit(&mut out, &mut high_surrogate, u32::from(c.ch));
             continue;
         }
-        let Some(escaped) = chars.get(i) else { break };
-        i += 1;
+        let Some(escaped) = rest.next() else { break };
         let decoded = match escaped.ch {
             'u' => {
-                let digits: String = chars.iter().skip(i).take(4).map(|c| c.ch).collect();
+                let digits: String = rest.clone().take(4).map(|c| c.ch).collect();
                 match hex4(&digits) {
                     Ok((_, value)) => {
-                        i += 4;
+                        rest.nth(3);
                         value
                     }
                     Err(_) => {
                         ok = false;
-                        let end = chars.get(i + 3).or(chars.last()).map_or(c.offset + 2, |e| e.offset + e.raw_len);
+                        let end = rest.clone().nth(3).map_or(span.end(), |e| e.offset + e.raw_len);
                         problems.push(SyntaxProblem {
                             span: Span::new(file, c.offset, end.max(c.offset + 2)),
                             message: "malformed `\\uXXXX` escape: Java refuses to load the whole file".into(),
@@ -277,7 +363,6 @@ fn convert<'a>(
     if high_surrogate.take().is_some() {
         out.push(char::REPLACEMENT_CHARACTER);
     }
-    let raw = text.get(span.start()..span.end()).unwrap_or("");
     if raw == out {
         (Cow::Borrowed(raw), ok)
     } else {

@@ -1,5 +1,7 @@
 //! `proxypass-shadowed`: a `ProxyPass` that an earlier one always matches first.
 
+use foldhash::HashMap;
+
 use super::{configs_with_passes, trimmed, Pass};
 use crate::rules::{declare_rule, Context, Rule, Sink};
 
@@ -42,18 +44,44 @@ fn covers(earlier: &str, later: &str) -> bool {
     later == earlier || later.strip_prefix(earlier).is_some_and(|rest| rest.starts_with('/'))
 }
 
+/// The earlier forward passes of one file, by context and local path, each path mapped to the
+/// first pass that wrote it, so a later path finds what covers it by looking up its own
+/// prefixes instead of comparing with every earlier pass.
+#[derive(Default)]
+struct Earlier<'p> {
+    first: HashMap<(Option<usize>, &'p str), usize>,
+}
+
+impl<'p> Earlier<'p> {
+    /// Remembers a pass (the first one with a path wins).
+    fn add(&mut self, vhost: Option<usize>, path: &'p str, index: usize) {
+        self.first.entry((vhost, path)).or_insert(index);
+    }
+
+    /// The first earlier pass in the same context that covers `later` without being the same
+    /// path: the candidates are `later` itself and its prefixes ending just before or just
+    /// after a `/` (what [`covers`] accepts).
+    fn covering(&self, vhost: Option<usize>, later: &str) -> Option<usize> {
+        let slashes = later.char_indices().filter(|(_, c)| *c == '/').map(|(k, _)| k);
+        let prefixes = slashes.flat_map(|k| [later.get(..k), later.get(..=k)]).flatten();
+        std::iter::once(later)
+            .chain(prefixes)
+            .filter(|earlier| covers(earlier, later) && trimmed(earlier) != trimmed(later))
+            .filter_map(|earlier| self.first.get(&(vhost, earlier)).copied())
+            .min()
+    }
+}
+
 impl Rule for ProxypassShadowed {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         for (_, passes) in configs_with_passes(cx) {
             let forward: Vec<&Pass<'_, '_>> = passes.iter().filter(|p| !p.reverse && !p.in_location).collect();
+            let mut earlier = Earlier::default();
             for (i, later) in forward.iter().enumerate() {
                 // The same path twice is `context-path-duplicate`'s business.
-                let earlier = forward.iter().take(i).find(|e| {
-                    e.vhost == later.vhost
-                        && covers(e.local.0, later.local.0)
-                        && trimmed(e.local.0) != trimmed(later.local.0)
-                });
-                let Some(earlier) = earlier else { continue };
+                let first = earlier.covering(later.vhost, later.local.0);
+                earlier.add(later.vhost, later.local.0, i);
+                let Some(earlier) = first.and_then(|k| forward.get(k)) else { continue };
                 let message = format!(
                     "`ProxyPass {}` never matches: the earlier `ProxyPass {}` takes its requests first",
                     later.local.0, earlier.local.0
@@ -68,7 +96,35 @@ impl Rule for ProxypassShadowed {
 
 #[cfg(test)]
 mod tests {
-    use super::covers;
+    use super::{covers, Earlier};
+
+    #[test]
+    fn the_first_covering_pass_is_found_among_prefixes() {
+        let mut earlier = Earlier::default();
+        earlier.add(None, "/jira/", 0);
+        earlier.add(None, "/", 1);
+        earlier.add(None, "/jira", 2);
+        earlier.add(Some(3), "/", 3);
+        assert_eq!(earlier.covering(None, "/jira/rest"), Some(0));
+        assert_eq!(earlier.covering(None, "/jira"), Some(1));
+        assert_eq!(earlier.covering(None, "/jira/"), Some(1));
+        assert_eq!(earlier.covering(Some(3), "/x"), Some(3));
+        assert_eq!(earlier.covering(Some(4), "/x"), None);
+        assert_eq!(earlier.covering(None, "/"), None);
+    }
+
+    #[test]
+    fn prefix_lookups_find_what_comparing_every_pair_finds() {
+        let paths =
+            ["/", "/jira", "/jira/", "/jira/rest", "/jira2", "", "/a//b", "/a/", "/a", "/a//", "/a/b/c", "/jira/rest/"];
+        let mut earlier = Earlier::default();
+        for (i, later) in paths.iter().enumerate() {
+            let expected =
+                paths.iter().take(i).position(|e| covers(e, later) && super::trimmed(e) != super::trimmed(later));
+            assert_eq!(earlier.covering(None, later), expected, "{later}");
+            earlier.add(None, later, i);
+        }
+    }
 
     #[test]
     fn earlier_paths_cover_whole_segments() {

@@ -127,13 +127,15 @@ impl Rule for MisplacedDirective {
 
 /// Apache: directives (and containers) outside the contexts their module allows.
 fn apache(cx: &Context<'_>, sink: &mut Sink<'_>) {
-    use crate::rules::proxy::{configs, place_of};
+    use crate::rules::proxy::{configs, places};
+    use crate::syntax::apache_directives::Place;
     let table = crate::syntax::apache_directives::directives();
     for config in configs(cx.files) {
+        let places = places(config);
         let items = config.named_items();
         for (name, span, block) in items {
             let Some((written, definitions)) = table.get(&name) else { continue };
-            let place = place_of(config, block);
+            let place = block.and_then(|b| places.get(b)).copied().unwrap_or(Place::Server);
             if definitions.iter().any(|d| d.contexts.contains(&place.token())) {
                 continue;
             }

@@ -1,5 +1,7 @@
 //! `unknown-directive`: a keyword, option or action HAProxy does not know where it stands.
 
+use foldhash::HashMap;
+
 use crate::rules::haproxy::{configs, removed, statements, RULE_KEYWORDS};
 use crate::rules::{declare_rule, nearest, Context, Rule, Sink};
 use crate::source::Span;
@@ -147,10 +149,14 @@ fn proxy_statement(table: &Keywords, section: &Section<'_>, statement: &Statemen
 fn apache(cx: &Context<'_>, sink: &mut Sink<'_>) {
     let table = crate::syntax::apache_directives::directives();
     let names = || table.by_name.values().map(|(name, _)| *name);
+    let mut directives = Suggestions::new(names().filter(|n| !n.starts_with('<')));
+    let mut containers = Suggestions::new(names().filter(|n| n.starts_with('<')));
     for file in cx.files {
         let crate::syntax::Tree::Apache(config) = &file.tree else { continue };
+        let guards = crate::rules::proxy::unknown_module_guards(config);
+        let guarded = |block: Option<usize>| block.and_then(|b| guards.get(b)).copied().unwrap_or(false);
         for directive in &config.directives {
-            if directive.name().unknown || crate::rules::proxy::guarded_by_unknown_module(config, directive.block) {
+            if directive.name().unknown || guarded(directive.block) {
                 continue;
             }
             // Apache does not read the body of a false `<IfModule>` / `<IfDefine>`.
@@ -162,39 +168,50 @@ fn apache(cx: &Context<'_>, sink: &mut Sink<'_>) {
                 let message = format!("unknown directive `{}`: no Apache 2.4 module defines it", directive.name().text);
                 suggest(
                     sink.emit(directive.name().span, "unknown directive", message),
-                    directive.name().text,
-                    names().filter(|n| !n.starts_with('<')),
+                    directives.nearest(directive.name().text),
                 );
             }
         }
         for block in &config.blocks {
             let container = format!("<{}", block.name().text);
-            if block.name().unknown
-                || table.get(&container).is_some()
-                || crate::rules::proxy::guarded_by_unknown_module(config, block.parent)
-                || block.skipped
-            {
+            if block.name().unknown || table.get(&container).is_some() || guarded(block.parent) || block.skipped {
                 continue;
             }
             let message = format!("unknown container `{container}>`: no Apache 2.4 module defines it");
-            suggest(
-                sink.emit(block.name().span, "unknown container", message),
-                &container,
-                names().filter(|n| n.starts_with('<')),
-            );
+            suggest(sink.emit(block.name().span, "unknown container", message), containers.nearest(&container));
         }
     }
 }
 
+/// Known names, lowercased once, and the nearest one already found for each unknown name: a
+/// file can repeat one misspelling on every line.
+struct Suggestions<'k> {
+    known: Vec<(String, &'k str)>,
+    found: HashMap<String, Option<&'k str>>,
+}
+
+impl<'k> Suggestions<'k> {
+    fn new(known: impl Iterator<Item = &'k str>) -> Self {
+        Suggestions { known: known.map(|k| (k.to_ascii_lowercase(), k)).collect(), found: HashMap::default() }
+    }
+
+    /// The known name nearest to `name`, ignoring case, when one is close.
+    fn nearest(&mut self, name: &str) -> Option<&'k str> {
+        let lower = name.to_ascii_lowercase();
+        if let Some(found) = self.found.get(&lower) {
+            return *found;
+        }
+        let near = nearest(&lower, self.known.iter().map(|(l, _)| l.as_str()), 3);
+        let found = near.first().and_then(|n| self.known.iter().find(|(l, _)| l == n)).map(|(_, original)| *original);
+        self.found.insert(lower, found);
+        found
+    }
+}
+
 /// Adds the nearest known name, when one is close, to a finding.
-fn suggest<'k>(diagnostic: &mut crate::diagnostic::Diagnostic, name: &str, known: impl Iterator<Item = &'k str>) {
-    let lower = name.to_ascii_lowercase();
-    let len = lower.chars().count();
-    let known: Vec<(String, &str)> =
-        known.filter(|k| k.chars().count().abs_diff(len) <= 3).map(|k| (k.to_ascii_lowercase(), k)).collect();
-    let near = nearest(&lower, known.iter().map(|(l, _)| l.as_str()), 3);
-    match near.first().and_then(|n| known.iter().find(|(l, _)| l == n)) {
-        Some((_, original)) => diagnostic.help(format!("did you mean `{}`?", original.trim_start_matches('<'))),
+fn suggest(diagnostic: &mut crate::diagnostic::Diagnostic, near: Option<&str>) {
+    match near {
+        Some(original) => diagnostic.help(format!("did you mean `{}`?", original.trim_start_matches('<'))),
         None => diagnostic.help("check the spelling, or load the module that defines it"),
     };
 }
