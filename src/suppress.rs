@@ -130,6 +130,7 @@ pub fn apply(files: &[Parsed<'_>], diagnostics: &mut Vec<Diagnostic>, ran: &dyn 
             .help("remove it");
         }
     }
+    sink.finish();
 }
 
 /// The suppressions of one file.

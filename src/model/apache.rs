@@ -41,8 +41,8 @@ pub fn passes<'s, 'a>(config: &'s Config<'a>) -> Vec<Pass<'s, 'a>> {
         if !reverse && !directive.is("ProxyPass") {
             continue;
         }
-        let vhost = enclosing.vhost(directive.block);
-        let location = enclosing.location(directive.block).and_then(|b| config.blocks.get(b));
+        let vhost = enclosing.vhost(directive.block());
+        let location = enclosing.location(directive.block()).and_then(|b| config.blocks.get(b));
         let args = directive.args();
         let (local, target, in_location) = match (args.first(), args.get(1), location) {
             (Some(first), _, Some(location)) if !first.text.starts_with('/') => {

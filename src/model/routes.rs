@@ -88,7 +88,7 @@ pub(super) fn add_apache<'a>(
     let enclosing = Enclosing::of(config);
     let members = balancer_members(config);
     for directive in config.directives.iter().filter(|d| !d.skipped) {
-        let vhost = enclosing.vhost(directive.block);
+        let vhost = enclosing.vhost(directive.block());
         if directive.is("SSLEngine") && on(directive) {
             tls.insert(vhost, directive.span);
         } else if directive.is("ServerName") || directive.is("ServerAlias") {
@@ -99,7 +99,7 @@ pub(super) fn add_apache<'a>(
         } else if directive.is("ProxyPreserveHost") {
             preserve.insert(vhost, on(directive));
         } else if is_deflate(directive) && !directive.unloaded {
-            let location = enclosing.location(directive.block).and_then(|b| config.blocks.get(b));
+            let location = enclosing.location(directive.block()).and_then(|b| config.blocks.get(b));
             let path = location.and_then(|l| l.args().first()).map(|p| normalized_path(p.text));
             deflate.push((vhost, path, directive.span));
         }
@@ -180,7 +180,7 @@ pub(super) fn add_apache<'a>(
         if upstream.port.is_none() || upstream.host.contains(['{', '<']) {
             continue;
         }
-        let vhost = enclosing.vhost(directive.block);
+        let vhost = enclosing.vhost(directive.block());
         let frontend = frontend_of(topology, vhost, directive.span);
         topology.routes.push(Route {
             frontend,
@@ -263,7 +263,7 @@ fn balancer_members<'c>(config: &'c ApacheConfig<'_>) -> Members<'c> {
         }
         let Some(member) = args.first() else { continue };
         let mut clusters: Vec<String> = Vec::new();
-        let mut current = directive.block.and_then(|b| proxy.get(b).copied().flatten());
+        let mut current = directive.block().and_then(|b| proxy.get(b).copied().flatten());
         while let Some(at) = current {
             let Some(block) = config.blocks.get(at) else { break };
             if let Some(cluster) = block.args().first().map(|a| key(a.text)) {

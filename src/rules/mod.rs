@@ -3,8 +3,9 @@
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::discover::FileProblem;
 use crate::model::Topology;
-use crate::source::{FileKind, Span};
+use crate::source::{FileId, FileKind, Span};
 use crate::syntax::Parsed;
+use foldhash::HashMap;
 
 mod base_url;
 mod connector;
@@ -206,7 +207,9 @@ pub fn run(cx: &Context<'_>, rules: &[&'static dyn Rule], side: &(dyn Fn() + Syn
                 let i = *order.get(n - 2)?;
                 let rule = rules.get(i)?;
                 let mut out = Vec::new();
-                rule.check(cx, &mut Sink::new(rule.meta(), &mut out));
+                let mut sink = Sink::new(rule.meta(), &mut out);
+                rule.check(cx, &mut sink);
+                sink.finish();
                 Some((i, out))
             }
         }
@@ -256,31 +259,77 @@ pub fn run(cx: &Context<'_>, rules: &[&'static dyn Rule], side: &(dyn Fn() + Syn
     all
 }
 
-/// Collects one rule's diagnostics.
+/// How many findings one rule reports in one file: past this a file is not configuration a
+/// person reads finding by finding, and every further finding would cost time and memory
+/// for nothing. The rest are counted and said in one finding.
+pub const MAX_FINDINGS_PER_FILE: usize = 1_000;
+
+/// How many findings one rule reports in a whole run (GitHub code scanning takes 25,000
+/// results a run, for every rule together).
+pub const MAX_FINDINGS_PER_RUN: usize = 10_000;
+
+/// Collects one rule's diagnostics, at most [`MAX_FINDINGS_PER_FILE`] a file and
+/// [`MAX_FINDINGS_PER_RUN`] in all.
 pub struct Sink<'o> {
     meta: &'static RuleMeta,
     out: &'o mut Vec<Diagnostic>,
+    /// Findings reported and not reported, by file.
+    per_file: HashMap<FileId, (usize, usize)>,
+    /// Findings reported in all.
+    reported: usize,
+    /// What a finding past the limits is written into, and then forgotten.
+    dropped: Diagnostic,
 }
 
 impl<'o> Sink<'o> {
     /// A sink for `meta` writing to `out`.
     pub fn new(meta: &'static RuleMeta, out: &'o mut Vec<Diagnostic>) -> Self {
-        Sink { meta, out }
+        let dropped = Sink::finding(meta, Span::file_start(FileId(0)), String::new(), String::new());
+        Sink { meta, out, per_file: HashMap::default(), reported: 0, dropped }
+    }
+
+    fn finding(meta: &'static RuleMeta, span: Span, label: String, message: String) -> Diagnostic {
+        Diagnostic {
+            rule: meta.id,
+            severity: meta.severity,
+            message: crate::diagnostic::exact(message),
+            primary: Label { span, message: label },
+            related: Vec::new(),
+            help: None,
+            fingerprint: String::new(),
+        }
     }
 
     /// Reports a finding at `span`, labelled `label`.
     pub fn emit(&mut self, span: Span, label: impl Into<String>, message: impl Into<String>) -> &mut Diagnostic {
-        self.out.push(Diagnostic {
-            rule: self.meta.id,
-            severity: self.meta.severity,
-            message: crate::diagnostic::exact(message.into()),
-            primary: Label { span, message: label.into() },
-            related: Vec::new(),
-            help: None,
-            fingerprint: String::new(),
-        });
+        let counts = self.per_file.entry(span.file).or_default();
+        if counts.0 >= MAX_FINDINGS_PER_FILE || self.reported >= MAX_FINDINGS_PER_RUN {
+            counts.1 += 1;
+            self.dropped = Sink::finding(self.meta, span, String::new(), String::new());
+            return &mut self.dropped;
+        }
+        counts.0 += 1;
+        self.reported += 1;
+        self.out.push(Sink::finding(self.meta, span, label.into(), message.into()));
         let last = self.out.len() - 1;
         &mut self.out[last]
+    }
+
+    /// Reports, for each file where findings were left out, how many: one finding at the
+    /// start of the file.
+    pub fn finish(self) {
+        let mut left_out: Vec<(FileId, usize)> =
+            self.per_file.into_iter().filter(|(_, (_, dropped))| *dropped > 0).map(|(f, (_, d))| (f, d)).collect();
+        left_out.sort_unstable();
+        for (file, count) in left_out {
+            let message = format!(
+                "{count} more `{}` findings in this file are not shown: a rule reports at most {MAX_FINDINGS_PER_FILE} a file and {MAX_FINDINGS_PER_RUN} a run",
+                self.meta.id
+            );
+            let mut summary = Sink::finding(self.meta, Span::file_start(file), "more findings".into(), message);
+            summary.help = Some("fix the findings shown, or lint this file on its own, to see the rest".into());
+            self.out.push(summary);
+        }
     }
 }
 

@@ -23,8 +23,9 @@ pub struct Directive<'a> {
     words: PackedWords<'a>,
     /// The whole logical line, over every physical line it spans.
     pub span: Span,
-    /// The innermost container it is in.
-    pub block: Option<usize>,
+    /// The innermost container it is in (32-bit: a file holds far fewer containers, and a
+    /// file of a million one-word lines is a million of these).
+    block: Option<u32>,
     /// Apache does not read it: it stands in a false `<IfModule>`, `<IfDefine>` or
     /// `<IfVersion>` of its include tree.
     pub skipped: bool,
@@ -33,6 +34,11 @@ pub struct Directive<'a> {
 }
 
 impl Directive<'_> {
+    /// The innermost container it is in.
+    pub fn block(&self) -> Option<usize> {
+        self.block.map(|b| b as usize)
+    }
+
     /// Whether the directive is `name` (case-insensitively).
     pub fn is(&self, name: &str) -> bool {
         self.name().text.eq_ignore_ascii_case(name)
@@ -115,7 +121,7 @@ impl<'a> Config<'a> {
     /// Every directive and container by the name the directive table uses (containers with
     /// their `<`), with the span of the name and the enclosing container.
     pub fn named_items(&self) -> impl Iterator<Item = (String, Span, Option<usize>)> + '_ {
-        let directives = self.directives.iter().map(|d| (d.name().text.to_string(), d.name().span, d.block));
+        let directives = self.directives.iter().map(|d| (d.name().text.to_string(), d.name().span, d.block()));
         directives.chain(self.blocks.iter().map(|b| (format!("<{}", b.name().text), b.name().span, b.parent)))
     }
 
@@ -138,24 +144,33 @@ pub enum Item {
     Block(usize),
 }
 
+/// Where a walk through a [`Config`]'s directives and containers in file order stands: the
+/// walk borrows the configuration only for each step, so the caller may change it between
+/// steps, and no list of every item is built.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ItemCursor {
+    directives: usize,
+    blocks: usize,
+}
+
 impl<'a> Config<'a> {
-    /// Directives and containers in file order.
-    pub fn items(&self) -> Vec<Item> {
-        let mut items = Vec::with_capacity(self.directives.len() + self.blocks.len());
-        let (mut d, mut b) = (self.directives.iter().enumerate().peekable(), self.blocks.iter().enumerate().peekable());
-        loop {
-            let item = match (d.peek(), b.peek()) {
-                (Some((_, dir)), Some((_, block))) if dir.span.start() < block.span.start() => {
-                    d.next().map(|(i, _)| Item::Directive(i))
-                }
-                (_, Some(_)) => b.next().map(|(i, _)| Item::Block(i)),
-                (Some(_), None) => d.next().map(|(i, _)| Item::Directive(i)),
-                (None, None) => None,
-            };
-            let Some(item) = item else { break };
-            items.push(item);
+    /// The next directive or container in file order.
+    pub fn next_item(&self, cursor: &mut ItemCursor) -> Option<Item> {
+        let directive = self.directives.get(cursor.directives);
+        let block = self.blocks.get(cursor.blocks);
+        let take_directive = match (directive, block) {
+            (Some(dir), Some(block)) => dir.span.start() < block.span.start(),
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => return None,
+        };
+        if take_directive {
+            cursor.directives += 1;
+            Some(Item::Directive(cursor.directives - 1))
+        } else {
+            cursor.blocks += 1;
+            Some(Item::Block(cursor.blocks - 1))
         }
-        items
     }
 
     /// The span of an item's line (an opening tag's, for a container).
@@ -447,7 +462,7 @@ impl<'a> Parser<'a> {
                     return None;
                 }
                 let span = line.span(self.file, lead, end);
-                let block = self.stack.last().copied();
+                let block = self.stack.last().and_then(|&b| u32::try_from(b).ok());
                 self.config.directives.push(Directive {
                     words: PackedWords::new(self.source, words),
                     span,

@@ -8,7 +8,7 @@
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::path::{Path, PathBuf};
 
-use super::apache::{Config, Item};
+use super::apache::{Config, Item, ItemCursor};
 use super::apache_directives::directives;
 use super::{Parsed, SyntaxProblem, Tree};
 use crate::discover::Scope;
@@ -249,9 +249,10 @@ pub fn read<'a>(state: &mut State, host: &mut dyn Host, config: &mut Config<'a>,
     // Per container: whether its body is skipped, and the dump depth of its body.
     let mut body_skipped = vec![false; config.blocks.len()];
     let mut body_depth = vec![base; config.blocks.len()];
-    for item in config.items() {
+    let mut cursor = ItemCursor::default();
+    while let Some(item) = config.next_item(&mut cursor) {
         let parent = match item {
-            Item::Directive(i) => config.directives.get(i).and_then(|d| d.block),
+            Item::Directive(i) => config.directives.get(i).and_then(|d| d.block()),
             Item::Block(i) => config.blocks.get(i).and_then(|b| b.parent),
         };
         let skipped = parent.is_some_and(|p| body_skipped.get(p).copied().unwrap_or(false));

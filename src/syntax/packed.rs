@@ -39,9 +39,19 @@ struct Decoded(Vec<Box<str>>);
 pub struct PackedWords<'a> {
     /// The file the offsets point into.
     source: &'a SourceFile,
-    words: Box<[Packed]>,
-    /// Most lines have no decoded word: no allocation for them.
-    decoded: Option<Box<Decoded>>,
+    words: Store,
+}
+
+/// Where a line's words are kept: a line of one plain word (a file of bare names has a
+/// million of them) takes no allocation, and most lines have no decoded word.
+#[derive(Clone)]
+enum Store {
+    /// One word whose text is its raw slice.
+    One(Packed),
+    /// Words whose texts are their raw slices.
+    Plain(Box<[Packed]>),
+    /// Words some of which have decoded texts.
+    Decoded(Box<(Box<[Packed]>, Decoded)>),
 }
 
 impl<'a> PackedWords<'a> {
@@ -66,9 +76,30 @@ impl<'a> PackedWords<'a> {
                 let end = u32::try_from(word.span.end()).unwrap_or(u32::MAX).max(start);
                 Packed { start, end, text: index | if word.unknown { UNKNOWN } else { 0 } }
             })
-            .collect();
-        let decoded = (!decoded.is_empty()).then(|| Box::new(Decoded(decoded)));
-        PackedWords { source, words, decoded }
+            .collect::<Vec<Packed>>();
+        let words = match (words.as_slice(), decoded.is_empty()) {
+            ([one], true) => Store::One(*one),
+            (_, true) => Store::Plain(words.into_boxed_slice()),
+            (_, false) => Store::Decoded(Box::new((words.into_boxed_slice(), Decoded(decoded)))),
+        };
+        PackedWords { source, words }
+    }
+
+    /// The packed words.
+    fn packed(&self) -> &[Packed] {
+        match &self.words {
+            Store::One(one) => std::slice::from_ref(one),
+            Store::Plain(words) => words,
+            Store::Decoded(both) => &both.0,
+        }
+    }
+
+    /// The decoded texts.
+    fn decoded(&self) -> &[Box<str>] {
+        match &self.words {
+            Store::Decoded(both) => &both.1 .0,
+            _ => &[],
+        }
     }
 
     /// The file the words are in.
@@ -78,8 +109,7 @@ impl<'a> PackedWords<'a> {
 
     /// The words.
     pub fn view(&self) -> Words<'_> {
-        let decoded = self.decoded.as_ref().map_or(&[][..], |d| d.0.as_slice());
-        Words { text: self.source.parse_text(), file: self.source.id, packed: &self.words, decoded }
+        Words { text: self.source.parse_text(), file: self.source.id, packed: self.packed(), decoded: self.decoded() }
     }
 
     /// Whether word `packed` reads `want`, compared on the stored bytes (length and first
@@ -92,21 +122,21 @@ impl<'a> PackedWords<'a> {
                     && text.get(range.start) == want.as_bytes().first()
                     && text.get(range) == Some(want.as_bytes())
             }
-            Some(k) => self.decoded.as_ref().and_then(|d| d.0.get(k)).is_some_and(|t| **t == *want),
+            Some(k) => self.decoded().get(k).is_some_and(|t| **t == *want),
         }
     }
 
     /// The index of the first word from `from` on that reads one of `any`.
     pub fn find(&self, from: usize, any: &[&str]) -> Option<usize> {
         let text = self.source.parse_text().as_bytes();
-        let rest = self.words.get(from..)?;
+        let rest = self.packed().get(from..)?;
         rest.iter().position(|packed| any.iter().any(|want| self.reads(text, packed, want))).map(|i| from + i)
     }
 
     /// Whether the words from `from` on start with `want` (compared on the stored bytes,
     /// length and first byte first: rules ask this of every line).
     pub fn starts_with(&self, from: usize, want: &[&str]) -> bool {
-        let Some(have) = self.words.get(from..from + want.len()) else { return false };
+        let Some(have) = self.packed().get(from..from + want.len()) else { return false };
         let text = self.source.parse_text().as_bytes();
         have.iter().zip(want).all(|(packed, want)| self.reads(text, packed, want))
     }

@@ -44,7 +44,7 @@ impl Rule for LegacyAccessControl {
                 };
                 // Guarded for Apache 2.2 (`<IfModule !mod_authz_core.c>`), or inside an
                 // `<IfVersion>` / `<IfModule>` Apache does not read.
-                let guarded = config.ancestors(directive.block).any(|b| {
+                let guarded = config.ancestors(directive.block()).any(|b| {
                     let first = b.args().first().map_or("", |a| a.text);
                     b.is("IfModule") && (first.starts_with("!mod_authz_core") || first.starts_with("mod_access_compat"))
                 });

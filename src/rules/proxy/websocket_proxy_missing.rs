@@ -57,7 +57,7 @@ impl Rule for WebsocketProxyMissing {
                 });
                 let rewrite = config.directives.iter().any(|d| {
                     d.is("RewriteRule")
-                        && super::vhost_of(config, d.block) == pass.vhost
+                        && super::vhost_of(config, d.block()) == pass.vhost
                         && d.args().iter().any(|a| a.text.contains("ws://") || a.text.contains("wss://"))
                         && d.args().last().is_some_and(|flags| {
                             flags.text.starts_with('[') && flags.text.to_ascii_uppercase().contains('P')

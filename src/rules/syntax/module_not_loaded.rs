@@ -52,7 +52,7 @@ impl Rule for ModuleNotLoaded {
             let directives = config
                 .directives
                 .iter()
-                .map(|d| (d.name().text.to_string(), d.name().span, d.block, d.unloaded, d.skipped));
+                .map(|d| (d.name().text.to_string(), d.name().span, d.block(), d.unloaded, d.skipped));
             let blocks = config
                 .blocks
                 .iter()

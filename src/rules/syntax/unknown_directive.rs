@@ -156,7 +156,7 @@ fn apache(cx: &Context<'_>, sink: &mut Sink<'_>) {
         let guards = crate::rules::proxy::unknown_module_guards(config);
         let guarded = |block: Option<usize>| block.and_then(|b| guards.get(b)).copied().unwrap_or(false);
         for directive in &config.directives {
-            if directive.name().unknown || guarded(directive.block) {
+            if directive.name().unknown || guarded(directive.block()) {
                 continue;
             }
             // Apache does not read the body of a false `<IfModule>` / `<IfDefine>`.
