@@ -442,3 +442,36 @@ fn sarif_uris_are_valid_whatever_the_file_name() {
         assert!(uri.starts_with("odd%20name%0A%25%5B%5D%23%3F.cfg"), "{uri}");
     }
 }
+
+#[test]
+fn pathological_shapes_finish_within_their_bound() {
+    // The shapes that once took minutes or gigabytes, at about 1 MiB each (the benchmark,
+    // `bash bench/compare.sh shapes`, measures them in a release build).
+    let scene = Scene::new("shapes");
+    let mut shapes: Vec<(&str, String, &str)> = Vec::new();
+    let passes: String = (0..20_000).map(|i| format!("    ProxyPass /app{i} http://localhost:8080/app{i}\n")).collect();
+    shapes.push(("proxypass/httpd.conf", format!("<VirtualHost *:80>\n{passes}</VirtualHost>\n"), "human"));
+    let nested = format!(
+        "{}ProxyPass / http://localhost:8080/\n{}",
+        "<IfModule mod_proxy.c>\n".repeat(30_000),
+        "</IfModule>\n".repeat(30_000)
+    );
+    shapes.push(("nested/httpd.conf", nested, "human"));
+    shapes.push(("template/bitbucket.properties.j2", format!("server.port=7990\n{}", "{{ ".repeat(349_525)), "human"));
+    shapes.push(("lines/httpd.conf", "x\n".repeat(524_288), "human"));
+    shapes.push(("sarif/httpd.conf", "x\n".repeat(300_000), "sarif"));
+    shapes.push((
+        "if/haproxy.cfg",
+        format!("global\n{}{}", ".if defined(X)\n".repeat(47_000), ".endif\n".repeat(47_000)),
+        "human",
+    ));
+    shapes.push(("value/bitbucket.properties", format!("server.context-path=/{}\n", "x".repeat(1 << 20)), "human"));
+    for (path, text, format) in &shapes {
+        scene.write(path, text);
+        let dir = path.split('/').next().unwrap_or(path);
+        let started = Instant::now();
+        let output = run_in(&scene.repo(), &["-q", "--no-config", "-f", format, dir], None);
+        assert!(matches!(output.status.code(), Some(0 | 1)), "{path}: {}", stderr(&output));
+        eprintln!("{path}: {:?}", started.elapsed());
+    }
+}
