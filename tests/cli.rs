@@ -608,3 +608,27 @@ fn a_written_baseline_accepts_every_current_finding_and_only_those() {
     let config = std::fs::read_to_string(dir.join(".atl-lint.toml")).expect("read");
     assert_eq!(config.matches("atl-lint baseline: begin").count(), 1, "{config}");
 }
+
+#[test]
+fn a_redirect_unless_the_root_path_names_no_public_path() {
+    let dir = common::temp_dir("unless");
+    let haproxy = |condition: &str| {
+        format!(
+            "defaults\n    mode http\n    timeout connect 5s\n    timeout client 1m\n    timeout server 1m\n\nfrontend www\n    bind *:443 ssl crt /etc/haproxy/site.pem\n    redirect location /bitbucket {condition} {{ path / }}\n    default_backend bitbucket\n\nbackend bitbucket\n    server bb 127.0.0.1:7990\n"
+        )
+    };
+    std::fs::write(
+        dir.join("bitbucket.properties"),
+        "server.port=7990\nserver.context-path=/bitbucket\nserver.secure=true\nserver.scheme=https\nserver.proxy-port=443\n",
+    )
+    .expect("write");
+    let graph = |condition: &str| {
+        std::fs::write(dir.join("haproxy.cfg"), haproxy(condition)).expect("write");
+        let output = atl_lint().current_dir(&*dir).args(["graph", "."]).output().expect("run");
+        stdout(&output)
+    };
+    assert!(graph("if").contains("route      /bitbucket → http://127.0.0.1:7990/bitbucket"), "{}", graph("if"));
+    // `unless { path / }` redirects every path but the root: the route still serves `/`.
+    let unless = graph("unless");
+    assert!(unless.contains("route      / → http://127.0.0.1:7990  "), "{unless}");
+}

@@ -485,13 +485,15 @@ fn landing(section: &Section<'_>) -> Option<(Arc<str>, Span)> {
             return None;
         }
         let target = words.get(start + 1).filter(|w| w.text.starts_with('/') && !w.unknown)?;
+        // Only `if` a test of the root path: `unless { path / }` redirects every other path.
         let root_only = statement.condition().is_some_and(|c| {
-            c.keyword.text == "if"
-                && c.words
-                    .iter()
-                    .zip(c.words.iter().skip(1))
-                    .any(|(a, b)| (a.text == "path" || a.text == "path_beg") && (a.text == "/" || b.text == "/"))
-                || c.words.iter().any(|w| w.text == "/")
+            let tests_root = c
+                .words
+                .iter()
+                .zip(c.words.iter().skip(1))
+                .any(|(a, b)| matches!(a.text, "path" | "path_beg") && b.text == "/")
+                || c.words.iter().any(|w| w.text == "/");
+            c.keyword.text == "if" && tests_root
         });
         root_only.then(|| (Arc::from(normalized_path(target.text)), target.span))
     })
