@@ -11,14 +11,6 @@ use crate::rules::{self, ALL};
 /// The file name looked for.
 pub const FILE_NAME: &str = ".atl-lint.toml";
 
-/// Top-level keys.
-const KEYS: [&str; 8] =
-    ["fail-on", "ignore", "select", "known-directives", "rules", "app", "versions", "ignore-finding"];
-const APP_KEYS: [&str; 2] = ["name", "base-url"];
-const RULE_KEYS: [&str; 1] = ["severity"];
-const VERSION_KEYS: [&str; 3] = ["haproxy", "apache", "tomcat"];
-const FINDING_KEYS: [&str; 4] = ["rule", "path", "line", "fingerprint"];
-
 /// A read configuration file.
 #[derive(Debug, Default, Clone)]
 pub struct Config {
@@ -59,7 +51,7 @@ pub struct App {
 
 /// A finding the configuration accepts (a baseline entry).
 #[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct IgnoredFinding {
     /// The rule id.
     pub rule: String,
@@ -71,8 +63,10 @@ pub struct IgnoredFinding {
     pub fingerprint: Option<String>,
 }
 
+/// The file as written: every key is a field here, and any other key is refused (with the
+/// nearest known one suggested, see [`unknown_key`]).
 #[derive(Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
 struct Raw {
     fail_on: Option<String>,
     #[serde(default)]
@@ -86,18 +80,28 @@ struct Raw {
     #[serde(default)]
     app: Vec<RawApp>,
     #[serde(default)]
-    versions: std::collections::BTreeMap<String, String>,
+    versions: RawVersions,
     #[serde(default)]
     ignore_finding: Vec<IgnoredFinding>,
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawRule {
     severity: String,
 }
 
+/// `[versions]`: the target version of each program, for version-dependent rules.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawVersions {
+    haproxy: Option<String>,
+    apache: Option<String>,
+    tomcat: Option<String>,
+}
+
 #[derive(Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
 struct RawApp {
     name: Option<String>,
     base_url: toml::Spanned<String>,
@@ -162,32 +166,13 @@ pub fn stays_in_its_directory(path: &Path) -> bool {
 pub fn load(path: &Path) -> Result<Config, String> {
     let text = read(path)?;
     let shown = path.display();
-    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| format!("`{shown}`: {}", e.message()))?;
-    check_keys(&table, &KEYS, "")?;
-    for (key, allowed) in [("rules", None), ("versions", Some(&VERSION_KEYS[..]))] {
-        if let Some(toml::Value::Table(inner)) = table.get(key) {
-            match allowed {
-                Some(allowed) => check_keys(inner, allowed, &format!("{key}."))?,
-                None => {
-                    for (id, rule) in inner {
-                        check_rule(id, &format!("[rules.{id}]"))?;
-                        if let toml::Value::Table(rule) = rule {
-                            check_keys(rule, &RULE_KEYS, &format!("rules.{id}."))?;
-                        }
-                    }
-                }
-            }
-        }
+    // Deserialised from the text (not a table) so that values keep their spans.
+    let raw: Raw = toml::from_str(&text).map_err(|e: toml::de::Error| {
+        unknown_key(&e, &text).unwrap_or_else(|| format!("`{shown}`: {}", e.message()))
+    })?;
+    for id in raw.rules.keys() {
+        check_rule(id, &format!("[rules.{id}]"))?;
     }
-    for (key, allowed) in [("app", &APP_KEYS[..]), ("ignore-finding", &FINDING_KEYS[..])] {
-        if let Some(toml::Value::Array(items)) = table.get(key) {
-            for item in items.iter().filter_map(toml::Value::as_table) {
-                check_keys(item, allowed, &format!("{key}."))?;
-            }
-        }
-    }
-    // Deserialised from the text (not the table) so that values keep their spans.
-    let raw: Raw = toml::from_str(&text).map_err(|e: toml::de::Error| format!("`{shown}`: {}", e.message()))?;
     for id in raw.ignore.iter().chain(raw.select.iter().flatten()) {
         check_rule(id, "a rule list")?;
     }
@@ -224,20 +209,49 @@ pub fn load(path: &Path) -> Result<Config, String> {
         severities,
         apps,
         text,
-        versions: raw.versions.into_iter().collect(),
+        versions: versions(raw.versions)?,
         ignored_findings: raw.ignore_finding,
     })
 }
 
-fn check_keys(table: &toml::Table, allowed: &[&str], prefix: &str) -> Result<(), String> {
-    for key in table.keys() {
-        if !allowed.contains(&key.as_str()) {
-            let near = rules::nearest(key, allowed.iter().copied(), (key.len() / 3).max(3));
-            let hint = near.first().map(|n| format!("; did you mean `{prefix}{n}`?")).unwrap_or_default();
-            return Err(format!("unknown key `{prefix}{key}` in the config file{hint}"));
-        }
+/// toml's "unknown field `x`, expected one of `a`, `b`" as a message that names the key with
+/// its table (`rules.tls-legacy-protocol.severty`) and suggests the nearest known one.
+fn unknown_key(error: &toml::de::Error, text: &str) -> Option<String> {
+    let rest = error.message().strip_prefix("unknown field `")?;
+    let (key, expected) = rest.split_once('`')?;
+    let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    let prefix = error.span().map(|span| table_of(text, span.start)).unwrap_or_default();
+    let near = rules::nearest(key, known.iter().copied(), (key.len() / 3).max(3));
+    let hint = near.first().map(|n| format!("; did you mean `{prefix}{n}`?")).unwrap_or_default();
+    Some(format!("unknown key `{prefix}{key}` in the config file{hint}"))
+}
+
+/// The table a byte of the file stands in, as a key prefix: `rules.x.` under `[rules.x]`,
+/// `app.` under `[[app]]`, nothing at the top.
+fn table_of(text: &str, offset: usize) -> String {
+    let before = text.get(..offset).unwrap_or(text);
+    let header = before.lines().rev().map(str::trim).find(|line| line.starts_with('['));
+    match header {
+        Some(header) => format!("{}.", header.trim_matches(['[', ']']).trim()),
+        None => String::new(),
     }
-    Ok(())
+}
+
+/// `[versions]`, each a version number such as `2.8`, `2.4.58` or `9.0`.
+fn versions(raw: RawVersions) -> Result<Vec<(String, String)>, String> {
+    let mut out = Vec::new();
+    for (name, value) in [("haproxy", raw.haproxy), ("apache", raw.apache), ("tomcat", raw.tomcat)] {
+        let Some(value) = value else { continue };
+        let parts: Vec<&str> = value.split('.').collect();
+        let numeric = parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+        if !numeric || parts.len() > 3 {
+            return Err(format!(
+                "`versions.{name}` is `{value}`; it must be a version number such as `2.8` or `2.4.58`"
+            ));
+        }
+        out.push((name.to_string(), value));
+    }
+    Ok(out)
 }
 
 fn check_rule(id: &str, place: &str) -> Result<(), String> {

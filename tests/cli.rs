@@ -632,3 +632,22 @@ fn a_redirect_unless_the_root_path_names_no_public_path() {
     let unless = graph("unless");
     assert!(unless.contains("route      / → http://127.0.0.1:7990  "), "{unless}");
 }
+
+#[test]
+fn every_documented_config_key_is_accepted_and_versions_are_checked() {
+    let dir = configured_repository("config-keys");
+    std::fs::write(
+        dir.join(".atl-lint.toml"),
+        "cert-expiry-days = 45\nfail-on = \"error\"\n[versions]\nhaproxy = \"2.8\"\napache = \"2.4.58\"\ntomcat = \"9.0\"\n",
+    )
+    .expect("write");
+    let output = atl_lint().current_dir(&*dir).arg("sites").output().expect("run");
+    assert!(matches!(output.status.code(), Some(0 | 1)), "{}", stderr(&output));
+    std::fs::write(dir.join(".atl-lint.toml"), "[versions]\nhaproxy = \"latest\"\n").expect("write");
+    let output = atl_lint().current_dir(&*dir).arg("sites").output().expect("run");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("`versions.haproxy` is `latest`"), "{}", stderr(&output));
+    std::fs::write(dir.join(".atl-lint.toml"), "[[app]]\nname = \"jira\"\nbase_url = \"https://x\"\n").expect("write");
+    let output = atl_lint().current_dir(&*dir).arg("sites").output().expect("run");
+    assert!(stderr(&output).contains("did you mean `app.base-url`?"), "{}", stderr(&output));
+}
