@@ -26,6 +26,9 @@ pub struct RuleMeta {
     pub scope: &'static str,
     /// The formats it reads.
     pub formats: &'static [FileKind],
+    /// What it flags, in one line: the catalogue's, the README table's and SARIF's
+    /// `shortDescription`.
+    pub summary: &'static str,
     /// Markdown docs, from the rule's doc comment.
     pub docs: &'static str,
 }
@@ -41,31 +44,9 @@ impl RuleMeta {
         out
     }
 
-    /// The first sentence under `## What it does`.
-    pub fn summary(&self) -> String {
-        let markdown = self.markdown();
-        let body = markdown.split("## What it does").nth(1).unwrap_or(&markdown);
-        let paragraph: Vec<&str> =
-            body.lines().map(str::trim).skip_while(|l| l.is_empty()).take_while(|l| !l.is_empty()).collect();
-        let paragraph = paragraph.join(" ");
-        let end = paragraph.find(". ").map_or(paragraph.len(), |i| i + 1);
-        let sentence = paragraph.get(..end).unwrap_or(&paragraph).trim_end_matches('.');
-        // "Flags a connector ...: the details" reads as "a connector ..." in a table.
-        let sentence = sentence.strip_prefix("Flags ").or_else(|| sentence.strip_prefix("Notes ")).unwrap_or(sentence);
-        // Cut at the first ": " that is not inside parentheses.
-        let mut depth = 0i32;
-        let cut = sentence.char_indices().find(|&(i, c)| {
-            match c {
-                '(' => depth += 1,
-                ')' => depth -= 1,
-                _ => {}
-            }
-            depth == 0 && i >= 20 && sentence.get(i..).is_some_and(|r| r.starts_with(": "))
-        });
-        match cut {
-            Some((i, _)) => sentence.get(..i).unwrap_or(sentence).to_string(),
-            None => sentence.to_string(),
-        }
+    /// What it flags, in one line.
+    pub fn summary(&self) -> &'static str {
+        self.summary
     }
 }
 
@@ -339,6 +320,7 @@ macro_rules! declare_rule {
         $(#[doc = $doc:literal])+
         $vis:vis struct $name:ident {
             id: $id:literal,
+            summary: $summary:literal,
             severity: $severity:ident,
             scope: $scope:literal,
             formats: [$($format:ident),* $(,)?] $(,)?
@@ -351,6 +333,7 @@ macro_rules! declare_rule {
             fn meta(&self) -> &'static $crate::rules::RuleMeta {
                 static META: $crate::rules::RuleMeta = $crate::rules::RuleMeta {
                     id: $id,
+                    summary: $summary,
                     severity: $crate::diagnostic::Severity::$severity,
                     scope: $scope,
                     formats: &[$($crate::source::FileKind::$format),*],
@@ -482,7 +465,11 @@ mod tests {
             for heading in ["## What it does", "## Why is this bad?", "## Example", "Use instead:"] {
                 assert!(docs.contains(heading), "{} lacks {heading}", rule.meta().id);
             }
-            assert!(!rule.meta().summary().is_empty());
+            // One line that names what is flagged, as the catalogue and SARIF show it.
+            let summary = rule.meta().summary();
+            let id = rule.meta().id;
+            assert!(summary.len() >= 15 && !summary.ends_with(['.', ':']), "{id}: {summary}");
+            assert!(!summary.to_lowercase().starts_with("in live mode"), "{id}: {summary}");
         }
     }
 

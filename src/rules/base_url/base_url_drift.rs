@@ -37,6 +37,7 @@ declare_rule! {
     /// ```
     pub struct BaseUrlDrift {
         id: "base-url-drift",
+        summary: "a base URL (`setup.baseUrl`) that disagrees with the connector settings of the same application",
         severity: Error,
         scope: "base_url",
         formats: [BitbucketProperties, Apache, Haproxy],

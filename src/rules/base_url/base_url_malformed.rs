@@ -24,6 +24,7 @@ declare_rule! {
     /// ```
     pub struct BaseUrlMalformed {
         id: "base-url-malformed",
+        summary: "a base URL (`setup.baseUrl`) that is not an absolute `http` or `https` URL, or that has a query, a fragment, user info or a trailing slash",
         severity: Error,
         scope: "base_url",
         formats: [BitbucketProperties],

@@ -27,6 +27,7 @@ declare_rule! {
     /// - CVE-2020-1938 ("Ghostcat")
     pub struct AjpConnectorExposed {
         id: "ajp-connector-exposed",
+        summary: "a live AJP connector with `secretRequired=\"false\"`, or one listening on all addresses (`address=\"0.0.0.0\"` or `\"::\"`) without a `secret`",
         severity: Warning,
         scope: "connector",
         formats: [TomcatServerXml],

@@ -33,6 +33,7 @@ declare_rule! {
     /// ```
     pub struct BitbucketServerXmlIgnored {
         id: "bitbucket-server-xml-ignored",
+        summary: "a `shared/server.xml` next to a `shared/bitbucket.properties`",
         severity: Warning,
         scope: "connector",
         formats: [TomcatServerXml, BitbucketProperties],

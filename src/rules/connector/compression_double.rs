@@ -24,6 +24,7 @@ declare_rule! {
     /// Use instead: `compression="off"` on the connector, or no DEFLATE in the proxy.
     pub struct CompressionDouble {
         id: "compression-double",
+        summary: "a connector that compresses (`compression=\"on\"`, `\"force\"` or a minimum size; `server.compression.enabled=true`) when a route linked to it compresses too",
         severity: Warning,
         scope: "connector",
         formats: [TomcatServerXml, BitbucketProperties, Apache, Haproxy],

@@ -32,6 +32,7 @@ declare_rule! {
     /// ```
     pub struct ConnectorPortDuplicate {
         id: "connector-port-duplicate",
+        summary: "two live connectors in one `server.xml` that listen on the same port (on the same address), or a Bitbucket additional connector on the port of the main one (`server.port`, 7990 when unset)",
         severity: Error,
         scope: "connector",
         formats: [TomcatServerXml, BitbucketProperties],

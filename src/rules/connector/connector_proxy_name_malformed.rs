@@ -26,6 +26,7 @@ declare_rule! {
     /// ```
     pub struct ConnectorProxyNameMalformed {
         id: "connector-proxy-name-malformed",
+        summary: "`proxyName` / `server.proxy-name` values that are not a bare host name",
         severity: Error,
         scope: "connector",
         formats: [TomcatServerXml, BitbucketProperties],

@@ -24,6 +24,7 @@ declare_rule! {
     /// Use instead: `proxyName="jira.example.com"`.
     pub struct ConnectorProxyNameMismatch {
         id: "connector-proxy-name-mismatch",
+        summary: "a connector whose `proxyName` (`server.proxy-name`) is none of the host names of a linked route",
         severity: Error,
         scope: "connector",
         formats: [TomcatServerXml, BitbucketProperties, Apache, Haproxy],

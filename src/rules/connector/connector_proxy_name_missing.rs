@@ -27,6 +27,7 @@ declare_rule! {
     /// Use instead: `ProxyPreserveHost On`, or `proxyName="jira.example.com"` on the connector.
     pub struct ConnectorProxyNameMissing {
         id: "connector-proxy-name-missing",
+        summary: "a connector without `proxyName` (`server.proxy-name`) that is linked from an Apache route that does not pass the client's Host header on",
         severity: Warning,
         scope: "connector",
         formats: [TomcatServerXml, BitbucketProperties, Apache],

@@ -27,6 +27,7 @@ declare_rule! {
     /// ```
     pub struct ConnectorProxyPortInvalid {
         id: "connector-proxy-port-invalid",
+        summary: "`port`, `proxyPort` and `redirectPort` (and `server.port`, `server.proxy-port`, `server.redirect-port`, the additional connectors' ports) whose value is not an integer from 1 to 65535",
         severity: Error,
         scope: "connector",
         formats: [TomcatServerXml, BitbucketProperties],

@@ -26,6 +26,7 @@ declare_rule! {
     /// ```
     pub struct ConnectorProxyPortMismatch {
         id: "connector-proxy-port-mismatch",
+        summary: "a connector whose `proxyPort` (`server.proxy-port`) cannot be the port the public reaches it on",
         severity: Error,
         scope: "connector",
         formats: [TomcatServerXml, BitbucketProperties, Apache, Haproxy],

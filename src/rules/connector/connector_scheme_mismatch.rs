@@ -26,6 +26,7 @@ declare_rule! {
     /// `SSLEngine on`), or set the connector to `scheme="http"` for a plain-HTTP site.
     pub struct ConnectorSchemeMismatch {
         id: "connector-scheme-mismatch",
+        summary: "a connector with `scheme=\"https\"` (or `server.scheme=https`) whose linked routes all come from plain-HTTP proxy frontends",
         severity: Error,
         scope: "connector",
         formats: [TomcatServerXml, BitbucketProperties, Apache, Haproxy],

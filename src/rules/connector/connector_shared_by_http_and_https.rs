@@ -27,6 +27,7 @@ declare_rule! {
     /// connector.
     pub struct ConnectorSharedByHttpAndHttps {
         id: "connector-shared-by-http-and-https",
+        summary: "a connector linked from both a proxy frontend that terminates TLS and one that serves plain HTTP",
         severity: Warning,
         scope: "connector",
         formats: [TomcatServerXml, BitbucketProperties, Apache, Haproxy],

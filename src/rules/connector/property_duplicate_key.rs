@@ -31,6 +31,7 @@ declare_rule! {
     /// ```
     pub struct PropertyDuplicateKey {
         id: "property-duplicate-key",
+        summary: "a key that is set again further down the same properties file, pointing at both assignments",
         severity: Warning,
         scope: "connector",
         formats: [BitbucketProperties],

@@ -32,6 +32,7 @@ declare_rule! {
     /// ```
     pub struct PropertyKeyTypo {
         id: "property-key-typo",
+        summary: "a `server.*` or `setup.*` key in `bitbucket.properties` that is not a key Bitbucket knows but is within two edits of one (`server.proxy-nmae`, `setup.baseurl.`), and names the key it probably meant",
         severity: Warning,
         scope: "connector",
         formats: [BitbucketProperties],

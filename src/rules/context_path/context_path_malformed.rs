@@ -28,6 +28,7 @@ declare_rule! {
     /// ```
     pub struct ContextPathMalformed {
         id: "context-path-malformed",
+        summary: "a context path (`<Context path>`, `server.context-path`) that does not start with `/`, ends with `/`, contains whitespace, or names a scheme or host (`path=\"jira\"`, `path=\"/jira/\"`, `server.context-path=https://example.com/git`)",
         severity: Error,
         scope: "context_path",
         formats: [TomcatServerXml, BitbucketProperties],

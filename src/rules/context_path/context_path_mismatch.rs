@@ -32,6 +32,7 @@ declare_rule! {
     /// Use instead: `ProxyPass /jira http://localhost:8080/jira` and `<Context path="/jira" .../>`.
     pub struct ContextPathMismatch {
         id: "context-path-mismatch",
+        summary: "a proxy route linked to an app where the public path (the `ProxyPass` local path, the HAProxy `path_beg` test or `redirect location` target), the path the proxy forwards to (the upstream URL's path) and the app's context path do not agree",
         severity: Error,
         scope: "context_path",
         formats: [TomcatServerXml, BitbucketProperties, Apache, Haproxy],

@@ -25,6 +25,7 @@ declare_rule! {
     /// ```
     pub struct ContextPathRootSlash {
         id: "context-path-root-slash",
+        summary: "a Tomcat `<Context path=\"/\">`",
         severity: Warning,
         scope: "context_path",
         formats: [TomcatServerXml],

@@ -33,6 +33,7 @@ declare_rule! {
     /// ```
     pub struct HaproxyAclUndefined {
         id: "haproxy-acl-undefined",
+        summary: "a named ACL in an `if`/`unless` condition that no `acl` line above it in the same proxy defines and that is not one of HAProxy's predefined ACLs (`TRUE`, `METH_GET`, `HTTP_1.1`, ...), and a brace glued to a word (`{path`), which HAProxy reads as an ACL name",
         severity: Error,
         scope: "haproxy",
         formats: [Haproxy],

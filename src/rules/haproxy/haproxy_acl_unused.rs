@@ -30,6 +30,7 @@ declare_rule! {
     /// ```
     pub struct HaproxyAclUnused {
         id: "haproxy-acl-unused",
+        summary: "an `acl` that no `if`/`unless` condition of its own proxy uses",
         severity: Info,
         scope: "haproxy",
         formats: [Haproxy],

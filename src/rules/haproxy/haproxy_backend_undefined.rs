@@ -34,6 +34,7 @@ declare_rule! {
     /// ```
     pub struct HaproxyBackendUndefined {
         id: "haproxy-backend-undefined",
+        summary: "a `use_backend` or `default_backend` that names a backend no `backend` or `listen` section of the scanned HAProxy files defines (HAProxy reads a directory of files as one configuration)",
         severity: Error,
         scope: "haproxy",
         formats: [Haproxy],

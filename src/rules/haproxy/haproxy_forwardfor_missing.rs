@@ -32,6 +32,7 @@ declare_rule! {
     /// ```
     pub struct HaproxyForwardforMissing {
         id: "haproxy-forwardfor-missing",
+        summary: "an HAProxy backend in `mode http` that forwards to a linked app when neither the frontend nor the backend (nor their `defaults`) has `option forwardfor` or an `http-request set-header X-Forwarded-For`",
         severity: Warning,
         scope: "haproxy",
         formats: [Haproxy],

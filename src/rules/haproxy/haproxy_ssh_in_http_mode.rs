@@ -26,6 +26,7 @@ declare_rule! {
     /// Use instead: `mode tcp`.
     pub struct HaproxySshInHttpMode {
         id: "haproxy-ssh-in-http-mode",
+        summary: "an HAProxy `frontend`, `listen` or `backend` in `mode http` (its own or its `defaults`') that listens on Bitbucket's SSH port or forwards to it",
         severity: Error,
         scope: "haproxy",
         formats: [Haproxy],

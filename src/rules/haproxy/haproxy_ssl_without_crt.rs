@@ -25,6 +25,7 @@ declare_rule! {
     /// ```
     pub struct HaproxySslWithoutCrt {
         id: "haproxy-ssl-without-crt",
+        summary: "a `bind` line with `ssl` but neither `crt` nor `crt-list`",
         severity: Error,
         scope: "haproxy",
         formats: [Haproxy],

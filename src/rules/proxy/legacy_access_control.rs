@@ -28,6 +28,7 @@ declare_rule! {
     /// ```
     pub struct LegacyAccessControl {
         id: "legacy-access-control",
+        summary: "Apache 2.2 access control (`Order`, `Allow`, `Deny`, `Satisfy`) in an Apache 2.4 configuration",
         severity: Warning,
         scope: "proxy",
         formats: [Apache],

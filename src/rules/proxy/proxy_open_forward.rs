@@ -25,6 +25,7 @@ declare_rule! {
     /// ```
     pub struct ProxyOpenForward {
         id: "proxy-open-forward",
+        summary: "`ProxyRequests On`: Apache as an open forward proxy",
         severity: Error,
         scope: "proxy",
         formats: [Apache],

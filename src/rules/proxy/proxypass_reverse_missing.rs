@@ -30,6 +30,7 @@ declare_rule! {
     /// ```
     pub struct ProxypassReverseMissing {
         id: "proxypass-reverse-missing",
+        summary: "a `ProxyPass` to an `http://`, `https://` or `balancer://` upstream that has no `ProxyPassReverse` for the same local path in the same context (the server or one virtual host; a `<Location>` counts)",
         severity: Warning,
         scope: "proxy",
         formats: [Apache],

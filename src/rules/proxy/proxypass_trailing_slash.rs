@@ -28,6 +28,7 @@ declare_rule! {
     /// ```
     pub struct ProxypassTrailingSlash {
         id: "proxypass-trailing-slash",
+        summary: "a `ProxyPass` or `ProxyPassReverse` where exactly one of the local path and the upstream URL's path ends with `/`",
         severity: Warning,
         scope: "proxy",
         formats: [Apache],

@@ -26,6 +26,7 @@ declare_rule! {
     /// ```
     pub struct ServernameHasPath {
         id: "servername-has-path",
+        summary: "a `ServerName` or `ServerAlias` that contains a path (`example.com/jira`)",
         severity: Error,
         scope: "proxy",
         formats: [Apache],

@@ -30,6 +30,7 @@ declare_rule! {
     /// ```
     pub struct FileSkipped {
         id: "file-skipped",
+        summary: "a file that was not linted on purpose",
         severity: Info,
         scope: "syntax",
         formats: [Haproxy, Apache, TomcatServerXml, BitbucketProperties],

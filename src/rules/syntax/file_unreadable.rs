@@ -25,6 +25,7 @@ declare_rule! {
     /// ```
     pub struct FileUnreadable {
         id: "file-unreadable",
+        summary: "a configuration file that was found but could not be read (permission denied, an I/O error)",
         severity: Warning,
         scope: "syntax",
         formats: [Haproxy, Apache, TomcatServerXml, BitbucketProperties],

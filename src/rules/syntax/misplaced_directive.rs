@@ -37,6 +37,7 @@ declare_rule! {
     /// ```
     pub struct MisplacedDirective {
         id: "misplaced-directive",
+        summary: "an HAProxy keyword in a section type that does not take it",
         severity: Error,
         scope: "syntax",
         formats: [Haproxy, Apache],

@@ -33,6 +33,7 @@ declare_rule! {
     /// ```
     pub struct ModuleNotLoaded {
         id: "module-not-loaded",
+        summary: "an Apache directive whose module is not loaded when Apache reads it (never, or only by a later `LoadModule`), in a file read through a main configuration that loads modules, when the directive is not inside `<IfModule>` for that module",
         severity: Error,
         scope: "syntax",
         formats: [Apache],

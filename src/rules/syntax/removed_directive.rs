@@ -28,6 +28,7 @@ declare_rule! {
     /// ```
     pub struct RemovedDirective {
         id: "removed-directive",
+        summary: "a directive that HAProxy removed",
         severity: Error,
         scope: "syntax",
         formats: [Haproxy],

@@ -27,6 +27,7 @@ declare_rule! {
     /// ```
     pub struct SyntaxError {
         id: "syntax-error",
+        summary: "the places where a file cannot be read as its format",
         severity: Error,
         scope: "syntax",
         formats: [Haproxy, Apache, TomcatServerXml, BitbucketProperties],

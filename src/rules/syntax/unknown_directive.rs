@@ -34,6 +34,7 @@ declare_rule! {
     /// ```
     pub struct UnknownDirective {
         id: "unknown-directive",
+        summary: "an HAProxy keyword that is not valid in its section, an `option` HAProxy does not have, a `bind`/`server` option or an `http-request`/`tcp-request` action it does not know, and suggests the nearest known name (\"did you mean `bind`?\")",
         severity: Error,
         scope: "syntax",
         formats: [Haproxy, Apache],

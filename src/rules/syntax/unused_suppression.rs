@@ -22,6 +22,7 @@ declare_rule! {
     /// Use instead: remove the comment once the finding is fixed.
     pub struct UnusedSuppression {
         id: "unused-suppression",
+        summary: "an `atl-lint: ignore[...]` or `ignore-file[...]` comment, or one rule id in it, that suppressed no finding of a rule that ran, and an id that names no rule",
         severity: Warning,
         scope: "syntax",
         formats: [Haproxy, Apache, TomcatServerXml, BitbucketProperties],

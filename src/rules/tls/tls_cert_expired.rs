@@ -20,6 +20,7 @@ declare_rule! {
     /// Use instead: renew the certificate and reload the server.
     pub struct TlsCertExpired {
         id: "tls-cert-expired",
+        summary: "a certificate the configuration names (PEM or DER, every certificate of a bundle, of an HAProxy `crt` directory or `crt-list`) whose `notAfter` has passed (live mode)",
         severity: Error,
         scope: "tls",
         formats: [Haproxy, Apache, TomcatServerXml, BitbucketProperties],

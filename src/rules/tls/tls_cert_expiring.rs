@@ -21,6 +21,7 @@ declare_rule! {
     /// Use instead: renew it now.
     pub struct TlsCertExpiring {
         id: "tls-cert-expiring",
+        summary: "a certificate the configuration names that expires within 30 days (`cert-expiry-days` in the config file), with its subject and expiry date (live mode)",
         severity: Warning,
         scope: "tls",
         formats: [Haproxy, Apache, TomcatServerXml, BitbucketProperties],

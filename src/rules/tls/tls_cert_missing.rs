@@ -24,6 +24,7 @@ declare_rule! {
     /// Use instead: the path the certificate is really at.
     pub struct TlsCertMissing {
         id: "tls-cert-missing",
+        summary: "a certificate file the configuration names that does not exist on this machine (live mode)",
         severity: Error,
         scope: "tls",
         formats: [Haproxy, Apache, TomcatServerXml, BitbucketProperties],

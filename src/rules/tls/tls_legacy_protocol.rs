@@ -34,6 +34,7 @@ declare_rule! {
     /// - RFC 8996, Deprecating TLS 1.0 and TLS 1.1
     pub struct TlsLegacyProtocol {
         id: "tls-legacy-protocol",
+        summary: "a TLS protocol setting that enables TLS 1.0 or 1.1",
         severity: Warning,
         scope: "tls",
         formats: [Haproxy, Apache, TomcatServerXml, BitbucketProperties],

@@ -34,6 +34,7 @@ declare_rule! {
     /// - RFC 7568, Deprecating Secure Sockets Layer Version 3.0
     pub struct TlsSslv3Enabled {
         id: "tls-sslv3-enabled",
+        summary: "a TLS protocol setting that explicitly enables SSLv3 or SSLv2",
         severity: Error,
         scope: "tls",
         formats: [Haproxy, Apache, TomcatServerXml, BitbucketProperties],

@@ -44,6 +44,7 @@ declare_rule! {
     /// - RFC 7465, Prohibiting RC4 Cipher Suites
     pub struct TlsWeakCipher {
         id: "tls-weak-cipher",
+        summary: "a cipher setting that, evaluated as OpenSSL evaluates cipher strings (`:`, `,` and space separators, `+`, `-`, `!`, `@STRENGTH`, aliases such as `ALL`, `HIGH`, `MEDIUM`, `RC4`, `aNULL`, `eNULL`, `EXPORT`, `3DES`), leaves enabled a cipher with NULL encryption, anonymous key exchange, EXPORT grade, RC4, DES or 3DES, or an MD5 MAC",
         severity: Warning,
         scope: "tls",
         formats: [Haproxy, Apache, TomcatServerXml, BitbucketProperties],
