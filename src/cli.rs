@@ -54,6 +54,21 @@ enum Command {
         /// Declare an app's base URL, as for linting. Repeatable.
         #[arg(long, value_name = "[APP=]URL")]
         base_url: Vec<String>,
+        /// Config file, as for linting (its `[[app]]` entries declare base URLs).
+        #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+        config: Option<PathBuf>,
+        /// Read no config file.
+        #[arg(long)]
+        no_config: bool,
+        /// The directory that stands for `/`, as for linting.
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+        /// Live mode, as for linting.
+        #[arg(long, conflicts_with = "no_live")]
+        live: bool,
+        /// Not live mode.
+        #[arg(long)]
+        no_live: bool,
     },
 }
 
@@ -217,8 +232,17 @@ pub fn run() -> ExitCode {
             print_stdout(&text);
             ExitCode::SUCCESS
         }
-        Some(Command::Graph { paths, format, base_url }) => {
-            let options = Options { paths, base_urls: base_url, ..Options::default() };
+        Some(Command::Graph { paths, format, base_url, config, no_config, root, live, no_live }) => {
+            let config = match run_config(config.as_deref(), no_config, root.as_deref(), &paths) {
+                Ok(config) => config,
+                Err(message) => return usage_error(&message),
+            };
+            let live = match (live, no_live) {
+                (true, _) => Some(true),
+                (_, true) => Some(false),
+                _ => None,
+            };
+            let options = Options { paths, base_urls: base_url, config, root, live, ..Options::default() };
             let format = match format {
                 GraphFormat::Text => report::graph::GraphFormat::Text,
                 GraphFormat::Dot => report::graph::GraphFormat::Dot,
@@ -262,34 +286,45 @@ fn unknown_rule_message(id: &str) -> String {
     }
 }
 
-fn lint(args: LintArgs) -> ExitCode {
-    let ids = args.select.iter().flatten().chain(args.ignore.iter());
-    if let Err(message) = check_rule_ids(ids) {
-        return usage_error(&message);
-    }
-    if let Some(config) = &args.config {
+/// What `lint` and `graph` share: the `--root` checked, and the config file named, found
+/// or refused, then read.
+fn run_config(
+    explicit: Option<&Path>,
+    no_config: bool,
+    root: Option<&Path>,
+    paths: &[PathBuf],
+) -> Result<config::Config, String> {
+    if let Some(config) = explicit {
         match std::fs::metadata(config) {
             Ok(metadata) if metadata.is_file() => {}
-            Ok(_) => return usage_error(&format!("config file `{}` is not a regular file", config.display())),
-            Err(_) => return usage_error(&format!("config file `{}` does not exist", config.display())),
+            Ok(_) => return Err(format!("config file `{}` is not a regular file", config.display())),
+            Err(_) => return Err(format!("config file `{}` does not exist", config.display())),
         }
     }
-    if let Some(root) = &args.root {
+    if let Some(root) = root {
         if !root.is_dir() {
-            return usage_error(&format!("--root `{}` is not a directory", root.display()));
+            return Err(format!("--root `{}` is not a directory", root.display()));
         }
     }
-    let config_path = if args.no_config { None } else { config::find(args.config.as_deref(), &args.paths) };
-    if let (Some(found), None) = (&config_path, &args.config) {
+    let config_path = if no_config { None } else { config::find(explicit, paths) };
+    if let (Some(found), None) = (&config_path, explicit) {
         if !config::stays_in_its_directory(found) {
-            return usage_error(&format!(
+            return Err(format!(
                 "config file `{}` leads outside its directory; not read (name it with `--config`, or `--no-config`)",
                 found.display()
             ));
         }
     }
-    let mut config = match config_path.as_deref().map(config::load).transpose() {
-        Ok(config) => config.unwrap_or_default(),
+    Ok(config_path.as_deref().map(config::load).transpose()?.unwrap_or_default())
+}
+
+fn lint(args: LintArgs) -> ExitCode {
+    let ids = args.select.iter().flatten().chain(args.ignore.iter());
+    if let Err(message) = check_rule_ids(ids) {
+        return usage_error(&message);
+    }
+    let mut config = match run_config(args.config.as_deref(), args.no_config, args.root.as_deref(), &args.paths) {
+        Ok(config) => config,
         Err(message) => return usage_error(&message),
     };
     let fail_on = match (args.fail_on, config.fail_on.as_deref()) {

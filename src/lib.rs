@@ -126,6 +126,16 @@ impl std::error::Error for Error {}
 
 /// Lints `options.paths` and returns the sorted findings with the files they are in.
 pub fn lint(options: &Options) -> Result<Report, Error> {
+    let (found, homes) = find(options)?;
+    let mut report = lint_found(found, options);
+    report.homes = homes;
+    Ok(report)
+}
+
+/// The files of a run, `lint` and `graph` alike: standard input, the PATHs (under `--root`),
+/// and in live mode the places applications keep their configuration; with the homes live
+/// mode found, as shown.
+fn find(options: &Options) -> Result<(Vec<Found>, Vec<String>), Error> {
     let mut found = Vec::new();
     let mut files: Vec<PathBuf> =
         options.paths.iter().filter(|p| p.as_os_str() != "-").map(|p| options.under_root(p)).collect();
@@ -145,10 +155,9 @@ pub fn lint(options: &Options) -> Result<Report, Error> {
         places = live::locate(&scope);
     }
     found.extend(discover::discover_in(&files, &places.files, &scope).map_err(Error::Path)?);
-    let mut report = lint_found(found, options);
-    report.homes =
-        places.homes.iter().map(|h| discover::display_path(h, std::env::current_dir().ok().as_deref())).collect();
-    Ok(report)
+    let cwd = std::env::current_dir().ok();
+    let homes = places.homes.iter().map(|h| discover::display_path(h, cwd.as_deref())).collect();
+    Ok((found, homes))
 }
 
 /// Standard input, read up to the size limit like any file, and refused when binary.
@@ -183,7 +192,7 @@ pub fn apache_dump(main: &Path) -> Result<Vec<syntax::apache_tree::DumpLine>, Er
 /// The resolved topology of `options.paths` as `atl-lint graph` prints it.
 pub fn graph(options: &Options, format: report::graph::GraphFormat) -> Result<String, Error> {
     let scope = options.scope();
-    let found = discover::discover_in(&options.paths, &[], &scope).map_err(Error::Path)?;
+    let (found, _) = find(options)?;
     let (mut sources, _) = source_map(found);
     add_base_urls(&mut sources, options);
     let mut parsed: Vec<syntax::Parsed<'_>> = sources.iter().filter(|f| f.linted).filter_map(syntax::parse).collect();

@@ -651,3 +651,36 @@ fn every_documented_config_key_is_accepted_and_versions_are_checked() {
     let output = atl_lint().current_dir(&*dir).arg("sites").output().expect("run");
     assert!(stderr(&output).contains("did you mean `app.base-url`?"), "{}", stderr(&output));
 }
+
+#[test]
+fn graph_reads_what_the_lint_reads_root_and_config_apps_included() {
+    let dir = common::temp_dir("graph-root");
+    let image = dir.join("img");
+    std::fs::create_dir_all(image.join("etc/haproxy")).expect("dir");
+    std::fs::write(
+        image.join("etc/haproxy/haproxy.cfg"),
+        "defaults\n    mode http\n    timeout connect 5s\n    timeout client 1m\n    timeout server 1m\n\nfrontend www\n    bind *:443 ssl crt /etc/haproxy/site.pem\n    use_backend bitbucket if { path_beg /bitbucket }\n\nbackend bitbucket\n    server bb 127.0.0.1:7990\n",
+    )
+    .expect("write");
+    let shared = image.join("var/atlassian/application-data/bitbucket/shared");
+    std::fs::create_dir_all(&shared).expect("dir");
+    std::fs::write(
+        shared.join("bitbucket.properties"),
+        "server.port=7990\nserver.context-path=/bitbucket\nserver.secure=true\nserver.scheme=https\nserver.proxy-port=443\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("graph.toml"),
+        "[[app]]\nname = \"bitbucket\"\nbase-url = \"https://git.example.com/bitbucket\"\n",
+    )
+    .expect("write");
+    let output = atl_lint()
+        .current_dir(&*dir)
+        .args(["graph", "--root", "img", "--config", "graph.toml", "/etc"])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("route      /bitbucket → http://127.0.0.1:7990"), "{text}");
+    assert!(text.contains("app        Bitbucket at /bitbucket, base URL https://git.example.com/bitbucket"), "{text}");
+}
