@@ -2,6 +2,7 @@
 //! configurations from `../shared/bench/gen.py` and the pathological shapes of
 //! `bench/shapes.py` (`cargo bench`; whole runs against the native checkers are
 //! `bench/compare.sh`).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -48,7 +48,9 @@ const SECRET_WORD_LETTERS: [u32; 6] = letter_sets(SECRET_WORDS);
 /// The letters of each of [`SECRET_SEGMENTS`], one bit each.
 const SECRET_SEGMENT_LETTERS: [u32; 4] = letter_sets(SECRET_SEGMENTS);
 
-/// The letter set of each word.
+/// The letter set of each word. Evaluated at compile time, where an index out of range is
+/// a build error, not a panic.
+#[allow(clippy::indexing_slicing)]
 const fn letter_sets<const N: usize>(words: [&[u8]; N]) -> [u32; N] {
     let mut sets = [0; N];
     let mut i = 0;

@@ -3,6 +3,7 @@
 //! DUMP_CONFIG`): after includes, `Define`/`${NAME}`, `LoadModule` order and `<IfModule>`,
 //! atl-lint must list the same directives, in the same order, at the same file and line,
 //! with the same arguments.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,5 +1,6 @@
 //! Tests of the built binary: exit codes, formats, `explain`, `rules`, stdin, secrets,
 //! discovery on hostile directories.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use std::io::{Read, Write};
 use std::process::{Command, Output, Stdio};

@@ -2,6 +2,7 @@
 //! pipeline without a panic, and `haproxy -c` (2.6) is the oracle for what is refused for a
 //! syntax or keyword reason: atl-lint reports an error on each line haproxy refuses, and no
 //! syntax or keyword error on a configuration haproxy accepts.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

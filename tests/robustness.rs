@@ -1,6 +1,7 @@
 //! No input makes atl-lint panic, and every finding points inside its file: mangled
 //! versions of every fixture, random bytes for every parser, and the inputs the fuzzers once
 //! crashed on go through the whole pipeline (parse, model, every rule, every report format).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use atl_lint::fuzzing::lint_bytes;
 use atl_lint::source::FileKind;

@@ -292,8 +292,10 @@ impl<'o> Sink<'o> {
         counts.0 += 1;
         self.reported += 1;
         self.out.push(Sink::finding(self.meta, span, label.into(), message.into()));
-        let last = self.out.len() - 1;
-        &mut self.out[last]
+        match self.out.last_mut() {
+            Some(finding) => finding,
+            None => &mut self.dropped,
+        }
     }
 
     /// Reports, for each file where findings were left out, how many: one finding at the

@@ -1,5 +1,6 @@
 //! Helpers shared by the integration tests (each test binary uses some of them).
 #![allow(dead_code)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use std::path::{Path, PathBuf};
 
