@@ -9,6 +9,7 @@ use crate::source::{tidy, FileKey, FileKind};
 
 pub mod confine;
 mod includes;
+pub mod live;
 
 pub use confine::{Denied, Scope};
 

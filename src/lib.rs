@@ -9,13 +9,11 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod fuzzing;
-pub mod live;
 pub mod model;
 pub mod report;
 pub mod rules;
 pub mod secrets;
 pub mod source;
-pub mod suppress;
 pub mod syntax;
 pub mod template;
 pub mod tls;
@@ -75,7 +73,7 @@ pub struct LiveMode {
 impl Options {
     /// Live mode, when it is on.
     pub fn live_mode(&self) -> Option<LiveMode> {
-        let on = self.live.unwrap_or_else(|| self.root.is_some() || live::default_on(&self.paths));
+        let on = self.live.unwrap_or_else(|| self.root.is_some() || discover::live::default_on(&self.paths));
         let clock = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
         on.then(|| LiveMode {
             root: self.root.clone().unwrap_or_else(|| PathBuf::from("/")),
@@ -144,7 +142,7 @@ fn find(options: &Options) -> Result<(Vec<Found>, Vec<String>), Error> {
     }
     let live = options.live_mode();
     let scope = options.scope();
-    let mut places = live::Found::default();
+    let mut places = discover::live::Found::default();
     if let Some(live) = &live {
         // `/` is not walked whole: its `/etc` and the places applications use are.
         let whole = |p: &PathBuf| p.as_path() == live.root || p.as_os_str() == "/";
@@ -152,7 +150,7 @@ fn find(options: &Options) -> Result<(Vec<Found>, Vec<String>), Error> {
             files.retain(|p| !whole(p));
             files.push(live.root.join("etc"));
         }
-        places = live::locate(&scope);
+        places = discover::live::locate(&scope);
     }
     found.extend(discover::discover_in(&files, &places.files, &scope).map_err(Error::Path)?);
     let cwd = std::env::current_dir().ok();
@@ -412,7 +410,7 @@ fn check(sources: &SourceMap, problems: &[FileProblem], options: &Options) -> (V
     // Never report without masking: should the side job not have run, find them here.
     let secrets = secrets.into_inner().unwrap_or_else(all_secrets);
     if !options.no_ignore_comments {
-        suppress::apply(&parsed, &mut diagnostics, &|id| selected(id, options));
+        rules::suppress::apply(&parsed, &mut diagnostics, &|id| selected(id, options));
     }
     let linked = cx.topology().route_links.iter().filter(|l| l.is_some()).count();
     (diagnostics, secrets, linked)

@@ -12,6 +12,7 @@ mod connector;
 mod context_path;
 pub(crate) mod haproxy;
 pub(crate) mod proxy;
+pub mod suppress;
 pub(crate) mod syntax;
 mod tls;
 

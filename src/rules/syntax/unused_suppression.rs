@@ -35,6 +35,6 @@ impl Rule for UnusedSuppression {
     }
 
     /// Unused suppressions are known only once every other rule has run and the
-    /// suppressions have been applied: `crate::suppress::apply` reports them.
+    /// suppressions have been applied: `crate::rules::suppress::apply` reports them.
     fn check(&self, _cx: &Context<'_>, _sink: &mut Sink<'_>) {}
 }
