@@ -51,24 +51,9 @@ enum Command {
         /// Output format.
         #[arg(long, short = 'f', value_enum, default_value_t = GraphFormat::Text)]
         format: GraphFormat,
-        /// Declare an app's base URL, as for linting. Repeatable.
-        #[arg(long, value_name = "[APP=]URL")]
-        base_url: Vec<String>,
-        /// Config file, as for linting (its `[[app]]` entries declare base URLs).
-        #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
-        config: Option<PathBuf>,
-        /// Read no config file.
-        #[arg(long)]
-        no_config: bool,
-        /// The directory that stands for `/`, as for linting.
-        #[arg(long, value_name = "DIR")]
-        root: Option<PathBuf>,
-        /// Live mode, as for linting.
-        #[arg(long, conflicts_with = "no_live")]
-        live: bool,
-        /// Not live mode.
-        #[arg(long)]
-        no_live: bool,
+        /// What to read, as for linting.
+        #[command(flatten)]
+        read: ReadArgs,
     },
 }
 
@@ -77,6 +62,49 @@ enum GraphFormat {
     Text,
     Dot,
     Mermaid,
+}
+
+/// What a run reads: the lint and `graph` take the same.
+#[derive(Args, Debug)]
+struct ReadArgs {
+    /// Config file (default: `.atl-lint.toml` in the first PATH's directory or a parent).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    config: Option<PathBuf>,
+    /// Read no config file.
+    #[arg(long)]
+    no_config: bool,
+    /// Declare an app's base URL (APP: jira, confluence, bitbucket, bamboo, crowd, or a
+    /// context path; without APP, the only app found). Repeatable.
+    #[arg(long, value_name = "[APP=]URL")]
+    base_url: Vec<String>,
+    /// The directory that stands for `/` when a configuration names an absolute path, and
+    /// under which absolute PATHs are read (a server image, a backup).
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
+    /// Check referenced files on this machine (certificates) and look where Atlassian
+    /// applications keep their configuration (default: on when a PATH is absolute and
+    /// outside any git work tree).
+    #[arg(long, conflicts_with = "no_live")]
+    live: bool,
+    /// Do not check this machine.
+    #[arg(long)]
+    no_live: bool,
+}
+
+impl ReadArgs {
+    /// `--live` / `--no-live`, or neither.
+    fn live(&self) -> Option<bool> {
+        match (self.live, self.no_live) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        }
+    }
+
+    /// The config file of a run over `paths`.
+    fn config(&self, paths: &[PathBuf]) -> Result<config::Config, String> {
+        run_config(self.config.as_deref(), self.no_config, self.root.as_deref(), paths)
+    }
 }
 
 #[derive(Args, Debug)]
@@ -103,12 +131,6 @@ struct LintArgs {
     /// Skip these rules.
     #[arg(long, value_delimiter = ',', value_name = "RULE,...")]
     ignore: Vec<String>,
-    /// Config file (default: `.atl-lint.toml` in the first PATH's directory or a parent).
-    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
-    config: Option<PathBuf>,
-    /// Read no config file.
-    #[arg(long)]
-    no_config: bool,
     /// Colour (honours NO_COLOR and FORCE_COLOR).
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
@@ -121,25 +143,12 @@ struct LintArgs {
     /// The file name standard input is reported under.
     #[arg(long, value_name = "NAME")]
     stdin_filename: Option<String>,
-    /// Declare an app's base URL (APP: jira, confluence, bitbucket, bamboo, crowd, or a
-    /// context path; without APP, the only app found). Repeatable.
-    #[arg(long, value_name = "[APP=]URL")]
-    base_url: Vec<String>,
     /// Report findings even where an ignore comment suppresses them.
     #[arg(long)]
     no_ignore_comments: bool,
-    /// The directory that stands for `/` when a configuration names an absolute path, and
-    /// under which absolute PATHs are read (a server image, a backup).
-    #[arg(long, value_name = "DIR")]
-    root: Option<PathBuf>,
-    /// Check referenced files on this machine (certificates) and look where Atlassian
-    /// applications keep their configuration (default: on when a PATH is absolute and
-    /// outside any git work tree).
-    #[arg(long, conflicts_with = "no_live")]
-    live: bool,
-    /// Do not check this machine.
-    #[arg(long)]
-    no_live: bool,
+    /// What to read.
+    #[command(flatten)]
+    read: ReadArgs,
     /// Write `[[ignore-finding]]` entries for every current finding to FILE (a config file;
     /// its other content is kept), and exit 0.
     #[arg(long, value_name = "FILE")]
@@ -232,17 +241,14 @@ pub fn run() -> ExitCode {
             print_stdout(&text);
             ExitCode::SUCCESS
         }
-        Some(Command::Graph { paths, format, base_url, config, no_config, root, live, no_live }) => {
-            let config = match run_config(config.as_deref(), no_config, root.as_deref(), &paths) {
+        Some(Command::Graph { paths, format, read }) => {
+            let config = match read.config(&paths) {
                 Ok(config) => config,
                 Err(message) => return usage_error(&message),
             };
-            let live = match (live, no_live) {
-                (true, _) => Some(true),
-                (_, true) => Some(false),
-                _ => None,
-            };
-            let options = Options { paths, base_urls: base_url, config, root, live, ..Options::default() };
+            let live = read.live();
+            let options =
+                Options { paths, base_urls: read.base_url, config, root: read.root, live, ..Options::default() };
             let format = match format {
                 GraphFormat::Text => report::graph::GraphFormat::Text,
                 GraphFormat::Dot => report::graph::GraphFormat::Dot,
@@ -323,7 +329,7 @@ fn lint(args: LintArgs) -> ExitCode {
     if let Err(message) = check_rule_ids(ids) {
         return usage_error(&message);
     }
-    let mut config = match run_config(args.config.as_deref(), args.no_config, args.root.as_deref(), &args.paths) {
+    let mut config = match args.read.config(&args.paths) {
         Ok(config) => config,
         Err(message) => return usage_error(&message),
     };
@@ -345,14 +351,10 @@ fn lint(args: LintArgs) -> ExitCode {
         min_severity: Some(args.min_severity.into()),
         stdin_kind: args.stdin_kind.map(FileKind::from),
         stdin_filename: args.stdin_filename.clone(),
-        base_urls: args.base_url.clone(),
+        base_urls: args.read.base_url.clone(),
         no_ignore_comments: args.no_ignore_comments,
-        root: args.root.clone(),
-        live: match (args.live, args.no_live) {
-            (true, _) => Some(true),
-            (_, true) => Some(false),
-            _ => None,
-        },
+        root: args.read.root.clone(),
+        live: args.read.live(),
         config,
         now: None,
     };
