@@ -69,54 +69,38 @@ pub fn passes<'s, 'a>(config: &'s Config<'a>) -> Vec<Pass<'s, 'a>> {
 /// included), each found from its parent's: walking up from every directive would cost the
 /// nesting depth each time.
 pub struct Enclosing {
-    vhost: Vec<Option<usize>>,
-    location: Vec<Option<usize>>,
+    /// The `<VirtualHost>` and the `<Location>` of each block.
+    around: Vec<(Option<usize>, Option<usize>)>,
 }
 
 impl Enclosing {
     /// The containers around every block of `config`.
     pub fn of(config: &Config<'_>) -> Self {
-        let mut vhost: Vec<Option<usize>> = Vec::with_capacity(config.blocks.len());
-        let mut location: Vec<Option<usize>> = Vec::with_capacity(config.blocks.len());
-        for (index, block) in config.blocks.iter().enumerate() {
-            // Blocks are stored as they open, so a parent comes first; walk otherwise.
-            let (outer_vhost, outer_location) = match block.parent {
-                None => (None, None),
-                Some(parent) if parent < index => {
-                    (vhost.get(parent).copied().flatten(), location.get(parent).copied().flatten())
-                }
-                Some(parent) => {
-                    (nearest(config, Some(parent), "VirtualHost"), nearest(config, Some(parent), "Location"))
-                }
-            };
-            vhost.push(if block.is("VirtualHost") { Some(index) } else { outer_vhost });
-            location.push(if block.is("Location") { Some(index) } else { outer_location });
-        }
-        Enclosing { vhost, location }
+        let around = config.per_block((None, None), |(vhost, location), index, block| {
+            let vhost = if block.is("VirtualHost") { Some(index) } else { vhost };
+            let location = if block.is("Location") { Some(index) } else { location };
+            (vhost, location)
+        });
+        Enclosing { around }
     }
 
     /// The `<VirtualHost>` around a directive or block.
     pub fn vhost(&self, block: Option<usize>) -> Option<usize> {
-        self.vhost.get(block?).copied().flatten()
+        self.around.get(block?).and_then(|a| a.0)
     }
 
     /// The `<Location>` around a directive or block.
     pub fn location(&self, block: Option<usize>) -> Option<usize> {
-        self.location.get(block?).copied().flatten()
+        self.around.get(block?).and_then(|a| a.1)
     }
 }
 
 /// The `<VirtualHost>` around a block, if any.
 pub fn vhost_of(config: &Config<'_>, block: Option<usize>) -> Option<usize> {
-    nearest(config, block, "VirtualHost")
-}
-
-/// The innermost container named `name` around a block (the block itself included).
-pub(crate) fn nearest(config: &Config<'_>, block: Option<usize>, name: &str) -> Option<usize> {
     let mut current = block;
     while let Some(index) = current {
         let found = config.blocks.get(index)?;
-        if found.is(name) {
+        if found.is("VirtualHost") {
             return Some(index);
         }
         current = found.parent;

@@ -240,16 +240,8 @@ type Members<'c> = HashMap<String, Vec<WordRef<'c>>>;
 /// `balancer://` route would cost routes × members. A member names its cluster
 /// (`BalancerMember balancer://name url`) or belongs to every `<Proxy balancer://name>` around it.
 fn balancer_members<'c>(config: &'c ApacheConfig<'_>) -> Members<'c> {
-    // For each block, the innermost `<Proxy>` around it (itself included), from its parent's.
-    let mut proxy: Vec<Option<usize>> = Vec::with_capacity(config.blocks.len());
-    for (index, block) in config.blocks.iter().enumerate() {
-        let outer = match block.parent {
-            None => None,
-            Some(parent) if parent < index => proxy.get(parent).copied().flatten(),
-            Some(parent) => super::apache::nearest(config, Some(parent), "Proxy"),
-        };
-        proxy.push(if block.is("Proxy") { Some(index) } else { outer });
-    }
+    // For each block, the innermost `<Proxy>` around it (itself included).
+    let proxy = config.per_block(None, |outer, index, block| if block.is("Proxy") { Some(index) } else { outer });
     let key = |text: &str| text.trim_end_matches('/').to_ascii_lowercase();
     let mut members: Members<'c> = HashMap::new();
     for directive in config.directives.iter().filter(|d| d.is("BalancerMember") && !d.skipped) {

@@ -125,6 +125,19 @@ impl<'a> Config<'a> {
         directives.chain(self.blocks.iter().map(|b| (format!("<{}", b.name().text), b.name().span, b.parent)))
     }
 
+    /// A value for each block, indexed like `blocks`: `step` makes a block's value from its
+    /// parent's (`top` for a block at the top level). Blocks are stored as they open, so a
+    /// parent's value is made before its children's, and deep nesting costs one step a block
+    /// rather than a walk to the top for every directive.
+    pub fn per_block<T: Copy>(&self, top: T, step: impl Fn(T, usize, &Block<'a>) -> T) -> Vec<T> {
+        let mut out: Vec<T> = Vec::with_capacity(self.blocks.len());
+        for (index, block) in self.blocks.iter().enumerate() {
+            let outer = block.parent.and_then(|parent| out.get(parent).copied()).unwrap_or(top);
+            out.push(step(outer, index, block));
+        }
+        out
+    }
+
     /// The chain of containers around a directive or block, innermost first.
     pub fn ancestors(&self, mut block: Option<usize>) -> impl Iterator<Item = &Block<'a>> {
         std::iter::from_fn(move || {

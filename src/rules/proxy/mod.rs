@@ -34,71 +34,26 @@ pub(crate) fn configs<'c, 'a>(files: &'c [Parsed<'a>]) -> impl Iterator<Item = &
 
 pub(crate) use crate::model::apache::{trimmed, url_path, vhost_of, Pass, Target};
 
-/// Where a directive stands for Apache's context checks.
-pub(crate) fn place_of(config: &Config<'_>, block: Option<usize>) -> Place {
-    let mut place = Place::Server;
-    for ancestor in config.ancestors(block) {
-        let name = ancestor.name().text.to_ascii_lowercase();
-        if DIRECTORY_CONTAINERS.contains(&name.as_str()) {
-            return Place::Directory;
-        }
-        if name == "virtualhost" {
-            place = Place::Vhost;
-        }
-    }
-    place
-}
-
-/// [`place_of`] for what stands directly inside each block, indexed like `config.blocks`.
-///
-/// Each block's place follows from its parent's (a directory container anywhere above wins,
-/// then a virtual host), so deeply nested containers cost one step each rather than a walk
-/// to the top for every directive.
+/// Where what stands directly inside each block is for Apache's context checks, indexed
+/// like `config.blocks`: a directory container anywhere above wins, then a virtual host.
 pub(crate) fn places(config: &Config<'_>) -> Vec<Place> {
-    let mut out: Vec<Place> = Vec::with_capacity(config.blocks.len());
-    for (index, block) in config.blocks.iter().enumerate() {
-        // Blocks are stored as they open, so a parent comes first; walk otherwise.
-        let inherited = match block.parent {
-            None => Some(Place::Server),
-            Some(parent) if parent < index => out.get(parent).copied(),
-            Some(_) => None,
-        };
-        let Some(inherited) = inherited else {
-            out.push(place_of(config, Some(index)));
-            continue;
-        };
+    config.per_block(Place::Server, |outer, _, block| {
         let name = block.name().text.to_ascii_lowercase();
-        let place = if inherited == Place::Directory || DIRECTORY_CONTAINERS.contains(&name.as_str()) {
+        if outer == Place::Directory || DIRECTORY_CONTAINERS.contains(&name.as_str()) {
             Place::Directory
         } else if name == "virtualhost" {
             Place::Vhost
         } else {
-            inherited
-        };
-        out.push(place);
-    }
-    out
+            outer
+        }
+    })
 }
 
-/// Whether a directive stands inside `<IfModule>` for a module the table does not know (a
-/// third-party module: its directives are not judged).
-pub(crate) fn guarded_by_unknown_module(config: &Config<'_>, block: Option<usize>) -> bool {
-    config.ancestors(block).any(|b| b.is("IfModule") && guards_unknown_module(b))
-}
-
-/// [`guarded_by_unknown_module`] for what stands directly inside each block, indexed like
-/// `config.blocks`, each from its parent's.
+/// Whether what stands directly inside each block is inside `<IfModule>` for a module the
+/// table does not know (a third-party module: its directives are not judged), indexed like
+/// `config.blocks`.
 pub(crate) fn unknown_module_guards(config: &Config<'_>) -> Vec<bool> {
-    let mut out: Vec<bool> = Vec::with_capacity(config.blocks.len());
-    for (index, block) in config.blocks.iter().enumerate() {
-        let inherited = match block.parent {
-            None => false,
-            Some(parent) if parent < index => out.get(parent).copied().unwrap_or(false),
-            Some(parent) => guarded_by_unknown_module(config, Some(parent)),
-        };
-        out.push(inherited || (block.is("IfModule") && guards_unknown_module(block)));
-    }
-    out
+    config.per_block(false, |outer, _, block| outer || (block.is("IfModule") && guards_unknown_module(block)))
 }
 
 /// An `<IfModule>`'s module is one the directive table does not know.
