@@ -2,7 +2,6 @@
 
 use foldhash::{HashSet, HashSetExt};
 use std::io;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Component, Path, PathBuf};
 
 use crate::source::{tidy, FileKey, FileKind};
@@ -165,7 +164,7 @@ impl Walk<'_> {
             .map_err(|denied| PathError { path: shown.clone(), error: denied_error(denied) })?;
         let entries = std::fs::read_dir(&real).map_err(|error| PathError { path: shown.clone(), error })?;
         if let Ok(metadata) = std::fs::metadata(&real) {
-            self.dirs.insert(FileKey::Inode(metadata.dev(), metadata.ino()));
+            self.dirs.insert(FileKey::of(&metadata));
         }
         self.entries(&shown, &real, entries, 0);
         Ok(())
@@ -173,7 +172,7 @@ impl Walk<'_> {
 
     /// A directory met while walking, by the path it was reached by and its real path.
     fn dir(&mut self, shown: &Path, real: &Path, metadata: &std::fs::Metadata, depth: usize) {
-        if depth >= MAX_WALK_DEPTH || !self.dirs.insert(FileKey::Inode(metadata.dev(), metadata.ino())) {
+        if depth >= MAX_WALK_DEPTH || !self.dirs.insert(FileKey::of(metadata)) {
             return;
         }
         match std::fs::read_dir(real) {
@@ -263,7 +262,7 @@ impl Walk<'_> {
         let Some(name) = kind_by_name(shown) else {
             return;
         };
-        let key = FileKey::Inode(metadata.dev(), metadata.ino());
+        let key = FileKey::of(metadata);
         if !self.seen.insert(key.clone()) {
             return;
         }

@@ -326,8 +326,8 @@ mod tests {
     }
 }
 
-/// What identifies a file on disk: its device and inode (one `stat`, symlinks followed), or
-/// its path when it cannot be read.
+/// What identifies a file on disk: its device and inode, or its path when it cannot be
+/// looked at.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum FileKey {
     /// Device and inode.
@@ -337,13 +337,10 @@ pub enum FileKey {
 }
 
 impl FileKey {
-    /// The key of the file at `path`.
-    pub fn of(path: &std::path::Path) -> FileKey {
+    /// The key of a file whose metadata was read.
+    pub fn of(metadata: &std::fs::Metadata) -> FileKey {
         use std::os::unix::fs::MetadataExt;
-        match std::fs::metadata(path) {
-            Ok(m) => FileKey::Inode(m.dev(), m.ino()),
-            Err(_) => FileKey::Path(path.to_path_buf()),
-        }
+        FileKey::Inode(metadata.dev(), metadata.ino())
     }
 }
 

@@ -8,7 +8,7 @@
 use std::ffi::OsString;
 use std::fs::{File, Metadata, OpenOptions};
 use std::io::{self, Read};
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Component, Path, PathBuf};
 
 use foldhash::{HashSet, HashSetExt};
@@ -91,11 +91,6 @@ impl Scope {
             scope.trees = Some(real);
         }
         scope
-    }
-
-    /// A scope that allows everything under `/` but the pseudo-filesystems (tests, tools).
-    pub fn anywhere() -> Scope {
-        Scope { root: PathBuf::from("/"), given: PathBuf::from("/"), trees: None }
     }
 
     /// A scope that allows nothing (a file read on its own includes nothing).
@@ -184,7 +179,7 @@ impl Scope {
     /// What identifies the file at `path`, resolved in this scope.
     pub fn key(&self, path: &Path) -> FileKey {
         match self.resolve(path).and_then(std::fs::metadata) {
-            Ok(m) => FileKey::Inode(m.dev(), m.ino()),
+            Ok(m) => FileKey::of(&m),
             Err(_) => FileKey::Path(path.to_path_buf()),
         }
     }
@@ -216,15 +211,11 @@ impl Scope {
                 continue;
             };
             let text = part.to_string_lossy();
-            let wildcard = text.contains(['*', '?', '[']);
-            let pattern = match glob::Pattern::new(&text) {
-                Ok(pattern) if wildcard => pattern,
-                Ok(_) => {
-                    candidates.iter_mut().for_each(|c| c.push(part));
-                    continue;
-                }
-                Err(_) => return out,
-            };
+            if !text.contains(['*', '?', '[']) {
+                candidates.iter_mut().for_each(|c| c.push(part));
+                continue;
+            }
+            let Ok(pattern) = glob::Pattern::new(&text) else { return out };
             let mut next = Vec::new();
             for dir in &candidates {
                 // A directory is listed only where the run may read it.
@@ -258,7 +249,7 @@ impl Scope {
         if !metadata.is_dir() || depth >= MAX_DEPTH || !recurse {
             return;
         }
-        if !visited.insert(FileKey::Inode(metadata.dev(), metadata.ino())) {
+        if !visited.insert(FileKey::of(&metadata)) {
             return;
         }
         let Ok(entries) = std::fs::read_dir(&real) else { return };
