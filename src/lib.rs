@@ -124,7 +124,7 @@ impl std::error::Error for Error {}
 
 /// Lints `options.paths` and returns the sorted findings with the files they are in.
 pub fn lint(options: &Options) -> Result<Report, Error> {
-    let (found, homes) = find(options)?;
+    let (found, homes) = find(options, &options.scope())?;
     let mut report = lint_found(found, options);
     report.homes = homes;
     Ok(report)
@@ -133,7 +133,7 @@ pub fn lint(options: &Options) -> Result<Report, Error> {
 /// The files of a run, `lint` and `graph` alike: standard input, the PATHs (under `--root`),
 /// and in live mode the places applications keep their configuration; with the homes live
 /// mode found, as shown.
-fn find(options: &Options) -> Result<(Vec<Found>, Vec<String>), Error> {
+fn find(options: &Options, scope: &discover::Scope) -> Result<(Vec<Found>, Vec<String>), Error> {
     let mut found = Vec::new();
     let mut files: Vec<PathBuf> =
         options.paths.iter().filter(|p| p.as_os_str() != "-").map(|p| options.under_root(p)).collect();
@@ -141,7 +141,6 @@ fn find(options: &Options) -> Result<(Vec<Found>, Vec<String>), Error> {
         found.push(read_stdin(options)?);
     }
     let live = options.live_mode();
-    let scope = options.scope();
     let mut places = discover::live::Found::default();
     if let Some(live) = &live {
         // `/` is not walked whole: its `/etc` and the places applications use are.
@@ -150,9 +149,9 @@ fn find(options: &Options) -> Result<(Vec<Found>, Vec<String>), Error> {
             files.retain(|p| !whole(p));
             files.push(live.root.join("etc"));
         }
-        places = discover::live::locate(&scope);
+        places = discover::live::locate(scope);
     }
-    found.extend(discover::discover_in(&files, &places.files, &scope).map_err(Error::Path)?);
+    found.extend(discover::discover_in(&files, &places.files, scope).map_err(Error::Path)?);
     let cwd = std::env::current_dir().ok();
     let homes = places.homes.iter().map(|h| discover::display_path(h, cwd.as_deref())).collect();
     Ok((found, homes))
@@ -190,7 +189,7 @@ pub fn apache_dump(main: &Path) -> Result<Vec<syntax::apache_tree::DumpLine>, Er
 /// The resolved topology of `options.paths` as `atl-lint graph` prints it.
 pub fn graph(options: &Options, format: report::graph::GraphFormat) -> Result<String, Error> {
     let scope = options.scope();
-    let (found, _) = find(options)?;
+    let (found, _) = find(options, &scope)?;
     let (mut sources, _) = source_map(found);
     add_base_urls(&mut sources, options);
     let mut parsed: Vec<syntax::Parsed<'_>> = sources.iter().filter(|f| f.linted).filter_map(syntax::parse).collect();
@@ -198,10 +197,8 @@ pub fn graph(options: &Options, format: report::graph::GraphFormat) -> Result<St
     let declared = declared(&sources, options);
     // Every secret of every file, those of the `--base-url` values included, is masked in
     // the graph as in any report.
-    let mut values: Vec<String> = parsed.iter().flat_map(|p| p.secrets().values).collect();
-    let parsed_ids: foldhash::HashSet<source::FileId> = parsed.iter().map(|p| p.source.id).collect();
-    values.extend(sources.iter().filter(|s| !parsed_ids.contains(&s.id)).flat_map(|s| syntax::text_secrets(s).values));
-    let redactor = report::Redactor::with_values(&sources, values);
+    let secrets = with_shown_only(&sources, parsed.iter().map(|p| (p.source.id, p.secrets())).collect());
+    let redactor = report::Redactor::with_values(&sources, secrets.into_iter().flat_map(|(_, found)| found.values));
     let topology = model::build(&parsed, apache_trees, &declared);
     Ok(report::graph::render(&topology, &sources, &redactor, format))
 }
@@ -259,12 +256,7 @@ pub fn lint_found(found: Vec<Found>, options: &Options) -> Report {
             d.severity = *severity;
         }
     }
-    // Files that are shown but not parsed (`--base-url` values, the config file) hold
-    // secrets too: found in their text.
-    let parsed: foldhash::HashSet<source::FileId> = secrets.iter().map(|(file, _)| *file).collect();
-    let shown_only: Secrets =
-        sources.iter().filter(|s| !parsed.contains(&s.id)).map(|s| (s.id, syntax::text_secrets(s))).collect();
-    for (file, found) in secrets.into_iter().chain(shown_only) {
+    for (file, found) in with_shown_only(&sources, secrets) {
         if let Some(source) = sources.get_mut(file) {
             source.secrets = found.spans.iter().chain(&found.user_names).map(|s| (s.start(), s.end())).collect();
             source.secret_values = found.values;
@@ -356,6 +348,14 @@ fn source_map(found: Vec<Found>) -> (SourceMap, Vec<FileProblem>) {
 }
 
 type Secrets = Vec<(source::FileId, syntax::Secrets)>;
+
+/// The secrets of the parsed files, and those of the files that are only shown (the
+/// `--base-url` values, the config file), found in their text.
+fn with_shown_only(sources: &SourceMap, mut parsed: Secrets) -> Secrets {
+    let ids: foldhash::HashSet<source::FileId> = parsed.iter().map(|(file, _)| *file).collect();
+    parsed.extend(sources.iter().filter(|s| !ids.contains(&s.id)).map(|s| (s.id, syntax::text_secrets(s))));
+    parsed
+}
 
 /// The `--base-url` values, one a line of their source: `[APP=]URL`.
 fn declared_base_urls(source: &SourceFile) -> Vec<model::DeclaredBaseUrl<'_>> {
