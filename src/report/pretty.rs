@@ -5,6 +5,8 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use super::redact::del_or_c1_at;
+
 /// Two spaces a level, as `serde_json::to_writer_pretty`.
 const INDENT: &[u8] = b"  ";
 
@@ -96,21 +98,18 @@ impl<'w> Pretty<'w> {
 }
 
 /// Writes serialised JSON with DEL and the C1 controls escaped too (`serde_json` escapes
-/// only C0), so that printing it to a terminal is safe; the JSON means the same. In UTF-8,
-/// DEL is the byte 0x7f and a C1 control is 0xc2 followed by 0x80 to 0x9f.
+/// only C0), so that printing it to a terminal is safe; the JSON means the same.
 fn write_escaped(out: &mut dyn Write, bytes: &[u8]) -> io::Result<()> {
     let mut plain = 0;
     let mut i = 0;
-    while let Some(&byte) = bytes.get(i) {
-        let c1 = byte == 0xc2 && bytes.get(i + 1).is_some_and(|b| (0x80..=0x9f).contains(b));
-        if byte != 0x7f && !c1 {
+    while i < bytes.len() {
+        let Some((code, len)) = del_or_c1_at(bytes, i) else {
             i += 1;
             continue;
-        }
+        };
         out.write_all(bytes.get(plain..i).unwrap_or_default())?;
-        let code = if c1 { bytes.get(i + 1).copied().unwrap_or(0) } else { byte };
         write!(out, "\\u{code:04x}")?;
-        i += if c1 { 2 } else { 1 };
+        i += len;
         plain = i;
     }
     out.write_all(bytes.get(plain..).unwrap_or_default())

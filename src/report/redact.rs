@@ -111,29 +111,31 @@ fn is_control(c: char) -> bool {
     (c.is_control() && c != '\n' && c != '\t') || ('\u{80}'..='\u{9f}').contains(&c)
 }
 
+/// The code and byte length of DEL or a C1 control starting at byte `i` of UTF-8 text: DEL
+/// is the byte 0x7f, a C1 control (U+0080 to U+009F) the bytes 0xc2 then 0x80 to 0x9f.
+pub(crate) fn del_or_c1_at(bytes: &[u8], i: usize) -> Option<(u8, usize)> {
+    match (bytes.get(i).copied(), bytes.get(i + 1).copied()) {
+        (Some(0x7f), _) => Some((0x7f, 1)),
+        (Some(0xc2), Some(code @ 0x80..=0x9f)) => Some((code, 2)),
+        _ => None,
+    }
+}
+
 /// Replaces control characters in a text, byte for byte, by `?` (a carriage return that
 /// ends a line is kept), so that the text keeps its length and spans into it stay valid.
 fn neutralize_controls(bytes: &mut [u8]) {
     let mut i = 0;
-    while i < bytes.len() {
-        let next = bytes.get(i + 1).copied();
-        match bytes.get(i).copied() {
-            Some(b'\r') if next == Some(b'\n') => {}
-            Some(b) if (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7f => {
-                if let Some(byte) = bytes.get_mut(i) {
-                    *byte = b'?';
-                }
-            }
-            // U+0080 to U+009F are 0xC2 0x80 to 0xC2 0x9F in UTF-8.
-            Some(0xc2) if next.is_some_and(|n| (0x80..=0x9f).contains(&n)) => {
-                if let Some(pair) = bytes.get_mut(i..i + 2) {
-                    pair.fill(b'?');
-                }
-                i += 1;
-            }
-            _ => {}
+    while let Some(&byte) = bytes.get(i) {
+        let ends_line = byte == b'\r' && bytes.get(i + 1) == Some(&b'\n');
+        let len = match del_or_c1_at(bytes, i) {
+            Some((_, len)) => len,
+            None if byte < 0x20 && byte != b'\n' && byte != b'\t' && !ends_line => 1,
+            None => 0,
+        };
+        if let Some(control) = bytes.get_mut(i..i + len) {
+            control.fill(b'?');
         }
-        i += 1;
+        i += len.max(1);
     }
 }
 
