@@ -685,3 +685,27 @@ fn graph_reads_what_the_lint_reads_root_and_config_apps_included() {
     assert!(text.contains("route      /bitbucket → http://127.0.0.1:7990"), "{text}");
     assert!(text.contains("app        Bitbucket at /bitbucket, base URL https://git.example.com/bitbucket"), "{text}");
 }
+
+#[test]
+fn a_rule_reports_at_most_a_thousand_findings_a_file_and_counts_the_rest() {
+    let dir = common::temp_dir("finding-cap");
+    std::fs::create_dir_all(dir.join("apache2")).expect("dir");
+    std::fs::write(dir.join("apache2/httpd.conf"), "Bogus x\n".repeat(1_500)).expect("write");
+    let output = atl_lint()
+        .current_dir(&*dir)
+        .args(["--no-config", "-f", "json", "--select", "unknown-directive", "."])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    let findings = report["diagnostics"].as_array().expect("diagnostics");
+    assert_eq!(findings.len(), 1_001);
+    let summary: Vec<&serde_json::Value> = findings
+        .iter()
+        .filter(|d| d["message"].as_str().is_some_and(|m| m.contains("more `unknown-directive`")))
+        .collect();
+    assert_eq!(summary.len(), 1, "{findings:?}");
+    assert!(summary[0]["message"].as_str().is_some_and(|m| m.starts_with("500 more")), "{}", summary[0]);
+    assert_eq!(summary[0]["line"], 1);
+    assert_eq!(summary[0]["severity"], "error");
+}
