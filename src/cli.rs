@@ -321,7 +321,8 @@ fn run_config(
             ));
         }
     }
-    Ok(config_path.as_deref().map(config::load).transpose()?.unwrap_or_default())
+    let ids: Vec<&str> = ALL.iter().map(|r| r.meta().id).collect();
+    Ok(config_path.as_deref().map(|path| config::load(path, &ids)).transpose()?.unwrap_or_default())
 }
 
 fn lint(args: LintArgs) -> ExitCode {
@@ -374,7 +375,7 @@ fn lint(args: LintArgs) -> ExitCode {
         Format::Github => report::github::write(&report, out),
     };
     if let Some(output) = &args.output {
-        if crate::is_linted_path(&report, output) {
+        if report.reads(output) {
             return usage_error(&format!(
                 "refusing to write the report over `{}`, a file being linted",
                 output.display()
@@ -397,7 +398,7 @@ fn lint(args: LintArgs) -> ExitCode {
 /// `--write-baseline FILE`: every current finding as an `[[ignore-finding]]` entry, the
 /// file's other content kept (an earlier baseline replaced).
 fn write_baseline(report: &Report, file: &Path, quiet: bool) -> ExitCode {
-    if crate::is_linted_path(report, file) {
+    if report.reads(file) {
         return usage_error(&format!("refusing to write the baseline over `{}`, a file being linted", file.display()));
     }
     let dir = file.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
@@ -409,7 +410,7 @@ fn write_baseline(report: &Report, file: &Path, quiet: bool) -> ExitCode {
         Ok(false) => String::new(),
         Err(err) => return usage_error(&format!("cannot write `{}`: {err}", file.display())),
     };
-    let text = config::with_baseline(&existing, &config::baseline(report, dir));
+    let text = config::with_baseline(&existing, &report::baseline::entries(report, dir));
     if let Err(err) = write_new(file, |out| out.write_all(text.as_bytes())) {
         return usage_error(&format!("cannot write `{}`: {err}", file.display()));
     }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::diagnostic::Severity;
-use crate::rules::{self, ALL};
+use crate::suggest::nearest;
 
 /// The file name looked for.
 pub const FILE_NAME: &str = ".atl-lint.toml";
@@ -162,8 +162,8 @@ pub fn stays_in_its_directory(path: &Path) -> bool {
     }
 }
 
-/// Reads and checks a configuration file.
-pub fn load(path: &Path) -> Result<Config, String> {
+/// Reads and checks a configuration file; `rule_ids` are the rules it may name.
+pub fn load(path: &Path, rule_ids: &[&str]) -> Result<Config, String> {
     let text = read(path)?;
     let shown = path.display();
     // Deserialised from the text (not a table) so that values keep their spans.
@@ -171,13 +171,13 @@ pub fn load(path: &Path) -> Result<Config, String> {
         unknown_key(&e, &text).unwrap_or_else(|| format!("`{shown}`: {}", e.message()))
     })?;
     for id in raw.rules.keys() {
-        check_rule(id, &format!("[rules.{id}]"))?;
+        check_rule(id, &format!("[rules.{id}]"), rule_ids)?;
     }
     for id in raw.ignore.iter().chain(raw.select.iter().flatten()) {
-        check_rule(id, "a rule list")?;
+        check_rule(id, "a rule list", rule_ids)?;
     }
     for finding in &raw.ignore_finding {
-        check_rule(&finding.rule, "[[ignore-finding]]")?;
+        check_rule(&finding.rule, "[[ignore-finding]]", rule_ids)?;
     }
     if let Some(fail_on) = &raw.fail_on {
         one_of(fail_on, &["error", "warning", "info", "never"], "fail-on")?;
@@ -221,7 +221,7 @@ fn unknown_key(error: &toml::de::Error, text: &str) -> Option<String> {
     let (key, expected) = rest.split_once('`')?;
     let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
     let prefix = error.span().map(|span| table_of(text, span.start)).unwrap_or_default();
-    let near = rules::nearest(key, known.iter().copied(), (key.len() / 3).max(3));
+    let near = nearest(key, known.iter().copied(), (key.len() / 3).max(3));
     let hint = near.first().map(|n| format!("; did you mean `{prefix}{n}`?")).unwrap_or_default();
     Some(format!("unknown key `{prefix}{key}` in the config file{hint}"))
 }
@@ -254,11 +254,11 @@ fn versions(raw: RawVersions) -> Result<Vec<(String, String)>, String> {
     Ok(out)
 }
 
-fn check_rule(id: &str, place: &str) -> Result<(), String> {
-    if rules::find(id).is_some() {
+fn check_rule(id: &str, place: &str, rule_ids: &[&str]) -> Result<(), String> {
+    if rule_ids.contains(&id) {
         return Ok(());
     }
-    let near = rules::nearest(id, ALL.iter().map(|r| r.meta().id), (id.len() / 3).max(3));
+    let near = nearest(id, rule_ids.iter().copied(), (id.len() / 3).max(3));
     let hint = near.first().map(|n| format!("; did you mean `{n}`?")).unwrap_or_default();
     Err(format!("unknown rule `{id}` in {place} of the config file{hint}"))
 }
@@ -270,25 +270,6 @@ fn one_of<'v>(value: &str, allowed: &[&'v str], key: &str) -> Result<&'v str, St
             allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")
         )
     })
-}
-
-/// The `[[ignore-finding]]` entries for every finding of a run, for `--write-baseline`.
-pub fn baseline(report: &crate::report::Report, dir: &Path) -> String {
-    let mut out = String::from(BASELINE_BEGIN);
-    out.push('\n');
-    for d in &report.diagnostics {
-        let Some(source) = report.sources.get(d.primary.span.file) else { continue };
-        let path = relative_to(&source.path, dir);
-        out.push_str(&format!(
-            "[[ignore-finding]]\nrule = {}\npath = {}\nfingerprint = {}\n\n",
-            toml_string(d.rule),
-            toml_string(&path),
-            toml_string(&d.fingerprint)
-        ));
-    }
-    out.push_str(BASELINE_END);
-    out.push('\n');
-    out
 }
 
 /// Marks around the entries `--write-baseline` writes, so that writing again replaces them.
@@ -311,20 +292,4 @@ pub fn with_baseline(existing: &str, block: &str) -> String {
     }
     out.push_str(block);
     out
-}
-
-fn toml_string(text: &str) -> String {
-    toml::Value::String(text.to_string()).to_string()
-}
-
-/// A path relative to `dir` when under it, with `/` separators.
-pub fn relative_to(path: &Path, dir: &Path) -> String {
-    let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-    match absolute.strip_prefix(&dir) {
-        Ok(relative) => {
-            relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/")
-        }
-        Err(_) => absolute.to_string_lossy().into_owned(),
-    }
 }

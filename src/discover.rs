@@ -8,6 +8,7 @@ use crate::source::{tidy, FileKey, FileKind};
 
 pub mod confine;
 mod includes;
+pub mod inputs;
 pub mod live;
 
 pub use confine::{Denied, Scope};

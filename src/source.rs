@@ -115,20 +115,16 @@ pub struct SourceFile {
     /// The format, when known.
     pub kind: Option<FileKind>,
     /// Whether the file is linted (read and parsed), as opposed to only reported about.
-    pub linted: bool,
+    linted: bool,
     /// The decoded text (empty for files that could not be read).
     pub text: String,
     /// How the text was decoded.
     pub encoding: Encoding,
-    /// Byte ranges holding secret values, masked in every output.
-    pub secrets: Vec<(usize, usize)>,
-    /// Secret values as messages could quote them (raw and decoded), masked in every output.
-    pub secret_values: Vec<String>,
     /// The display path of the Apache main configuration that reads this file through its
     /// includes (itself, for the main configuration).
-    pub include_root: Option<String>,
+    include_root: Option<String>,
     /// The text with template tags masked, when the file is a template.
-    pub template: Option<crate::template::Masked>,
+    template: Option<crate::template::Masked>,
     /// 32-bit: files over 16 MiB are never read.
     line_starts: Vec<u32>,
     ascii: bool,
@@ -148,13 +144,44 @@ impl SourceFile {
             linted: true,
             text,
             encoding,
-            secrets: Vec::new(),
-            secret_values: Vec::new(),
             include_root: None,
             template: None,
             line_starts,
             ascii,
         }
+    }
+
+    /// A file read for linting: its template tags masked, and the Apache main
+    /// configuration that includes it, if any.
+    pub fn read(
+        id: FileId,
+        path: PathBuf,
+        display: String,
+        kind: Option<FileKind>,
+        include_root: Option<String>,
+        bytes: Vec<u8>,
+    ) -> Self {
+        let mut source = SourceFile::new(id, path, display, kind, bytes);
+        source.template = crate::template::mask(&source.text, kind == Some(FileKind::TomcatServerXml));
+        source.include_root = include_root;
+        source
+    }
+
+    /// A file that is only shown (the `--base-url` values, the config file): findings may
+    /// point into it, but it is not linted.
+    pub fn shown(id: FileId, path: PathBuf, display: String, bytes: Vec<u8>) -> Self {
+        SourceFile { linted: false, ..SourceFile::new(id, path, display, None, bytes) }
+    }
+
+    /// Whether the file is linted (read and parsed), as opposed to only reported about.
+    pub fn linted(&self) -> bool {
+        self.linted
+    }
+
+    /// The display path of the Apache main configuration that reads this file through its
+    /// includes (itself, for the main configuration).
+    pub fn include_root(&self) -> Option<&str> {
+        self.include_root.as_deref()
     }
 
     /// A file that is reported about but whose text is not read.
@@ -167,8 +194,6 @@ impl SourceFile {
             linted: false,
             text: String::new(),
             encoding: Encoding::Utf8,
-            secrets: Vec::new(),
-            secret_values: Vec::new(),
             include_root: None,
             template: None,
             line_starts: vec![0],
@@ -287,11 +312,6 @@ impl SourceMap {
     /// The file with this id.
     pub fn get(&self, id: FileId) -> Option<&SourceFile> {
         self.files.get(id.0 as usize)
-    }
-
-    /// The file with this id, to record what parsing learned about it.
-    pub fn get_mut(&mut self, id: FileId) -> Option<&mut SourceFile> {
-        self.files.get_mut(id.0 as usize)
     }
 
     /// Every file, in id order.

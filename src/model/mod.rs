@@ -3,8 +3,11 @@
 
 pub mod apache;
 mod bitbucket;
+mod declared;
 pub mod routes;
 mod tomcat;
+
+pub use declared::declared;
 
 pub use bitbucket::relaxed;
 
@@ -466,7 +469,7 @@ impl Topology<'_> {
 
     /// The include tree an Apache file is read in, if any.
     pub fn apache_tree(&self, source: &crate::source::SourceFile) -> Option<&TreeFacts> {
-        self.apache_trees.get(source.include_root.as_deref()?)
+        self.apache_trees.get(source.include_root()?)
     }
 }
 

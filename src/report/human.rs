@@ -129,7 +129,7 @@ impl Shown {
         spans.extend(d.related.iter().filter(|l| l.span.file == file).map(|l| l.span));
         let source = named(files, file, &spans);
         let mut header = format!("{}[{}]: {}", d.severity, d.rule, printed(redactor, &d.message));
-        if source.is_none() && sources.get(file).is_some_and(|f| f.linted) {
+        if source.is_none() && sources.get(file).is_some_and(|f| f.linted()) {
             header.push_str(&format!("\n  at {}", location(sources, d.primary.span)));
         }
         Shown {

@@ -1,5 +1,7 @@
 //! Reports: the finished run, its summary, and the renderers for each output format.
 
+pub mod baseline;
+pub mod finish;
 pub mod github;
 pub mod graph;
 pub mod human;
@@ -7,10 +9,12 @@ pub mod json;
 mod pretty;
 mod redact;
 pub mod sarif;
+pub mod secrets;
 
 use std::sync::Arc;
 
 pub use redact::{escape_controls, Redactor};
+pub use secrets::Secrets;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::{SourceFile, SourceMap};
@@ -20,6 +24,8 @@ use crate::source::{SourceFile, SourceMap};
 pub struct Report {
     /// Every file discovery found.
     pub sources: SourceMap,
+    /// The secrets every output masks.
+    pub secrets: Secrets,
     /// Findings, sorted by path, line, column, rule.
     pub diagnostics: Vec<Diagnostic>,
     /// Routes joined to connectors.
@@ -44,7 +50,7 @@ pub struct Counts {
 impl Report {
     /// The files that were linted (read and of a known kind).
     pub fn linted_files(&self) -> impl Iterator<Item = &SourceFile> {
-        self.sources.iter().filter(|f| f.linted && f.kind.is_some())
+        self.sources.iter().filter(|f| f.linted() && f.kind.is_some())
     }
 
     /// Counts for the summary.
@@ -97,9 +103,15 @@ impl Report {
         escape_controls(&line).into_owned()
     }
 
+    /// Whether `path` is one of the files of the report (to refuse overwriting it).
+    pub fn reads(&self, path: &std::path::Path) -> bool {
+        let Ok(target) = std::fs::canonicalize(path) else { return false };
+        self.sources.iter().any(|f| std::fs::canonicalize(&f.path).ok().as_ref() == Some(&target))
+    }
+
     /// Masked copies of the file texts and secret values, for rendering.
     pub fn redactor(&self) -> Redactor<'_> {
-        Redactor::new(&self.sources)
+        Redactor::new(&self.sources, &self.secrets)
     }
 }
 

@@ -6,6 +6,7 @@ use std::sync::{Arc, OnceLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
+use super::secrets::Secrets;
 use crate::source::{FileId, SourceMap};
 
 /// Secret values shorter than this are not searched for in messages: they would match
@@ -30,22 +31,16 @@ fn scrubbable(value: &str) -> bool {
 #[derive(Debug)]
 pub struct Redactor<'s> {
     sources: &'s SourceMap,
+    secrets: &'s Secrets,
     texts: Vec<OnceLock<Arc<String>>>,
     /// Every secret value of the run, found in one pass over a text whatever their number.
     values: Option<AhoCorasick>,
 }
 
 impl<'s> Redactor<'s> {
-    /// The redactor of every file of a run, with the secrets each file records.
-    pub fn new(sources: &'s SourceMap) -> Self {
-        let values = sources.iter().flat_map(|file| file.secret_values.iter().cloned());
-        Redactor::with_values(sources, values)
-    }
-
-    /// The redactor of the files of a run and of the secret values found in them (for
-    /// outputs that do not keep the secrets with the files, such as `graph`).
-    pub fn with_values(sources: &'s SourceMap, values: impl IntoIterator<Item = String>) -> Self {
-        let mut values: Vec<String> = values.into_iter().filter(|v| scrubbable(v)).collect();
+    /// The redactor of the files of a run, masking the secrets found in them.
+    pub fn new(sources: &'s SourceMap, secrets: &'s Secrets) -> Self {
+        let mut values: Vec<&str> = secrets.values().iter().map(String::as_str).filter(|v| scrubbable(v)).collect();
         values.sort_unstable();
         values.dedup();
         // Leftmost-longest: a value containing another is masked whole.
@@ -53,7 +48,7 @@ impl<'s> Redactor<'s> {
             .then(|| AhoCorasickBuilder::new().match_kind(MatchKind::LeftmostLongest).build(&values).ok())
             .flatten();
         let count = sources.iter().count();
-        Redactor { sources, texts: (0..count).map(|_| OnceLock::new()).collect(), values }
+        Redactor { sources, secrets, texts: (0..count).map(|_| OnceLock::new()).collect(), values }
     }
 
     /// A file's text as snippets show it: every secret span and every secret value of the
@@ -67,7 +62,7 @@ impl<'s> Redactor<'s> {
             let mut bytes = source.text.clone().into_bytes();
             let found =
                 self.values.iter().flat_map(|values| values.find_iter(&source.text)).map(|m| (m.start(), m.end()));
-            for (start, end) in source.secrets.iter().copied().chain(found) {
+            for (start, end) in self.secrets.spans(file).iter().copied().chain(found) {
                 let Some(secret) = bytes.get_mut(start..end) else { continue };
                 for byte in secret.iter_mut().filter(|b| !matches!(**b, b'\n' | b'\r')) {
                     *byte = b'*';
@@ -164,15 +159,18 @@ mod tests {
     fn values_are_masked_in_every_file_and_message() {
         use crate::source::{SourceFile, SourceMap};
         let mut sources = SourceMap::default();
-        let first = sources.add(|id| {
-            let mut file = SourceFile::new(id, "a".into(), "a".into(), None, b"jdbc.password=hunter22\n".to_vec());
-            file.secrets = vec![(14, 22)];
-            file.secret_values = vec!["hunter22".into()];
-            file
-        });
+        let first =
+            sources.add(|id| SourceFile::new(id, "a".into(), "a".into(), None, b"jdbc.password=hunter22\n".to_vec()));
         let second =
             sources.add(|id| SourceFile::new(id, "b".into(), "b".into(), None, b"x hunter22 \x1b[2J y\r\n".to_vec()));
-        let redactor = super::Redactor::new(&sources);
+        let mut secrets = super::Secrets::default();
+        let found = super::super::secrets::FileSecrets {
+            spans: vec![crate::source::Span::new(first, 14, 22)],
+            values: vec!["hunter22".into()],
+            user_names: Vec::new(),
+        };
+        secrets.add(first, found);
+        let redactor = super::Redactor::new(&sources, &secrets);
         assert_eq!(redactor.text(first).as_str(), "jdbc.password=********\n");
         assert_eq!(redactor.text(second).as_str(), "x ******** ?[2J y\r\n");
         assert_eq!(redactor.scrub("`hunter22` at https://u:p@h/x"), "`********` at https://***@h/x");

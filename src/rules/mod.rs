@@ -3,9 +3,12 @@
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::discover::FileProblem;
 use crate::model::Topology;
+use crate::settings::{LiveMode, Settings};
 use crate::source::{FileId, FileKind, Span};
 use crate::syntax::Parsed;
 use foldhash::HashMap;
+
+pub use crate::suggest::{edit_distance, nearest};
 
 mod base_url;
 mod connector;
@@ -62,76 +65,56 @@ pub trait Rule: Describe + Sync {
     /// Reports what the rule finds.
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>);
 
-    /// Whether the rule reads [`Context::topology`]. Only a scheduling hint: rules that do
-    /// not run first, while the topology is being built.
-    fn reads_topology(&self) -> bool {
-        true
-    }
+    /// Reports on the ignore comments once every rule has run and they have been applied:
+    /// `unused` are those that suppressed nothing (only `unused-suppression` reads them).
+    fn check_suppressions(&self, _cx: &Context<'_>, _unused: &[suppress::Unused], _sink: &mut Sink<'_>) {}
 }
 
-/// What rules read.
+/// What rules read: the parsed files, the topology built from them, and the settings.
 pub struct Context<'a> {
     /// Parsed files, in discovery order.
     pub files: &'a [Parsed<'a>],
     /// Files that discovery could not lint.
     pub problems: &'a [FileProblem],
+    /// The run's settings.
+    pub settings: &'a Settings,
     /// Third-party Apache directives the user lists as known.
     pub known_directives: &'a [String],
     /// Live mode, when on: files the configuration names are checked on this machine.
-    pub live: Option<&'a crate::LiveMode>,
+    pub live: Option<&'a LiveMode>,
     /// Where each file (by id) is in `files`.
     pub file_index: Vec<Option<usize>>,
     /// The certificate files the configurations name, read on first use (live mode).
     pub(crate) certificates: std::sync::OnceLock<Vec<(tls::certs::Reference, tls::certs::Inspected)>>,
     /// Every protocol-version setting, found once for the TLS rules that read them.
     pub(crate) tls_enablings: std::sync::OnceLock<Vec<tls::Enabling>>,
-    /// The joined view, built on first use from `model_inputs`.
-    topology: std::sync::OnceLock<Topology<'a>>,
-    model_inputs: std::sync::Mutex<Option<ModelInputs<'a>>>,
-}
-
-/// What the topology is built from, besides the parsed files.
-pub struct ModelInputs<'a> {
-    /// Apache include trees by their main configuration's display path.
-    pub apache_trees: foldhash::HashMap<String, crate::syntax::apache_tree::TreeFacts>,
-    /// Base URLs declared outside the files (command line, config file).
-    pub declared: &'a [crate::model::DeclaredBaseUrl<'a>],
+    topology: &'a Topology<'a>,
 }
 
 impl<'a> Context<'a> {
-    /// A context over `files`; the topology is built from them and `inputs` when a rule first
-    /// asks for it.
+    /// A context over `files` and the topology built from them.
     pub fn new(
         files: &'a [Parsed<'a>],
-        inputs: ModelInputs<'a>,
+        topology: &'a Topology<'a>,
         problems: &'a [FileProblem],
-        known_directives: &'a [String],
-        live: Option<&'a crate::LiveMode>,
+        settings: &'a Settings,
     ) -> Self {
         Context {
             files,
             problems,
-            known_directives,
-            live,
+            settings,
+            known_directives: settings.known_directives(),
+            live: settings.live.as_ref(),
             file_index: Context::index(files),
             certificates: std::sync::OnceLock::new(),
             tls_enablings: std::sync::OnceLock::new(),
-            topology: std::sync::OnceLock::new(),
-            model_inputs: std::sync::Mutex::new(Some(inputs)),
+            topology,
         }
     }
 
-    /// The joined view of every file. The first caller builds it; a caller on another
-    /// thread meanwhile waits for it.
+    /// The joined view of every file.
     pub fn topology(&self) -> &Topology<'a> {
-        self.topology.get_or_init(|| {
-            let inputs = match self.model_inputs.lock() {
-                Ok(mut guard) => guard.take(),
-                Err(poisoned) => poisoned.into_inner().take(),
-            };
-            let (trees, declared) = inputs.map_or_else(Default::default, |i| (i.apache_trees, i.declared));
-            crate::model::build(self.files, trees, declared)
-        })
+        self.topology
     }
 
     /// Whether `file` is a template with conditionals: both branches are in its text, so a
@@ -165,38 +148,38 @@ impl<'a> Context<'a> {
 /// than it saves.
 const PARALLEL_TEXT: usize = 1 << 18;
 
-/// Runs `rules` over `cx`, and `side` once, and returns the rules' findings in the order of
-/// `rules`. Large runs share the work among the machine's cores: one starts building the
-/// topology while another runs `side` and the rules that do not read it; every rule reads
-/// the same parsed files and topology and none writes to them.
-pub fn run(cx: &Context<'_>, rules: &[&'static dyn Rule], side: &(dyn Fn() + Sync)) -> Vec<Diagnostic> {
+/// Runs the rules the settings select over `cx`, applies the ignore comments, then lets the
+/// rules judge the comments; returns the findings in the order of [`ALL`].
+pub fn run(cx: &Context<'_>) -> Vec<Diagnostic> {
+    let rules: Vec<&'static dyn Rule> = ALL.iter().copied().filter(|r| cx.settings.selected(r.meta().id)).collect();
+    let mut findings = check_all(cx, &rules);
+    if cx.settings.ignore_comments {
+        let unused = suppress::apply(cx.files, &mut findings);
+        for rule in &rules {
+            let mut sink = Sink::new(rule.meta(), &mut findings);
+            rule.check_suppressions(cx, &unused, &mut sink);
+            sink.finish();
+        }
+    }
+    findings
+}
+
+/// Every rule's findings, in the order of `rules`. Large runs share the rules among the
+/// machine's cores; every rule reads the same parsed files and topology and none writes to
+/// them.
+fn check_all(cx: &Context<'_>, rules: &[&'static dyn Rule]) -> Vec<Diagnostic> {
     let text: usize = cx.files.iter().map(|f| f.source.text.len()).sum();
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let workers = if text < PARALLEL_TEXT { 1 } else { cores.min(rules.len() + 2) };
-    let mut order: Vec<usize> = (0..rules.len()).collect();
-    order.sort_by_key(|&i| rules.get(i).is_some_and(|r| r.reads_topology()));
-    let job = |n: usize| -> Option<(usize, Vec<Diagnostic>)> {
-        match n {
-            0 => {
-                cx.topology();
-                None
-            }
-            1 => {
-                side();
-                None
-            }
-            _ => {
-                let i = *order.get(n - 2)?;
-                let rule = rules.get(i)?;
-                let mut out = Vec::new();
-                let mut sink = Sink::new(rule.meta(), &mut out);
-                rule.check(cx, &mut sink);
-                sink.finish();
-                Some((i, out))
-            }
-        }
+    let workers = if text < PARALLEL_TEXT { 1 } else { cores.min(rules.len()) };
+    let job = |i: usize| -> Option<(usize, Vec<Diagnostic>)> {
+        let rule = rules.get(i)?;
+        let mut out = Vec::new();
+        let mut sink = Sink::new(rule.meta(), &mut out);
+        rule.check(cx, &mut sink);
+        sink.finish();
+        Some((i, out))
     };
-    let jobs = rules.len() + 2;
+    let jobs = rules.len();
     // Each worker takes the next job not yet taken, so a slow one does not hold the others.
     let next = std::sync::atomic::AtomicUsize::new(0);
     let work = || {
@@ -409,50 +392,6 @@ pub fn find(id: &str) -> Option<&'static dyn Rule> {
     ALL.iter().copied().find(|r| r.meta().id == id)
 }
 
-/// Levenshtein distance, for "did you mean" suggestions.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row.first().copied().unwrap_or(0);
-        if let Some(first) = row.first_mut() {
-            *first = i + 1;
-        }
-        for (j, cb) in b.iter().enumerate() {
-            let above = row.get(j + 1).copied().unwrap_or(0);
-            let left = row.get(j).copied().unwrap_or(0);
-            let cost = usize::from(ca != *cb);
-            let value = (diagonal + cost).min(above + 1).min(left + 1);
-            diagonal = above;
-            if let Some(cell) = row.get_mut(j + 1) {
-                *cell = value;
-            }
-        }
-    }
-    row.last().copied().unwrap_or(0)
-}
-
-/// Words longer than this get no suggestion.
-const MAX_SUGGESTED_LEN: usize = 64;
-
-/// The candidates nearest to `name` (at most `max` edits), nearest first.
-pub fn nearest<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>, max: usize) -> Vec<&'c str> {
-    // Nothing is near a very long word; and lengths that differ by more than `max` cannot
-    // be within `max` edits, which spares most of the table.
-    let len = name.chars().count();
-    if len > MAX_SUGGESTED_LEN {
-        return Vec::new();
-    }
-    let mut scored: Vec<(usize, &str)> = candidates
-        .into_iter()
-        .filter(|c| c.chars().count().abs_diff(len) <= max)
-        .map(|c| (edit_distance(name, c), c))
-        .filter(|(d, _)| *d <= max)
-        .collect();
-    scored.sort();
-    scored.into_iter().map(|(_, c)| c).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -474,12 +413,5 @@ mod tests {
             assert!(summary.len() >= 15 && !summary.ends_with(['.', ':']), "{id}: {summary}");
             assert!(!summary.to_lowercase().starts_with("in live mode"), "{id}: {summary}");
         }
-    }
-
-    #[test]
-    fn edit_distance_counts_edits() {
-        assert_eq!(edit_distance("proxyNmae", "proxyName"), 2);
-        assert_eq!(edit_distance("", "abc"), 3);
-        assert_eq!(nearest("secur", ["secure", "scheme", "port"], 2), ["secure"]);
     }
 }

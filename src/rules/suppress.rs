@@ -6,7 +6,6 @@
 use foldhash::{HashMap, HashMapExt};
 
 use crate::diagnostic::Diagnostic;
-use crate::rules::{self, Describe, Sink, ALL};
 use crate::source::{FileId, FileKind, Span};
 use crate::syntax::{Parsed, Tree};
 
@@ -70,9 +69,20 @@ impl Reach {
     }
 }
 
-/// Removes suppressed findings and reports unused suppressions (for the rules that ran,
-/// when `unused-suppression` runs).
-pub fn apply(files: &[Parsed<'_>], diagnostics: &mut Vec<Diagnostic>, ran: &dyn Fn(&str) -> bool) {
+/// A suppression that suppressed nothing.
+#[derive(Debug)]
+pub struct Unused {
+    /// The rule id as the comment writes it.
+    pub rule: String,
+    /// The id in the comment.
+    pub span: Span,
+    /// Whether it is an `ignore-file[...]` (else it applies to the next item).
+    pub whole_file: bool,
+}
+
+/// Removes suppressed findings; returns the suppressions that suppressed nothing, by file
+/// and offset.
+pub fn apply(files: &[Parsed<'_>], diagnostics: &mut Vec<Diagnostic>) -> Vec<Unused> {
     let mut entries: HashMap<FileId, Vec<Entry>> = HashMap::new();
     for file in files {
         let found = read(file);
@@ -81,7 +91,7 @@ pub fn apply(files: &[Parsed<'_>], diagnostics: &mut Vec<Diagnostic>, ran: &dyn 
         }
     }
     if entries.is_empty() {
-        return;
+        return Vec::new();
     }
     let index: HashMap<FileId, HashMap<String, Reach>> =
         entries.iter().map(|(file, list)| (*file, Reach::index(list))).collect();
@@ -100,37 +110,14 @@ pub fn apply(files: &[Parsed<'_>], diagnostics: &mut Vec<Diagnostic>, ran: &dyn 
         }
         !suppressed
     });
-    let meta = crate::rules::syntax::unused_suppression::UnusedSuppression.meta();
-    if !ran(meta.id) {
-        return;
-    }
-    let mut sink = Sink::new(meta, diagnostics);
-    let mut list: Vec<Entry> = entries.into_values().flatten().filter(|e| !e.used).collect();
+    let mut list: Vec<Unused> = entries
+        .into_values()
+        .flatten()
+        .filter(|e| !e.used)
+        .map(|e| Unused { rule: e.rule, span: e.span, whole_file: e.range.is_none() })
+        .collect();
     list.sort_by_key(|e| (e.span.file, e.span.start()));
-    for entry in list {
-        if rules::find(&entry.rule).is_none() {
-            let near = rules::nearest(&entry.rule, ALL.iter().map(|r| r.meta().id), (entry.rule.len() / 3).max(3));
-            let hint = near
-                .first()
-                .map(|n| format!("did you mean `{n}`?"))
-                .unwrap_or_else(|| "`atl-lint rules` lists them".into());
-            sink.emit(
-                entry.span,
-                "no such rule",
-                format!("`{}` names no rule, so this suppression does nothing", entry.rule),
-            )
-            .help(hint);
-        } else if ran(&entry.rule) {
-            let what = if entry.range.is_some() { "the next directive" } else { "this file" };
-            sink.emit(
-                entry.span,
-                "suppresses nothing",
-                format!("`{}` reports nothing on {what}: the suppression is stale", entry.rule),
-            )
-            .help("remove it");
-        }
-    }
-    sink.finish();
+    list
 }
 
 /// The suppressions of one file.

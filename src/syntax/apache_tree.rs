@@ -474,14 +474,14 @@ pub fn read_all(files: &mut [Parsed<'_>], scope: &Scope) -> HashMap<String, Tree
         if !matches!(file.tree, Tree::Apache(_)) || host.read.contains(&index) {
             continue;
         }
-        let mut state = match source.include_root.as_deref() {
+        let mut state = match source.include_root() {
             Some(main) if main == source.display => State::tree(&source.path, scope),
             Some(_) => continue,
             None => State::alone(),
         };
-        host.root = source.include_root.clone();
+        host.root = source.include_root().map(str::to_string);
         host.read_file(&mut state, index);
-        if let Some(root) = source.include_root.clone() {
+        if let Some(root) = source.include_root().map(str::to_string) {
             trees.insert(root, state.finish().0);
         }
     }
@@ -493,7 +493,7 @@ pub fn dump(files: &mut [Parsed<'_>], main: usize, scope: &Scope) -> Vec<DumpLin
     let Some(source) = files.get(main).map(|f| f.source) else { return Vec::new() };
     let mut state = State::tree(&source.path, scope).dumping();
     let mut host = Linted::new(files, scope);
-    host.root = source.include_root.clone();
+    host.root = source.include_root().map(str::to_string);
     host.read_file(&mut state, main);
     state.finish().1
 }
@@ -522,7 +522,7 @@ impl<'p, 'a> Linted<'p, 'a> {
             files
                 .iter()
                 .enumerate()
-                .filter(|(_, f)| matches!(f.tree, Tree::Apache(_)) && f.source.include_root.is_some())
+                .filter(|(_, f)| matches!(f.tree, Tree::Apache(_)) && f.source.include_root().is_some())
         };
         let by_path = in_trees().map(|(i, f)| (tidy(&f.source.path), i)).collect();
         let by_key = HashMap::new();
@@ -570,7 +570,7 @@ impl Host for Linted<'_, '_> {
                 index
             }
         };
-        let in_tree = self.files.get(index).is_some_and(|f| f.source.include_root == self.root);
+        let in_tree = self.files.get(index).is_some_and(|f| f.source.include_root() == self.root.as_deref());
         if in_tree {
             self.read_file(state, index);
         }

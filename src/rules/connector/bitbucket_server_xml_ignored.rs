@@ -46,10 +46,6 @@ fn shared_dir(path: &Path) -> Option<&Path> {
 }
 
 impl Rule for BitbucketServerXmlIgnored {
-    fn reads_topology(&self) -> bool {
-        false
-    }
-
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         let mut properties: HashMap<&Path, Span> = HashMap::new();
         for file in cx.files {

@@ -39,10 +39,6 @@ declare_rule! {
 }
 
 impl Rule for PropertyDuplicateKey {
-    fn reads_topology(&self) -> bool {
-        false
-    }
-
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         for file in cx.files {
             let Tree::Properties(props) = &file.tree else {

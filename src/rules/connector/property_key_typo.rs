@@ -66,10 +66,6 @@ fn lookup_form(key: &str) -> String {
 }
 
 impl Rule for PropertyKeyTypo {
-    fn reads_topology(&self) -> bool {
-        false
-    }
-
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         let known = known_keys();
         for file in cx.files {

@@ -81,10 +81,6 @@ fn judged_connector(element: &Element<'_>) -> bool {
 }
 
 impl Rule for UnknownAttribute {
-    fn reads_topology(&self) -> bool {
-        false
-    }
-
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         let table = table();
         for file in cx.files {

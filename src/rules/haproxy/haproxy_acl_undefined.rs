@@ -41,10 +41,6 @@ declare_rule! {
 }
 
 impl Rule for HaproxyAclUndefined {
-    fn reads_topology(&self) -> bool {
-        false
-    }
-
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         for config in configs(cx.files) {
             for section in config.sections.iter().filter(|s| s.is_proxy()) {

@@ -42,10 +42,6 @@ declare_rule! {
 }
 
 impl Rule for HaproxyBackendUndefined {
-    fn reads_topology(&self) -> bool {
-        false
-    }
-
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         // `haproxy -f conf.d/` reads every file as one configuration: backends may be defined
         // in another scanned file.

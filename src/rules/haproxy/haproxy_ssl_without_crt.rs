@@ -33,10 +33,6 @@ declare_rule! {
 }
 
 impl Rule for HaproxySslWithoutCrt {
-    fn reads_topology(&self) -> bool {
-        false
-    }
-
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         for config in configs(cx.files) {
             for statement in config.sections.iter().flat_map(|s| s.find(&["bind"])) {

@@ -38,10 +38,6 @@ declare_rule! {
 }
 
 impl Rule for FileSkipped {
-    fn reads_topology(&self) -> bool {
-        false
-    }
-
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         for problem in cx.problems {
             let path = &problem.path;

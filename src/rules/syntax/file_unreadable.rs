@@ -33,10 +33,6 @@ declare_rule! {
 }
 
 impl Rule for FileUnreadable {
-    fn reads_topology(&self) -> bool {
-        false
-    }
-
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         for problem in cx.problems {
             let Problem::Unreadable(reason) = &problem.problem else {

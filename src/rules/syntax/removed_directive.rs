@@ -36,10 +36,6 @@ declare_rule! {
 }
 
 impl Rule for RemovedDirective {
-    fn reads_topology(&self) -> bool {
-        false
-    }
-
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         for config in configs(cx.files) {
             for (section, statement) in statements(config) {

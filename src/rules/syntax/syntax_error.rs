@@ -35,10 +35,6 @@ declare_rule! {
 }
 
 impl Rule for SyntaxError {
-    fn reads_topology(&self) -> bool {
-        false
-    }
-
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         for file in cx.files {
             let help = match file.tree {

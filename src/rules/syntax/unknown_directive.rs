@@ -42,10 +42,6 @@ declare_rule! {
 }
 
 impl Rule for UnknownDirective {
-    fn reads_topology(&self) -> bool {
-        false
-    }
-
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         apache(cx, sink);
         let table = keywords();

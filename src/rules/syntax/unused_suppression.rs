@@ -1,6 +1,7 @@
 //! `unused-suppression`: an ignore comment that suppressed nothing.
 
-use crate::rules::{declare_rule, Context, Rule, Sink};
+use crate::rules::suppress::Unused;
+use crate::rules::{self, declare_rule, Context, Rule, Sink, ALL};
 
 declare_rule! {
     /// ## What it does
@@ -30,11 +31,33 @@ declare_rule! {
 }
 
 impl Rule for UnusedSuppression {
-    fn reads_topology(&self) -> bool {
-        false
-    }
-
-    /// Unused suppressions are known only once every other rule has run and the
-    /// suppressions have been applied: `crate::rules::suppress::apply` reports them.
+    /// Unused suppressions are known only once every other rule has run.
     fn check(&self, _cx: &Context<'_>, _sink: &mut Sink<'_>) {}
+
+    fn check_suppressions(&self, cx: &Context<'_>, unused: &[Unused], sink: &mut Sink<'_>) {
+        for entry in unused {
+            if rules::find(&entry.rule).is_none() {
+                let ids = ALL.iter().map(|r| r.meta().id);
+                let near = rules::nearest(&entry.rule, ids, (entry.rule.len() / 3).max(3));
+                let hint = near
+                    .first()
+                    .map(|n| format!("did you mean `{n}`?"))
+                    .unwrap_or_else(|| "`atl-lint rules` lists them".into());
+                sink.emit(
+                    entry.span,
+                    "no such rule",
+                    format!("`{}` names no rule, so this suppression does nothing", entry.rule),
+                )
+                .help(hint);
+            } else if cx.settings.selected(&entry.rule) {
+                let what = if entry.whole_file { "this file" } else { "the next directive" };
+                sink.emit(
+                    entry.span,
+                    "suppresses nothing",
+                    format!("`{}` reports nothing on {what}: the suppression is stale", entry.rule),
+                )
+                .help("remove it");
+            }
+        }
+    }
 }

@@ -136,7 +136,7 @@ fn references(cx: &Context<'_>, scope: &Scope) -> Vec<Reference> {
                 }
             }
             // An Apache file no main configuration includes is not read by the server.
-            Tree::Apache(_) if file.source.include_root.is_none() => {}
+            Tree::Apache(_) if file.source.include_root().is_none() => {}
             Tree::Apache(config) => {
                 let server_root = apache_server_root(cx.files, file).unwrap_or_else(|| dir.clone());
                 for directive in config.directives.iter().filter(|d| !d.skipped) {
@@ -194,7 +194,7 @@ fn references(cx: &Context<'_>, scope: &Scope) -> Vec<Reference> {
 
 /// The directory of the main configuration an Apache file is read through.
 fn apache_server_root(files: &[Parsed<'_>], file: &Parsed<'_>) -> Option<PathBuf> {
-    let root = file.source.include_root.as_deref()?;
+    let root = file.source.include_root()?;
     let main = files.iter().find(|f| f.source.kind == Some(FileKind::Apache) && f.source.display == root)?;
     main.source.path.parent().map(Path::to_path_buf)
 }

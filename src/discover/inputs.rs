@@ -1,0 +1,131 @@
+//! The files of a run: standard input, the PATHs, and in live mode the places applications
+//! keep their configuration.
+
+use std::path::PathBuf;
+
+use super::{confine, discover_in, display_path, is_binary, kind_of, live, problem, Denied, Found, PathError};
+use super::{FileProblem, Problem, MAX_FILE_SIZE};
+use crate::settings::{Settings, Stdin};
+use crate::source::{FileId, SourceFile, SourceMap};
+
+/// Why a run could not happen.
+#[derive(Debug)]
+pub enum Error {
+    /// A command-line path that does not exist or cannot be read.
+    Path(PathError),
+    /// Standard input could not be read.
+    Stdin(std::io::Error),
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Path(e) => write!(f, "cannot lint `{}`: {}", e.path.display(), e.error),
+            Error::Stdin(e) => write!(f, "cannot read standard input: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// What discovery found for a run.
+#[derive(Debug, Default)]
+pub struct Inputs {
+    /// The files, in the order they are reported.
+    pub found: Vec<Found>,
+    /// The application homes live mode found, as shown.
+    pub homes: Vec<String>,
+}
+
+/// The files of a run, the lint's and `graph`'s alike: standard input, the PATHs (under
+/// `--root`), and in live mode the places applications keep their configuration.
+pub fn find(settings: &Settings) -> Result<Inputs, Error> {
+    let mut found = Vec::new();
+    if let Some(stdin) = &settings.stdin {
+        found.push(read_stdin(stdin)?);
+    }
+    let mut files = settings.paths.clone();
+    let mut places = live::Found::default();
+    if let Some(live) = &settings.live {
+        // `/` is not walked whole: its `/etc` and the places applications use are.
+        let whole = |p: &PathBuf| p.as_path() == live.root || p.as_os_str() == "/";
+        if files.iter().any(whole) {
+            files.retain(|p| !whole(p));
+            files.push(live.root.join("etc"));
+        }
+        places = live::locate(&settings.scope);
+    }
+    found.extend(discover_in(&files, &places.files, &settings.scope).map_err(Error::Path)?);
+    let cwd = std::env::current_dir().ok();
+    let homes = places.homes.iter().map(|h| display_path(h, cwd.as_deref())).collect();
+    Ok(Inputs { found, homes })
+}
+
+/// Standard input, read up to the size limit like any file, and refused when binary.
+fn read_stdin(stdin: &Stdin) -> Result<Found, Error> {
+    let path = PathBuf::from(&stdin.name);
+    let bytes = match confine::read_capped(std::io::stdin().lock(), 0, MAX_FILE_SIZE) {
+        Ok(bytes) => bytes,
+        Err(Denied::Io(err)) => return Err(Error::Stdin(err)),
+        Err(denied) => return Ok(Found::new(path, stdin.kind, Err(problem(denied)))),
+    };
+    let kind = stdin.kind.or_else(|| kind_of(&path, &bytes));
+    let content = match kind {
+        _ if is_binary(&bytes) => Err(Problem::Binary),
+        Some(_) => Ok(bytes),
+        None => Err(Problem::UnknownKind),
+    };
+    Ok(Found::new(path, kind, content))
+}
+
+/// How the command line's `--base-url` values are shown in reports: as a file of their own,
+/// one value a line.
+pub const BASE_URL_SOURCE: &str = "--base-url";
+
+/// The files of a run as sources, with the problems of those that could not be read.
+#[derive(Debug, Default)]
+pub struct Sources {
+    /// Every file.
+    pub map: SourceMap,
+    /// The files that could not be read, and why.
+    pub problems: Vec<FileProblem>,
+    /// The `--base-url` values, one a line, as a file of their own.
+    pub base_urls: Option<FileId>,
+    /// The config file, when it declares apps: findings may point at their base URLs.
+    pub config: Option<FileId>,
+}
+
+/// The found files as sources, then the `--base-url` values and the config file when it
+/// declares apps, so that findings can point at either.
+pub fn sources(found: Vec<Found>, settings: &Settings) -> Sources {
+    let cwd = std::env::current_dir().ok();
+    let mut sources = Sources::default();
+    for file in found {
+        let display = display_path(&file.path, cwd.as_deref());
+        let (path, kind) = (file.path, file.kind);
+        let include_root = file.include_root.map(|root| display_path(&root, cwd.as_deref()));
+        match file.content {
+            Ok(bytes) => {
+                sources.map.add(|id| SourceFile::read(id, path, display, kind, include_root, bytes));
+            }
+            Err(problem) => {
+                let shown = display.clone();
+                let id = sources.map.add(|id| SourceFile::unread(id, path, display, kind));
+                sources.problems.push(FileProblem { file: id, path: shown, problem });
+            }
+        }
+    }
+    if !settings.base_urls.is_empty() {
+        let text = settings.base_urls.join("\n").into_bytes();
+        let path = PathBuf::from(BASE_URL_SOURCE);
+        let id = sources.map.add(|id| SourceFile::shown(id, path, BASE_URL_SOURCE.into(), text));
+        sources.base_urls = Some(id);
+    }
+    let config = &settings.config;
+    if !config.apps.is_empty() {
+        let display = display_path(&config.path, cwd.as_deref());
+        let text = config.text.clone().into_bytes();
+        sources.config = Some(sources.map.add(|id| SourceFile::shown(id, config.path.clone(), display, text)));
+    }
+    sources
+}

@@ -1,0 +1,202 @@
+//! Finishing a run: severities from the config file, the minimum severity, one finding
+//! once, fingerprints, order, and the findings a baseline accepts.
+
+use foldhash::{HashMap, HashMapExt};
+use std::path::Path;
+
+use super::baseline::relative_to;
+use super::{Redactor, Report, Secrets};
+use crate::config::Config;
+use crate::diagnostic::Diagnostic;
+use crate::settings::Settings;
+use crate::source::{self, SourceMap};
+
+/// What the earlier stages hand the report.
+#[derive(Debug)]
+pub struct Run {
+    /// Every file of the run.
+    pub sources: SourceMap,
+    /// The secrets to mask.
+    pub secrets: Secrets,
+    /// The rules' findings, suppressions applied.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Routes joined to connectors.
+    pub linked_routes: usize,
+    /// Application homes live mode found.
+    pub homes: Vec<String>,
+}
+
+/// The finished report of a run.
+pub fn finish(run: Run, settings: &Settings) -> Report {
+    let Run { sources, secrets, mut diagnostics, linked_routes, homes } = run;
+    for d in &mut diagnostics {
+        if let Some(severity) = settings.severity(d.rule) {
+            d.severity = severity;
+        }
+    }
+    if let Some(min) = settings.min_severity {
+        diagnostics.retain(|d| d.severity >= min);
+    }
+    let mut report = Report { sources, secrets, diagnostics, linked_routes, homes };
+    order(&mut report);
+    if !settings.config.ignored_findings.is_empty() {
+        let mut accepted = Accepted::new(&settings.config);
+        let sources = &report.sources;
+        report.diagnostics.retain(|d| !accepted.contains(d, sources));
+    }
+    report
+}
+
+/// How far around the primary span the fingerprint reads the directive.
+const FINGERPRINT_WINDOW: usize = 160;
+
+/// Drops repeated findings, gives each its fingerprint, and sorts them.
+fn order(report: &mut Report) {
+    // One finding once: a route read through several listeners of one proxy repeats it.
+    let first = first_of_each(&report.diagnostics);
+    let mut kept = first.into_iter();
+    report.diagnostics.retain(|_| kept.next().unwrap_or(true));
+    let redactor = Redactor::new(&report.sources, &report.secrets);
+    let sources = &report.sources;
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for d in &mut report.diagnostics {
+        let Some(file) = sources.get(d.primary.span.file) else {
+            continue;
+        };
+        let text = redactor.text(file.id);
+        let span_text = text.get(d.primary.span.start()..d.primary.span.end()).unwrap_or("");
+        // The directive around the span: its lines, cut to a bounded window so that a
+        // one-line file with thousands of findings stays linear.
+        let (line_start, _) = file.line_range(file.line_index(d.primary.span.start()));
+        let (_, line_end) = file.line_range(file.line_index(d.primary.span.end()));
+        let from = file.clamp(line_start.max(d.primary.span.start().saturating_sub(FINGERPRINT_WINDOW)));
+        let to = file.clamp(line_end.min(d.primary.span.end().saturating_add(FINGERPRINT_WINDOW)));
+        let directive = text.get(from..to.max(from)).unwrap_or("");
+        let key = format!("{}\0{}\0{}\0{}", d.rule, file.display, normalize(span_text), normalize(directive));
+        let occurrence = seen.entry(key.clone()).or_insert(0);
+        *occurrence += 1;
+        d.fingerprint = format!("{:016x}", fnv1a(&format!("{key}\0{occurrence}")));
+    }
+    fn key<'d>(sources: &'d SourceMap, d: &'d Diagnostic) -> (&'d str, usize, usize, &'static str, &'d str) {
+        let file = sources.get(d.primary.span.file);
+        let line = file.map_or(0, |f| f.line_index(d.primary.span.start()));
+        // Within a line, byte offsets order like columns.
+        (file.map_or("", |f| f.display.as_str()), line, d.primary.span.start(), d.rule, d.message.as_str())
+    }
+    // Indices are sorted, not the findings or copies of their keys: either would cost a
+    // finding's size again for each of them.
+    let diagnostics = &report.diagnostics;
+    let mut order: Vec<usize> = (0..diagnostics.len()).collect();
+    order.sort_by(|&a, &b| {
+        diagnostics.get(a).map(|d| key(sources, d)).cmp(&diagnostics.get(b).map(|d| key(sources, d)))
+    });
+    apply_order(&mut report.diagnostics, order);
+}
+
+/// For each finding, whether it is the first with its rule, primary span and message.
+fn first_of_each(diagnostics: &[Diagnostic]) -> Vec<bool> {
+    let key = |i: usize| {
+        diagnostics
+            .get(i)
+            .map(|d| (d.rule, d.primary.span.file, d.primary.span.start(), d.primary.span.end(), d.message.as_str()))
+    };
+    // Sorting indices keeps equal findings together, the earliest first, without a set of
+    // copied messages.
+    let mut order: Vec<usize> = (0..diagnostics.len()).collect();
+    order.sort_by(|&a, &b| key(a).cmp(&key(b)));
+    let mut first = vec![true; diagnostics.len()];
+    for pair in order.windows(2) {
+        if let [a, b] = *pair {
+            if key(a) == key(b) {
+                if let Some(slot) = first.get_mut(b) {
+                    *slot = false;
+                }
+            }
+        }
+    }
+    first
+}
+
+/// Puts `items` in the order `order` lists their indices (each index once), in place:
+/// `items[k]` becomes what `items[order[k]]` was.
+fn apply_order<T>(items: &mut [T], mut order: Vec<usize>) {
+    for start in 0..order.len() {
+        // Each cycle of the permutation is walked once; a place already filled points at
+        // itself.
+        let mut at = start;
+        while let Some(slot) = order.get_mut(at) {
+            let from = std::mem::replace(slot, at);
+            if from == start || from == at || from >= items.len() {
+                break;
+            }
+            items.swap(at, from);
+            at = from;
+        }
+    }
+}
+
+fn normalize(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// FNV-1a, 64 bits: a stable hash (Rust's own hasher is randomised per process).
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3))
+}
+
+/// The `[[ignore-finding]]` entries of the configuration, looked up by what they name: a
+/// baseline lists every finding of a run, and comparing each finding with each entry would
+/// cost their product.
+pub(crate) struct Accepted<'c> {
+    config: &'c Config,
+    /// Rule, path, line (`None`: any), fingerprint (`None`: any).
+    entries: foldhash::HashSet<(&'c str, &'c str, Option<usize>, Option<&'c str>)>,
+    /// Each file's path relative to the configuration, found once.
+    paths: HashMap<source::FileId, String>,
+}
+
+impl<'c> Accepted<'c> {
+    pub(crate) fn new(config: &'c Config) -> Self {
+        let entries = config
+            .ignored_findings
+            .iter()
+            .map(|e| (e.rule.as_str(), e.path.as_str(), e.line, e.fingerprint.as_deref()))
+            .collect();
+        Accepted { config, entries, paths: HashMap::new() }
+    }
+
+    /// Whether an entry accepts the finding: same rule, the file by its relative or shown
+    /// path, the line and fingerprint when the entry gives them.
+    pub(crate) fn contains(&mut self, d: &Diagnostic, sources: &SourceMap) -> bool {
+        let Some(source) = sources.get(d.primary.span.file) else { return false };
+        let config = self.config;
+        let path = self.paths.entry(source.id).or_insert_with(|| {
+            let dir = config.path.parent().unwrap_or(Path::new(""));
+            relative_to(&source.path, dir)
+        });
+        let line = source.line_col(d.primary.span.start()).0;
+        let paths = [path.as_str(), source.display.as_str()];
+        paths.iter().any(|path| {
+            [None, Some(line)].iter().any(|line| {
+                [None, Some(d.fingerprint.as_str())]
+                    .iter()
+                    .any(|fingerprint| self.entries.contains(&(d.rule, *path, *line, *fingerprint)))
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::apply_order;
+
+    #[test]
+    fn findings_are_put_in_order_in_place() {
+        let mut items = vec!['a', 'b', 'c', 'd', 'e', 'f'];
+        apply_order(&mut items, vec![3, 0, 4, 1, 2, 5]);
+        assert_eq!(items, vec!['d', 'a', 'e', 'b', 'c', 'f']);
+        let mut reversed: Vec<usize> = (0..100).collect();
+        apply_order(&mut reversed, (0..100).rev().collect());
+        assert_eq!(reversed, (0..100).rev().collect::<Vec<_>>());
+    }
+}

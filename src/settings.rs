@@ -1,0 +1,155 @@
+//! Settings: the command line's options and the config file resolved once into the one
+//! value every stage reads.
+
+use std::path::{Path, PathBuf};
+
+use crate::config::Config;
+use crate::diagnostic::Severity;
+use crate::discover::Scope;
+use crate::source::FileKind;
+
+/// What the command line (or a test) asks for, before it is resolved: the low-level
+/// arguments, as given.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Files and directories; `-` is standard input.
+    pub paths: Vec<PathBuf>,
+    /// Run only these rules.
+    pub select: Option<Vec<String>>,
+    /// Skip these rules.
+    pub ignore: Vec<String>,
+    /// Report only findings at or above this.
+    pub min_severity: Option<Severity>,
+    /// The kind of standard input.
+    pub stdin_kind: Option<FileKind>,
+    /// The name standard input is reported under.
+    pub stdin_filename: Option<String>,
+    /// Base URLs declared on the command line: `[APP=]URL`.
+    pub base_urls: Vec<String>,
+    /// Report findings even where an ignore comment suppresses them.
+    pub no_ignore_comments: bool,
+    /// The config file read for the run (empty when there is none): known directives,
+    /// severities, apps, accepted findings, `cert-expiry-days`.
+    pub config: Config,
+    /// `--root`: the directory that stands for `/` (default `/`).
+    pub root: Option<PathBuf>,
+    /// `--live` / `--no-live`; `None`: on when a PATH is absolute and outside any git work
+    /// tree.
+    pub live: Option<bool>,
+    /// The time certificates are judged at, in seconds since the Unix epoch (default: now);
+    /// fixed by tests so that their certificates age predictably.
+    pub now: Option<i64>,
+}
+
+/// Live mode's settings for a run.
+#[derive(Clone, Debug)]
+pub struct LiveMode {
+    /// The directory that stands for `/`.
+    pub root: PathBuf,
+    /// Days before expiry at which a certificate is reported.
+    pub expiry_days: u32,
+    /// Now, in seconds since the Unix epoch.
+    pub now: i64,
+}
+
+/// Standard input as a file of the run.
+#[derive(Clone, Debug)]
+pub struct Stdin {
+    /// The name it is reported under.
+    pub name: String,
+    /// Its kind, when given.
+    pub kind: Option<FileKind>,
+}
+
+/// One run's settings, resolved once from [`Options`]: what every stage reads.
+#[derive(Debug)]
+pub struct Settings {
+    /// The PATHs as this run reads them (absolute ones under `--root`); standard input is
+    /// [`Settings::stdin`].
+    pub paths: Vec<PathBuf>,
+    /// Standard input, when `-` is a PATH.
+    pub stdin: Option<Stdin>,
+    /// Live mode, when it is on.
+    pub live: Option<LiveMode>,
+    /// What the run may read.
+    pub scope: Scope,
+    /// Base URLs declared on the command line: `[APP=]URL`.
+    pub base_urls: Vec<String>,
+    /// Report only findings at or above this.
+    pub min_severity: Option<Severity>,
+    /// Whether `atl-lint: ignore[...]` comments suppress findings.
+    pub ignore_comments: bool,
+    /// The config file (empty when there is none).
+    pub config: Config,
+    select: Option<Vec<String>>,
+    ignore: Vec<String>,
+}
+
+impl Settings {
+    /// Resolves `options`: the PATHs under the root, live mode and the scope, once.
+    pub fn resolve(options: &Options) -> Settings {
+        let stdin = options.paths.iter().any(|p| p.as_os_str() == "-").then(|| Stdin {
+            name: options.stdin_filename.clone().unwrap_or_else(|| "<stdin>".into()),
+            kind: options.stdin_kind,
+        });
+        let paths: Vec<PathBuf> = options
+            .paths
+            .iter()
+            .filter(|p| p.as_os_str() != "-")
+            .map(|p| under_root(options.root.as_deref(), p))
+            .collect();
+        let live = live_mode(options);
+        let scope = Scope::new(options.root.as_deref(), paths.clone(), live.is_some());
+        Settings {
+            paths,
+            stdin,
+            live,
+            scope,
+            base_urls: options.base_urls.clone(),
+            min_severity: options.min_severity,
+            ignore_comments: !options.no_ignore_comments,
+            config: options.config.clone(),
+            select: options.select.clone(),
+            ignore: options.ignore.clone(),
+        }
+    }
+
+    /// Whether the rule `id` runs.
+    pub fn selected(&self, id: &str) -> bool {
+        if self.ignore.iter().any(|i| i == id) {
+            return false;
+        }
+        self.select.as_ref().is_none_or(|s| s.iter().any(|i| i == id))
+    }
+
+    /// The severity the config file gives the rule `id`, if any.
+    pub fn severity(&self, id: &str) -> Option<Severity> {
+        self.config.severities.iter().find(|(rule, _)| rule == id).map(|(_, severity)| *severity)
+    }
+
+    /// Third-party Apache directives the user lists as known.
+    pub fn known_directives(&self) -> &[String] {
+        &self.config.known_directives
+    }
+}
+
+/// Live mode, when it is on: asked for, or by default when a PATH is absolute and outside
+/// any git work tree (or `--root` is given).
+fn live_mode(options: &Options) -> Option<LiveMode> {
+    let on =
+        options.live.unwrap_or_else(|| options.root.is_some() || crate::discover::live::default_on(&options.paths));
+    let clock = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    on.then(|| LiveMode {
+        root: options.root.clone().unwrap_or_else(|| PathBuf::from("/")),
+        expiry_days: options.config.cert_expiry_days.unwrap_or(30),
+        now: options.now.unwrap_or_else(|| i64::try_from(clock).unwrap_or(i64::MAX)),
+    })
+}
+
+/// A PATH as a run reads it: an absolute one under `--root`.
+fn under_root(root: Option<&Path>, path: &Path) -> PathBuf {
+    match (root, path.strip_prefix("/")) {
+        (Some(root), Ok(relative)) => root.join(relative),
+        _ => path.to_path_buf(),
+    }
+}
