@@ -134,7 +134,7 @@ const MAX_CONFIG_SIZE: u64 = 4 << 20;
 /// Reads a configuration file: a regular file (links followed: the user named it or it sits
 /// in the repository), at most [`MAX_CONFIG_SIZE`] bytes whatever its size claims.
 pub fn read(path: &Path) -> Result<String, String> {
-    use crate::discover::{confine, Denied};
+    use crate::confine::{self, Denied};
     let shown = path.display();
     let real = std::fs::canonicalize(path).map_err(|e| format!("cannot read `{shown}`: {e}"))?;
     let bytes = confine::open_regular(&real)

@@ -6,7 +6,7 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::source::{tidy, FileKey, FileKind};
 
-pub mod confine;
+pub use crate::confine;
 mod includes;
 pub mod inputs;
 pub mod live;
@@ -16,8 +16,7 @@ pub use confine::{Denied, Scope};
 /// How deep a walk descends.
 const MAX_WALK_DEPTH: usize = 256;
 
-/// Files over this size are not read.
-pub const MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
+pub use crate::confine::MAX_FILE_SIZE;
 
 /// Directories never walked into.
 const SKIPPED_DIRS: [&str; 3] = [".git", "node_modules", "target"];

@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod confine;
 pub mod diagnostic;
 pub mod discover;
 pub mod fuzzing;

@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::config::Config;
+use crate::confine::Scope;
 use crate::diagnostic::Severity;
-use crate::discover::Scope;
 use crate::source::FileKind;
 
 /// What the command line (or a test) asks for, before it is resolved: the low-level
@@ -136,8 +136,7 @@ impl Settings {
 /// Live mode, when it is on: asked for, or by default when a PATH is absolute and outside
 /// any git work tree (or `--root` is given).
 fn live_mode(options: &Options) -> Option<LiveMode> {
-    let on =
-        options.live.unwrap_or_else(|| options.root.is_some() || crate::discover::live::default_on(&options.paths));
+    let on = options.live.unwrap_or_else(|| options.root.is_some() || in_no_work_tree(&options.paths));
     let clock = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
     on.then(|| LiveMode {
         root: options.root.clone().unwrap_or_else(|| PathBuf::from("/")),
@@ -152,4 +151,9 @@ fn under_root(root: Option<&Path>, path: &Path) -> PathBuf {
         (Some(root), Ok(relative)) => root.join(relative),
         _ => path.to_path_buf(),
     }
+}
+
+/// Whether live mode is on by default: some PATH is absolute and outside any git work tree.
+fn in_no_work_tree(paths: &[PathBuf]) -> bool {
+    paths.iter().any(|p| p.is_absolute() && !p.ancestors().any(|a| a.join(".git").exists()))
 }

@@ -9,7 +9,7 @@ pub struct FileId(pub u32);
 /// A byte range in one source file. Lines and columns are derived only when reporting.
 ///
 /// Offsets are stored in 32 bits (every parsed tree holds one span per word, so the size
-/// counts): files over [`crate::discover::MAX_FILE_SIZE`] are never read, far below 4 GiB.
+/// counts): files over [`crate::confine::MAX_FILE_SIZE`] are never read, far below 4 GiB.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Span {
     /// The file the range is in.

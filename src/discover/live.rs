@@ -144,11 +144,6 @@ fn split_assignments(text: &str) -> Vec<String> {
     out
 }
 
-/// Whether live mode is on by default: some PATH is absolute and outside any git work tree.
-pub fn default_on(paths: &[PathBuf]) -> bool {
-    paths.iter().any(|p| p.is_absolute() && !p.ancestors().any(|a| a.join(".git").exists()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::named_directories;

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use super::apache::{Config, Item, ItemCursor};
 use super::apache_directives::directives;
 use super::{Parsed, SyntaxProblem, Tree};
-use crate::discover::Scope;
+use crate::confine::Scope;
 use crate::source::{tidy, SourceFile};
 
 /// Debian's `envvars` is a few lines: a larger one is not what Apache's scripts source.

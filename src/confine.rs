@@ -15,6 +15,9 @@ use foldhash::{HashSet, HashSetExt};
 
 use crate::source::FileKey;
 
+/// Files over this size are not read.
+pub const MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
+
 /// Linux's own limit on symbolic links followed while resolving one path.
 const MAX_LINKS: usize = 40;
 
