@@ -40,9 +40,20 @@ fn fixtures(scope: &str, id: &str) -> (Vec<PathBuf>, Vec<PathBuf>) {
 /// When the certificate fixtures are judged: 2030-01-01T00:00:00Z.
 const FIXTURE_NOW: i64 = 1_893_456_000;
 
+/// The rules a suppression fixture names in its ignore comments: `unused-suppression` judges
+/// a comment only for rules that ran, so they run with it.
+fn suppressed_rules(path: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let lists = text.split("ignore[").skip(1).filter_map(|rest| rest.split_once(']').map(|(list, _)| list));
+    lists.flat_map(|list| list.split(',').map(|id| id.trim().to_string())).filter(|id| !id.is_empty()).collect()
+}
+
 fn run(path: &Path, id: &str) -> atl_lint::report::Report {
-    let mut options =
-        Options { paths: vec![path.to_path_buf()], select: Some(vec![id.to_string()]), ..Options::default() };
+    let mut select = vec![id.to_string()];
+    if id == "unused-suppression" {
+        select.extend(suppressed_rules(path).into_iter().filter(|s| atl_lint::rules::find(s).is_some()));
+    }
+    let mut options = Options { paths: vec![path.to_path_buf()], select: Some(select), ..Options::default() };
     if id.starts_with("tls-cert-") {
         // A server's filesystem in a directory: `atl-lint --root DIR /etc`.
         options = Options {
@@ -83,6 +94,25 @@ fn every_rule_triggers_on_its_fixtures_and_is_silent_on_the_ok_ones() {
         }
         for path in &clean {
             let report = run(path, meta.id);
+            // A fixture that is not read, or read as no format, would be silent for nothing.
+            let linted = report.linted_files().count();
+            let named = path.is_dir() || report.linted_files().any(|f| f.path == *path);
+            if linted == 0 || !named {
+                failures.push(format!("{}: the ok fixture {} was not parsed", meta.id, path.display()));
+            }
+            if meta.id == "unused-suppression" {
+                // Its suppressions must be needed: without them, the rules they name fire.
+                let bare = atl_lint::lint(&Options {
+                    paths: vec![path.clone()],
+                    select: Some(suppressed_rules(path)),
+                    no_ignore_comments: true,
+                    ..Options::default()
+                })
+                .expect("lint");
+                if bare.diagnostics.is_empty() {
+                    failures.push(format!("{}: the suppressions of {} suppress nothing", meta.id, path.display()));
+                }
+            }
             for d in &report.diagnostics {
                 failures.push(format!("{}: triggers on the ok fixture {}: {}", meta.id, path.display(), d.message));
             }
