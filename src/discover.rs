@@ -7,7 +7,6 @@ use std::path::{Component, Path, PathBuf};
 use crate::source::{tidy, FileKey, FileKind};
 
 pub use crate::confine;
-mod includes;
 pub mod inputs;
 pub mod live;
 
@@ -33,9 +32,6 @@ pub struct Found {
     pub kind: Option<FileKind>,
     /// The bytes, or why they were not read.
     pub content: Result<Vec<u8>, Problem>,
-    /// For an Apache file read through a main configuration's includes (or the main
-    /// configuration itself): that main configuration.
-    pub include_root: Option<PathBuf>,
     /// The file's identity on disk, when discovery looked it up.
     pub key: Option<FileKey>,
 }
@@ -43,7 +39,7 @@ pub struct Found {
 impl Found {
     /// A file found on its own (not through an include).
     pub fn new(path: PathBuf, kind: Option<FileKind>, content: Result<Vec<u8>, Problem>) -> Self {
-        Found { path, kind, content, include_root: None, key: None }
+        Found { path, kind, content, key: None }
     }
 }
 
@@ -105,9 +101,7 @@ pub fn discover_in(paths: &[PathBuf], extras: &[PathBuf], scope: &Scope) -> Resu
     for path in extras {
         walk.place(&tidy(path));
     }
-    let mut found = walk.found;
-    includes::follow(&mut found, scope);
-    Ok(found)
+    Ok(walk.found)
 }
 
 /// A walk in progress: the files found so far, and the files and directories met.

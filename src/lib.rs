@@ -11,6 +11,7 @@ pub mod confine;
 pub mod diagnostic;
 pub mod discover;
 pub mod fuzzing;
+pub mod includes;
 pub mod model;
 pub mod report;
 pub mod rules;
@@ -49,13 +50,16 @@ pub fn graph(options: &Options, format: report::graph::GraphFormat) -> Result<St
     let settings = Settings::resolve(options);
     let inputs = discover::inputs::find(&settings)?;
     let sources = discover::inputs::sources(inputs.found, &settings);
-    let mut parsed = parse(&sources);
-    let trees = syntax::apache_tree::read_all(&mut parsed, &settings.scope);
-    let declared = model::declared(&sources, &settings.config);
-    let topology = model::build(&parsed, trees, &declared);
-    let secrets = Secrets::find(&parsed, &sources.map);
-    let redactor = report::Redactor::new(&sources.map, &secrets);
-    Ok(report::graph::render(&topology, &sources.map, &redactor, format))
+    let added = includes::Added::new();
+    let text = {
+        let trees = includes::read(&sources, &added, &settings.scope);
+        let declared = model::declared(&sources, &settings.config);
+        let topology = model::build(&trees.parsed, trees.apache, &declared);
+        let secrets = Secrets::find(&trees.parsed, &sources.map);
+        let redactor = report::Redactor::new(&sources.map, &secrets);
+        report::graph::render(&topology, &sources.map, &redactor, format)
+    };
+    Ok(text)
 }
 
 /// Apache's configuration dump (what `apache2 -t -D DUMP_CONFIG` prints) of the include
@@ -65,17 +69,18 @@ pub fn apache_dump(main: &Path) -> Result<Vec<syntax::apache_tree::DumpLine>, Er
         Settings::resolve(&Options { paths: vec![main.to_path_buf()], live: Some(false), ..Options::default() });
     let inputs = discover::inputs::find(&settings)?;
     let sources = discover::inputs::sources(inputs.found, &settings);
-    let mut parsed = parse(&sources);
-    let root = parsed.iter().position(|p| p.source.include_root() == Some(p.source.display.as_str()));
-    Ok(root.map(|root| syntax::apache_tree::dump(&mut parsed, root, &settings.scope)).unwrap_or_default())
+    let main = sources.map.iter().find(|s| s.path == main && s.kind == Some(source::FileKind::Apache));
+    Ok(main.map(|main| includes::dump(&sources, main.id, &settings.scope)).unwrap_or_default())
 }
 
-/// The stages after discovery: sources, trees, include trees, the model, the rules, then
+/// The stages after discovery: sources, trees and include trees, the model, the rules, then
 /// the report's finish.
 fn run(found: Vec<Found>, homes: Vec<String>, settings: &Settings) -> Report {
     let sources = discover::inputs::sources(found, settings);
-    let (diagnostics, secrets, linked_routes) = check(&sources, settings);
-    report::finish::finish(Run { sources: sources.map, secrets, diagnostics, linked_routes, homes }, settings)
+    let added = includes::Added::new();
+    let (diagnostics, secrets, linked_routes) = check(&sources, &added, settings);
+    let sources = sources.map.with_included(added.into_vec());
+    report::finish::finish(Run { sources, secrets, diagnostics, linked_routes, homes }, settings)
 }
 
 /// Below this much text a run is not worth a second thread.
@@ -83,30 +88,27 @@ const PARALLEL_TEXT: usize = 1 << 18;
 
 /// Parses, reads the include trees, models and runs the rules; returns the findings, the
 /// secrets to mask and how many routes were linked to a connector.
-fn check(sources: &Sources, settings: &Settings) -> (Vec<diagnostic::Diagnostic>, Secrets, usize) {
-    let mut parsed = parse(sources);
-    let trees = syntax::apache_tree::read_all(&mut parsed, &settings.scope);
-    let parsed = parsed;
+fn check(
+    sources: &Sources,
+    added: &includes::Added,
+    settings: &Settings,
+) -> (Vec<diagnostic::Diagnostic>, Secrets, usize) {
+    let includes::Trees { parsed, apache, problems } = includes::read(sources, added, &settings.scope);
     let declared = model::declared(sources, &settings.config);
     // A large run finds the report's secrets while the model is built: neither needs the
     // other.
     let text: usize = parsed.iter().map(|p| p.source.text.len()).sum();
     let (topology, secrets) = if text < PARALLEL_TEXT {
-        (model::build(&parsed, trees, &declared), Secrets::find(&parsed, &sources.map))
+        (model::build(&parsed, apache, &declared), Secrets::find(&parsed, &sources.map))
     } else {
         std::thread::scope(|scope| {
             let secrets = scope.spawn(|| Secrets::find(&parsed, &sources.map));
-            let topology = model::build(&parsed, trees, &declared);
+            let topology = model::build(&parsed, apache, &declared);
             (topology, secrets.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
         })
     };
-    let cx = rules::Context::new(&parsed, &topology, &sources.problems, settings);
+    let cx = rules::Context::new(&parsed, &topology, &problems, settings);
     let diagnostics = rules::run(&cx);
     let linked = topology.route_links.iter().filter(|l| l.is_some()).count();
     (diagnostics, secrets, linked)
-}
-
-/// Every file of `sources` that has a parser, parsed.
-fn parse(sources: &Sources) -> Vec<syntax::Parsed<'_>> {
-    sources.map.iter().filter(|f| f.linted()).filter_map(syntax::parse).collect()
 }

@@ -120,9 +120,6 @@ pub struct SourceFile {
     pub text: String,
     /// How the text was decoded.
     pub encoding: Encoding,
-    /// The display path of the Apache main configuration that reads this file through its
-    /// includes (itself, for the main configuration).
-    include_root: Option<String>,
     /// The text with template tags masked, when the file is a template.
     template: Option<crate::template::Masked>,
     /// 32-bit: files over 16 MiB are never read.
@@ -136,34 +133,13 @@ impl SourceFile {
         let (text, encoding) = decode(bytes);
         let line_starts = line_starts(&text);
         let ascii = text.is_ascii();
-        SourceFile {
-            id,
-            path,
-            display,
-            kind,
-            linted: true,
-            text,
-            encoding,
-            include_root: None,
-            template: None,
-            line_starts,
-            ascii,
-        }
+        SourceFile { id, path, display, kind, linted: true, text, encoding, template: None, line_starts, ascii }
     }
 
-    /// A file read for linting: its template tags masked, and the Apache main
-    /// configuration that includes it, if any.
-    pub fn read(
-        id: FileId,
-        path: PathBuf,
-        display: String,
-        kind: Option<FileKind>,
-        include_root: Option<String>,
-        bytes: Vec<u8>,
-    ) -> Self {
+    /// A file read for linting, its template tags masked.
+    pub fn read(id: FileId, path: PathBuf, display: String, kind: Option<FileKind>, bytes: Vec<u8>) -> Self {
         let mut source = SourceFile::new(id, path, display, kind, bytes);
         source.template = crate::template::mask(&source.text, kind == Some(FileKind::TomcatServerXml));
-        source.include_root = include_root;
         source
     }
 
@@ -178,12 +154,6 @@ impl SourceFile {
         self.linted
     }
 
-    /// The display path of the Apache main configuration that reads this file through its
-    /// includes (itself, for the main configuration).
-    pub fn include_root(&self) -> Option<&str> {
-        self.include_root.as_deref()
-    }
-
     /// A file that is reported about but whose text is not read.
     pub fn unread(id: FileId, path: PathBuf, display: String, kind: Option<FileKind>) -> Self {
         SourceFile {
@@ -194,7 +164,6 @@ impl SourceFile {
             linted: false,
             text: String::new(),
             encoding: Encoding::Utf8,
-            include_root: None,
             template: None,
             line_starts: vec![0],
             ascii: true,
@@ -312,6 +281,19 @@ impl SourceMap {
     /// The file with this id.
     pub fn get(&self, id: FileId) -> Option<&SourceFile> {
         self.files.get(id.0 as usize)
+    }
+
+    /// The files the include step read (new ids, in order) or read again under the path a
+    /// tree includes them by (their ids kept).
+    pub fn with_included(mut self, mut files: Vec<(FileId, SourceFile)>) -> SourceMap {
+        files.sort_by_key(|(id, _)| *id);
+        for (id, file) in files {
+            match self.files.get_mut(id.0 as usize) {
+                Some(slot) => *slot = file,
+                None => self.files.push(file),
+            }
+        }
+        self
     }
 
     /// Every file, in id order.

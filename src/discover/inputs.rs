@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use super::{confine, discover_in, display_path, is_binary, kind_of, live, problem, Denied, Found, PathError};
 use super::{FileProblem, Problem, MAX_FILE_SIZE};
 use crate::settings::{Settings, Stdin};
-use crate::source::{FileId, SourceFile, SourceMap};
+use crate::source::{FileId, FileKey, SourceFile, SourceMap};
 
 /// Why a run could not happen.
 #[derive(Debug)]
@@ -89,6 +89,8 @@ pub struct Sources {
     pub map: SourceMap,
     /// The files that could not be read, and why.
     pub problems: Vec<FileProblem>,
+    /// Each file's identity on disk, by id, when discovery looked it up.
+    pub keys: Vec<Option<FileKey>>,
     /// The `--base-url` values, one a line, as a file of their own.
     pub base_urls: Option<FileId>,
     /// The config file, when it declares apps: findings may point at their base URLs.
@@ -103,10 +105,10 @@ pub fn sources(found: Vec<Found>, settings: &Settings) -> Sources {
     for file in found {
         let display = display_path(&file.path, cwd.as_deref());
         let (path, kind) = (file.path, file.kind);
-        let include_root = file.include_root.map(|root| display_path(&root, cwd.as_deref()));
+        sources.keys.push(file.key);
         match file.content {
             Ok(bytes) => {
-                sources.map.add(|id| SourceFile::read(id, path, display, kind, include_root, bytes));
+                sources.map.add(|id| SourceFile::read(id, path, display, kind, bytes));
             }
             Err(problem) => {
                 let shown = display.clone();

@@ -438,8 +438,8 @@ pub struct Topology<'a> {
     pub contexts: Vec<ContextPath<'a>>,
     /// Declared base URLs.
     pub base_urls: Vec<BaseUrl<'a>>,
-    /// Apache include trees by their main configuration's display path.
-    pub apache_trees: HashMap<String, TreeFacts>,
+    /// Which include tree each Apache file is read in, and what each tree knows.
+    pub apache_trees: crate::includes::ApacheTrees,
     /// Proxy frontends.
     pub frontends: Vec<Frontend<'a>>,
     /// Proxy routes.
@@ -469,7 +469,7 @@ impl Topology<'_> {
 
     /// The include tree an Apache file is read in, if any.
     pub fn apache_tree(&self, source: &crate::source::SourceFile) -> Option<&TreeFacts> {
-        self.apache_trees.get(source.include_root()?)
+        self.apache_trees.facts(source.id)
     }
 }
 
@@ -487,7 +487,7 @@ pub struct DeclaredBaseUrl<'a> {
 /// Builds the topology from parsed files and declared base URLs.
 pub fn build<'a>(
     files: &'a [Parsed<'a>],
-    apache_trees: HashMap<String, TreeFacts>,
+    apache_trees: crate::includes::ApacheTrees,
     declared: &'a [DeclaredBaseUrl<'a>],
 ) -> Topology<'a> {
     let mut topology = Topology { apache_trees, ..Topology::default() };

@@ -5,14 +5,14 @@
 //! their files, the linter to mark what Apache skips, and the oracle test to compare with
 //! Apache's own configuration dump.
 
-use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use foldhash::{HashMap, HashMapExt, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::apache::{Config, Item, ItemCursor};
 use super::apache_directives::directives;
-use super::{Parsed, SyntaxProblem, Tree};
+use super::SyntaxProblem;
 use crate::confine::Scope;
-use crate::source::{tidy, SourceFile};
+use crate::source::SourceFile;
 
 /// Debian's `envvars` is a few lines: a larger one is not what Apache's scripts source.
 const MAX_ENVVARS: u64 = 1 << 20;
@@ -460,121 +460,6 @@ fn if_version<'w>(args: impl Iterator<Item = &'w str>) -> Option<bool> {
         _ => return None,
     };
     Some(holds != negated)
-}
-
-/// Reads every Apache file of `files` as Apache does: each include tree from its main
-/// configuration, other files on their own. Returns each tree's facts by the main
-/// configuration's display path.
-pub fn read_all(files: &mut [Parsed<'_>], scope: &Scope) -> HashMap<String, TreeFacts> {
-    let mut trees = HashMap::new();
-    let mut host = Linted::new(files, scope);
-    for index in 0..host.files.len() {
-        let Some(file) = host.files.get(index) else { continue };
-        let source = file.source;
-        if !matches!(file.tree, Tree::Apache(_)) || host.read.contains(&index) {
-            continue;
-        }
-        let mut state = match source.include_root() {
-            Some(main) if main == source.display => State::tree(&source.path, scope),
-            Some(_) => continue,
-            None => State::alone(),
-        };
-        host.root = source.include_root().map(str::to_string);
-        host.read_file(&mut state, index);
-        if let Some(root) = source.include_root().map(str::to_string) {
-            trees.insert(root, state.finish().0);
-        }
-    }
-    trees
-}
-
-/// Apache's configuration dump of the tree headed by `files[main]`.
-pub fn dump(files: &mut [Parsed<'_>], main: usize, scope: &Scope) -> Vec<DumpLine> {
-    let Some(source) = files.get(main).map(|f| f.source) else { return Vec::new() };
-    let mut state = State::tree(&source.path, scope).dumping();
-    let mut host = Linted::new(files, scope);
-    host.root = source.include_root().map(str::to_string);
-    host.read_file(&mut state, main);
-    state.finish().1
-}
-
-/// Reads included files from the parsed files of a run.
-struct Linted<'p, 'a> {
-    files: &'p mut [Parsed<'a>],
-    scope: &'p Scope,
-    by_path: HashMap<PathBuf, usize>,
-    by_key: HashMap<crate::source::FileKey, usize>,
-    root: Option<String>,
-    read: HashSet<usize>,
-    /// Files read so far: a tree that includes files many times over stops here.
-    reads: usize,
-}
-
-/// Apache reads a file as often as it is included; atl-lint stops after this many reads of
-/// one tree.
-const MAX_READS: usize = 20_000;
-
-impl<'p, 'a> Linted<'p, 'a> {
-    fn new(files: &'p mut [Parsed<'a>], scope: &'p Scope) -> Self {
-        // Discovery names an included file by the path its include expands to; a file
-        // included by another spelling is found by its inode.
-        let in_trees = || {
-            files
-                .iter()
-                .enumerate()
-                .filter(|(_, f)| matches!(f.tree, Tree::Apache(_)) && f.source.include_root().is_some())
-        };
-        let by_path = in_trees().map(|(i, f)| (tidy(&f.source.path), i)).collect();
-        let by_key = HashMap::new();
-        Linted { files, scope, by_path, by_key, root: None, read: HashSet::new(), reads: 0 }
-    }
-
-    fn read_file(&mut self, state: &mut State, index: usize) {
-        self.reads += 1;
-        if self.reads > MAX_READS {
-            return;
-        }
-        let first = self.read.insert(index);
-        let Some(file) = self.files.get_mut(index) else { return };
-        let source = file.source;
-        let Tree::Apache(config) = &mut file.tree else { return };
-        if !first {
-            // Included again: Apache reads it again (its defines, modules, includes and
-            // dump take effect), while the file keeps what its first reading found.
-            let mut again = config.clone();
-            read(state, self, &mut again, source);
-            return;
-        }
-        let mut config = std::mem::take(config);
-        read(state, self, &mut config, source);
-        if let Some(Parsed { tree: Tree::Apache(slot), .. }) = self.files.get_mut(index) {
-            *slot = config;
-        }
-    }
-}
-
-impl Host for Linted<'_, '_> {
-    fn include(&mut self, state: &mut State, path: &Path) {
-        let index = match self.by_path.get(&tidy(path)) {
-            Some(&index) => index,
-            None => {
-                if self.by_key.is_empty() {
-                    let keys: Vec<(crate::source::FileKey, usize)> = self
-                        .by_path
-                        .iter()
-                        .filter_map(|(_, &i)| Some((self.scope.key(&self.files.get(i)?.source.path), i)))
-                        .collect();
-                    self.by_key.extend(keys);
-                }
-                let Some(&index) = self.by_key.get(&self.scope.key(path)) else { return };
-                index
-            }
-        };
-        let in_tree = self.files.get(index).is_some_and(|f| f.source.include_root() == self.root.as_deref());
-        if in_tree {
-            self.read_file(state, index);
-        }
-    }
 }
 
 #[cfg(test)]

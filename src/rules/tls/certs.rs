@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::discover::{Denied, Scope};
 use crate::rules::Context;
-use crate::source::{FileKind, Span};
+use crate::source::Span;
 use crate::syntax::{Parsed, Tree};
 
 /// How a named file is to be read.
@@ -136,9 +136,9 @@ fn references(cx: &Context<'_>, scope: &Scope) -> Vec<Reference> {
                 }
             }
             // An Apache file no main configuration includes is not read by the server.
-            Tree::Apache(_) if file.source.include_root().is_none() => {}
+            Tree::Apache(_) if cx.topology().apache_trees.root(file.source.id).is_none() => {}
             Tree::Apache(config) => {
-                let server_root = apache_server_root(cx.files, file).unwrap_or_else(|| dir.clone());
+                let server_root = apache_server_root(cx, file).unwrap_or_else(|| dir.clone());
                 for directive in config.directives.iter().filter(|d| !d.skipped) {
                     if !directive.is("SSLCertificateFile") && !directive.is("SSLCertificateChainFile") {
                         continue;
@@ -193,10 +193,9 @@ fn references(cx: &Context<'_>, scope: &Scope) -> Vec<Reference> {
 }
 
 /// The directory of the main configuration an Apache file is read through.
-fn apache_server_root(files: &[Parsed<'_>], file: &Parsed<'_>) -> Option<PathBuf> {
-    let root = file.source.include_root()?;
-    let main = files.iter().find(|f| f.source.kind == Some(FileKind::Apache) && f.source.display == root)?;
-    main.source.path.parent().map(Path::to_path_buf)
+fn apache_server_root(cx: &Context<'_>, file: &Parsed<'_>) -> Option<PathBuf> {
+    let root = cx.topology().apache_trees.root(file.source.id)?;
+    cx.parsed(root)?.source.path.parent().map(Path::to_path_buf)
 }
 
 /// Reads what a reference names: the certificates of a file, of every file of a `crt`
