@@ -5,6 +5,9 @@
 //! their files, the linter to mark what Apache skips, and the oracle test to compare with
 //! Apache's own configuration dump.
 
+mod conditions;
+mod envvars;
+
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::path::{Path, PathBuf};
 
@@ -13,15 +16,13 @@ use super::apache_directives::directives;
 use super::{Parsed, SyntaxProblem, Tree};
 use crate::discover::Scope;
 use crate::source::{tidy, SourceFile};
+use envvars::envvars;
 
 /// Debian's `envvars` is a few lines: a larger one is not what Apache's scripts source.
 const MAX_ENVVARS: u64 = 1 << 20;
 
 /// Apache's own limit on nested includes.
 const MAX_DEPTH: usize = 128;
-
-/// The Apache version whose directive table atl-lint follows.
-const APACHE_VERSION: [u32; 3] = [2, 4, 71];
 
 /// Directives Apache carries out while it reads (`EXEC_ON_READ`): they shape the tree and
 /// do not appear in it.
@@ -39,9 +40,6 @@ const READ_TIME: [&str; 12] = [
     "error",
     "<macro",
 ];
-
-/// Conditional containers: read while the tree is read, their bodies kept or skipped.
-const CONDITIONS: [&str; 6] = ["ifmodule", "ifdefine", "ifversion", "iffile", "ifdirective", "ifsection"];
 
 /// What Apache knows of one include tree once it is read.
 #[derive(Debug, Default)]
@@ -166,42 +164,6 @@ impl State {
 
     fn lookup(&self, name: &str) -> Option<String> {
         self.vars.get(name).cloned()
-    }
-
-    /// Whether a conditional container's body is read; `None` for other containers.
-    fn condition(&self, name: &str, args: super::packed::Words<'_>) -> Option<bool> {
-        let name = name.to_ascii_lowercase();
-        if !CONDITIONS.contains(&name.as_str()) {
-            return None;
-        }
-        if name == "ifversion" {
-            return Some(if_version(args.iter().map(|a| a.text)).unwrap_or(true));
-        }
-        let Some(arg) = args.first().filter(|a| !a.unknown) else { return Some(true) };
-        let (negated, what) = match arg.text.strip_prefix('!') {
-            Some(rest) => (true, rest),
-            None => (false, arg.text),
-        };
-        let holds = match name.as_str() {
-            // Before any module is loaded, the module set is not known.
-            "ifmodule" if self.tree && self.facts.loads_modules => {
-                directives().module_source(what).is_some_and(|source| self.facts.modules.contains(source))
-            }
-            "ifdefine" if self.tree => self.facts.defines.contains(what),
-            _ => return Some(true),
-        };
-        Some(holds != negated)
-    }
-
-    /// Whether none of the modules defining `name` is loaded now, in a tree that has loaded
-    /// modules (elsewhere the module set is not known).
-    fn unloaded(&self, name: &str) -> bool {
-        if !self.tree || !self.facts.loads_modules {
-            return false;
-        }
-        directives()
-            .get(name)
-            .is_some_and(|(_, definitions)| !definitions.iter().any(|d| self.facts.modules.contains(d.module)))
     }
 
     /// Where a path of the configuration is: relative ones under `ServerRoot`; absolute
@@ -393,75 +355,6 @@ fn carry_out(state: &mut State, host: &mut dyn Host, name: &str, args: &[String]
     None
 }
 
-/// Variables a Debian `envvars` script exports: `NAME=value` lines, `$NAME` and `${NAME}`
-/// expanded from earlier ones (unknown ones empty, as the shell does), the last
-/// assignment winning.
-fn envvars(script: &str) -> HashMap<String, String> {
-    let mut vars: HashMap<String, String> = HashMap::new();
-    for line in script.lines() {
-        let line = line.trim();
-        let line = line.strip_prefix("export ").map_or(line, str::trim_start);
-        let Some((name, value)) = line.split_once('=') else { continue };
-        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            continue;
-        }
-        let value = value.trim_matches(['"', '\'']);
-        let expanded = expand_shell(value, &vars);
-        vars.insert(name.to_string(), expanded);
-    }
-    vars
-}
-
-fn expand_shell(value: &str, vars: &HashMap<String, String>) -> String {
-    let mut out = String::new();
-    let mut rest = value;
-    while let Some(dollar) = rest.find('$') {
-        out.push_str(rest.get(..dollar).unwrap_or(""));
-        let after = rest.get(dollar + 1..).unwrap_or("");
-        let (name, used) = match after.strip_prefix('{') {
-            Some(braced) => match braced.find('}') {
-                Some(close) => (braced.get(..close).unwrap_or(""), close + 2),
-                None => (braced, after.len()),
-            },
-            None => {
-                let len = after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(after.len());
-                (after.get(..len).unwrap_or(""), len)
-            }
-        };
-        out.push_str(vars.get(name).map_or("", String::as_str));
-        rest = after.get(used..).unwrap_or("");
-    }
-    out.push_str(rest);
-    out
-}
-
-/// `<IfVersion [[!]op] version>` against Apache 2.4.71; `None` for a regular expression or
-/// anything unparsable (then the body counts as read).
-fn if_version<'w>(args: impl Iterator<Item = &'w str>) -> Option<bool> {
-    let words: Vec<&str> = args.collect();
-    let (op, version) = match words.as_slice() {
-        [version] => ("=", *version),
-        [op, version] => (*op, *version),
-        _ => return None,
-    };
-    let (negated, op) = match op.strip_prefix('!') {
-        Some(rest) => (true, if rest.is_empty() { "=" } else { rest }),
-        None => (false, op),
-    };
-    let wanted: Vec<u32> = version.split('.').map(|p| p.parse().ok()).collect::<Option<_>>()?;
-    let ours = APACHE_VERSION.get(..wanted.len().min(3))?;
-    let order = ours.cmp(wanted.get(..ours.len())?);
-    let holds = match op {
-        "=" | "==" => order.is_eq(),
-        ">" => order.is_gt(),
-        ">=" => order.is_ge(),
-        "<" => order.is_lt(),
-        "<=" => order.is_le(),
-        _ => return None,
-    };
-    Some(holds != negated)
-}
-
 /// Reads every Apache file of `files` as Apache does: each include tree from its main
 /// configuration, other files on their own. Returns each tree's facts by the main
 /// configuration's display path.
@@ -574,33 +467,5 @@ impl Host for Linted<'_, '_> {
         if in_tree {
             self.read_file(state, index);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn check(words: &[&str]) -> Option<bool> {
-        if_version(words.iter().copied())
-    }
-
-    #[test]
-    fn ifversion_compares_with_apache_2_4_71() {
-        assert_eq!(check(&["<", "2.4"]), Some(false));
-        assert_eq!(check(&[">=", "2.4"]), Some(true));
-        assert_eq!(check(&["2.4"]), Some(true));
-        assert_eq!(check(&["!", "2.2"]), Some(true));
-        assert_eq!(check(&["<", "2.4.72"]), Some(true));
-        assert_eq!(check(&["~", "^2"]), None);
-    }
-
-    #[test]
-    fn debian_envvars_are_exported_with_their_suffix_expanded() {
-        let vars = envvars(
-            "unset HOME\nif [ x ] ; then\n\tSUFFIX=\"-${APACHE_CONFDIR##/etc/apache2-}\"\nelse\n\tSUFFIX=\nfi\nexport APACHE_RUN_DIR=/var/run/apache2$SUFFIX\nexport APACHE_LOG_DIR=/var/log/apache2${SUFFIX}\n",
-        );
-        assert_eq!(vars.get("APACHE_RUN_DIR").map(String::as_str), Some("/var/run/apache2"));
-        assert_eq!(vars.get("APACHE_LOG_DIR").map(String::as_str), Some("/var/log/apache2"));
     }
 }
