@@ -2,7 +2,7 @@
 
 use super::configs;
 use crate::rules::{declare_rule, Context, Rule, Sink};
-use crate::syntax::haproxy_keywords::options;
+use crate::syntax::haproxy::keywords::options;
 
 declare_rule! {
     /// ## What it does

@@ -89,7 +89,7 @@ pub(crate) fn removed(
     section: Option<&Section<'_>>,
     statement: &crate::syntax::haproxy::Statement<'_>,
 ) -> Option<(usize, &'static str)> {
-    let table = crate::syntax::haproxy_keywords::keywords();
+    let table = crate::syntax::haproxy::keywords::keywords();
     let in_global = section.is_some_and(|s| s.kind() == "global");
     statement
         .longest_keyword(table.lookup_width(statement, 2), |key| {

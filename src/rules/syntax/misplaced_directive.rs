@@ -3,7 +3,7 @@
 use crate::diagnostic::Severity;
 use crate::rules::haproxy::{configs, keyword_span, statements};
 use crate::rules::{declare_rule, Context, Rule, Sink};
-use crate::syntax::haproxy_keywords::{keywords, Cell, PROXY_COLUMNS};
+use crate::syntax::haproxy::keywords::{keywords, Cell, PROXY_COLUMNS};
 
 declare_rule! {
     /// ## What it does

@@ -5,8 +5,8 @@ use foldhash::HashMap;
 use crate::rules::haproxy::{configs, removed, statements, RULE_KEYWORDS};
 use crate::rules::{declare_rule, nearest, Context, Rule, Sink};
 use crate::source::Span;
+use crate::syntax::haproxy::keywords::{keywords, options, Keywords};
 use crate::syntax::haproxy::{Section, Statement};
-use crate::syntax::haproxy_keywords::{keywords, options, Keywords};
 
 declare_rule! {
     /// ## What it does

@@ -12,8 +12,8 @@ use crate::model::{ProtocolSetting, ProtocolSyntax};
 use crate::rules::haproxy::configs;
 use crate::rules::{Context, Sink};
 use crate::source::Span;
+use crate::syntax::haproxy::keywords::options;
 use crate::syntax::haproxy::WordRef;
-use crate::syntax::haproxy_keywords::options;
 use crate::tls::{self, Protocol};
 
 /// The protocols a setting enables, grouped by the span of the token that enables them.

@@ -3,7 +3,7 @@
 use crate::rules::haproxy::configs;
 use crate::rules::{declare_rule, Context, Rule, Sink};
 use crate::source::Span;
-use crate::syntax::haproxy_keywords::options;
+use crate::syntax::haproxy::keywords::options;
 use crate::tls::weak_ciphers;
 
 /// How many weak ciphers a message names before summing up the rest.

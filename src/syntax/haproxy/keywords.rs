@@ -4,7 +4,7 @@
 use foldhash::{HashMap, HashSet};
 use std::sync::OnceLock;
 
-use super::haproxy::{Statement, WordRef, Words};
+use super::{Statement, WordRef, Words};
 
 /// Whether a proxy section type accepts a keyword.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,7 +53,7 @@ pub struct Keywords {
 /// The table, parsed once.
 pub fn keywords() -> &'static Keywords {
     static TABLE: OnceLock<Keywords> = OnceLock::new();
-    TABLE.get_or_init(|| Keywords::parse(include_str!("../../grammar/haproxy-keywords.txt")))
+    TABLE.get_or_init(|| Keywords::parse(include_str!("../../../grammar/haproxy-keywords.txt")))
 }
 
 impl Keywords {
