@@ -1,6 +1,6 @@
 //! `proxy-open-forward`: `ProxyRequests On` makes the server an open forward proxy.
 
-use super::configs;
+use crate::rules::queries::apache_configs;
 use crate::rules::{declare_rule, Context, Rule, Sink};
 
 declare_rule! {
@@ -34,7 +34,7 @@ declare_rule! {
 
 impl Rule for ProxyOpenForward {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        for config in configs(cx.files) {
+        for config in apache_configs(cx.files) {
             for directive in config.directives.iter().filter(|d| d.is("ProxyRequests")) {
                 let Some(value) = directive.args().first().filter(|v| v.text.eq_ignore_ascii_case("on")) else {
                     continue;

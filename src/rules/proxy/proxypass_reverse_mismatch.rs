@@ -2,7 +2,8 @@
 
 use foldhash::{HashMap, HashMapExt};
 
-use super::{configs_with_passes, trimmed, Target};
+use super::{trimmed, Target};
+use crate::rules::queries::apache_configs_with_passes;
 use crate::rules::{declare_rule, Context, Rule, Sink};
 
 declare_rule! {
@@ -37,7 +38,7 @@ declare_rule! {
 
 impl Rule for ProxypassReverseMismatch {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        for (_, passes) in configs_with_passes(cx) {
+        for (_, passes) in apache_configs_with_passes(cx) {
             let mut forward = HashMap::new();
             for pass in passes.iter().filter(|p| !p.reverse) {
                 if let Target::Url(url) = pass.target {

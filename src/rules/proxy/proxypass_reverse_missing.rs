@@ -2,7 +2,8 @@
 
 use foldhash::HashSet;
 
-use super::{configs_with_passes, trimmed, url_path, Target};
+use super::{trimmed, url_path, Target};
+use crate::rules::queries::apache_configs_with_passes;
 use crate::rules::{declare_rule, Context, Rule, Sink};
 
 declare_rule! {
@@ -39,7 +40,7 @@ declare_rule! {
 
 impl Rule for ProxypassReverseMissing {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        for (_, passes) in configs_with_passes(cx) {
+        for (_, passes) in apache_configs_with_passes(cx) {
             let reversed: HashSet<(Option<usize>, &str)> =
                 passes.iter().filter(|p| p.reverse).map(|p| (p.vhost, trimmed(p.local.0))).collect();
             for pass in passes.iter().filter(|p| !p.reverse) {

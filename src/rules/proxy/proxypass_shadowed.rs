@@ -2,7 +2,8 @@
 
 use foldhash::HashMap;
 
-use super::{configs_with_passes, trimmed, Pass};
+use super::{trimmed, Pass};
+use crate::rules::queries::apache_configs_with_passes;
 use crate::rules::{declare_rule, Context, Rule, Sink};
 
 declare_rule! {
@@ -75,7 +76,7 @@ impl<'p> Earlier<'p> {
 
 impl Rule for ProxypassShadowed {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        for (_, passes) in configs_with_passes(cx) {
+        for (_, passes) in apache_configs_with_passes(cx) {
             let forward: Vec<&Pass<'_, '_>> = passes.iter().filter(|p| !p.reverse && !p.in_location).collect();
             let mut earlier = Earlier::default();
             for (i, later) in forward.iter().enumerate() {

@@ -1,6 +1,7 @@
 //! `proxypass-trailing-slash`: `ProxyPass` paths that disagree on a trailing slash.
 
-use super::{configs_with_passes, url_path, Target};
+use super::{url_path, Target};
+use crate::rules::queries::apache_configs_with_passes;
 use crate::rules::{declare_rule, Context, Rule, Sink};
 
 declare_rule! {
@@ -37,7 +38,7 @@ declare_rule! {
 
 impl Rule for ProxypassTrailingSlash {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        for (_, passes) in configs_with_passes(cx) {
+        for (_, passes) in apache_configs_with_passes(cx) {
             for pass in passes {
                 let Target::Url(url) = pass.target else { continue };
                 let Some(path) = url_path(url.text) else { continue };

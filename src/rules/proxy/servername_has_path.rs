@@ -1,6 +1,6 @@
 //! `servername-has-path`: `ServerName`/`ServerAlias` holding a path.
 
-use super::configs;
+use crate::rules::queries::apache_configs;
 use crate::rules::{declare_rule, Context, Rule, Sink};
 
 declare_rule! {
@@ -35,7 +35,7 @@ declare_rule! {
 
 impl Rule for ServernameHasPath {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        for config in configs(cx.files) {
+        for config in apache_configs(cx.files) {
             for directive in config.directives.iter().filter(|d| d.is("ServerName") || d.is("ServerAlias")) {
                 for name in directive.args().iter().filter(|a| !a.unknown) {
                     let host = name.text.split_once("://").map_or(name.text.as_ref(), |(_, rest)| rest);

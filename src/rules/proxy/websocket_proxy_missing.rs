@@ -1,6 +1,7 @@
 //! `websocket-proxy-missing`: Confluence Synchrony proxied without a WebSocket upgrade.
 
-use super::{configs_with_passes, trimmed, url_path, Target};
+use super::{trimmed, url_path, Target};
+use crate::rules::queries::apache_configs_with_passes;
 use crate::rules::{declare_rule, Context, Rule, Sink};
 
 declare_rule! {
@@ -43,7 +44,7 @@ fn is_synchrony(local: &str, url: &str) -> bool {
 
 impl Rule for WebsocketProxyMissing {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        for (config, passes) in configs_with_passes(cx) {
+        for (config, passes) in apache_configs_with_passes(cx) {
             for pass in passes.iter().filter(|p| !p.reverse) {
                 let Target::Url(url) = pass.target else { continue };
                 let scheme = url.text.split("://").next().unwrap_or("").to_ascii_lowercase();
