@@ -7,11 +7,11 @@ use crate::source::{FileId, FileKind, Span};
 use crate::syntax::Parsed;
 use foldhash::HashMap;
 
+mod apache;
 mod base_url;
 mod connector;
 mod context_path;
 mod haproxy;
-mod proxy;
 mod queries;
 pub mod suppress;
 pub(crate) mod syntax;
@@ -389,14 +389,14 @@ pub static ALL: &[&dyn Rule] = &[
     &tls::tls_cert_expiring::TlsCertExpiring,
     &base_url::base_url_malformed::BaseUrlMalformed,
     &base_url::base_url_drift::BaseUrlDrift,
-    &proxy::proxypass_trailing_slash::ProxypassTrailingSlash,
-    &proxy::proxypass_reverse_missing::ProxypassReverseMissing,
-    &proxy::proxypass_reverse_mismatch::ProxypassReverseMismatch,
-    &proxy::proxypass_shadowed::ProxypassShadowed,
-    &proxy::proxy_open_forward::ProxyOpenForward,
-    &proxy::servername_has_path::ServernameHasPath,
-    &proxy::websocket_proxy_missing::WebsocketProxyMissing,
-    &proxy::legacy_access_control::LegacyAccessControl,
+    &apache::proxypass_trailing_slash::ProxypassTrailingSlash,
+    &apache::proxypass_reverse_missing::ProxypassReverseMissing,
+    &apache::proxypass_reverse_mismatch::ProxypassReverseMismatch,
+    &apache::proxypass_shadowed::ProxypassShadowed,
+    &apache::proxy_open_forward::ProxyOpenForward,
+    &apache::servername_has_path::ServernameHasPath,
+    &apache::websocket_proxy_missing::WebsocketProxyMissing,
+    &apache::legacy_access_control::LegacyAccessControl,
     &haproxy::haproxy_backend_undefined::HaproxyBackendUndefined,
     &haproxy::haproxy_acl_undefined::HaproxyAclUndefined,
     &haproxy::haproxy_acl_unused::HaproxyAclUnused,

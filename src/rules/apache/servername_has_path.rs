@@ -28,7 +28,7 @@ declare_rule! {
         id: "servername-has-path",
         summary: "a `ServerName` or `ServerAlias` that contains a path (`example.com/jira`)",
         severity: Error,
-        scope: "proxy",
+        scope: "apache",
         formats: [Apache],
     }
 }

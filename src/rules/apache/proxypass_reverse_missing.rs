@@ -33,7 +33,7 @@ declare_rule! {
         id: "proxypass-reverse-missing",
         summary: "a `ProxyPass` to an `http://`, `https://` or `balancer://` upstream that has no `ProxyPassReverse` for the same local path in the same context (the server or one virtual host; a `<Location>` counts)",
         severity: Warning,
-        scope: "proxy",
+        scope: "apache",
         formats: [Apache],
     }
 }

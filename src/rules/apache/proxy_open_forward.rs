@@ -27,7 +27,7 @@ declare_rule! {
         id: "proxy-open-forward",
         summary: "`ProxyRequests On`: Apache as an open forward proxy",
         severity: Error,
-        scope: "proxy",
+        scope: "apache",
         formats: [Apache],
     }
 }

@@ -1,4 +1,4 @@
-//! Rules about Apache httpd's mod_proxy: `ProxyPass`, `ProxyPassReverse`, virtual hosts.
+//! Rules about Apache httpd: `ProxyPass`, `ProxyPassReverse`, virtual hosts, access control.
 
 pub mod legacy_access_control;
 pub mod proxy_open_forward;

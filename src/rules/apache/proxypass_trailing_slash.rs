@@ -31,7 +31,7 @@ declare_rule! {
         id: "proxypass-trailing-slash",
         summary: "a `ProxyPass` or `ProxyPassReverse` where exactly one of the local path and the upstream URL's path ends with `/`",
         severity: Warning,
-        scope: "proxy",
+        scope: "apache",
         formats: [Apache],
     }
 }

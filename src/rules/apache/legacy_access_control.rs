@@ -30,7 +30,7 @@ declare_rule! {
         id: "legacy-access-control",
         summary: "Apache 2.2 access control (`Order`, `Allow`, `Deny`, `Satisfy`) in an Apache 2.4 configuration",
         severity: Warning,
-        scope: "proxy",
+        scope: "apache",
         formats: [Apache],
     }
 }

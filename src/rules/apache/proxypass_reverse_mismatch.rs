@@ -31,7 +31,7 @@ declare_rule! {
         id: "proxypass-reverse-mismatch",
         summary: "a `ProxyPassReverse` for a local path whose URL differs from the URL of the `ProxyPass` for the same path in the same context",
         severity: Warning,
-        scope: "proxy",
+        scope: "apache",
         formats: [Apache],
     }
 }

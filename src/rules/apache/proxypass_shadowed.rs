@@ -32,7 +32,7 @@ declare_rule! {
         id: "proxypass-shadowed",
         summary: "a `ProxyPass` (or a `!` exclusion) that can never match because an earlier `ProxyPass` in the same context (server or virtual host; `<Location>` forms are ordered differently and not judged) has a local path that is a prefix of it",
         severity: Error,
-        scope: "proxy",
+        scope: "apache",
         formats: [Apache],
     }
 }

@@ -29,7 +29,7 @@ declare_rule! {
         id: "websocket-proxy-missing",
         summary: "Confluence Synchrony (a `/synchrony` local path, or an upstream on port 8091) proxied over plain `http://` when nothing upgrades WebSockets in that virtual host",
         severity: Warning,
-        scope: "proxy",
+        scope: "apache",
         formats: [Apache],
     }
 }
