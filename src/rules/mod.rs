@@ -10,11 +10,12 @@ use foldhash::HashMap;
 
 pub use crate::suggest::{edit_distance, nearest};
 
+mod apache;
 mod base_url;
 mod connector;
 mod context_path;
-pub(crate) mod haproxy;
-pub(crate) mod proxy;
+mod haproxy;
+mod queries;
 pub mod suppress;
 pub(crate) mod syntax;
 mod tls;
@@ -371,14 +372,14 @@ pub static ALL: &[&dyn Rule] = &[
     &tls::tls_cert_expiring::TlsCertExpiring,
     &base_url::base_url_malformed::BaseUrlMalformed,
     &base_url::base_url_drift::BaseUrlDrift,
-    &proxy::proxypass_trailing_slash::ProxypassTrailingSlash,
-    &proxy::proxypass_reverse_missing::ProxypassReverseMissing,
-    &proxy::proxypass_reverse_mismatch::ProxypassReverseMismatch,
-    &proxy::proxypass_shadowed::ProxypassShadowed,
-    &proxy::proxy_open_forward::ProxyOpenForward,
-    &proxy::servername_has_path::ServernameHasPath,
-    &proxy::websocket_proxy_missing::WebsocketProxyMissing,
-    &proxy::legacy_access_control::LegacyAccessControl,
+    &apache::proxypass_trailing_slash::ProxypassTrailingSlash,
+    &apache::proxypass_reverse_missing::ProxypassReverseMissing,
+    &apache::proxypass_reverse_mismatch::ProxypassReverseMismatch,
+    &apache::proxypass_shadowed::ProxypassShadowed,
+    &apache::proxy_open_forward::ProxyOpenForward,
+    &apache::servername_has_path::ServernameHasPath,
+    &apache::websocket_proxy_missing::WebsocketProxyMissing,
+    &apache::legacy_access_control::LegacyAccessControl,
     &haproxy::haproxy_backend_undefined::HaproxyBackendUndefined,
     &haproxy::haproxy_acl_undefined::HaproxyAclUndefined,
     &haproxy::haproxy_acl_unused::HaproxyAclUnused,

@@ -4,7 +4,6 @@ pub mod apache;
 pub mod apache_directives;
 pub mod apache_tree;
 pub mod haproxy;
-pub mod haproxy_keywords;
 pub mod packed;
 pub mod properties;
 pub mod server_xml;

@@ -74,8 +74,9 @@ impl Rule for ContextPathDuplicate {
 
 /// Apache: one virtual host sending the same public path to two different upstreams.
 fn apache(cx: &Context<'_>, sink: &mut Sink<'_>) {
-    use crate::rules::proxy::{configs_with_passes, trimmed, Target};
-    for (_, passes) in configs_with_passes(cx) {
+    use crate::model::apache::{trimmed, Target};
+    use crate::rules::queries::apache_configs_with_passes;
+    for (_, passes) in apache_configs_with_passes(cx) {
         let mut first = HashMap::new();
         for pass in passes.iter().filter(|p| !p.reverse) {
             let Target::Url(url) = pass.target else { continue };

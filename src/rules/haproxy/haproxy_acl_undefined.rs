@@ -2,7 +2,8 @@
 
 use foldhash::{HashSet, HashSetExt};
 
-use super::{configs, declared_acls, describe, PREDEFINED_ACLS};
+use super::{declared_acls, describe, PREDEFINED_ACLS};
+use crate::rules::queries::haproxy_configs;
 use crate::rules::{declare_rule, nearest, Context, Rule, Sink};
 
 declare_rule! {
@@ -42,7 +43,7 @@ declare_rule! {
 
 impl Rule for HaproxyAclUndefined {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        for config in configs(cx.files) {
+        for config in haproxy_configs(cx.files) {
             for section in config.sections.iter().filter(|s| s.is_proxy()) {
                 let all: HashSet<&str> = declared_acls(section).map(|w| w.text).collect();
                 // HAProxy resolves a condition when it reads it: only ACLs defined above count.

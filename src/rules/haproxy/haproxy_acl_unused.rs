@@ -2,7 +2,8 @@
 
 use foldhash::HashSet;
 
-use super::{configs, declared_acls};
+use super::declared_acls;
+use crate::rules::queries::haproxy_configs;
 use crate::rules::{declare_rule, Context, Rule, Sink};
 
 declare_rule! {
@@ -39,7 +40,7 @@ declare_rule! {
 
 impl Rule for HaproxyAclUnused {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        for config in configs(cx.files) {
+        for config in haproxy_configs(cx.files) {
             for section in config.sections.iter().filter(|s| s.is_proxy()) {
                 let used: HashSet<&str> = section
                     .statements

@@ -2,7 +2,7 @@
 
 use foldhash::HashSet;
 
-use super::configs;
+use crate::rules::queries::haproxy_configs;
 use crate::rules::{declare_rule, nearest, Context, Rule, Sink};
 
 declare_rule! {
@@ -45,12 +45,12 @@ impl Rule for HaproxyBackendUndefined {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         // `haproxy -f conf.d/` reads every file as one configuration: backends may be defined
         // in another scanned file.
-        let backends: HashSet<&str> = configs(cx.files)
+        let backends: HashSet<&str> = haproxy_configs(cx.files)
             .flat_map(|c| c.sections.iter())
             .filter(|s| matches!(s.kind(), "backend" | "listen"))
             .map(|s| s.name())
             .collect();
-        for config in configs(cx.files) {
+        for config in haproxy_configs(cx.files) {
             for section in &config.sections {
                 for statement in section.find(&["use_backend"]).chain(section.find(&["default_backend"])) {
                     let Some(name) = statement.args().first().filter(|w| !w.unknown) else { continue };

@@ -2,7 +2,8 @@
 
 use crate::model::routes::{bind_port, mode, split_host_port};
 use crate::model::BITBUCKET_SSH_PORT;
-use crate::rules::haproxy::{configs, describe};
+use crate::rules::haproxy::describe;
+use crate::rules::queries::haproxy_configs;
 use crate::rules::{declare_rule, Context, Rule, Sink};
 
 declare_rule! {
@@ -37,7 +38,7 @@ impl Rule for HaproxySshInHttpMode {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         let mut ports = cx.topology().ssh_ports.clone();
         ports.push(BITBUCKET_SSH_PORT);
-        for config in configs(cx.files) {
+        for config in haproxy_configs(cx.files) {
             for (index, section) in config.sections.iter().enumerate() {
                 if !matches!(section.kind(), "frontend" | "listen" | "backend") {
                     continue;

@@ -1,8 +1,8 @@
 //! `haproxy-ssl-without-crt`: a TLS listener with no certificate.
 
-use super::configs;
+use crate::rules::queries::haproxy_configs;
 use crate::rules::{declare_rule, Context, Rule, Sink};
-use crate::syntax::haproxy_keywords::options;
+use crate::syntax::haproxy::keywords::options;
 
 declare_rule! {
     /// ## What it does
@@ -34,7 +34,7 @@ declare_rule! {
 
 impl Rule for HaproxySslWithoutCrt {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        for config in configs(cx.files) {
+        for config in haproxy_configs(cx.files) {
             for statement in config.sections.iter().flat_map(|s| s.find(&["bind"])) {
                 let options = options(statement);
                 let Some((ssl, _)) = options.iter().find(|(name, _)| name.text == "ssl") else { continue };

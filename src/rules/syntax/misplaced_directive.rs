@@ -1,9 +1,9 @@
 //! `misplaced-directive`: a directive in a section where HAProxy rejects or ignores it.
 
 use crate::diagnostic::Severity;
-use crate::rules::haproxy::{configs, keyword_span, statements};
+use crate::rules::queries::{haproxy_configs, keyword_span, statements};
 use crate::rules::{declare_rule, Context, Rule, Sink};
-use crate::syntax::haproxy_keywords::{keywords, Cell, PROXY_COLUMNS};
+use crate::syntax::haproxy::keywords::{keywords, Cell, PROXY_COLUMNS};
 
 declare_rule! {
     /// ## What it does
@@ -48,7 +48,7 @@ impl Rule for MisplacedDirective {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         apache(cx, sink);
         let table = keywords();
-        for config in configs(cx.files) {
+        for config in haproxy_configs(cx.files) {
             for (section, statement) in statements(config) {
                 let Some(keyword) = statement.keyword().filter(|k| !k.unknown) else { continue };
                 let Some(section) = section else {
@@ -124,10 +124,10 @@ impl Rule for MisplacedDirective {
 
 /// Apache: directives (and containers) outside the contexts their module allows.
 fn apache(cx: &Context<'_>, sink: &mut Sink<'_>) {
-    use crate::rules::proxy::{configs, places};
+    use crate::rules::queries::{apache_configs, places};
     use crate::syntax::apache_directives::Place;
     let table = crate::syntax::apache_directives::directives();
-    for config in configs(cx.files) {
+    for config in apache_configs(cx.files) {
         let places = places(config);
         let items = config.named_items();
         for (name, span, block) in items {

@@ -1,6 +1,6 @@
 //! `removed-directive`: a directive current HAProxy versions no longer accept.
 
-use crate::rules::haproxy::{configs, keyword_span, removed, statements};
+use crate::rules::queries::{haproxy_configs, keyword_span, removed, statements};
 use crate::rules::{declare_rule, Context, Rule, Sink};
 
 declare_rule! {
@@ -37,7 +37,7 @@ declare_rule! {
 
 impl Rule for RemovedDirective {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        for config in configs(cx.files) {
+        for config in haproxy_configs(cx.files) {
             for (section, statement) in statements(config) {
                 let Some((words, hint)) = removed(section, statement) else { continue };
                 let Some(span) = keyword_span(statement, words) else { continue };

@@ -2,11 +2,11 @@
 
 use foldhash::HashMap;
 
-use crate::rules::haproxy::{configs, removed, statements, RULE_KEYWORDS};
+use crate::rules::queries::{haproxy_configs, removed, statements, RULE_KEYWORDS};
 use crate::rules::{declare_rule, nearest, Context, Rule, Sink};
 use crate::source::Span;
+use crate::syntax::haproxy::keywords::{keywords, options, Keywords};
 use crate::syntax::haproxy::{Section, Statement};
-use crate::syntax::haproxy_keywords::{keywords, options, Keywords};
 
 declare_rule! {
     /// ## What it does
@@ -45,7 +45,7 @@ impl Rule for UnknownDirective {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         apache(cx, sink);
         let table = keywords();
-        for config in configs(cx.files) {
+        for config in haproxy_configs(cx.files) {
             for (section, statement) in statements(config) {
                 let Some(keyword) = statement.keyword().filter(|k| !k.unknown) else { continue };
                 if removed(section, statement).is_some() {
@@ -150,7 +150,7 @@ fn apache(cx: &Context<'_>, sink: &mut Sink<'_>) {
     let mut containers = Suggestions::new(names().filter(|n| n.starts_with('<')));
     for file in cx.files {
         let crate::syntax::Tree::Apache(config) = &file.tree else { continue };
-        let guards = crate::rules::proxy::unknown_module_guards(config);
+        let guards = crate::rules::queries::unknown_module_guards(config);
         let guarded = |block: Option<usize>| block.and_then(|b| guards.get(b)).copied().unwrap_or(false);
         for directive in &config.directives {
             if directive.name().unknown || guarded(directive.block()) {

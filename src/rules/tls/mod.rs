@@ -9,11 +9,11 @@ pub mod tls_sslv3_enabled;
 pub mod tls_weak_cipher;
 
 use crate::model::{ProtocolSetting, ProtocolSyntax};
-use crate::rules::haproxy::configs;
+use crate::rules::queries::{apache_configs, haproxy_configs};
 use crate::rules::{Context, Sink};
 use crate::source::Span;
+use crate::syntax::haproxy::keywords::options;
 use crate::syntax::haproxy::WordRef;
-use crate::syntax::haproxy_keywords::options;
 use crate::tls::{self, Protocol};
 
 /// The protocols a setting enables, grouped by the span of the token that enables them.
@@ -54,7 +54,7 @@ pub(crate) fn enablings(cx: &Context<'_>) -> Vec<Enabling> {
             out.push(Enabling { span, setting: setting.setting.name.to_string(), protocols });
         }
     }
-    for config in configs(cx.files) {
+    for config in haproxy_configs(cx.files) {
         for statement in config.sections.iter().flat_map(|s| s.statements.iter()) {
             let words: Vec<WordRef<'_>> =
                 if statement.is(&["ssl-default-bind-options"]) || statement.is(&["ssl-default-server-options"]) {
@@ -80,7 +80,7 @@ pub(crate) fn enablings(cx: &Context<'_>) -> Vec<Enabling> {
             }
         }
     }
-    for config in crate::rules::proxy::configs(cx.files) {
+    for config in apache_configs(cx.files) {
         for directive in config.directives.iter().filter(|d| d.is("SSLProtocol") || d.is("SSLProxyProtocol")) {
             let mut enabled: Vec<(Protocol, Span)> = Vec::new();
             for token in directive.args().iter().filter(|t| !t.unknown) {

@@ -1,9 +1,9 @@
 //! `tls-weak-cipher`: a cipher setting that leaves weak ciphers enabled.
 
-use crate::rules::haproxy::configs;
+use crate::rules::queries::{apache_configs, haproxy_configs};
 use crate::rules::{declare_rule, Context, Rule, Sink};
 use crate::source::Span;
-use crate::syntax::haproxy_keywords::options;
+use crate::syntax::haproxy::keywords::options;
 use crate::tls::weak_ciphers;
 
 /// How many weak ciphers a message names before summing up the rest.
@@ -60,7 +60,7 @@ impl Rule for TlsWeakCipher {
                 }
             }
         }
-        for config in crate::rules::proxy::configs(cx.files) {
+        for config in apache_configs(cx.files) {
             for directive in config.directives.iter().filter(|d| d.is("SSLCipherSuite") || d.is("SSLProxyCipherSuite"))
             {
                 // `SSLCipherSuite [SSL|TLSv1.3] spec`: TLS 1.3 suites are not judged here.
@@ -76,7 +76,7 @@ impl Rule for TlsWeakCipher {
                 }
             }
         }
-        for config in configs(cx.files) {
+        for config in haproxy_configs(cx.files) {
             for statement in config.sections.iter().flat_map(|s| s.statements.iter()) {
                 if statement.is(&["ssl-default-bind-ciphers"]) || statement.is(&["ssl-default-server-ciphers"]) {
                     let (Some(keyword), Some(value)) = (statement.keyword(), statement.args().first()) else {

@@ -441,6 +441,7 @@ fn duplicate_proxies(config: &mut Config<'_>) {
 }
 
 mod conditions;
+pub mod keywords;
 mod lexer;
 mod lines;
 
