@@ -2,6 +2,7 @@
 //! directory.
 
 use foldhash::{HashMap, HashMapExt};
+use std::path::PathBuf;
 
 use super::{routes, AppKind, ContextPath, Route, Topology, BITBUCKET_SSH_PORT, MESH_PORT, SYNCHRONY_PORT};
 
@@ -26,26 +27,29 @@ pub(super) fn link(topology: &mut Topology<'_>) {
     topology.route_links = links;
 }
 
-/// How many connectors (and the first of them) a key selects.
-/// Keys hold digests of the context path and the directory, not copies of them: a
-/// connector is counted under every directory above it.
-type Tally = HashMap<(u16, Option<u64>, Option<u64>), (usize, usize)>;
+/// How many connectors (and the first of them) a key selects: port, context path and
+/// directory, the last two by their number in [`Candidates`]'s tables. A connector is
+/// counted under every directory above it.
+type Tally = HashMap<(u16, Option<u32>, Option<u32>), (usize, usize)>;
 
-fn digest(value: &(impl std::hash::Hash + ?Sized)) -> u64 {
-    use std::hash::Hasher;
-    let mut hasher = std::hash::DefaultHasher::new();
-    value.hash(&mut hasher);
-    hasher.finish()
-}
-
-/// HTTP connectors by port, by port and context path, and by those under each directory.
+/// HTTP connectors by port, by port and context path, and by those under each directory;
+/// context paths and directories numbered once, so that keys are small and exact.
 struct Candidates {
     tally: Tally,
+    contexts: HashMap<String, u32>,
+    dirs: HashMap<PathBuf, u32>,
+}
+
+/// The number of `key` in `table`, a new one when it has none.
+fn number<K: std::hash::Hash + Eq>(table: &mut HashMap<K, u32>, key: K) -> u32 {
+    let next = u32::try_from(table.len()).unwrap_or(u32::MAX);
+    *table.entry(key).or_insert(next)
 }
 
 impl Candidates {
     fn new(topology: &Topology<'_>) -> Self {
         let mut tally: Tally = HashMap::new();
+        let (mut context_numbers, mut dirs) = (HashMap::new(), HashMap::new());
         let mut add = |key, index| {
             let entry = tally.entry(key).or_insert((0, index));
             entry.0 += 1;
@@ -56,17 +60,17 @@ impl Candidates {
             let context = app.context_path.as_ref().map_or(Some(String::new()), ContextPath::normalized);
             let contexts = [Some(None), context.map(Some)].into_iter().flatten();
             for context in contexts {
-                let context = context.as_deref().map(digest);
+                let context = context.map(|c| number(&mut context_numbers, c));
                 add((port, context, None), index);
                 for dir in app.path.ancestors().skip(1) {
-                    add((port, context, Some(digest(dir))), index);
+                    add((port, context, Some(number(&mut dirs, dir.to_path_buf()))), index);
                 }
             }
         }
-        Candidates { tally }
+        Candidates { tally, contexts: context_numbers, dirs }
     }
 
-    fn one(&self, key: &(u16, Option<u64>, Option<u64>)) -> Option<Result<usize, usize>> {
+    fn one(&self, key: &(u16, Option<u32>, Option<u32>)) -> Option<Result<usize, usize>> {
         self.tally.get(key).map(|&(count, first)| if count == 1 { Ok(first) } else { Err(count) })
     }
 
@@ -78,14 +82,15 @@ impl Candidates {
         if let Ok(only) = self.one(&(port, None, None))? {
             return Some(only);
         }
-        let upstream = Some(routes::normalized_path(&route.upstream.path));
-        let upstream = upstream.as_deref().map(digest);
-        let context = match self.one(&(port, upstream, None)) {
+        // A context path or directory no connector has selects none.
+        let upstream = self.contexts.get(&routes::normalized_path(&route.upstream.path)).copied();
+        let context = match upstream.and_then(|upstream| self.one(&(port, Some(upstream), None))) {
             Some(Ok(only)) => return Some(only),
             Some(Err(_)) => upstream,
             None => None,
         };
         let from = topology.frontends.get(route.frontend)?.path;
-        from.ancestors().skip(1).find_map(|dir| self.one(&(port, context, Some(digest(dir)))))?.ok()
+        let dirs = from.ancestors().skip(1).filter_map(|dir| self.dirs.get(dir));
+        dirs.map(|&dir| self.one(&(port, context, Some(dir)))).find(Option::is_some).flatten()?.ok()
     }
 }
