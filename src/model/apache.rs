@@ -1,6 +1,7 @@
 //! Apache httpd's side of the request path: `ProxyPass` lines with the local path they apply
 //! to, and what their upstream URLs say.
 
+use super::url::url_path;
 use crate::source::Span;
 use crate::syntax::apache::{Config, Directive};
 use crate::syntax::packed::WordRef;
@@ -106,21 +107,4 @@ pub fn vhost_of(config: &Config<'_>, block: Option<usize>) -> Option<usize> {
         current = found.parent;
     }
     None
-}
-
-/// The path of a URL as written (`http://h:8080` has the empty path), or `None` for a URL
-/// without `scheme://`.
-pub fn url_path(url: &str) -> Option<&str> {
-    let rest = url.split_once("://")?.1;
-    Some(rest.find('/').map_or("", |i| rest.get(i..).unwrap_or("")))
-}
-
-/// A path compared without its trailing slash (`/jira/` and `/jira` are one context).
-pub fn trimmed(path: &str) -> &str {
-    let t = path.trim_end_matches('/');
-    if t.is_empty() {
-        "/"
-    } else {
-        t
-    }
 }

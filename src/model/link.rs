@@ -4,7 +4,7 @@
 use foldhash::{HashMap, HashMapExt};
 use std::path::PathBuf;
 
-use super::{routes, AppKind, ContextPath, Route, Topology, BITBUCKET_SSH_PORT, MESH_PORT, SYNCHRONY_PORT};
+use super::{url, AppKind, ContextPath, Route, Topology, BITBUCKET_SSH_PORT, MESH_PORT, SYNCHRONY_PORT};
 
 /// Links each route to the connector listening on its upstream port: the only one, else
 /// the one whose context path is the upstream path, else the nearest in the directory
@@ -83,7 +83,7 @@ impl Candidates {
             return Some(only);
         }
         // A context path or directory no connector has selects none.
-        let upstream = self.contexts.get(&routes::normalized_path(&route.upstream.path)).copied();
+        let upstream = self.contexts.get(&url::normalized_path(&route.upstream.path)).copied();
         let context = match upstream.and_then(|upstream| self.one(&(port, Some(upstream), None))) {
             Some(Ok(only)) => return Some(only),
             Some(Err(_)) => upstream,

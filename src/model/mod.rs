@@ -7,6 +7,7 @@ mod declared;
 mod link;
 pub mod routes;
 mod tomcat;
+pub mod url;
 
 pub use declared::declared;
 
@@ -153,12 +154,7 @@ pub struct ContextPath<'a> {
 impl ContextPath<'_> {
     /// The path as the application uses it (`""` for root, no trailing slash), when known.
     pub fn normalized(&self) -> Option<String> {
-        let raw = self.setting.value.known()?;
-        let trimmed = raw.trim_end_matches('/');
-        if trimmed.is_empty() {
-            return Some(String::new());
-        }
-        Some(if trimmed.starts_with('/') { trimmed.to_string() } else { format!("/{trimmed}") })
+        self.setting.value.known().map(url::context_path)
     }
 }
 
@@ -509,7 +505,7 @@ pub fn build<'a>(
             None if topology.apps.len() == 1 => vec![0],
             None => Vec::new(),
             Some(path) if path.starts_with('/') => {
-                let wanted = routes::normalized_path(path);
+                let wanted = url::normalized_path(path);
                 (0..topology.apps.len())
                     .filter(|&i| {
                         let context = topology.apps.get(i).and_then(|a| a.context_path.as_ref());

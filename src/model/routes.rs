@@ -6,70 +6,13 @@ use std::sync::Arc;
 
 use foldhash::{HashMap, HashMapExt};
 
-use super::apache::{trimmed, Enclosing, Pass, Target};
+use super::apache::{Enclosing, Pass, Target};
+use super::url::{normalized_path, parse_url, split_host_port};
 use super::{Frontend, Hosts, ProxyKind, Route, Topology, Upstream};
 use crate::source::{SourceFile, Span};
 use crate::syntax::apache::Config as ApacheConfig;
 use crate::syntax::haproxy::{Condition, Config as HaproxyConfig, Section, Statement, Words};
 use crate::syntax::packed::WordRef;
-
-/// A path as a route or a context compares it: no trailing slash, `""` for the root.
-pub fn normalized_path(path: &str) -> String {
-    let trimmed = trimmed(path);
-    if trimmed == "/" {
-        String::new()
-    } else {
-        trimmed.to_string()
-    }
-}
-
-/// An upstream URL's parts (`http://localhost:8080/jira`), default ports filled in.
-pub fn parse_url(url: &str, span: Span) -> Option<Upstream> {
-    let (scheme, rest) = url.split_once("://")?;
-    let scheme = scheme.to_ascii_lowercase();
-    // A template tag after the port (`http://h:8080{{ path }}`) starts the path.
-    let (authority, path) = match rest.find(['/', '{', '<']) {
-        Some(i) => (rest.get(..i)?, rest.get(i..)?),
-        None => (rest, ""),
-    };
-    let authority = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
-    let (host, port) = split_host_port(authority);
-    let default = match scheme.as_str() {
-        "http" | "ws" => Some(80),
-        "https" | "wss" => Some(443),
-        "ajp" => Some(8009),
-        _ => None,
-    };
-    let port = match port {
-        Some(text) => Some(text.parse::<u16>().ok()?),
-        None => default,
-    };
-    Some(Upstream {
-        scheme: Arc::from(scheme),
-        host: Arc::from(host.to_ascii_lowercase()),
-        port,
-        path: Arc::from(path),
-        span,
-    })
-}
-
-/// `host:port`, `[::1]:port`, `host`: the host and the port text.
-pub fn split_host_port(authority: &str) -> (&str, Option<&str>) {
-    if let Some(rest) = authority.strip_prefix('[') {
-        let (host, after) = rest.split_once(']').unwrap_or((rest, ""));
-        return (host, after.strip_prefix(':'));
-    }
-    match authority.rsplit_once(':') {
-        Some((host, port)) if !host.contains(':') => (host, Some(port)),
-        _ => (authority, None),
-    }
-}
-
-/// Whether a host is this machine: `localhost`, `127.0.0.0/8`, `::1`.
-pub fn is_local(host: &str) -> bool {
-    let host = host.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
-    host == "localhost" || host.ends_with(".localhost") || host.starts_with("127.") || host == "::1"
-}
 
 /// Adds an Apache file's virtual hosts and proxied paths.
 pub(super) fn add_apache<'a>(
@@ -554,15 +497,8 @@ mod tests {
     }
 
     #[test]
-    fn upstream_urls_split_with_default_ports() {
-        let span = Span::file_start(FileId(0));
-        let up = parse_url("http://localhost:8080/jira", span).expect("url");
-        assert_eq!((&*up.host, up.port, &*up.path), ("localhost", Some(8080), "/jira"));
-        let up = parse_url("https://[::1]/x/", span).expect("url");
-        assert_eq!((&*up.host, up.port, &*up.path), ("::1", Some(443), "/x/"));
-        assert!(parse_url("http://h:http/", span).is_none());
+    fn bind_ports_are_read_from_addresses() {
         assert_eq!(bind_port("ipv4@*:443,*:8443"), Some(443));
         assert_eq!(bind_port("/run/haproxy.sock"), None);
-        assert!(is_local("127.0.1.1") && is_local("[::1]") && !is_local("jira.internal"));
     }
 }

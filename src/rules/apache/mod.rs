@@ -9,4 +9,5 @@ pub mod proxypass_trailing_slash;
 pub mod servername_has_path;
 pub mod websocket_proxy_missing;
 
-pub(crate) use crate::model::apache::{trimmed, url_path, vhost_of, Pass, Target};
+pub(crate) use crate::model::apache::{vhost_of, Pass, Target};
+pub(crate) use crate::model::url::{trimmed, url_path};

@@ -117,13 +117,13 @@ fn parts(url: &url::Url, connector: &Connector<'_>, context: Option<(String, Spa
             }
         }
     }
-    let url_path = url.path().trim_end_matches('/');
+    let url_path = crate::model::url::normalized_path(url.path());
     let (path, said, span) = match context {
         Some((path, span, name)) => (path.clone(), format!("`{name}={}`", shown_path(&path)), Some(span)),
         None => (String::new(), "no context path (the root)".to_string(), None),
     };
     if url_path != path {
-        parts.push(Part { source: "connector", what: "path", url: shown_path(url_path), connector: said, span });
+        parts.push(Part { source: "connector", what: "path", url: shown_path(&url_path), connector: said, span });
     }
     parts
 }
@@ -162,13 +162,13 @@ fn route_parts(url: &url::Url, route: &Route, frontend: &Frontend<'_>) -> Vec<Pa
             });
         }
     }
-    let url_path = url.path().trim_end_matches('/');
+    let url_path = crate::model::url::normalized_path(url.path());
     if let Some(public) = route.public.as_deref().filter(|p| *p != url_path) {
         let said = format!("`{}` at the proxy ({label})", shown_path(public));
         parts.push(Part {
             source: "proxy",
             what: "path",
-            url: shown_path(url_path),
+            url: shown_path(&url_path),
             connector: said,
             span: Some(route.public_span),
         });

@@ -2,7 +2,7 @@
 
 use foldhash::HashSet;
 
-use crate::model::routes::is_local;
+use crate::model::url::is_local;
 use crate::rules::{declare_rule, Context, Rule, Sink};
 
 declare_rule! {

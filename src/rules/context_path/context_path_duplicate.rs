@@ -74,7 +74,8 @@ impl Rule for ContextPathDuplicate {
 
 /// Apache: one virtual host sending the same public path to two different upstreams.
 fn apache(cx: &Context<'_>, sink: &mut Sink<'_>) {
-    use crate::model::apache::{trimmed, Target};
+    use crate::model::apache::Target;
+    use crate::model::url::trimmed;
     use crate::rules::queries::apache_configs_with_passes;
     for (_, passes) in apache_configs_with_passes(cx) {
         let mut first = HashMap::new();

@@ -1,7 +1,7 @@
 //! `context-path-mismatch`: the public path, the path the proxy forwards to and the app's
 //! context path do not agree.
 
-use crate::model::routes::normalized_path;
+use crate::model::url::normalized_path;
 use crate::model::{PathStyle, Route, Style};
 use crate::rules::{declare_rule, Context, Rule, Sink};
 

@@ -1,6 +1,7 @@
 //! `haproxy-ssh-in-http-mode`: Bitbucket's SSH port behind an HTTP-mode proxy.
 
-use crate::model::routes::{bind_port, mode, split_host_port};
+use crate::model::routes::{bind_port, mode};
+use crate::model::url::split_host_port;
 use crate::model::BITBUCKET_SSH_PORT;
 use crate::rules::haproxy::describe;
 use crate::rules::queries::haproxy_configs;
