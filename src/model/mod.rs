@@ -2,6 +2,7 @@
 //! keeping the setting (and so the span) it came from.
 
 pub mod apache;
+mod backends;
 mod bitbucket;
 mod declared;
 mod link;
@@ -393,6 +394,25 @@ pub struct HaproxyRoute {
     pub frontend_header: Span,
 }
 
+/// Where a proxy balances requests among servers: an HAProxy `backend` or `listen`
+/// section, or an Apache `balancer://` cluster.
+#[derive(Debug)]
+pub struct Backend {
+    /// The proxy.
+    pub kind: ProxyKind,
+    /// The section's name, or `balancer://name` (lowercased).
+    pub name: String,
+    /// The section header, or the cluster's first member.
+    pub at: Span,
+    /// Each server's address (`server` line, `BalancerMember` URL).
+    pub servers: Vec<Span>,
+    /// The balancing algorithm (`balance`, `lbmethod=`), lowercased, and where it is written.
+    pub balance: Option<(String, Span)>,
+    /// What keeps a client on one server (`cookie`, `stick on`, `stickysession=`), if
+    /// anything does.
+    pub persistence: Option<Span>,
+}
+
 /// Host names with where each is written, shared by the routes of one virtual host or rule.
 pub type Hosts = Arc<[(String, Span)]>;
 
@@ -422,6 +442,8 @@ pub struct Route {
     pub websocket: bool,
     /// HAProxy details.
     pub haproxy: Option<HaproxyRoute>,
+    /// The backend the route balances over, when it does.
+    pub backend: Option<usize>,
 }
 
 /// Everything the rules join across files.
@@ -441,6 +463,8 @@ pub struct Topology<'a> {
     pub frontends: Vec<Frontend<'a>>,
     /// Proxy routes.
     pub routes: Vec<Route>,
+    /// Where routes balance among servers.
+    pub backends: Vec<Backend>,
     /// The connector each route is linked to, by route.
     pub route_links: Vec<Option<usize>>,
     /// The routes linked to each connector, by connector.

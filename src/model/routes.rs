@@ -30,6 +30,7 @@ pub(super) fn add_apache<'a>(
     let mut deflate: Vec<(Option<usize>, Option<String>, Span)> = Vec::new();
     let enclosing = Enclosing::of(config);
     let members = balancer_members(config);
+    let clusters = super::backends::add_apache(topology, config, &members);
     for directive in config.directives.iter().filter(|d| !d.skipped) {
         let vhost = enclosing.vhost(directive.block());
         if directive.is("SSLEngine") && on(directive) {
@@ -95,6 +96,9 @@ pub(super) fn add_apache<'a>(
             .map(|(_, _, span)| *span);
         let route_hosts = hosts.get(&pass.vhost).unwrap_or(&no_hosts).clone();
         let preserve_host = preserve.get(&pass.vhost).or_else(|| preserve.get(&None)).copied().unwrap_or(false);
+        let cluster = parse_url(url.text, url.span)
+            .filter(|t| &*t.scheme == "balancer")
+            .and_then(|t| clusters.get(&format!("balancer://{}", t.host)).copied());
         for upstream in upstreams(&members, url) {
             let websocket = matches!(&*upstream.scheme, "ws" | "wss")
                 || pass.directive.args().iter().any(|a| a.text.eq_ignore_ascii_case("upgrade=websocket"));
@@ -110,6 +114,7 @@ pub(super) fn add_apache<'a>(
                 compression,
                 websocket,
                 haproxy: None,
+                backend: cluster,
             });
         }
     }
@@ -137,6 +142,7 @@ pub(super) fn add_apache<'a>(
             compression: None,
             websocket: false,
             haproxy: None,
+            backend: None,
         });
     }
 }
@@ -237,6 +243,7 @@ pub(super) fn add_haproxy<'a>(topology: &mut Topology<'a>, source: &'a SourceFil
     let compressing: Vec<Option<Span>> =
         config.sections.iter().map(|s| s.find(&["compression", "algo"]).next().map(|st| st.span)).collect();
     let forwarding: Vec<bool> = config.sections.iter().map(|s| s.statements.iter().any(adds_forwarded_for)).collect();
+    let backends = super::backends::add_haproxy(topology, config);
     let texts = SharedTexts { http: Arc::from("http"), https: Arc::from("https"), empty: Arc::from("") };
     for (index, section) in config.sections.iter().enumerate() {
         if !matches!(section.kind(), "frontend" | "listen") {
@@ -318,6 +325,7 @@ pub(super) fn add_haproxy<'a>(topology: &mut Topology<'a>, source: &'a SourceFil
                             backend_header: backend_section.header,
                             frontend_header: section.header,
                         }),
+                        backend: backends.get(backend).copied(),
                     });
                 }
             }
