@@ -7,6 +7,7 @@ mod bitbucket;
 mod declared;
 mod link;
 pub mod routes;
+pub mod tls;
 mod tomcat;
 pub mod url;
 
@@ -465,6 +466,8 @@ pub struct Topology<'a> {
     pub routes: Vec<Route>,
     /// Where routes balance among servers.
     pub backends: Vec<Backend>,
+    /// Every protocol-version setting, in every format.
+    pub tls_protocols: Vec<tls::ProtocolEnabling>,
     /// The connector each route is linked to, by route.
     pub route_links: Vec<Option<usize>>,
     /// The routes linked to each connector, by connector.
@@ -545,6 +548,7 @@ pub fn build<'a>(
         topology.base_urls.extend(apps.into_iter().map(|app| BaseUrl { app, setting: &base.setting }));
     }
     link::link(&mut topology);
+    topology.tls_protocols = tls::protocols(files, &topology.connectors);
     topology
 }
 

@@ -87,8 +87,6 @@ pub struct Context<'a> {
     pub file_index: Vec<Option<usize>>,
     /// The certificate files the configurations name, read on first use (live mode).
     pub(crate) certificates: std::sync::OnceLock<Vec<(tls::certs::Reference, tls::certs::Inspected)>>,
-    /// Every protocol-version setting, found once for the TLS rules that read them.
-    pub(crate) tls_enablings: std::sync::OnceLock<Vec<tls::Enabling>>,
     topology: &'a Topology<'a>,
 }
 
@@ -108,7 +106,6 @@ impl<'a> Context<'a> {
             live: settings.live.as_ref(),
             file_index: Context::index(files),
             certificates: std::sync::OnceLock::new(),
-            tls_enablings: std::sync::OnceLock::new(),
             topology,
         }
     }
