@@ -4,7 +4,7 @@
 use super::url::url_path;
 use crate::source::Span;
 use crate::syntax::apache::{Config, Directive};
-use crate::syntax::packed::WordRef;
+use crate::syntax::words::WordRef;
 
 /// What a `ProxyPass` sends to.
 #[derive(Clone, Copy, Debug)]

@@ -8,7 +8,7 @@ use super::{Backend, ProxyKind, Topology};
 use crate::source::Span;
 use crate::syntax::apache::Config as ApacheConfig;
 use crate::syntax::haproxy::Config as HaproxyConfig;
-use crate::syntax::packed::WordRef;
+use crate::syntax::words::WordRef;
 
 /// HAProxy statements that keep a client on one server: a persistence cookie, or a stick
 /// table rule.

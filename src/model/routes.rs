@@ -12,7 +12,7 @@ use super::{Frontend, Hosts, ProxyKind, Route, Topology, Upstream};
 use crate::source::{SourceFile, Span};
 use crate::syntax::apache::Config as ApacheConfig;
 use crate::syntax::haproxy::{Condition, Config as HaproxyConfig, Section, Statement, Words};
-use crate::syntax::packed::WordRef;
+use crate::syntax::words::WordRef;
 
 /// Adds an Apache file's virtual hosts and proxied paths.
 pub(super) fn add_apache<'a>(

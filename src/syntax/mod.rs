@@ -4,78 +4,13 @@ pub mod apache;
 pub mod apache_directives;
 pub mod apache_tree;
 pub mod haproxy;
-pub mod packed;
+pub mod words;
+
+pub use words::{Setting, Value, Word};
 pub mod properties;
 pub mod server_xml;
 
-use std::borrow::Cow;
-
 use crate::source::{FileKind, SourceFile, Span};
-
-/// A decoded value with the span of its raw text.
-#[derive(Clone, Debug)]
-pub struct Value<'a> {
-    /// The value after decoding escapes, entities and continuations.
-    pub text: Cow<'a, str>,
-    /// The raw text of the value in the file (without quotes).
-    pub span: Span,
-    /// The value is only known at deployment time (`${...}`, a template tag): no rule judges it.
-    pub unknown: bool,
-}
-
-impl<'a> Value<'a> {
-    /// A value whose decoded text is its raw text or was rebuilt from it.
-    pub fn new(text: Cow<'a, str>, span: Span) -> Self {
-        let unknown = is_unknown(&text);
-        Value { text, span, unknown }
-    }
-
-    /// The decoded text, unless the value is unknown.
-    pub fn known(&self) -> Option<&str> {
-        (!self.unknown).then_some(self.text.as_ref())
-    }
-
-    /// The span of the decoded bytes `from..to`: exact when the decoded text is the raw text,
-    /// the whole value otherwise.
-    pub fn sub_span(&self, from: usize, to: usize) -> Span {
-        match self.text {
-            Cow::Borrowed(_) => self.span.sub(from, to),
-            Cow::Owned(_) => self.span,
-        }
-    }
-}
-
-/// One word of a line-oriented format (HAProxy, Apache): its decoded text and the span of
-/// its raw text.
-#[derive(Clone, Debug)]
-pub struct Word<'a> {
-    /// The word after quotes and escapes are removed.
-    pub text: Cow<'a, str>,
-    /// The raw word, quotes included.
-    pub span: Span,
-    /// The word holds a variable (`"${PORT}"`): its value is only known when the server starts.
-    pub unknown: bool,
-}
-
-impl Word<'_> {
-    /// The text, unless it depends on the environment.
-    pub fn known(&self) -> Option<&str> {
-        (!self.unknown).then_some(self.text.as_ref())
-    }
-}
-
-/// A named setting: an XML attribute or a properties entry.
-#[derive(Clone, Debug)]
-pub struct Setting<'a> {
-    /// The decoded name.
-    pub name: Cow<'a, str>,
-    /// The raw name in the file.
-    pub name_span: Span,
-    /// The value.
-    pub value: Value<'a>,
-    /// The whole setting, name to end of value (closing quote included).
-    pub span: Span,
-}
 
 /// A comment, kept for inline suppressions.
 #[derive(Clone, Debug)]

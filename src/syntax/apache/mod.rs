@@ -11,7 +11,7 @@ mod parser;
 
 pub use parser::parse;
 
-use super::packed::{PackedWords, WordRef, Words};
+use super::words::{PackedWords, WordRef, Words};
 use super::{Comment, SyntaxProblem};
 use crate::source::Span;
 

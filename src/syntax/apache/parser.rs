@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use super::{Block, Config, Directive, Item};
 use crate::source::{FileId, SourceFile, Span};
-use crate::syntax::packed::PackedWords;
+use crate::syntax::words::PackedWords;
 use crate::syntax::{Comment, SyntaxProblem, Word};
 
 /// Containers whose body is raw text, not directives.

@@ -3,7 +3,7 @@
 
 use super::State;
 use crate::syntax::apache_directives::directives;
-use crate::syntax::packed::Words;
+use crate::syntax::words::Words;
 
 /// The Apache version whose directive table atl-lint follows.
 const APACHE_VERSION: [u32; 3] = [2, 4, 71];

@@ -37,7 +37,7 @@ pub const SECTIONS: &[&str] = &[
     "namespace_list",
 ];
 
-pub use super::packed::{PackedWords, WordRef, Words};
+pub use super::words::{PackedWords, WordRef, Words};
 pub use super::Word;
 
 /// Whether a word is a section keyword.
