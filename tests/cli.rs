@@ -172,7 +172,7 @@ fn human_report_shows_the_line_and_underlines_the_span() {
 
 #[test]
 fn select_ignore_and_min_severity_filter_findings() {
-    let all = json(&["fixtures/connector/unknown-attribute.xml", "fixtures/context_path/context-path-duplicate.xml"]);
+    let all = json(&["fixtures/tomcat/unknown-attribute.xml", "fixtures/context_path/context-path-duplicate.xml"]);
     let rules = |report: &serde_json::Value| -> Vec<String> {
         report["diagnostics"]
             .as_array()
@@ -186,17 +186,17 @@ fn select_ignore_and_min_severity_filter_findings() {
     let selected = json(&[
         "--select",
         "unknown-attribute",
-        "fixtures/connector/unknown-attribute.xml",
+        "fixtures/tomcat/unknown-attribute.xml",
         "fixtures/context_path/context-path-duplicate.xml",
     ]);
     assert!(rules(&selected).iter().all(|r| r == "unknown-attribute"));
     let ignored =
-        json(&["--ignore", "unknown-attribute,context-path-root-slash", "fixtures/connector/unknown-attribute.xml"]);
+        json(&["--ignore", "unknown-attribute,context-path-root-slash", "fixtures/tomcat/unknown-attribute.xml"]);
     assert!(rules(&ignored).is_empty());
     let errors_only = json(&[
         "--min-severity",
         "error",
-        "fixtures/connector/unknown-attribute.xml",
+        "fixtures/tomcat/unknown-attribute.xml",
         "fixtures/context_path/context-path-duplicate.xml",
     ]);
     assert_eq!(rules(&errors_only), ["context-path-duplicate"]);

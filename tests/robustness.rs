@@ -86,7 +86,8 @@ fn mangle(rng: &mut Rng, input: &[u8]) -> Vec<u8> {
 #[test]
 fn mangled_fixtures_never_panic() {
     let mut seeds: Vec<(Vec<u8>, FileKind)> = Vec::new();
-    for scope in ["connector", "context_path", "tls", "base_url", "syntax", "haproxy", "apache"] {
+    for scope in ["connector", "properties", "tomcat", "context_path", "tls", "base_url", "syntax", "haproxy", "apache"]
+    {
         for entry in std::fs::read_dir(format!("fixtures/{scope}")).expect("fixtures").flatten() {
             let path = entry.path();
             let kind = match path.extension().and_then(|e| e.to_str()) {

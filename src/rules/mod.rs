@@ -15,10 +15,12 @@ mod base_url;
 mod connector;
 mod context_path;
 mod haproxy;
+mod properties;
 mod queries;
 pub mod suppress;
 pub(crate) mod syntax;
 mod tls;
+mod tomcat;
 
 /// What a rule is, independent of what it checks.
 #[derive(Debug)]
@@ -357,10 +359,10 @@ pub static ALL: &[&dyn Rule] = &[
     &connector::upstream_port_unmatched::UpstreamPortUnmatched,
     &connector::ajp_connector_exposed::AjpConnectorExposed,
     &connector::compression_double::CompressionDouble,
-    &connector::unknown_attribute::UnknownAttribute,
-    &connector::property_key_typo::PropertyKeyTypo,
-    &connector::property_duplicate_key::PropertyDuplicateKey,
-    &connector::bitbucket_server_xml_ignored::BitbucketServerXmlIgnored,
+    &tomcat::unknown_attribute::UnknownAttribute,
+    &properties::property_key_typo::PropertyKeyTypo,
+    &properties::property_duplicate_key::PropertyDuplicateKey,
+    &properties::bitbucket_server_xml_ignored::BitbucketServerXmlIgnored,
     &tls::tls_sslv3_enabled::TlsSslv3Enabled,
     &tls::tls_legacy_protocol::TlsLegacyProtocol,
     &tls::tls_weak_cipher::TlsWeakCipher,

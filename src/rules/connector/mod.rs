@@ -1,7 +1,6 @@
-//! Rules about connectors (Tomcat `<Connector>`, `server.*` keys) and their files.
+//! Rules about connectors (Tomcat `<Connector>`, `server.*` keys) and the routes linked to them.
 
 pub mod ajp_connector_exposed;
-pub mod bitbucket_server_xml_ignored;
 pub mod compression_double;
 pub mod connector_port_duplicate;
 pub mod connector_proxy_name_malformed;
@@ -13,9 +12,6 @@ pub mod connector_scheme_mismatch;
 pub mod connector_scheme_missing;
 pub mod connector_secure_missing;
 pub mod connector_shared_by_http_and_https;
-pub mod property_duplicate_key;
-pub mod property_key_typo;
-pub mod unknown_attribute;
 pub mod upstream_port_unmatched;
 
 use crate::model::{Frontend, Route};

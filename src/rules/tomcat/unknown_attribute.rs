@@ -34,7 +34,7 @@ declare_rule! {
         id: "unknown-attribute",
         summary: "an attribute of `<Connector>`, `<Context>`, `<SSLHostConfig>` or `<Certificate>` that Tomcat (9.0 or 10.1) does not know, and suggests the nearest known name",
         severity: Warning,
-        scope: "connector",
+        scope: "tomcat",
         formats: [TomcatServerXml],
     }
 }

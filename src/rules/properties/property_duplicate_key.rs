@@ -33,7 +33,7 @@ declare_rule! {
         id: "property-duplicate-key",
         summary: "a key that is set again further down the same properties file, pointing at both assignments",
         severity: Warning,
-        scope: "connector",
+        scope: "properties",
         formats: [BitbucketProperties],
     }
 }

@@ -34,7 +34,7 @@ declare_rule! {
         id: "property-key-typo",
         summary: "a `server.*` or `setup.*` key in `bitbucket.properties` that is not a key Bitbucket knows but is within two edits of one (`server.proxy-nmae`, `setup.baseurl.`), and names the key it probably meant",
         severity: Warning,
-        scope: "connector",
+        scope: "properties",
         formats: [BitbucketProperties],
     }
 }

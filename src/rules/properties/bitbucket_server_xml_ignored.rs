@@ -35,7 +35,7 @@ declare_rule! {
         id: "bitbucket-server-xml-ignored",
         summary: "a `shared/server.xml` next to a `shared/bitbucket.properties`",
         severity: Warning,
-        scope: "connector",
+        scope: "properties",
         formats: [TomcatServerXml, BitbucketProperties],
     }
 }

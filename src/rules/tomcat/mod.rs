@@ -1,0 +1,3 @@
+//! Rules about Tomcat's `server.xml` as Tomcat reads it, beyond the connectors' proxy settings.
+
+pub mod unknown_attribute;
