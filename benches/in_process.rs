@@ -74,7 +74,7 @@ fn files_of(root: &Path, kind: FileKind) -> Vec<SourceFile> {
 #[divan::bench(args = SIZES)]
 fn parse_haproxy(bencher: divan::Bencher, n: usize) {
     let file = source(&generated("haproxy", n), FileKind::Haproxy);
-    bencher.bench(|| atl_lint::syntax::parse(divan::black_box(&file)).map(|p| p.source.id));
+    bencher.bench(|| atl_lint::syntax::parse(divan::black_box(&file)).map(|p| p.source.id()));
 }
 
 #[divan::bench(args = SIZES)]

@@ -22,12 +22,12 @@ pub fn lint_bytes(data: &[u8], kind: Option<FileKind>, name: &str) {
             assert!(source.is_some(), "{}: span in no file", d.rule);
             let Some(source) = source else { continue };
             assert!(
-                span.start() <= span.end() && span.end() <= source.text.len(),
+                span.start() <= span.end() && span.end() <= source.text().len(),
                 "{}: span {span:?} outside the file",
                 d.rule
             );
             assert!(
-                source.text.is_char_boundary(span.start()) && source.text.is_char_boundary(span.end()),
+                source.text().is_char_boundary(span.start()) && source.text().is_char_boundary(span.end()),
                 "{}: span {span:?} splits a character",
                 d.rule
             );

@@ -59,13 +59,13 @@ pub type Added = Arena<(FileId, SourceFile)>;
 /// discovery did not find are read (through `scope`) into `added`.
 pub fn read<'a>(sources: &'a Sources, added: &'a Added, scope: &'a Scope) -> Trees<'a> {
     let mut reader = Reader::new(sources, added, scope);
-    let walked: Vec<FileId> = sources.map.iter().map(|s| s.id).collect();
+    let walked: Vec<FileId> = sources.map.iter().map(|s| s.id()).collect();
     for &id in &walked {
         let main = reader.parsed(id).is_some_and(|p| matches!(p.tree, Tree::Apache(_)) && is_main(p.source));
         if !main || reader.roots.contains_key(&id) {
             continue;
         }
-        let Some(path) = reader.parsed(id).map(|p| p.source.path.clone()) else { continue };
+        let Some(path) = reader.parsed(id).map(|p| p.source.path().clone()) else { continue };
         let mut state = State::tree(&path, scope);
         reader.start(id);
         reader.read_file(&mut state, id);
@@ -89,7 +89,7 @@ pub fn read<'a>(sources: &'a Sources, added: &'a Added, scope: &'a Scope) -> Tre
 pub fn dump(sources: &Sources, main: FileId, scope: &Scope) -> Vec<DumpLine> {
     let added = Added::new();
     let mut reader = Reader::new(sources, &added, scope);
-    let Some(path) = reader.parsed(main).map(|p| p.source.path.clone()) else { return Vec::new() };
+    let Some(path) = reader.parsed(main).map(|p| p.source.path().clone()) else { return Vec::new() };
     let mut state = State::tree(&path, scope).dumping();
     reader.start(main);
     reader.read_file(&mut state, main);
@@ -99,16 +99,16 @@ pub fn dump(sources: &Sources, main: FileId, scope: &Scope) -> Vec<DumpLine> {
 /// The files discovery found (not the `--base-url` values or the config file, which are
 /// only shown).
 fn walked(sources: &Sources) -> impl Iterator<Item = &SourceFile> {
-    sources.map.iter().filter(move |s| Some(s.id) != sources.base_urls && Some(s.id) != sources.config)
+    sources.map.iter().filter(move |s| Some(s.id()) != sources.base_urls && Some(s.id()) != sources.config)
 }
 
 /// A main configuration: Apache's own names, or a file that sets `ServerRoot` or includes.
 pub fn is_main(source: &SourceFile) -> bool {
-    let name = source.path.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    let name = source.path().file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
     if name == "httpd.conf" || name == "apache2.conf" {
         return true;
     }
-    source.text.lines().any(|line| {
+    source.text().lines().any(|line| {
         let word = line.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
         matches!(word.as_str(), "serverroot" | "include" | "includeoptional")
     })
@@ -140,8 +140,8 @@ struct Reader<'a> {
 impl<'a> Reader<'a> {
     fn new(sources: &'a Sources, added: &'a Added, scope: &'a Scope) -> Self {
         let slots = sources.map.iter().map(|s| if s.linted() { syntax::parse(s) } else { None }).collect::<Vec<_>>();
-        let by_path = walked(sources).map(|s| (tidy(&s.path), s.id)).collect();
-        let by_display = walked(sources).map(|s| (s.display.clone(), s.id)).collect();
+        let by_path = walked(sources).map(|s| (tidy(s.path()), s.id())).collect();
+        let by_display = walked(sources).map(|s| (s.display().to_string(), s.id())).collect();
         Reader {
             sources,
             added,
@@ -216,8 +216,8 @@ impl<'a> Reader<'a> {
         }
         let (sources, scope) = (self.sources, self.scope);
         let walked_keys = self.walked_keys.get_or_insert_with(|| {
-            let key = |s: &SourceFile| sources.keys.get(s.id.0 as usize).cloned().flatten();
-            walked(sources).map(|s| (key(s).unwrap_or_else(|| scope.key(&s.path)), s.id)).collect()
+            let key = |s: &SourceFile| sources.keys.get(s.id().0 as usize).cloned().flatten();
+            walked(sources).map(|s| (key(s).unwrap_or_else(|| scope.key(s.path())), s.id())).collect()
         });
         walked_keys.get(&key).copied().ok_or(key)
     }
@@ -258,7 +258,7 @@ impl Host for Reader<'_> {
                     self.roots.insert(id, root);
                     // A walked file is read under the path the tree includes it by.
                     let shown = display_path(path, self.cwd.as_deref());
-                    let renamed = self.sources.map.get(id).is_some_and(|s| s.display != shown);
+                    let renamed = self.sources.map.get(id).is_some_and(|s| s.display() != shown);
                     let apache = self.parsed(id).is_some_and(|p| matches!(p.tree, Tree::Apache(_)));
                     if renamed || !apache {
                         self.problems.retain(|p| p.file != id);
@@ -303,7 +303,7 @@ mod tests {
         let names: Vec<String> = trees
             .parsed
             .iter()
-            .map(|p| p.source.path.strip_prefix(dir).unwrap_or(&p.source.path).to_string_lossy().into_owned())
+            .map(|p| p.source.path().strip_prefix(dir).unwrap_or(p.source.path()).to_string_lossy().into_owned())
             .collect();
         assert_eq!(names.first().map(String::as_str), Some("apache2.conf"), "{names:?}");
         assert!(names.get(1).is_some_and(|n| n.starts_with("mods-enabled/")), "{names:?}");
@@ -316,8 +316,8 @@ mod tests {
         unique.sort();
         unique.dedup();
         assert_eq!(unique.len(), names.len(), "{names:?}");
-        let main_id = trees.parsed.first().map(|p| p.source.id);
-        assert!(trees.parsed.iter().all(|p| trees.apache.root(p.source.id) == main_id));
+        let main_id = trees.parsed.first().map(|p| p.source.id());
+        assert!(trees.parsed.iter().all(|p| trees.apache.root(p.source.id()) == main_id));
         assert!(main_id.and_then(|id| trees.apache.facts(id)).is_some());
     }
 }

@@ -69,8 +69,8 @@ pub fn apache_dump(main: &Path) -> Result<Vec<syntax::apache_tree::DumpLine>, Er
         Settings::resolve(&Options { paths: vec![main.to_path_buf()], live: Some(false), ..Options::default() });
     let inputs = discover::inputs::find(&settings)?;
     let sources = discover::inputs::sources(inputs.found, &settings);
-    let main = sources.map.iter().find(|s| s.path == main && s.kind == Some(source::FileKind::Apache));
-    Ok(main.map(|main| includes::dump(&sources, main.id, &settings.scope)).unwrap_or_default())
+    let main = sources.map.iter().find(|s| s.path() == main && s.kind() == Some(source::FileKind::Apache));
+    Ok(main.map(|main| includes::dump(&sources, main.id(), &settings.scope)).unwrap_or_default())
 }
 
 /// The stages after discovery: sources, trees and include trees, the model, the rules, then
@@ -97,7 +97,7 @@ fn check(
     let declared = model::declared(sources, &settings.config);
     // A large run finds the report's secrets while the model is built: neither needs the
     // other.
-    let text: usize = parsed.iter().map(|p| p.source.text.len()).sum();
+    let text: usize = parsed.iter().map(|p| p.source.text().len()).sum();
     let (topology, secrets) = if text < PARALLEL_TEXT {
         (model::build(&parsed, apache, &declared), Secrets::find(&parsed, &sources.map))
     } else {

@@ -107,19 +107,19 @@ pub enum Encoding {
 #[derive(Debug)]
 pub struct SourceFile {
     /// Its id in the run's [`SourceMap`].
-    pub id: FileId,
+    id: FileId,
     /// The path as found on disk.
-    pub path: PathBuf,
+    path: PathBuf,
     /// The path as reported: relative to the current directory when under it, `/` separators.
-    pub display: String,
+    display: String,
     /// The format, when known.
-    pub kind: Option<FileKind>,
+    kind: Option<FileKind>,
     /// Whether the file is linted (read and parsed), as opposed to only reported about.
     linted: bool,
     /// The decoded text (empty for files that could not be read).
-    pub text: String,
+    text: String,
     /// How the text was decoded.
-    pub encoding: Encoding,
+    encoding: Encoding,
     /// The text with template tags masked, when the file is a template.
     template: Option<crate::template::Masked>,
     /// 32-bit: files over 16 MiB are never read.
@@ -147,6 +147,37 @@ impl SourceFile {
     /// point into it, but it is not linted.
     pub fn shown(id: FileId, path: PathBuf, display: String, bytes: Vec<u8>) -> Self {
         SourceFile { linted: false, ..SourceFile::new(id, path, display, None, bytes) }
+    }
+
+    /// Its id in the run's [`SourceMap`].
+    pub fn id(&self) -> FileId {
+        self.id
+    }
+
+    /// The path as found on disk.
+    pub fn path(&self) -> &PathBuf {
+        &self.path
+    }
+
+    /// The path as reported: relative to the current directory when under it, `/`
+    /// separators.
+    pub fn display(&self) -> &str {
+        &self.display
+    }
+
+    /// The format, when known.
+    pub fn kind(&self) -> Option<FileKind> {
+        self.kind
+    }
+
+    /// The decoded text (empty for files that could not be read).
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// How the text was decoded.
+    pub fn encoding(&self) -> Encoding {
+        self.encoding
     }
 
     /// Whether the file is linted (read and parsed), as opposed to only reported about.

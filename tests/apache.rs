@@ -196,7 +196,7 @@ fn absolute_includes_are_found_in_the_checkout_and_reported_at_the_symlink() {
         .find(|d| d.rule == "module-not-loaded")
         .expect("ProxyPass without mod_proxy is reported");
     let source = report.sources.get(finding.primary.span.file).expect("source");
-    assert!(source.display.ends_with("etc/apache2/sites-enabled/jira.conf"), "{}", source.display);
+    assert!(source.display().ends_with("etc/apache2/sites-enabled/jira.conf"), "{}", source.display());
     assert_eq!(source.line_col(finding.primary.span.start()).0, 3);
 }
 

@@ -41,7 +41,7 @@ fn every_real_file_has_its_kind_and_parses() {
         let path = real.join(file);
         let report = lint(&Options { paths: vec![path.clone()], live: Some(false), ..Options::default() })
             .unwrap_or_else(|e| panic!("{file}: {e}"));
-        let kinds: Vec<Option<FileKind>> = report.linted_files().map(|f| f.kind).collect();
+        let kinds: Vec<Option<FileKind>> = report.linted_files().map(|f| f.kind()).collect();
         match expected_kind(format) {
             Some(kind) if kinds != [Some(kind)] => failures.push(format!("{file}: read as {kinds:?}, not {kind:?}")),
             None if !kinds.is_empty() => failures.push(format!("{file}: a {format} file was linted as {kinds:?}")),

@@ -96,7 +96,7 @@ fn every_rule_triggers_on_its_fixtures_and_is_silent_on_the_ok_ones() {
             let report = run(path, meta.id);
             // A fixture that is not read, or read as no format, would be silent for nothing.
             let linted = report.linted_files().count();
-            let named = path.is_dir() || report.linted_files().any(|f| f.path == *path);
+            let named = path.is_dir() || report.linted_files().any(|f| f.path() == path);
             if linted == 0 || !named {
                 failures.push(format!("{}: the ok fixture {} was not parsed", meta.id, path.display()));
             }
@@ -236,7 +236,7 @@ fn unrelated_deployments_in_one_repository_do_not_link_across() {
     assert_eq!(mismatch.len(), 1, "{:#?}", report.diagnostics);
     let files: Vec<String> = std::iter::once(&mismatch[0].primary)
         .chain(&mismatch[0].related)
-        .filter_map(|l| report.sources.get(l.span.file).map(|s| s.display.clone()))
+        .filter_map(|l| report.sources.get(l.span.file).map(|s| s.display().to_string()))
         .collect();
     assert!(files.iter().all(|f| f.contains("roles/jira/")), "{files:?}");
     let _ = std::fs::remove_dir_all(&dir);
@@ -249,7 +249,7 @@ fn findings(path: &Path, options: Options) -> Vec<String> {
         .iter()
         .map(|d| {
             let source = report.sources.get(d.primary.span.file).expect("source");
-            let name = source.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = source.path().file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             format!("{name}:{} {}", source.line_col(d.primary.span.start()).0, d.rule)
         })
         .collect()

@@ -42,14 +42,14 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, props
     if let Some(context) = context_path {
         topology.contexts.push(context);
     }
-    topology.apps.push(App { kind: AppKind::Bitbucket, file: source.id, path: &source.path, context_path });
+    topology.apps.push(App { kind: AppKind::Bitbucket, file: source.id(), path: source.path(), context_path });
     let ssh_port = keys.get("plugin.ssh.port").and_then(|s| s.value.known()).and_then(|v| v.trim().parse().ok());
     topology.ssh_ports.push(ssh_port.unwrap_or(super::BITBUCKET_SSH_PORT));
     if let Some(&setting) = keys.get("setup.baseurl") {
         topology.base_urls.push(BaseUrl { app, setting });
     }
     let first_server_key = props.entries.iter().find(|e| relaxed(&e.name).starts_with("server.")).map(|e| e.name_span);
-    let at = first_server_key.unwrap_or_else(|| Span::file_start(source.id));
+    let at = first_server_key.unwrap_or_else(|| Span::file_start(source.id()));
     topology.connectors.push(connector(source, &keys, "server.", "server.", at, Some(DEFAULT_PORT), app));
     for (n, group) in additional {
         let prefix = format!("server.additional-connector.{n}.");
@@ -77,7 +77,7 @@ fn connector<'a>(
         protocols.push(ProtocolSetting { setting, syntax: ProtocolSyntax::CommaList });
     }
     Connector {
-        file: source.id,
+        file: source.id(),
         app,
         at,
         style,

@@ -16,12 +16,12 @@ pub fn declared<'s>(sources: &'s Sources, config: &'s Config) -> Vec<DeclaredBas
     let Some(source) = sources.config.and_then(|id| sources.map.get(id)) else { return out };
     for app in &config.apps {
         let (start, end) = app.span;
-        let value_span = Span::new(source.id, (start + 1).min(end), end.saturating_sub(1).max(start));
+        let value_span = Span::new(source.id(), (start + 1).min(end), end.saturating_sub(1).max(start));
         let setting = Setting {
             name: Cow::Borrowed("base-url"),
-            name_span: Span::new(source.id, start, end),
+            name_span: Span::new(source.id(), start, end),
             value: Value::new(Cow::Borrowed(app.base_url.as_str()), value_span),
-            span: Span::new(source.id, start, end),
+            span: Span::new(source.id(), start, end),
         };
         out.push(DeclaredBaseUrl { app: app.name.as_deref(), setting });
     }
@@ -32,7 +32,7 @@ pub fn declared<'s>(sources: &'s Sources, config: &'s Config) -> Vec<DeclaredBas
 fn command_line(source: &SourceFile) -> Vec<DeclaredBaseUrl<'_>> {
     let mut out = Vec::new();
     let mut start = 0;
-    for line in source.text.split('\n') {
+    for line in source.text().split('\n') {
         let end = start + line.len();
         // `APP=` stands before the URL's `://`.
         let head = line.split("://").next().unwrap_or(line);
@@ -41,10 +41,14 @@ fn command_line(source: &SourceFile) -> Vec<DeclaredBaseUrl<'_>> {
             None => (None, 0),
         };
         let url = line.get(url_start..).unwrap_or("");
-        let name_span = Span::new(source.id, start, start + url_start.saturating_sub(1));
-        let value = Value::new(Cow::Borrowed(url), Span::new(source.id, start + url_start, end));
-        let setting =
-            Setting { name: Cow::Borrowed(BASE_URL_SOURCE), name_span, value, span: Span::new(source.id, start, end) };
+        let name_span = Span::new(source.id(), start, start + url_start.saturating_sub(1));
+        let value = Value::new(Cow::Borrowed(url), Span::new(source.id(), start + url_start, end));
+        let setting = Setting {
+            name: Cow::Borrowed(BASE_URL_SOURCE),
+            name_span,
+            value,
+            span: Span::new(source.id(), start, end),
+        };
         out.push(DeclaredBaseUrl { app, setting });
         start = end + 1;
     }

@@ -493,7 +493,7 @@ impl Topology<'_> {
 
     /// The include tree an Apache file is read in, if any.
     pub fn apache_tree(&self, source: &crate::source::SourceFile) -> Option<&TreeFacts> {
-        self.apache_trees.facts(source.id)
+        self.apache_trees.facts(source.id())
     }
 }
 
@@ -523,7 +523,7 @@ pub fn build<'a>(
             Tree::Apache(config) => {
                 let passes = apache::passes(config);
                 routes::add_apache(&mut topology, parsed.source, config, &passes);
-                topology.passes.insert(parsed.source.id, passes);
+                topology.passes.insert(parsed.source.id(), passes);
             }
         }
     }

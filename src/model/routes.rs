@@ -67,7 +67,7 @@ pub(super) fn add_apache<'a>(
                 None => ("server context".to_string(), directive, None, directive),
             };
             topology.frontends.push(Frontend {
-                path: &source.path,
+                path: source.path(),
                 kind: ProxyKind::Apache,
                 label,
                 at,
@@ -285,7 +285,7 @@ pub(super) fn add_haproxy<'a>(topology: &mut Topology<'a>, source: &'a SourceFil
             }
             let frontend = topology.frontends.len();
             topology.frontends.push(Frontend {
-                path: &source.path,
+                path: source.path(),
                 kind: ProxyKind::Haproxy,
                 label: format!("{} {}", section.kind(), section.name()),
                 at: bind.span,

@@ -28,7 +28,7 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, doc: 
         }
     }
     if kind == AppKind::Unknown {
-        kind = AppKind::guess(&source.display);
+        kind = AppKind::guess(source.display());
     }
     if kind == AppKind::Unknown {
         // The products' default ports, as their installers set them.
@@ -36,7 +36,7 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, doc: 
             doc.named("Connector").filter_map(|(_, c)| c.attr("port")?.value.known()?.trim().parse::<u16>().ok());
         kind = ports.map(AppKind::by_port).find(|k| *k != AppKind::Unknown).unwrap_or(AppKind::Unknown);
     }
-    topology.apps.push(App { kind, file: source.id, path: &source.path, context_path: main.or(first) });
+    topology.apps.push(App { kind, file: source.id(), path: source.path(), context_path: main.or(first) });
     for (index, element) in doc.named("Connector").filter(|(i, _)| parent_is(doc, *i, "Service")) {
         topology.connectors.push(connector(source, doc, index, element, app));
     }
@@ -75,7 +75,7 @@ fn connector<'a>(
         ciphers.extend(host_config.attr("ciphers"));
     }
     Connector {
-        file: source.id,
+        file: source.id(),
         app,
         at: element.name_span,
         style: Style::Tomcat,

@@ -12,7 +12,7 @@ pub fn entries(report: &Report, dir: &Path) -> String {
     out.push('\n');
     for d in &report.diagnostics {
         let Some(source) = report.sources.get(d.primary.span.file) else { continue };
-        let path = relative_to(&source.path, dir);
+        let path = relative_to(source.path(), dir);
         out.push_str(&format!(
             "[[ignore-finding]]\nrule = {}\npath = {}\nfingerprint = {}\n\n",
             toml_string(d.rule),

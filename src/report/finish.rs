@@ -63,7 +63,7 @@ fn order(report: &mut Report) {
         let Some(file) = sources.get(d.primary.span.file) else {
             continue;
         };
-        let text = redactor.text(file.id);
+        let text = redactor.text(file.id());
         let span_text = text.get(d.primary.span.start()..d.primary.span.end()).unwrap_or("");
         // The directive around the span: its lines, cut to a bounded window so that a
         // one-line file with thousands of findings stays linear.
@@ -72,7 +72,7 @@ fn order(report: &mut Report) {
         let from = file.clamp(line_start.max(d.primary.span.start().saturating_sub(FINGERPRINT_WINDOW)));
         let to = file.clamp(line_end.min(d.primary.span.end().saturating_add(FINGERPRINT_WINDOW)));
         let directive = text.get(from..to.max(from)).unwrap_or("");
-        let key = format!("{}\0{}\0{}\0{}", d.rule, file.display, normalize(span_text), normalize(directive));
+        let key = format!("{}\0{}\0{}\0{}", d.rule, file.display(), normalize(span_text), normalize(directive));
         let occurrence = seen.entry(key.clone()).or_insert(0);
         *occurrence += 1;
         d.fingerprint = format!("{:016x}", fnv1a(&format!("{key}\0{occurrence}")));
@@ -81,7 +81,7 @@ fn order(report: &mut Report) {
         let file = sources.get(d.primary.span.file);
         let line = file.map_or(0, |f| f.line_index(d.primary.span.start()));
         // Within a line, byte offsets order like columns.
-        (file.map_or("", |f| f.display.as_str()), line, d.primary.span.start(), d.rule, d.message.as_str())
+        (file.map_or("", |f| f.display()), line, d.primary.span.start(), d.rule, d.message.as_str())
     }
     // Indices are sorted, not the findings or copies of their keys: either would cost a
     // finding's size again for each of them.
@@ -170,12 +170,12 @@ impl<'c> Accepted<'c> {
     pub(crate) fn contains(&mut self, d: &Diagnostic, sources: &SourceMap) -> bool {
         let Some(source) = sources.get(d.primary.span.file) else { return false };
         let config = self.config;
-        let path = self.paths.entry(source.id).or_insert_with(|| {
+        let path = self.paths.entry(source.id()).or_insert_with(|| {
             let dir = config.path.parent().unwrap_or(Path::new(""));
-            relative_to(&source.path, dir)
+            relative_to(source.path(), dir)
         });
         let line = source.line_col(d.primary.span.start()).0;
-        let paths = [path.as_str(), source.display.as_str()];
+        let paths = [path.as_str(), source.display()];
         paths.iter().any(|path| {
             [None, Some(line)].iter().any(|line| {
                 [None, Some(d.fingerprint.as_str())]

@@ -29,7 +29,7 @@ struct Node {
 /// The graph of a topology, every secret value masked and control characters escaped.
 pub fn render(topology: &Topology<'_>, sources: &SourceMap, redactor: &Redactor<'_>, format: GraphFormat) -> String {
     let at = |span: Span| {
-        sources.get(span.file).map_or_else(String::new, |s| format!("{}:{}", s.display, s.line_col(span.start()).0))
+        sources.get(span.file).map_or_else(String::new, |s| format!("{}:{}", s.display(), s.line_col(span.start()).0))
     };
     let mut chains: Vec<[Node; 5]> = Vec::new();
     for (index, route) in topology.routes.iter().enumerate() {

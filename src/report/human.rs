@@ -61,7 +61,7 @@ impl LineIndexes {
     }
 
     fn get(&self, source: &SourceFile) -> Arc<[u32]> {
-        match self.shared.get(source.id.0 as usize) {
+        match self.shared.get(source.id().0 as usize) {
             Some(cell) => cell.get_or_init(|| Arc::from(source.line_starts())).clone(),
             None => Arc::from(source.line_starts()),
         }
@@ -153,11 +153,11 @@ const MAX_SNIPPET_LINE: usize = 400;
 
 fn named(files: &Files<'_>, file: FileId, spans: &[Span]) -> Option<NamedSource<Window>> {
     let source = files.sources.get(file)?;
-    if source.text.is_empty() || !spans.iter().all(|s| snippet_fits(source, *s)) {
+    if source.text().is_empty() || !spans.iter().all(|s| snippet_fits(source, *s)) {
         return None;
     }
     let window = Window { text: files.redactor.text(file), line_starts: files.line_indexes.get(source) };
-    Some(NamedSource::new(escape_controls(&source.display), window))
+    Some(NamedSource::new(escape_controls(source.display()), window))
 }
 
 /// A file's text that hands miette only the lines around a span, found with the line
@@ -217,7 +217,7 @@ fn snippet_fits(source: &SourceFile, span: Span) -> bool {
 fn location(sources: &SourceMap, span: Span) -> String {
     let Some(source) = sources.get(span.file) else { return String::new() };
     let (line, column) = source.line_col(span.start());
-    format!("{}:{line}:{column}", escape_controls(&source.display))
+    format!("{}:{line}:{column}", escape_controls(source.display()))
 }
 
 fn labeled(label: &Label, redactor: &Redactor, primary: bool) -> LabeledSpan {

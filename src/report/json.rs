@@ -65,7 +65,7 @@ pub fn render(report: &Report) -> String {
 /// `diagnostics` and `summary`), each finding serialised as it is written.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let redactor = report.redactor();
-    let files = report.linted_files().filter_map(|f| Some(File { path: &f.display, kind: f.kind?.name() }));
+    let files = report.linted_files().filter_map(|f| Some(File { path: f.display(), kind: f.kind()?.name() }));
     let diagnostics = report.diagnostics.iter().map(|d| {
         let at = region(&report.sources, d.primary.span);
         Finding {

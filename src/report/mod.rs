@@ -50,7 +50,7 @@ pub struct Counts {
 impl Report {
     /// The files that were linted (read and of a known kind).
     pub fn linted_files(&self) -> impl Iterator<Item = &SourceFile> {
-        self.sources.iter().filter(|f| f.linted() && f.kind.is_some())
+        self.sources.iter().filter(|f| f.linted() && f.kind().is_some())
     }
 
     /// Counts for the summary.
@@ -106,7 +106,7 @@ impl Report {
     /// Whether `path` is one of the files of the report (to refuse overwriting it).
     pub fn reads(&self, path: &std::path::Path) -> bool {
         let Ok(target) = std::fs::canonicalize(path) else { return false };
-        self.sources.iter().any(|f| std::fs::canonicalize(&f.path).ok().as_ref() == Some(&target))
+        self.sources.iter().any(|f| std::fs::canonicalize(f.path()).ok().as_ref() == Some(&target))
     }
 
     /// Masked copies of the file texts and secret values, for rendering.
@@ -141,10 +141,10 @@ pub fn region(sources: &SourceMap, span: crate::source::Span) -> Region {
     let (line, column) = file.line_col(span.start());
     let (end_line, end_column) = if span.end() > span.start() {
         let last =
-            file.text.get(..span.end()).and_then(|t| t.char_indices().next_back()).map_or(span.start(), |(i, _)| i);
+            file.text().get(..span.end()).and_then(|t| t.char_indices().next_back()).map_or(span.start(), |(i, _)| i);
         file.line_col(last.max(span.start()))
     } else {
         (line, column)
     };
-    Region { path: file.display.clone(), line, column, end_line, end_column }
+    Region { path: file.display().to_string(), line, column, end_line, end_column }
 }

@@ -59,9 +59,9 @@ impl<'s> Redactor<'s> {
         let Some(cell) = self.texts.get(file.0 as usize) else { return Arc::default() };
         cell.get_or_init(|| {
             let Some(source) = self.sources.get(file) else { return Arc::default() };
-            let mut bytes = source.text.clone().into_bytes();
+            let mut bytes = source.text().to_string().into_bytes();
             let found =
-                self.values.iter().flat_map(|values| values.find_iter(&source.text)).map(|m| (m.start(), m.end()));
+                self.values.iter().flat_map(|values| values.find_iter(source.text())).map(|m| (m.start(), m.end()));
             for (start, end) in self.secrets.spans(file).iter().copied().chain(found) {
                 let Some(secret) = bytes.get_mut(start..end) else { continue };
                 for byte in secret.iter_mut().filter(|b| !matches!(**b, b'\n' | b'\r')) {

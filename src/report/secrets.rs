@@ -31,7 +31,7 @@ pub fn of_parsed(parsed: &Parsed<'_>) -> FileSecrets {
     }
     unparsable_lines(parsed, &mut secrets);
     // Messages may quote a value raw as well as decoded.
-    let raw = secrets.spans.iter().filter_map(|s| parsed.source.text.get(s.start()..s.end()));
+    let raw = secrets.spans.iter().filter_map(|s| parsed.source.text().get(s.start()..s.end()));
     let raw: Vec<String> = raw.filter(|r| !r.is_empty()).map(str::to_string).collect();
     secrets.values.extend(raw);
     secrets.values.sort_unstable();
@@ -57,10 +57,10 @@ fn unparsable_lines(parsed: &Parsed<'_>, secrets: &mut FileSecrets) {
         next = next.max(last + 1);
         for line in first..=last {
             let (start, end) = source.line_range(line);
-            let Some(text) = source.text.get(start..end) else { continue };
+            let Some(text) = source.text().get(start..end) else { continue };
             let text = text.trim_end_matches(['\n', '\r']);
             if let Some(at) = crate::secrets::after_secret_word(text) {
-                secrets.add(source, Span::new(source.id, start + at, start + text.len()));
+                secrets.add(source, Span::new(source.id(), start + at, start + text.len()));
             }
         }
     }
@@ -71,11 +71,11 @@ fn unparsable_lines(parsed: &Parsed<'_>, secrets: &mut FileSecrets) {
 /// only shown (`--base-url` values, the config file).
 pub fn text_secrets(source: &SourceFile) -> FileSecrets {
     let mut secrets = FileSecrets::default();
-    for (from, to) in crate::secrets::in_text(&source.text) {
-        secrets.add(source, Span::new(source.id, from, to));
+    for (from, to) in crate::secrets::in_text(source.text()) {
+        secrets.add(source, Span::new(source.id(), from, to));
     }
-    let names = crate::secrets::url_user_names(&source.text);
-    secrets.user_names = names.into_iter().map(|(from, to)| Span::new(source.id, from, to)).collect();
+    let names = crate::secrets::url_user_names(source.text());
+    secrets.user_names = names.into_iter().map(|(from, to)| Span::new(source.id(), from, to)).collect();
     secrets
 }
 
@@ -83,7 +83,7 @@ pub fn text_secrets(source: &SourceFile) -> FileSecrets {
 /// a comment after a secret-named word, as its words are not parsed.
 fn comment_secrets(source: &SourceFile, comments: &[Comment<'_>], secrets: &mut FileSecrets) {
     for comment in comments {
-        let Some(body) = source.text.get(comment.span.start()..comment.span.end()).and_then(|t| t.find(comment.text))
+        let Some(body) = source.text().get(comment.span.start()..comment.span.end()).and_then(|t| t.find(comment.text))
         else {
             continue;
         };
@@ -93,7 +93,7 @@ fn comment_secrets(source: &SourceFile, comments: &[Comment<'_>], secrets: &mut 
             continue;
         }
         if let Some(at) = crate::secrets::after_secret_word(comment.text) {
-            secrets.add(source, Span::new(source.id, base + at, base + comment.text.len()));
+            secrets.add(source, Span::new(source.id(), base + at, base + comment.text.len()));
         }
     }
 }
@@ -228,7 +228,7 @@ impl FileSecrets {
             return;
         }
         self.spans.push(span);
-        self.values.extend(source.text.get(span.start()..span.end()).map(str::to_string));
+        self.values.extend(source.text().get(span.start()..span.end()).map(str::to_string));
     }
 
     /// A secret value at `span`, decoded as messages quote it (the raw text is found with
@@ -386,13 +386,13 @@ impl Secrets {
         let mut secrets = Secrets::default();
         let mut seen = vec![false; sources.iter().count()];
         for file in parsed {
-            if let Some(slot) = seen.get_mut(file.source.id.0 as usize) {
+            if let Some(slot) = seen.get_mut(file.source.id().0 as usize) {
                 *slot = true;
             }
-            secrets.add(file.source.id, of_parsed(file));
+            secrets.add(file.source.id(), of_parsed(file));
         }
-        for source in sources.iter().filter(|s| !seen.get(s.id.0 as usize).copied().unwrap_or(false)) {
-            secrets.add(source.id, text_secrets(source));
+        for source in sources.iter().filter(|s| !seen.get(s.id().0 as usize).copied().unwrap_or(false)) {
+            secrets.add(source.id(), text_secrets(source));
         }
         secrets
     }

@@ -132,7 +132,7 @@ impl<'a> Context<'a> {
     pub fn index(files: &[Parsed<'_>]) -> Vec<Option<usize>> {
         let mut index = Vec::new();
         for (i, file) in files.iter().enumerate() {
-            let id = file.source.id.0 as usize;
+            let id = file.source.id().0 as usize;
             if index.len() <= id {
                 index.resize(id + 1, None);
             }
@@ -168,7 +168,7 @@ pub fn run(cx: &Context<'_>) -> Vec<Diagnostic> {
 /// machine's cores; every rule reads the same parsed files and topology and none writes to
 /// them.
 fn check_all(cx: &Context<'_>, rules: &[&'static dyn Rule]) -> Vec<Diagnostic> {
-    let text: usize = cx.files.iter().map(|f| f.source.text.len()).sum();
+    let text: usize = cx.files.iter().map(|f| f.source.text().len()).sum();
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let workers = if text < PARALLEL_TEXT { 1 } else { cores.min(rules.len()) };
     let job = |i: usize| -> Option<(usize, Vec<Diagnostic>)> {

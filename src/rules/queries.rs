@@ -61,7 +61,7 @@ pub(crate) fn apache_configs_with_passes<'c, 'a>(
     cx: &'c crate::rules::Context<'a>,
 ) -> impl Iterator<Item = (&'c ApacheConfig<'a>, &'c [crate::model::apache::Pass<'a, 'a>])> {
     cx.files.iter().filter_map(move |f| match &f.tree {
-        Tree::Apache(config) => Some((config, cx.topology().passes.get(&f.source.id).map_or(&[][..], Vec::as_slice))),
+        Tree::Apache(config) => Some((config, cx.topology().passes.get(&f.source.id()).map_or(&[][..], Vec::as_slice))),
         _ => None,
     })
 }

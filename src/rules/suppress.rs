@@ -87,7 +87,7 @@ pub fn apply(files: &[Parsed<'_>], diagnostics: &mut Vec<Diagnostic>) -> Vec<Unu
     for file in files {
         let found = read(file);
         if !found.is_empty() {
-            entries.insert(file.source.id, found);
+            entries.insert(file.source.id(), found);
         }
     }
     if entries.is_empty() {
@@ -138,7 +138,7 @@ fn read(file: &Parsed<'_>) -> Vec<Entry> {
     };
     let mut items = items;
     items.sort_by_key(|s| s.start());
-    let end_of_line_allowed = file.source.kind == Some(FileKind::Haproxy);
+    let end_of_line_allowed = file.source.kind() == Some(FileKind::Haproxy);
     let mut out = Vec::new();
     for comment in comments {
         let Some((file_wide, ids)) = parse(comment.text) else { continue };
@@ -166,7 +166,7 @@ fn read(file: &Parsed<'_>) -> Vec<Entry> {
         let body_offset = comment.span.start() + raw.find(comment.text).unwrap_or(0);
         for (id, at) in ids {
             let start = body_offset + at;
-            let span = Span::new(file.source.id, start, start + id.len());
+            let span = Span::new(file.source.id(), start, start + id.len());
             out.push(Entry { rule: id.to_string(), span, range, used: false });
         }
     }

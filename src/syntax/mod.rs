@@ -69,7 +69,7 @@ impl<'a> Parsed<'a> {
 }
 /// Parses a file of a kind atl-lint has a parser for.
 pub fn parse(source: &SourceFile) -> Option<Parsed<'_>> {
-    let tree = match source.kind? {
+    let tree = match source.kind()? {
         FileKind::TomcatServerXml => Tree::ServerXml(server_xml::parse(source)),
         FileKind::BitbucketProperties => Tree::Properties(properties::parse(source)),
         FileKind::Haproxy => Tree::Haproxy(haproxy::parse(source)),

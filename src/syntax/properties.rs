@@ -50,11 +50,11 @@ struct Char {
 /// Parses a properties file.
 pub fn parse(source: &SourceFile) -> Properties<'_> {
     let text = source.parse_text();
-    let expand = source.encoding == Encoding::Utf8;
+    let expand = source.encoding() == Encoding::Utf8;
     let mut reader = LineReader { chars: Stream::new(text, expand, 0, text.len()) };
     let mut props = Properties::default();
-    while let Some(line) = reader.read_line(source.id, text, &mut props.comments) {
-        let entry = split_entry(source.id, text, line.chars(text, expand), &mut props.problems);
+    while let Some(line) = reader.read_line(source.id(), text, &mut props.comments) {
+        let entry = split_entry(source.id(), text, line.chars(text, expand), &mut props.problems);
         props.last_by_key.insert(entry.name.to_string(), props.entries.len());
         props.entries.push(entry);
     }

@@ -92,7 +92,7 @@ pub fn same_setter(a: &str, b: &str) -> bool {
 /// Parses `server.xml`, recording problems and going on where XML allows.
 pub fn parse(source: &SourceFile) -> Document<'_> {
     Parser {
-        file: source.id,
+        file: source.id(),
         text: source.parse_text(),
         doc: Document::default(),
         stack: Vec::new(),

@@ -175,7 +175,7 @@ impl<'a> PackedWords<'a> {
 
     /// The words.
     pub fn view(&self) -> Words<'_> {
-        Words { text: self.source.parse_text(), file: self.source.id, packed: self.packed(), decoded: self.decoded() }
+        Words { text: self.source.parse_text(), file: self.source.id(), packed: self.packed(), decoded: self.decoded() }
     }
 
     /// Whether word `packed` reads `want`, compared on the stored bytes (length and first
@@ -377,10 +377,10 @@ mod tests {
     fn word(source: &SourceFile, start: usize, end: usize, text: Option<&str>) -> Word<'static> {
         let text: Cow<'static, str> = match text {
             Some(decoded) => Cow::Owned(decoded.to_string()),
-            None => Cow::Owned(source.text.get(start..end).unwrap_or("").to_string()),
+            None => Cow::Owned(source.text().get(start..end).unwrap_or("").to_string()),
         };
         let unknown = text.contains("${");
-        Word { text, span: Span::new(source.id, start, end), unknown }
+        Word { text, span: Span::new(source.id(), start, end), unknown }
     }
 
     #[test]

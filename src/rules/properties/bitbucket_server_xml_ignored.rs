@@ -52,23 +52,23 @@ impl Rule for BitbucketServerXmlIgnored {
             let Tree::Properties(props) = &file.tree else {
                 continue;
             };
-            let Some(dir) = shared_dir(&file.source.path) else {
+            let Some(dir) = shared_dir(file.source.path()) else {
                 continue;
             };
-            let at = props.entries.first().map_or(Span::file_start(file.source.id), |e| e.name_span);
+            let at = props.entries.first().map_or(Span::file_start(file.source.id()), |e| e.name_span);
             properties.insert(dir, at);
         }
         for file in cx.files {
             let Tree::ServerXml(doc) = &file.tree else {
                 continue;
             };
-            let Some(dir) = shared_dir(&file.source.path) else {
+            let Some(dir) = shared_dir(file.source.path()) else {
                 continue;
             };
             let Some(&properties_at) = properties.get(dir) else {
                 continue;
             };
-            let at = doc.elements.first().map_or(Span::file_start(file.source.id), |e| e.name_span);
+            let at = doc.elements.first().map_or(Span::file_start(file.source.id()), |e| e.name_span);
             sink.emit(at, "never read", "Bitbucket 5+ ignores `shared/server.xml`; its settings have no effect")
                 .related(properties_at, "Bitbucket reads its connector settings here")
                 .help("move the connector settings to `server.*` keys in bitbucket.properties and delete server.xml");

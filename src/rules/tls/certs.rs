@@ -97,7 +97,7 @@ const MAX_CERT_FILE: u64 = 1 << 20;
 fn references(cx: &Context<'_>, scope: &Scope) -> Vec<Reference> {
     let mut out = Vec::new();
     for file in cx.files {
-        let dir = file.source.path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let dir = file.source.path().parent().map(Path::to_path_buf).unwrap_or_default();
         let resolve = |written: &str, base: &Path| -> PathBuf {
             if written.starts_with('/') {
                 scope.under_root(Path::new(written))
@@ -136,7 +136,7 @@ fn references(cx: &Context<'_>, scope: &Scope) -> Vec<Reference> {
                 }
             }
             // An Apache file no main configuration includes is not read by the server.
-            Tree::Apache(_) if cx.topology().apache_trees.root(file.source.id).is_none() => {}
+            Tree::Apache(_) if cx.topology().apache_trees.root(file.source.id()).is_none() => {}
             Tree::Apache(config) => {
                 let server_root = apache_server_root(cx, file).unwrap_or_else(|| dir.clone());
                 for directive in config.directives.iter().filter(|d| !d.skipped) {
@@ -194,8 +194,8 @@ fn references(cx: &Context<'_>, scope: &Scope) -> Vec<Reference> {
 
 /// The directory of the main configuration an Apache file is read through.
 fn apache_server_root(cx: &Context<'_>, file: &Parsed<'_>) -> Option<PathBuf> {
-    let root = cx.topology().apache_trees.root(file.source.id)?;
-    cx.parsed(root)?.source.path.parent().map(Path::to_path_buf)
+    let root = cx.topology().apache_trees.root(file.source.id())?;
+    cx.parsed(root)?.source.path().parent().map(Path::to_path_buf)
 }
 
 /// Reads what a reference names: the certificates of a file, of every file of a `crt`

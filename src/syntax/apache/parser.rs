@@ -114,7 +114,7 @@ impl LogicalLine {
 /// Parses one Apache configuration file.
 pub fn parse(source: &SourceFile) -> Config<'_> {
     let text = source.parse_text();
-    let mut parser = Parser { source, file: source.id, text, config: Config::default(), stack: Vec::new() };
+    let mut parser = Parser { source, file: source.id(), text, config: Config::default(), stack: Vec::new() };
     let mut at = 0;
     while at < text.len() {
         let line = logical_line(text, at);

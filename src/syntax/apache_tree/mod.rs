@@ -255,7 +255,7 @@ pub fn read<'a>(state: &mut State, host: &mut dyn Host, config: &mut Config<'a>,
                     *slot = depth + 1;
                 }
                 if let (Some(dump), Some(text)) = (&mut state.dump, shown) {
-                    let line = DumpLine { file: source.path.clone(), line, text };
+                    let line = DumpLine { file: source.path().clone(), line, text };
                     dump.print(line, Some(tag));
                 }
             }
@@ -279,7 +279,7 @@ pub fn read<'a>(state: &mut State, host: &mut dyn Host, config: &mut Config<'a>,
                         None => {}
                     }
                 } else if let (Some(dump), Some(text)) = (&mut state.dump, shown) {
-                    dump.print(DumpLine { file: source.path.clone(), line, text }, None);
+                    dump.print(DumpLine { file: source.path().clone(), line, text }, None);
                 }
             }
         }

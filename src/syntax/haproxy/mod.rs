@@ -347,7 +347,7 @@ fn read_lines(source: &SourceFile, mut start: usize, end: usize) -> Parser<'_> {
     let text = source.parse_text();
     let mut parser = Parser {
         source,
-        file: source.id,
+        file: source.id(),
         text,
         config: Config::default(),
         blocks: Vec::new(),
@@ -358,7 +358,7 @@ fn read_lines(source: &SourceFile, mut start: usize, end: usize) -> Parser<'_> {
         let (line_end, next) = match text.get(start..end).and_then(|rest| rest.find('\n')) {
             Some(i) => (start + i, start + i + 1),
             None => {
-                let span = Span::new(source.id, text.len(), text.len());
+                let span = Span::new(source.id(), text.len(), text.len());
                 parser.problem(
                     span,
                     "the last line has no newline: HAProxy 2.3+ refuses the file as truncated",
@@ -498,7 +498,7 @@ mod tests {
         for directive in [false, true] {
             let file = source(&large_config(directive));
             assert!(!section_cuts(file.parse_text(), 4).is_empty());
-            let whole = format!("{:?}", finish(read_lines(&file, 0, file.text.len())));
+            let whole = format!("{:?}", finish(read_lines(&file, 0, file.text().len())));
             assert_eq!(format!("{:?}", parse(&file)), whole, "with .if blocks: {directive}");
         }
     }
