@@ -21,7 +21,11 @@ pub use crate::confine::MAX_FILE_SIZE;
 const SKIPPED_DIRS: [&str; 3] = [".git", "node_modules", "target"];
 
 /// Extensions of templates whose rendered name is the rest of the file name.
-const TEMPLATE_EXTENSIONS: [&str; 7] = ["j2", "jinja", "jinja2", "erb", "epp", "tpl", "template"];
+const TEMPLATE_EXTENSIONS: [&str; 10] =
+    ["j2", "jinja", "jinja2", "erb", "epp", "tpl", "template", "tmpl", "ctmpl", "gotmpl"];
+
+/// Extensions of formats atl-lint does not read, whatever their content looks like.
+const OTHER_FORMATS: [&str; 5] = ["toml", "yaml", "yml", "json", "md"];
 
 /// A file discovery found, with its content or why it has none.
 #[derive(Debug)]
@@ -58,6 +62,8 @@ pub enum Problem {
     NotRegular,
     /// A link or path that leads outside what the run may read (what it says, as written).
     Outside(String),
+    /// A configuration of a program atl-lint does not check yet (its name).
+    Unsupported(&'static str),
 }
 
 /// A problem with one file, after it got its id.
@@ -141,6 +147,7 @@ impl Walk<'_> {
         };
         let content = match content {
             Ok(bytes) if is_binary(&bytes) => Err(Problem::Binary),
+            Ok(bytes) if kind.is_none() && is_nginx(&bytes) => Err(Problem::Unsupported("nginx")),
             Ok(_) if kind.is_none() => Err(Problem::UnknownKind),
             other => other,
         };
@@ -273,6 +280,9 @@ impl Walk<'_> {
                 }
                 Err(Problem::Binary)
             }
+            Ok(bytes) if kind.is_none() && name == Name::Ambiguous && is_nginx(&bytes) => {
+                Err(Problem::Unsupported("nginx"))
+            }
             Ok(_) if kind.is_none() => return,
             Err(Problem::TooLarge(_) | Problem::NotRegular) if kind.is_none() => return,
             other => other,
@@ -393,10 +403,21 @@ fn sniff(bytes: &[u8], path: &Path) -> Option<FileKind> {
     if is_binary(bytes) {
         return None;
     }
+    let (name, _) = rendered_name(path);
+    let extension = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    if OTHER_FORMATS.contains(&extension.as_str()) {
+        return None;
+    }
     let text = String::from_utf8_lossy(bytes.get(..bytes.len().min(256 * 1024)).unwrap_or(bytes));
     if text.contains("<Server") && (text.contains("<Service") || text.contains("<Connector")) {
         return Some(FileKind::TomcatServerXml);
     }
+    if nginx_like(&text) {
+        return None;
+    }
+    // XML and HTML (`<?xml`, `<!DOCTYPE`, `<node>`): never HAProxy, whose lines never start
+    // with `<`; an Apache file may (`<VirtualHost>`).
+    let markup = text.trim_start().starts_with('<');
     let mut apache = 0;
     let mut haproxy = 0;
     let (mut bitbucket_keys, mut server_keys, mut jdbc_keys) = (0, 0, 0);
@@ -405,7 +426,15 @@ fn sniff(bytes: &[u8], path: &Path) -> Option<FileKind> {
         let word = trimmed.split_whitespace().next().unwrap_or("");
         // nginx has `listen 80;` and `server {`: HAProxy lines end neither with `;` nor `{`.
         let nginx_like = trimmed.trim_end().ends_with([';', '{']);
-        if ["frontend", "backend", "listen", "defaults", "global"].contains(&word) && !nginx_like {
+        // A section header names the section: `backend jira`, not `backend = "jira"`
+        // (Traefik's TOML) or `backend: jira` (YAML).
+        let rest = trimmed.get(word.len()..).unwrap_or("").trim_start();
+        let assignment = rest.starts_with(['=', ':']);
+        if ["frontend", "backend", "listen", "defaults", "global"].contains(&word)
+            && !nginx_like
+            && !assignment
+            && !markup
+        {
             haproxy += 1;
         }
         let lower = word.to_ascii_lowercase();
@@ -454,6 +483,33 @@ fn sniff(bytes: &[u8], path: &Path) -> Option<FileKind> {
         (a, _) if a >= 2 => Some(FileKind::Apache),
         _ => None,
     }
+}
+
+/// Whether a file reads as an nginx configuration, so that it is neither taken for Apache
+/// nor for HAProxy.
+fn is_nginx(bytes: &[u8]) -> bool {
+    !is_binary(bytes) && nginx_like(&String::from_utf8_lossy(bytes.get(..bytes.len().min(256 * 1024)).unwrap_or(bytes)))
+}
+
+/// nginx's statements end with `;`, its blocks open with `{` and close with `}`: when most
+/// lines of a file do, and one ends with `;`, it is nginx's (Apache and HAProxy lines end
+/// with neither).
+fn nginx_like(text: &str) -> bool {
+    let (mut lines, mut nginx, mut statements) = (0usize, 0usize, 0usize);
+    for line in text.lines() {
+        let line = line.split('#').next().unwrap_or("").trim();
+        if line.is_empty() {
+            continue;
+        }
+        lines += 1;
+        if line.ends_with(';') {
+            statements += 1;
+            nginx += 1;
+        } else if line.ends_with(['{', '}']) {
+            nginx += 1;
+        }
+    }
+    statements >= 1 && nginx >= 2 && nginx * 3 >= lines * 2
 }
 
 /// How a path is shown: relative to the current directory when under it, else absolute;
@@ -536,6 +592,21 @@ mod tests {
             sniff(b"server {\n  listen 80;\n  location / { proxy_pass http://x; }\n}\n", Path::new("nginx.conf")),
             None
         );
+        assert!(is_nginx(b"server {\n  listen 80;\n  location / { proxy_pass http://x; }\n}\n"));
+        // Debian's nginx.conf: `include` lines, but every statement ends with `;`.
+        let nginx = b"user www-data;\ninclude /etc/nginx/modules-enabled/*.conf;\nevents {\n\tworker_connections 768;\n}\nhttp {\n\tinclude /etc/nginx/mime.types;\n\tinclude /etc/nginx/sites-enabled/*;\n}\n";
+        assert_eq!(sniff(nginx, Path::new("nginx.conf")), None);
+        assert!(is_nginx(nginx));
+        assert!(!is_nginx(b"<VirtualHost *:443>\n ProxyPass /jira http://h:8080/jira\n</VirtualHost>\n"));
+        // XML with a line that starts like an HAProxy section (D-Bus policy files).
+        let xml = b"<busconfig>\n<policy context=\"default\">\nglobal settings\nbackend x\n</policy>\n</busconfig>\n";
+        assert_eq!(sniff(xml, Path::new("x.conf")), None);
+        // Traefik's TOML and a compose file: keys named like HAProxy sections.
+        let toml = b"[frontends.jira]\nbackend = \"jira\"\n[backends.jira.servers.s1]\nurl = \"http://jira:8080\"\n";
+        assert_eq!(sniff(toml, Path::new("traefik.cfg")), None);
+        assert_eq!(sniff(b"global\n  daemon\nbackend x\n  server a b\n", Path::new("traefik.toml")), None);
+        // Go and consul templates are found by content.
+        assert_eq!(kind_by_name(Path::new("templates/jira.conf.tmpl")), Some(Name::Ambiguous));
         assert_eq!(sniff(b"a\0b", Path::new("x.conf")), None);
         // What else a server's /etc holds under `*.conf`: ld.so.conf, PostgreSQL.
         assert_eq!(sniff(b"include /etc/ld.so.conf.d/*.conf\n", Path::new("ld.so.conf")), None);

@@ -175,6 +175,14 @@ fn server(name: &str) -> Option<Server> {
         &root.join("opt/atlassian/jira/conf/server.xml"),
         "<Server port=\"8005\" shutdown=\"SHUTDOWN\">\n  <Service name=\"Catalina\">\n    <Connector port=\"8080\" protocol=\"HTTP/1.1\" proxyName=\"jira.example.com\" proxyPort=\"443\"\n               scheme=\"https\"/>\n    <Engine name=\"Catalina\" defaultHost=\"localhost\">\n      <Host name=\"localhost\" appBase=\"webapps\">\n        <Context path=\"/jira\" docBase=\"${catalina.home}/atlassian-jira\"/>\n      </Host>\n    </Engine>\n  </Service>\n</Server>\n",
     );
+    // Other programs' configuration that looks like ours: Debian's stock nginx (`include`
+    // lines, `*.conf`, `sites-enabled/`), and XML whose text has lines starting like HAProxy
+    // sections.
+    copy_tree(&shared().join("corpus/debian12/etc/nginx"), &root.join("etc/nginx"));
+    write(
+        &root.join("etc/dbus-1/system.d/org.example.Backend.conf"),
+        "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN\">\n<busconfig>\n  <policy context=\"default\">\n    <allow send_destination=\"org.example.Backend\"/>\n  </policy>\n  <description>\nglobal defaults for the\nbackend service and its\nfrontend\n  </description>\n</busconfig>\n",
+    );
     // What else a real /etc holds: a FIFO, a symlink loop, a huge file, a binary file,
     // Latin-1 with CRLF line ends.
     let fifo = Command::new("mkfifo").arg(root.join("etc/haproxy/haproxy-pipe.cfg")).status();
@@ -257,6 +265,14 @@ fn a_server_filesystem_is_found_and_every_planted_problem_reported() {
         .collect();
     assert!(info.contains(&"etc/haproxy/haproxy-huge.cfg file-skipped".to_string()), "{info:?}");
     assert!(info.contains(&"etc/apache2/conf-available/blob.conf file-skipped".to_string()), "{info:?}");
+    // nginx is recognised and said once, not read as Apache; D-Bus XML is not HAProxy.
+    let nginx: Vec<&String> = info.iter().filter(|i| i.starts_with("etc/nginx/")).collect();
+    assert!(nginx.len() == 1 && nginx.iter().all(|i| i.ends_with(" file-skipped")), "{info:?}");
+    assert!(
+        messages.iter().any(|m| m.contains("more files are nginx configuration, which atl-lint does not check yet")),
+        "{messages:?}"
+    );
+    assert!(info.iter().all(|i| !i.starts_with("etc/dbus-1")), "{info:?}");
     let files: Vec<String> =
         report["files"].as_array().expect("files").iter().map(|f| strip(f["path"].as_str().unwrap_or(""))).collect();
     assert!(files.contains(&"etc/apache2/conf-available/latin1.conf".to_string()), "{files:?}");

@@ -11,7 +11,8 @@ declare_rule! {
     /// ## What it does
     /// Notes a file that was not linted on purpose: one over the 16 MiB size limit, binary
     /// content where a configuration file was expected, a path named on the command line
-    /// that is not a regular file, a named file whose format atl-lint does not know, or a
+    /// that is not a regular file, a named file whose format atl-lint does not know, an nginx
+    /// configuration (recognised, not yet checked), or a
     /// symbolic link or include that leads outside the scanned tree (or into `/proc`, `/sys`,
     /// `/dev`, `/run`), which is never read.
     ///
@@ -57,8 +58,20 @@ impl Rule for FileSkipped {
                     "not read",
                     format!("`{path}` leads to `{target}`, outside the scanned tree; not read"),
                 ),
+                // Said once a run, at the first such file: a repository of nginx files would
+                // otherwise get one note each.
+                Problem::Unsupported(_) => continue,
             };
             sink.emit(Span::file_start(problem.file), label, message);
+        }
+        let unsupported: Vec<_> = cx.problems.iter().filter(|p| matches!(p.problem, Problem::Unsupported(_))).collect();
+        if let Some((first, Problem::Unsupported(program))) = unsupported.first().map(|p| (p, &p.problem)) {
+            let what = match unsupported.len() {
+                1 => format!("`{}` is an {program} configuration", first.path),
+                n => format!("`{}` and {} more files are {program} configuration", first.path, n - 1),
+            };
+            let message = format!("{what}, which atl-lint does not check yet; not linted");
+            sink.emit(Span::file_start(first.file), "not checked", message);
         }
         // Includes that name files outside what the run may read, at the directive; a link
         // the walk met and reported above is not reported again through the include.
