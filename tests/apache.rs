@@ -221,6 +221,34 @@ const SNIPPETS: [&str; 16] = [
 ];
 
 #[test]
+fn a_checkout_without_the_stock_files_gets_a_note_not_an_error_and_a_server_gets_the_error() {
+    let dir = temp_dir("apache-partial");
+    std::fs::create_dir_all(dir.join(".git")).expect("mkdir");
+    let etc = dir.join("etc/apache2");
+    std::fs::create_dir_all(&etc).expect("mkdir");
+    std::fs::write(etc.join("apache2.conf"), "Include ports.conf\nInclude conf/jira.conf\n").expect("write");
+    std::fs::create_dir_all(etc.join("conf")).expect("mkdir");
+    let findings = |live: bool| -> Vec<String> {
+        let options = atl_lint::Options { paths: vec![dir.join("etc")], live: Some(live), ..Default::default() };
+        let options = if live {
+            atl_lint::Options { paths: vec!["/etc".into()], root: Some(dir.to_path_buf()), ..options }
+        } else {
+            options
+        };
+        let report = atl_lint::lint(&options).expect("lint");
+        let line = |d: &atl_lint::diagnostic::Diagnostic| {
+            report.sources.get(d.primary.span.file).map_or(0, |s| s.line_col(d.primary.span.start()).0)
+        };
+        report.diagnostics.iter().map(|d| format!("{}:{} {:?}", line(d), d.rule, d.severity)).collect()
+    };
+    // In a repository, the stock `ports.conf` is a note; the repository's own missing
+    // include stays an error.
+    assert_eq!(findings(false), ["1:file-skipped Info", "2:syntax-error Error"]);
+    // On a server, both are errors: Apache will not start.
+    assert_eq!(findings(true), ["1:syntax-error Error", "2:syntax-error Error"]);
+}
+
+#[test]
 fn generated_configurations_read_as_apache_reads_them() {
     let available = Command::new("apache2").arg("-v").output().is_ok_and(|o| o.status.success());
     if !require(available, "apache2 (Debian package) for the Apache oracle") {

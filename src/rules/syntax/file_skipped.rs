@@ -9,12 +9,15 @@ use crate::syntax::Tree;
 
 declare_rule! {
     /// ## What it does
-    /// Notes a file that was not linted on purpose: one over the 16 MiB size limit, binary
-    /// content where a configuration file was expected, a path named on the command line
-    /// that is not a regular file, a named file whose format atl-lint does not know, an nginx
-    /// configuration (recognised, not yet checked), or a
-    /// symbolic link or include that leads outside the scanned tree (or into `/proc`, `/sys`,
-    /// `/dev`, `/run`), which is never read.
+    /// Notes a file that was not linted on purpose:
+    /// - one over the 16 MiB size limit, or binary where a configuration file was expected;
+    /// - a path named on the command line that is not a regular file, or whose format
+    ///   atl-lint does not know;
+    /// - nginx configuration (recognised, not yet checked; said once a run);
+    /// - a symbolic link or include that leads outside the scanned tree (or into `/proc`,
+    ///   `/sys`, `/dev`, `/run`), which is never read;
+    /// - outside live mode, an include of what a stock Apache installation provides
+    ///   (`ports.conf`, `mods-enabled/*.load`) that the checkout lacks.
     ///
     /// ## Why is this bad?
     /// It is not bad in itself, but nothing in that file was checked, and a configuration
@@ -94,6 +97,13 @@ impl Rule for FileSkipped {
                 sink.emit(outside.span, "not read", message).help(
                     "lint the tree that holds those files (name it as a PATH), or use `--root` for a server image",
                 );
+            }
+            for (span, directive) in &config.not_in_checkout {
+                let message = format!(
+                    "`{directive}` names what a stock Apache installation provides, not in this checkout; not read"
+                );
+                sink.emit(*span, "not in this checkout", message)
+                    .help("on the server it must exist: `atl-lint --live /etc` checks it there");
             }
         }
     }

@@ -103,6 +103,9 @@ pub struct Config<'a> {
     pub problems: Vec<SyntaxProblem>,
     /// Includes that name files outside what the run may read (not read).
     pub outside: Vec<OutsideInclude>,
+    /// Includes of files a stock installation provides that this checkout lacks (outside
+    /// live mode): the directive and the directive as written.
+    pub not_in_checkout: Vec<(Span, String)>,
 }
 
 /// An include that names files outside what the run may read: they are not read.

@@ -276,6 +276,7 @@ pub fn read<'a>(state: &mut State, host: &mut dyn Host, config: &mut Config<'a>,
                         Some(Refusal::Outside(directive, paths)) => {
                             config.outside.push(super::apache::OutsideInclude { span, directive, paths })
                         }
+                        Some(Refusal::NotInCheckout(directive)) => config.not_in_checkout.push((span, directive)),
                         None => {}
                     }
                 } else if let (Some(dump), Some(text)) = (&mut state.dump, shown) {
@@ -305,8 +306,40 @@ fn mark(
 enum Refusal {
     /// Apache would stop here: nothing matches.
     Missing(String),
+    /// Nothing matches in a repository checkout, but a stock installation provides what it
+    /// names: the directive as written.
+    NotInCheckout(String),
     /// It names files outside what the run may read: the directive, and those files.
     Outside(String, Vec<PathBuf>),
+}
+
+/// What stock Apache installations (Debian's, Red Hat's, a source build's) and Certbot put
+/// in place: a repository that holds part of a server's tree includes them without holding
+/// them.
+const STOCK_INCLUDES: [&str; 11] = [
+    "ports.conf",
+    "mods-enabled/",
+    "conf-enabled/",
+    "sites-enabled/",
+    "conf.modules.d/",
+    "conf.d/",
+    "conf/extra/",
+    "extra/",
+    "mods-available/",
+    "conf-available/",
+    "options-ssl-apache.conf",
+];
+
+/// Whether an include names what a stock installation provides.
+fn stock(path: &str) -> bool {
+    let path = path.trim_start_matches("./");
+    STOCK_INCLUDES.iter().any(|stock| {
+        if stock.ends_with('/') {
+            path.starts_with(stock) || path.contains(&format!("/{stock}"))
+        } else {
+            path == *stock || path.ends_with(&format!("/{stock}"))
+        }
+    })
 }
 
 /// Carries out a read-time directive; returns why an include was not read whole.
@@ -336,6 +369,9 @@ fn carry_out(state: &mut State, host: &mut dyn Host, name: &str, args: &[String]
             let expansion = state.scope.expand(&path, true);
             let directory = || state.scope.locate(&literal_prefix(&path)).is_ok_and(|real| real.is_dir());
             if expansion.files.is_empty() && expansion.outside.is_empty() && name == "include" && directory() {
+                if !state.scope.is_live() && stock(first) {
+                    return Some(Refusal::NotInCheckout(format!("Include {first}")));
+                }
                 return Some(Refusal::Missing(format!(
                     "`Include {first}` matches no file: Apache refuses to start (`IncludeOptional` allows that)"
                 )));
