@@ -68,7 +68,9 @@ fn connector<'a>(
     default_port: Option<u16>,
     app: usize,
 ) -> Connector<'a> {
-    let get = |name: &str| keys.get(&format!("{relaxed_prefix}{name}")).copied();
+    // An empty value (`server.proxy-port=`) is Bitbucket's default.
+    let get =
+        |name: &str| keys.get(&format!("{relaxed_prefix}{name}")).copied().filter(|s| !s.value.text.trim().is_empty());
     let style = Style::Spring(prefix.to_string());
     let ssl_enabled = get("ssl.enabled").and_then(|s| s.value.known()).is_some_and(|v| style.is_true(v));
     // `server.ssl.protocol` names the SSLContext algorithm and enables nothing by itself.

@@ -42,6 +42,12 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, doc: 
     }
 }
 
+/// A connector attribute that is set: an empty value (`proxyPort=""`, as Atlassian's image
+/// renders an unset one) is Tomcat's default.
+fn set<'a>(element: &'a Element<'a>, name: &str) -> Option<&'a Setting<'a>> {
+    element.attr(name).filter(|s| !s.value.text.trim().is_empty())
+}
+
 /// Tomcat's digester builds an element only at its place in the tree.
 fn parent_is(doc: &Document<'_>, index: usize, name: &str) -> bool {
     doc.element(index).and_then(|e| e.parent).and_then(|p| doc.element(p)).is_some_and(|p| p.name == name)
@@ -81,18 +87,18 @@ fn connector<'a>(
         style: Style::Tomcat,
         ajp,
         ssl_enabled,
-        port: element.attr("port"),
+        port: set(element, "port"),
         default_port: None,
-        scheme: element.attr("scheme"),
-        secure: element.attr("secure"),
-        proxy_name: element.attr("proxyName"),
-        proxy_port: element.attr("proxyPort"),
-        redirect_port: element.attr("redirectPort"),
-        address: element.attr("address"),
-        secret: element.attr("secret").or_else(|| element.attr("requiredSecret")),
-        secret_required: element.attr("secretRequired"),
+        scheme: set(element, "scheme"),
+        secure: set(element, "secure"),
+        proxy_name: set(element, "proxyName"),
+        proxy_port: set(element, "proxyPort"),
+        redirect_port: set(element, "redirectPort"),
+        address: set(element, "address"),
+        secret: set(element, "secret").or_else(|| set(element, "requiredSecret")),
+        secret_required: set(element, "secretRequired"),
         protocols,
         ciphers,
-        compression: element.attr("compression"),
+        compression: set(element, "compression"),
     }
 }

@@ -79,16 +79,43 @@ pub fn parse(source: &SourceFile) -> Option<Parsed<'_>> {
 }
 
 /// Whether a value is only known at deployment time: a `${...}` reference, a template tag, or
-/// a `%name%` placeholder that an entrypoint script substitutes.
+/// a placeholder that a build or entrypoint script fills in (`%name%`, `@NAME@`, `__NAME__`,
+/// `_name_` as the whole value, `<NAME>`: sed, envsubst, xmlstarlet, Maven filtering).
 pub fn is_unknown(text: &str) -> bool {
-    ["${", "{{", "{%", "<%", "%>"].iter().any(|marker| text.contains(marker)) || has_placeholder(text)
+    ["${", "{{", "{%", "<%", "%>"].iter().any(|marker| text.contains(marker))
+        || has_placeholder(text, '%')
+        || has_placeholder(text, '@')
+        || text
+            .split("__")
+            .skip(1)
+            .collect::<Vec<_>>()
+            .split_last()
+            .is_some_and(|(_, inner)| inner.iter().any(|p| is_name(p)))
+        || text.strip_prefix('_').and_then(|t| t.strip_suffix('_')).is_some_and(is_name)
+        || angle_placeholder(text)
 }
 
-/// `%proxyName%`: a name between two percent signs.
-fn has_placeholder(text: &str) -> bool {
-    text.split('%').skip(1).collect::<Vec<_>>().split_last().is_some_and(|(_, inner)| {
-        inner.iter().any(|part| {
-            !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+/// A name a placeholder holds: letters, digits, `_`, `.`, `-`, at least one letter.
+fn is_name(text: &str) -> bool {
+    text.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+        && text.chars().any(|c| c.is_ascii_alphabetic())
+}
+
+/// `%proxyName%`, `@PORT@`: a name between two of `mark`.
+fn has_placeholder(text: &str, mark: char) -> bool {
+    text.split(mark)
+        .skip(1)
+        .collect::<Vec<_>>()
+        .split_last()
+        .is_some_and(|(_, inner)| inner.iter().any(|part| is_name(part)))
+}
+
+/// `<PROXY_NAME>`: an upper-case name in angle brackets.
+fn angle_placeholder(text: &str) -> bool {
+    text.split('<').skip(1).any(|rest| {
+        rest.split_once('>').is_some_and(|(name, _)| {
+            name.starts_with(|c: char| c.is_ascii_uppercase())
+                && name.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
         })
     })
 }
@@ -99,10 +126,16 @@ mod tests {
 
     #[test]
     fn deployment_time_values_are_unknown() {
-        for unknown in ["${catalina.home}/x", "{{ atl_proxy_name }}", "<%= @port %>", "%proxyPort%", "a%b_c%d"] {
+        let placeholders = ["@PROXY_PORT@", "__SCHEME__", "_proxyPort_", "<PROXY_NAME>", "https://@HOST@/jira"];
+        for unknown in ["${catalina.home}/x", "{{ atl_proxy_name }}", "<%= @port %>", "%proxyPort%", "a%b_c%d"]
+            .into_iter()
+            .chain(placeholders)
+        {
             assert!(is_unknown(unknown), "{unknown}");
         }
-        for known in ["443", "jira.example.com", "100%", "50% of 60%", "text/html"] {
+        let known = ["443", "jira.example.com", "100%", "50% of 60%", "text/html", "admin@example.com"];
+        let more = ["ssh://git@host:7999/", "jira_home_dir", "a__b", "_", "<b>x</b>", "x < y"];
+        for known in known.into_iter().chain(more) {
             assert!(!is_unknown(known), "{known}");
         }
     }
