@@ -89,6 +89,13 @@ struct ReadArgs {
     /// Do not check this machine.
     #[arg(long)]
     no_live: bool,
+    /// Leave out what this gitignore-style glob matches under a directory PATH (`build/`,
+    /// `*.bak`, `roles/legacy/**`). Repeatable; a PATH named itself is always linted.
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Walk what `.gitignore` and `.ignore` files leave out too.
+    #[arg(long)]
+    no_ignore: bool,
 }
 
 impl ReadArgs {
@@ -103,7 +110,11 @@ impl ReadArgs {
 
     /// The config file of a run over `paths`.
     fn config(&self, paths: &[PathBuf]) -> Result<config::Config, String> {
-        run_config(self.config.as_deref(), self.no_config, self.root.as_deref(), paths)
+        let config = run_config(self.config.as_deref(), self.no_config, self.root.as_deref(), paths)?;
+        for glob in self.exclude.iter().chain(&config.exclude) {
+            crate::discover::Filter::check(glob)?;
+        }
+        Ok(config)
     }
 }
 
@@ -247,8 +258,16 @@ pub fn run() -> ExitCode {
                 Err(message) => return usage_error(&message),
             };
             let live = read.live();
-            let options =
-                Options { paths, base_urls: read.base_url, config, root: read.root, live, ..Options::default() };
+            let options = Options {
+                paths,
+                base_urls: read.base_url,
+                config,
+                root: read.root,
+                live,
+                exclude: read.exclude,
+                no_ignore: read.no_ignore,
+                ..Options::default()
+            };
             let format = match format {
                 GraphFormat::Text => report::graph::GraphFormat::Text,
                 GraphFormat::Dot => report::graph::GraphFormat::Dot,
@@ -358,6 +377,8 @@ fn lint(args: LintArgs) -> ExitCode {
         live: args.read.live(),
         config,
         now: None,
+        exclude: args.read.exclude.clone(),
+        no_ignore: args.read.no_ignore,
     };
     let report = match crate::lint(&options) {
         Ok(report) => report,

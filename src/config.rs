@@ -24,6 +24,8 @@ pub struct Config {
     pub select: Option<Vec<String>>,
     /// `known-directives`: third-party Apache directives.
     pub known_directives: Vec<String>,
+    /// `exclude`: gitignore globs the walk leaves out, relative to each PATH.
+    pub exclude: Vec<String>,
     /// `cert-expiry-days`: how early an expiring certificate is reported.
     pub cert_expiry_days: Option<u32>,
     /// `[rules.ID] severity`.
@@ -74,6 +76,8 @@ struct Raw {
     select: Option<Vec<String>>,
     #[serde(default)]
     known_directives: Vec<String>,
+    #[serde(default)]
+    exclude: Vec<String>,
     cert_expiry_days: Option<u32>,
     #[serde(default)]
     rules: std::collections::BTreeMap<String, RawRule>,
@@ -205,6 +209,7 @@ pub fn load(path: &Path, rule_ids: &[&str]) -> Result<Config, String> {
         ignore: raw.ignore,
         select: raw.select,
         known_directives: raw.known_directives,
+        exclude: raw.exclude,
         cert_expiry_days: raw.cert_expiry_days,
         severities,
         apps,

@@ -7,10 +7,12 @@ use std::path::{Component, Path, PathBuf};
 use crate::source::{tidy, FileKey, FileKind};
 
 pub use crate::confine;
+mod ignore;
 pub mod inputs;
 pub mod live;
 
 pub use confine::{Denied, Scope};
+pub use ignore::Filter;
 
 /// How deep a walk descends.
 const MAX_WALK_DEPTH: usize = 256;
@@ -89,13 +91,20 @@ pub struct PathError {
 /// Finds every file under `paths`, each once, in a stable order, reading only inside them.
 pub fn discover(paths: &[PathBuf]) -> Result<Vec<Found>, PathError> {
     let scope = Scope::new(None, paths.to_vec(), false);
-    discover_in(paths, &[], &scope)
+    discover_in(paths, &[], &scope, &Filter::new(Vec::new(), false))
 }
 
 /// Finds every file under `paths` and the files of live-mode places (`extras`, read like
-/// walked files), each once, reading only what `scope` allows.
-pub fn discover_in(paths: &[PathBuf], extras: &[PathBuf], scope: &Scope) -> Result<Vec<Found>, PathError> {
-    let mut walk = Walk { scope, seen: HashSet::new(), dirs: HashSet::new(), found: Vec::new() };
+/// walked files), each once, reading only what `scope` allows and leaving out what `filter`
+/// excludes under a directory PATH.
+pub fn discover_in(
+    paths: &[PathBuf],
+    extras: &[PathBuf],
+    scope: &Scope,
+    filter: &Filter,
+) -> Result<Vec<Found>, PathError> {
+    let mut walk =
+        Walk { scope, filter, matchers: Vec::new(), seen: HashSet::new(), dirs: HashSet::new(), found: Vec::new() };
     for path in paths {
         let metadata = std::fs::metadata(path).map_err(|error| PathError { path: path.clone(), error })?;
         if metadata.is_dir() {
@@ -113,6 +122,10 @@ pub fn discover_in(paths: &[PathBuf], extras: &[PathBuf], scope: &Scope) -> Resu
 /// A walk in progress: the files found so far, and the files and directories met.
 struct Walk<'s> {
     scope: &'s Scope,
+    filter: &'s Filter,
+    /// The excludes of the PATH being walked, then the ignore files of each directory down
+    /// to the current one.
+    matchers: Vec<::ignore::gitignore::Gitignore>,
     seen: HashSet<FileKey>,
     dirs: HashSet<FileKey>,
     found: Vec<Found>,
@@ -167,7 +180,9 @@ impl Walk<'_> {
         if let Ok(metadata) = std::fs::metadata(&real) {
             self.dirs.insert(FileKey::of(&metadata));
         }
+        self.matchers = self.filter.excludes_at(&shown).into_iter().collect();
         self.entries(&shown, &real, entries, 0);
+        self.matchers.clear();
         Ok(())
     }
 
@@ -189,9 +204,15 @@ impl Walk<'_> {
         let mut entries: Vec<(std::ffi::OsString, Option<std::fs::FileType>)> =
             entries.flatten().map(|e| (e.file_name(), e.file_type().ok())).collect();
         entries.sort_by(|a, b| a.0.cmp(&b.0));
+        let own = self.filter.files_of(shown, real, self.scope);
+        let pushed = own.is_some();
+        self.matchers.extend(own);
         for (name, file_type) in entries {
             let (shown, real) = (shown.join(&name), real.join(&name));
             let Some(file_type) = file_type else { continue };
+            if ignore::ignored(&self.matchers, &shown, file_type.is_dir()) {
+                continue;
+            }
             if file_type.is_symlink() {
                 self.link(&shown, &real, depth);
             } else if file_type.is_dir() {
@@ -206,6 +227,9 @@ impl Walk<'_> {
                     self.add(&shown, &real, &metadata);
                 }
             }
+        }
+        if pushed {
+            self.matchers.pop();
         }
     }
 

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::config::Config;
 use crate::confine::Scope;
 use crate::diagnostic::Severity;
+use crate::discover::Filter;
 use crate::source::FileKind;
 
 /// What the command line (or a test) asks for, before it is resolved: the low-level
@@ -39,6 +40,11 @@ pub struct Options {
     /// The time certificates are judged at, in seconds since the Unix epoch (default: now);
     /// fixed by tests so that their certificates age predictably.
     pub now: Option<i64>,
+    /// `--exclude`: gitignore globs the walk leaves out (the config file's `exclude` adds
+    /// to them).
+    pub exclude: Vec<String>,
+    /// `--no-ignore`: walk what `.gitignore` and `.ignore` files leave out too.
+    pub no_ignore: bool,
 }
 
 /// Live mode's settings for a run.
@@ -73,6 +79,8 @@ pub struct Settings {
     pub live: Option<LiveMode>,
     /// What the run may read.
     pub scope: Scope,
+    /// What the walk leaves out.
+    pub filter: Filter,
     /// Base URLs declared on the command line: `[APP=]URL`.
     pub base_urls: Vec<String>,
     /// Report only findings at or above this.
@@ -100,11 +108,14 @@ impl Settings {
             .collect();
         let live = live_mode(options);
         let scope = Scope::new(options.root.as_deref(), paths.clone(), live.is_some());
+        let excludes = options.exclude.iter().chain(&options.config.exclude).cloned().collect();
+        let filter = Filter::new(excludes, options.no_ignore);
         Settings {
             paths,
             stdin,
             live,
             scope,
+            filter,
             base_urls: options.base_urls.clone(),
             min_severity: options.min_severity,
             ignore_comments: !options.no_ignore_comments,

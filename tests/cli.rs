@@ -709,3 +709,55 @@ fn a_rule_reports_at_most_a_thousand_findings_a_file_and_counts_the_rest() {
     assert_eq!(summary[0]["line"], 1);
     assert_eq!(summary[0]["severity"], "error");
 }
+
+#[test]
+fn the_walk_leaves_out_what_gitignore_and_exclude_say_but_never_a_named_path() {
+    let dir = temp_dir("cli-ignore");
+    let write = |path: &str, text: &str| {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    };
+    std::fs::create_dir_all(dir.join(".git")).expect("mkdir");
+    // The same broken configuration in four places: built output, a legacy role, an
+    // ignored file un-ignored by a deeper `.ignore`, and the role that is linted.
+    let broken = "frontend www\n    bind :80\n    use_backend missing\n";
+    write(".gitignore", "build/\n*.bak.cfg\n");
+    write("build/haproxy.cfg", broken);
+    write("roles/legacy/haproxy.cfg", broken);
+    write("roles/lb/haproxy.cfg", broken);
+    write("roles/lb/old.bak.cfg", broken);
+    write("roles/lb/.ignore", "!old.bak.cfg\n");
+    let root = dir.to_string_lossy().into_owned();
+    let files = |args: &[&str]| -> Vec<String> {
+        let report = json(&[&["--no-config", "--no-live"], args].concat());
+        let mut files: Vec<String> = report["diagnostics"]
+            .as_array()
+            .expect("diagnostics")
+            .iter()
+            .filter(|d| d["rule"] == "haproxy-backend-undefined")
+            .filter_map(|d| d["path"].as_str())
+            .map(|p| p.strip_prefix(&format!("{root}/")).unwrap_or(p).to_string())
+            .collect();
+        files.sort();
+        files
+    };
+    assert_eq!(files(&[&root]), ["roles/lb/haproxy.cfg", "roles/lb/old.bak.cfg", "roles/legacy/haproxy.cfg"]);
+    assert_eq!(files(&["--exclude", "legacy/", &root]), ["roles/lb/haproxy.cfg", "roles/lb/old.bak.cfg"]);
+    assert_eq!(files(&["--no-ignore", "--exclude", "roles/", &root]), ["build/haproxy.cfg"]);
+    // A path named on the command line is linted whatever excludes it.
+    let named = format!("{root}/build/haproxy.cfg");
+    assert_eq!(files(&["--exclude", "*.cfg", &named]), ["build/haproxy.cfg"]);
+    // The config file's `exclude` adds to the command line's; a bad glob is a usage error.
+    write(".atl-lint.toml", "exclude = [\"roles/lb/\"]\n");
+    let report = json(&["--no-live", &root]);
+    let paths: Vec<&str> =
+        report["diagnostics"].as_array().expect("array").iter().filter_map(|d| d["path"].as_str()).collect();
+    assert!(
+        paths.iter().all(|p| !p.contains("roles/lb/")) && paths.iter().any(|p| p.contains("roles/legacy/")),
+        "{paths:?}"
+    );
+    let bad = run(&["--no-config", "--exclude", "a{b", &root]);
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+    assert!(stderr(&bad).contains("invalid exclude glob `a{b`"), "{}", stderr(&bad));
+}

@@ -55,7 +55,7 @@ pub fn find(settings: &Settings) -> Result<Inputs, Error> {
         }
         places = live::locate(&settings.scope);
     }
-    found.extend(discover_in(&files, &places.files, &settings.scope).map_err(Error::Path)?);
+    found.extend(discover_in(&files, &places.files, &settings.scope, &settings.filter).map_err(Error::Path)?);
     let cwd = std::env::current_dir().ok();
     let homes = places.homes.iter().map(|h| display_path(h, cwd.as_deref())).collect();
     Ok(Inputs { found, homes })
