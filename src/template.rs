@@ -72,6 +72,49 @@ pub fn single_variable(expression: &str) -> Option<&str> {
     plain.then_some(name)
 }
 
+/// The variable a template value stands for, as a key two values can be compared by: the
+/// expression of its one output tag (`{{ jira_port }}`, `{{ jira_port | int }}`,
+/// `<%= node['jira']['port'] %>`, `<%= @port %>`, `${JIRA_PORT}`) without filters, with
+/// index and attribute spellings made one (`node[:jira][:port]` is `node.jira.port`).
+/// `None` when the value is not exactly one such tag or the expression is more than a
+/// variable.
+pub fn variable_key(value: &str) -> Option<String> {
+    let text = value.trim();
+    let inner = if let Some(rest) = text.strip_prefix("{{").and_then(|r| r.strip_suffix("}}")) {
+        rest.trim_start_matches('-').trim_end_matches('-')
+    } else if let Some(rest) = text.strip_prefix("<%").and_then(|r| r.strip_suffix("%>")) {
+        rest.trim_start_matches('-').strip_prefix('=')?.trim_end_matches('-')
+    } else if let Some(rest) = text.strip_prefix("${").and_then(|r| r.strip_suffix('}')) {
+        rest.split_once(":-").map_or(rest, |(name, _)| name)
+    } else {
+        return None;
+    };
+    // Jinja filters (`| int`, `| default(8080)`) do not change which variable it is.
+    let expression = inner.split('|').next().unwrap_or("").trim();
+    let mut key = String::with_capacity(expression.len());
+    let mut rest = expression;
+    while let Some(c) = rest.chars().next() {
+        if c == '[' {
+            let close = rest.find(']')?;
+            let index = rest.get(1..close)?.trim();
+            let index = index.trim_start_matches(':').trim_matches(['\'', '"']);
+            if index.is_empty() || !index.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-')) {
+                return None;
+            }
+            key.push('.');
+            key.push_str(index);
+            rest = rest.get(close + 1..)?;
+        } else if c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '@' | '$') {
+            key.push(c);
+            rest = rest.get(c.len_utf8()..)?;
+        } else {
+            return None;
+        }
+    }
+    let key = key.trim_start_matches('.').to_string();
+    (!key.is_empty() && !key.starts_with(|c: char| c.is_ascii_digit())).then_some(key)
+}
+
 /// What a template tag does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Tag {
@@ -240,5 +283,21 @@ mod tests {
         assert_eq!(masked.text.len(), text.len());
         assert!(masked.text.starts_with("<Connector port=\"{{"), "{}", masked.text);
         assert!(masked.text.trim_end_matches("/>").trim_end().ends_with('"'), "{}", masked.text);
+    }
+
+    #[test]
+    fn variables_are_keyed_whatever_their_spelling() {
+        let key = |text: &str| super::variable_key(text);
+        assert_eq!(key("{{ jira_port }}").as_deref(), Some("jira_port"));
+        assert_eq!(key("{{- jira_port | int -}}").as_deref(), Some("jira_port"));
+        assert_eq!(key("{{ jira_port | default(8080) }}").as_deref(), Some("jira_port"));
+        assert_eq!(key("<%= node['jira']['port'] %>"), key("<%= node[:jira][:port] %>"));
+        assert_eq!(key("<%= node[\"jira\"][\"port\"] %>").as_deref(), Some("node.jira.port"));
+        assert_eq!(key("<%= @port %>").as_deref(), Some("@port"));
+        assert_eq!(key("${JIRA_PORT:-8080}").as_deref(), Some("JIRA_PORT"));
+        assert_eq!(key("{{ .Values.jira.port }}").as_deref(), Some("Values.jira.port"));
+        for other in ["8080", "{{ a + b }}", "{{ a }}{{ b }}", "x{{ a }}", "{{ 1 }}"] {
+            assert_eq!(key(other), None, "{other}");
+        }
     }
 }

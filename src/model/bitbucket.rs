@@ -87,6 +87,7 @@ fn connector<'a>(
         ssl_enabled,
         port: get("port"),
         default_port,
+        port_variable: get("port").and_then(|p| super::url::variable_of(source, p)),
         scheme: get("scheme"),
         secure: get("secure"),
         proxy_name: get("proxyname"),

@@ -3,6 +3,7 @@
 
 use foldhash::{HashMap, HashMapExt};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use super::{url, AppKind, ContextPath, Route, Topology, BITBUCKET_SSH_PORT, MESH_PORT, SYNCHRONY_PORT};
 
@@ -36,6 +37,9 @@ type Tally = HashMap<(u16, Option<u32>, Option<u32>), (usize, usize)>;
 /// context paths and directories numbered once, so that keys are small and exact.
 struct Candidates {
     tally: Tally,
+    /// HTTP connectors whose port is a template variable, by the variable: how many, and the
+    /// first.
+    by_variable: HashMap<Arc<str>, (usize, usize)>,
     contexts: HashMap<String, u32>,
     dirs: HashMap<PathBuf, u32>,
 }
@@ -54,7 +58,11 @@ impl Candidates {
             let entry = tally.entry(key).or_insert((0, index));
             entry.0 += 1;
         };
+        let mut by_variable: HashMap<Arc<str>, (usize, usize)> = HashMap::new();
         for (index, connector) in topology.connectors.iter().enumerate() {
+            if let (false, None, Some(variable)) = (connector.ajp, connector.port_number(), &connector.port_variable) {
+                by_variable.entry(Arc::clone(variable)).or_insert((0, index)).0 += 1;
+            }
             let (false, Some(port)) = (connector.ajp, connector.port_number()) else { continue };
             let Some(app) = topology.apps.get(connector.app) else { continue };
             let context = app.context_path.as_ref().map_or(Some(String::new()), ContextPath::normalized);
@@ -67,7 +75,7 @@ impl Candidates {
                 }
             }
         }
-        Candidates { tally, contexts: context_numbers, dirs }
+        Candidates { tally, by_variable, contexts: context_numbers, dirs }
     }
 
     fn one(&self, key: &(u16, Option<u32>, Option<u32>)) -> Option<Result<usize, usize>> {
@@ -78,7 +86,12 @@ impl Candidates {
         if !matches!(&*route.upstream.scheme, "http" | "https" | "ws" | "wss") {
             return None;
         }
-        let port = route.upstream.port?;
+        // A port only known at deployment time is the port of the one connector whose port
+        // is written as the same variable.
+        let Some(port) = route.upstream.port else {
+            let variable = route.upstream.port_variable.as_ref()?;
+            return self.by_variable.get(variable).filter(|(count, _)| *count == 1).map(|(_, first)| *first);
+        };
         if let Ok(only) = self.one(&(port, None, None))? {
             return Some(only);
         }

@@ -198,6 +198,8 @@ pub struct Connector<'a> {
     pub port: Option<&'a Setting<'a>>,
     /// The port when the setting is absent (Bitbucket's 7990).
     pub default_port: Option<u16>,
+    /// The template variable the port is written as, when it is one (`{{ jira_port }}`).
+    pub port_variable: Option<Arc<str>>,
     /// `scheme`.
     pub scheme: Option<&'a Setting<'a>>,
     /// `secure`.
@@ -376,6 +378,8 @@ pub struct Upstream {
     pub host: Arc<str>,
     /// The port (the scheme's default when not written).
     pub port: Option<u16>,
+    /// The template variable the port is written as, when it is one (`{{ jira_port }}`).
+    pub port_variable: Option<Arc<str>>,
     /// The path as written (`""` when none).
     pub path: Arc<str>,
     /// The URL or server address.

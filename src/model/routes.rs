@@ -7,7 +7,7 @@ use std::sync::Arc;
 use foldhash::{HashMap, HashMapExt};
 
 use super::apache::{Enclosing, Pass, Target};
-use super::url::{normalized_path, parse_url, split_host_port};
+use super::url::{normalized_path, parse_url, port_variable, split_host_port};
 use super::{Frontend, Hosts, ProxyKind, Route, Topology, Upstream};
 use crate::source::{SourceFile, Span};
 use crate::syntax::apache::Config as ApacheConfig;
@@ -60,8 +60,10 @@ pub(super) fn add_apache<'a>(
                 Some(block) => {
                     let address = block.args().first();
                     let port = address.and_then(|a| a.text.rsplit_once(':')).and_then(|(_, p)| p.parse().ok());
-                    let label =
-                        format!("<VirtualHost {}>", block.args().iter().map(|a| a.text).collect::<Vec<_>>().join(" "));
+                    // A template value as written, not as masked for parsing.
+                    let written: Vec<&str> =
+                        block.args().iter().map(|a| if a.unknown { source.slice(a.span) } else { a.text }).collect();
+                    let label = format!("<VirtualHost {}>", written.join(" "));
                     (label, block.span, port, address.map_or(block.span, |a| a.span))
                 }
                 None => ("server context".to_string(), directive, None, directive),
@@ -99,7 +101,7 @@ pub(super) fn add_apache<'a>(
         let cluster = parse_url(url.text, url.span)
             .filter(|t| &*t.scheme == "balancer")
             .and_then(|t| clusters.get(&format!("balancer://{}", t.host)).copied());
-        for upstream in upstreams(&members, url) {
+        for upstream in upstreams(source, &members, url) {
             let websocket = matches!(&*upstream.scheme, "ws" | "wss")
                 || pass.directive.args().iter().any(|a| a.text.eq_ignore_ascii_case("upgrade=websocket"));
             topology.routes.push(Route {
@@ -164,8 +166,9 @@ fn host_of_server_name(text: &str) -> String {
 }
 
 /// The upstreams of a `ProxyPass` URL: itself, or the members of its `balancer://` cluster.
-fn upstreams(members: &Members<'_>, url: WordRef<'_>) -> Vec<Upstream> {
-    let Some(target) = parse_url(url.text, url.span) else { return Vec::new() };
+fn upstreams(source: &SourceFile, members: &Members<'_>, url: WordRef<'_>) -> Vec<Upstream> {
+    let Some(mut target) = parse_url(url.text, url.span) else { return Vec::new() };
+    target.port_variable = port_variable(source.slice(url.span));
     if &*target.scheme != "balancer" {
         return vec![target];
     }
@@ -173,6 +176,7 @@ fn upstreams(members: &Members<'_>, url: WordRef<'_>) -> Vec<Upstream> {
     let mut upstreams = Vec::new();
     for member in members.get(&cluster).into_iter().flatten() {
         if let Some(mut upstream) = parse_url(member.text, member.span) {
+            upstream.port_variable = port_variable(source.slice(member.span));
             // The member's own path is prefixed to the balancer URL's path.
             upstream.path = Arc::from(format!("{}{}", upstream.path.trim_end_matches('/'), target.path));
             upstreams.push(upstream);
@@ -307,7 +311,7 @@ pub(super) fn add_haproxy<'a>(topology: &mut Topology<'a>, source: &'a SourceFil
                 let forwardfor = involved.iter().flatten().any(|&i| forwarding.get(i).copied().unwrap_or(false));
                 let path = public.clone().unwrap_or_else(|| Arc::clone(&texts.empty));
                 for server in backend_section.find(&["server"]) {
-                    let Some(upstream) = server_upstream(server, &texts, &path) else { continue };
+                    let Some(upstream) = server_upstream(source, server, &texts, &path) else { continue };
                     topology.routes.push(Route {
                         frontend,
                         at: *at,
@@ -469,7 +473,12 @@ struct SharedTexts {
 }
 
 /// The upstream of a `server` line; the request path goes through unchanged.
-fn server_upstream(server: &Statement<'_>, texts: &SharedTexts, path: &Arc<str>) -> Option<Upstream> {
+fn server_upstream(
+    source: &SourceFile,
+    server: &Statement<'_>,
+    texts: &SharedTexts,
+    path: &Arc<str>,
+) -> Option<Upstream> {
     let address = server.args().get(1).filter(|a| !a.unknown)?;
     let text = address.text.rsplit_once('@').map_or(address.text, |(_, a)| a);
     let (host, port) = split_host_port(text);
@@ -478,6 +487,7 @@ fn server_upstream(server: &Statement<'_>, texts: &SharedTexts, path: &Arc<str>)
         scheme: Arc::clone(if ssl { &texts.https } else { &texts.http }),
         host: Arc::from(host.to_ascii_lowercase()),
         port: port.and_then(|p| p.parse().ok()),
+        port_variable: port_variable(source.slice(address.span)),
         path: Arc::clone(path),
         span: address.span,
     })

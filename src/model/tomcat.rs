@@ -89,6 +89,7 @@ fn connector<'a>(
         ssl_enabled,
         port: set(element, "port"),
         default_port: None,
+        port_variable: set(element, "port").and_then(|p| super::url::variable_of(source, p)),
         scheme: set(element, "scheme"),
         secure: set(element, "secure"),
         proxy_name: set(element, "proxyName"),

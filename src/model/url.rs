@@ -6,7 +6,8 @@
 use std::sync::Arc;
 
 use super::Upstream;
-use crate::source::Span;
+use crate::source::{SourceFile, Span};
+use crate::syntax::Setting;
 
 /// A path compared without its trailing slash (`/jira/` and `/jira` are one context).
 pub fn trimmed(path: &str) -> &str {
@@ -39,11 +40,19 @@ pub fn url_path(url: &str) -> Option<&str> {
 pub fn parse_url(url: &str, span: Span) -> Option<Upstream> {
     let (scheme, rest) = url.split_once("://")?;
     let scheme = scheme.to_ascii_lowercase();
-    // A template tag after the port (`http://h:8080{{ path }}`) starts the path.
+    // A template tag after the port (`http://h:8080{{ path }}`) starts the path; one that
+    // is the port (`http://h:{{ port }}/jira`, masked `{{____}}`) is a port only known at
+    // deployment time.
     let (authority, path) = match rest.find(['/', '{', '<']) {
         Some(i) => (rest.get(..i)?, rest.get(i..)?),
         None => (rest, ""),
     };
+    let tag_port = authority.ends_with(':') && path.starts_with("{{");
+    let path = match path.find("}}").filter(|_| tag_port) {
+        Some(close) => path.get(close + 2..)?,
+        None => path,
+    };
+    let authority = if tag_port { authority.trim_end_matches(':') } else { authority };
     let authority = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
     let (host, port) = split_host_port(authority);
     let default = match scheme.as_str() {
@@ -53,6 +62,7 @@ pub fn parse_url(url: &str, span: Span) -> Option<Upstream> {
         _ => None,
     };
     let port = match port {
+        _ if tag_port => None,
         Some(text) => Some(text.parse::<u16>().ok()?),
         None => default,
     };
@@ -60,9 +70,33 @@ pub fn parse_url(url: &str, span: Span) -> Option<Upstream> {
         scheme: Arc::from(scheme),
         host: Arc::from(host.to_ascii_lowercase()),
         port,
+        port_variable: None,
         path: Arc::from(path),
         span,
     })
+}
+
+/// The template variable a setting's whole value is written as (`port="{{ jira_port }}"`).
+pub fn variable_of(source: &SourceFile, setting: &Setting<'_>) -> Option<Arc<str>> {
+    setting
+        .value
+        .unknown
+        .then(|| crate::template::variable_key(source.slice(setting.value.span)))
+        .flatten()
+        .map(Arc::from)
+}
+
+/// The template variable an address's port is written as (`http://h:{{ jira_port }}/x`,
+/// `127.0.0.1:<%= node['jira']['port'] %>`), keyed by [`crate::template::variable_key`].
+pub fn port_variable(address: &str) -> Option<Arc<str>> {
+    let rest = address.split_once("://").map_or(address, |(_, rest)| rest);
+    for (open, close) in [("{{", "}}"), ("<%", "%>"), ("${", "}")] {
+        let Some(colon) = rest.find(&format!(":{open}")) else { continue };
+        let tag = rest.get(colon + 1..)?;
+        let end = tag.find(close)? + close.len();
+        return crate::template::variable_key(tag.get(..end)?).map(Arc::from);
+    }
+    None
 }
 
 /// `host:port`, `[::1]:port`, `host`: the host and the port text.

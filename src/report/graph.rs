@@ -51,7 +51,7 @@ pub fn render(topology: &Topology<'_>, sources: &SourceMap, redactor: &Redactor<
             Node { id: format!("u{index}"), text: public_url(route, frontend), at: String::new() },
             Node { id: format!("f{}", route.frontend), text: frontend_text(frontend), at: at(frontend.at) },
             Node { id: format!("r{index}"), text: route_text(route), at: at(route.at) },
-            Node { id: format!("c{c}"), text: connector_text(connector), at: at(connector.at) },
+            Node { id: format!("c{c}"), text: connector_text(connector, sources), at: at(connector.at) },
             Node {
                 id: format!("a{}", connector.app),
                 text: format!("{} at {}{base}", app.kind.name(), if context.is_empty() { "/" } else { &context }),
@@ -71,7 +71,7 @@ pub fn render(topology: &Topology<'_>, sources: &SourceMap, redactor: &Redactor<
         .iter()
         .enumerate()
         .filter(|(i, c)| !c.ajp && topology.connector_links.get(*i).is_some_and(Vec::is_empty))
-        .map(|(i, c)| Node { id: format!("c{i}"), text: connector_text(c), at: at(c.at) })
+        .map(|(i, c)| Node { id: format!("c{i}"), text: connector_text(c, sources), at: at(c.at) })
         .collect();
     // Node texts quote values of every file (through `${NAME}` substitution too) and paths.
     let clean = |node: &mut Node| {
@@ -106,11 +106,15 @@ fn frontend_text(frontend: &Frontend<'_>) -> String {
 fn route_text(route: &Route) -> String {
     let public = route.public.as_deref().map_or("?", |p| if p.is_empty() { "/" } else { p });
     let up = &route.upstream;
-    let port = up.port.map_or_else(String::new, |p| format!(":{p}"));
+    let port = match (up.port, &up.port_variable) {
+        (Some(port), _) => format!(":{port}"),
+        (None, Some(variable)) => format!(":{{{{ {variable} }}}}"),
+        (None, None) => String::new(),
+    };
     format!("{public} → {}://{}{port}{}", up.scheme, up.host, up.path)
 }
 
-fn connector_text(connector: &Connector<'_>) -> String {
+fn connector_text(connector: &Connector<'_>, sources: &SourceMap) -> String {
     let mut parts = Vec::new();
     if let Some(scheme) = connector.scheme_value() {
         parts.push(format!("scheme {scheme}"));
@@ -120,10 +124,19 @@ fn connector_text(connector: &Connector<'_>) -> String {
     }
     for field in [Field::ProxyName, Field::ProxyPort] {
         if let Some(setting) = connector.get(field) {
-            parts.push(format!("{} {}", connector.name(field), setting.value.text.trim()));
+            // A template value as written (`{{ jira_host }}`), not as masked for parsing.
+            let written = match sources.get(connector.file) {
+                Some(source) if setting.value.unknown => source.slice(setting.value.span),
+                _ => setting.value.text.as_ref(),
+            };
+            parts.push(format!("{} {}", connector.name(field), written.trim()));
         }
     }
-    let port = connector.port_number().map_or_else(|| "?".to_string(), |p| p.to_string());
+    let port = match (connector.port_number(), &connector.port_variable) {
+        (Some(port), _) => port.to_string(),
+        (None, Some(variable)) => format!("{{{{ {variable} }}}}"),
+        (None, None) => "?".to_string(),
+    };
     format!(":{port} ({})", parts.join(", "))
 }
 
