@@ -190,8 +190,11 @@ fn select_ignore_and_min_severity_filter_findings() {
         "fixtures/context_path/context-path-duplicate.xml",
     ]);
     assert!(rules(&selected).iter().all(|r| r == "unknown-attribute"));
-    let ignored =
-        json(&["--ignore", "unknown-attribute,context-path-root-slash", "fixtures/tomcat/unknown-attribute.xml"]);
+    let ignored = json(&[
+        "--ignore",
+        "unknown-attribute,context-path-root-slash,obsolete-attribute",
+        "fixtures/tomcat/unknown-attribute.xml",
+    ]);
     assert!(rules(&ignored).is_empty());
     let errors_only = json(&[
         "--min-severity",
@@ -760,4 +763,34 @@ fn the_walk_leaves_out_what_gitignore_and_exclude_say_but_never_a_named_path() {
     let bad = run(&["--no-config", "--exclude", "a{b", &root]);
     assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
     assert!(stderr(&bad).contains("invalid exclude glob `a{b`"), "{}", stderr(&bad));
+}
+
+#[test]
+fn obsolete_attributes_follow_the_pinned_tomcat_version() {
+    let dir = temp_dir("cli-tomcat-version");
+    std::fs::create_dir_all(dir.join(".git")).expect("mkdir");
+    std::fs::write(
+        dir.join("server.xml"),
+        "<Server><Service name=\"S\"><Connector port=\"8080\" maxThreads=\"100\" compressableMimeType=\"text/html\"/></Service></Server>\n",
+    )
+    .expect("write");
+    let severity = |pinned: Option<&str>| -> Vec<String> {
+        let config = dir.join(".atl-lint.toml");
+        match pinned {
+            Some(version) => std::fs::write(&config, format!("[versions]\ntomcat = \"{version}\"\n")).expect("write"),
+            None => std::fs::write(&config, "").expect("write"),
+        }
+        let report = json(&["--no-live", &dir.to_string_lossy()]);
+        report["diagnostics"]
+            .as_array()
+            .expect("array")
+            .iter()
+            .map(|d| format!("{} {}", d["rule"].as_str().unwrap_or(""), d["severity"].as_str().unwrap_or("")))
+            .collect()
+    };
+    // Unknown version: a note. Tomcat 8.5 reads the name. Tomcat 9 ignores it: the types to
+    // compress are lost.
+    assert_eq!(severity(None), ["obsolete-attribute info"]);
+    assert!(severity(Some("8.5")).is_empty());
+    assert_eq!(severity(Some("9.0")), ["obsolete-attribute warning"]);
 }

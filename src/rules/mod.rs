@@ -360,6 +360,7 @@ pub static ALL: &[&dyn Rule] = &[
     &connector::ajp_connector_exposed::AjpConnectorExposed,
     &connector::compression_double::CompressionDouble,
     &tomcat::unknown_attribute::UnknownAttribute,
+    &tomcat::obsolete_attribute::ObsoleteAttribute,
     &properties::property_key_typo::PropertyKeyTypo,
     &properties::property_duplicate_key::PropertyDuplicateKey,
     &properties::bitbucket_server_xml_ignored::BitbucketServerXmlIgnored,

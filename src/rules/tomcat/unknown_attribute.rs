@@ -18,8 +18,8 @@ declare_rule! {
     /// ## Why is this bad?
     /// Tomcat does not stop on an unknown attribute: it logs "failed to set property" and
     /// goes on without it. A misspelt `proxyNmae` or `secrue` leaves the proxy settings
-    /// unset while the file looks right; `compressableMimeType` (the old spelling) has no
-    /// effect since Tomcat 9.
+    /// unset while the file looks right. Attributes older Tomcats read (`debug`,
+    /// `maxProcessors`, `compressableMimeType`) are `obsolete-attribute`'s.
     ///
     /// ## Example
     /// ```xml
@@ -96,7 +96,9 @@ impl Rule for UnknownAttribute {
                 }
                 for attribute in &element.attributes {
                     let name = attribute.name.as_ref();
-                    if is_known(known, name) || name.contains(':') || crate::syntax::is_unknown(name) {
+                    // What older Tomcats read is `obsolete-attribute`'s.
+                    let obsolete = super::obsolete_attribute::obsolete(element.name, name).is_some();
+                    if is_known(known, name) || obsolete || name.contains(':') || crate::syntax::is_unknown(name) {
                         continue;
                     }
                     let case_match = known.iter().find(|k| k.eq_ignore_ascii_case(name)).copied();
