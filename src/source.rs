@@ -206,6 +206,12 @@ impl SourceFile {
         self.template.as_ref().map_or(&self.text, |t| &t.text)
     }
 
+    /// Whether `offset` is in one branch of a template conditional that has another: a
+    /// rendering holds one of them.
+    pub fn in_template_alternative(&self, offset: usize) -> bool {
+        self.template.as_ref().is_some_and(|t| t.in_alternative(offset))
+    }
+
     /// Whether conditional template tags mean both branches are in the text.
     pub fn has_template_control(&self) -> bool {
         self.template.as_ref().is_some_and(|t| t.has_control)

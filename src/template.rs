@@ -10,6 +10,16 @@ pub struct Masked {
     /// The template has control tags (`{% if %}`, `<% if %>`): both branches of a
     /// conditional are in the text, so repeated settings prove nothing.
     pub has_control: bool,
+    /// The byte ranges of the branches of each conditional that has more than one (`if`
+    /// with `else` or `elif`): a rendering holds one of them, not all.
+    pub branches: Vec<(usize, usize)>,
+}
+
+impl Masked {
+    /// Whether `offset` is inside one branch of a conditional that has another.
+    pub fn in_alternative(&self, offset: usize) -> bool {
+        self.branches.iter().any(|(start, end)| (*start..*end).contains(&offset))
+    }
 }
 
 /// Masks template tags, or returns `None` when the text has none.
@@ -28,6 +38,7 @@ pub fn mask(text: &str, xml: bool) -> Option<Masked> {
     let mut changed = false;
     let mut markup = Markup::default();
     let mut closers = Closers::default();
+    let mut conditionals = Conditionals::default();
     let mut i = 0;
     while i < text.len() {
         let Some((end, kind)) = tag_at(text, i, &mut closers) else {
@@ -44,13 +55,17 @@ pub fn mask(text: &str, xml: bool) -> Option<Masked> {
             end = assignment_end(text, end, &mut closers);
         }
         has_control |= kind == Tag::Control;
+        if kind == Tag::Control {
+            conditionals.tag(text.get(i..end).unwrap_or(""), i, end);
+        }
         if let Some(tag) = bytes.get_mut(i..end) {
             blank(tag, as_value);
             changed = true;
         }
         i = end;
     }
-    changed.then(|| Masked { text: String::from_utf8_lossy(&bytes).into_owned(), has_control })
+    let branches = conditionals.branches;
+    changed.then(|| Masked { text: String::from_utf8_lossy(&bytes).into_owned(), has_control, branches })
 }
 
 /// The variable an expression names when it is one plain variable reference and nothing
@@ -151,6 +166,69 @@ impl Closers {
             *absent = Some(absent.map_or(from, |start| start.min(from)));
         }
         found
+    }
+}
+
+/// The open blocks of a template's control tags, to find the branches of its conditionals.
+#[derive(Default)]
+struct Conditionals {
+    /// Per open block: for a conditional, where each of its branches starts (and the
+    /// finished ones); `None` for another block (`for`, `each do`, `case`).
+    open: Vec<Option<Vec<(usize, usize)>>>,
+    /// Where the current branch of each open conditional started.
+    starts: Vec<usize>,
+    /// Branches of finished conditionals that had more than one.
+    branches: Vec<(usize, usize)>,
+}
+
+/// How deep blocks of one template may nest before the rest is not tracked.
+const MAX_TEMPLATE_DEPTH: usize = 256;
+
+impl Conditionals {
+    /// A control tag from `start` to `end`: Jinja (`{% if %}`, `{% elif %}`, `{% else %}`,
+    /// `{% endif %}`, `{% for %}`...), ERB (`<% if %>`, `<% unless %>`, `<% elsif %>`,
+    /// `<% else %>`, `<% end %>`, `<% x.each do |y| %>`) or EPP (`<% if $x { %>`,
+    /// `<% } else { %>`, `<% } %>`).
+    fn tag(&mut self, tag: &str, start: usize, end: usize) {
+        let inner =
+            tag.get(2..tag.len().saturating_sub(2)).unwrap_or("").trim_matches(['-', '%', ' ', '\t', '\n', '\r']);
+        let word = inner.split(|c: char| !c.is_ascii_alphanumeric() && c != '_').next().unwrap_or("");
+        let closes_brace = inner.starts_with('}');
+        let opens_brace = inner.ends_with('{');
+        let rest = inner.trim_start_matches('}').trim_start();
+        let branch = matches!(word, "else" | "elif" | "elsif")
+            || (closes_brace && (rest.starts_with("else") || rest.starts_with("elsif")));
+        if branch {
+            if let (Some(Some(finished)), Some(from)) = (self.open.last_mut(), self.starts.last_mut()) {
+                finished.push((*from, start));
+                *from = end;
+            }
+            return;
+        }
+        let closes = word.starts_with("end") || (closes_brace && !opens_brace);
+        if closes {
+            let (Some(frame), Some(from)) = (self.open.pop(), self.starts.pop()) else { return };
+            if let Some(mut finished) = frame {
+                finished.push((from, start));
+                if finished.len() > 1 {
+                    self.branches.extend(finished);
+                }
+            }
+            return;
+        }
+        let conditional = matches!(word, "if" | "unless");
+        let block = conditional
+            || matches!(
+                word,
+                "for" | "block" | "macro" | "call" | "filter" | "with" | "case" | "while" | "until" | "begin"
+            )
+            || inner.ends_with(" do")
+            || inner.contains(" do |")
+            || opens_brace;
+        if block && self.open.len() < MAX_TEMPLATE_DEPTH {
+            self.open.push(conditional.then(Vec::new));
+            self.starts.push(end);
+        }
     }
 }
 
@@ -299,5 +377,21 @@ mod tests {
         for other in ["8080", "{{ a + b }}", "{{ a }}{{ b }}", "x{{ a }}", "{{ 1 }}"] {
             assert_eq!(key(other), None, "{other}");
         }
+    }
+
+    #[test]
+    fn branches_of_conditionals_with_an_alternative_are_found() {
+        let branches = |text: &str| -> Vec<String> {
+            let masked = mask(text, false).expect("masked");
+            masked.branches.iter().map(|(a, b)| text.get(*a..*b).unwrap_or("").trim().to_string()).collect()
+        };
+        let jinja = "{% if old %}Order a{% elif mid %}X{% else %}Require b{% endif %}{% if x %}alone{% endif %}";
+        assert_eq!(branches(jinja), ["Order a", "X", "Require b"]);
+        let erb = "<% if @v < 2.4 -%>\nOrder\n<% else -%>\nRequire\n<% end -%>\n<% @a.each do |x| -%>\nA\n<% end -%>\n";
+        assert_eq!(branches(erb), ["Order", "Require"]);
+        let epp = "<% if $old { -%>\nOrder\n<% } else { -%>\nRequire\n<% } -%>\n<% $a.each |$x| { -%>A<% } -%>";
+        assert_eq!(branches(epp), ["Order", "Require"]);
+        // An unclosed or stray tag leaves the rest alone.
+        assert!(branches("{% endif %}{% else %}{% if a %}x{% else %}y").is_empty());
     }
 }

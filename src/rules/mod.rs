@@ -68,6 +68,14 @@ pub trait Rule: Describe + Sync {
     /// Reports what the rule finds.
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>);
 
+    /// Whether what the rule flags depends on the server's version (a directive or attribute
+    /// one version has and another lacks): then it does not report in one branch of a
+    /// template conditional that has another, which is likely the other version's form
+    /// (`<% if @apache_version < 2.4 %> Order ... <% else %> Require ... <% end %>`).
+    fn version_dependent(&self) -> bool {
+        false
+    }
+
     /// Reports on the ignore comments once every rule has run and they have been applied:
     /// `unused` are those that suppressed nothing (only `unused-suppression` reads them).
     fn check_suppressions(&self, _cx: &Context<'_>, _unused: &[suppress::Unused], _sink: &mut Sink<'_>) {}
@@ -153,6 +161,11 @@ const PARALLEL_TEXT: usize = 1 << 18;
 pub fn run(cx: &Context<'_>) -> Vec<Diagnostic> {
     let rules: Vec<&'static dyn Rule> = ALL.iter().copied().filter(|r| cx.settings.selected(r.meta().id)).collect();
     let mut findings = check_all(cx, &rules);
+    let dependent: Vec<&str> = rules.iter().filter(|r| r.version_dependent()).map(|r| r.meta().id).collect();
+    findings.retain(|d| {
+        !dependent.contains(&d.rule)
+            || !cx.parsed(d.primary.span.file).is_some_and(|p| p.source.in_template_alternative(d.primary.span.start()))
+    });
     if cx.settings.ignore_comments {
         let unused = suppress::apply(cx.files, &mut findings);
         for rule in &rules {

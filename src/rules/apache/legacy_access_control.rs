@@ -36,6 +36,10 @@ declare_rule! {
 }
 
 impl Rule for LegacyAccessControl {
+    fn version_dependent(&self) -> bool {
+        true
+    }
+
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         for file in cx.files {
             let crate::syntax::Tree::Apache(config) = &file.tree else { continue };

@@ -36,6 +36,10 @@ declare_rule! {
 }
 
 impl Rule for RemovedDirective {
+    fn version_dependent(&self) -> bool {
+        true
+    }
+
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         for config in haproxy_configs(cx.files) {
             for (section, statement) in statements(config) {

@@ -42,6 +42,10 @@ declare_rule! {
 }
 
 impl Rule for UnknownDirective {
+    fn version_dependent(&self) -> bool {
+        true
+    }
+
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         apache(cx, sink);
         let table = keywords();

@@ -119,6 +119,10 @@ fn cap_lost(element: &Element<'_>, name: &str) -> bool {
 }
 
 impl Rule for ObsoleteAttribute {
+    fn version_dependent(&self) -> bool {
+        true
+    }
+
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         let pinned = pinned(cx);
         for file in cx.files {

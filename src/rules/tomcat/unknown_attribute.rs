@@ -81,6 +81,10 @@ fn judged_connector(element: &Element<'_>) -> bool {
 }
 
 impl Rule for UnknownAttribute {
+    fn version_dependent(&self) -> bool {
+        true
+    }
+
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         let table = table();
         for file in cx.files {
