@@ -200,6 +200,11 @@ impl Rule for BaseUrlDrift {
                 .and_then(|app| app.context_path)
                 .and_then(|c| Some((c.normalized()?, c.setting.span, c.setting.name.to_string())));
             let mut parts = parts(&url, connector, context);
+            // A connector without `scheme="https"` behind TLS is `connector-scheme-missing`'s
+            // finding, at the connector: said once.
+            if url.scheme() == "https" && crate::rules::connector::scheme_missing(cx, index) {
+                parts.retain(|p| p.what != "scheme");
+            }
             let from_connector = !parts.is_empty();
             let proxy = topology
                 .routes_of(index)

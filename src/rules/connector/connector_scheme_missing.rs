@@ -3,9 +3,6 @@
 use crate::model::Field;
 use crate::rules::{declare_rule, Context, Rule, Sink};
 
-/// The HTTPS port: a `proxyPort` of 443 means the public side is HTTPS.
-const HTTPS_PORT: u16 = 443;
-
 declare_rule! {
     /// ## What it does
     /// Flags a connector that is reached over HTTPS (a route linked to it comes from a proxy
@@ -46,19 +43,7 @@ impl Rule for ConnectorSchemeMissing {
             if scheme == "https" {
                 continue;
             }
-            let https_port = connector.proxy_port.filter(|p| connector.number(p) == Some(HTTPS_PORT));
-            let secure = connector.secure.filter(|_| connector.secure_value() == Some(true));
-            let tls = super::tls_route(cx, index);
-            let evidence = match (tls, https_port, secure) {
-                (Some((_, frontend, span)), _, _) => (
-                    format!("TLS ends at `{}`", frontend.label),
-                    span,
-                    super::frontend_label("TLS ends here", frontend),
-                ),
-                (None, Some(p), _) => (format!("`{}`", p.name), p.span, "public port 443".to_string()),
-                (None, None, Some(s)) => (format!("`{}`", s.name), s.span, "marked secure".to_string()),
-                (None, None, None) => continue,
-            };
+            let Some(evidence) = super::https_evidence(cx, index) else { continue };
             let (evidence_name, evidence_span, why) = evidence;
             let scheme_name = connector.name(Field::Scheme);
             let fix = connector.assignment(Field::Scheme, "https");
