@@ -204,7 +204,10 @@ impl Walk<'_> {
         let mut entries: Vec<(std::ffi::OsString, Option<std::fs::FileType>)> =
             entries.flatten().map(|e| (e.file_name(), e.file_type().ok())).collect();
         entries.sort_by(|a, b| a.0.cmp(&b.0));
-        let own = self.filter.files_of(shown, real, self.scope);
+        // Only a directory that lists an ignore file is asked for one: a lookup costs a path
+        // resolution, and most directories have none.
+        let listed = entries.iter().any(|(name, _)| ignore::IGNORE_FILES.iter().any(|f| name == *f));
+        let own = if listed { self.filter.files_of(shown, real, self.scope) } else { None };
         let pushed = own.is_some();
         self.matchers.extend(own);
         for (name, file_type) in entries {

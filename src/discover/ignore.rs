@@ -12,7 +12,7 @@ use crate::confine::Scope;
 const MAX_IGNORE_FILE: u64 = 1 << 20;
 
 /// The ignore files read in each directory.
-const IGNORE_FILES: [&str; 2] = [".gitignore", ".ignore"];
+pub(super) const IGNORE_FILES: [&str; 2] = [".gitignore", ".ignore"];
 
 /// What the walk leaves out.
 #[derive(Clone, Debug, Default)]
