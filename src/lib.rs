@@ -95,20 +95,21 @@ fn check(
 ) -> (Vec<diagnostic::Diagnostic>, Secrets, usize) {
     let includes::Trees { parsed, apache, problems } = includes::read(sources, added, &settings.scope);
     let declared = model::declared(sources, &settings.config);
-    // A large run finds the report's secrets while the model is built: neither needs the
-    // other.
+    // A large run finds the report's secrets on a thread of its own while the model is built
+    // and the rules run: none of them needs the others.
     let text: usize = parsed.iter().map(|p| p.source.text().len()).sum();
-    let (topology, secrets) = if text < PARALLEL_TEXT {
-        (model::build(&parsed, apache, &declared), Secrets::find(&parsed, &sources.map))
-    } else {
-        std::thread::scope(|scope| {
-            let secrets = scope.spawn(|| Secrets::find(&parsed, &sources.map));
-            let topology = model::build(&parsed, apache, &declared);
-            (topology, secrets.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-        })
-    };
-    let cx = rules::Context::new(&parsed, &topology, &problems, settings);
-    let diagnostics = rules::run(&cx);
-    let linked = topology.route_links.iter().filter(|l| l.is_some()).count();
+    let find_secrets = || Secrets::find(&parsed, &sources.map);
+    let (diagnostics, secrets, linked) = std::thread::scope(|scope| {
+        let secrets = (text >= PARALLEL_TEXT).then(|| scope.spawn(find_secrets));
+        let topology = model::build(&parsed, apache, &declared);
+        let cx = rules::Context::new(&parsed, &topology, &problems, settings);
+        let diagnostics = rules::run(&cx);
+        let linked = topology.route_links.iter().filter(|l| l.is_some()).count();
+        let secrets = match secrets {
+            Some(thread) => thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            None => find_secrets(),
+        };
+        (diagnostics, secrets, linked)
+    });
     (diagnostics, secrets, linked)
 }
