@@ -69,3 +69,37 @@ fn the_whole_corpus_lints_in_one_run() {
     let report = lint(&Options { paths, live: Some(false), ..Options::default() }).expect("lint");
     assert!(report.linted_files().count() > 100);
 }
+
+/// Whole repositories (`shared/corpus/repos`, each with its defaults files): none has a
+/// syntax error, and how many files each lints and how many routes it links to a connector
+/// are pinned in a snapshot, so that a change in what the join finds shows.
+#[test]
+fn whole_repositories_lint_without_syntax_errors_and_link_as_pinned() {
+    let repos = shared().join("corpus/repos");
+    if !require(repos.is_dir(), "shared/corpus/repos") {
+        return;
+    }
+    let mut dirs: Vec<PathBuf> =
+        std::fs::read_dir(&repos).expect("repos").flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect();
+    dirs.sort();
+    assert!(dirs.len() >= 30, "repositories found: {}", dirs.len());
+    let mut table = String::new();
+    let mut errors = Vec::new();
+    for dir in &dirs {
+        let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let report = lint(&Options { paths: vec![dir.clone()], live: Some(false), ..Options::default() })
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        errors.extend(
+            report.diagnostics.iter().filter(|d| d.rule == "syntax-error").map(|d| format!("{name}: {}", d.message)),
+        );
+        table.push_str(&format!(
+            "{name}: {} files, {} linked routes\n",
+            report.linted_files().count(),
+            report.linked_routes
+        ));
+    }
+    assert!(errors.is_empty(), "{errors:#?}");
+    insta::with_settings!({ snapshot_path => "snapshots", prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!("corpus-repos-linking", table);
+    });
+}
