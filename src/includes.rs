@@ -10,7 +10,7 @@ use typed_arena::Arena;
 use crate::confine::{Scope, MAX_FILE_SIZE};
 use crate::discover::inputs::Sources;
 use crate::discover::{display_path, problem, FileProblem};
-use crate::source::{tidy, FileId, FileKey, FileKind, SourceFile};
+use crate::source::{tidy, FileId, FileKey, FileKind, SourceFile, SourceView};
 use crate::syntax::apache_tree::{self, DumpLine, Host, State, TreeFacts};
 use crate::syntax::{self, Parsed, Tree};
 
@@ -19,7 +19,7 @@ use crate::syntax::{self, Parsed, Tree};
 const MAX_READS: usize = 20_000;
 
 /// The parsed files of a run once the include trees are read.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Trees<'a> {
     /// Every parsed file, by id: the walked ones, then those only includes named.
     pub parsed: Vec<Parsed<'a>>,
@@ -27,6 +27,8 @@ pub struct Trees<'a> {
     pub apache: ApacheTrees,
     /// The files that could not be read: discovery's, and included files'.
     pub problems: Vec<FileProblem>,
+    /// Every file of the run, those the include step read in their place.
+    pub sources: SourceView<'a>,
 }
 
 /// Which include tree each Apache file is read in, and what Apache knows at the end of each.
@@ -122,6 +124,7 @@ struct Reader<'a> {
     /// Parsed files by id (`None`: not parsed, or not parsable).
     slots: Vec<Option<Parsed<'a>>>,
     problems: Vec<FileProblem>,
+    view: SourceView<'a>,
     /// Files by the path they are known by and by how they are shown; walked ones (found
     /// when first needed) and included ones by identity.
     by_path: HashMap<PathBuf, FileId>,
@@ -148,6 +151,7 @@ impl<'a> Reader<'a> {
             scope,
             slots,
             problems: sources.problems.clone(),
+            view: SourceView::of(&sources.map),
             by_path,
             by_display,
             walked_keys: None,
@@ -177,6 +181,7 @@ impl<'a> Reader<'a> {
             parsed: self.slots.into_iter().flatten().collect(),
             apache: ApacheTrees { roots: self.roots, facts: self.facts },
             problems: self.problems,
+            sources: self.view,
         }
     }
 
@@ -236,6 +241,8 @@ impl<'a> Reader<'a> {
             }
         };
         let (_, source) = self.added.alloc((id, source));
+        let source: &'a SourceFile = source;
+        self.view.set(source);
         let index = id.0 as usize;
         if self.slots.len() <= index {
             self.slots.resize_with(index + 1, || None);

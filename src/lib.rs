@@ -30,7 +30,6 @@ pub use settings::{LiveMode, Options, Settings};
 
 use discover::inputs::Sources;
 use discover::Found;
-use report::finish::Run;
 use report::{Report, Secrets};
 
 /// Lints what `options` name and returns the sorted findings with the files they are in.
@@ -55,9 +54,9 @@ pub fn graph(options: &Options, format: report::graph::GraphFormat) -> Result<St
         let trees = includes::read(&sources, &added, &settings.scope);
         let declared = model::declared(&sources, &settings.config);
         let topology = model::build(&trees.parsed, trees.apache, &declared);
-        let secrets = Secrets::find(&trees.parsed, &sources.map);
-        let redactor = report::Redactor::new(&sources.map, &secrets);
-        report::graph::render(&topology, &sources.map, &redactor, format)
+        let secrets = Secrets::find(&trees.parsed, &trees.sources);
+        let redactor = report::Redactor::new(&trees.sources, &secrets);
+        report::graph::render(&topology, &trees.sources, &redactor, format)
     };
     Ok(text)
 }
@@ -80,7 +79,7 @@ fn run(found: Vec<Found>, homes: Vec<String>, settings: &Settings) -> Report {
     let added = includes::Added::new();
     let (diagnostics, secrets, linked_routes) = check(&sources, &added, settings);
     let sources = sources.map.with_included(added.into_vec());
-    report::finish::finish(Run { sources, secrets, diagnostics, linked_routes, homes }, settings)
+    report::finish::finish(Report { sources, secrets, diagnostics, linked_routes, homes }, settings)
 }
 
 /// Below this much text a run is not worth a second thread.
@@ -93,12 +92,12 @@ fn check(
     added: &includes::Added,
     settings: &Settings,
 ) -> (Vec<diagnostic::Diagnostic>, Secrets, usize) {
-    let includes::Trees { parsed, apache, problems } = includes::read(sources, added, &settings.scope);
+    let includes::Trees { parsed, apache, problems, sources: view } = includes::read(sources, added, &settings.scope);
     let declared = model::declared(sources, &settings.config);
     // A large run finds the report's secrets on a thread of its own while the model is built
     // and the rules run: none of them needs the others.
     let text: usize = parsed.iter().map(|p| p.source.text().len()).sum();
-    let find_secrets = || Secrets::find(&parsed, &sources.map);
+    let find_secrets = || Secrets::find(&parsed, &view);
     let (diagnostics, secrets, linked) = std::thread::scope(|scope| {
         let secrets = (text >= PARALLEL_TEXT).then(|| scope.spawn(find_secrets));
         let topology = model::build(&parsed, apache, &declared);

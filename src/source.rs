@@ -301,6 +301,65 @@ fn line_starts(text: &str) -> Vec<u32> {
     starts
 }
 
+/// Files by id, as the report stage reads them: a run's [`SourceMap`], or a
+/// [`SourceView`] of it with the files the include step read.
+pub trait Sources: std::fmt::Debug {
+    /// The file with this id.
+    fn source(&self, id: FileId) -> Option<&SourceFile>;
+    /// One more than the highest id.
+    fn count(&self) -> usize;
+}
+
+impl Sources for SourceMap {
+    fn source(&self, id: FileId) -> Option<&SourceFile> {
+        self.get(id)
+    }
+
+    fn count(&self) -> usize {
+        self.files.len()
+    }
+}
+
+/// A run's files while the trees borrow them: the walked ones, with those the include
+/// step read (new, or read again under the path a tree includes them by) in their place.
+#[derive(Debug)]
+pub struct SourceView<'a> {
+    files: Vec<Option<&'a SourceFile>>,
+}
+
+impl<'a> SourceView<'a> {
+    /// The files of `map`.
+    pub fn of(map: &'a SourceMap) -> Self {
+        SourceView { files: map.iter().map(Some).collect() }
+    }
+
+    /// Puts `file` at its id.
+    pub fn set(&mut self, file: &'a SourceFile) {
+        let index = file.id().0 as usize;
+        if self.files.len() <= index {
+            self.files.resize(index + 1, None);
+        }
+        if let Some(slot) = self.files.get_mut(index) {
+            *slot = Some(file);
+        }
+    }
+
+    /// Every file, in id order.
+    pub fn iter(&self) -> impl Iterator<Item = &'a SourceFile> + '_ {
+        self.files.iter().flatten().copied()
+    }
+}
+
+impl Sources for SourceView<'_> {
+    fn source(&self, id: FileId) -> Option<&SourceFile> {
+        self.files.get(id.0 as usize).copied().flatten()
+    }
+
+    fn count(&self) -> usize {
+        self.files.len()
+    }
+}
+
 /// All files of one run, indexed by [`FileId`].
 #[derive(Debug, Default)]
 pub struct SourceMap {

@@ -794,3 +794,15 @@ fn obsolete_attributes_follow_the_pinned_tomcat_version() {
     assert!(severity(Some("8.5")).is_empty());
     assert_eq!(severity(Some("9.0")), ["obsolete-attribute warning"]);
 }
+
+#[test]
+fn graph_names_the_files_an_include_tree_reads_beyond_the_named_path() {
+    // Only `apache2.conf` is named: its vhost is read through `IncludeOptional`.
+    let output =
+        run(&["graph", "--no-config", "--no-live", "fixtures/cross/tls-cert-expired/etc/apache2/apache2.conf"]);
+    let text = stdout(&output);
+    assert!(
+        text.contains("/jira → http://localhost:8080/jira  (fixtures/cross/tls-cert-expired/etc/apache2/sites-enabled/jira.conf:9)"),
+        "{text}"
+    );
+}

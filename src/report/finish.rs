@@ -5,31 +5,17 @@ use foldhash::{HashMap, HashMapExt};
 use std::path::Path;
 
 use super::baseline::relative_to;
-use super::{Redactor, Report, Secrets};
+use super::{Redactor, Report};
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::settings::Settings;
 use crate::source::{self, SourceMap};
 
-/// What the earlier stages hand the report.
-#[derive(Debug)]
-pub struct Run {
-    /// Every file of the run.
-    pub sources: SourceMap,
-    /// The secrets to mask.
-    pub secrets: Secrets,
-    /// The rules' findings, suppressions applied.
-    pub diagnostics: Vec<Diagnostic>,
-    /// Routes joined to connectors.
-    pub linked_routes: usize,
-    /// Application homes live mode found.
-    pub homes: Vec<String>,
-}
-
-/// The finished report of a run.
-pub fn finish(run: Run, settings: &Settings) -> Report {
-    let Run { sources, secrets, mut diagnostics, linked_routes, homes } = run;
-    for d in &mut diagnostics {
+/// A run's report finished: the rules' findings (suppressions applied) as the settings
+/// want them, each once, fingerprinted and in order.
+pub fn finish(mut report: Report, settings: &Settings) -> Report {
+    let diagnostics = &mut report.diagnostics;
+    for d in diagnostics.iter_mut() {
         if let Some(severity) = settings.severity(d.rule) {
             d.severity = severity;
         }
@@ -37,7 +23,6 @@ pub fn finish(run: Run, settings: &Settings) -> Report {
     if let Some(min) = settings.min_severity {
         diagnostics.retain(|d| d.severity >= min);
     }
-    let mut report = Report { sources, secrets, diagnostics, linked_routes, homes };
     order(&mut report);
     if !settings.config.ignored_findings.is_empty() {
         let mut accepted = Accepted::new(&settings.config);

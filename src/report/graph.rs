@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use super::{escape_controls, Redactor};
 use crate::model::{Connector, Field, Frontend, Route, Topology};
-use crate::source::{SourceMap, Span};
+use crate::source::{Sources, Span};
 
 /// The output formats of `graph`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,9 +27,11 @@ struct Node {
 }
 
 /// The graph of a topology, every secret value masked and control characters escaped.
-pub fn render(topology: &Topology<'_>, sources: &SourceMap, redactor: &Redactor<'_>, format: GraphFormat) -> String {
+pub fn render(topology: &Topology<'_>, sources: &dyn Sources, redactor: &Redactor<'_>, format: GraphFormat) -> String {
     let at = |span: Span| {
-        sources.get(span.file).map_or_else(String::new, |s| format!("{}:{}", s.display(), s.line_col(span.start()).0))
+        sources
+            .source(span.file)
+            .map_or_else(String::new, |s| format!("{}:{}", s.display(), s.line_col(span.start()).0))
     };
     let mut chains: Vec<[Node; 5]> = Vec::new();
     for (index, route) in topology.routes.iter().enumerate() {
@@ -114,7 +116,7 @@ fn route_text(route: &Route) -> String {
     format!("{public} → {}://{}{port}{}", up.scheme, up.host, up.path)
 }
 
-fn connector_text(connector: &Connector<'_>, sources: &SourceMap) -> String {
+fn connector_text(connector: &Connector<'_>, sources: &dyn Sources) -> String {
     let mut parts = Vec::new();
     if let Some(scheme) = connector.scheme_value() {
         parts.push(format!("scheme {scheme}"));
@@ -125,7 +127,7 @@ fn connector_text(connector: &Connector<'_>, sources: &SourceMap) -> String {
     for field in [Field::ProxyName, Field::ProxyPort] {
         if let Some(setting) = connector.get(field) {
             // A template value as written (`{{ jira_host }}`), not as masked for parsing.
-            let written = match sources.get(connector.file) {
+            let written = match sources.source(connector.file) {
                 Some(source) if setting.value.unknown => source.slice(setting.value.span),
                 _ => setting.value.text.as_ref(),
             };

@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use super::secrets::Secrets;
-use crate::source::{FileId, SourceMap};
+use crate::source::{FileId, Sources};
 
 /// Secret values shorter than this are not searched for in messages: they would match
 /// ordinary words. Snippets are masked by span whatever the length.
@@ -30,7 +30,7 @@ fn scrubbable(value: &str) -> bool {
 /// copied (and masked) only when an output first shows it.
 #[derive(Debug)]
 pub struct Redactor<'s> {
-    sources: &'s SourceMap,
+    sources: &'s dyn Sources,
     secrets: &'s Secrets,
     texts: Vec<OnceLock<Arc<String>>>,
     /// Every secret value of the run, found in one pass over a text whatever their number.
@@ -39,7 +39,7 @@ pub struct Redactor<'s> {
 
 impl<'s> Redactor<'s> {
     /// The redactor of the files of a run, masking the secrets found in them.
-    pub fn new(sources: &'s SourceMap, secrets: &'s Secrets) -> Self {
+    pub fn new(sources: &'s dyn Sources, secrets: &'s Secrets) -> Self {
         let mut values: Vec<&str> = secrets.values().iter().map(String::as_str).filter(|v| scrubbable(v)).collect();
         values.sort_unstable();
         values.dedup();
@@ -47,7 +47,7 @@ impl<'s> Redactor<'s> {
         let values = (!values.is_empty())
             .then(|| AhoCorasickBuilder::new().match_kind(MatchKind::LeftmostLongest).build(&values).ok())
             .flatten();
-        let count = sources.iter().count();
+        let count = sources.count();
         Redactor { sources, secrets, texts: (0..count).map(|_| OnceLock::new()).collect(), values }
     }
 
@@ -58,7 +58,7 @@ impl<'s> Redactor<'s> {
     pub fn text(&self, file: FileId) -> Arc<String> {
         let Some(cell) = self.texts.get(file.0 as usize) else { return Arc::default() };
         cell.get_or_init(|| {
-            let Some(source) = self.sources.get(file) else { return Arc::default() };
+            let Some(source) = self.sources.source(file) else { return Arc::default() };
             let mut bytes = source.text().to_string().into_bytes();
             let found =
                 self.values.iter().flat_map(|values| values.find_iter(source.text())).map(|m| (m.start(), m.end()));

@@ -2,7 +2,7 @@
 //! (secret-named settings, credentials headers, what decoded values hold) and by the text
 //! (whatever the format, or whether it parses).
 
-use crate::source::{FileId, SourceFile, SourceMap, Span};
+use crate::source::{FileId, SourceFile, SourceView, Sources, Span};
 use crate::syntax::{apache, haproxy, server_xml, Comment, Parsed, Setting, Tree};
 
 /// Where this file holds secret values, and the values themselves as messages could
@@ -382,9 +382,9 @@ pub struct Secrets {
 impl Secrets {
     /// The secrets of every file of a run: the parsed ones by their trees and text, the
     /// others (`--base-url` values, the config file) by their text.
-    pub fn find(parsed: &[Parsed<'_>], sources: &SourceMap) -> Secrets {
+    pub fn find(parsed: &[Parsed<'_>], sources: &SourceView<'_>) -> Secrets {
         let mut secrets = Secrets::default();
-        let mut seen = vec![false; sources.iter().count()];
+        let mut seen = vec![false; sources.count()];
         for file in parsed {
             if let Some(slot) = seen.get_mut(file.source.id().0 as usize) {
                 *slot = true;
