@@ -98,7 +98,7 @@ fn check(
     // and the rules run: none of them needs the others.
     let text: usize = parsed.iter().map(|p| p.source.text().len()).sum();
     let find_secrets = || Secrets::find(&parsed, &view);
-    let (diagnostics, secrets, linked) = std::thread::scope(|scope| {
+    std::thread::scope(|scope| {
         let secrets = (text >= PARALLEL_TEXT).then(|| scope.spawn(find_secrets));
         let topology = model::build(&parsed, apache, &declared);
         let cx = rules::Context::new(&parsed, &topology, &problems, settings);
@@ -109,6 +109,5 @@ fn check(
             None => find_secrets(),
         };
         (diagnostics, secrets, linked)
-    });
-    (diagnostics, secrets, linked)
+    })
 }

@@ -89,10 +89,6 @@ pub struct Context<'a> {
     pub problems: &'a [FileProblem],
     /// The run's settings.
     pub settings: &'a Settings,
-    /// Third-party Apache directives the user lists as known.
-    pub known_directives: &'a [String],
-    /// Live mode, when on: files the configuration names are checked on this machine.
-    pub live: Option<&'a LiveMode>,
     /// Where each file (by id) is in `files`.
     pub file_index: Vec<Option<usize>>,
     /// The certificate files the configurations name, read on first use (live mode).
@@ -112,12 +108,15 @@ impl<'a> Context<'a> {
             files,
             problems,
             settings,
-            known_directives: settings.known_directives(),
-            live: settings.live.as_ref(),
             file_index: Context::index(files),
             certificates: std::sync::OnceLock::new(),
             topology,
         }
+    }
+
+    /// Live mode, when on: files the configuration names are checked on this machine.
+    pub fn live(&self) -> Option<&'a LiveMode> {
+        self.settings.live.as_ref()
     }
 
     /// The joined view of every file.

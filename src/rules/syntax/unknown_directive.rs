@@ -164,7 +164,7 @@ fn apache(cx: &Context<'_>, sink: &mut Sink<'_>) {
             if directive.skipped {
                 continue;
             }
-            let listed = cx.known_directives.iter().any(|k| k.eq_ignore_ascii_case(directive.name().text));
+            let listed = cx.settings.known_directives().iter().any(|k| k.eq_ignore_ascii_case(directive.name().text));
             if table.get(directive.name().text).is_none() && !listed {
                 let message = format!("unknown directive `{}`: no Apache 2.4 module defines it", directive.name().text);
                 suggest(

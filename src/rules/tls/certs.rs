@@ -76,7 +76,7 @@ pub(crate) enum Inspected {
 /// look at it.
 pub(crate) fn checked<'c>(cx: &'c Context<'_>) -> &'c [(Reference, Inspected)] {
     cx.certificates.get_or_init(|| {
-        let Some(live) = cx.live else { return Vec::new() };
+        let Some(live) = cx.live() else { return Vec::new() };
         // The server reads its certificates wherever they are, but never from `/proc`,
         // `/dev` and the like, and links inside a `--root` image resolve inside it.
         let scope = Scope::new(Some(&live.root), Vec::new(), true);

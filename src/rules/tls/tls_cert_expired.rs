@@ -29,7 +29,7 @@ declare_rule! {
 
 impl Rule for TlsCertExpired {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        let Some(live) = cx.live else { return };
+        let Some(live) = cx.live() else { return };
         for (reference, inspected) in checked(cx) {
             let Inspected::Certificates(certificates) = inspected else { continue };
             for certificate in certificates.iter().filter(|c| c.not_after < live.now) {

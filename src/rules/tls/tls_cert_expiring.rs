@@ -30,7 +30,7 @@ declare_rule! {
 
 impl Rule for TlsCertExpiring {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        let Some(live) = cx.live else { return };
+        let Some(live) = cx.live() else { return };
         let horizon = live.now.saturating_add(i64::from(live.expiry_days) * 86_400);
         for (reference, inspected) in checked(cx) {
             if reference.named == Named::Keystore {
