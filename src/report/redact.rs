@@ -201,7 +201,4 @@ mod tests {
         assert_eq!(text.len(), len);
         assert_eq!(String::from_utf8(text).as_deref(), Ok("a?[2J\r\nb?c??d?é"));
     }
-
-    #[test]
-    fn json_escapes_c1_controls() {}
 }
