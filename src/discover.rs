@@ -413,7 +413,10 @@ fn kind_by_name(path: &Path) -> Option<Name> {
         return Some(Name::Definite(FileKind::Apache));
     }
     let ambiguous = [".conf", ".cfg", ".xml", ".properties"].iter().any(|ext| lower.ends_with(ext));
-    if template || in_sites_dir || ambiguous {
+    // A role's, cookbook's or module's `files/` are deployed as they are, under any name
+    // (`files/wiki.example.org` is a vhost).
+    let deployed = path.ancestors().skip(1).take(4).filter_map(Path::file_name).any(|d| d == "files");
+    if template || in_sites_dir || ambiguous || deployed {
         return Some(Name::Ambiguous);
     }
     None
@@ -632,6 +635,8 @@ mod tests {
         let toml = b"[frontends.jira]\nbackend = \"jira\"\n[backends.jira.servers.s1]\nurl = \"http://jira:8080\"\n";
         assert_eq!(sniff(toml, Path::new("traefik.cfg")), None);
         assert_eq!(sniff(b"global\n  daemon\nbackend x\n  server a b\n", Path::new("traefik.toml")), None);
+        assert_eq!(kind_by_name(Path::new("modules/wiki/files/wiki.example.org")), Some(Name::Ambiguous));
+        assert_eq!(kind_by_name(Path::new("docs/wiki.example.org")), None);
         // Go and consul templates are found by content.
         assert_eq!(kind_by_name(Path::new("templates/jira.conf.tmpl")), Some(Name::Ambiguous));
         assert_eq!(sniff(b"a\0b", Path::new("x.conf")), None);

@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod config;
 pub mod confine;
+pub mod defaults;
 pub mod diagnostic;
 pub mod discover;
 pub mod fuzzing;

@@ -103,6 +103,17 @@ pub enum Encoding {
     Latin1,
 }
 
+/// A template output tag and the value the repository's defaults give it.
+#[derive(Clone, Debug)]
+pub struct Resolution {
+    /// Where the tag starts.
+    pub start: usize,
+    /// Where it ends.
+    pub end: usize,
+    /// Its value and where that is defined.
+    pub resolved: crate::defaults::Resolved,
+}
+
 /// One file of the run, with its text and a line index built once.
 #[derive(Debug)]
 pub struct SourceFile {
@@ -122,6 +133,8 @@ pub struct SourceFile {
     encoding: Encoding,
     /// The text with template tags masked, when the file is a template.
     template: Option<crate::template::Masked>,
+    /// The template's output tags whose values the repository's defaults give, by offset.
+    resolved: Vec<Resolution>,
     /// 32-bit: files over 16 MiB are never read.
     line_starts: Vec<u32>,
     ascii: bool,
@@ -133,7 +146,19 @@ impl SourceFile {
         let (text, encoding) = decode(bytes);
         let line_starts = line_starts(&text);
         let ascii = text.is_ascii();
-        SourceFile { id, path, display, kind, linted: true, text, encoding, template: None, line_starts, ascii }
+        SourceFile {
+            id,
+            path,
+            display,
+            kind,
+            linted: true,
+            text,
+            encoding,
+            template: None,
+            resolved: Vec::new(),
+            line_starts,
+            ascii,
+        }
     }
 
     /// A file read for linting, its template tags masked.
@@ -141,6 +166,65 @@ impl SourceFile {
         let mut source = SourceFile::new(id, path, display, kind, bytes);
         source.template = crate::template::mask(&source.text, kind == Some(FileKind::TomcatServerXml));
         source
+    }
+
+    /// The template with the values its unit's defaults give its output tags.
+    pub fn with_defaults(mut self, unit: &crate::defaults::Unit) -> Self {
+        let Some(template) = &self.template else { return self };
+        self.resolved = template
+            .outputs
+            .iter()
+            .filter_map(|&(start, end)| {
+                let resolved = unit.resolve(self.text.get(start..end)?)?;
+                Some(Resolution { start, end, resolved })
+            })
+            .collect();
+        self
+    }
+
+    /// Whether the file is a template (its tags are masked).
+    pub fn is_template(&self) -> bool {
+        self.template.is_some()
+    }
+
+    /// Whether the file is a template with output tags (`{{ port }}`): what defaults may
+    /// resolve.
+    pub fn has_template_values(&self) -> bool {
+        self.template.as_ref().is_some_and(|t| !t.outputs.is_empty())
+    }
+
+    /// The output tags inside `span` whose values the defaults give, in order.
+    pub fn resolutions_in(&self, span: Span) -> &[Resolution] {
+        if self.resolved.is_empty() || span.file != self.id {
+            return &[];
+        }
+        let from = self.resolved.partition_point(|r| r.start < span.start());
+        let to = self.resolved.partition_point(|r| r.end <= span.end()).max(from);
+        self.resolved.get(from..to).unwrap_or(&[])
+    }
+
+    /// The value of the word or value at `span`, whose decoded text is `decoded`, with each
+    /// masked output tag replaced by the value the defaults give it: `None` unless every
+    /// tag in it has one.
+    pub fn substitute(&self, decoded: &str, span: Span) -> Option<String> {
+        let resolutions = self.resolutions_in(span);
+        let outputs = self.template.as_ref().map_or(&[][..], |t| t.outputs.as_slice());
+        let from = outputs.partition_point(|(start, _)| *start < span.start());
+        let tags = outputs.partition_point(|(_, end)| *end <= span.end()).saturating_sub(from);
+        if resolutions.is_empty() || resolutions.len() != tags {
+            return None;
+        }
+        let mut out = String::with_capacity(decoded.len());
+        let mut rest = decoded;
+        let mut values = resolutions.iter();
+        while let Some(open) = rest.find("{{_") {
+            let close = rest.get(open..)?.find("}}")? + open + 2;
+            out.push_str(rest.get(..open)?);
+            out.push_str(&values.next()?.resolved.value);
+            rest = rest.get(close..)?;
+        }
+        out.push_str(rest);
+        values.next().is_none().then_some(out)
     }
 
     /// A file that is only shown (the `--base-url` values, the config file): findings may
@@ -196,6 +280,7 @@ impl SourceFile {
             text: String::new(),
             encoding: Encoding::Utf8,
             template: None,
+            resolved: Vec::new(),
             line_starts: vec![0],
             ascii: true,
         }

@@ -13,6 +13,9 @@ pub struct Masked {
     /// The byte ranges of the branches of each conditional that has more than one (`if`
     /// with `else` or `elif`): a rendering holds one of them, not all.
     pub branches: Vec<(usize, usize)>,
+    /// The byte ranges of the output tags masked as values (`{{ port }}`, `<%= @port %>`),
+    /// in order: what a repository's defaults may resolve.
+    pub outputs: Vec<(usize, usize)>,
 }
 
 impl Masked {
@@ -39,6 +42,7 @@ pub fn mask(text: &str, xml: bool) -> Option<Masked> {
     let mut markup = Markup::default();
     let mut closers = Closers::default();
     let mut conditionals = Conditionals::default();
+    let mut outputs = Vec::new();
     let mut i = 0;
     while i < text.len() {
         let Some((end, kind)) = tag_at(text, i, &mut closers) else {
@@ -61,11 +65,14 @@ pub fn mask(text: &str, xml: bool) -> Option<Masked> {
         if let Some(tag) = bytes.get_mut(i..end) {
             blank(tag, as_value);
             changed = true;
+            if as_value {
+                outputs.push((i, end));
+            }
         }
         i = end;
     }
     let branches = conditionals.branches;
-    changed.then(|| Masked { text: String::from_utf8_lossy(&bytes).into_owned(), has_control, branches })
+    changed.then(|| Masked { text: String::from_utf8_lossy(&bytes).into_owned(), has_control, branches, outputs })
 }
 
 /// The variable an expression names when it is one plain variable reference and nothing
@@ -119,7 +126,7 @@ pub fn variable_key(value: &str) -> Option<String> {
             key.push('.');
             key.push_str(index);
             rest = rest.get(close + 1..)?;
-        } else if c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '@' | '$') {
+        } else if c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '@' | '$' | ':') {
             key.push(c);
             rest = rest.get(c.len_utf8()..)?;
         } else {
@@ -372,6 +379,7 @@ mod tests {
         assert_eq!(key("<%= node['jira']['port'] %>"), key("<%= node[:jira][:port] %>"));
         assert_eq!(key("<%= node[\"jira\"][\"port\"] %>").as_deref(), Some("node.jira.port"));
         assert_eq!(key("<%= @port %>").as_deref(), Some("@port"));
+        assert_eq!(key("<%= $jira::port %>").as_deref(), Some("$jira::port"));
         assert_eq!(key("${JIRA_PORT:-8080}").as_deref(), Some("JIRA_PORT"));
         assert_eq!(key("{{ .Values.jira.port }}").as_deref(), Some("Values.jira.port"));
         for other in ["8080", "{{ a + b }}", "{{ a }}{{ b }}", "x{{ a }}", "{{ 1 }}"] {

@@ -210,6 +210,47 @@ setup.baseUrl=https://CANARY_6_x7Q@git.example.com/bitbucket
     );
 }
 
+/// A role's defaults: a secret-named variable is never resolved, a value holding a password
+/// is never resolved, a resolved value in a secret-named attribute is masked, and the lines
+/// around a default a finding points at are not shown.
+#[test]
+fn template_defaults_never_show_secrets() {
+    let defaults = "\
+---
+jira_db_password: CANARY_10_x7Q
+ks: CANARY_11_x7Q
+jira_port: 8080
+neighbour: CANARY_12_x7Q
+jira_db_url: \"postgresql://jira:CANARY_13_x7Q@db/jira\"
+loop_a: \"{{ loop_b }}\"
+loop_b: \"{{ loop_a }}\"
+";
+    let server = "\
+<Server port=\"8005\" shutdown=\"SHUTDOWN\">
+  <Service name=\"Catalina\">
+    <Connector port=\"{{ jira_port }}\" scheme=\"https\" keystorePass=\"{{ ks }}\" proxyName=\"{{ jira_db_password }}\"
+               proxyPort=\"{{ loop_a }}\" redirectPort=\"{{ jira_db_url }}\"/>
+    <Engine name=\"Catalina\" defaultHost=\"localhost\">
+      <Host name=\"localhost\" appBase=\"webapps\"><Context path=\"\" docBase=\"jira\"/></Host>
+    </Engine>
+  </Service>
+</Server>
+";
+    let vhost =
+        "<VirtualHost *:443>\n  SSLEngine on\n  ProxyPass / http://localhost:{{ jira_port }}/\n</VirtualHost>\n";
+    assert_no_canary(
+        "template-defaults",
+        &[
+            ("role/defaults/main.yml", defaults),
+            ("role/tasks/main.yml", "- debug: msg=x\n"),
+            ("role/templates/server.xml.j2", server),
+            ("role/templates/vhost.conf.j2", vhost),
+        ],
+        &[],
+        &["connector-secure-missing"],
+    );
+}
+
 #[test]
 fn base_urls_from_the_command_line_and_config_never_show_their_user_info() {
     let haproxy = "\

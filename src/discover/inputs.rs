@@ -102,15 +102,27 @@ pub struct Sources {
 pub fn sources(found: Vec<Found>, settings: &Settings) -> Sources {
     let cwd = std::env::current_dir().ok();
     let mut sources = Sources::default();
+    let mut units = crate::defaults::Units::new(&settings.scope);
     for file in found {
         let display = display_path(&file.path, cwd.as_deref());
         let (path, kind) = (file.path, file.kind);
-        sources.keys.push(file.key);
         match file.content {
             Ok(bytes) => {
-                sources.map.add(|id| SourceFile::read(id, path, display, kind, bytes));
+                // A template's unit's defaults files join the run first, as shown files.
+                let templated = kind.is_some()
+                    && (memchr::memmem::find(&bytes, b"{{").is_some() || memchr::memmem::find(&bytes, b"<%").is_some());
+                let unit = if templated { units.of(&path, &mut sources) } else { None };
+                sources.keys.push(file.key);
+                sources.map.add(|id| {
+                    let source = SourceFile::read(id, path, display, kind, bytes);
+                    match unit {
+                        Some(unit) if source.has_template_values() => source.with_defaults(&unit),
+                        _ => source,
+                    }
+                });
             }
             Err(problem) => {
+                sources.keys.push(file.key);
                 let shown = display.clone();
                 let id = sources.map.add(|id| SourceFile::unread(id, path, display, kind));
                 sources.problems.push(FileProblem { file: id, path: shown, problem });

@@ -120,6 +120,39 @@ pub(super) fn add_apache<'a>(
             });
         }
     }
+    // `RewriteRule ^/(.*)$ http://127.0.0.1:8080/$1 [P]` proxies too, where the rewrite
+    // engine is on in its virtual host (per-directory rules see no leading `/`).
+    let engine_on: Vec<Option<usize>> = config
+        .directives
+        .iter()
+        .filter(|d| d.is("RewriteEngine") && on(d) && !d.skipped)
+        .map(|d| enclosing.vhost(d.block()))
+        .collect();
+    for directive in config.directives.iter().filter(|d| d.is("RewriteRule") && !d.skipped) {
+        let vhost = enclosing.vhost(directive.block());
+        let per_directory = directive.block().and_then(|b| config.blocks.get(b)).is_some_and(|b| !b.is("VirtualHost"));
+        if per_directory || !engine_on.contains(&vhost) {
+            continue;
+        }
+        let Some((public, upstream)) = rewrite_proxy(directive) else { continue };
+        let frontend = frontend_of(topology, vhost, directive.span);
+        let mut upstream = upstream;
+        upstream.port_variable = port_variable(source.slice(upstream.span));
+        topology.routes.push(Route {
+            frontend,
+            at: directive.span,
+            public: Some(Arc::from(public.0)),
+            public_span: public.1,
+            public_symbol: None,
+            hosts: hosts.get(&vhost).unwrap_or(&no_hosts).clone(),
+            upstream,
+            preserve_host: preserve.get(&vhost).or_else(|| preserve.get(&None)).copied().unwrap_or(false),
+            compression: None,
+            websocket: false,
+            haproxy: None,
+            backend: None,
+        });
+    }
     // Template routes whose public path is an expression (`ProxyPass {{ path }} ...`).
     for directive in config.directives.iter().filter(|d| d.is("ProxyPass") && !d.skipped) {
         let (Some(local), Some(url)) = (directive.args().first(), directive.args().get(1)) else { continue };
@@ -147,6 +180,31 @@ pub(super) fn add_apache<'a>(
             backend: None,
         });
     }
+}
+
+/// What a proxying `RewriteRule` (`[P]` among its flags, an absolute URL as its
+/// substitution) sends on: the public path prefix its pattern matches literally (`^/jira/(.*)`
+/// is `/jira`) and the upstream, its path cut at the first back-reference (`/$1` is `/`).
+fn rewrite_proxy(directive: &crate::syntax::apache::Directive<'_>) -> Option<((String, Span), Upstream)> {
+    let args = directive.args();
+    let (pattern, target, flags) = (args.first()?, args.get(1)?, args.get(2)?);
+    let flags = flags.text.trim_start_matches('[').trim_end_matches(']');
+    if !flags.split(',').any(|f| f.trim().eq_ignore_ascii_case("P") || f.trim().eq_ignore_ascii_case("proxy")) {
+        return None;
+    }
+    if pattern.unknown || target.unknown {
+        return None;
+    }
+    let literal = pattern.text.strip_prefix('^')?;
+    let end = literal.find(|c: char| "()[]{}.*+?|\\$".contains(c)).unwrap_or(literal.len());
+    let prefix = literal.get(..end)?;
+    if !prefix.starts_with('/') {
+        return None;
+    }
+    let cut = target.text.find('$').unwrap_or(target.text.len());
+    let upstream = parse_url(target.text.get(..cut)?, target.span)?;
+    let public = normalized_path(prefix);
+    Some(((public, pattern.span), upstream))
 }
 
 /// `SetOutputFilter DEFLATE`, `AddOutputFilter(ByType) DEFLATE ...`.

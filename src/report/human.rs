@@ -156,7 +156,14 @@ fn named(files: &Files<'_>, file: FileId, spans: &[Span]) -> Option<NamedSource<
     if source.text().is_empty() || !spans.iter().all(|s| snippet_fits(source, *s)) {
         return None;
     }
-    let window = Window { text: files.redactor.text(file), line_starts: files.line_indexes.get(source) };
+    // A file that is only shown (a defaults file, the config file) shows the lines a
+    // finding points at and no others: the lines around them are nobody's finding and
+    // may hold what no parser looked at.
+    let window = Window {
+        text: files.redactor.text(file),
+        line_starts: files.line_indexes.get(source),
+        context: source.linted(),
+    };
     Some(NamedSource::new(escape_controls(source.display()), window))
 }
 
@@ -166,6 +173,8 @@ fn named(files: &Files<'_>, file: FileId, spans: &[Span]) -> Option<NamedSource<
 struct Window {
     text: Arc<String>,
     line_starts: Arc<[u32]>,
+    /// Show lines around a span.
+    context: bool,
 }
 
 impl Window {
@@ -185,6 +194,7 @@ impl miette::SourceCode for Window {
         before: usize,
         after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let (before, after) = if self.context { (before, after) } else { (0, 0) };
         let first_line = self.line_of(span.offset()).saturating_sub(before + 1);
         let last_line = self.line_of(span.offset() + span.len()) + after + 2;
         let start = self.line_start(first_line).unwrap_or(0);

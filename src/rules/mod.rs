@@ -160,6 +160,9 @@ const PARALLEL_TEXT: usize = 1 << 18;
 pub fn run(cx: &Context<'_>) -> Vec<Diagnostic> {
     let rules: Vec<&'static dyn Rule> = ALL.iter().copied().filter(|r| cx.settings.selected(r.meta().id)).collect();
     let mut findings = check_all(cx, &rules);
+    for finding in &mut findings {
+        with_defaults(cx, finding);
+    }
     let dependent: Vec<&str> = rules.iter().filter(|r| r.version_dependent()).map(|r| r.meta().id).collect();
     findings.retain(|d| {
         !dependent.contains(&d.rule)
@@ -174,6 +177,36 @@ pub fn run(cx: &Context<'_>) -> Vec<Diagnostic> {
         }
     }
     findings
+}
+
+/// Where a finding's spans hold template values that the repository's defaults gave, says
+/// so: the message names each default, and a related span points at the line defining it.
+fn with_defaults(cx: &Context<'_>, finding: &mut Diagnostic) {
+    let spans: Vec<Span> = std::iter::once(&finding.primary).chain(&finding.related).map(|l| l.span).collect();
+    let mut named: Vec<String> = Vec::new();
+    for span in spans {
+        let Some(parsed) = cx.parsed(span.file) else { continue };
+        for resolution in parsed.source.resolutions_in(span) {
+            let tag = parsed.source.text().get(resolution.start..resolution.end).unwrap_or("");
+            let tag: String = if tag.chars().count() > 60 { "the template value".into() } else { format!("`{tag}`") };
+            for (k, origin) in resolution.resolved.origins.iter().enumerate() {
+                if finding.related.iter().any(|l| l.span == origin.span) {
+                    continue;
+                }
+                let shown = format!("`{}`", origin.shown);
+                let label =
+                    if k == 0 { format!("the default of {tag}") } else { format!("which {tag} is defined through") };
+                finding.related(origin.span, label);
+                if k == 0 {
+                    named.push(shown);
+                }
+            }
+        }
+    }
+    if !named.is_empty() {
+        let noun = if named.len() == 1 { "default" } else { "defaults" };
+        finding.message = format!("{} (with the {noun} {})", finding.message, named.join(", "));
+    }
 }
 
 /// Every rule's findings, in the order of `rules`. Large runs share the rules among the

@@ -54,7 +54,8 @@ pub fn parse(source: &SourceFile) -> Properties<'_> {
     let mut reader = LineReader { chars: Stream::new(text, expand, 0, text.len()) };
     let mut props = Properties::default();
     while let Some(line) = reader.read_line(source.id(), text, &mut props.comments) {
-        let entry = split_entry(source.id(), text, line.chars(text, expand), &mut props.problems);
+        let mut entry = split_entry(source.id(), text, line.chars(text, expand), &mut props.problems);
+        entry.value.resolve(source);
         props.last_by_key.insert(entry.name.to_string(), props.entries.len());
         props.entries.push(entry);
     }

@@ -91,7 +91,7 @@ pub fn same_setter(a: &str, b: &str) -> bool {
 
 /// Parses `server.xml`, recording problems and going on where XML allows.
 pub fn parse(source: &SourceFile) -> Document<'_> {
-    Parser {
+    let mut doc = Parser {
         file: source.id(),
         text: source.parse_text(),
         doc: Document::default(),
@@ -100,7 +100,11 @@ pub fn parse(source: &SourceFile) -> Document<'_> {
         open: HashMap::new(),
         roots: 0,
     }
-    .run()
+    .run();
+    for attribute in doc.elements.iter_mut().flat_map(|e| e.attributes.iter_mut()) {
+        attribute.value.resolve(source);
+    }
+    doc
 }
 
 struct Parser<'a> {

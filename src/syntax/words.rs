@@ -31,6 +31,18 @@ impl<'a> Value<'a> {
         (!self.unknown).then_some(self.text.as_ref())
     }
 
+    /// In a template, the value with the values the repository's defaults give its
+    /// output tags (`port="{{ jira_port }}"` reads `8080`), when they give every one.
+    pub fn resolve(&mut self, source: &SourceFile) {
+        if !self.unknown {
+            return;
+        }
+        if let Some(text) = source.substitute(&self.text, self.span) {
+            self.unknown = super::is_unknown(&text);
+            self.text = Cow::Owned(text);
+        }
+    }
+
     /// The span of the decoded bytes `from..to`: exact when the decoded text is the raw text,
     /// the whole value otherwise.
     pub fn sub_span(&self, from: usize, to: usize) -> Span {
@@ -128,7 +140,13 @@ impl<'a> PackedWords<'a> {
         let mut decoded = Vec::new();
         let words = words
             .into_iter()
-            .map(|word| {
+            .map(|mut word| {
+                if word.text.contains("{{_") {
+                    if let Some(text) = source.substitute(&word.text, word.span) {
+                        word.unknown = super::is_unknown(&text);
+                        word.text = Cow::Owned(text);
+                    }
+                }
                 let raw = text.get(word.span.start()..word.span.end());
                 let index = match word.text {
                     Cow::Borrowed(_) => 0,

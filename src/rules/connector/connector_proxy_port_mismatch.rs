@@ -11,6 +11,10 @@ declare_rule! {
     /// `proxyPort` equal to the connector's own `port`, which is the port the proxy forwards
     /// to, not the one users connect to.
     ///
+    /// A connector that routes reach both over HTTPS and over plain HTTP, whose `proxyPort`
+    /// is the port of one of those frontends, is `connector-shared-by-http-and-https`'s
+    /// finding: no port fits both sides.
+    ///
     /// ## Why is this bad?
     /// The application writes `proxyPort` into every absolute link and redirect. Users are
     /// sent to `https://host:8080/`, where nothing speaks TLS.
@@ -39,6 +43,11 @@ impl Rule for ConnectorProxyPortMismatch {
         {
             if let Some(proxy_port) = connector.proxy_port {
                 let public = connector.number(proxy_port);
+                let fits_one_side = super::shared_by_http_and_https(cx, index)
+                    && cx.topology().routes_of(index).any(|(_, f)| f.port.is_some() && f.port == public);
+                if fits_one_side {
+                    continue;
+                }
                 let frontend =
                     cx.topology().routes_of(index).map(|(_, f)| f).find(|f| f.port.is_some_and(|p| Some(p) != public));
                 if let (Some(frontend), Some(public)) = (frontend, public) {

@@ -44,10 +44,10 @@ impl Rule for ConnectorSchemeMissing {
                 continue;
             }
             let Some(evidence) = super::https_evidence(cx, index) else { continue };
-            let (evidence_name, evidence_span, why) = evidence;
+            let (evidence_name, evidence_span, why, route) = evidence;
             let scheme_name = connector.name(Field::Scheme);
             let fix = connector.assignment(Field::Scheme, "https");
-            match connector.scheme {
+            let diagnostic = match connector.scheme {
                 Some(setting) => sink.emit(
                     setting.value.span,
                     "not `https`",
@@ -58,9 +58,13 @@ impl Rule for ConnectorSchemeMissing {
                     "no `scheme`",
                     format!("connector is reached over HTTPS ({evidence_name}) but has no `{scheme_name}`; it defaults to `http`"),
                 ),
+            };
+            diagnostic
+                .related(evidence_span, why)
+                .help(format!("set `{fix}` so the application builds `https://` links"));
+            if let Some(route) = route {
+                super::templated_link(route, diagnostic);
             }
-            .related(evidence_span, why)
-            .help(format!("set `{fix}` so the application builds `https://` links"));
         }
     }
 }

@@ -43,7 +43,7 @@ impl Rule for ConnectorSecureMissing {
             }
             if connector.scheme_value().as_deref() != Some("https") {
                 // Reached over HTTPS through a linked route: the cross-file form.
-                if let Some((_, frontend, tls)) = super::tls_route(cx, index) {
+                if let Some((route, frontend, tls)) = super::tls_route(cx, index) {
                     let secure_name = connector.name(Field::Secure);
                     let fix = connector.assignment(Field::Secure, "true");
                     let message = format!(
@@ -51,9 +51,11 @@ impl Rule for ConnectorSecureMissing {
                         frontend.label
                     );
                     let span = connector.secure.map_or(connector.at, |s| s.value.span);
-                    sink.emit(span, "not secure", message)
+                    let diagnostic = sink
+                        .emit(span, "not secure", message)
                         .related(tls, super::frontend_label("TLS ends here", frontend))
                         .help(format!("set `{fix}` (and `{}`)", connector.assignment(Field::Scheme, "https")));
+                    super::templated_link(route, diagnostic);
                 }
                 continue;
             }

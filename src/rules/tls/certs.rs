@@ -96,7 +96,8 @@ const MAX_CERT_FILE: u64 = 1 << 20;
 /// Every certificate file the linted configurations name, resolved on this machine.
 fn references(cx: &Context<'_>, scope: &Scope) -> Vec<Reference> {
     let mut out = Vec::new();
-    for file in cx.files {
+    // A template is rendered for another machine: its paths say nothing about this one.
+    for file in cx.files.iter().filter(|f| !f.source.is_template()) {
         let dir = file.source.path().parent().map(Path::to_path_buf).unwrap_or_default();
         let resolve = |written: &str, base: &Path| -> PathBuf {
             if written.starts_with('/') {
