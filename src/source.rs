@@ -193,6 +193,11 @@ impl SourceFile {
         self.template.as_ref().is_some_and(|t| !t.outputs.is_empty())
     }
 
+    /// The output tags whose values the defaults give, in order.
+    pub fn resolutions(&self) -> &[Resolution] {
+        &self.resolved
+    }
+
     /// The output tags inside `span` whose values the defaults give, in order.
     pub fn resolutions_in(&self, span: Span) -> &[Resolution] {
         if self.resolved.is_empty() || span.file != self.id {

@@ -81,8 +81,9 @@ pub struct Resolved {
 /// The variables of one unit.
 #[derive(Debug)]
 pub struct Unit {
-    kind: Kind,
     defined: HashMap<String, Definition>,
+    /// Puppet: the qualified keys (`jira::config::port`) a bare name (`port`) may stand for.
+    bare: HashMap<String, Vec<String>>,
 }
 
 /// How deep one variable may be defined through others.
@@ -113,7 +114,7 @@ impl Unit {
         if stack.len() >= MAX_DEPTH || stack.iter().any(|k| k == key) || key.split(['.', ':']).any(is_secret) {
             return None;
         }
-        let definition = self.defined.get(key)?;
+        let Some(definition) = self.defined.get(key) else { return self.bare_value(key, syntax, origins, stack) };
         let raw = definition.value.as_ref()?;
         stack.push(key.to_string());
         // The tag's own variable first, then those it is defined through.
@@ -129,6 +130,30 @@ impl Unit {
         let shown = format!("{}{}{written}", definition.name, definition.separator);
         let shown = Origin { span: definition.span, shown: Arc::from(shown) };
         origins.insert(at.min(origins.len()), shown);
+        Some(value)
+    }
+
+    /// A bare Puppet name's value: the one every class that has the name gives it.
+    fn bare_value(
+        &self,
+        key: &str,
+        syntax: Syntax,
+        origins: &mut Vec<Origin>,
+        stack: &mut Vec<String>,
+    ) -> Option<String> {
+        let candidates = self.bare.get(key)?;
+        let mut agreed: Option<(String, Vec<Origin>)> = None;
+        for candidate in candidates {
+            let mut found = Vec::new();
+            let value = self.value_of(candidate, syntax, &mut found, stack)?;
+            match &agreed {
+                Some((other, _)) if *other != value => return None,
+                Some(_) => {}
+                None => agreed = Some((value, found)),
+            }
+        }
+        let (value, found) = agreed?;
+        origins.extend(found);
         Some(value)
     }
 
@@ -288,7 +313,7 @@ impl<'s> Units<'s> {
     /// The unit rooted at `dir`, if it roots one.
     fn read(&self, dir: &Path, sources: &mut Sources) -> Option<Unit> {
         let kind = self.kind_at(dir)?;
-        let mut unit = Unit { kind, defined: HashMap::new() };
+        let mut unit = Unit { defined: HashMap::new(), bare: HashMap::new() };
         match kind {
             Kind::Ansible => {
                 let mut layers = self.yaml_files(&dir.join("defaults"));
@@ -425,9 +450,9 @@ impl<'s> Units<'s> {
             }
         }
         manifests.sort();
-        // A bare name (`$port` in a template) is the one class's parameter that has it;
-        // two classes with the same name leave it unknown.
-        let mut bare: HashMap<String, Option<String>> = HashMap::new();
+        // A bare name (`$port`, `@port` in a template) is a parameter of the class that
+        // renders it; which class that is, the manifests' calls say, so every class that has
+        // the name is a candidate and they must agree.
         for path in manifests.iter().take(MAX_UNIT_FILES) {
             let Some((id, source)) = self.add(path, sources) else { continue };
             for variable in puppet::variables(source.text()) {
@@ -436,19 +461,16 @@ impl<'s> Units<'s> {
                 let value = (variable.value != "undef").then_some(Raw::Puppet(variable.value));
                 let name = Arc::from(format!("${}", variable.name));
                 unit.define(key.clone(), Definition { name, separator: " = ", value, span });
-                bare.entry(variable.name)
-                    .and_modify(|k| {
-                        if k.as_deref() != Some(key.as_str()) {
-                            *k = None;
-                        }
-                    })
-                    .or_insert(Some(key));
+                let candidates = unit.bare.entry(variable.name).or_default();
+                if !candidates.contains(&key) {
+                    candidates.push(key);
+                }
             }
         }
         // Module data overrides the defaults written in the class.
         let data = dir.join("data").join("common.yaml");
         if self.is_file(&data) {
-            let mut data_unit = Unit { kind: Kind::Puppet, defined: HashMap::new() };
+            let mut data_unit = Unit { defined: HashMap::new(), bare: HashMap::new() };
             self.read_yaml(&data, "", &mut data_unit, sources);
             for (key, mut definition) in data_unit.defined {
                 if key.contains("::") {
@@ -456,24 +478,6 @@ impl<'s> Units<'s> {
                     unit.define(key, definition);
                 }
             }
-        }
-        for (name, key) in bare {
-            if let Some(definition) = key.and_then(|k| unit.defined.get(&k).cloned()) {
-                unit.defined.entry(name).or_insert(definition);
-            }
-        }
-    }
-}
-
-impl Unit {
-    /// What kind of unit this is, as a person names it.
-    pub fn kind_name(&self) -> &'static str {
-        match self.kind {
-            Kind::Ansible => "Ansible role",
-            Kind::Chef => "Chef cookbook",
-            Kind::Puppet => "Puppet module",
-            Kind::Helm => "Helm chart",
-            Kind::Salt => "Salt formula",
         }
     }
 }
