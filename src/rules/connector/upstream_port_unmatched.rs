@@ -46,21 +46,41 @@ impl Rule for UpstreamPortUnmatched {
         let listening: HashSet<u16> = topology.connectors.iter().filter_map(|c| c.port_number()).collect();
         let mut known: Vec<String> = listening.iter().map(u16::to_string).collect();
         known.sort();
+        // One finding a port: every route to it repeats one mistake.
+        let mut by_port: Vec<(u16, Vec<&crate::model::Route>)> = Vec::new();
+        let mut slot: foldhash::HashMap<u16, usize> = foldhash::HashMap::default();
+        let mut seen: HashSet<crate::source::Span> = HashSet::default();
         for route in &topology.routes {
             let Some(port) = route.upstream.port else { continue };
             if !is_local(&route.upstream.host) || listening.contains(&port) || topology.companion_ports.contains(&port)
             {
                 continue;
             }
-            sink.emit(
-                route.upstream.span,
+            if !seen.insert(route.upstream.span) {
+                continue;
+            }
+            let index = *slot.entry(port).or_insert_with(|| {
+                by_port.push((port, Vec::new()));
+                by_port.len() - 1
+            });
+            if let Some((_, routes)) = by_port.get_mut(index) {
+                routes.push(route);
+            }
+        }
+        for (port, routes) in by_port {
+            let Some((first, others)) = routes.split_first() else { continue };
+            let diagnostic = sink.emit(
+                first.upstream.span,
                 "nothing listens here",
                 format!(
                     "the proxy sends to port {port} on this host, but no scanned connector listens on it (connectors: {})",
                     known.join(", ")
                 ),
-            )
-            .help("point the route at the app's connector port, or change the connector's port to match");
+            );
+            for other in others.iter().take(8) {
+                diagnostic.related(other.upstream.span, format!("also sent to port {port}"));
+            }
+            diagnostic.help("point the route at the app's connector port, or change the connector's port to match");
         }
     }
 }

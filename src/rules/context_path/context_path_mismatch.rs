@@ -81,6 +81,10 @@ impl Rule for ContextPathMismatch {
                 .unwrap_or_default();
             let routes: Vec<&Route> = topology.routes_of(index).map(|(r, _)| r).collect();
             let served_at_root = routes.iter().any(|r| normalized_path(&r.upstream.path).is_empty());
+            // The routes that serve and forward one path the app is not at, by that path:
+            // one finding each, however many routes (listeners, virtual hosts) carry it.
+            let mut consistent: Vec<(&str, Vec<&Route>)> = Vec::new();
+            let mut slot: foldhash::HashMap<&str, usize> = foldhash::HashMap::default();
             for route in &routes {
                 let Some(public) = route.public.as_deref() else { continue };
                 let upstream = normalized_path(&route.upstream.path);
@@ -101,17 +105,13 @@ impl Rule for ContextPathMismatch {
                     Style::Tomcat => format!("`<Context path=\"{path}\">`"),
                 };
                 if public == upstream {
-                    // The proxy is consistent; the app is not where it sends.
-                    let span = context_span.unwrap_or(connector.at);
-                    let message = format!(
-                        "the proxy serves and forwards `{}`, but the app's context path is `{}`",
-                        shown(public),
-                        shown(&context)
-                    );
-                    sink.emit(span, context_label, message)
-                        .related(route.public_span, "public path")
-                        .related(route.upstream.span, "forwarded here")
-                        .help(format!("set {}, or serve the app at `{}` in the proxy", set(public), shown(&context)));
+                    let index = *slot.entry(public).or_insert_with(|| {
+                        consistent.push((public, Vec::new()));
+                        consistent.len() - 1
+                    });
+                    if let Some((_, carried)) = consistent.get_mut(index) {
+                        carried.push(route);
+                    }
                 } else {
                     let message = format!(
                         "the proxy serves `{}` but forwards to `{}`, and the app's context path is `{}`",
@@ -130,9 +130,34 @@ impl Rule for ContextPathMismatch {
                     ));
                 }
             }
+            for (public, carried) in consistent {
+                // The proxy is consistent; the app is not where it sends.
+                let span = context_span.unwrap_or(connector.at);
+                let context_label = match context_span {
+                    Some(_) => format!("context path `{}`", shown(&context)),
+                    None => "no context path: the root".to_string(),
+                };
+                let message = format!(
+                    "the proxy serves and forwards `{}`, but the app's context path is `{}`",
+                    shown(public),
+                    shown(&context)
+                );
+                let set = match connector.style {
+                    Style::Spring(_) => format!("`server.context-path={public}`"),
+                    Style::Tomcat => format!("`<Context path=\"{public}\">`"),
+                };
+                let diagnostic = sink.emit(span, context_label, message);
+                for route in carried.iter().take(MAX_ROUTES_SHOWN) {
+                    diagnostic.related(route.public_span, "public path").related(route.upstream.span, "forwarded here");
+                }
+                diagnostic.help(format!("set {set}, or serve the app at `{}` in the proxy", shown(&context)));
+            }
         }
     }
 }
+
+/// How many routes one finding points at; the rest carry the same mistake.
+const MAX_ROUTES_SHOWN: usize = 8;
 
 /// Template values: a context path and a public path that are each one plain variable, with
 /// different names, are most likely the same setting spelled two ways
