@@ -796,6 +796,50 @@ fn obsolete_attributes_follow_the_pinned_tomcat_version() {
 }
 
 #[test]
+fn haproxy_keywords_follow_the_pinned_haproxy_line() {
+    let dir = temp_dir("cli-haproxy-version");
+    std::fs::create_dir_all(dir.join(".git")).expect("mkdir");
+    std::fs::write(
+        dir.join("haproxy.cfg"),
+        "crt-store web\n    load crt site.pem\n\ndefaults\n    mode http\n    timeout client 5s\n\n\
+         frontend fe\n    bind :8080\n    option forwarded\n    bind-process 1\n    default_backend be\n\n\
+         backend be\n    server s1 127.0.0.1:8081 guid g1\n",
+    )
+    .expect("write");
+    let findings = |pinned: Option<&str>| -> Vec<String> {
+        let config = dir.join(".atl-lint.toml");
+        match pinned {
+            Some(version) => std::fs::write(&config, format!("[versions]\nhaproxy = \"{version}\"\n")).expect("write"),
+            None => std::fs::write(&config, "").expect("write"),
+        }
+        let report = json(&["--no-live", "--select", "unknown-directive", &dir.to_string_lossy()]);
+        report["diagnostics"]
+            .as_array()
+            .expect("array")
+            .iter()
+            .map(|d| format!("{} {}", d["line"], d["message"].as_str().unwrap_or("")))
+            .collect()
+    };
+    // Unknown version: every keyword some LTS line has is accepted.
+    assert!(findings(None).is_empty(), "{:?}", findings(None));
+    // 2.6 lacks the 3.0 section (reported once, not per line), `option forwarded` (2.8) and
+    // `guid` (3.0); it still has `bind-process`.
+    assert_eq!(
+        findings(Some("2.6")),
+        [
+            "1 `crt-store` needs HAProxy 3.0; the configuration targets 2.6",
+            "10 `option forwarded` needs HAProxy 2.8; the configuration targets 2.6",
+            "15 `guid` needs HAProxy 3.0; the configuration targets 2.6",
+        ]
+    );
+    // 3.2 has them all but no longer `bind-process`.
+    assert_eq!(
+        findings(Some("3.2.1")),
+        ["11 `bind-process` is not in HAProxy 3.2: HAProxy 2.6 was the last to have it"]
+    );
+}
+
+#[test]
 fn graph_names_the_files_an_include_tree_reads_beyond_the_named_path() {
     // Only `apache2.conf` is named: its vhost is read through `IncludeOptional`.
     let output =

@@ -1,7 +1,8 @@
 //! HAProxy: every configuration of HAProxy's own test suite and examples goes through the
 //! pipeline without a panic, and `haproxy -c` (2.6) is the oracle for what is refused for a
-//! syntax or keyword reason: atl-lint reports an error on each line haproxy refuses, and no
-//! syntax or keyword error on a configuration haproxy accepts.
+//! syntax or keyword reason: atl-lint, targeting HAProxy 2.6 (`[versions] haproxy`), reports an
+//! error on each line haproxy refuses, and no syntax or keyword error on a configuration
+//! haproxy accepts.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -73,7 +74,9 @@ fn corpus() -> Vec<PathBuf> {
 fn lint_lines(path: &Path) -> BTreeSet<usize> {
     let bytes = std::fs::read(path).expect("corpus file");
     let found = vec![Found::new(path.to_path_buf(), Some(FileKind::Haproxy), Ok(bytes))];
-    let report = lint_found(found, &Options::default());
+    let mut options = Options::default();
+    options.config.versions.push(("haproxy".into(), "2.6".into()));
+    let report = lint_found(found, &options);
     report
         .diagnostics
         .iter()

@@ -2,18 +2,21 @@
 
 use foldhash::HashMap;
 
-use crate::rules::queries::{haproxy_configs, removed, statements, RULE_KEYWORDS};
+use crate::rules::queries::{haproxy_configs, keyword_span, removed, statements, RULE_KEYWORDS};
 use crate::rules::{declare_rule, nearest, Context, Rule, Sink};
 use crate::source::Span;
-use crate::syntax::haproxy::keywords::{keywords, options, Keywords};
+use crate::syntax::haproxy::keywords::{keywords, options, Keywords, Line, Lines};
 use crate::syntax::haproxy::{Section, Statement};
 
 declare_rule! {
     /// ## What it does
     /// Flags an HAProxy keyword that is not valid in its section, an `option` HAProxy does not
     /// have, a `bind`/`server` option or an `http-request`/`tcp-request` action it does not
-    /// know, and suggests the nearest known name ("did you mean `bind`?"). The table is
-    /// HAProxy 2.6's (`grammar/haproxy-keywords.txt`). For Apache httpd: a directive or
+    /// know, and suggests the nearest known name ("did you mean `bind`?"). The tables cover
+    /// the HAProxy LTS lines 2.4 to 3.2 (`grammar/haproxy-keywords.txt`,
+    /// `grammar/haproxy-versions.txt`): a keyword that some of those lines have is accepted,
+    /// unless `[versions] haproxy` in `.atl-lint.toml` names a line that lacks it ("`crt-store`
+    /// needs HAProxy 3.0"). For Apache httpd: a directive or
     /// container that no Apache 2.4 module defines (`grammar/apache-directives.txt`, every
     /// Debian module); directives inside `<IfModule>` for a third-party module are not judged.
     ///
@@ -49,18 +52,28 @@ impl Rule for UnknownDirective {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         apache(cx, sink);
         let table = keywords();
+        let target = Target { line: pinned(cx) };
         for config in haproxy_configs(cx.files) {
+            for section in &config.sections {
+                target.check(sink, "sections", section.keyword.text.as_ref(), section.keyword.span, "section");
+            }
             for (section, statement) in statements(config) {
                 let Some(keyword) = statement.keyword().filter(|k| !k.unknown) else { continue };
+                // A section the target lacks is reported once, at its header.
+                if section.is_some_and(|s| target.lacks("sections", s.kind())) {
+                    continue;
+                }
                 if removed(section, statement).is_some() {
                     continue;
                 }
                 match section {
-                    Some(section) if section.is_proxy() => proxy_statement(table, section, statement, sink),
+                    Some(section) if section.is_proxy() => proxy_statement(table, &target, section, statement, sink),
                     Some(section) => {
-                        if table.plain.contains_key(section.kind())
-                            && table.plain_keyword(section.kind(), statement).is_none()
-                        {
+                        let found = table.plain_keyword(section.kind(), statement);
+                        if let Some(key) = found {
+                            let span = keyword_span(statement, key.split(' ').count()).unwrap_or(keyword.span);
+                            target.check(sink, section.kind(), key, span, "keyword");
+                        } else if table.plain.contains_key(section.kind()) {
                             let known = table.plain.get(section.kind()).into_iter().flatten().copied();
                             report(
                                 sink,
@@ -85,7 +98,62 @@ impl Rule for UnknownDirective {
     }
 }
 
-fn proxy_statement(table: &Keywords, section: &Section<'_>, statement: &Statement<'_>, sink: &mut Sink<'_>) {
+/// The HAProxy line the configuration targets, if `[versions] haproxy` names one.
+struct Target {
+    line: Option<Line>,
+}
+
+impl Target {
+    /// Whether the targeted line lacks `key` of a table section.
+    fn lacks(&self, section: &str, key: &str) -> bool {
+        let Some(line) = self.line else { return false };
+        keywords().lines(section, key).is_some_and(|lines| !lines.has(line))
+    }
+
+    /// Reports `key` of a table section when the targeted line lacks it.
+    fn check(&self, sink: &mut Sink<'_>, section: &str, key: &str, span: Span, what: &str) {
+        let Some(line) = self.line else { return };
+        let Some(lines) = keywords().lines(section, key) else { return };
+        if lines.has(line) {
+            return;
+        }
+        let name = key.trim_end_matches('*');
+        let message = version_message(name, lines, line);
+        sink.emit(span, format!("{what} of another HAProxy version"), message).help(format!(
+            "`[versions] haproxy` in `.atl-lint.toml` targets {}.{}: change it if this runs on another HAProxy",
+            line.0, line.1
+        ));
+    }
+}
+
+/// "`crt-store` needs HAProxy 3.0; the configuration targets 2.6".
+fn version_message(name: &str, lines: Lines, target: Line) -> String {
+    let (major, minor) = target;
+    match lines.last {
+        Some(last) if last < target => {
+            format!("`{name}` is not in HAProxy {major}.{minor}: HAProxy {}.{} was the last to have it", last.0, last.1)
+        }
+        _ => format!(
+            "`{name}` needs HAProxy {}.{}; the configuration targets {major}.{minor}",
+            lines.first.0, lines.first.1
+        ),
+    }
+}
+
+/// `[versions] haproxy` as a release line (`2.8.5` is the 2.8 line).
+fn pinned(cx: &Context<'_>) -> Option<Line> {
+    let (_, version) = cx.settings.config.versions.iter().find(|(name, _)| name == "haproxy")?;
+    let mut parts = version.split('.');
+    Some((parts.next()?.parse().ok()?, parts.next().unwrap_or("0").parse().ok()?))
+}
+
+fn proxy_statement(
+    table: &Keywords,
+    target: &Target,
+    section: &Section<'_>,
+    statement: &Statement<'_>,
+    sink: &mut Sink<'_>,
+) {
     let Some(keyword) = statement.keyword() else { return };
     let Some((key, words, _)) = table.proxy_keyword(statement) else {
         let is_option = keyword.text == "option";
@@ -112,14 +180,24 @@ fn proxy_statement(table: &Keywords, section: &Section<'_>, statement: &Statemen
         let diagnostic = sink.emit(span, "unknown keyword", message);
         match nearest(&last, candidates, 3).first() {
             Some(near) => diagnostic.help(format!("did you mean `{prefix}{near}`?")),
-            None => diagnostic.help("check the spelling against the HAProxy 2.6 configuration manual"),
+            None => diagnostic.help("check the spelling against the HAProxy configuration manual"),
         };
         return;
     };
+    if let Some(span) = keyword_span(statement, words) {
+        target.check(sink, "proxy", key, span, "keyword");
+    }
     if RULE_KEYWORDS.contains(&key) {
         let Some(action) = statement.words().get(usize::from(statement.modifier().is_some()) + words) else { return };
         let name = action.text.split('(').next().unwrap_or(action.text);
-        if action.unknown || table.knows_action(key, action.text) != Some(false) {
+        if action.unknown {
+            return;
+        }
+        if let Some(entry) = table.action_entry(key, action.text) {
+            target.check(sink, key, entry, action.span, "action");
+            return;
+        }
+        if table.knows_action(key, action.text) != Some(false) {
             return;
         }
         let known = table.actions.get(key).into_iter().flatten().map(|a| a.trim_end_matches('*'));
@@ -132,7 +210,11 @@ fn proxy_statement(table: &Keywords, section: &Section<'_>, statement: &Statemen
     }
     if matches!(key, "bind" | "server" | "default-server") {
         let known = if key == "bind" { &table.bind } else { &table.server };
+        let kind = if key == "bind" { "bind" } else { "server" };
         for (option, _) in options(statement) {
+            if known.contains_key(option.text) {
+                target.check(sink, kind, option.text, option.span, "option");
+            }
             if option.unknown || known.contains_key(option.text) {
                 continue;
             }
@@ -140,7 +222,7 @@ fn proxy_statement(table: &Keywords, section: &Section<'_>, statement: &Statemen
             let diagnostic = sink.emit(option.span, "unknown option", message);
             match nearest(option.text, known.keys().copied(), 3).first() {
                 Some(near) => diagnostic.help(format!("did you mean `{near}`?")),
-                None => diagnostic.help(format!("see the `{key}` options of HAProxy 2.6")),
+                None => diagnostic.help(format!("see the `{key}` options in the HAProxy configuration manual")),
             };
         }
     }
@@ -222,6 +304,6 @@ fn report<'k>(sink: &mut Sink<'_>, span: Span, name: &str, place: &str, known: i
     let diagnostic = sink.emit(span, "unknown keyword", message);
     match nearest(name, known, 3).first() {
         Some(near) => diagnostic.help(format!("did you mean `{near}`?")),
-        None => diagnostic.help("check the spelling against the HAProxy 2.6 configuration manual"),
+        None => diagnostic.help("check the spelling against the HAProxy configuration manual"),
     };
 }

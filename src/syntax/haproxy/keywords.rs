@@ -1,5 +1,8 @@
-//! HAProxy 2.6's keyword table (`grammar/haproxy-keywords.txt`): which keywords each section
-//! accepts, and how many argument words each `bind`/`server` option takes.
+//! HAProxy's keyword tables: which keywords each section accepts and how many argument words
+//! each `bind`/`server` option takes (`grammar/haproxy-keywords.txt`, HAProxy 2.6), and the
+//! release lines of those that not every supported line has (`grammar/haproxy-versions.txt`,
+//! 2.4 to 3.2). The table holds every keyword of every line; [`Keywords::lines`] says which
+//! lines have one.
 
 use foldhash::{HashMap, HashSet};
 use std::sync::OnceLock;
@@ -21,6 +24,28 @@ pub enum Cell {
 
 /// The proxy section types in the table's column order.
 pub const PROXY_COLUMNS: [&str; 4] = ["defaults", "frontend", "listen", "backend"];
+
+/// An HAProxy release line, `(major, minor)`.
+pub type Line = (u32, u32);
+
+/// The release lines the tables cover, oldest first.
+pub const LINES: [Line; 5] = [(2, 4), (2, 6), (2, 8), (3, 0), (3, 2)];
+
+/// The release lines that have a keyword: from `first` to `last` (`None`: every line since).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lines {
+    /// The first line that has it.
+    pub first: Line,
+    /// The last line that has it.
+    pub last: Option<Line>,
+}
+
+impl Lines {
+    /// Whether the line `line` has the keyword.
+    pub fn has(&self, line: Line) -> bool {
+        self.first <= line && self.last.is_none_or(|last| line <= last)
+    }
+}
 
 /// The whole table.
 #[derive(Debug, Default)]
@@ -48,17 +73,56 @@ pub struct Keywords {
     /// The first words of the keywords of several words (`timeout`, `option`, `stats`): a
     /// statement starting with any other word needs a one-word lookup only.
     multi_word: HashSet<&'static str>,
+    /// The release lines of the keywords not every supported line has, by table section
+    /// (`sections`, `proxy`, `bind`, `server`, `global`, `http-request`, ...) and keyword.
+    lines: HashMap<(&'static str, &'static str), Lines>,
 }
 
 /// The table, parsed once.
 pub fn keywords() -> &'static Keywords {
     static TABLE: OnceLock<Keywords> = OnceLock::new();
-    TABLE.get_or_init(|| Keywords::parse(include_str!("../../../grammar/haproxy-keywords.txt")))
+    TABLE.get_or_init(|| {
+        Keywords::parse(
+            include_str!("../../../grammar/haproxy-keywords.txt"),
+            include_str!("../../../grammar/haproxy-versions.txt"),
+        )
+    })
+}
+
+/// `2.4` as a release line.
+fn line_of(text: &str) -> Option<Line> {
+    let (major, minor) = text.split_once('.')?;
+    Some((major.parse().ok()?, minor.parse().ok()?))
+}
+
+/// `3.0+`, `2.4-2.8` or `2.6` (that line only) as release lines.
+fn lines_of(text: &str) -> Option<Lines> {
+    if let Some(first) = text.strip_suffix('+') {
+        return Some(Lines { first: line_of(first)?, last: None });
+    }
+    let (first, last) = text.split_once('-').unwrap_or((text, text));
+    Some(Lines { first: line_of(first)?, last: Some(line_of(last)?) })
 }
 
 impl Keywords {
-    fn parse(text: &'static str) -> Keywords {
+    fn parse(base: &'static str, versions: &'static str) -> Keywords {
         let mut table = Keywords::default();
+        table.read(base, false);
+        table.read(versions, true);
+        let mut prefixes: Vec<(&'static str, &'static str, [Cell; 4])> = table
+            .proxy
+            .iter()
+            .filter_map(|(k, cells)| Some((k.strip_suffix('*').filter(|p| p.contains(' '))?, *k, *cells)))
+            .collect();
+        prefixes.sort_by_key(|(prefix, _, _)| *prefix);
+        table.proxy_prefixes = prefixes;
+        let keys = table.proxy.keys().chain(table.removed.keys()).chain(table.plain.values().flatten());
+        table.multi_word = keys.filter_map(|k| Some(k.split_once(' ')?.0)).collect();
+        table
+    }
+
+    /// Reads one table into this one; a keyword already known keeps its first entry.
+    fn read(&mut self, text: &'static str, versioned: bool) {
         let mut section = "";
         for line in text.lines() {
             let line = line.trim_end();
@@ -69,15 +133,30 @@ impl Keywords {
                 section = name;
                 continue;
             }
+            // A line of the versions table starts with the release lines that have the keyword.
+            let (lines, line) = match versioned {
+                true => match line.split_once('\t') {
+                    Some((lines, rest)) => (lines_of(lines.trim()), rest),
+                    None => continue,
+                },
+                false => (None, line),
+            };
             let (key, rest) = line.split_once('\t').map_or((line.trim(), ""), |(k, r)| (k.trim(), r.trim()));
+            if let Some(lines) = lines {
+                let bare = key.strip_suffix(" (no)").unwrap_or(key);
+                self.lines.insert((section, bare), lines);
+                if self.has_entry(section, bare) {
+                    continue;
+                }
+            }
             match section {
                 "sections" => {
-                    table.sections.insert(key);
+                    self.sections.insert(key);
                 }
                 "proxy" => {
                     let key = match key.strip_suffix(" (no)") {
                         Some(key) => {
-                            table.negatable.insert(key);
+                            self.negatable.insert(key);
                             key
                         }
                         None => key,
@@ -91,11 +170,11 @@ impl Keywords {
                             _ => Cell::Rejected,
                         };
                     }
-                    table.proxy.insert(key, cells);
+                    self.proxy.insert(key, cells);
                 }
                 "bind" | "server" => {
                     let args = rest.parse().unwrap_or(0);
-                    let map = if section == "bind" { &mut table.bind } else { &mut table.server };
+                    let map = if section == "bind" { &mut self.bind } else { &mut self.server };
                     map.insert(key, args);
                 }
                 "removed" => {
@@ -103,33 +182,44 @@ impl Keywords {
                     if key == "grace" {
                         continue;
                     }
-                    table.removed.insert(key, rest);
+                    self.removed.insert(key, rest);
                 }
                 s if s.starts_with("http-") || s.starts_with("tcp-") => {
-                    table.actions.entry(s).or_default().push(key);
+                    self.actions.entry(s).or_default().push(key);
                 }
                 s => {
                     let key = match key.strip_suffix(" (no)") {
                         Some(key) => {
-                            table.negatable.insert(key);
+                            self.negatable.insert(key);
                             key
                         }
                         None => key,
                     };
-                    table.plain.entry(s).or_default().insert(key);
+                    self.plain.entry(s).or_default().insert(key);
                 }
             }
         }
-        let mut prefixes: Vec<(&'static str, &'static str, [Cell; 4])> = table
-            .proxy
-            .iter()
-            .filter_map(|(k, cells)| Some((k.strip_suffix('*').filter(|p| p.contains(' '))?, *k, *cells)))
-            .collect();
-        prefixes.sort_by_key(|(prefix, _, _)| *prefix);
-        table.proxy_prefixes = prefixes;
-        let keys = table.proxy.keys().chain(table.removed.keys()).chain(table.plain.values().flatten());
-        table.multi_word = keys.filter_map(|k| Some(k.split_once(' ')?.0)).collect();
-        table
+    }
+
+    /// Whether a section of the table already has an entry for `key`.
+    fn has_entry(&self, section: &str, key: &str) -> bool {
+        match section {
+            "sections" => self.sections.contains(key),
+            "proxy" => self.proxy.contains_key(key),
+            "bind" => self.bind.contains_key(key),
+            "server" => self.server.contains_key(key),
+            "removed" => self.removed.contains_key(key),
+            s if s.starts_with("http-") || s.starts_with("tcp-") => {
+                self.actions.get(s).is_some_and(|actions| actions.contains(&key))
+            }
+            s => self.plain.get(s).is_some_and(|keys| keys.contains(key)),
+        }
+    }
+
+    /// The release lines that have `key` of a table section (`sections`, `proxy`, `bind`,
+    /// `server`, `global`, `http-request`, ...); `None` when every supported line has it.
+    pub fn lines(&self, section: &str, key: &str) -> Option<Lines> {
+        self.lines.get(&(section, key)).copied()
     }
 
     /// How many words a keyword lookup of up to `max` words needs to try for a statement.
@@ -163,6 +253,15 @@ impl Keywords {
     pub fn known_anywhere(&self, statement: &Statement<'_>) -> bool {
         let Some(keyword) = statement.keyword() else { return false };
         self.proxy_keyword(statement).is_some() || self.plain.values().any(|k| k.contains(keyword.text))
+    }
+
+    /// The table entry (`deny`, `set-var*`) that a rule action matches, when one does.
+    pub fn action_entry(&self, rule: &str, action: &str) -> Option<&'static str> {
+        let actions = self.actions.get(rule)?;
+        actions.iter().copied().find(|a| match a.strip_suffix('*') {
+            Some(prefix) => action.starts_with(prefix),
+            None => *a == action,
+        })
     }
 
     /// Whether a rule action (`deny`, `set-var(txn.x)`) is known for a rule keyword.

@@ -16,33 +16,13 @@ const MAX_WORDS: usize = 64;
 /// The HAProxy version whose behaviour (keywords, `version_atleast`) atl-lint follows.
 pub const VERSION: (u32, u32, u32) = (2, 6, 12);
 
-/// Section keywords of HAProxy 2.6 (`spoe-*` and `ot-*` sections live in their filters'
-/// own files, which haproxy.cfg cannot hold).
-pub const SECTIONS: &[&str] = &[
-    "global",
-    "defaults",
-    "frontend",
-    "backend",
-    "listen",
-    "userlist",
-    "peers",
-    "resolvers",
-    "mailers",
-    "program",
-    "http-errors",
-    "ring",
-    "cache",
-    "fcgi-app",
-    "log-forward",
-    "namespace_list",
-];
-
 pub use super::words::{PackedWords, WordRef, Words};
 pub use super::Word;
 
-/// Whether a word is a section keyword.
+/// Whether a word is a section keyword of some supported HAProxy line (`spoe-*` and `ot-*`
+/// sections live in their filters' own files, which haproxy.cfg cannot hold).
 fn is_section(word: &str) -> bool {
-    SECTIONS.contains(&word)
+    keywords::keywords().sections.contains(word)
 }
 
 /// A keyword line inside a section. Its words are kept packed (see [`PackedWords`]):
