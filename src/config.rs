@@ -40,6 +40,15 @@ pub struct Config {
     pub ignored_findings: Vec<IgnoredFinding>,
 }
 
+impl Config {
+    /// `[versions] program` as `(major, minor)` (`2.8.5` is `(2, 8)`, `9` is `(9, 0)`).
+    pub fn version(&self, program: &str) -> Option<(u32, u32)> {
+        let (_, version) = self.versions.iter().find(|(name, _)| name == program)?;
+        let mut parts = version.split('.');
+        Some((parts.next()?.parse().ok()?, parts.next().unwrap_or("0").parse().ok()?))
+    }
+}
+
 /// An `[[app]]` entry: which app, and its base URL with the byte range of its value.
 #[derive(Debug, Clone)]
 pub struct App {

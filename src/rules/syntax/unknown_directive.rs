@@ -52,7 +52,7 @@ impl Rule for UnknownDirective {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         apache(cx, sink);
         let table = keywords();
-        let target = Target { line: pinned(cx) };
+        let target = Target { line: cx.settings.config.version("haproxy") };
         for config in haproxy_configs(cx.files) {
             for section in &config.sections {
                 target.check(sink, "sections", section.keyword.text.as_ref(), section.keyword.span, "section");
@@ -60,7 +60,7 @@ impl Rule for UnknownDirective {
             for (section, statement) in statements(config) {
                 let Some(keyword) = statement.keyword().filter(|k| !k.unknown) else { continue };
                 // A section the target lacks is reported once, at its header.
-                if section.is_some_and(|s| target.lacks("sections", s.kind())) {
+                if section.is_some_and(|s| target.lacking("sections", s.kind()).is_some()) {
                     continue;
                 }
                 if removed(section, statement).is_some() {
@@ -104,19 +104,16 @@ struct Target {
 }
 
 impl Target {
-    /// Whether the targeted line lacks `key` of a table section.
-    fn lacks(&self, section: &str, key: &str) -> bool {
-        let Some(line) = self.line else { return false };
-        keywords().lines(section, key).is_some_and(|lines| !lines.has(line))
+    /// The targeted line and the lines that have `key` of a table section, when the targeted
+    /// line lacks it.
+    fn lacking(&self, section: &str, key: &str) -> Option<(Line, Lines)> {
+        let line = self.line?;
+        keywords().lines(section, key).filter(|lines| !lines.has(line)).map(|lines| (line, lines))
     }
 
     /// Reports `key` of a table section when the targeted line lacks it.
     fn check(&self, sink: &mut Sink<'_>, section: &str, key: &str, span: Span, what: &str) {
-        let Some(line) = self.line else { return };
-        let Some(lines) = keywords().lines(section, key) else { return };
-        if lines.has(line) {
-            return;
-        }
+        let Some((line, lines)) = self.lacking(section, key) else { return };
         let name = key.trim_end_matches('*');
         let message = version_message(name, lines, line);
         sink.emit(span, format!("{what} of another HAProxy version"), message).help(format!(
@@ -138,13 +135,6 @@ fn version_message(name: &str, lines: Lines, target: Line) -> String {
             lines.first.0, lines.first.1
         ),
     }
-}
-
-/// `[versions] haproxy` as a release line (`2.8.5` is the 2.8 line).
-fn pinned(cx: &Context<'_>) -> Option<Line> {
-    let (_, version) = cx.settings.config.versions.iter().find(|(name, _)| name == "haproxy")?;
-    let mut parts = version.split('.');
-    Some((parts.next()?.parse().ok()?, parts.next().unwrap_or("0").parse().ok()?))
 }
 
 fn proxy_statement(
@@ -209,13 +199,13 @@ fn proxy_statement(
         return;
     }
     if matches!(key, "bind" | "server" | "default-server") {
-        let known = if key == "bind" { &table.bind } else { &table.server };
-        let kind = if key == "bind" { "bind" } else { "server" };
+        let (kind, known) = if key == "bind" { ("bind", &table.bind) } else { ("server", &table.server) };
         for (option, _) in options(statement) {
             if known.contains_key(option.text) {
                 target.check(sink, kind, option.text, option.span, "option");
+                continue;
             }
-            if option.unknown || known.contains_key(option.text) {
+            if option.unknown {
                 continue;
             }
             let message = format!("`{key}` has no option `{}`", option.text);

@@ -109,8 +109,7 @@ pub(super) fn obsolete(element: &str, name: &str) -> Option<&'static Obsolete> {
 
 /// The Tomcat major version the config file pins (`[versions] tomcat = "8.5"`).
 fn pinned(cx: &Context<'_>) -> Option<u32> {
-    let (_, version) = cx.settings.config.versions.iter().find(|(name, _)| name == "tomcat")?;
-    version.split('.').next()?.parse().ok()
+    cx.settings.config.version("tomcat").map(|(major, _)| major)
 }
 
 /// `maxProcessors` where no `maxThreads` takes its place: the cap it meant is lost.

@@ -28,9 +28,6 @@ pub const PROXY_COLUMNS: [&str; 4] = ["defaults", "frontend", "listen", "backend
 /// An HAProxy release line, `(major, minor)`.
 pub type Line = (u32, u32);
 
-/// The release lines the tables cover, oldest first.
-pub const LINES: [Line; 5] = [(2, 4), (2, 6), (2, 8), (3, 0), (3, 2)];
-
 /// The release lines that have a keyword: from `first` to `last` (`None`: every line since).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Lines {
@@ -266,15 +263,9 @@ impl Keywords {
 
     /// Whether a rule action (`deny`, `set-var(txn.x)`) is known for a rule keyword.
     pub fn knows_action(&self, rule: &str, action: &str) -> Option<bool> {
-        let actions = self.actions.get(rule)?;
+        self.actions.get(rule)?;
         // Lua scripts register their own actions at run time.
-        if action.starts_with("lua.") {
-            return Some(true);
-        }
-        Some(actions.iter().any(|a| match a.strip_suffix('*') {
-            Some(prefix) => action.starts_with(prefix),
-            None => *a == action,
-        }))
+        Some(action.starts_with("lua.") || self.action_entry(rule, action).is_some())
     }
 }
 
