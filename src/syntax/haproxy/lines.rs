@@ -104,7 +104,10 @@ impl<'a> Parser<'a> {
             [name, from_kw, parent, extra @ ..] if proxy && from_kw.text == "from" => {
                 (Some(name.clone()), Some(parent.clone()), extra.first())
             }
-            [name, extra @ ..] if kind != "global" => (Some(name.clone()), None, extra.first()),
+            // `global` and `traces` take no name.
+            [name, extra @ ..] if !matches!(kind.as_str(), "global" | "traces") => {
+                (Some(name.clone()), None, extra.first())
+            }
             [extra, ..] => (None, None, Some(extra)),
             [] => (None, None, None),
         };
@@ -119,7 +122,8 @@ impl<'a> Parser<'a> {
                 "incomplete header",
             );
         }
-        let needs_name = !matches!(kind.as_str(), "global" | "defaults" | "namespace_list");
+        // A `crt-store` without a name is HAProxy 3.0's unnamed store.
+        let needs_name = !matches!(kind.as_str(), "global" | "traces" | "defaults" | "namespace_list" | "crt-store");
         if needs_name && name.is_none() {
             self.problem(keyword.span, format!("a `{kind}` section needs a name"), "no name");
         }

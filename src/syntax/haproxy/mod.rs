@@ -565,6 +565,16 @@ mod tests {
     }
 
     #[test]
+    fn sections_that_take_no_name_or_may_omit_it() {
+        let text = "crt-store\n  load crt a.pem\ncrt-store web\ntraces\ntraces x\nlog-profile\n";
+        let src = source(text);
+        let problems: Vec<String> = parse(&src).problems.into_iter().map(|p| p.message).collect();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].contains("unexpected word") && problems[0].contains("`traces`"), "{problems:?}");
+        assert_eq!(problems[1], "a `log-profile` section needs a name");
+    }
+
+    #[test]
     fn block_errors_and_missing_final_newline() {
         let config_text = ".include x\n.notice a b\n.endif\n.if 1\n.else\n.elif 1\n.notice skipped branch\nglobal";
         let src = source(config_text);
