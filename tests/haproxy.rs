@@ -11,9 +11,10 @@ use std::process::Command;
 
 mod common;
 
-use atl_lint::diagnostic::Severity;
+use atl_lint::diagnostic::{Diagnostic, Severity};
 use atl_lint::discover::Found;
 use atl_lint::source::FileKind;
+use atl_lint::syntax::haproxy::keywords::keywords;
 use atl_lint::{lint_found, Options};
 use common::{require, shared};
 
@@ -77,12 +78,21 @@ fn lint_lines(path: &Path) -> BTreeSet<usize> {
     let mut options = Options::default();
     options.config.versions.push(("haproxy".into(), "2.6".into()));
     let report = lint_found(found, &options);
-    report
-        .diagnostics
-        .iter()
-        .filter(|d| SYNTAX_RULES.contains(&d.rule) && d.severity == Severity::Error)
-        .filter_map(|d| report.sources.get(d.primary.span.file).map(|f| f.line_col(d.primary.span.start()).0))
-        .collect()
+    let line_of =
+        |d: &Diagnostic| report.sources.get(d.primary.span.file).map(|f| f.line_col(d.primary.span.start()).0);
+    let errors = report.diagnostics.iter().filter(|d| SYNTAX_RULES.contains(&d.rule) && d.severity == Severity::Error);
+    let mut lines: BTreeSet<usize> = errors.clone().filter_map(line_of).collect();
+    // A section the targeted line lacks is reported once, at its header; haproxy refuses each
+    // line inside it as well, up to the next section.
+    let text = String::from_utf8_lossy(&std::fs::read(path).unwrap_or_default()).into_owned();
+    let numbered: Vec<(usize, Option<&str>)> =
+        text.lines().enumerate().map(|(i, l)| (i + 1, l.split_whitespace().next())).collect();
+    let is_header = |word: Option<&str>| word.is_some_and(|w| keywords().sections.contains(w));
+    for header in errors.filter(|d| d.message.contains("needs HAProxy")).filter_map(line_of) {
+        let body = numbered.iter().skip(header).take_while(|(_, word)| !is_header(*word)).map(|(n, _)| *n);
+        lines.extend(body);
+    }
+    lines
 }
 
 /// The lines haproxy refuses for a syntax or keyword reason (empty: accepted, or refused
