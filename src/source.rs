@@ -135,6 +135,8 @@ pub struct SourceFile {
     template: Option<crate::template::Masked>,
     /// The template's output tags whose values the repository's defaults give, by offset.
     resolved: Vec<Resolution>,
+    /// The application version the repository's defaults install, with the Tomcat it ships.
+    bundled: Option<crate::defaults::bundled::Bundled>,
     /// 32-bit: files over 16 MiB are never read.
     line_starts: Vec<u32>,
     ascii: bool,
@@ -156,6 +158,7 @@ impl SourceFile {
             encoding,
             template: None,
             resolved: Vec::new(),
+            bundled: None,
             line_starts,
             ascii,
         }
@@ -180,6 +183,17 @@ impl SourceFile {
             })
             .collect();
         self
+    }
+
+    /// The file as one of a unit whose defaults pin the application version.
+    pub fn with_bundled(mut self, unit: &crate::defaults::Unit) -> Self {
+        self.bundled = unit.bundled(&self.display);
+        self
+    }
+
+    /// The application version the repository installs, and the Tomcat it ships.
+    pub fn bundled(&self) -> Option<&crate::defaults::bundled::Bundled> {
+        self.bundled.as_ref()
     }
 
     /// Whether the file is a template (its tags are masked).
@@ -286,6 +300,7 @@ impl SourceFile {
             encoding: Encoding::Utf8,
             template: None,
             resolved: Vec::new(),
+            bundled: None,
             line_starts: vec![0],
             ascii: true,
         }

@@ -796,6 +796,65 @@ fn obsolete_attributes_follow_the_pinned_tomcat_version() {
 }
 
 #[test]
+fn obsolete_attributes_follow_the_application_version_a_role_installs() {
+    let dir = temp_dir("cli-bundled-tomcat");
+    let role = dir.join("roles/confluence");
+    std::fs::create_dir_all(role.join("templates")).expect("mkdir");
+    std::fs::create_dir_all(role.join("defaults")).expect("mkdir");
+    std::fs::write(
+        role.join("templates/server.xml.j2"),
+        "<Server><Service name=\"S\">\n<Connector port=\"{{ confluence_port }}\" maxThreads=\"100\" compressableMimeType=\"text/html\"/>\n</Service></Server>\n",
+    )
+    .expect("write");
+    let findings = |version: &str, pinned: Option<&str>| -> Vec<String> {
+        let defaults = format!("---\nconfluence_port: 8090\nconfluence_version: {version}\n");
+        std::fs::write(role.join("defaults/main.yml"), defaults).expect("write");
+        let config = match pinned {
+            Some(tomcat) => format!("[versions]\ntomcat = \"{tomcat}\"\n"),
+            None => String::new(),
+        };
+        std::fs::write(dir.join(".atl-lint.toml"), config).expect("write");
+        let report = json(&["--no-live", "--select", "obsolete-attribute", &dir.to_string_lossy()]);
+        let list = report["diagnostics"].as_array().cloned().unwrap_or_default();
+        list.iter()
+            .map(|d| {
+                let related: Vec<String> = d["related"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|r| {
+                        format!(
+                            "{}:{} {}",
+                            r["path"].as_str().unwrap_or(""),
+                            r["line"],
+                            r["message"].as_str().unwrap_or("")
+                        )
+                    })
+                    .collect();
+                format!("{} {} {}", d["severity"].as_str().unwrap_or(""), d["line"], related.join("; "))
+            })
+            .collect()
+    };
+    // Confluence 6.14 ships Tomcat 9, which ignores the old spelling: the types are lost.
+    let shown = "roles/confluence/defaults/main.yml";
+    let found = findings("6.14.3", None);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].starts_with("warning 2 "), "{found:?}");
+    assert!(
+        found[0].ends_with(&format!("{shown}:3 the repository installs Confluence 6.14.3, which ships Tomcat 9.0")),
+        "{found:?}"
+    );
+    // Confluence 6.9 ships Tomcat 8.0, which reads it.
+    assert!(findings("6.9.1", None).is_empty());
+    // A version the table does not know leaves the Tomcat unknown: a note.
+    let unknown = findings("2.1.1", None);
+    assert_eq!(unknown.len(), 1, "{unknown:?}");
+    assert!(unknown[0].starts_with("info 2"), "{unknown:?}");
+    // `[versions] tomcat` comes first.
+    assert!(findings("6.14.3", Some("8.5")).is_empty());
+}
+
+#[test]
 fn haproxy_keywords_follow_the_pinned_haproxy_line() {
     let dir = temp_dir("cli-haproxy-version");
     std::fs::create_dir_all(dir.join(".git")).expect("mkdir");

@@ -5,6 +5,7 @@
 //! The defaults files are read through the run's [`Scope`] and added to the run as files
 //! that are only shown, so a finding can point at the line that defines a value.
 
+pub mod bundled;
 mod chef;
 pub mod expr;
 mod puppet;
@@ -97,6 +98,17 @@ impl Unit {
         let mut origins = Vec::new();
         let mut stack = Vec::new();
         let value = expression.evaluate(&mut |key| self.value_of(key, syntax, &mut origins, &mut stack))?;
+        if crate::syntax::is_unknown(&value) || !crate::secrets::in_text(&value).is_empty() {
+            return None;
+        }
+        Some(Resolved { value, origins })
+    }
+
+    /// The value of the variable `key` (`jira_version`, `node.jira.version`) and the
+    /// definitions it was read from, when the defaults give it and it is no secret.
+    pub fn variable(&self, key: &str) -> Option<Resolved> {
+        let mut origins = Vec::new();
+        let value = self.value_of(key, Syntax::Jinja, &mut origins, &mut Vec::new())?;
         if crate::syntax::is_unknown(&value) || !crate::secrets::in_text(&value).is_empty() {
             return None;
         }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use super::{confine, discover_in, display_path, is_binary, kind_of, live, problem, Denied, Found, PathError};
 use super::{FileProblem, Problem, MAX_FILE_SIZE};
 use crate::settings::{Settings, Stdin};
-use crate::source::{FileId, FileKey, SourceFile, SourceMap};
+use crate::source::{FileId, FileKey, FileKind, SourceFile, SourceMap};
 
 /// Why a run could not happen.
 #[derive(Debug)]
@@ -111,14 +111,21 @@ pub fn sources(found: Vec<Found>, settings: &Settings) -> Sources {
                 // A template's unit's defaults files join the run first, as shown files.
                 let templated = kind.is_some()
                     && (memchr::memmem::find(&bytes, b"{{").is_some() || memchr::memmem::find(&bytes, b"<%").is_some());
-                let unit = if templated { units.of(&path, &mut sources) } else { None };
+                // A `server.xml` learns the Tomcat its unit's application version ships.
+                let server_xml = kind == Some(FileKind::TomcatServerXml);
+                let unit = if templated || server_xml { units.of(&path, &mut sources) } else { None };
                 sources.keys.push(file.key);
                 sources.map.add(|id| {
-                    let source = SourceFile::read(id, path, display, kind, bytes);
-                    match unit {
-                        Some(unit) if source.has_template_values() => source.with_defaults(&unit),
-                        _ => source,
+                    let mut source = SourceFile::read(id, path, display, kind, bytes);
+                    if let Some(unit) = &unit {
+                        if source.has_template_values() {
+                            source = source.with_defaults(unit);
+                        }
+                        if server_xml {
+                            source = source.with_bundled(unit);
+                        }
                     }
+                    source
                 });
             }
             Err(problem) => {

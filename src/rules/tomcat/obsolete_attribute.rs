@@ -1,7 +1,9 @@
 //! `obsolete-attribute`: an attribute that an older Tomcat read and today's ignores.
 
+use crate::defaults::bundled::Bundled;
 use crate::diagnostic::Severity;
 use crate::rules::{declare_rule, Context, Rule, Sink};
+use crate::source::SourceFile;
 use crate::syntax::server_xml::Element;
 use crate::syntax::Tree;
 
@@ -11,9 +13,10 @@ declare_rule! {
     /// Atlassian's own `server.xml` of past years carries them: `debug`,
     /// `useURIValidationHack`, `maxSpareThreads`, `minProcessors`/`maxProcessors`, and
     /// `compressableMimeType` (renamed `compressibleMimeType`; read until Tomcat 8.5). The
-    /// Tomcat version comes from `[versions] tomcat` in `.atl-lint.toml`: an attribute the
-    /// pinned version still reads is not noted, and one it ignores where something is lost
-    /// is a warning. One case is a warning whatever the version: `maxProcessors` without
+    /// Tomcat version comes from `[versions] tomcat` in `.atl-lint.toml`, else from the
+    /// application version the repository's defaults install (`jira_version: 7.12.1` ships
+    /// Tomcat 8.5; the table is `grammar/atlassian-tomcat.txt`): an attribute that version
+    /// still reads is not noted, and one it ignores where something is lost is a warning. One case is a warning whatever the version: `maxProcessors` without
     /// `maxThreads`, where the intended cap on request threads is silently replaced by
     /// Tomcat's default of 200.
     ///
@@ -107,9 +110,14 @@ pub(super) fn obsolete(element: &str, name: &str) -> Option<&'static Obsolete> {
     OBSOLETE.iter().find(|o| o.name.eq_ignore_ascii_case(name) && o.elements.contains(&element))
 }
 
-/// The Tomcat major version the config file pins (`[versions] tomcat = "8.5"`).
-fn pinned(cx: &Context<'_>) -> Option<u32> {
-    cx.settings.config.version("tomcat").map(|(major, _)| major)
+/// The Tomcat major version a file targets: the config file's (`[versions] tomcat = "8.5"`),
+/// else the one the application version its repository installs ships, with where that
+/// version is pinned.
+fn pinned<'f>(cx: &Context<'_>, source: &'f SourceFile) -> Option<(u32, Option<&'f Bundled>)> {
+    if let Some((major, _)) = cx.settings.config.version("tomcat") {
+        return Some((major, None));
+    }
+    source.bundled().map(|bundled| (bundled.tomcat.0, Some(bundled)))
 }
 
 /// `maxProcessors` where no `maxThreads` takes its place: the cap it meant is lost.
@@ -123,9 +131,10 @@ impl Rule for ObsoleteAttribute {
     }
 
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        let pinned = pinned(cx);
         for file in cx.files {
             let Tree::ServerXml(doc) = &file.tree else { continue };
+            let (pinned, bundled) = pinned(cx, file.source).unzip();
+            let bundled = bundled.flatten();
             for element in &doc.elements {
                 for attribute in &element.attributes {
                     let name = attribute.name.as_ref();
@@ -138,6 +147,14 @@ impl Rule for ObsoleteAttribute {
                     let finding = sink.emit(attribute.name_span, "obsolete", message);
                     if lost {
                         finding.severity = Severity::Warning;
+                    }
+                    if let Some(bundled) = bundled {
+                        let (major, minor) = bundled.tomcat;
+                        let label = format!(
+                            "the repository installs {} {}, which ships Tomcat {major}.{minor}",
+                            bundled.product, bundled.version
+                        );
+                        finding.related(bundled.origin.span, label);
                     }
                     match name.to_ascii_lowercase().as_str() {
                         "maxprocessors" => {
