@@ -40,12 +40,34 @@ pub struct Config {
     pub ignored_findings: Vec<IgnoredFinding>,
 }
 
+/// A release a configuration targets: `2.8` (any patch level) or `2.6.12`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Release {
+    /// The major version.
+    pub major: u32,
+    /// The minor version (`0` when not written).
+    pub minor: u32,
+    /// The patch level, when written.
+    pub patch: Option<u32>,
+}
+
 impl Config {
     /// `[versions] program` as `(major, minor)` (`2.8.5` is `(2, 8)`, `9` is `(9, 0)`).
     pub fn version(&self, program: &str) -> Option<(u32, u32)> {
+        self.release(program).map(|r| (r.major, r.minor))
+    }
+
+    /// `[versions] program` as written: `2.8` targets every 2.8 release, `2.6.12` one.
+    pub fn release(&self, program: &str) -> Option<Release> {
         let (_, version) = self.versions.iter().find(|(name, _)| name == program)?;
         let mut parts = version.split('.');
-        Some((parts.next()?.parse().ok()?, parts.next().unwrap_or("0").parse().ok()?))
+        let major = parts.next()?.parse().ok()?;
+        let minor = parts.next().unwrap_or("0").parse().ok()?;
+        let patch = match parts.next() {
+            Some(patch) => Some(patch.parse().ok()?),
+            None => None,
+        };
+        Some(Release { major, minor, patch })
     }
 }
 

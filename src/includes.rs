@@ -58,9 +58,10 @@ impl ApacheTrees {
 pub type Added = Arena<(FileId, SourceFile)>;
 
 /// Parses the sources and reads every Apache include tree once; files the trees name that
-/// discovery did not find are read (through `scope`) into `added`.
-pub fn read<'a>(sources: &'a Sources, added: &'a Added, scope: &'a Scope) -> Trees<'a> {
-    let mut reader = Reader::new(sources, added, scope);
+/// discovery did not find are read (through `scope`) into `added`. `targets` are the
+/// releases the configuration targets.
+pub fn read<'a>(sources: &'a Sources, added: &'a Added, scope: &'a Scope, targets: syntax::Targets) -> Trees<'a> {
+    let mut reader = Reader::new(sources, added, scope, targets);
     let walked: Vec<FileId> = sources.map.iter().map(|s| s.id()).collect();
     for &id in &walked {
         let main = reader.parsed(id).is_some_and(|p| matches!(p.tree, Tree::Apache(_)) && is_main(p.source));
@@ -90,7 +91,7 @@ pub fn read<'a>(sources: &'a Sources, added: &'a Added, scope: &'a Scope) -> Tre
 /// main configuration `main` heads.
 pub fn dump(sources: &Sources, main: FileId, scope: &Scope) -> Vec<DumpLine> {
     let added = Added::new();
-    let mut reader = Reader::new(sources, &added, scope);
+    let mut reader = Reader::new(sources, &added, scope, syntax::Targets::default());
     let Some(path) = reader.parsed(main).map(|p| p.source.path().clone()) else { return Vec::new() };
     let mut state = State::tree(&path, scope).dumping();
     reader.start(main);
@@ -141,8 +142,9 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
-    fn new(sources: &'a Sources, added: &'a Added, scope: &'a Scope) -> Self {
-        let slots = sources.map.iter().map(|s| if s.linted() { syntax::parse(s) } else { None }).collect::<Vec<_>>();
+    fn new(sources: &'a Sources, added: &'a Added, scope: &'a Scope, targets: syntax::Targets) -> Self {
+        let parse = |s: &'a SourceFile| if s.linted() { syntax::parse_for(s, targets) } else { None };
+        let slots = sources.map.iter().map(parse).collect::<Vec<_>>();
         let by_path = walked(sources).map(|s| (tidy(s.path()), s.id())).collect();
         let by_display = walked(sources).map(|s| (s.display().to_string(), s.id())).collect();
         Reader {
@@ -305,7 +307,7 @@ mod tests {
         let Ok(inputs) = crate::discover::inputs::find(&settings) else { panic!("{} is not found", main.display()) };
         let sources = crate::discover::inputs::sources(inputs.found, &settings);
         let added = Added::new();
-        let trees = read(&sources, &added, &settings.scope);
+        let trees = read(&sources, &added, &settings.scope, settings.targets());
         let dir = main.parent().unwrap_or(Path::new(""));
         let names: Vec<String> = trees
             .parsed

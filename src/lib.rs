@@ -52,7 +52,7 @@ pub fn graph(options: &Options, format: report::graph::GraphFormat) -> Result<St
     let sources = discover::inputs::sources(inputs.found, &settings);
     let added = includes::Added::new();
     let text = {
-        let trees = includes::read(&sources, &added, &settings.scope);
+        let trees = includes::read(&sources, &added, &settings.scope, settings.targets());
         let declared = model::declared(&sources, &settings.config);
         let topology = model::build(&trees.parsed, trees.apache, &declared);
         let secrets = Secrets::find(&trees.parsed, &trees.sources);
@@ -93,7 +93,8 @@ fn check(
     added: &includes::Added,
     settings: &Settings,
 ) -> (Vec<diagnostic::Diagnostic>, Secrets, usize) {
-    let includes::Trees { parsed, apache, problems, sources: view } = includes::read(sources, added, &settings.scope);
+    let includes::Trees { parsed, apache, problems, sources: view } =
+        includes::read(sources, added, &settings.scope, settings.targets());
     let declared = model::declared(sources, &settings.config);
     // A large run finds the report's secrets on a thread of its own while the model is built
     // and the rules run: none of them needs the others.

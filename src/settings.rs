@@ -125,6 +125,11 @@ impl Settings {
         }
     }
 
+    /// The releases the config file pins, as the parsers take them.
+    pub fn targets(&self) -> crate::syntax::Targets {
+        crate::syntax::Targets { haproxy: self.config.release("haproxy") }
+    }
+
     /// Whether the rule `id` runs.
     pub fn selected(&self, id: &str) -> bool {
         if self.ignore.iter().any(|i| i == id) {

@@ -1,6 +1,6 @@
 //! HAProxy: every configuration of HAProxy's own test suite and examples goes through the
 //! pipeline without a panic, and `haproxy -c` (2.6) is the oracle for what is refused for a
-//! syntax or keyword reason: atl-lint, targeting HAProxy 2.6 (`[versions] haproxy`), reports an
+//! syntax or keyword reason: atl-lint, targeting HAProxy 2.6.12 (`[versions] haproxy`), reports an
 //! error on each line haproxy refuses, and no syntax or keyword error on a configuration
 //! haproxy accepts.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
@@ -76,7 +76,7 @@ fn lint_lines(path: &Path) -> BTreeSet<usize> {
     let bytes = std::fs::read(path).expect("corpus file");
     let found = vec![Found::new(path.to_path_buf(), Some(FileKind::Haproxy), Ok(bytes))];
     let mut options = Options::default();
-    options.config.versions.push(("haproxy".into(), "2.6".into()));
+    options.config.versions.push(("haproxy".into(), "2.6.12".into()));
     let report = lint_found(found, &options);
     let line_of =
         |d: &Diagnostic| report.sources.get(d.primary.span.file).map(|f| f.line_col(d.primary.span.start()).0);

@@ -67,12 +67,25 @@ impl<'a> Parsed<'a> {
         }
     }
 }
-/// Parses a file of a kind atl-lint has a parser for.
+/// The releases a run targets, where a parser's reading depends on them (HAProxy's
+/// `.if version_atleast(3.0)`). `None`: unknown, so such a condition is unknown too.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Targets {
+    /// `[versions] haproxy`.
+    pub haproxy: Option<crate::config::Release>,
+}
+
+/// Parses a file of a kind atl-lint has a parser for, no release targeted.
 pub fn parse(source: &SourceFile) -> Option<Parsed<'_>> {
+    parse_for(source, Targets::default())
+}
+
+/// Parses a file of a kind atl-lint has a parser for, for the releases `targets`.
+pub fn parse_for(source: &SourceFile, targets: Targets) -> Option<Parsed<'_>> {
     let tree = match source.kind()? {
         FileKind::TomcatServerXml => Tree::ServerXml(server_xml::parse(source)),
         FileKind::BitbucketProperties => Tree::Properties(properties::parse(source)),
-        FileKind::Haproxy => Tree::Haproxy(haproxy::parse(source)),
+        FileKind::Haproxy => Tree::Haproxy(haproxy::parse_for(source, targets.haproxy)),
         FileKind::Apache => Tree::Apache(apache::parse(source)),
     };
     Some(Parsed { source, tree })

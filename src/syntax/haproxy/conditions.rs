@@ -5,7 +5,7 @@
 use nom::bytes::complete::take_while;
 use nom::IResult;
 
-use super::VERSION;
+use crate::config::Release;
 
 /// Three-valued truth, for conditions that depend on the environment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,35 +38,35 @@ impl Truth {
 }
 
 /// `a || b`.
-pub(super) fn condition_or(cursor: &mut &str) -> Option<Truth> {
-    let mut value = condition_and(cursor)?;
+pub(super) fn condition_or(cursor: &mut &str, target: Option<Release>) -> Option<Truth> {
+    let mut value = condition_and(cursor, target)?;
     while let Some(rest) = cursor.trim_start().strip_prefix("||") {
         *cursor = rest;
-        value = value.or(condition_and(cursor)?);
+        value = value.or(condition_and(cursor, target)?);
     }
     Some(value)
 }
 
 /// `a && b`.
-fn condition_and(cursor: &mut &str) -> Option<Truth> {
-    let mut value = condition_factor(cursor)?;
+fn condition_and(cursor: &mut &str, target: Option<Release>) -> Option<Truth> {
+    let mut value = condition_factor(cursor, target)?;
     while let Some(rest) = cursor.trim_start().strip_prefix("&&") {
         *cursor = rest;
-        value = value.and(condition_factor(cursor)?);
+        value = value.and(condition_factor(cursor, target)?);
     }
     Some(value)
 }
 
 /// `!x`, `(x)`, an integer, or a predicate call.
-fn condition_factor(cursor: &mut &str) -> Option<Truth> {
+fn condition_factor(cursor: &mut &str, target: Option<Release>) -> Option<Truth> {
     let rest = cursor.trim_start();
     if let Some(after) = rest.strip_prefix('!') {
         *cursor = after;
-        return condition_factor(cursor).map(Truth::not);
+        return condition_factor(cursor, target).map(Truth::not);
     }
     if let Some(after) = rest.strip_prefix('(') {
         *cursor = after;
-        let value = condition_or(cursor)?;
+        let value = condition_or(cursor, target)?;
         *cursor = cursor.trim_start().strip_prefix(')')?;
         return Some(value);
     }
@@ -92,7 +92,7 @@ fn condition_factor(cursor: &mut &str) -> Option<Truth> {
     let close = after.find(')')?;
     let args: Vec<&str> = after.get(..close)?.split(',').map(str::trim).collect();
     *cursor = after.get(close + 1..)?;
-    predicate(name, &args)
+    predicate(name, &args, target)
 }
 
 fn predicate_name(input: &str) -> IResult<&str, &str> {
@@ -100,7 +100,7 @@ fn predicate_name(input: &str) -> IResult<&str, &str> {
 }
 
 /// The 2.6 predicates; what depends on the environment or the build is unknown.
-fn predicate(name: &str, args: &[&str]) -> Option<Truth> {
+fn predicate(name: &str, args: &[&str], target: Option<Release>) -> Option<Truth> {
     let arg = |i: usize| args.get(i).copied().unwrap_or("");
     match name {
         "defined" => Some(Truth::Unknown),
@@ -115,10 +115,29 @@ fn predicate(name: &str, args: &[&str]) -> Option<Truth> {
         }
         "version_atleast" | "version_before" => {
             let wanted = parse_version(arg(0))?;
-            let at_least = VERSION >= wanted;
-            Some(if at_least == (name == "version_atleast") { Truth::Yes } else { Truth::No })
+            let at_least = at_least(target, wanted);
+            Some(if name == "version_atleast" { at_least } else { at_least.not() })
         }
         _ => None,
+    }
+}
+
+/// Whether the targeted release is `wanted` or later: unknown with no target, or when the
+/// target names no patch level and `wanted` does on the same line (`2.6` against `2.6.13`).
+fn at_least(target: Option<Release>, wanted: (u32, u32, u32)) -> Truth {
+    let Some(target) = target else { return Truth::Unknown };
+    let (major, minor, patch) = wanted;
+    let line = (target.major, target.minor).cmp(&(major, minor));
+    let yes = match (line, target.patch) {
+        (std::cmp::Ordering::Equal, Some(have)) => have >= patch,
+        (std::cmp::Ordering::Equal, None) if patch == 0 => true,
+        (std::cmp::Ordering::Equal, None) => return Truth::Unknown,
+        (order, _) => order == std::cmp::Ordering::Greater,
+    };
+    if yes {
+        Truth::Yes
+    } else {
+        Truth::No
     }
 }
 

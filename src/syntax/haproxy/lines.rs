@@ -20,6 +20,8 @@ pub(super) struct Block {
 
 pub(super) struct Parser<'a> {
     pub(super) source: &'a SourceFile,
+    /// The release `version_atleast` conditions are decided for (`None`: unknown).
+    pub(super) target: Option<Release>,
     pub(super) file: FileId,
     pub(super) text: &'a str,
     pub(super) config: Config<'a>,
@@ -223,7 +225,7 @@ impl<'a> Parser<'a> {
 
     pub(super) fn evaluate(&mut self, expression: &str, span: Span) -> Truth {
         let mut cursor = expression.trim();
-        match condition_or(&mut cursor) {
+        match condition_or(&mut cursor, self.target) {
             Some(value) if cursor.trim().is_empty() => value,
             _ => {
                 self.problem(span, format!("unparsable conditional expression `{expression}`"), "cannot be evaluated");

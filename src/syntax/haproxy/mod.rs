@@ -8,13 +8,11 @@
 //! conditional where it depends on the environment.
 
 use super::{Comment, SyntaxProblem};
+use crate::config::Release;
 use crate::source::{FileId, SourceFile, Span};
 
 /// HAProxy reads at most this many words on a line.
 const MAX_WORDS: usize = 64;
-
-/// The HAProxy version whose behaviour (keywords, `version_atleast`) atl-lint follows.
-pub const VERSION: (u32, u32, u32) = (2, 6, 12);
 
 pub use super::words::{PackedWords, WordRef, Words};
 pub use super::Word;
@@ -289,28 +287,37 @@ const PARALLEL_TEXT: usize = 1 << 18;
 /// section's, and a file with `.if` blocks (whose nesting does cross sections) is read
 /// again in one piece.
 pub fn parse(source: &SourceFile) -> Config<'_> {
+    parse_for(source, None)
+}
+
+/// Parses a `haproxy.cfg` for the release `target` (`None`: unknown), which decides
+/// `version_atleast` and `version_before` conditions.
+pub fn parse_for(source: &SourceFile, target: Option<Release>) -> Config<'_> {
     let text = source.parse_text();
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let cuts = if text.len() < PARALLEL_TEXT { Vec::new() } else { section_cuts(text, cores) };
     if cuts.is_empty() {
-        return finish(read_lines(source, 0, text.len()));
+        return finish(read_lines(source, target, 0, text.len()));
     }
     let bounds: Vec<(usize, usize)> = std::iter::once(0)
         .chain(cuts.iter().copied())
         .zip(cuts.iter().copied().chain(std::iter::once(text.len())))
         .collect();
     let pieces: Vec<Parser<'_>> = std::thread::scope(|scope| {
-        let helpers: Vec<_> =
-            bounds.iter().skip(1).map(|&(start, end)| scope.spawn(move || read_lines(source, start, end))).collect();
-        let first = bounds.first().map(|&(start, end)| read_lines(source, start, end));
+        let helpers: Vec<_> = bounds
+            .iter()
+            .skip(1)
+            .map(|&(start, end)| scope.spawn(move || read_lines(source, target, start, end)))
+            .collect();
+        let first = bounds.first().map(|&(start, end)| read_lines(source, target, start, end));
         let rest = helpers.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
         first.into_iter().chain(rest).collect()
     });
     if pieces.iter().any(|p| p.saw_directive) {
-        return finish(read_lines(source, 0, text.len()));
+        return finish(read_lines(source, target, 0, text.len()));
     }
     let mut pieces = pieces.into_iter();
-    let Some(mut whole) = pieces.next() else { return finish(read_lines(source, 0, text.len())) };
+    let Some(mut whole) = pieces.next() else { return finish(read_lines(source, target, 0, text.len())) };
     for piece in pieces {
         let config = piece.config;
         whole.config.outside.extend(config.outside);
@@ -323,10 +330,11 @@ pub fn parse(source: &SourceFile) -> Config<'_> {
 }
 
 /// Reads the lines of `start..end` (`start` at the start of a line).
-fn read_lines(source: &SourceFile, mut start: usize, end: usize) -> Parser<'_> {
+fn read_lines(source: &SourceFile, target: Option<Release>, mut start: usize, end: usize) -> Parser<'_> {
     let text = source.parse_text();
     let mut parser = Parser {
         source,
+        target,
         file: source.id(),
         text,
         config: Config::default(),
@@ -478,7 +486,7 @@ mod tests {
         for directive in [false, true] {
             let file = source(&large_config(directive));
             assert!(!section_cuts(file.parse_text(), 4).is_empty());
-            let whole = format!("{:?}", finish(read_lines(&file, 0, file.text().len())));
+            let whole = format!("{:?}", finish(read_lines(&file, None, 0, file.text().len())));
             assert_eq!(format!("{:?}", parse(&file)), whole, "with .if blocks: {directive}");
         }
     }
@@ -520,7 +528,7 @@ mod tests {
     fn sections_statements_and_conditions() {
         let text = "global\n  daemon\ndefaults base\nfrontend fe from base\n  bind :80\n  use_backend be if !is_api || { path_beg /x }\n.if version_atleast(2.4)\n  http-request deny if bad\n.else\n  reqadd X-Old:1\n.endif\n.if defined(X)\n  option httplog\n.endif\n";
         let src = source(text);
-        let config = parse(&src);
+        let config = parse_for(&src, Some(Release { major: 2, minor: 6, patch: None }));
         assert!(config.problems.is_empty(), "{:?}", config.problems);
         assert_eq!(config.sections.len(), 3);
         let fe = &config.sections[2];
@@ -539,9 +547,44 @@ mod tests {
     fn skipped_branches_are_not_evaluated() {
         let text = ".if 0\n.if foo(a)\n.endif\n.include x\n.endif\n.if 1\n.elif foo(a)\n.endif\n.if\n.endif\n.if -1 && 0x10\n.endif\n.if version_atleast(2.6.13)\n  bogus\n.endif\n.if feature(OPENSSL)\nglobal\n.else\n  reqadd x\n.endif\n";
         let src = source(text);
-        let config = parse(&src);
+        let config = parse_for(&src, Some(Release { major: 2, minor: 6, patch: Some(12) }));
         assert!(config.problems.is_empty(), "{:?}", config.problems);
         assert!(config.outside.is_empty(), "only taken branches are read: {:?}", config.outside);
+    }
+
+    #[test]
+    fn version_conditions_follow_the_targeted_release() {
+        let text = ".if version_atleast(3.0)
+global
+  new
+.else
+global
+  old
+.endif
+";
+        let src = source(text);
+        let read = |target: Option<Release>| -> Vec<(String, bool)> {
+            let config = parse_for(&src, target);
+            let statements = config.sections.iter().flat_map(|s| s.statements.iter());
+            statements.filter_map(|s| Some((s.keyword()?.text.to_string(), s.conditional))).collect()
+        };
+        let release = |major, minor, patch| Some(Release { major, minor, patch });
+        // Unknown release: both branches are read, each as depending on the environment.
+        assert_eq!(read(None), [("new".into(), true), ("old".into(), true)]);
+        assert_eq!(read(release(3, 2, None)), [("new".to_string(), false)]);
+        assert_eq!(read(release(2, 8, Some(5))), [("old".to_string(), false)]);
+        // `3.0` against `3.0.1`: the line is known, the patch level is not.
+        let patch = ".if version_before(3.0.1)
+global
+  old
+.endif
+";
+        let src = source(patch);
+        let conditional = |target| parse_for(&src, target).sections.first().map(|s| s.statements.len());
+        assert_eq!(conditional(release(3, 0, Some(0))), Some(1));
+        assert_eq!(conditional(release(3, 0, Some(2))), None);
+        let unknown = parse_for(&src, release(3, 0, None));
+        assert!(unknown.sections.first().is_some_and(|s| s.statements.first().is_some_and(|st| st.conditional)));
     }
 
     #[test]
