@@ -96,6 +96,15 @@ impl Unit {
     /// The application version the unit's defaults pin, for a file at `path`: when the unit
     /// pins several products (a suite role), the one the path names.
     pub fn bundled(&self, path: &str) -> Option<Bundled> {
+        // A role that installs Tomcat itself says which.
+        let tomcat = ["tomcat_version", "tomcat.version", "node.tomcat.version", "tomcat::version"];
+        if let Some(resolved) = tomcat.iter().find_map(|k| self.variable(k)) {
+            let tomcat = version_in(&resolved.value).or_else(|| Some((resolved.value.trim().parse().ok()?, 0)));
+            let origin = resolved.origins.into_iter().next();
+            if let (Some(tomcat), Some(origin)) = (tomcat, origin) {
+                return Some(Bundled { product: "Tomcat", version: resolved.value, tomcat, origin });
+            }
+        }
         let mut found = Vec::new();
         for (product, shown) in PRODUCTS {
             let keys = [
@@ -181,6 +190,8 @@ mod tests {
         let single = unit(&[("jira_version", "7.12.1")]);
         assert_eq!(single.bundled("templates/server.xml.j2").map(|b| b.tomcat), Some((8, 5)));
         assert_eq!(unit(&[("jira_version", "latest")]).bundled("server.xml"), None);
+        let own = unit(&[("jira_version", "7.12.1"), ("tomcat_version", "9.0.85")]);
+        assert_eq!(own.bundled("server.xml").map(|b| (b.product, b.tomcat)), Some(("Tomcat", (9, 0))));
     }
 
     #[test]

@@ -13,9 +13,10 @@ declare_rule! {
     /// Atlassian's own `server.xml` of past years carries them: `debug`,
     /// `useURIValidationHack`, `maxSpareThreads`, `minProcessors`/`maxProcessors`, and
     /// `compressableMimeType` (renamed `compressibleMimeType`; read until Tomcat 8.5). The
-    /// Tomcat version comes from `[versions] tomcat` in `.atl-lint.toml`, else from the
-    /// application version the repository's defaults install (`jira_version: 7.12.1` ships
-    /// Tomcat 8.5; the table is `grammar/atlassian-tomcat.txt`): an attribute that version
+    /// Tomcat version comes from `[versions] tomcat` in `.atl-lint.toml`, else from the Tomcat
+    /// or application version the repository's defaults install (`tomcat_version: 8.5.99`;
+    /// `jira_version: 7.12.1`, which ships Tomcat 8.5 as `grammar/atlassian-tomcat.txt`
+    /// records): an attribute that version
     /// still reads is not noted, and one it ignores where something is lost is a warning. One case is a warning whatever the version: `maxProcessors` without
     /// `maxThreads`, where the intended cap on request threads is silently replaced by
     /// Tomcat's default of 200.
@@ -150,10 +151,13 @@ impl Rule for ObsoleteAttribute {
                     }
                     if let Some(bundled) = bundled {
                         let (major, minor) = bundled.tomcat;
-                        let label = format!(
-                            "the repository installs {} {}, which ships Tomcat {major}.{minor}",
-                            bundled.product, bundled.version
-                        );
+                        let label = match bundled.product {
+                            "Tomcat" => format!("the repository installs Tomcat {}", bundled.version),
+                            product => format!(
+                                "the repository installs {product} {}, which ships Tomcat {major}.{minor}",
+                                bundled.version
+                            ),
+                        };
                         finding.related(bundled.origin.span, label);
                     }
                     match name.to_ascii_lowercase().as_str() {
