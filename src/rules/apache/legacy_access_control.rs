@@ -11,6 +11,8 @@ declare_rule! {
     /// In 2.4 these work only through `mod_access_compat`, and mixing them with 2.4's
     /// `Require` gives surprising results: the old and new rules are combined in ways that can
     /// open what was meant to be closed. Old Atlassian guides still show `Order deny,allow`.
+    /// Where the configuration does not load `mod_access_compat` at all, Apache refuses the
+    /// line: `module-not-loaded` reports it, as an error, instead.
     ///
     /// ## Example
     /// ```apache
@@ -43,7 +45,14 @@ impl Rule for LegacyAccessControl {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         for file in cx.files {
             let crate::syntax::Tree::Apache(config) = &file.tree else { continue };
+            // Where the tree does not load `mod_access_compat`, `module-not-loaded` reports each
+            // of these as the error Apache stops at; saying "2.2 syntax" again is noise.
+            let loads_modules = cx.topology().apache_tree(file.source).is_some_and(|t| t.loads_modules);
+            let reported_unloaded = loads_modules && cx.settings.selected("module-not-loaded");
             for directive in &config.directives {
+                if reported_unloaded && directive.unloaded {
+                    continue;
+                }
                 let Some(old) = ["Order", "Allow", "Deny", "Satisfy"].into_iter().find(|n| directive.is(n)) else {
                     continue;
                 };

@@ -66,6 +66,8 @@ impl Rule for ModuleNotLoaded {
                 if guarded(config, block, definitions) {
                     continue;
                 }
+                // As the file writes it: Apache's own table has `order`, `allow`, `deny`.
+                let name: &str = if name.eq_ignore_ascii_case(&written) { &written } else { name };
                 let name = name.trim_start_matches('<');
                 let Some(definition) = definitions.first() else { continue };
                 let load = table.load_names.get(definition.module).copied().unwrap_or(definition.module);
@@ -81,6 +83,8 @@ impl Rule for ModuleNotLoaded {
                 let hint = load.strip_suffix("_module").unwrap_or(load);
                 let help = if later {
                     format!("move `LoadModule {load} ...` before the first use of `{name}`")
+                } else if definition.module == "mod_access_compat.c" {
+                    format!("`{name}` is Apache 2.2 access control: use `Require` (`Require all granted`, `Require ip ...`), or load `{load}`")
                 } else {
                     format!("load it (`LoadModule {load} ...`, on Debian `a2enmod {hint}`), or remove the directive")
                 };
