@@ -237,7 +237,9 @@ fn apache(cx: &Context<'_>, sink: &mut Sink<'_>) {
                 continue;
             }
             let listed = cx.settings.known_directives().iter().any(|k| k.eq_ignore_ascii_case(directive.name().text));
-            if table.get(directive.name().text).is_none() && !listed {
+            // What 2.4 removed is `removed-directive`'s.
+            let removed = super::removed_directive::apache_removed(directive.name().text).is_some();
+            if table.get(directive.name().text).is_none() && !listed && !removed {
                 let message = format!("unknown directive `{}`: no Apache 2.4 module defines it", directive.name().text);
                 suggest(
                     sink.emit(directive.name().span, "unknown directive", message),
