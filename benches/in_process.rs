@@ -62,6 +62,7 @@ fn files_of(root: &Path, kind: FileKind) -> Vec<SourceFile> {
             FileKind::TomcatServerXml => name == "server.xml",
             FileKind::BitbucketProperties => name == "bitbucket.properties",
             FileKind::Haproxy => name == "haproxy.cfg",
+            FileKind::Nginx => name == "nginx.conf",
         };
         if matches {
             out.push(source(entry.path(), kind));

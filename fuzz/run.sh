@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 seconds=${1:-600}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(haproxy apache server_xml properties ciphers lint_file discover)
+[ ${#targets[@]} -gt 0 ] || targets=(haproxy apache nginx server_xml properties ciphers lint_file discover)
 shared=../../shared/corpus
 seed() {
     local target=$1 dir=corpus/$1
@@ -16,6 +16,7 @@ seed() {
     case $target in
         haproxy) find "$shared/haproxy-regtests" "$shared/haproxy-examples" "$shared/real/haproxy" "$shared/debian12" -name '*.cfg*' -type f ;;
         apache) find "$shared/real/apache" "$shared/debian12/etc/apache2" -type f ;;
+        nginx) find "$shared/real/nginx" "$shared/debian12/etc/nginx" -type f ;;
         server_xml) find "$shared/real/tomcat-server-xml" "$shared/debian12/etc/tomcat10" -type f ;;
         properties) find "$shared/real/bitbucket-properties" -type f ;;
         ciphers) printf '%s\n' 'HIGH:!aNULL:!MD5' 'ECDHE+AESGCM:!RC4' 'ALL:+RC4:@STRENGTH' 'DEFAULT:-3DES' 'EXPORT:eNULL' > "$dir/seeds.txt"; return ;;

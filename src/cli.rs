@@ -219,6 +219,7 @@ enum StdinKind {
     Apache,
     Tomcat,
     Properties,
+    Nginx,
 }
 
 impl From<StdinKind> for FileKind {
@@ -228,6 +229,7 @@ impl From<StdinKind> for FileKind {
             StdinKind::Apache => FileKind::Apache,
             StdinKind::Tomcat => FileKind::TomcatServerXml,
             StdinKind::Properties => FileKind::BitbucketProperties,
+            StdinKind::Nginx => FileKind::Nginx,
         }
     }
 }

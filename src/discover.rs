@@ -26,8 +26,10 @@ const SKIPPED_DIRS: [&str; 3] = [".git", "node_modules", "target"];
 const TEMPLATE_EXTENSIONS: [&str; 10] =
     ["j2", "jinja", "jinja2", "erb", "epp", "tpl", "template", "tmpl", "ctmpl", "gotmpl"];
 
-/// Extensions of formats atl-lint does not read, whatever their content looks like.
-const OTHER_FORMATS: [&str; 5] = ["toml", "yaml", "yml", "json", "md"];
+/// Extensions of formats atl-lint does not read, whatever their content looks like: data
+/// formats, and source code whose lines end with `;` and `{` as nginx's do.
+const OTHER_FORMATS: [&str; 15] =
+    ["toml", "yaml", "yml", "json", "md", "js", "ts", "css", "scss", "c", "h", "java", "php", "go", "rs"];
 
 /// A file discovery found, with its content or why it has none.
 #[derive(Debug)]
@@ -64,8 +66,6 @@ pub enum Problem {
     NotRegular,
     /// A link or path that leads outside what the run may read (what it says, as written).
     Outside(String),
-    /// A configuration of a program atl-lint does not check yet (its name).
-    Unsupported(&'static str),
 }
 
 /// A problem with one file, after it got its id.
@@ -160,7 +160,6 @@ impl Walk<'_> {
         };
         let content = match content {
             Ok(bytes) if is_binary(&bytes) => Err(Problem::Binary),
-            Ok(bytes) if kind.is_none() && is_nginx(&bytes) => Err(Problem::Unsupported("nginx")),
             Ok(_) if kind.is_none() => Err(Problem::UnknownKind),
             other => other,
         };
@@ -307,9 +306,6 @@ impl Walk<'_> {
                 }
                 Err(Problem::Binary)
             }
-            Ok(bytes) if kind.is_none() && name == Name::Ambiguous && is_nginx(&bytes) => {
-                Err(Problem::Unsupported("nginx"))
-            }
             Ok(_) if kind.is_none() => return,
             Err(Problem::TooLarge(_) | Problem::NotRegular) if kind.is_none() => return,
             other => other,
@@ -401,6 +397,9 @@ fn kind_by_name(path: &Path) -> Option<Name> {
     if lower.starts_with("haproxy") && lower.ends_with(".cfg") {
         return Some(Name::Definite(FileKind::Haproxy));
     }
+    if named(&lower, "nginx.conf") {
+        return Some(Name::Definite(FileKind::Nginx));
+    }
     let in_sites_dir =
         path.parent().and_then(Path::file_name).is_some_and(|d| d.to_string_lossy().starts_with("sites-"));
     // Under an `apache2`/`httpd` directory, `*.conf` and `sites-*/*` are Apache's (elsewhere
@@ -411,6 +410,17 @@ fn kind_by_name(path: &Path) -> Option<Name> {
     });
     if under_apache && !template && (lower.ends_with(".conf") || in_sites_dir) {
         return Some(Name::Definite(FileKind::Apache));
+    }
+    // Under an `nginx` directory: its `.conf` files, `sites-*/*`, `conf.d/*`, `snippets/*`,
+    // and the files Debian's package installs there (`mime.types`, `proxy_params`, ...).
+    let under_nginx = path.ancestors().skip(1).filter_map(Path::file_name).any(|d| d.eq_ignore_ascii_case("nginx"));
+    let parent = path.parent().and_then(Path::file_name).map(|d| d.to_string_lossy().to_ascii_lowercase());
+    let nginx_dir = matches!(parent.as_deref(), Some("conf.d" | "snippets"));
+    let stock = lower == "mime.types"
+        || lower.ends_with("_params")
+        || ["koi-utf", "koi-win", "win-utf"].contains(&lower.as_str());
+    if under_nginx && !template && (lower.ends_with(".conf") || in_sites_dir || nginx_dir || stock) {
+        return Some(Name::Definite(FileKind::Nginx));
     }
     let ambiguous = [".conf", ".cfg", ".xml", ".properties"].iter().any(|ext| lower.ends_with(ext));
     // A role's, cookbook's or module's `files/` are deployed as they are, under any name
@@ -443,7 +453,7 @@ fn sniff(bytes: &[u8], path: &Path) -> Option<FileKind> {
         return Some(FileKind::TomcatServerXml);
     }
     if nginx_like(&text) {
-        return None;
+        return Some(FileKind::Nginx);
     }
     // XML and HTML (`<?xml`, `<!DOCTYPE`, `<node>`): never HAProxy, whose lines never start
     // with `<`; an Apache file may (`<VirtualHost>`).
@@ -513,12 +523,6 @@ fn sniff(bytes: &[u8], path: &Path) -> Option<FileKind> {
         (a, _) if a >= 2 => Some(FileKind::Apache),
         _ => None,
     }
-}
-
-/// Whether a file reads as an nginx configuration, so that it is neither taken for Apache
-/// nor for HAProxy.
-fn is_nginx(bytes: &[u8]) -> bool {
-    !is_binary(bytes) && nginx_like(&String::from_utf8_lossy(bytes.get(..bytes.len().min(256 * 1024)).unwrap_or(bytes)))
 }
 
 /// nginx's statements end with `;`, its blocks open with `{` and close with `}`: when most
@@ -593,7 +597,7 @@ mod tests {
         assert_eq!(kind_by_name(Path::new("etc/haproxy/haproxy.cfg")), Some(Name::Definite(FileKind::Haproxy)));
         assert_eq!(kind_by_name(Path::new("apache2/sites-enabled/jira")), Some(Name::Definite(FileKind::Apache)));
         assert_eq!(kind_by_name(Path::new("etc/httpd/conf.d/ssl.conf")), Some(Name::Definite(FileKind::Apache)));
-        assert_eq!(kind_by_name(Path::new("etc/nginx/sites-enabled/default")), Some(Name::Ambiguous));
+        assert_eq!(kind_by_name(Path::new("etc/nginx/sites-enabled/default")), Some(Name::Definite(FileKind::Nginx)));
         assert_eq!(kind_by_name(Path::new("log4j.properties")), Some(Name::Ambiguous));
         assert_eq!(kind_by_name(Path::new("conf/jmxserver.xml")), Some(Name::Ambiguous));
         assert_eq!(kind_by_name(Path::new("t/confluence.server.xml")), Some(Name::Definite(FileKind::TomcatServerXml)));
@@ -619,15 +623,17 @@ mod tests {
             Some(FileKind::BitbucketProperties)
         );
         assert_eq!(
-            sniff(b"server {\n  listen 80;\n  location / { proxy_pass http://x; }\n}\n", Path::new("nginx.conf")),
-            None
+            sniff(b"server {\n  listen 80;\n  location / { proxy_pass http://x; }\n}\n", Path::new("x.conf")),
+            Some(FileKind::Nginx)
         );
-        assert!(is_nginx(b"server {\n  listen 80;\n  location / { proxy_pass http://x; }\n}\n"));
         // Debian's nginx.conf: `include` lines, but every statement ends with `;`.
         let nginx = b"user www-data;\ninclude /etc/nginx/modules-enabled/*.conf;\nevents {\n\tworker_connections 768;\n}\nhttp {\n\tinclude /etc/nginx/mime.types;\n\tinclude /etc/nginx/sites-enabled/*;\n}\n";
-        assert_eq!(sniff(nginx, Path::new("nginx.conf")), None);
-        assert!(is_nginx(nginx));
-        assert!(!is_nginx(b"<VirtualHost *:443>\n ProxyPass /jira http://h:8080/jira\n</VirtualHost>\n"));
+        assert_eq!(sniff(nginx, Path::new("x.conf")), Some(FileKind::Nginx));
+        assert_eq!(kind_by_name(Path::new("etc/nginx/nginx.conf")), Some(Name::Definite(FileKind::Nginx)));
+        assert_eq!(kind_by_name(Path::new("etc/nginx/mime.types")), Some(Name::Definite(FileKind::Nginx)));
+        assert_eq!(kind_by_name(Path::new("etc/nginx/conf.d/jira.conf")), Some(Name::Definite(FileKind::Nginx)));
+        // Source code ends its lines as nginx does.
+        assert_eq!(sniff(b"function f() {\n  a();\n  b();\n}\n", Path::new("app.js")), None);
         // XML with a line that starts like an HAProxy section (D-Bus policy files).
         let xml = b"<busconfig>\n<policy context=\"default\">\nglobal settings\nbackend x\n</policy>\n</busconfig>\n";
         assert_eq!(sniff(xml, Path::new("x.conf")), None);

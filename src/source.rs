@@ -80,6 +80,8 @@ pub enum FileKind {
     TomcatServerXml,
     /// Bitbucket's `bitbucket.properties`.
     BitbucketProperties,
+    /// nginx configuration.
+    Nginx,
 }
 
 impl FileKind {
@@ -90,6 +92,7 @@ impl FileKind {
             FileKind::Apache => "apache",
             FileKind::TomcatServerXml => "tomcat-server-xml",
             FileKind::BitbucketProperties => "bitbucket-properties",
+            FileKind::Nginx => "nginx",
         }
     }
 }

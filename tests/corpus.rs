@@ -21,7 +21,7 @@ fn expected_kind(format: &str) -> Option<FileKind> {
         "haproxy" => Some(FileKind::Haproxy),
         "tomcat-server-xml" => Some(FileKind::TomcatServerXml),
         "bitbucket-properties" => Some(FileKind::BitbucketProperties),
-        // nginx is not a format atl-lint reads: such files are left alone.
+        "nginx" => Some(FileKind::Nginx),
         _ => None,
     }
 }
@@ -145,16 +145,19 @@ fn whole_repositories_lint_without_syntax_errors_and_link_as_pinned() {
     });
 }
 
-/// Debian's stock nginx tree and a D-Bus policy file (XML whose text lines start with
-/// `global` and `backend`, as in a real one under `/usr/share/dbus-1`): neither is read as
-/// Apache or HAProxy, so a server with both packages reports nothing above `info` for them.
+/// Debian's stock nginx tree (its `sites-enabled/default` the absolute link Debian ships)
+/// and a D-Bus policy file (XML whose text lines start with `global` and `backend`, as in a
+/// real one under `/usr/share/dbus-1`): the nginx files are read as nginx and the policy as
+/// nothing, so a server with both packages reports nothing above `info` for them.
 #[test]
 fn nginx_and_dbus_files_report_nothing_above_info() {
-    let nginx = shared().join("corpus/debian12/etc/nginx");
-    if !require(nginx.is_dir(), "shared/corpus/debian12/etc/nginx") {
+    let stock = shared().join("corpus/debian12/etc/nginx");
+    if !require(stock.is_dir(), "shared/corpus/debian12/etc/nginx") {
         return;
     }
     let dir = common::temp_dir("dbus");
+    let nginx = dir.join("etc/nginx");
+    common::copy_tree(&stock, &nginx);
     let policy = "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN\"\n \
         \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n<busconfig>\n  <!--\n\
         global policy: backend services listen on the system bus\n\
@@ -170,5 +173,7 @@ fn nginx_and_dbus_files_report_nothing_above_info() {
         .map(|d| format!("{}: {}", d.rule, d.message))
         .collect();
     assert!(loud.is_empty(), "{loud:#?}");
-    assert!(report.diagnostics.iter().any(|d| d.rule == "file-skipped" && d.message.contains("nginx")));
+    let nginx_files = report.linted_files().filter(|f| f.kind() == Some(FileKind::Nginx)).count();
+    assert!(nginx_files >= 10, "{nginx_files} files read as nginx");
+    assert!(report.linted_files().all(|f| f.kind() == Some(FileKind::Nginx)), "the policy is not read");
 }

@@ -33,6 +33,9 @@ const PIECES: &[&[u8]] = &[
     b":",
     b"#",
     b"${",
+    b"{",
+    b"}",
+    b";",
     b"{{",
     b"}}",
     b"\xc3\xa9",
@@ -128,6 +131,7 @@ fn random_bytes_never_panic_in_any_parser() {
         (Some(FileKind::Apache), "apache2.conf"),
         (Some(FileKind::TomcatServerXml), "server.xml"),
         (Some(FileKind::BitbucketProperties), "bitbucket.properties"),
+        (Some(FileKind::Nginx), "nginx.conf"),
         (None, "x.conf"),
     ];
     let alphabet: Vec<u8> =
@@ -154,6 +158,7 @@ fn inputs_the_fuzzers_crashed_on_stay_fixed() {
             "apache" => Some(FileKind::Apache),
             "server_xml" => Some(FileKind::TomcatServerXml),
             "properties" => Some(FileKind::BitbucketProperties),
+            "nginx" => Some(FileKind::Nginx),
             _ => None,
         };
         for input in std::fs::read_dir(target.path()).expect("dir").flatten() {

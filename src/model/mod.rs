@@ -529,6 +529,8 @@ pub fn build<'a>(
                 routes::add_apache(&mut topology, parsed.source, config, &passes);
                 topology.passes.insert(parsed.source.id(), passes);
             }
+            // Read for its syntax; its routes are not modelled yet.
+            Tree::Nginx(_) => {}
         }
     }
     for base in declared {

@@ -28,6 +28,10 @@ pub fn of_parsed(parsed: &Parsed<'_>) -> FileSecrets {
             apache_secrets(config, &mut secrets);
             comment_secrets(parsed.source, &config.comments, &mut secrets);
         }
+        Tree::Nginx(config) => {
+            nginx_secrets(config, &mut secrets);
+            comment_secrets(parsed.source, &config.comments, &mut secrets);
+        }
     }
     unparsable_lines(parsed, &mut secrets);
     // Messages may quote a value raw as well as decoded.
@@ -200,6 +204,30 @@ fn apache_secrets(config: &apache::Config<'_>, secrets: &mut FileSecrets) {
                 if crate::secrets::is_secret_name(key) && !value.is_empty() {
                     secrets.value(arg.span, value);
                 }
+            }
+            for (from, to) in crate::secrets::in_text(arg.text) {
+                secrets.spans.push(arg.sub_span(from, to));
+                secrets.decoded(arg.text.get(from..to).unwrap_or(""));
+            }
+        }
+    }
+}
+
+/// nginx: a directive named as a secret holds one in its arguments; a header set to
+/// credentials (`proxy_set_header Authorization "Basic ..."`) or named as a secret holds
+/// its value; and any argument that reads as a secret.
+fn nginx_secrets(config: &crate::syntax::nginx::Config<'_>, secrets: &mut FileSecrets) {
+    for directive in &config.directives {
+        let name = directive.name().text.to_ascii_lowercase();
+        let secret_directive =
+            crate::secrets::is_secret_name(&name) && !crate::secrets::is_directive_without_secret(&name);
+        let header = name.ends_with("_set_header") || name == "add_header" || name == "more_set_headers";
+        for (k, arg) in directive.args().iter().enumerate() {
+            let named = header
+                && k > 0
+                && directive.args().first().is_some_and(|h| is_credentials_header(h.text) || is_secret_word(h.text));
+            if secret_directive || named {
+                secrets.value(arg.span, arg.text);
             }
             for (from, to) in crate::secrets::in_text(arg.text) {
                 secrets.spans.push(arg.sub_span(from, to));

@@ -135,10 +135,11 @@ fn read(file: &Parsed<'_>) -> Vec<Entry> {
         }
         Tree::Properties(props) => (props.comments.iter().collect(), props.entries.iter().map(|e| e.span).collect()),
         Tree::ServerXml(doc) => (doc.comments.iter().collect(), doc.elements.iter().map(|e| e.tag_span).collect()),
+        Tree::Nginx(config) => (config.comments.iter().collect(), config.directives.iter().map(|d| d.span).collect()),
     };
     let mut items = items;
     items.sort_by_key(|s| s.start());
-    let end_of_line_allowed = file.source.kind() == Some(FileKind::Haproxy);
+    let end_of_line_allowed = matches!(file.source.kind(), Some(FileKind::Haproxy | FileKind::Nginx));
     let mut out = Vec::new();
     for comment in comments {
         let Some((file_wide, ids)) = parse(comment.text) else { continue };

@@ -4,6 +4,7 @@ pub mod apache;
 pub mod apache_directives;
 pub mod apache_tree;
 pub mod haproxy;
+pub mod nginx;
 pub mod words;
 
 pub use words::{Setting, Value, Word};
@@ -45,6 +46,8 @@ pub enum Tree<'a> {
     Haproxy(haproxy::Config<'a>),
     /// One Apache httpd configuration file.
     Apache(apache::Config<'a>),
+    /// One nginx configuration file.
+    Nginx(nginx::Config<'a>),
 }
 
 /// A file with its tree.
@@ -64,6 +67,7 @@ impl<'a> Parsed<'a> {
             Tree::Properties(props) => &props.problems,
             Tree::Haproxy(config) => &config.problems,
             Tree::Apache(config) => &config.problems,
+            Tree::Nginx(config) => &config.problems,
         }
     }
 }
@@ -87,6 +91,7 @@ pub fn parse_for(source: &SourceFile, targets: Targets) -> Option<Parsed<'_>> {
         FileKind::BitbucketProperties => Tree::Properties(properties::parse(source)),
         FileKind::Haproxy => Tree::Haproxy(haproxy::parse_for(source, targets.haproxy)),
         FileKind::Apache => Tree::Apache(apache::parse(source)),
+        FileKind::Nginx => Tree::Nginx(nginx::parse(source)),
     };
     Some(Parsed { source, tree })
 }

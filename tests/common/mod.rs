@@ -75,8 +75,8 @@ pub fn temp_dir(name: &str) -> TempDir {
     TempDir(dir)
 }
 
-/// Copies a directory, making the `*-enabled` entries the relative symlinks Debian has
-/// (the corpus stores each as a file holding its target).
+/// Copies a directory, making the `*-enabled` entries the symlinks Debian has (the corpus
+/// stores each as a file holding its target).
 pub fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("create");
     for entry in std::fs::read_dir(from).expect("read corpus").flatten() {
@@ -87,11 +87,13 @@ pub fn copy_tree(from: &Path, to: &Path) {
         }
         let enabled = from.file_name().is_some_and(|n| n.to_string_lossy().ends_with("-enabled"));
         let content = std::fs::read_to_string(&source).unwrap_or_default();
-        match content.trim().strip_prefix("../").filter(|_| enabled) {
-            Some(rest) => std::os::unix::fs::symlink(format!("../{rest}"), &target).expect("symlink"),
-            None => {
-                std::fs::copy(&source, &target).expect("copy");
-            }
+        let link = content.trim();
+        // Relative (`../sites-available/x`) or absolute (nginx's `/etc/nginx/...`).
+        let is_link = enabled && !link.contains('\n') && (link.starts_with("../") || link.starts_with('/'));
+        if is_link {
+            std::os::unix::fs::symlink(link, &target).expect("symlink");
+        } else {
+            std::fs::copy(&source, &target).expect("copy");
         }
     }
 }

@@ -13,7 +13,6 @@ declare_rule! {
     /// - one over the 16 MiB size limit, or binary where a configuration file was expected;
     /// - a path named on the command line that is not a regular file, or whose format
     ///   atl-lint does not know;
-    /// - nginx configuration (recognised, not yet checked; said once a run);
     /// - a symbolic link or include that leads outside the scanned tree (or into `/proc`,
     ///   `/sys`, `/dev`, `/run`), which is never read;
     /// - outside live mode, an include of what a stock Apache installation provides
@@ -37,7 +36,7 @@ declare_rule! {
         summary: "a file that was not linted on purpose",
         severity: Info,
         scope: "syntax",
-        formats: [Haproxy, Apache, TomcatServerXml, BitbucketProperties],
+        formats: [Haproxy, Apache, TomcatServerXml, BitbucketProperties, Nginx],
     }
 }
 
@@ -54,27 +53,15 @@ impl Rule for FileSkipped {
                 Problem::Binary => ("binary content", format!("`{path}` holds binary data, not configuration text; not linted")),
                 Problem::UnknownKind => (
                     "unknown format",
-                    format!("`{path}` is not a format atl-lint knows (haproxy, apache, tomcat-server-xml, bitbucket-properties); not linted"),
+                    format!("`{path}` is not a format atl-lint knows (haproxy, apache, nginx, tomcat-server-xml, bitbucket-properties); not linted"),
                 ),
                 Problem::NotRegular => ("not a regular file", format!("`{path}` is not a regular file; not opened")),
                 Problem::Outside(target) => (
                     "not read",
                     format!("`{path}` leads to `{target}`, outside the scanned tree; not read"),
                 ),
-                // Said once a run, at the first such file: a repository of nginx files would
-                // otherwise get one note each.
-                Problem::Unsupported(_) => continue,
             };
             sink.emit(Span::file_start(problem.file), label, message);
-        }
-        let unsupported: Vec<_> = cx.problems.iter().filter(|p| matches!(p.problem, Problem::Unsupported(_))).collect();
-        if let Some((first, Problem::Unsupported(program))) = unsupported.first().map(|p| (p, &p.problem)) {
-            let what = match unsupported.len() {
-                1 => format!("`{}` is an {program} configuration", first.path),
-                n => format!("`{}` and {} more files are {program} configuration", first.path, n - 1),
-            };
-            let message = format!("{what}, which atl-lint does not check yet; not linted");
-            sink.emit(Span::file_start(first.file), "not checked", message);
         }
         // Includes that name files outside what the run may read, at the directive; a link
         // the walk met and reported above is not reported again through the include.

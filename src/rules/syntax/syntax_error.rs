@@ -30,7 +30,7 @@ declare_rule! {
         summary: "the places where a file cannot be read as its format",
         severity: Error,
         scope: "syntax",
-        formats: [Haproxy, Apache, TomcatServerXml, BitbucketProperties],
+        formats: [Haproxy, Apache, TomcatServerXml, BitbucketProperties, Nginx],
     }
 }
 
@@ -44,6 +44,7 @@ impl Rule for SyntaxError {
                 }
                 Tree::Haproxy(_) => "`haproxy -c` refuses the file: HAProxy will not start until this is fixed",
                 Tree::Apache(_) => "`apachectl -t` refuses the file: Apache will not start until this is fixed",
+                Tree::Nginx(_) => "`nginx -t` refuses the file: nginx will not start until this is fixed",
             };
             for problem in file.problems() {
                 let diagnostic = sink.emit(problem.span, problem.label.clone(), problem.message.clone());
