@@ -333,6 +333,24 @@ PassEnv JAVA_OPTS
     }
 
     #[test]
+    fn nginx_secrets_by_name_and_by_value() {
+        let text = "\
+server {
+    listen 443 ssl;
+    server_name jira.example.com;
+    proxy_set_header Authorization \"Basic P_1\";
+    proxy_set_header X-Api-Token P_2;
+    proxy_set_header Host $host;
+    proxy_pass http://admin:P_3@localhost:8080/;
+    auth_basic_user_file /etc/nginx/htpasswd;
+    # ldap password P_4
+}
+";
+        let kept = ["jira.example.com", "$host", "/etc/nginx/htpasswd", "Host", "443"];
+        assert_masked(FileKind::Nginx, text, &kept);
+    }
+
+    #[test]
     fn tomcat_secrets_by_name_and_by_value() {
         let text = "\
 <Server port=\"8005\"><Service name=\"Catalina\">
