@@ -72,24 +72,29 @@ fn the_whole_corpus_lints_in_one_run() {
 
 /// Repositories that hold a proxy and an application configuration (`SOURCES.tsv`) whose
 /// routes atl-lint cannot link yet, and why.
-const UNLINKED: [(&str, &str); 17] = [
+const UNLINKED: [(&str, &str); 16] = [
     ("c2platform__ansible-dev", "the Apache vhosts are YAML block strings in group_vars, not files"),
     ("jenkins-infra__jenkins-infra", "the Tomcat side lives in the images of other repositories"),
-    ("miss-sophie__ansible-jira", "nginx (issue 18)"),
-    ("jtalks-org__jtalks-infra", "nginx (issue 18)"),
+    (
+        "jtalks-org__jtalks-infra",
+        "the nginx site and the connectors take their ports from Chef resource parameters (`@destination_port`, `@port`) set in recipes",
+    ),
     ("johnduhart__puppet-repo", "nginx vhosts declared as Puppet resources; the app modules come from the Forge"),
-    ("microdevops-com__atlassian-confluence-formula", "nginx written inline in a Salt state (issue 18)"),
-    ("microdevops-com__atlassian-jira-formula", "nginx written inline in a Salt state (issue 18)"),
-    ("alvinhu__atlassian", "nginx and the official images' environment (issues 18, 21)"),
-    ("Canislupus1980__Atlassian", "nginx and the official images' environment (issues 18, 21)"),
+    ("microdevops-com__atlassian-confluence-formula", "nginx written inline in a Salt state"),
+    ("microdevops-com__atlassian-jira-formula", "nginx written inline in a Salt state"),
+    ("alvinhu__atlassian", "nginx in front of the official images, configured through their environment (issue 21)"),
+    ("Canislupus1980__Atlassian", "nginx in front of the official images, configured through their environment (issue 21)"),
     ("heyvaldemar__bitbucket-traefik-letsencrypt-docker-compose", "Traefik labels and image environment (issue 21)"),
     ("heyvaldemar__jira-traefik-letsencrypt-docker-compose", "Traefik labels and image environment (issue 21)"),
-    ("kangeek__infra-docker-compose", "nginx templates and image environment (issues 18, 21)"),
-    ("robpickerill__atlassian_stack", "nginx and image environment (issues 18, 21)"),
-    ("zclongpop123__service-dockers", "nginx and image environment (issues 18, 21)"),
+    ("kangeek__infra-docker-compose", "nginx templates in front of the official images' environment (issue 21)"),
+    ("robpickerill__atlassian_stack", "nginx in front of the official images, configured through their environment (issue 21)"),
+    ("zclongpop123__service-dockers", "nginx in front of the official images, configured through their environment (issue 21)"),
     ("atlassian__data-center-helm-charts", "Kubernetes Ingress and Helm values (issue 21)"),
     ("Leif160519__k8s-deploy", "Kubernetes Ingress (issue 21)"),
-    ("rtyler__infra-puppet@wiki", "one of its two vhosts proxies to an nginx cache (issue 18)"),
+    (
+        "rtyler__infra-puppet@wiki",
+        "two proxy layers: the Apache vhost proxies to the nginx cache on 127.0.0.1:8009, which proxies to Confluence (linked); proxy-to-proxy hops are not followed",
+    ),
 ];
 
 /// Whole repositories (`shared/corpus/repos`, each with its defaults files): none has a

@@ -6,6 +6,7 @@ mod backends;
 mod bitbucket;
 mod declared;
 mod link;
+mod nginx;
 pub mod routes;
 pub mod tls;
 mod tomcat;
@@ -346,6 +347,8 @@ pub enum ProxyKind {
     Apache,
     /// HAProxy.
     Haproxy,
+    /// nginx.
+    Nginx,
 }
 
 /// Where the public reaches the proxy: an Apache virtual host (or the server context), or
@@ -529,8 +532,7 @@ pub fn build<'a>(
                 routes::add_apache(&mut topology, parsed.source, config, &passes);
                 topology.passes.insert(parsed.source.id(), passes);
             }
-            // Read for its syntax; its routes are not modelled yet.
-            Tree::Nginx(_) => {}
+            Tree::Nginx(config) => nginx::add(&mut topology, parsed.source, config),
         }
     }
     for base in declared {

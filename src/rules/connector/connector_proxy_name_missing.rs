@@ -1,5 +1,5 @@
-//! `connector-proxy-name-missing`: no `proxyName` behind an Apache route that rewrites the
-//! Host header.
+//! `connector-proxy-name-missing`: no `proxyName` behind an Apache or nginx route that
+//! rewrites the Host header.
 
 use crate::model::{Field, ProxyKind};
 use crate::rules::{declare_rule, Context, Rule, Sink};
@@ -8,8 +8,10 @@ declare_rule! {
     /// ## What it does
     /// Flags a connector without `proxyName` (`server.proxy-name`) that is linked from an
     /// Apache route that does not pass the client's Host header on: no `ProxyPreserveHost On`
-    /// in the virtual host or the server context (off is Apache's default). HAProxy passes
-    /// the Host header unchanged and is not flagged.
+    /// in the virtual host or the server context (off is Apache's default); or from an nginx
+    /// route whose `proxy_set_header Host` in effect is not `$host` or `$http_host` (nginx
+    /// sends the upstream's name by default). HAProxy passes the Host header unchanged and
+    /// is not flagged.
     ///
     /// ## Why is this bad?
     /// The application then sees the upstream's host (`localhost:8080`) as the request's
@@ -27,10 +29,10 @@ declare_rule! {
     /// Use instead: `ProxyPreserveHost On`, or `proxyName="jira.example.com"` on the connector.
     pub struct ConnectorProxyNameMissing {
         id: "connector-proxy-name-missing",
-        summary: "a connector without `proxyName` (`server.proxy-name`) that is linked from an Apache route that does not pass the client's Host header on",
+        summary: "a connector without `proxyName` (`server.proxy-name`) that is linked from an Apache or nginx route that does not pass the client's Host header on",
         severity: Warning,
         scope: "connector",
-        formats: [TomcatServerXml, BitbucketProperties, Apache],
+        formats: [TomcatServerXml, BitbucketProperties, Apache, Nginx],
     }
 }
 
@@ -40,8 +42,10 @@ impl Rule for ConnectorProxyNameMissing {
             if connector.proxy_name.is_some() {
                 continue;
             }
-            let rewriting =
-                cx.topology().routes_of(index).find(|(r, f)| f.kind == ProxyKind::Apache && !r.preserve_host);
+            let rewriting = cx
+                .topology()
+                .routes_of(index)
+                .find(|(r, f)| matches!(f.kind, ProxyKind::Apache | ProxyKind::Nginx) && !r.preserve_host);
             let Some((route, frontend)) = rewriting else { continue };
             let host = route.hosts.first().map_or("the public host name", |(h, _)| h.as_str());
             sink.emit(
@@ -56,7 +60,11 @@ impl Rule for ConnectorProxyNameMissing {
             )
             .related(route.at, format!("Host header not preserved ({})", frontend.label))
             .help(format!(
-                "add `ProxyPreserveHost On` to the virtual host, or set `{}`",
+                "{}, or set `{}`",
+                match frontend.kind {
+                    ProxyKind::Nginx => "add `proxy_set_header Host $host;` to the `location`",
+                    _ => "add `ProxyPreserveHost On` to the virtual host",
+                },
                 connector.assignment(Field::ProxyName, host)
             ));
         }

@@ -1,0 +1,349 @@
+//! nginx's side of the request path: each `server` block that proxies is a frontend, each
+//! `proxy_pass` a route with nginx's URI rule (a `proxy_pass` with a URI part replaces the
+//! part of the request path its `location` matched; one without passes the request path
+//! unchanged), and each `upstream` block a backend whose servers the routes to it reach.
+
+use std::sync::Arc;
+
+use foldhash::{HashMap, HashMapExt};
+
+use super::url::{normalized_path, parse_url, port_variable, split_host_port, url_path};
+use super::{Backend, Frontend, Hosts, ProxyKind, Route, Topology, Upstream};
+use crate::source::{SourceFile, Span};
+use crate::syntax::nginx::{Config, Directive};
+
+/// How far up the blocks a setting is looked for: nginx inherits through every level, and
+/// real files nest a few; a hostile file nesting thousands deep is cut short, not walked
+/// for every route.
+const MAX_LEVELS: usize = 64;
+
+/// Adds a file's `upstream` blocks, and the `server` blocks and routes of its `proxy_pass`
+/// lines.
+pub(super) fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, config: &'a Config<'a>) {
+    let tree = Tree::of(config);
+    let upstreams = upstream_blocks(topology, config);
+    let mut frontends: HashMap<usize, usize> = HashMap::new();
+    for (index, directive) in config.directives.iter().enumerate() {
+        if !directive.is("proxy_pass") {
+            continue;
+        }
+        let Some(server) = tree.server.get(index).copied().flatten() else { continue };
+        let Some(url) = directive.args().first() else { continue };
+        // A URL built from variables is resolved per request.
+        if url.text.contains('$') {
+            continue;
+        }
+        let Some(mut target) = parse_url(url.text, url.span) else { continue };
+        target.port_variable = port_variable(source.slice(url.span));
+        let location = tree.location.get(index).copied().flatten().and_then(|l| config.directives.get(l));
+        let matched = location.and_then(location_path);
+        let (public, public_span, public_symbol) = match (location, matched) {
+            (_, Some(Matched { path, span })) if !path.contains("{{") => {
+                (Some(Arc::from(normalized_path(path))), span, None)
+            }
+            (_, Some(Matched { span, .. })) => (None, span, Some(source.slice(span).to_string())),
+            (Some(location), None) => (None, location.name().span, None),
+            (None, None) => (None, directive.span, None),
+        };
+        // Without a URI part the request path goes on as it came: the location's prefix.
+        let has_uri = url_path(url.text).is_some_and(|p| !p.is_empty());
+        if !has_uri {
+            let passed = matched.filter(|m| !m.path.contains("{{")).map_or("", |m| m.path);
+            target.path = Arc::from(passed);
+        }
+        let frontend = *frontends.entry(server).or_insert_with(|| {
+            topology.frontends.push(frontend(source, config, server));
+            topology.frontends.len() - 1
+        });
+        let headers = effective_headers(config, &tree, index);
+        let header = |name: &str| headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| *v);
+        let preserve_host = header("Host").is_some_and(|v| matches!(v, "$host" | "$http_host"));
+        let upgrade = header("Upgrade").is_some_and(|v| v.contains("$http_upgrade"));
+        let connection = header("Connection").is_some_and(|v| {
+            let v = v.to_ascii_lowercase();
+            v.contains("upgrade") || v.contains("$connection_upgrade")
+        });
+        let http11 = inherited(config, &tree, index, "proxy_http_version")
+            .is_some_and(|d| d.args().first().is_some_and(|v| v.text == "1.1"));
+        let compression = inherited(config, &tree, index, "gzip")
+            .filter(|d| d.args().first().is_some_and(|v| v.text.eq_ignore_ascii_case("on")))
+            .map(|d| d.span);
+        let hosts = server_names(config, server);
+        // `proxy_pass http://name/...` names an `upstream` block when one has the name.
+        let named = if authority_has_port(url.text) { None } else { upstreams.get(&*target.host) };
+        let (servers, backend) = match named {
+            Some((backend, servers)) => (servers.clone(), Some(*backend)),
+            None => (Vec::new(), None),
+        };
+        let routes: Vec<Upstream> = if backend.is_some() {
+            servers
+                .iter()
+                .filter_map(|(address, span)| {
+                    let mut upstream = parse_url(&format!("{}://{address}", target.scheme), *span)?;
+                    upstream.port_variable = port_variable(source.slice(*span));
+                    upstream.path = Arc::clone(&target.path);
+                    Some(upstream)
+                })
+                .collect()
+        } else {
+            vec![target]
+        };
+        for upstream in routes {
+            topology.routes.push(Route {
+                frontend,
+                at: directive.span,
+                public: public.clone(),
+                public_span,
+                public_symbol: public_symbol.clone(),
+                hosts: Arc::clone(&hosts),
+                upstream,
+                preserve_host,
+                compression,
+                websocket: upgrade && connection && http11,
+                haproxy: None,
+                backend,
+            });
+        }
+    }
+}
+
+/// Whether a URL writes a port in its authority (`http://jira:8080/x`).
+fn authority_has_port(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split('/').next().unwrap_or(rest);
+    split_host_port(authority).1.is_some()
+}
+
+/// For each directive, the `server` block (of `http`, or of a file of server blocks) and the
+/// innermost `location` it stands in, and the block it stands in directly.
+struct Tree {
+    server: Vec<Option<usize>>,
+    location: Vec<Option<usize>>,
+    /// Each block's own directives, by the block's index (`None`: the top level).
+    children: HashMap<Option<usize>, Vec<usize>>,
+}
+
+impl Tree {
+    fn of(config: &Config<'_>) -> Tree {
+        let count = config.directives.len();
+        let (mut server, mut location) = (vec![None; count], vec![None; count]);
+        let mut children: HashMap<Option<usize>, Vec<usize>> = HashMap::new();
+        for (index, directive) in config.directives.iter().enumerate() {
+            let parent = directive.parent();
+            children.entry(parent).or_default().push(index);
+            let Some(p) = parent else { continue };
+            let Some(up) = config.directives.get(p) else { continue };
+            // `server` in an `upstream` is a server address, not a block.
+            let is_server = up.is("server") && up.block.is_some();
+            let inherited_server = server.get(p).copied().flatten();
+            let inherited_location = location.get(p).copied().flatten();
+            if let Some(slot) = server.get_mut(index) {
+                *slot = if is_server { Some(p) } else { inherited_server };
+            }
+            if let Some(slot) = location.get_mut(index) {
+                *slot = if up.is("location") { Some(p) } else { inherited_location };
+            }
+        }
+        Tree { server, location, children }
+    }
+}
+
+/// The `proxy_set_header` lines in effect where directive `index` stands: those of the
+/// innermost block around it that has any (nginx drops all inherited ones at a level that
+/// sets one), as `(name, value)`.
+fn effective_headers<'c>(config: &'c Config<'_>, tree: &Tree, index: usize) -> Vec<(&'c str, &'c str)> {
+    let mut block = config.directives.get(index).and_then(Directive::parent);
+    for _ in 0..MAX_LEVELS {
+        let own = tree.children.get(&block).map_or(&[][..], Vec::as_slice);
+        let headers: Vec<(&str, &str)> = own
+            .iter()
+            .filter_map(|&i| config.directives.get(i))
+            .filter(|d| d.is("proxy_set_header"))
+            .filter_map(|d| Some((d.args().first()?.text, d.args().get(1).map_or("", |v| v.text))))
+            .collect();
+        if !headers.is_empty() {
+            return headers;
+        }
+        let Some(current) = block else { break };
+        block = config.directives.get(current).and_then(Directive::parent);
+    }
+    Vec::new()
+}
+
+/// The innermost `name` directive in effect where directive `index` stands (nginx's
+/// inheritance of simple settings).
+fn inherited<'c, 'a>(config: &'c Config<'a>, tree: &Tree, index: usize, name: &str) -> Option<&'c Directive<'a>> {
+    let mut block = config.directives.get(index).and_then(Directive::parent);
+    for _ in 0..MAX_LEVELS {
+        let own = tree.children.get(&block).map_or(&[][..], Vec::as_slice);
+        if let Some(found) = own.iter().rev().filter_map(|&i| config.directives.get(i)).find(|d| d.is(name)) {
+            return Some(found);
+        }
+        let current = block?;
+        block = config.directives.get(current).and_then(Directive::parent);
+    }
+    None
+}
+
+/// The path a `location` matches, and where it is written.
+#[derive(Clone, Copy)]
+struct Matched<'w> {
+    path: &'w str,
+    span: Span,
+}
+
+/// The path a prefix or exact `location` matches (`location /jira`, `location ^~ /jira/`,
+/// `location = /status`); `None` for a regular expression or a named location.
+fn location_path<'d>(location: &'d Directive<'_>) -> Option<Matched<'d>> {
+    let args = location.args();
+    let first = args.first()?;
+    let (modifier, uri) = match first.text {
+        "=" | "^~" | "~" | "~*" => (first.text, args.get(1)?),
+        _ => ("", first),
+    };
+    // `location =/x` and `location ~^/x` write the modifier against the path.
+    let (modifier, path, offset) = if modifier.is_empty() {
+        match ["^~", "~*", "~", "="].iter().find(|m| uri.text.starts_with(**m)) {
+            Some(m) => (*m, uri.text.get(m.len()..)?, m.len()),
+            None => ("", uri.text, 0),
+        }
+    } else {
+        (modifier, uri.text, 0)
+    };
+    if modifier.starts_with('~') || path.starts_with('@') {
+        return None;
+    }
+    let span = if offset == 0 { uri.span } else { uri.sub_span(offset, uri.text.len()) };
+    Some(Matched { path, span })
+}
+
+/// The host names of a `server` block (`server_name`), the catch-all `_` and regular
+/// expressions left out.
+fn server_names(config: &Config<'_>, server: usize) -> Hosts {
+    let names: Vec<(String, Span)> = config
+        .children(Some(server))
+        .filter(|(_, d)| d.is("server_name"))
+        .flat_map(|(_, d)| d.args().iter().collect::<Vec<_>>())
+        .filter(|w| !w.unknown && !w.text.is_empty() && w.text != "_" && !w.text.starts_with('~'))
+        .map(|w| (w.text.trim_start_matches('.').to_ascii_lowercase(), w.span))
+        .collect();
+    Arc::from(names)
+}
+
+/// The frontend of a `server` block: its first `listen` (nginx listens on 80 without one)
+/// and where TLS is switched on (`listen ... ssl`, `ssl on`).
+fn frontend<'a>(source: &'a SourceFile, config: &Config<'_>, server: usize) -> Frontend<'a> {
+    let block = config.directives.get(server);
+    let at = block.map_or(Span::file_start(source.id()), |b| b.name().span);
+    let listens: Vec<&Directive<'_>> =
+        config.children(Some(server)).map(|(_, d)| d).filter(|d| d.is("listen")).collect();
+    let first = listens.first().and_then(|l| l.args().first());
+    let port = match first {
+        Some(address) => listen_port(address.text),
+        None => Some(80),
+    };
+    let port_span = first.map_or(at, |a| a.span);
+    let tls = listens
+        .iter()
+        .flat_map(|l| l.args().iter().skip(1).collect::<Vec<_>>())
+        .find(|w| w.text == "ssl")
+        .map(|w| w.span)
+        .or_else(|| {
+            config
+                .children(Some(server))
+                .find(|(_, d)| d.is("ssl") && d.args().first().is_some_and(|a| a.text == "on"))
+                .map(|(_, d)| d.span)
+        });
+    let names: Vec<&str> = config
+        .children(Some(server))
+        .filter(|(_, d)| d.is("server_name"))
+        .flat_map(|(_, d)| d.args().iter().map(|w| w.text).collect::<Vec<_>>())
+        .collect();
+    let label = match names.first() {
+        Some(name) => format!("server {name}"),
+        None => {
+            let written = first.map_or("80", |a| if a.unknown { source.slice(a.span) } else { a.text });
+            format!("server (listen {written})")
+        }
+    };
+    Frontend { path: source.path(), kind: ProxyKind::Nginx, label, at, port, port_span, tls }
+}
+
+/// The port of a `listen` address: `443`, `127.0.0.1:8080`, `[::]:443`, `*:80`; `None`
+/// for a UNIX socket or a template value.
+fn listen_port(address: &str) -> Option<u16> {
+    if address.starts_with("unix:") {
+        return None;
+    }
+    if let Ok(port) = address.parse() {
+        return Some(port);
+    }
+    let (host, port) = match address.rsplit_once(':') {
+        Some((host, port)) if !port.contains(']') => (host, Some(port)),
+        _ => (address, None),
+    };
+    match port {
+        Some(port) => port.parse().ok(),
+        None if !host.is_empty() => Some(80),
+        None => None,
+    }
+}
+
+/// The `upstream` blocks of a file as backends, by name: the backend and each server's
+/// address with its span.
+type Upstreams = HashMap<String, (usize, Vec<(String, Span)>)>;
+
+fn upstream_blocks(topology: &mut Topology<'_>, config: &Config<'_>) -> Upstreams {
+    let mut out: Upstreams = HashMap::new();
+    for (index, block) in config.directives.iter().enumerate() {
+        if !block.is("upstream") || block.block.is_none() {
+            continue;
+        }
+        let Some(name) = block.args().first().filter(|n| !n.unknown) else { continue };
+        let mut servers = Vec::new();
+        let (mut balance, mut persistence) = (None, None);
+        for (_, directive) in config.children(Some(index)) {
+            let name = directive.name().text;
+            match name {
+                "server" => {
+                    if let Some(address) = directive.args().first().filter(|a| !a.text.starts_with("unix:")) {
+                        servers.push((address.text.to_string(), address.span));
+                    }
+                }
+                "ip_hash" | "hash" | "sticky" => {
+                    balance = Some((name.to_string(), directive.span));
+                    persistence = Some(directive.span);
+                }
+                "least_conn" | "random" | "least_time" => balance = Some((name.to_string(), directive.span)),
+                _ => {}
+            }
+        }
+        let backend = topology.backends.len();
+        topology.backends.push(Backend {
+            kind: ProxyKind::Nginx,
+            name: name.text.to_string(),
+            at: block.span,
+            servers: servers.iter().map(|(_, span)| *span).collect(),
+            balance,
+            persistence,
+        });
+        out.insert(name.text.to_ascii_lowercase(), (backend, servers));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::listen_port;
+
+    #[test]
+    fn listen_addresses_give_their_port() {
+        assert_eq!(listen_port("443"), Some(443));
+        assert_eq!(listen_port("127.0.0.1:8080"), Some(8080));
+        assert_eq!(listen_port("[::]:443"), Some(443));
+        assert_eq!(listen_port("*:80"), Some(80));
+        assert_eq!(listen_port("localhost"), Some(80));
+        assert_eq!(listen_port("[::1]"), Some(80));
+        assert_eq!(listen_port("unix:/run/nginx.sock"), None);
+    }
+}
