@@ -42,7 +42,7 @@ pub struct ProtocolEnabling {
 
 /// Every explicit protocol-version setting of the scan: Tomcat and Bitbucket connectors,
 /// HAProxy `bind`/`server` options and `ssl-default-*-options`, Apache `SSLProtocol` and
-/// `SSLProxyProtocol`.
+/// `SSLProxyProtocol`, nginx `ssl_protocols` and `proxy_ssl_protocols`.
 pub(super) fn protocols(files: &[Parsed<'_>], connectors: &[Connector<'_>]) -> Vec<ProtocolEnabling> {
     let mut out = Vec::new();
     for setting in connectors.iter().filter(|c| !c.ajp).flat_map(|c| c.protocols.iter()) {
@@ -112,6 +112,28 @@ pub(super) fn protocols(files: &[Parsed<'_>], connectors: &[Connector<'_>]) -> V
                 }
             }
             out.extend(grouped);
+        }
+    }
+    // nginx's `ssl_protocols` names each version it enables: one list, one place to change.
+    // It matters only where nginx terminates TLS: Debian's stock `nginx.conf` lists TLSv1 in
+    // `http` for servers that nobody has declared.
+    let nginx = || files.iter().filter_map(|f| if let Tree::Nginx(c) = &f.tree { Some(c) } else { None });
+    let terminates = nginx().any(|config| {
+        config.directives.iter().any(|d| {
+            (d.is("listen") && d.args().iter().skip(1).any(|a| a.text == "ssl"))
+                || (d.is("ssl") && d.args().first().is_some_and(|a| a.text == "on"))
+        })
+    });
+    for config in nginx().filter(|_| terminates) {
+        for directive in config.directives.iter().filter(|d| d.is("ssl_protocols") || d.is("proxy_ssl_protocols")) {
+            let args = directive.args();
+            let protocols: Vec<Protocol> =
+                args.iter().filter(|t| !t.unknown).filter_map(|t| Protocol::from_jsse(t.text)).collect();
+            let (Some(first), Some(last)) = (args.first(), args.last()) else { continue };
+            if !protocols.is_empty() {
+                let setting = directive.name().text.to_string();
+                out.push(ProtocolEnabling { span: first.span.cover(last.span), setting, protocols });
+            }
         }
     }
     out

@@ -13,7 +13,9 @@ declare_rule! {
     /// `force-tlsv10`/`force-tlsv11` on `bind`/`server` lines or in `ssl-default-*-options`
     /// (HAProxy's own default minimum has been TLSv1.2 since 2.2). Apache: `all` without
     /// `-TLSv1 -TLSv1.1`, `+TLSv1`, `+TLSv1.1`, a bare `TLSv1` in `SSLProtocol` /
-    /// `SSLProxyProtocol`. `sslProtocol` and `server.ssl.protocol` are not judged: they name
+    /// `SSLProxyProtocol`. nginx: `TLSv1` or `TLSv1.1` in `ssl_protocols` /
+    /// `proxy_ssl_protocols`, where some nginx server of the run terminates TLS (`listen ...
+    /// ssl`). `sslProtocol` and `server.ssl.protocol` are not judged: they name
     /// the JSSE `SSLContext` algorithm, which enables no protocol version by itself.
     ///
     /// ## Why is this bad?
@@ -37,7 +39,7 @@ declare_rule! {
         summary: "a TLS protocol setting that enables TLS 1.0 or 1.1",
         severity: Warning,
         scope: "tls",
-        formats: [Haproxy, Apache, TomcatServerXml, BitbucketProperties],
+        formats: [Haproxy, Apache, TomcatServerXml, BitbucketProperties, Nginx],
     }
 }
 

@@ -37,7 +37,7 @@ declare_rule! {
         summary: "a TLS protocol setting that explicitly enables SSLv3 or SSLv2",
         severity: Error,
         scope: "tls",
-        formats: [Haproxy, Apache, TomcatServerXml, BitbucketProperties],
+        formats: [Haproxy, Apache, TomcatServerXml, BitbucketProperties, Nginx],
     }
 }
 

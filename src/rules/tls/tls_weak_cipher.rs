@@ -19,7 +19,8 @@ declare_rule! {
     /// lines, `ssl-default-bind-ciphers`, `ssl-default-server-ciphers`; Apache `SSLCipherSuite`
     /// and `SSLProxyCipherSuite`; Tomcat
     /// `<SSLHostConfig ciphers>` and the 9.0 connector `ciphers`/`SSLCipherSuite`; Bitbucket's
-    /// `server.ssl.ciphers` (lists of IANA/JSSE names are judged by name). The suites include
+    /// `server.ssl.ciphers` (lists of IANA/JSSE names are judged by name); nginx `ssl_ciphers`
+    /// and `proxy_ssl_ciphers`. The suites include
     /// the legacy ones newer OpenSSL versions no longer build, because the same configuration
     /// enables them on an older library.
     ///
@@ -47,7 +48,7 @@ declare_rule! {
         summary: "a cipher setting that, evaluated as OpenSSL evaluates cipher strings (`:`, `,` and space separators, `+`, `-`, `!`, `@STRENGTH`, aliases such as `ALL`, `HIGH`, `MEDIUM`, `RC4`, `aNULL`, `eNULL`, `EXPORT`, `3DES`), leaves enabled a cipher with NULL encryption, anonymous key exchange, EXPORT grade, RC4, DES or 3DES, or an MD5 MAC",
         severity: Warning,
         scope: "tls",
-        formats: [Haproxy, Apache, TomcatServerXml, BitbucketProperties],
+        formats: [Haproxy, Apache, TomcatServerXml, BitbucketProperties, Nginx],
     }
 }
 
@@ -73,6 +74,16 @@ impl Rule for TlsWeakCipher {
                 };
                 if let Some(text) = spec.known() {
                     judge(sink, spec.span, directive.name().text, text);
+                }
+            }
+        }
+        for file in cx.files {
+            let crate::syntax::Tree::Nginx(config) = &file.tree else { continue };
+            for directive in config.directives.iter().filter(|d| d.is("ssl_ciphers") || d.is("proxy_ssl_ciphers")) {
+                if let Some(value) = directive.args().first() {
+                    if let Some(text) = value.known() {
+                        judge(sink, value.span, directive.name().text, text);
+                    }
                 }
             }
         }
