@@ -402,6 +402,20 @@ pub struct HaproxyRoute {
     pub frontend_header: Span,
 }
 
+/// What an nginx route adds to a [`Route`]: the settings in effect where its `proxy_pass`
+/// stands, as nginx inherits them.
+#[derive(Clone, Copy, Debug)]
+pub struct NginxRoute {
+    /// `proxy_http_version 1.1` (nginx speaks HTTP/1.0 to upstreams by default).
+    pub http11: bool,
+    /// `proxy_set_header Upgrade $http_upgrade`.
+    pub upgrade: bool,
+    /// `proxy_set_header Connection` with `upgrade` (or `$connection_upgrade`).
+    pub connection: bool,
+    /// The first `proxy_set_header` of a block that drops those an outer block sets.
+    pub dropping: Option<Span>,
+}
+
 /// Where a proxy balances requests among servers: an HAProxy `backend` or `listen`
 /// section, or an Apache `balancer://` cluster.
 #[derive(Debug)]
@@ -450,6 +464,8 @@ pub struct Route {
     pub websocket: bool,
     /// HAProxy details.
     pub haproxy: Option<HaproxyRoute>,
+    /// nginx details.
+    pub nginx: Option<NginxRoute>,
     /// The backend the route balances over, when it does.
     pub backend: Option<usize>,
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use foldhash::{HashMap, HashMapExt};
 
 use super::url::{normalized_path, parse_url, port_variable, split_host_port, url_path};
-use super::{Backend, Frontend, Hosts, ProxyKind, Route, Topology, Upstream};
+use super::{Backend, Frontend, Hosts, NginxRoute, ProxyKind, Route, Topology, Upstream};
 use crate::source::{SourceFile, Span};
 use crate::syntax::nginx::{Config, Directive};
 
@@ -55,7 +55,7 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, confi
             topology.frontends.push(frontend(source, config, server));
             topology.frontends.len() - 1
         });
-        let headers = effective_headers(config, &tree, index);
+        let (headers, dropping) = effective_headers(config, &tree, index);
         let header = |name: &str| headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| *v);
         let preserve_host = header("Host").is_some_and(|v| matches!(v, "$host" | "$http_host"));
         let upgrade = header("Upgrade").is_some_and(|v| v.contains("$http_upgrade"));
@@ -101,6 +101,7 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, confi
                 compression,
                 websocket: upgrade && connection && http11,
                 haproxy: None,
+                nginx: Some(NginxRoute { http11, upgrade, connection, dropping }),
                 backend,
             });
         }
@@ -150,24 +151,34 @@ impl Tree {
 
 /// The `proxy_set_header` lines in effect where directive `index` stands: those of the
 /// innermost block around it that has any (nginx drops all inherited ones at a level that
-/// sets one), as `(name, value)`.
-fn effective_headers<'c>(config: &'c Config<'_>, tree: &Tree, index: usize) -> Vec<(&'c str, &'c str)> {
-    let mut block = config.directives.get(index).and_then(Directive::parent);
-    for _ in 0..MAX_LEVELS {
+/// sets one), as `(name, value)`; and, when an outer block sets headers too, the first line
+/// of the level that drops them.
+fn effective_headers<'c>(config: &'c Config<'_>, tree: &Tree, index: usize) -> (Vec<(&'c str, &'c str)>, Option<Span>) {
+    let own_headers = |block: Option<usize>| -> Vec<&'c Directive<'c>> {
         let own = tree.children.get(&block).map_or(&[][..], Vec::as_slice);
-        let headers: Vec<(&str, &str)> = own
-            .iter()
-            .filter_map(|&i| config.directives.get(i))
-            .filter(|d| d.is("proxy_set_header"))
-            .filter_map(|d| Some((d.args().first()?.text, d.args().get(1).map_or("", |v| v.text))))
-            .collect();
-        if !headers.is_empty() {
-            return headers;
+        own.iter().filter_map(|&i| config.directives.get(i)).filter(|d| d.is("proxy_set_header")).collect()
+    };
+    let mut block = config.directives.get(index).and_then(Directive::parent);
+    let mut effective: Option<Vec<&Directive<'_>>> = None;
+    for _ in 0..MAX_LEVELS {
+        let headers = own_headers(block);
+        match &effective {
+            None if !headers.is_empty() => effective = Some(headers),
+            Some(found) if !headers.is_empty() => {
+                let pairs = pairs(found);
+                return (pairs, found.first().map(|d| d.span));
+            }
+            _ => {}
         }
         let Some(current) = block else { break };
         block = config.directives.get(current).and_then(Directive::parent);
     }
-    Vec::new()
+    (effective.as_deref().map(pairs).unwrap_or_default(), None)
+}
+
+/// `proxy_set_header NAME VALUE` lines as `(name, value)`.
+fn pairs<'c>(headers: &[&'c Directive<'_>]) -> Vec<(&'c str, &'c str)> {
+    headers.iter().filter_map(|d| Some((d.args().first()?.text, d.args().get(1).map_or("", |v| v.text)))).collect()
 }
 
 /// The innermost `name` directive in effect where directive `index` stands (nginx's

@@ -116,6 +116,7 @@ pub(super) fn add_apache<'a>(
                 compression,
                 websocket,
                 haproxy: None,
+                nginx: None,
                 backend: cluster,
             });
         }
@@ -150,6 +151,7 @@ pub(super) fn add_apache<'a>(
             compression: None,
             websocket: false,
             haproxy: None,
+            nginx: None,
             backend: None,
         });
     }
@@ -177,6 +179,7 @@ pub(super) fn add_apache<'a>(
             compression: None,
             websocket: false,
             haproxy: None,
+            nginx: None,
             backend: None,
         });
     }
@@ -387,6 +390,7 @@ pub(super) fn add_haproxy<'a>(topology: &mut Topology<'a>, source: &'a SourceFil
                             backend_header: backend_section.header,
                             frontend_header: section.header,
                         }),
+                        nginx: None,
                         backend: backends.get(backend).copied(),
                     });
                 }

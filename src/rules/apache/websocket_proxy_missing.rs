@@ -9,7 +9,11 @@ declare_rule! {
     /// Flags Confluence Synchrony (a `/synchrony` local path, or an upstream on port 8091)
     /// proxied over plain `http://` when nothing upgrades WebSockets in that virtual host: no
     /// `upgrade=websocket` on that `ProxyPass`, no `ws://` `ProxyPass` for it, and no
-    /// `RewriteRule ... ws://... [P]`.
+    /// `RewriteRule ... ws://... [P]`. For nginx: a Synchrony `proxy_pass` (a `/synchrony`
+    /// location, an upstream on port 8091 or a path under `/synchrony`) without all three of
+    /// `proxy_http_version 1.1`, `proxy_set_header Upgrade $http_upgrade` and
+    /// `proxy_set_header Connection "upgrade"` in effect, as nginx inherits them (a
+    /// `proxy_set_header` in the `location` drops those of the `server`).
     ///
     /// ## Why is this bad?
     /// Collaborative editing talks to Synchrony over a WebSocket. Without the upgrade the
@@ -27,10 +31,10 @@ declare_rule! {
     /// ```
     pub struct WebsocketProxyMissing {
         id: "websocket-proxy-missing",
-        summary: "Confluence Synchrony (a `/synchrony` local path, or an upstream on port 8091) proxied over plain `http://` when nothing upgrades WebSockets in that virtual host",
+        summary: "Confluence Synchrony (a `/synchrony` local path, or an upstream on port 8091) proxied over plain `http://` when nothing upgrades WebSockets in that virtual host or nginx location",
         severity: Warning,
         scope: "apache",
-        formats: [Apache],
+        formats: [Apache, Nginx],
     }
 }
 
@@ -74,6 +78,43 @@ impl Rule for WebsocketProxyMissing {
                     "add `upgrade=websocket` to this `ProxyPass` (Apache 2.4.47+), or proxy `/synchrony` to `ws://`",
                 );
             }
+        }
+        nginx(cx, sink);
+    }
+}
+
+/// nginx: a Synchrony route without the three settings a WebSocket upgrade needs; one
+/// finding per `proxy_pass` however many servers its `upstream` has.
+fn nginx(cx: &Context<'_>, sink: &mut Sink<'_>) {
+    let mut seen: foldhash::HashSet<crate::source::Span> = foldhash::HashSet::default();
+    for route in &cx.topology().routes {
+        let Some(nginx) = route.nginx else { continue };
+        let public = route.public.as_deref().unwrap_or("");
+        let url = format!(
+            "{}://{}:{}{}",
+            route.upstream.scheme,
+            route.upstream.host,
+            route.upstream.port.unwrap_or(0),
+            route.upstream.path
+        );
+        if route.websocket || !is_synchrony(public, &url) || !seen.insert(route.at) {
+            continue;
+        }
+        let missing: Vec<&str> = [
+            (!nginx.http11).then_some("`proxy_http_version 1.1;`"),
+            (!nginx.upgrade).then_some("`proxy_set_header Upgrade $http_upgrade;`"),
+            (!nginx.connection).then_some("`proxy_set_header Connection \"upgrade\";`"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let shown = if public.is_empty() { "/" } else { public };
+        let message =
+            format!("Synchrony at `{shown}` is proxied with no WebSocket upgrade: no {}", missing.join(", no "));
+        let finding = sink.emit(route.at, "no WebSocket upgrade", message);
+        finding.help(format!("add {} to this `location`", missing.join(" and ")));
+        if let Some(dropping) = nginx.dropping {
+            finding.related(dropping, "a `proxy_set_header` here drops every one set in the blocks around it");
         }
     }
 }
