@@ -1,10 +1,13 @@
-//! nginx: Debian's `nginx -t` (1.22) is the oracle for the parser. nginx stops at its first
-//! error. Where that error is a syntax error, atl-lint's first problem is on the same line
-//! with the same message. Where nginx accepts the file, atl-lint finds no problem. Where
-//! nginx stops for another reason (an unknown directive, a missing certificate) at a line of
-//! the file, atl-lint has no syntax problem before that line. Inputs: Debian's stock tree,
-//! the corpus's nginx files and generated configurations. A file that is not a main
-//! configuration is read through `http { include FILE; }`.
+//! nginx: Debian's `nginx -t` (1.22) is the oracle for the parser and the directive table.
+//! nginx stops at its first error. Where that error is a syntax error, atl-lint's first
+//! error is on the same line with the same message; an unknown directive, an
+//! `unknown-directive` error on that line; a directive not allowed where it stands (in a main
+//! configuration, whose contexts are all known), a `misplaced-directive` error there. Where
+//! nginx accepts the file, atl-lint reports no such error. Where nginx stops for another
+//! reason (a missing certificate, a bad value) at a line of the file, atl-lint has no such
+//! error before that line. Inputs: Debian's stock tree, the corpus's nginx files and generated
+//! configurations. A file that is not a main configuration is read through
+//! `http { include FILE; }`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use std::collections::BTreeMap;
@@ -13,8 +16,10 @@ use std::process::Command;
 
 mod common;
 
-use atl_lint::discover::discover;
+use atl_lint::diagnostic::Severity;
+use atl_lint::discover::{discover, Found};
 use atl_lint::source::{FileId, FileKind, SourceFile};
+use atl_lint::{lint_found, Options};
 use common::{require, shared, temp_dir};
 
 /// What nginx made of a file.
@@ -24,6 +29,10 @@ enum Verdict {
     Accepted,
     /// A syntax error at a line of the file, with nginx's message.
     Syntax(usize, String),
+    /// A directive nginx does not know, at a line of the file.
+    Unknown(usize),
+    /// A directive not allowed where it stands, at a line of the file.
+    Misplaced(usize),
     /// Another error, at a line of the file when nginx names one there.
     Stopped(Option<usize>),
 }
@@ -48,12 +57,23 @@ fn corpus() -> Vec<PathBuf> {
     files
 }
 
-/// atl-lint's first problem: its line and message.
-fn ours(path: &Path) -> Option<(usize, String)> {
+/// The rules that speak for what `nginx -t` refuses before it starts anything.
+const RULES: [&str; 3] = ["syntax-error", "unknown-directive", "misplaced-directive"];
+
+/// atl-lint's first error of those rules: its line, rule and message.
+fn ours(path: &Path) -> Option<(usize, String, String)> {
     let bytes = std::fs::read(path).expect("read");
-    let source = SourceFile::read(FileId(0), path.to_path_buf(), "f".into(), Some(FileKind::Nginx), bytes);
-    let config = atl_lint::syntax::nginx::parse(&source);
-    config.problems.first().map(|p| (source.line_col(p.span.start()).0, p.message.clone()))
+    let found = vec![Found::new(path.to_path_buf(), Some(FileKind::Nginx), Ok(bytes))];
+    let report = lint_found(found, &Options { live: Some(false), ..Options::default() });
+    report
+        .diagnostics
+        .iter()
+        .filter(|d| RULES.contains(&d.rule) && d.severity == Severity::Error)
+        .filter_map(|d| {
+            let line = report.sources.get(d.primary.span.file)?.line_col(d.primary.span.start()).0;
+            Some((line, d.rule.to_string(), d.message.clone()))
+        })
+        .min_by_key(|(line, _, _)| *line)
 }
 
 /// Whether the file holds a main configuration (an `events` or `http` block at its top).
@@ -94,18 +114,28 @@ fn theirs(path: &Path, scratch: &Path, n: usize) -> Verdict {
     let Ok(number) = number.trim().parse::<usize>() else { return Verdict::Stopped(None) };
     if text.starts_with("unexpected") || text.starts_with("too long parameter") {
         Verdict::Syntax(number, text.to_string())
+    } else if text.starts_with("unknown directive") {
+        Verdict::Unknown(number)
+    } else if text.ends_with("directive is not allowed here") {
+        Verdict::Misplaced(number)
     } else {
         Verdict::Stopped(Some(number))
     }
 }
 
-/// Whether atl-lint's first problem agrees with what nginx did.
-fn agrees(verdict: &Verdict, ours: Option<&(usize, String)>) -> bool {
+/// Whether atl-lint's first error agrees with what nginx did (`main`: the file is a main
+/// configuration, whose every context is known).
+fn agrees(verdict: &Verdict, ours: Option<&(usize, String, String)>, main: bool) -> bool {
     match (verdict, ours) {
         (Verdict::Accepted, found) => found.is_none(),
-        (Verdict::Syntax(line, message), Some((ours, text))) => line == ours && message == text,
-        (Verdict::Syntax(..), None) => false,
-        (Verdict::Stopped(Some(line)), Some((ours, _))) => ours >= line,
+        (Verdict::Syntax(line, message), Some((ours, rule, text))) => {
+            line == ours && rule == "syntax-error" && message == text
+        }
+        (Verdict::Unknown(line), Some((ours, rule, _))) => line == ours && rule == "unknown-directive",
+        (Verdict::Misplaced(line), Some((ours, rule, _))) if main => line == ours && rule == "misplaced-directive",
+        (Verdict::Syntax(..) | Verdict::Unknown(_), None) => false,
+        (Verdict::Misplaced(_), None) => !main,
+        (Verdict::Misplaced(line) | Verdict::Stopped(Some(line)), Some((ours, _, _))) => ours >= line,
         (Verdict::Stopped(_), _) => true,
     }
 }
@@ -129,10 +159,12 @@ fn nginx_dash_t_is_the_oracle_for_the_parser() {
         let kind = match verdict {
             Verdict::Accepted => "accepted",
             Verdict::Syntax(..) => "syntax",
+            Verdict::Unknown(_) => "unknown",
+            Verdict::Misplaced(_) => "misplaced",
             Verdict::Stopped(_) => "stopped",
         };
         *counts.entry(kind).or_default() += 1;
-        if !agrees(&verdict, ours.as_ref()) {
+        if !agrees(&verdict, ours.as_ref(), is_main(path)) {
             disagreements.push(format!("{}: nginx {verdict:?}, atl-lint {ours:?}", path.display()));
         }
     }
@@ -140,6 +172,8 @@ fn nginx_dash_t_is_the_oracle_for_the_parser() {
     assert!(from_corpus >= 10, "the corpus has nginx files");
     assert!(counts.get("syntax").copied().unwrap_or(0) >= 10, "syntax errors are exercised: {counts:?}");
     assert!(counts.get("accepted").copied().unwrap_or(0) >= 10, "accepted files are exercised: {counts:?}");
+    assert!(counts.get("unknown").copied().unwrap_or(0) >= 2, "unknown directives are exercised: {counts:?}");
+    assert!(counts.get("misplaced").copied().unwrap_or(0) >= 2, "misplaced directives are exercised: {counts:?}");
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
 }
 
@@ -197,6 +231,19 @@ fn generated(dir: &Path) -> Vec<PathBuf> {
         ("events {}", "events {} }".into()),
         ("events {}", "events { worker_connections 64; }".into()),
         ("events {}", "events {\n\tworker_connections\t64;\r\n}".into()),
+        ("proxy_http_version 1.1;", "proxy_http_verison 1.1;".into()),
+        ("client_max_body_size 10m;", "client_max_body_size 10m;\n        listen_backlog 10;".into()),
+        ("proxy_http_version 1.1;", "proxy_http_version 1.1;\n            listen 127.0.0.1:18081;".into()),
+        ("client_max_body_size 10m;", "client_max_body_size 10m;\n        map $a $b { default 1; }".into()),
+        ("events {}", "events {}\nproxy_pass http://x;".into()),
+        ("events {}", "events { listen 80; }".into()),
+        ("{ return 405; }", "{ return 405; proxy_set_header X a; }".into()),
+        ("{ return 405; }", "{ return 405; set $x 1; }".into()),
+        ("upstream jira {", "upstream jira {\n        ip_hash;\n        sticky cookie x;".into()),
+        (
+            "proxy_http_version 1.1;",
+            "proxy_http_version 1.1;\n            content_by_lua_block { ngx.say(\"}\") }".into(),
+        ),
     ];
     let write = |name: String, text: &str| -> PathBuf {
         let path = dir.join(name);

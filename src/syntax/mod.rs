@@ -5,6 +5,7 @@ pub mod apache_directives;
 pub mod apache_tree;
 pub mod haproxy;
 pub mod nginx;
+pub mod nginx_directives;
 pub mod words;
 
 pub use words::{Setting, Value, Word};

@@ -14,7 +14,11 @@ declare_rule! {
     /// an `option` that HAProxy ignores there (Atlassian's `option httplog` in a backend)
     /// is noted at `info`. For Apache httpd: a directive outside the contexts its module allows
     /// (`ProxyRequests` inside `<Location>`, `Listen` inside `<VirtualHost>`, `Require` at
-    /// server level), per `grammar/apache-directives.txt`.
+    /// server level), per `grammar/apache-directives.txt`. For nginx: a directive in a block
+    /// none of its modules allows it in (`listen` in a `location`, `proxy_pass` in a
+    /// `server`), per `grammar/nginx-directives.txt`, where the block's context is known: a
+    /// main configuration, `conf.d/*.conf` and `sites-*/*` (included in `http`), and the
+    /// blocks inside any file.
     ///
     /// ## Why is this bad?
     /// A refused keyword stops HAProxy from starting. An ignored one does nothing: the
@@ -40,13 +44,14 @@ declare_rule! {
         summary: "an HAProxy keyword in a section type that does not take it",
         severity: Error,
         scope: "syntax",
-        formats: [Haproxy, Apache],
+        formats: [Haproxy, Apache, Nginx],
     }
 }
 
 impl Rule for MisplacedDirective {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         apache(cx, sink);
+        nginx(cx, sink);
         let table = keywords();
         for config in haproxy_configs(cx.files) {
             for (section, statement) in statements(config) {
@@ -118,6 +123,42 @@ impl Rule for MisplacedDirective {
                 };
                 sink.emit(span, label, message).severity(severity).help(help);
             }
+        }
+    }
+}
+
+/// nginx: a directive in a context none of its modules allows (`"listen" directive is not
+/// allowed here`), where the context is known.
+fn nginx(cx: &Context<'_>, sink: &mut Sink<'_>) {
+    let table = crate::syntax::nginx_directives::directives();
+    for file in cx.files {
+        let crate::syntax::Tree::Nginx(config) = &file.tree else { continue };
+        let places = crate::syntax::nginx_directives::places(file.source, config);
+        for (directive, placed) in config.directives.iter().zip(&places) {
+            let (true, Some(place)) = (placed.checked, placed.place) else { continue };
+            let name = directive.name();
+            let Some(definitions) = table.by_name.get(name.text) else { continue };
+            if definitions.iter().any(|d| d.contexts.contains(&place)) {
+                continue;
+            }
+            let mut allowed: Vec<&str> = definitions.iter().flat_map(|d| d.contexts.iter().copied()).collect();
+            allowed.dedup();
+            let shown = |context: &str| match context {
+                "main" => "the top level".to_string(),
+                "server_if" => "`if` in `server`".to_string(),
+                "location_if" => "`if` in `location`".to_string(),
+                "stream_server" => "`server` in `stream`".to_string(),
+                "stream_upstream" => "`upstream` in `stream`".to_string(),
+                "mail_server" => "`server` in `mail`".to_string(),
+                other => format!("`{other}`"),
+            };
+            let at = match place {
+                "main" => "at the top level".to_string(),
+                other => format!("in {}", shown(other)),
+            };
+            let list: Vec<String> = allowed.iter().map(|c| shown(c)).collect();
+            sink.emit(name.span, "not allowed here", format!("`{}` is not allowed {at}", name.text))
+                .help(format!("nginx allows it in: {}", list.join(", ")));
         }
     }
 }

@@ -19,6 +19,10 @@ declare_rule! {
     /// needs HAProxy 3.0"). For Apache httpd: a directive or
     /// container that no Apache 2.4 module defines (`grammar/apache-directives.txt`, every
     /// Debian module); directives inside `<IfModule>` for a third-party module are not judged.
+    /// For nginx: a directive that no module of Debian's nginx 1.22 defines
+    /// (`grammar/nginx-directives.txt`); the lines of `map`, `types` and other data blocks,
+    /// and whatever stands inside an unknown block, are not judged. Third-party directives go
+    /// in `known-directives`.
     ///
     /// ## Why is this bad?
     /// `haproxy -c` refuses the configuration ("unknown keyword 'bindd' in 'frontend'
@@ -40,7 +44,7 @@ declare_rule! {
         summary: "an HAProxy keyword that is not valid in its section, an `option` HAProxy does not have, a `bind`/`server` option or an `http-request`/`tcp-request` action it does not know, and suggests the nearest known name (\"did you mean `bind`?\")",
         severity: Error,
         scope: "syntax",
-        formats: [Haproxy, Apache],
+        formats: [Haproxy, Apache, Nginx],
     }
 }
 
@@ -51,6 +55,7 @@ impl Rule for UnknownDirective {
 
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         apache(cx, sink);
+        nginx(cx, sink);
         let table = keywords();
         let target = Target { line: cx.settings.config.version("haproxy") };
         for config in haproxy_configs(cx.files) {
@@ -254,6 +259,34 @@ fn apache(cx: &Context<'_>, sink: &mut Sink<'_>) {
             }
             let message = format!("unknown container `{container}>`: no Apache 2.4 module defines it");
             suggest(sink.emit(block.name().span, "unknown container", message), containers.nearest(&container));
+        }
+    }
+}
+
+/// nginx: directives no stock module defines (`grammar/nginx-directives.txt`), unless the
+/// config file lists them as known; what stands inside an unknown block is that block's own.
+fn nginx(cx: &Context<'_>, sink: &mut Sink<'_>) {
+    let table = crate::syntax::nginx_directives::directives();
+    let mut names = Suggestions::new(table.by_name.keys().copied());
+    for file in cx.files {
+        let crate::syntax::Tree::Nginx(config) = &file.tree else { continue };
+        let places = crate::syntax::nginx_directives::places(file.source, config);
+        for (directive, placed) in config.directives.iter().zip(&places) {
+            let name = directive.name();
+            if !placed.checked || name.unknown || table.by_name.contains_key(name.text) {
+                continue;
+            }
+            if cx.settings.known_directives().iter().any(|k| k == name.text) {
+                continue;
+            }
+            let message = format!("unknown directive `{}`: no module of nginx 1.22 defines it", name.text);
+            let finding = sink.emit(name.span, "unknown directive", message);
+            match names.nearest(name.text) {
+                Some(near) => finding.help(format!("did you mean `{near}`?")),
+                None => finding.help(
+                    "check the spelling; a third-party module's directive goes in `known-directives` in `.atl-lint.toml`",
+                ),
+            };
         }
     }
 }

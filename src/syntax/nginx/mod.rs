@@ -191,6 +191,13 @@ mod tests {
     }
 
     #[test]
+    fn lua_blocks_are_read_by_lua_rules() {
+        let text = "location / {\n  content_by_lua_block {\n    local t = { a = \"}\" } -- }\n    ngx.say([[ } ]])\n  }\n  proxy_pass http://x;\n}\n";
+        assert_eq!(outline(text), ["0:location / {", "1:content_by_lua_block {", "1:proxy_pass http://x"]);
+        assert_eq!(problems("access_by_lua_block {\n  if x then\n"), ["3:unexpected end of file, expecting \"}\""]);
+    }
+
+    #[test]
     fn template_output_tags_are_words() {
         let text =
             "server {\n  listen {{ port }};\n  location {{ path }} {\n    proxy_pass http://{{ host }}:8080;\n  }\n}\n";

@@ -75,9 +75,22 @@ pub fn parse(source: &SourceFile) -> Config<'_> {
                     close: None,
                     end: 0,
                 });
+                // The Lua module reads `*_by_lua_block { ... }` with a Lua lexer of its own.
+                let lua = block.is_some() && first.text.ends_with("_by_lua_block");
                 let words = PackedWords::new(reader.source, words.drain(..));
                 config.directives.push(Directive { words, span, parent, block });
-                if block.is_some() {
+                if lua {
+                    let close = reader.skip_lua();
+                    if close.is_none() {
+                        let message = "unexpected end of file, expecting \"}\"".to_string();
+                        reader.problem(&mut config, reader.bytes.len(), message, "the file ends");
+                    }
+                    let end = u32::try_from(config.directives.len()).unwrap_or(u32::MAX);
+                    if let Some(block) = config.directives.last_mut().and_then(|d| d.block.as_mut()) {
+                        block.close = close.map(|at| Span::new(reader.file, at, at + 1));
+                        block.end = end;
+                    }
+                } else if block.is_some() {
                     open.push(config.directives.len() - 1);
                 }
             }
@@ -156,6 +169,70 @@ impl<'a> Reader<'a> {
             }
             self.pos += 1;
         }
+    }
+
+    /// Skips a Lua block's body to its closing `}` (counting braces outside Lua strings,
+    /// long brackets and comments), and returns where that `}` is.
+    fn skip_lua(&mut self) -> Option<usize> {
+        let mut depth = 0usize;
+        while let Some(&b) = self.bytes.get(self.pos) {
+            let rest = self.bytes.get(self.pos..).unwrap_or(&[]);
+            match b {
+                b'-' if rest.starts_with(b"--") => {
+                    let after = self.pos + 2;
+                    match self.long_bracket(after) {
+                        Some(end) => self.pos = end,
+                        None => {
+                            let line = memchr::memchr(b'\n', self.bytes.get(after..).unwrap_or(&[]));
+                            self.pos = line.map_or(self.bytes.len(), |n| after + n);
+                        }
+                    }
+                    continue;
+                }
+                b'[' => {
+                    if let Some(end) = self.long_bracket(self.pos) {
+                        self.pos = end;
+                        continue;
+                    }
+                }
+                b'"' | b'\'' => {
+                    let mut i = self.pos + 1;
+                    while let Some(&c) = self.bytes.get(i) {
+                        match c {
+                            b'\\' => i += 1,
+                            b'\n' => break,
+                            _ if c == b => break,
+                            _ => {}
+                        }
+                        i += 1;
+                    }
+                    self.pos = i + 1;
+                    continue;
+                }
+                b'{' => depth += 1,
+                b'}' if depth == 0 => {
+                    self.pos += 1;
+                    return Some(self.pos - 1);
+                }
+                b'}' => depth -= 1,
+                _ => {}
+            }
+            self.pos += 1;
+        }
+        None
+    }
+
+    /// A Lua long bracket (`[[ ... ]]`, `[==[ ... ]==]`) opening at `at`: where it ends.
+    fn long_bracket(&self, at: usize) -> Option<usize> {
+        let rest = self.bytes.get(at..)?;
+        let level = rest.get(1..)?.iter().take_while(|&&b| b == b'=').count();
+        if rest.first() != Some(&b'[') || rest.get(1 + level) != Some(&b'[') {
+            return None;
+        }
+        let close: Vec<u8> = std::iter::once(b']').chain(std::iter::repeat_n(b'=', level)).chain([b']']).collect();
+        let body = at + 2 + level;
+        let found = memchr::memmem::find(self.bytes.get(body..)?, &close);
+        Some(found.map_or(self.bytes.len(), |n| body + n + close.len()))
     }
 
     /// A masked template output tag (`{{____}}`) at `at`: its end.
