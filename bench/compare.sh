@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Whole-run benchmark: atl-lint against `haproxy -c`, `apache2 -t` and `cat` (reading the
-# same files, the floor) on configurations from ../shared/bench/gen.py, then the targets.
+# Whole-run benchmark: atl-lint against `haproxy -c`, `apache2 -t`, `nginx -t` and `cat`
+# (reading the same files, the floor) on configurations from ../shared/bench/gen.py and
+# bench/gen_nginx.py, then the targets.
 # Then the pathological shapes of bench/shapes.py, each against the bound of any input: under
 # 1 s a MiB (1 s at most for the 1 MiB ones) within 64 MiB plus 10 times its size.
 #   usage: bench/compare.sh [N...]        (default: 100 1000 10000 20000)
 #          bench/compare.sh shapes        (the pathological shapes only)
-# Needs: python3, Debian's haproxy and apache2, GNU time (/usr/bin/time).
+# Needs: python3, Debian's haproxy, apache2 and nginx, GNU time (/usr/bin/time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 only_shapes=0
@@ -51,10 +52,18 @@ for n in "${sizes[@]+"${sizes[@]}"}"; do
     python3 "$gen" haproxy "$n" "$work/haproxy-$n.cfg"
     python3 "$gen" apache "$n" "$work/apache-$n"
     python3 "$gen" tree "$n" "$work/tree-$n"
-    for kind in haproxy apache tree; do
+    python3 bench/gen_nginx.py "$n" "$work/nginx-$n"
+    mkdir -p "$work/nginx-$n-prefix/logs"
+    for kind in haproxy apache nginx tree; do
         case $kind in
             haproxy) input=$work/haproxy-$n.cfg; peer_cmd=(haproxy -c -q -f "$input") ;;
             apache) input=$work/apache-$n; peer_cmd=(apache2 -t -f "$input/apache2.conf") ;;
+            # `nginx -t` would also load the certificates; the file names none that exist, so
+            # it stops there: the peer is measured on the same tree without them.
+            nginx) input=$work/nginx-$n
+                cp -r "$input/conf.d" "$input/nginx.conf" "$work/nginx-$n-prefix/"
+                sed -i '/ssl_certificate/d; s/listen 443 ssl;/listen 8443;/' "$work/nginx-$n-prefix"/conf.d/*.conf
+                peer_cmd=(nginx -t -q -e stderr -p "$work/nginx-$n-prefix/" -c "$work/nginx-$n-prefix/nginx.conf") ;;
             tree) input=$work/tree-$n; peer_cmd=() ;;
         esac
         key=$kind-$n
@@ -111,7 +120,7 @@ small=$(best_ms "$bin" -q --no-config --no-live fixtures/e2e)
 printf '\n| input | size | atl-lint ms | peak MiB | peer | peer ms | cat ms | wc -w ms | atl-lint / peer | atl-lint / cat | wc -w / cat |\n'
 printf '|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|\n'
 for key in "${rows[@]}"; do
-    case $key in haproxy-*) name="haproxy -c";; apache-*) name="apache2 -t";; *) name="-";; esac
+    case $key in haproxy-*) name="haproxy -c";; apache-*) name="apache2 -t";; nginx-*) name="nginx -t";; *) name="-";; esac
     pr="-"; [ -n "${peer[$key]}" ] && pr=$(ratio "${atl[$key]}" "${peer[$key]}")
     printf '| %s | %s B | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$key" "${size[$key]}" "${atl[$key]}" \
         "${peak[$key]}" "$name" "${peer[$key]:--}" "${floor[$key]}" "${words[$key]}" "$pr" \
@@ -127,6 +136,8 @@ if [ -n "${peer[haproxy-$last]:-}" ]; then
         "${atl[haproxy-$last]} <= 0.01 * ${peer[haproxy-$last]}"
     check "apache-$last: atl-lint <= 1/2 of apache2 -t ($(ratio "${atl[apache-$last]}" "${peer[apache-$last]}"))" \
         "${atl[apache-$last]} <= 0.5 * ${peer[apache-$last]}"
+    check "nginx-$last: atl-lint <= 1/2 of nginx -t ($(ratio "${atl[nginx-$last]}" "${peer[nginx-$last]}"))" \
+        "${atl[nginx-$last]} <= 0.5 * ${peer[nginx-$last]}"
 fi
 for key in "${rows[@]}"; do
     check "$key: atl-lint <= 3x cat ($(ratio "${atl[$key]}" "${floor[$key]}"))" "${atl[$key]} <= 3 * ${floor[$key]}"
@@ -134,7 +145,7 @@ for key in "${rows[@]}"; do
     check "$key: peak ${peak[$key]} MiB <= 3x input + 20 MiB ($limit)" "${peak[$key]} <= $limit"
 done
 if [[ " ${sizes[*]} " == *" 1000 "* ]] && [[ " ${sizes[*]} " == *" 20000 "* ]]; then
-    for kind in haproxy apache tree; do
+    for kind in haproxy apache nginx tree; do
         growth=$(ratio "${atl[$kind-20000]}" "${atl[$kind-1000]}")
         check "$kind: time grows ${growth}x for 20x the input (<= 26)" "$growth <= 26"
         mem=$(ratio "${peak[$kind-20000]}" "${peak[$kind-1000]}")

@@ -23,11 +23,14 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, confi
     let tree = Tree::of(config);
     let upstreams = upstream_blocks(topology, config);
     let mut frontends: HashMap<usize, usize> = HashMap::new();
+    // Schemes, hosts and paths repeat across routes: one copy of each.
+    let mut texts = Texts::default();
+    topology.routes.reserve(config.directives.iter().filter(|d| d.is("proxy_pass")).count());
     for (index, directive) in config.directives.iter().enumerate() {
         if !directive.is("proxy_pass") {
             continue;
         }
-        let Some(server) = tree.server.get(index).copied().flatten() else { continue };
+        let Some(server) = tree.server.get(index).copied().flatten().map(|s| s as usize) else { continue };
         let Some(url) = directive.args().first() else { continue };
         // A URL built from variables is resolved per request.
         if url.text.contains('$') {
@@ -35,7 +38,7 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, confi
         }
         let Some(mut target) = parse_url(url.text, url.span) else { continue };
         target.port_variable = port_variable(source.slice(url.span));
-        let location = tree.location.get(index).copied().flatten().and_then(|l| config.directives.get(l));
+        let location = tree.location.get(index).copied().flatten().and_then(|l| config.directives.get(l as usize));
         let matched = location.and_then(location_path);
         let (public, public_span, public_symbol) = match (location, matched) {
             (_, Some(Matched { path, span })) if !path.contains("{{") => {
@@ -88,7 +91,11 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, confi
         } else {
             vec![target]
         };
-        for upstream in routes {
+        let public = public.map(|p| texts.share(&p));
+        for mut upstream in routes {
+            upstream.scheme = texts.share(&upstream.scheme);
+            upstream.host = texts.share(&upstream.host);
+            upstream.path = texts.share(&upstream.path);
             topology.routes.push(Route {
                 frontend,
                 at: directive.span,
@@ -108,6 +115,20 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, confi
     }
 }
 
+/// One shared copy of each text the routes of a file hold.
+#[derive(Default)]
+struct Texts(foldhash::HashSet<Arc<str>>);
+
+impl Texts {
+    fn share(&mut self, text: &Arc<str>) -> Arc<str> {
+        if let Some(kept) = self.0.get(&**text) {
+            return Arc::clone(kept);
+        }
+        self.0.insert(Arc::clone(text));
+        Arc::clone(text)
+    }
+}
+
 /// Whether a URL writes a port in its authority (`http://jira:8080/x`).
 fn authority_has_port(url: &str) -> bool {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
@@ -116,36 +137,48 @@ fn authority_has_port(url: &str) -> bool {
 }
 
 /// For each directive, the `server` block (of `http`, or of a file of server blocks) and the
-/// innermost `location` it stands in, and the block it stands in directly.
-struct Tree {
-    server: Vec<Option<usize>>,
-    location: Vec<Option<usize>>,
-    /// Each block's own directives, by the block's index (`None`: the top level).
-    children: HashMap<Option<usize>, Vec<usize>>,
+/// innermost `location` it stands in; and, by block (`None`: the top level), the last
+/// directive of each name and the `proxy_set_header` lines: what inheritance looks up, one
+/// hash lookup a level instead of a scan of the block.
+struct Tree<'c> {
+    server: Vec<Option<u32>>,
+    location: Vec<Option<u32>>,
+    last: HashMap<(Option<usize>, &'c str), usize>,
+    headers: HashMap<Option<usize>, Vec<usize>>,
 }
 
-impl Tree {
-    fn of(config: &Config<'_>) -> Tree {
+/// The settings routes inherit, by name (the others need no lookup table).
+const INHERITED: [&str; 2] = ["gzip", "proxy_http_version"];
+
+impl<'c> Tree<'c> {
+    fn of(config: &'c Config<'_>) -> Tree<'c> {
         let count = config.directives.len();
         let (mut server, mut location) = (vec![None; count], vec![None; count]);
-        let mut children: HashMap<Option<usize>, Vec<usize>> = HashMap::new();
+        let mut last: HashMap<(Option<usize>, &'c str), usize> = HashMap::new();
+        let mut headers: HashMap<Option<usize>, Vec<usize>> = HashMap::new();
         for (index, directive) in config.directives.iter().enumerate() {
             let parent = directive.parent();
-            children.entry(parent).or_default().push(index);
+            if INHERITED.contains(&directive.name().text) {
+                last.insert((parent, directive.name().text), index);
+            }
+            if directive.is("proxy_set_header") {
+                headers.entry(parent).or_default().push(index);
+            }
             let Some(p) = parent else { continue };
             let Some(up) = config.directives.get(p) else { continue };
             // `server` in an `upstream` is a server address, not a block.
             let is_server = up.is("server") && up.block.is_some();
             let inherited_server = server.get(p).copied().flatten();
             let inherited_location = location.get(p).copied().flatten();
+            let here = u32::try_from(p).ok();
             if let Some(slot) = server.get_mut(index) {
-                *slot = if is_server { Some(p) } else { inherited_server };
+                *slot = if is_server { here } else { inherited_server };
             }
             if let Some(slot) = location.get_mut(index) {
-                *slot = if up.is("location") { Some(p) } else { inherited_location };
+                *slot = if up.is("location") { here } else { inherited_location };
             }
         }
-        Tree { server, location, children }
+        Tree { server, location, last, headers }
     }
 }
 
@@ -153,10 +186,14 @@ impl Tree {
 /// innermost block around it that has any (nginx drops all inherited ones at a level that
 /// sets one), as `(name, value)`; and, when an outer block sets headers too, the first line
 /// of the level that drops them.
-fn effective_headers<'c>(config: &'c Config<'_>, tree: &Tree, index: usize) -> (Vec<(&'c str, &'c str)>, Option<Span>) {
+fn effective_headers<'c>(
+    config: &'c Config<'_>,
+    tree: &Tree<'_>,
+    index: usize,
+) -> (Vec<(&'c str, &'c str)>, Option<Span>) {
     let own_headers = |block: Option<usize>| -> Vec<&'c Directive<'c>> {
-        let own = tree.children.get(&block).map_or(&[][..], Vec::as_slice);
-        own.iter().filter_map(|&i| config.directives.get(i)).filter(|d| d.is("proxy_set_header")).collect()
+        let own = tree.headers.get(&block).map_or(&[][..], Vec::as_slice);
+        own.iter().filter_map(|&i| config.directives.get(i)).collect()
     };
     let mut block = config.directives.get(index).and_then(Directive::parent);
     let mut effective: Option<Vec<&Directive<'_>>> = None;
@@ -183,11 +220,10 @@ fn pairs<'c>(headers: &[&'c Directive<'_>]) -> Vec<(&'c str, &'c str)> {
 
 /// The innermost `name` directive in effect where directive `index` stands (nginx's
 /// inheritance of simple settings).
-fn inherited<'c, 'a>(config: &'c Config<'a>, tree: &Tree, index: usize, name: &str) -> Option<&'c Directive<'a>> {
+fn inherited<'c, 'a>(config: &'c Config<'a>, tree: &Tree<'_>, index: usize, name: &str) -> Option<&'c Directive<'a>> {
     let mut block = config.directives.get(index).and_then(Directive::parent);
     for _ in 0..MAX_LEVELS {
-        let own = tree.children.get(&block).map_or(&[][..], Vec::as_slice);
-        if let Some(found) = own.iter().rev().filter_map(|&i| config.directives.get(i)).find(|d| d.is(name)) {
+        if let Some(found) = tree.last.get(&(block, name)).and_then(|&i| config.directives.get(i)) {
             return Some(found);
         }
         let current = block?;

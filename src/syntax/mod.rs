@@ -101,6 +101,10 @@ pub fn parse_for(source: &SourceFile, targets: Targets) -> Option<Parsed<'_>> {
 /// a placeholder that a build or entrypoint script fills in (`%name%`, `@NAME@`, `__NAME__`,
 /// `_name_` as the whole value, `<NAME>`: sed, envsubst, xmlstarlet, Maven filtering).
 pub fn is_unknown(text: &str) -> bool {
+    // Every form below has one of these bytes; most words have none.
+    if !text.bytes().any(|b| matches!(b, b'$' | b'{' | b'%' | b'<' | b'@' | b'_')) {
+        return false;
+    }
     ["${", "{{", "{%", "<%", "%>"].iter().any(|marker| text.contains(marker))
         || has_placeholder(text, '%')
         || has_placeholder(text, '@')

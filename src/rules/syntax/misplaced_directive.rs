@@ -135,7 +135,7 @@ fn nginx(cx: &Context<'_>, sink: &mut Sink<'_>) {
         let crate::syntax::Tree::Nginx(config) = &file.tree else { continue };
         let places = crate::syntax::nginx_directives::places(file.source, config);
         for (directive, placed) in config.directives.iter().zip(&places) {
-            let (true, Some(place)) = (placed.checked, placed.place) else { continue };
+            let (true, Some(place)) = (placed.checked, placed.place()) else { continue };
             let name = directive.name();
             let Some(definitions) = table.by_name.get(name.text) else { continue };
             if definitions.iter().any(|d| d.contexts.contains(&place)) {

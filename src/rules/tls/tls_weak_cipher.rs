@@ -54,10 +54,11 @@ declare_rule! {
 
 impl Rule for TlsWeakCipher {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
+        let mut judge = Judge::default();
         for connector in cx.topology().connectors.iter().filter(|c| !c.ajp) {
             for setting in &connector.ciphers {
                 if let Some(text) = setting.value.known() {
-                    judge(sink, setting.value.span, &setting.name, text);
+                    judge.run(sink, setting.value.span, &setting.name, text);
                 }
             }
         }
@@ -73,7 +74,7 @@ impl Rule for TlsWeakCipher {
                     (None, _) => continue,
                 };
                 if let Some(text) = spec.known() {
-                    judge(sink, spec.span, directive.name().text, text);
+                    judge.run(sink, spec.span, directive.name().text, text);
                 }
             }
         }
@@ -82,7 +83,7 @@ impl Rule for TlsWeakCipher {
             for directive in config.directives.iter().filter(|d| d.is("ssl_ciphers") || d.is("proxy_ssl_ciphers")) {
                 if let Some(value) = directive.args().first() {
                     if let Some(text) = value.known() {
-                        judge(sink, value.span, directive.name().text, text);
+                        judge.run(sink, value.span, directive.name().text, text);
                     }
                 }
             }
@@ -94,14 +95,14 @@ impl Rule for TlsWeakCipher {
                         continue;
                     };
                     if let Some(text) = value.known() {
-                        judge(sink, value.span, keyword.text, text);
+                        judge.run(sink, value.span, keyword.text, text);
                     }
                     continue;
                 }
                 for (option, args) in options(statement) {
                     let Some(value) = args.first().filter(|_| option.text == "ciphers") else { continue };
                     if let Some(text) = value.known() {
-                        judge(sink, value.span, "ciphers", text);
+                        judge.run(sink, value.span, "ciphers", text);
                     }
                 }
             }
@@ -109,8 +110,23 @@ impl Rule for TlsWeakCipher {
     }
 }
 
-fn judge(sink: &mut Sink<'_>, span: Span, setting: &str, value: &str) {
-    let Some(weak) = weak_ciphers(value) else { return };
+/// The weak ciphers of each cipher string, evaluated once however many lines repeat it (a
+/// file of a thousand servers has a thousand `ssl_ciphers` lines and one string).
+#[derive(Default)]
+struct Judge {
+    evaluated: foldhash::HashMap<String, Option<Vec<(String, &'static str)>>>,
+}
+
+impl Judge {
+    fn run(&mut self, sink: &mut Sink<'_>, span: Span, setting: &str, value: &str) {
+        let weak = self.evaluated.entry(value.to_string()).or_insert_with(|| weak_ciphers(value));
+        if let Some(weak) = weak {
+            judge(sink, span, setting, weak);
+        }
+    }
+}
+
+fn judge(sink: &mut Sink<'_>, span: Span, setting: &str, weak: &[(String, &'static str)]) {
     if weak.is_empty() {
         return;
     }

@@ -28,8 +28,8 @@ pub struct Directive<'a> {
     pub span: Span,
     /// The directive whose block it stands in (32-bit: see the Apache parser's).
     parent: Option<u32>,
-    /// The block it opens, when it ends with `{`.
-    pub block: Option<Braces>,
+    /// The block it opens, when it ends with `{` (boxed: most directives open none).
+    pub block: Option<Box<Braces>>,
 }
 
 /// The braces of a block.
@@ -90,7 +90,10 @@ impl<'a> Config<'a> {
     /// level), not those of blocks inside it.
     pub fn children(&self, index: Option<usize>) -> impl Iterator<Item = (usize, &Directive<'a>)> {
         let (from, to) = match index {
-            Some(i) => (i + 1, self.directives.get(i).and_then(|d| d.block).map_or(i + 1, |b| b.end as usize)),
+            Some(i) => {
+                let block = self.directives.get(i).and_then(|d| d.block.as_deref());
+                (i + 1, block.map_or(i + 1, |b| b.end as usize))
+            }
             None => (0, self.directives.len()),
         };
         let inside = self.directives.get(from..to.max(from)).unwrap_or(&[]);
@@ -157,7 +160,7 @@ mod tests {
         assert_eq!(server, ["listen", "location"]);
         let top: Vec<&str> = config.children(None).map(|(_, d)| d.name().text).collect();
         assert_eq!(top, ["http", "events"]);
-        assert!(config.directives.iter().all(|d| d.block.is_none_or(|b| b.close.is_some())));
+        assert!(config.directives.iter().all(|d| d.block.as_deref().is_none_or(|b| b.close.is_some())));
     }
 
     #[test]

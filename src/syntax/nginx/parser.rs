@@ -52,7 +52,10 @@ pub fn parse(source: &SourceFile) -> Config<'_> {
         buffer_end: BUFFER,
         comments: Vec::new(),
     };
-    let mut config = Config::default();
+    // One directive a `;` or `{` (comments and quotes may hold a few more): sized once, so a
+    // large file's directives are not copied as the vector grows, nor held twice meanwhile.
+    let ends = memchr::memchr2_iter(b';', b'{', text.as_bytes()).count();
+    let mut config = Config { directives: Vec::with_capacity(ends), ..Config::default() };
     // The directives whose blocks are open, innermost last.
     let mut open: Vec<usize> = Vec::new();
     let mut words: Vec<Word<'_>> = Vec::new();
@@ -70,13 +73,11 @@ pub fn parse(source: &SourceFile) -> Config<'_> {
                 };
                 let span = Span::new(reader.file, first.span.start(), at + 1);
                 let parent = open.last().and_then(|&p| u32::try_from(p).ok());
-                let block = matches!(end, End::Open(_)).then(|| Braces {
-                    open: Span::new(reader.file, at, at + 1),
-                    close: None,
-                    end: 0,
-                });
+                let block = matches!(end, End::Open(_))
+                    .then(|| Box::new(Braces { open: Span::new(reader.file, at, at + 1), close: None, end: 0 }));
                 // The Lua module reads `*_by_lua_block { ... }` with a Lua lexer of its own.
-                let lua = block.is_some() && first.text.ends_with("_by_lua_block");
+                let opens = block.is_some();
+                let lua = opens && first.text.ends_with("_by_lua_block");
                 let words = PackedWords::new(reader.source, words.drain(..));
                 config.directives.push(Directive { words, span, parent, block });
                 if lua {
@@ -86,11 +87,11 @@ pub fn parse(source: &SourceFile) -> Config<'_> {
                         reader.problem(&mut config, reader.bytes.len(), message, "the file ends");
                     }
                     let end = u32::try_from(config.directives.len()).unwrap_or(u32::MAX);
-                    if let Some(block) = config.directives.last_mut().and_then(|d| d.block.as_mut()) {
+                    if let Some(block) = config.directives.last_mut().and_then(|d| d.block.as_deref_mut()) {
                         block.close = close.map(|at| Span::new(reader.file, at, at + 1));
                         block.end = end;
                     }
-                } else if block.is_some() {
+                } else if opens {
                     open.push(config.directives.len() - 1);
                 }
             }
@@ -99,7 +100,7 @@ pub fn parse(source: &SourceFile) -> Config<'_> {
                 match open.pop() {
                     Some(index) => {
                         let end = u32::try_from(config.directives.len()).unwrap_or(u32::MAX);
-                        if let Some(block) = config.directives.get_mut(index).and_then(|d| d.block.as_mut()) {
+                        if let Some(block) = config.directives.get_mut(index).and_then(|d| d.block.as_deref_mut()) {
                             block.close = Some(close);
                             block.end = end;
                         }
@@ -113,14 +114,14 @@ pub fn parse(source: &SourceFile) -> Config<'_> {
                     let message = "unexpected end of file, expecting \"}\"".to_string();
                     let span = Span::new(reader.file, at, at);
                     let related = config.directives.get(index).and_then(|d| {
-                        let block = d.block?;
+                        let block = d.block.as_deref()?;
                         Some((block.open, format!("the block of `{}` opens here", d.name().text)))
                     });
                     config.problems.push(SyntaxProblem { span, message, label: "the file ends".into(), related });
                 }
                 let end = u32::try_from(config.directives.len()).unwrap_or(u32::MAX);
                 for index in open.drain(..) {
-                    if let Some(block) = config.directives.get_mut(index).and_then(|d| d.block.as_mut()) {
+                    if let Some(block) = config.directives.get_mut(index).and_then(|d| d.block.as_deref_mut()) {
                         block.end = end;
                     }
                 }
