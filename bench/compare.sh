@@ -86,6 +86,7 @@ shape_rows=(
     "sarif-300k lines 300000 sarif" "sarif-1MiB lines 524288 sarif"
     "if-100k if 100000 human" "if-1MiB if 47000 human"
     "value-15MB value 15000000 human" "value-1MiB value 1048576 human"
+    "nginx-locations-1MiB nginx-locations 10000 human" "nginx-nested-1MiB nginx-nested 70000 human"
 )
 declare -A shape_ms shape_peak shape_size
 shapes=()

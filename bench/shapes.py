@@ -9,6 +9,8 @@ usage: shapes.py SHAPE COUNT DIR   (writes one file, named as atl-lint recognise
   lines       COUNT one-word lines, each an unknown Apache directive (a finding a line)
   if          COUNT nested HAProxy `.if` blocks
   value       one bitbucket.properties value of COUNT bytes
+  nginx-locations  one nginx server with COUNT proxying locations, under COUNT header lines
+  nginx-nested     COUNT nested nginx locations around one proxy_pass
 """
 import os
 import sys
@@ -17,7 +19,13 @@ import sys
 def main():
     shape, count, directory = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     os.makedirs(directory, exist_ok=True)
-    name = {"template": "bitbucket.properties.j2", "if": "haproxy.cfg", "value": "bitbucket.properties"}
+    name = {
+        "template": "bitbucket.properties.j2",
+        "if": "haproxy.cfg",
+        "value": "bitbucket.properties",
+        "nginx-locations": "nginx.conf",
+        "nginx-nested": "nginx.conf",
+    }
     path = os.path.join(directory, name.get(shape, "httpd.conf"))
     with open(path, "w") as out:
         if shape == "proxypass":
@@ -34,6 +42,12 @@ def main():
             out.write("x\n" * count)
         elif shape == "if":
             out.write("global\n" + ".if defined(X)\n" * count + ".endif\n" * count)
+        elif shape == "nginx-locations":
+            out.write("server {\n    listen 80;\n" + "    proxy_set_header X-A a;\n" * count)
+            out.writelines(f"    location /p{i} {{ proxy_pass http://127.0.0.1:8080; }}\n" for i in range(count))
+            out.write("}\n")
+        elif shape == "nginx-nested":
+            out.write("server {\n" + "location /a {\n" * count + "proxy_pass http://x:1;\n" + "}\n" * count + "}\n")
         elif shape == "value":
             out.write("server.context-path=/" + "x" * count + "\n")
         else:

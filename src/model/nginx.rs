@@ -23,6 +23,8 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, confi
     let tree = Tree::of(config);
     let upstreams = upstream_blocks(topology, config);
     let mut frontends: HashMap<usize, usize> = HashMap::new();
+    let mut names: HashMap<usize, Hosts> = HashMap::new();
+    let mut headers: HashMap<Option<Option<usize>>, Headers> = HashMap::new();
     // Schemes, hosts and paths repeat across routes: one copy of each.
     let mut texts = Texts::default();
     topology.routes.reserve(config.directives.iter().filter(|d| d.is("proxy_pass")).count());
@@ -58,20 +60,17 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, confi
             topology.frontends.push(frontend(source, config, server));
             topology.frontends.len() - 1
         });
-        let (headers, dropping) = effective_headers(config, &tree, index);
-        let header = |name: &str| headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| *v);
-        let preserve_host = header("Host").is_some_and(|v| matches!(v, "$host" | "$http_host"));
-        let upgrade = header("Upgrade").is_some_and(|v| v.contains("$http_upgrade"));
-        let connection = header("Connection").is_some_and(|v| {
-            let v = v.to_ascii_lowercase();
-            v.contains("upgrade") || v.contains("$connection_upgrade")
-        });
+        // The headers in effect are those of the innermost block that sets any: read once
+        // for each such block, however many routes it covers.
+        let level = header_level(config, &tree, directive.parent());
+        let Headers { preserve_host, upgrade, connection, dropping } =
+            *headers.entry(level).or_insert_with(|| Headers::of(config, &tree, level));
         let http11 = inherited(config, &tree, index, "proxy_http_version")
             .is_some_and(|d| d.args().first().is_some_and(|v| v.text == "1.1"));
         let compression = inherited(config, &tree, index, "gzip")
             .filter(|d| d.args().first().is_some_and(|v| v.text.eq_ignore_ascii_case("on")))
             .map(|d| d.span);
-        let hosts = server_names(config, server);
+        let hosts = Arc::clone(names.entry(server).or_insert_with(|| server_names(config, server)));
         // `proxy_pass http://name/...` names an `upstream` block when one has the name.
         let named = if authority_has_port(url.text) { None } else { upstreams.get(&*target.host) };
         let (servers, backend) = match named {
@@ -182,35 +181,52 @@ impl<'c> Tree<'c> {
     }
 }
 
-/// The `proxy_set_header` lines in effect where directive `index` stands: those of the
-/// innermost block around it that has any (nginx drops all inherited ones at a level that
-/// sets one), as `(name, value)`; and, when an outer block sets headers too, the first line
-/// of the level that drops them.
-fn effective_headers<'c>(
-    config: &'c Config<'_>,
-    tree: &Tree<'_>,
-    index: usize,
-) -> (Vec<(&'c str, &'c str)>, Option<Span>) {
-    let own_headers = |block: Option<usize>| -> Vec<&'c Directive<'c>> {
-        let own = tree.headers.get(&block).map_or(&[][..], Vec::as_slice);
-        own.iter().filter_map(|&i| config.directives.get(i)).collect()
-    };
-    let mut block = config.directives.get(index).and_then(Directive::parent);
-    let mut effective: Option<Vec<&Directive<'_>>> = None;
-    for _ in 0..MAX_LEVELS {
-        let headers = own_headers(block);
-        match &effective {
-            None if !headers.is_empty() => effective = Some(headers),
-            Some(found) if !headers.is_empty() => {
-                let pairs = pairs(found);
-                return (pairs, found.first().map(|d| d.span));
-            }
-            _ => {}
-        }
-        let Some(current) = block else { break };
-        block = config.directives.get(current).and_then(Directive::parent);
+/// What the `proxy_set_header` lines in effect say.
+#[derive(Clone, Copy)]
+struct Headers {
+    /// `Host` is the client's (`$host`, `$http_host`).
+    preserve_host: bool,
+    /// `Upgrade $http_upgrade`.
+    upgrade: bool,
+    /// `Connection` with `upgrade` or `$connection_upgrade`.
+    connection: bool,
+    /// The first line of a block that drops an outer block's headers.
+    dropping: Option<Span>,
+}
+
+impl Headers {
+    /// What the headers of `level` say (`None`: no block sets any).
+    fn of(config: &Config<'_>, tree: &Tree<'_>, level: Option<Option<usize>>) -> Headers {
+        let own: Vec<&Directive<'_>> = level
+            .and_then(|l| tree.headers.get(&l))
+            .map(|lines| lines.iter().filter_map(|&i| config.directives.get(i)).collect())
+            .unwrap_or_default();
+        let headers = pairs(&own);
+        let header = |name: &str| headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| *v);
+        let preserve_host = header("Host").is_some_and(|v| matches!(v, "$host" | "$http_host"));
+        let upgrade = header("Upgrade").is_some_and(|v| v.contains("$http_upgrade"));
+        let connection = header("Connection").is_some_and(|v| {
+            let v = v.to_ascii_lowercase();
+            v.contains("upgrade") || v.contains("$connection_upgrade")
+        });
+        // An outer block's headers that this level drops.
+        let outer = level.flatten().and_then(|block| config.directives.get(block)).map(Directive::parent);
+        let dropped = outer.is_some_and(|outer| header_level(config, tree, outer).is_some());
+        let dropping = own.first().map(|d| d.span).filter(|_| dropped);
+        Headers { preserve_host, upgrade, connection, dropping }
     }
-    (effective.as_deref().map(pairs).unwrap_or_default(), None)
+}
+
+/// The innermost block, from `block` outwards, that sets `proxy_set_header` lines (`None`:
+/// none does; `Some(None)`: the file's top level).
+fn header_level(config: &Config<'_>, tree: &Tree<'_>, mut block: Option<usize>) -> Option<Option<usize>> {
+    for _ in 0..MAX_LEVELS {
+        if tree.headers.contains_key(&block) {
+            return Some(block);
+        }
+        block = config.directives.get(block?).and_then(Directive::parent);
+    }
+    None
 }
 
 /// `proxy_set_header NAME VALUE` lines as `(name, value)`.
@@ -343,7 +359,9 @@ type Upstreams = HashMap<String, (usize, Vec<(String, Span)>)>;
 fn upstream_blocks(topology: &mut Topology<'_>, config: &Config<'_>) -> Upstreams {
     let mut out: Upstreams = HashMap::new();
     for (index, block) in config.directives.iter().enumerate() {
-        if !block.is("upstream") || block.block.is_none() {
+        // An `upstream` stands in `http` (or at the top of an included file), never deeper.
+        let in_http = block.parent().and_then(|p| config.directives.get(p)).is_none_or(|p| p.is("http"));
+        if !block.is("upstream") || block.block.is_none() || !in_http {
             continue;
         }
         let Some(name) = block.args().first().filter(|n| !n.unknown) else { continue };
