@@ -6,7 +6,7 @@ mod backends;
 mod bitbucket;
 mod declared;
 mod link;
-mod nginx;
+pub(crate) mod nginx;
 pub mod routes;
 pub mod tls;
 mod tomcat;

@@ -250,14 +250,14 @@ fn inherited<'c, 'a>(config: &'c Config<'a>, tree: &Tree<'_>, index: usize, name
 
 /// The path a `location` matches, and where it is written.
 #[derive(Clone, Copy)]
-struct Matched<'w> {
-    path: &'w str,
-    span: Span,
+pub(crate) struct Matched<'w> {
+    pub(crate) path: &'w str,
+    pub(crate) span: Span,
 }
 
 /// The path a prefix or exact `location` matches (`location /jira`, `location ^~ /jira/`,
 /// `location = /status`); `None` for a regular expression or a named location.
-fn location_path<'d>(location: &'d Directive<'_>) -> Option<Matched<'d>> {
+pub(crate) fn location_path<'d>(location: &'d Directive<'_>) -> Option<Matched<'d>> {
     let args = location.args();
     let first = args.first()?;
     let (modifier, uri) = match first.text {

@@ -15,6 +15,7 @@ mod base_url;
 mod connector;
 mod context_path;
 mod haproxy;
+mod nginx;
 mod properties;
 mod queries;
 pub mod suppress;
@@ -431,6 +432,7 @@ pub static ALL: &[&dyn Rule] = &[
     &haproxy::haproxy_ssl_without_crt::HaproxySslWithoutCrt,
     &haproxy::haproxy_forwardfor_missing::HaproxyForwardforMissing,
     &haproxy::haproxy_ssh_in_http_mode::HaproxySshInHttpMode,
+    &nginx::nginx_proxy_pass_uri::NginxProxyPassUri,
 ];
 
 /// The rule with this id.

@@ -1,0 +1,3 @@
+//! Rules about nginx proxies.
+
+pub mod nginx_proxy_pass_uri;
