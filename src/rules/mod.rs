@@ -433,6 +433,7 @@ pub static ALL: &[&dyn Rule] = &[
     &haproxy::haproxy_forwardfor_missing::HaproxyForwardforMissing,
     &haproxy::haproxy_ssh_in_http_mode::HaproxySshInHttpMode,
     &nginx::nginx_proxy_pass_uri::NginxProxyPassUri,
+    &nginx::proxy_header_inheritance_lost::ProxyHeaderInheritanceLost,
 ];
 
 /// The rule with this id.

@@ -1,0 +1,123 @@
+//! `proxy-header-inheritance-lost`: a block whose own `proxy_set_header` lines drop those
+//! set around it.
+
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+
+use crate::rules::{declare_rule, Context, Rule, Sink};
+use crate::source::Span;
+use crate::syntax::nginx::Config;
+use crate::syntax::Tree;
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a block (usually a `location`) that sets some `proxy_set_header` lines of its
+    /// own while an outer block (`server`, `http`) sets others, where a `proxy_pass` uses the
+    /// inner ones. nginx inherits `proxy_set_header` only into a block that sets none: the
+    /// first one in the `location` drops every header set around it. The finding names the
+    /// headers that no longer reach the application (`Upgrade` and `Connection` on a
+    /// Synchrony route are `websocket-proxy-missing`'s).
+    ///
+    /// ## Why is this bad?
+    /// A `location` that adds one header silently loses the server's `Host`,
+    /// `X-Forwarded-For` or `X-Forwarded-Proto`: the application builds links to the
+    /// upstream's address, logs the proxy's address for every user, or redirects to `http`.
+    ///
+    /// ## Example
+    /// ```nginx
+    /// server {
+    ///     proxy_set_header Host $host;
+    ///     proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+    ///     location /jira {
+    ///         proxy_set_header X-Forwarded-Proto https;
+    ///         proxy_pass http://localhost:8080/jira;
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// Use instead: repeat `Host` and `X-Forwarded-For` in the `location`, or move
+    /// `X-Forwarded-Proto` up to the `server`.
+    pub struct ProxyHeaderInheritanceLost {
+        id: "proxy-header-inheritance-lost",
+        summary: "a block whose own `proxy_set_header` lines drop the ones an outer block sets, for a `proxy_pass` inside it",
+        severity: Warning,
+        scope: "nginx",
+        formats: [Nginx],
+    }
+}
+
+/// How far up the blocks are walked.
+const MAX_LEVELS: usize = 64;
+
+/// A header line: its name lower-cased and as written, and where it is.
+type Line<'c> = (String, &'c str, Span);
+
+impl Rule for ProxyHeaderInheritanceLost {
+    fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
+        for file in cx.files {
+            let Tree::Nginx(config) = &file.tree else { continue };
+            let mut lines: HashMap<Option<usize>, Vec<Line<'_>>> = HashMap::new();
+            for directive in config.directives.iter().filter(|d| d.is("proxy_set_header")) {
+                let Some(name) = directive.args().first() else { continue };
+                let line = (name.text.to_ascii_lowercase(), name.text, directive.span);
+                lines.entry(directive.parent()).or_default().push(line);
+            }
+            if lines.len() < 2 {
+                continue;
+            }
+            // The levels some `proxy_pass` takes its headers from, and whether one of them
+            // goes to Synchrony.
+            let mut used: HashMap<Option<usize>, bool> = HashMap::new();
+            for directive in config.directives.iter().filter(|d| d.is("proxy_pass")) {
+                let Some(level) = level(config, &lines, directive.parent()) else { continue };
+                let synchrony = directive.args().first().is_some_and(|u| u.text.contains(":8091"))
+                    || location_of(config, directive.parent()).is_some_and(|l| l.contains("/synchrony"));
+                *used.entry(level).or_default() |= synchrony;
+            }
+            let mut levels: Vec<(Option<usize>, bool)> = used.into_iter().collect();
+            levels.sort_by_key(|(level, _)| *level);
+            for (level, synchrony) in levels {
+                let Some(inner) = level.and_then(|block| lines.get(&Some(block))) else { continue };
+                let parent = level.and_then(|block| config.directives.get(block)).and_then(|d| d.parent());
+                let Some(outer) = self::level(config, &lines, parent).and_then(|l| lines.get(&l)) else { continue };
+                let own: HashSet<&str> = inner.iter().map(|(n, _, _)| n.as_str()).collect();
+                let mut seen = HashSet::new();
+                let lost: Vec<&Line<'_>> = outer
+                    .iter()
+                    .filter(|(n, _, _)| !own.contains(n.as_str()) && seen.insert(n.as_str()))
+                    .filter(|(n, _, _)| !(synchrony && matches!(n.as_str(), "upgrade" | "connection")))
+                    .collect();
+                let (Some(first), Some((_, _, first_inner))) = (lost.first(), inner.first()) else { continue };
+                let names: Vec<String> = lost.iter().map(|(_, written, _)| format!("`{written}`")).collect();
+                let message = format!(
+                    "this block's `proxy_set_header` lines replace the ones set around it: {} no longer reach{} the app",
+                    names.join(", "),
+                    if names.len() == 1 { "es" } else { "" }
+                );
+                let finding = sink.emit(*first_inner, "drops the outer headers", message);
+                finding.related(first.2, "set here, and not inherited");
+                finding.help("repeat those lines in this block: nginx inherits `proxy_set_header` only into a block that sets none");
+            }
+        }
+    }
+}
+
+/// The innermost block from `block` outwards that sets header lines.
+fn level(
+    config: &Config<'_>,
+    lines: &HashMap<Option<usize>, Vec<Line<'_>>>,
+    mut block: Option<usize>,
+) -> Option<Option<usize>> {
+    for _ in 0..MAX_LEVELS {
+        if lines.contains_key(&block) {
+            return Some(block);
+        }
+        block = config.directives.get(block?).and_then(|d| d.parent());
+    }
+    None
+}
+
+/// The path of the innermost `location` from `block` outwards.
+fn location_of<'c>(config: &'c Config<'_>, block: Option<usize>) -> Option<&'c str> {
+    let location = config.ancestors(block).take(MAX_LEVELS).find(|d| d.is("location"))?;
+    location.args().last().map(|a| a.text)
+}
