@@ -414,6 +414,9 @@ pub struct NginxRoute {
     pub connection: bool,
     /// The first `proxy_set_header` of a block that drops those an outer block sets.
     pub dropping: Option<Span>,
+    /// The `client_max_body_size` in effect, in bytes (`0`: no limit), and where it is set
+    /// (`None`: nginx's default of 1m).
+    pub body_limit: (u64, Option<Span>),
 }
 
 /// Where a proxy balances requests among servers: an HAProxy `backend` or `listen`

@@ -67,6 +67,14 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, confi
             *headers.entry(level).or_insert_with(|| Headers::of(config, &tree, level));
         let http11 = inherited(config, &tree, index, "proxy_http_version")
             .is_some_and(|d| d.args().first().is_some_and(|v| v.text == "1.1"));
+        let body_limit = match inherited(config, &tree, index, "client_max_body_size") {
+            Some(set) => {
+                set.args().first().filter(|v| !v.unknown).and_then(|v| size(v.text)).map(|b| (b, Some(set.span)))
+            }
+            None => Some((DEFAULT_BODY_LIMIT, None)),
+        };
+        // A limit atl-lint cannot read is no limit to judge.
+        let body_limit = body_limit.unwrap_or((0, None));
         let compression = inherited(config, &tree, index, "gzip")
             .filter(|d| d.args().first().is_some_and(|v| v.text.eq_ignore_ascii_case("on")))
             .map(|d| d.span);
@@ -107,7 +115,7 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, confi
                 compression,
                 websocket: upgrade && connection && http11,
                 haproxy: None,
-                nginx: Some(NginxRoute { http11, upgrade, connection, dropping }),
+                nginx: Some(NginxRoute { http11, upgrade, connection, dropping, body_limit }),
                 backend,
             });
         }
@@ -126,6 +134,17 @@ impl Texts {
         self.0.insert(Arc::clone(text));
         Arc::clone(text)
     }
+}
+
+/// An nginx size (`10m`, `512k`, `1G`, `100`) in bytes.
+pub(crate) fn size(text: &str) -> Option<u64> {
+    let (number, unit) = match text.char_indices().last()? {
+        (i, 'k' | 'K') => (text.get(..i)?, 1 << 10),
+        (i, 'm' | 'M') => (text.get(..i)?, 1 << 20),
+        (i, 'g' | 'G') => (text.get(..i)?, 1 << 30),
+        _ => (text, 1),
+    };
+    number.parse::<u64>().ok()?.checked_mul(unit)
 }
 
 /// Whether a URL writes a port in its authority (`http://jira:8080/x`).
@@ -147,7 +166,10 @@ struct Tree<'c> {
 }
 
 /// The settings routes inherit, by name (the others need no lookup table).
-const INHERITED: [&str; 2] = ["gzip", "proxy_http_version"];
+const INHERITED: [&str; 3] = ["gzip", "proxy_http_version", "client_max_body_size"];
+
+/// nginx's default `client_max_body_size`: 1m.
+const DEFAULT_BODY_LIMIT: u64 = 1 << 20;
 
 impl<'c> Tree<'c> {
     fn of(config: &'c Config<'_>) -> Tree<'c> {
@@ -400,6 +422,17 @@ fn upstream_blocks(topology: &mut Topology<'_>, config: &Config<'_>) -> Upstream
 #[cfg(test)]
 mod tests {
     use super::listen_port;
+
+    #[test]
+    fn sizes_read_as_nginx_reads_them() {
+        assert_eq!(super::size("10m"), Some(10 << 20));
+        assert_eq!(super::size("512K"), Some(512 << 10));
+        assert_eq!(super::size("1G"), Some(1 << 30));
+        assert_eq!(super::size("100"), Some(100));
+        assert_eq!(super::size("0"), Some(0));
+        assert_eq!(super::size("1.5m"), None);
+        assert_eq!(super::size("m"), None);
+    }
 
     #[test]
     fn listen_addresses_give_their_port() {

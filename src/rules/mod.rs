@@ -405,6 +405,7 @@ pub static ALL: &[&dyn Rule] = &[
     &connector::upstream_port_unmatched::UpstreamPortUnmatched,
     &connector::ajp_connector_exposed::AjpConnectorExposed,
     &connector::compression_double::CompressionDouble,
+    &connector::request_body_limit_too_small::RequestBodyLimitTooSmall,
     &tomcat::unknown_attribute::UnknownAttribute,
     &tomcat::obsolete_attribute::ObsoleteAttribute,
     &properties::property_key_typo::PropertyKeyTypo,

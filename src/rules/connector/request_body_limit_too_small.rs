@@ -1,0 +1,114 @@
+//! `request-body-limit-too-small`: a proxy's request-body limit below what the app behind it
+//! accepts.
+
+use foldhash::{HashSet, HashSetExt};
+
+use crate::model::AppKind;
+use crate::rules::{declare_rule, Context, Rule, Sink};
+use crate::source::Span;
+use crate::syntax::Tree;
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a request-body limit in effect for a route to a linked application that is
+    /// smaller than what the application itself accepts, so uploads fail at the proxy with
+    /// 413 and the application's log shows nothing. For nginx: the `client_max_body_size`
+    /// in effect where the `proxy_pass` stands (`location`, then `server`, then `http`), or
+    /// nginx's default of 1m where none is set. The application's limit: Jira 10 MiB and
+    /// Confluence 100 MiB (their default attachment maximum), Bitbucket its
+    /// `attachment.upload.max.size` when the scanned `bitbucket.properties` sets one, else
+    /// 10 MiB, Bamboo and Crowd 10 MiB. `0` (no limit) and template values are not judged,
+    /// nor limits on routes that reach no scanned application.
+    ///
+    /// ## Why is this bad?
+    /// Attachments, imports, avatars and Bitbucket's file uploads larger than the limit are
+    /// refused by the proxy with "413 Request Entity Too Large"; users see a failed upload and
+    /// administrators find nothing in the application's logs.
+    ///
+    /// ## Example
+    /// ```nginx
+    /// location /confluence {
+    ///     proxy_pass http://localhost:8090/confluence;
+    /// }
+    /// ```
+    ///
+    /// Use instead:
+    /// ```nginx
+    /// location /confluence {
+    ///     client_max_body_size 100m;
+    ///     proxy_pass http://localhost:8090/confluence;
+    /// }
+    /// ```
+    ///
+    /// ## References
+    /// - Atlassian's Helm charts raised their ingress body limit from 10m to 250m
+    ///   (data-center-helm-charts#140).
+    pub struct RequestBodyLimitTooSmall {
+        id: "request-body-limit-too-small",
+        summary: "a request-body limit in effect for a route to a linked app (nginx `client_max_body_size`, 1m by default) that is smaller than what the app accepts",
+        severity: Warning,
+        scope: "connector",
+        formats: [Nginx],
+    }
+}
+
+/// 10 MiB, the default attachment maximum of Jira (and what Bitbucket, Bamboo and Crowd
+/// are held to).
+const TEN_MIB: u64 = 10 << 20;
+
+impl Rule for RequestBodyLimitTooSmall {
+    fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
+        let topology = cx.topology();
+        // One finding a limit (or a `proxy_pass` under the default), however many routes.
+        let mut reported: HashSet<Span> = HashSet::new();
+        for (index, route) in topology.routes.iter().enumerate() {
+            let Some(nginx) = route.nginx else { continue };
+            let (limit, set) = nginx.body_limit;
+            let Some(connector) = topology.route_links.get(index).copied().flatten() else { continue };
+            let Some(app) = topology.connectors.get(connector).and_then(|c| topology.apps.get(c.app)) else { continue };
+            let (needed, why) = match app.kind {
+                AppKind::Confluence => (100 << 20, "Confluence's default attachment maximum".to_string()),
+                AppKind::Bitbucket => match bitbucket_limit(cx, app.file) {
+                    Some(bytes) => (bytes, "its `attachment.upload.max.size`".to_string()),
+                    None => (TEN_MIB, "Bitbucket's default attachment maximum".to_string()),
+                },
+                AppKind::Unknown => continue,
+                kind => (TEN_MIB, format!("{}'s default attachment maximum", kind.name())),
+            };
+            if limit == 0 || limit >= needed || !reported.insert(set.unwrap_or(route.at)) {
+                continue;
+            }
+            let shown = |bytes: u64| match bytes {
+                b if b >= 1 << 20 && b % (1 << 20) == 0 => format!("{} MiB", b >> 20),
+                b if b >= 1 << 10 && b % (1 << 10) == 0 => format!("{} KiB", b >> 10),
+                b => format!("{b} bytes"),
+            };
+            let product = app.kind.name();
+            let advice = format!("set `client_max_body_size {}m;` here (or higher)", needed.div_ceil(1 << 20));
+            match set {
+                Some(span) => {
+                    let message = format!(
+                        "`client_max_body_size` allows {} on a route to {product}, which accepts {} ({why}): larger uploads fail with 413 at the proxy",
+                        shown(limit),
+                        shown(needed)
+                    );
+                    sink.emit(span, "limit too small", message).related(route.at, "the route").help(advice);
+                }
+                None => {
+                    let message = format!(
+                        "nginx's default `client_max_body_size` of 1 MiB applies on this route to {product}, which accepts {} ({why}): larger uploads fail with 413 at the proxy",
+                        shown(needed)
+                    );
+                    sink.emit(route.at, "1 MiB default", message)
+                        .help(format!("{advice}, in the `location` or the `server`"));
+                }
+            }
+        }
+    }
+}
+
+/// The `attachment.upload.max.size` a Bitbucket configuration sets, in bytes.
+fn bitbucket_limit(cx: &Context<'_>, file: crate::source::FileId) -> Option<u64> {
+    let Tree::Properties(props) = &cx.parsed(file)?.tree else { return None };
+    props.get("attachment.upload.max.size")?.value.known()?.trim().parse().ok()
+}
