@@ -146,6 +146,9 @@ fn nginx_dash_t_is_the_oracle_for_the_parser() {
     if !require(available, "nginx (Debian package nginx)") {
         return;
     }
+    if !require(shared().join("corpus").is_dir(), "shared/corpus with Debian's nginx tree and the nginx corpus") {
+        return;
+    }
     let scratch = temp_dir("nginx-oracle");
     std::fs::create_dir_all(scratch.join("logs")).expect("logs");
     let corpus = corpus();
