@@ -12,11 +12,6 @@ use super::{Backend, Frontend, Hosts, NginxRoute, ProxyKind, Route, Topology, Up
 use crate::source::{SourceFile, Span};
 use crate::syntax::nginx::{Config, Directive};
 
-/// How far up the blocks a setting is looked for: nginx inherits through every level, and
-/// real files nest a few; a hostile file nesting thousands deep is cut short, not walked
-/// for every route.
-const MAX_LEVELS: usize = 64;
-
 /// Adds a file's `upstream` blocks, and the `server` blocks and routes of its `proxy_pass`
 /// lines.
 pub(super) fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, config: &'a Config<'a>) {
@@ -81,12 +76,9 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, confi
         let hosts = Arc::clone(names.entry(server).or_insert_with(|| server_names(config, server)));
         // `proxy_pass http://name/...` names an `upstream` block when one has the name.
         let named = if authority_has_port(url.text) { None } else { upstreams.get(&*target.host) };
-        let (servers, backend) = match named {
-            Some((backend, servers)) => (servers.clone(), Some(*backend)),
-            None => (Vec::new(), None),
-        };
-        let routes: Vec<Upstream> = if backend.is_some() {
-            servers
+        let backend = named.map(|(backend, _)| *backend);
+        let routes: Vec<Upstream> = match named {
+            Some((_, servers)) => servers
                 .iter()
                 .filter_map(|(address, span)| {
                     let mut upstream = parse_url(&format!("{}://{address}", target.scheme), *span)?;
@@ -94,9 +86,8 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, confi
                     upstream.path = Arc::clone(&target.path);
                     Some(upstream)
                 })
-                .collect()
-        } else {
-            vec![target]
+                .collect(),
+            None => vec![target],
         };
         let public = public.map(|p| texts.share(&p));
         for mut upstream in routes {
@@ -241,14 +232,8 @@ impl Headers {
 
 /// The innermost block, from `block` outwards, that sets `proxy_set_header` lines (`None`:
 /// none does; `Some(None)`: the file's top level).
-fn header_level(config: &Config<'_>, tree: &Tree<'_>, mut block: Option<usize>) -> Option<Option<usize>> {
-    for _ in 0..MAX_LEVELS {
-        if tree.headers.contains_key(&block) {
-            return Some(block);
-        }
-        block = config.directives.get(block?).and_then(Directive::parent);
-    }
-    None
+fn header_level(config: &Config<'_>, tree: &Tree<'_>, block: Option<usize>) -> Option<Option<usize>> {
+    config.outward(block).find(|b| tree.headers.contains_key(b))
 }
 
 /// `proxy_set_header NAME VALUE` lines as `(name, value)`.
@@ -259,15 +244,8 @@ fn pairs<'c>(headers: &[&'c Directive<'_>]) -> Vec<(&'c str, &'c str)> {
 /// The innermost `name` directive in effect where directive `index` stands (nginx's
 /// inheritance of simple settings).
 fn inherited<'c, 'a>(config: &'c Config<'a>, tree: &Tree<'_>, index: usize, name: &str) -> Option<&'c Directive<'a>> {
-    let mut block = config.directives.get(index).and_then(Directive::parent);
-    for _ in 0..MAX_LEVELS {
-        if let Some(found) = tree.last.get(&(block, name)).and_then(|&i| config.directives.get(i)) {
-            return Some(found);
-        }
-        let current = block?;
-        block = config.directives.get(current).and_then(Directive::parent);
-    }
-    None
+    let parent = config.directives.get(index).and_then(Directive::parent);
+    config.outward(parent).find_map(|block| tree.last.get(&(block, name))).and_then(|&i| config.directives.get(i))
 }
 
 /// The path a `location` matches, and where it is written.

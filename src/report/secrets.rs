@@ -222,11 +222,10 @@ fn nginx_secrets(config: &crate::syntax::nginx::Config<'_>, secrets: &mut FileSe
         let secret_directive =
             crate::secrets::is_secret_name(&name) && !crate::secrets::is_directive_without_secret(&name);
         let header = name.ends_with("_set_header") || name == "add_header" || name == "more_set_headers";
+        let credentials =
+            header && directive.args().first().is_some_and(|h| is_credentials_header(h.text) || is_secret_word(h.text));
         for (k, arg) in directive.args().iter().enumerate() {
-            let named = header
-                && k > 0
-                && directive.args().first().is_some_and(|h| is_credentials_header(h.text) || is_secret_word(h.text));
-            if secret_directive || named {
+            if secret_directive || (credentials && k > 0) {
                 secrets.value(arg.span, arg.text);
             }
             for (from, to) in crate::secrets::in_text(arg.text) {

@@ -38,8 +38,8 @@ declare_rule! {
     }
 }
 
-/// Whether a pass goes to Synchrony.
-fn is_synchrony(local: &str, url: &str) -> bool {
+/// Whether a route goes to Synchrony: its public path, or the upstream URL's port or path.
+pub(crate) fn is_synchrony(local: &str, url: &str) -> bool {
     let authority = url.split("://").nth(1).and_then(|r| r.split('/').next()).unwrap_or("");
     trimmed(local).ends_with("/synchrony")
         || authority.ends_with(":8091")

@@ -43,9 +43,6 @@ declare_rule! {
     }
 }
 
-/// How far up a `proxy_pass` its `location` is looked for.
-const MAX_LEVELS: usize = 64;
-
 impl Rule for NginxProxyPassUri {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         for file in cx.files {
@@ -100,7 +97,7 @@ fn enclosing<'c, 'a>(
     directive: &Directive<'_>,
 ) -> Option<(&'c Directive<'a>, Option<&'c str>)> {
     let mut inside = None;
-    for block in config.ancestors(directive.parent()).take(MAX_LEVELS) {
+    for block in config.ancestors(directive.parent()).take(crate::syntax::nginx::MAX_LEVELS) {
         match block.name().text {
             "location" => return Some((block, inside)),
             "if" | "limit_except" => inside = inside.or(Some(block.name().text)),

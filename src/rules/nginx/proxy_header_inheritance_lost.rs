@@ -3,6 +3,7 @@
 
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
+use crate::rules::apache::websocket_proxy_missing::is_synchrony;
 use crate::rules::{declare_rule, Context, Rule, Sink};
 use crate::source::Span;
 use crate::syntax::nginx::Config;
@@ -45,9 +46,6 @@ declare_rule! {
     }
 }
 
-/// How far up the blocks are walked.
-const MAX_LEVELS: usize = 64;
-
 /// A header line: its name lower-cased and as written, and where it is.
 type Line<'c> = (String, &'c str, Span);
 
@@ -69,9 +67,9 @@ impl Rule for ProxyHeaderInheritanceLost {
             let mut used: HashMap<Option<usize>, bool> = HashMap::new();
             for directive in config.directives.iter().filter(|d| d.is("proxy_pass")) {
                 let Some(level) = level(config, &lines, directive.parent()) else { continue };
-                let synchrony = directive.args().first().is_some_and(|u| u.text.contains(":8091"))
-                    || location_of(config, directive.parent()).is_some_and(|l| l.contains("/synchrony"));
-                *used.entry(level).or_default() |= synchrony;
+                let url = directive.args().first().map_or("", |u| u.text);
+                let public = location_of(config, directive.parent()).unwrap_or("");
+                *used.entry(level).or_default() |= is_synchrony(public, url);
             }
             let mut levels: Vec<(Option<usize>, bool)> = used.into_iter().collect();
             levels.sort_by_key(|(level, _)| *level);
@@ -105,19 +103,13 @@ impl Rule for ProxyHeaderInheritanceLost {
 fn level(
     config: &Config<'_>,
     lines: &HashMap<Option<usize>, Vec<Line<'_>>>,
-    mut block: Option<usize>,
+    block: Option<usize>,
 ) -> Option<Option<usize>> {
-    for _ in 0..MAX_LEVELS {
-        if lines.contains_key(&block) {
-            return Some(block);
-        }
-        block = config.directives.get(block?).and_then(|d| d.parent());
-    }
-    None
+    config.outward(block).find(|b| lines.contains_key(b))
 }
 
 /// The path of the innermost `location` from `block` outwards.
 fn location_of<'c>(config: &'c Config<'_>, block: Option<usize>) -> Option<&'c str> {
-    let location = config.ancestors(block).take(MAX_LEVELS).find(|d| d.is("location"))?;
+    let location = config.ancestors(block).take(crate::syntax::nginx::MAX_LEVELS).find(|d| d.is("location"))?;
     location.args().last().map(|a| a.text)
 }

@@ -19,6 +19,9 @@ use super::words::{PackedWords, WordRef, Words};
 use super::{Comment, SyntaxProblem};
 use crate::source::Span;
 
+/// How many blocks [`Config::outward`] walks: real files nest a few.
+pub const MAX_LEVELS: usize = 64;
+
 /// A directive: a simple one ended by `;`, or one that opens a block with `{`.
 #[derive(Clone, Debug)]
 pub struct Directive<'a> {
@@ -84,6 +87,19 @@ impl<'a> Config<'a> {
             parent = directive.parent();
             Some(directive)
         })
+    }
+
+    /// The blocks from `block` outwards, the file's top level (`None`) last: where nginx
+    /// looks for an inherited setting. At most [`MAX_LEVELS`] of them, so that a hostile
+    /// file nesting thousands deep is not walked for every directive in it.
+    pub fn outward(&self, block: Option<usize>) -> impl Iterator<Item = Option<usize>> + '_ {
+        let mut next = Some(block);
+        std::iter::from_fn(move || {
+            let current = next?;
+            next = current.map(|b| self.directives.get(b).and_then(Directive::parent));
+            Some(current)
+        })
+        .take(MAX_LEVELS)
     }
 
     /// The directives of the block that directive `index` opens (`None`: the file's top
