@@ -68,6 +68,8 @@ pub struct Expansion {
     pub files: Vec<PathBuf>,
     /// Paths (as named) whose real paths lie outside the scope.
     pub outside: Vec<PathBuf>,
+    /// Directories the last component matched, when they are not read.
+    pub directories: Vec<PathBuf>,
 }
 
 impl Scope {
@@ -201,6 +203,25 @@ impl Scope {
         read_capped(file, metadata.len(), cap)
     }
 
+    /// Where a path written in a configuration is: a relative one under `base`; an
+    /// absolute one under the root in live mode, else in the scanned checkout when it holds
+    /// it (`/etc/apache2/x` as `repo/etc/apache2/x`, looked for from `main_dir`, the main
+    /// configuration's real directory, upwards), else as it is (and then not read).
+    pub fn locate_written(&self, path: &Path, base: &Path, main_dir: &Path) -> PathBuf {
+        let Ok(relative) = path.strip_prefix("/") else { return base.join(path) };
+        if self.is_live() {
+            return self.under_root(path);
+        }
+        if main_dir.as_os_str().is_empty() {
+            return path.to_path_buf();
+        }
+        main_dir
+            .ancestors()
+            .map(|dir| dir.join(relative))
+            .find(|candidate| self.locate(&literal_prefix(candidate)).is_ok())
+            .unwrap_or_else(|| path.to_path_buf())
+    }
+
     /// The files a path names, as Apache's `Include` reads them: wildcards in any component
     /// (matches sorted by name), a directory read whole (recursively, each directory once),
     /// only what the run may read. With `recurse` off, a directory matched by the last
@@ -248,6 +269,9 @@ impl Scope {
         let Ok(metadata) = std::fs::metadata(&real) else { return };
         if metadata.is_file() {
             return out.files.push(path.to_path_buf());
+        }
+        if metadata.is_dir() && !recurse {
+            return out.directories.push(path.to_path_buf());
         }
         if !metadata.is_dir() || depth >= MAX_DEPTH || !recurse {
             return;
@@ -324,6 +348,19 @@ pub fn read_capped(file: impl Read, claimed: u64, cap: u64) -> Result<Vec<u8>, D
         return Err(Denied::TooLarge(len));
     }
     Ok(bytes)
+}
+
+/// The part of a path before its first wildcard component, or its directory when it has
+/// none.
+pub fn literal_prefix(path: &Path) -> PathBuf {
+    let mut prefix = PathBuf::new();
+    for component in path.components() {
+        if component.as_os_str().to_string_lossy().contains(['*', '?', '[']) {
+            return prefix;
+        }
+        prefix.push(component);
+    }
+    prefix.parent().map(Path::to_path_buf).unwrap_or(prefix)
 }
 
 #[cfg(test)]

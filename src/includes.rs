@@ -1,5 +1,5 @@
 //! The include step, run once after parsing: each Apache include tree read in Apache's
-//! order from its main configuration. Included files are read into the run as the tree
+//! order from its main configuration, and each nginx tree as nginx reads it (`nginx`). Included files are read into the run as the tree
 //! meets them, under the path Apache reads them by; conditions, `${NAME}` and modules are
 //! evaluated once; and the model is handed what each tree knows, keyed by file.
 
@@ -14,6 +14,10 @@ use crate::source::{tidy, FileId, FileKey, FileKind, SourceFile, SourceView};
 use crate::syntax::apache_tree::{self, DumpLine, Host, State, TreeFacts};
 use crate::syntax::{self, Parsed, Tree};
 
+pub mod nginx;
+
+pub use nginx::NginxTrees;
+
 /// Apache reads a file as often as it is included; atl-lint stops after this many reads of
 /// one tree.
 const MAX_READS: usize = 20_000;
@@ -25,6 +29,8 @@ pub struct Trees<'a> {
     pub parsed: Vec<Parsed<'a>>,
     /// The include trees, by file.
     pub apache: ApacheTrees,
+    /// nginx's include trees.
+    pub nginx: NginxTrees,
     /// The files that could not be read: discovery's, and included files'.
     pub problems: Vec<FileProblem>,
     /// Every file of the run, those the include step read in their place.
@@ -74,6 +80,7 @@ pub fn read<'a>(sources: &'a Sources, added: &'a Added, scope: &'a Scope, target
         reader.read_file(&mut state, id);
         reader.facts.insert(id, state.finish().0);
     }
+    let nginx = nginx::read(&mut reader, &walked);
     // Files no main configuration includes are read on their own: their own `Define`s and
     // `${NAME}`s, no includes, modules unknown.
     reader.root = None;
@@ -84,7 +91,7 @@ pub fn read<'a>(sources: &'a Sources, added: &'a Added, scope: &'a Scope, target
             reader.read_file(&mut State::alone(), id);
         }
     }
-    reader.finish()
+    reader.finish(nginx)
 }
 
 /// Apache's configuration dump (what `apache2 -t -D DUMP_CONFIG` prints) of the tree the
@@ -132,6 +139,8 @@ struct Reader<'a> {
     by_display: HashMap<String, FileId>,
     walked_keys: Option<HashMap<FileKey, FileId>>,
     added_keys: HashMap<FileKey, FileId>,
+    /// nginx files read only because a tree includes them.
+    nginx_added: Vec<FileId>,
     roots: HashMap<FileId, FileId>,
     facts: HashMap<FileId, TreeFacts>,
     /// The tree being read, and the files it has read once.
@@ -158,6 +167,7 @@ impl<'a> Reader<'a> {
             by_display,
             walked_keys: None,
             added_keys: HashMap::new(),
+            nginx_added: Vec::new(),
             roots: HashMap::new(),
             facts: HashMap::new(),
             root: None,
@@ -178,10 +188,11 @@ impl<'a> Reader<'a> {
         self.reads = 0;
     }
 
-    fn finish(self) -> Trees<'a> {
+    fn finish(self, nginx: NginxTrees) -> Trees<'a> {
         Trees {
             parsed: self.slots.into_iter().flatten().collect(),
             apache: ApacheTrees { roots: self.roots, facts: self.facts },
+            nginx,
             problems: self.problems,
             sources: self.view,
         }
@@ -231,15 +242,15 @@ impl<'a> Reader<'a> {
 
     /// Reads a file a tree includes into the run under `path`, as file `id` (a new one, or a
     /// walked one the tree names by another path).
-    fn add(&mut self, id: FileId, path: &Path) {
+    fn add(&mut self, id: FileId, path: &Path, kind: FileKind) {
         let display = display_path(path, self.cwd.as_deref());
         let path = tidy(path);
         let source = match self.scope.read(&path, MAX_FILE_SIZE) {
-            Ok(bytes) => SourceFile::read(id, path, display, Some(FileKind::Apache), bytes),
+            Ok(bytes) => SourceFile::read(id, path, display, Some(kind), bytes),
             Err(denied) => {
                 let problem = FileProblem { file: id, path: display.clone(), problem: problem(denied) };
                 self.problems.push(problem);
-                SourceFile::unread(id, path, display, Some(FileKind::Apache))
+                SourceFile::unread(id, path, display, Some(kind))
             }
         };
         let (_, source) = self.added.alloc((id, source));
@@ -271,7 +282,7 @@ impl Host for Reader<'_> {
                     let apache = self.parsed(id).is_some_and(|p| matches!(p.tree, Tree::Apache(_)));
                     if renamed || !apache {
                         self.problems.retain(|p| p.file != id);
-                        self.add(id, path);
+                        self.add(id, path, FileKind::Apache);
                     }
                     id
                 }
@@ -281,7 +292,7 @@ impl Host for Reader<'_> {
                 self.by_path.insert(tidy(path), id);
                 self.added_keys.insert(key, id);
                 self.roots.insert(id, root);
-                self.add(id, path);
+                self.add(id, path, FileKind::Apache);
                 id
             }
         };

@@ -54,7 +54,7 @@ pub fn graph(options: &Options, format: report::graph::GraphFormat) -> Result<St
     let text = {
         let trees = includes::read(&sources, &added, &settings.scope, settings.targets());
         let declared = model::declared(&sources, &settings.config);
-        let topology = model::build(&trees.parsed, trees.apache, &declared);
+        let topology = model::build(&trees.parsed, trees.apache, trees.nginx, &declared);
         let secrets = Secrets::find(&trees.parsed, &trees.sources);
         let redactor = report::Redactor::new(&trees.sources, &secrets);
         report::graph::render(&topology, &trees.sources, &redactor, format)
@@ -71,6 +71,20 @@ pub fn apache_dump(main: &Path) -> Result<Vec<syntax::apache_tree::DumpLine>, Er
     let sources = discover::inputs::sources(inputs.found, &settings);
     let main = sources.map.iter().find(|s| s.path() == main && s.kind() == Some(source::FileKind::Apache));
     Ok(main.map(|main| includes::dump(&sources, main.id(), &settings.scope)).unwrap_or_default())
+}
+
+/// The files of each nginx include tree in the paths `options` name, in the order nginx
+/// first reads them (what `nginx -T` prints), each by the path the tree reads it by.
+pub fn nginx_files(options: &Options) -> Result<Vec<Vec<std::path::PathBuf>>, Error> {
+    let settings = Settings::resolve(options);
+    let inputs = discover::inputs::find(&settings)?;
+    let sources = discover::inputs::sources(inputs.found, &settings);
+    let added = includes::Added::new();
+    let trees = includes::read(&sources, &added, &settings.scope, settings.targets());
+    let path = |id: source::FileId| source::Sources::source(&trees.sources, id).map(|s| s.path().clone());
+    let files =
+        trees.nginx.trees.iter().filter(|t| t.main).map(|tree| tree.files.iter().filter_map(|&f| path(f)).collect());
+    Ok(files.collect())
 }
 
 /// The stages after discovery: sources, trees and include trees, the model, the rules, then
@@ -93,7 +107,7 @@ fn check(
     added: &includes::Added,
     settings: &Settings,
 ) -> (Vec<diagnostic::Diagnostic>, Secrets, usize) {
-    let includes::Trees { parsed, apache, problems, sources: view } =
+    let includes::Trees { parsed, apache, nginx, problems, sources: view } =
         includes::read(sources, added, &settings.scope, settings.targets());
     let declared = model::declared(sources, &settings.config);
     // A large run finds the report's secrets on a thread of its own while the model is built
@@ -102,7 +116,7 @@ fn check(
     let find_secrets = || Secrets::find(&parsed, &view);
     std::thread::scope(|scope| {
         let secrets = (text >= PARALLEL_TEXT).then(|| scope.spawn(find_secrets));
-        let topology = model::build(&parsed, apache, &declared);
+        let topology = model::build(&parsed, apache, nginx, &declared);
         let cx = rules::Context::new(&parsed, &topology, &problems, settings);
         let diagnostics = rules::run(&cx);
         let linked = topology.route_links.iter().filter(|l| l.is_some()).count();

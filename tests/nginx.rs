@@ -274,3 +274,173 @@ fn generated(dir: &Path) -> Vec<PathBuf> {
     }
     paths
 }
+
+/// The files of the tree `main` heads, as `nginx -T` prints them (the order nginx first
+/// reads them), or nginx's error when it refuses the tree.
+fn dumped_files(main: &Path, prefix: &Path) -> Result<Vec<PathBuf>, String> {
+    let output = Command::new("nginx")
+        .args(["-T", "-q", "-e", "stderr", "-p"])
+        .arg(format!("{}/", prefix.display()))
+        .arg("-c")
+        .arg(main)
+        .output()
+        .expect("run nginx");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    if !output.status.success() {
+        return Err(String::from_utf8_lossy(&output.stderr).into_owned());
+    }
+    let files = stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("# configuration file ").and_then(|l| l.strip_suffix(':')))
+        .map(PathBuf::from)
+        .collect();
+    Ok(files)
+}
+
+/// atl-lint's files of the first tree it reads under `options`' paths.
+fn tree_files(options: &Options) -> Vec<PathBuf> {
+    let trees = atl_lint::nginx_files(options).expect("nginx trees");
+    assert_eq!(trees.len(), 1, "one main configuration: {trees:?}");
+    trees.into_iter().next().unwrap_or_default()
+}
+
+/// Rewrites every `/etc/nginx/` in the files (and symbolic links) under `dir` to
+/// `to/etc/nginx/`, so that nginx reads the copy where a server reads `/etc/nginx`.
+fn relocate(dir: &Path, to: &Path) {
+    let from = "/etc/nginx/";
+    let replacement = format!("{}/etc/nginx/", to.display());
+    for entry in std::fs::read_dir(dir).expect("read copy").flatten() {
+        let path = entry.path();
+        let meta = std::fs::symlink_metadata(&path).expect("metadata");
+        if meta.file_type().is_symlink() {
+            let target = std::fs::read_link(&path).expect("link").to_string_lossy().replace(from, &replacement);
+            std::fs::remove_file(&path).expect("remove link");
+            std::os::unix::fs::symlink(target, &path).expect("symlink");
+        } else if meta.is_dir() {
+            relocate(&path, to);
+        } else {
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            std::fs::write(&path, text.replace(from, &replacement)).expect("rewrite");
+        }
+    }
+}
+
+#[test]
+fn debian_tree_is_read_in_the_order_nginx_dash_capital_t_prints_it() {
+    let available = Command::new("nginx").arg("-v").output().is_ok_and(|o| o.status.success());
+    if !require(available, "nginx (Debian package nginx)") {
+        return;
+    }
+    let stock = shared().join("corpus/debian12/etc/nginx");
+    if !require(stock.is_dir(), "shared/corpus/debian12/etc/nginx") {
+        return;
+    }
+    let scratch = temp_dir("nginx-tree");
+    let (ours_root, theirs_root) = (scratch.join("ours"), scratch.join("theirs"));
+    common::copy_tree(&stock, &ours_root.join("etc/nginx"));
+    common::copy_tree(&stock, &theirs_root.join("etc/nginx"));
+    relocate(&theirs_root, &theirs_root);
+    std::fs::create_dir_all(theirs_root.join("logs")).expect("logs");
+    let theirs =
+        dumped_files(&theirs_root.join("etc/nginx/nginx.conf"), &theirs_root).expect("nginx accepts Debian's tree");
+    let theirs: Vec<PathBuf> =
+        theirs.iter().map(|p| Path::new("/").join(p.strip_prefix(&theirs_root).unwrap_or(p))).collect();
+    let options = Options { paths: vec!["/etc/nginx".into()], root: Some(ours_root.clone()), ..Options::default() };
+    let ours: Vec<PathBuf> =
+        tree_files(&options).iter().map(|p| Path::new("/").join(p.strip_prefix(&ours_root).unwrap_or(p))).collect();
+    assert!(theirs.iter().any(|p| p.ends_with("sites-enabled/default")), "{theirs:?}");
+    assert_eq!(ours, theirs);
+    // Read as nginx reads it, the stock tree has nothing to report.
+    let report = atl_lint::lint(&options).expect("lint");
+    let findings: Vec<String> = report.diagnostics.iter().map(|d| format!("{}: {}", d.rule, d.message)).collect();
+    assert!(findings.is_empty(), "{findings:#?}");
+}
+
+/// Generated trees: files in nested directories with names that sort differently by byte
+/// and by letter, included by globs, relative and absolute paths, twice, and hidden.
+#[test]
+fn generated_include_trees_are_read_as_nginx_reads_them() {
+    let available = Command::new("nginx").arg("-v").output().is_ok_and(|o| o.status.success());
+    if !require(available, "nginx (Debian package nginx)") {
+        return;
+    }
+    let scratch = temp_dir("nginx-includes");
+    let names = ["a.conf", "B.conf", "b-1.conf", "b.conf", "b1.conf", "_x.conf", ".hidden.conf", "z", "Z.conf"];
+    let dirs = ["conf.d", "sites-enabled", "snippets/sub", "x"];
+    let mut rng = common::Rng(0x2545_f491_4f6c_dd1d);
+    let (mut compared, mut refused) = (0, 0);
+    for n in 0..common::scale(0).max(40) {
+        let dir = scratch.join(format!("tree-{n:03}"));
+        std::fs::create_dir_all(dir.join("logs")).expect("logs");
+        // Files numbered in reading depth: a file includes only later ones, so no cycle.
+        let mut files: Vec<PathBuf> = Vec::new();
+        for _ in 0..3 + rng.below(8) {
+            let rel = Path::new(dirs[rng.below(dirs.len())]).join(names[rng.below(names.len())]);
+            if !files.contains(&rel) {
+                files.push(rel);
+            }
+        }
+        // A file includes only files of later directories (a glob matches whole
+        // directories), so that there is no cycle but the one made on purpose.
+        let level = |rel: &Path| dirs.iter().position(|d| rel.starts_with(d)).unwrap_or(0);
+        let include_line = |rng: &mut common::Rng, files: &[PathBuf], above: Option<usize>| -> Option<String> {
+            let later: Vec<&PathBuf> = files.iter().filter(|f| above.is_none_or(|a| level(f) > a)).collect();
+            let target = later.get(rng.below(later.len().max(1)))?;
+            let parent = target.parent().unwrap_or(Path::new("")).display().to_string();
+            let written = match rng.below(12) {
+                0..=2 => target.display().to_string(),
+                3 => dir.join(target).display().to_string(),
+                4 | 5 => format!("{parent}/*"),
+                6..=8 => format!("{parent}/*.conf"),
+                9 | 10 => format!("{}/{parent}/[ab]*", dir.display()),
+                _ => format!("{parent}/.*"),
+            };
+            Some(format!("include {written};\n"))
+        };
+        for rel in &files {
+            let mut text = format!("add_header X-File-{n}-{} v;\n", rel.display());
+            for _ in 0..rng.below(3) {
+                text.extend(include_line(&mut rng, &files, Some(level(rel))));
+            }
+            if rng.below(12) == 0 {
+                text.push_str(&format!("include {};\n", rel.display()));
+            }
+            let path = dir.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).expect("dir");
+            std::fs::write(&path, text).expect("write");
+        }
+        let mut main = String::from("events {}\nhttp {\n");
+        for _ in 0..1 + rng.below(4) {
+            main.extend(include_line(&mut rng, &files, None));
+        }
+        if rng.below(8) == 0 {
+            main.push_str("include missing.conf;\n");
+        }
+        main.push_str("}\n");
+        std::fs::write(dir.join("nginx.conf"), &main).expect("write main");
+        let options = Options { paths: vec![dir.clone()], live: Some(false), ..Options::default() };
+        match dumped_files(&dir.join("nginx.conf"), &dir) {
+            Ok(theirs) => {
+                assert_eq!(tree_files(&options), theirs, "{}:\n{main}", dir.display());
+                compared += 1;
+            }
+            Err(stderr) => {
+                // nginx stops at an include that names no file or hands it a directory:
+                // atl-lint says so, naming the same path.
+                // A cycle crashes nginx with nothing said.
+                let named = stderr.split('"').nth(1).unwrap_or_default().to_string();
+                let crashed = stderr.trim().is_empty();
+                assert!(crashed || stderr.contains("open()") || stderr.contains("pread()"), "{stderr}\n{main}");
+                let report = atl_lint::lint(&options).expect("lint");
+                let said = report.diagnostics.iter().any(|d| {
+                    let cycle = crashed && d.message.contains("inside itself");
+                    d.rule == "syntax-error" && (cycle || d.message.contains(&format!("\"{named}\"")))
+                });
+                assert!(said, "{stderr}\n{main}\n{:#?}", report.diagnostics);
+                refused += 1;
+            }
+        }
+    }
+    eprintln!("nginx include trees: {compared} compared with `nginx -T`, {refused} refused by both");
+    assert!(compared >= 20 && refused >= 1, "{compared} compared, {refused} refused");
+}

@@ -135,7 +135,7 @@ mod tests {
     fn backends(kind: FileKind, text: &str) -> Vec<Shown> {
         let source = SourceFile::new(FileId(0), "f".into(), "f".into(), Some(kind), text.as_bytes().to_vec());
         let parsed: Vec<_> = crate::syntax::parse(&source).into_iter().collect();
-        let topology = crate::model::build(&parsed, Default::default(), &[]);
+        let topology = crate::model::build(&parsed, Default::default(), Default::default(), &[]);
         let shown = |span: Option<crate::source::Span>| span.map(|s| source.slice(s).to_string());
         (0..topology.backends.len())
             .filter_map(|i| {

@@ -486,6 +486,10 @@ pub struct Topology<'a> {
     pub base_urls: Vec<BaseUrl<'a>>,
     /// Which include tree each Apache file is read in, and what each tree knows.
     pub apache_trees: crate::includes::ApacheTrees,
+    /// nginx's include trees.
+    pub nginx_trees: crate::includes::NginxTrees,
+    /// Each nginx file's configuration, by id, for reading the trees.
+    pub nginx_configs: crate::syntax::nginx::spliced::Configs<'a>,
     /// Proxy frontends.
     pub frontends: Vec<Frontend<'a>>,
     /// Proxy routes.
@@ -507,7 +511,7 @@ pub struct Topology<'a> {
     pub ssh_ports: Vec<u16>,
 }
 
-impl Topology<'_> {
+impl<'a> Topology<'a> {
     /// The routes linked to a connector, with their frontends.
     pub fn routes_of(&self, connector: usize) -> impl Iterator<Item = (&Route, &Frontend<'_>)> {
         let linked = self.connector_links.get(connector).map_or(&[][..], Vec::as_slice);
@@ -515,6 +519,12 @@ impl Topology<'_> {
             let route = self.routes.get(r)?;
             Some((route, self.frontends.get(route.frontend)?))
         })
+    }
+
+    /// nginx's include trees, each read through the files it is made of.
+    pub fn nginx_views(&self) -> impl Iterator<Item = crate::syntax::nginx::spliced::View<'_, 'a>> {
+        let configs = &self.nginx_configs;
+        self.nginx_trees.trees.iter().map(move |tree| crate::syntax::nginx::spliced::View::new(tree, configs))
     }
 
     /// The include tree an Apache file is read in, if any.
@@ -538,9 +548,11 @@ pub struct DeclaredBaseUrl<'a> {
 pub fn build<'a>(
     files: &'a [Parsed<'a>],
     apache_trees: crate::includes::ApacheTrees,
+    mut nginx_trees: crate::includes::NginxTrees,
     declared: &'a [DeclaredBaseUrl<'a>],
 ) -> Topology<'a> {
     let mut topology = Topology { apache_trees, ..Topology::default() };
+    let mut nginx_sources = nginx::Sources::default();
     for parsed in files {
         match &parsed.tree {
             Tree::ServerXml(doc) => tomcat::add(&mut topology, parsed.source, doc),
@@ -551,9 +563,26 @@ pub fn build<'a>(
                 routes::add_apache(&mut topology, parsed.source, config, &passes);
                 topology.passes.insert(parsed.source.id(), passes);
             }
-            Tree::Nginx(config) => nginx::add(&mut topology, parsed.source, config),
+            Tree::Nginx(config) => {
+                topology.nginx_configs.insert(parsed.source.id(), config);
+                nginx_sources.insert(parsed.source.id(), parsed.source);
+            }
         }
     }
+    // A file no tree holds (the include step was not run) is read alone.
+    let held: foldhash::HashSet<FileId> =
+        nginx_trees.trees.iter().flat_map(|t| t.nodes.iter().map(|n| n.file).chain([t.root])).collect();
+    for parsed in files {
+        if let (Tree::Nginx(config), false) = (&parsed.tree, held.contains(&parsed.source.id())) {
+            nginx_trees.trees.push(crate::syntax::nginx::spliced::alone(parsed.source.id(), config));
+        }
+    }
+    let configs = std::mem::take(&mut topology.nginx_configs);
+    for tree in &nginx_trees.trees {
+        nginx::add(&mut topology, &nginx_sources, crate::syntax::nginx::spliced::View::new(tree, &configs));
+    }
+    topology.nginx_configs = configs;
+    topology.nginx_trees = nginx_trees;
     for base in declared {
         let apps: Vec<usize> = match base.app {
             None if topology.apps.len() == 1 => vec![0],

@@ -2,6 +2,8 @@
 //! `proxy_pass` a route with nginx's URI rule (a `proxy_pass` with a URI part replaces the
 //! part of the request path its `location` matched; one without passes the request path
 //! unchanged), and each `upstream` block a backend whose servers the routes to it reach.
+//! Each include tree is read whole: a setting in `nginx.conf`'s `http` block reaches the
+//! `server` blocks of the files it includes.
 
 use std::sync::Arc;
 
@@ -9,12 +11,16 @@ use foldhash::{HashMap, HashMapExt};
 
 use super::url::{normalized_path, parse_url, port_variable, split_host_port, url_path};
 use super::{Backend, Frontend, Hosts, NginxRoute, ProxyKind, Route, Topology, Upstream};
-use crate::source::{SourceFile, Span};
-use crate::syntax::nginx::{Config, Directive};
+use crate::source::{FileId, SourceFile, Span};
+use crate::syntax::nginx::spliced::View;
+use crate::syntax::nginx::Directive;
 
-/// Adds a file's `upstream` blocks, and the `server` blocks and routes of its `proxy_pass`
+/// The source files of a run, by id.
+pub(super) type Sources<'a> = HashMap<FileId, &'a SourceFile>;
+
+/// Adds a tree's `upstream` blocks, and the `server` blocks and routes of its `proxy_pass`
 /// lines.
-pub(super) fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, config: &'a Config<'a>) {
+pub(super) fn add<'a>(topology: &mut Topology<'a>, sources: &Sources<'a>, config: View<'_, 'a>) {
     let tree = Tree::of(config);
     let upstreams = upstream_blocks(topology, config);
     let mut frontends: HashMap<usize, usize> = HashMap::new();
@@ -22,11 +28,11 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, confi
     let mut headers: HashMap<Option<Option<usize>>, Headers> = HashMap::new();
     // Schemes, hosts and paths repeat across routes: one copy of each.
     let mut texts = Texts::default();
-    topology.routes.reserve(config.directives.iter().filter(|d| d.is("proxy_pass")).count());
-    for (index, directive) in config.directives.iter().enumerate() {
+    for (index, directive) in config.directives() {
         if !directive.is("proxy_pass") {
             continue;
         }
+        let Some(source) = sources.get(&directive.span.file).copied() else { continue };
         let Some(server) = tree.server.get(index).copied().flatten().map(|s| s as usize) else { continue };
         let Some(url) = directive.args().first() else { continue };
         // A URL built from variables is resolved per request.
@@ -35,7 +41,7 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, confi
         }
         let Some(mut target) = parse_url(url.text, url.span) else { continue };
         target.port_variable = port_variable(source.slice(url.span));
-        let location = tree.location.get(index).copied().flatten().and_then(|l| config.directives.get(l as usize));
+        let location = tree.location.get(index).copied().flatten().and_then(|l| config.directive(l as usize));
         let matched = location.and_then(location_path);
         let (public, public_span, public_symbol) = match (location, matched) {
             (_, Some(Matched { path, span })) if !path.contains("{{") => {
@@ -52,12 +58,12 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, confi
             target.path = Arc::from(passed);
         }
         let frontend = *frontends.entry(server).or_insert_with(|| {
-            topology.frontends.push(frontend(source, config, server));
+            topology.frontends.push(frontend(sources, config, server));
             topology.frontends.len() - 1
         });
         // The headers in effect are those of the innermost block that sets any: read once
         // for each such block, however many routes it covers.
-        let level = header_level(config, &tree, directive.parent());
+        let level = header_level(config, &tree, config.parent(index));
         let Headers { preserve_host, upgrade, connection, dropping } =
             *headers.entry(level).or_insert_with(|| Headers::of(config, &tree, level));
         let http11 = inherited(config, &tree, index, "proxy_http_version")
@@ -82,7 +88,8 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, confi
                 .iter()
                 .filter_map(|(address, span)| {
                     let mut upstream = parse_url(&format!("{}://{address}", target.scheme), *span)?;
-                    upstream.port_variable = port_variable(source.slice(*span));
+                    let written = sources.get(&span.file).map_or("", |s| s.slice(*span));
+                    upstream.port_variable = port_variable(written);
                     upstream.path = Arc::clone(&target.path);
                     Some(upstream)
                 })
@@ -163,13 +170,13 @@ const INHERITED: [&str; 3] = ["gzip", "proxy_http_version", "client_max_body_siz
 const DEFAULT_BODY_LIMIT: u64 = 1 << 20;
 
 impl<'c> Tree<'c> {
-    fn of(config: &'c Config<'_>) -> Tree<'c> {
-        let count = config.directives.len();
+    fn of(config: View<'_, 'c>) -> Tree<'c> {
+        let count = config.len();
         let (mut server, mut location) = (vec![None; count], vec![None; count]);
         let mut last: HashMap<(Option<usize>, &'c str), usize> = HashMap::new();
         let mut headers: HashMap<Option<usize>, Vec<usize>> = HashMap::new();
-        for (index, directive) in config.directives.iter().enumerate() {
-            let parent = directive.parent();
+        for (index, directive) in config.directives() {
+            let parent = config.parent(index);
             if INHERITED.contains(&directive.name().text) {
                 last.insert((parent, directive.name().text), index);
             }
@@ -177,7 +184,7 @@ impl<'c> Tree<'c> {
                 headers.entry(parent).or_default().push(index);
             }
             let Some(p) = parent else { continue };
-            let Some(up) = config.directives.get(p) else { continue };
+            let Some(up) = config.directive(p) else { continue };
             // `server` in an `upstream` is a server address, not a block.
             let is_server = up.is("server") && up.block.is_some();
             let inherited_server = server.get(p).copied().flatten();
@@ -209,10 +216,10 @@ struct Headers {
 
 impl Headers {
     /// What the headers of `level` say (`None`: no block sets any).
-    fn of(config: &Config<'_>, tree: &Tree<'_>, level: Option<Option<usize>>) -> Headers {
+    fn of(config: View<'_, '_>, tree: &Tree<'_>, level: Option<Option<usize>>) -> Headers {
         let own: Vec<&Directive<'_>> = level
             .and_then(|l| tree.headers.get(&l))
-            .map(|lines| lines.iter().filter_map(|&i| config.directives.get(i)).collect())
+            .map(|lines| lines.iter().filter_map(|&i| config.directive(i)).collect())
             .unwrap_or_default();
         let headers = pairs(&own);
         let header = |name: &str| headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| *v);
@@ -223,7 +230,7 @@ impl Headers {
             v.contains("upgrade") || v.contains("$connection_upgrade")
         });
         // An outer block's headers that this level drops.
-        let outer = level.flatten().and_then(|block| config.directives.get(block)).map(Directive::parent);
+        let outer = level.flatten().map(|block| config.parent(block));
         let dropped = outer.is_some_and(|outer| header_level(config, tree, outer).is_some());
         let dropping = own.first().map(|d| d.span).filter(|_| dropped);
         Headers { preserve_host, upgrade, connection, dropping }
@@ -232,7 +239,7 @@ impl Headers {
 
 /// The innermost block, from `block` outwards, that sets `proxy_set_header` lines (`None`:
 /// none does; `Some(None)`: the file's top level).
-fn header_level(config: &Config<'_>, tree: &Tree<'_>, block: Option<usize>) -> Option<Option<usize>> {
+fn header_level(config: View<'_, '_>, tree: &Tree<'_>, block: Option<usize>) -> Option<Option<usize>> {
     config.outward(block).find(|b| tree.headers.contains_key(b))
 }
 
@@ -243,9 +250,9 @@ fn pairs<'c>(headers: &[&'c Directive<'_>]) -> Vec<(&'c str, &'c str)> {
 
 /// The innermost `name` directive in effect where directive `index` stands (nginx's
 /// inheritance of simple settings).
-fn inherited<'c, 'a>(config: &'c Config<'a>, tree: &Tree<'_>, index: usize, name: &str) -> Option<&'c Directive<'a>> {
-    let parent = config.directives.get(index).and_then(Directive::parent);
-    config.outward(parent).find_map(|block| tree.last.get(&(block, name))).and_then(|&i| config.directives.get(i))
+fn inherited<'a>(config: View<'_, 'a>, tree: &Tree<'_>, index: usize, name: &str) -> Option<&'a Directive<'a>> {
+    let parent = config.parent(index);
+    config.outward(parent).find_map(|block| tree.last.get(&(block, name))).and_then(|&i| config.directive(i))
 }
 
 /// The path a `location` matches, and where it is written.
@@ -282,7 +289,7 @@ pub(crate) fn location_path<'d>(location: &'d Directive<'_>) -> Option<Matched<'
 
 /// The host names of a `server` block (`server_name`), the catch-all `_` and regular
 /// expressions left out.
-fn server_names(config: &Config<'_>, server: usize) -> Hosts {
+fn server_names(config: View<'_, '_>, server: usize) -> Hosts {
     let names: Vec<(String, Span)> = config
         .children(Some(server))
         .filter(|(_, d)| d.is("server_name"))
@@ -295,9 +302,11 @@ fn server_names(config: &Config<'_>, server: usize) -> Hosts {
 
 /// The frontend of a `server` block: its first `listen` (nginx listens on 80 without one)
 /// and where TLS is switched on (`listen ... ssl`, `ssl on`).
-fn frontend<'a>(source: &'a SourceFile, config: &Config<'_>, server: usize) -> Frontend<'a> {
-    let block = config.directives.get(server);
-    let at = block.map_or(Span::file_start(source.id()), |b| b.name().span);
+fn frontend<'a>(sources: &Sources<'a>, config: View<'_, '_>, server: usize) -> Frontend<'a> {
+    let block = config.directive(server);
+    let file = config.file(server).unwrap_or(config.spliced.root);
+    let at = block.map_or(Span::file_start(file), |b| b.name().span);
+    let source = sources.get(&file).copied();
     let listens: Vec<&Directive<'_>> =
         config.children(Some(server)).map(|(_, d)| d).filter(|d| d.is("listen")).collect();
     let first = listens.first().and_then(|l| l.args().first());
@@ -325,11 +334,13 @@ fn frontend<'a>(source: &'a SourceFile, config: &Config<'_>, server: usize) -> F
     let label = match names.first() {
         Some(name) => format!("server {name}"),
         None => {
-            let written = first.map_or("80", |a| if a.unknown { source.slice(a.span) } else { a.text });
+            let slice = |a: crate::syntax::words::WordRef<'_>| source.map_or("", |s| s.slice(a.span));
+            let written = first.map_or("80", |a| if a.unknown { slice(a) } else { a.text });
             format!("server (listen {written})")
         }
     };
-    Frontend { path: source.path(), kind: ProxyKind::Nginx, label, at, port, port_span, tls }
+    let path = source.map_or(std::path::Path::new(""), |s| s.path().as_path());
+    Frontend { path, kind: ProxyKind::Nginx, label, at, port, port_span, tls }
 }
 
 /// The port of a `listen` address: `443`, `127.0.0.1:8080`, `[::]:443`, `*:80`; `None`
@@ -356,11 +367,11 @@ fn listen_port(address: &str) -> Option<u16> {
 /// address with its span.
 type Upstreams = HashMap<String, (usize, Vec<(String, Span)>)>;
 
-fn upstream_blocks(topology: &mut Topology<'_>, config: &Config<'_>) -> Upstreams {
+fn upstream_blocks(topology: &mut Topology<'_>, config: View<'_, '_>) -> Upstreams {
     let mut out: Upstreams = HashMap::new();
-    for (index, block) in config.directives.iter().enumerate() {
-        // An `upstream` stands in `http` (or at the top of an included file), never deeper.
-        let in_http = block.parent().and_then(|p| config.directives.get(p)).is_none_or(|p| p.is("http"));
+    for (index, block) in config.directives() {
+        // An `upstream` stands in `http` (or at the top of a file read alone), never deeper.
+        let in_http = config.parent(index).and_then(|p| config.directive(p)).is_none_or(|p| p.is("http"));
         if !block.is("upstream") || block.block.is_none() || !in_http {
             continue;
         }

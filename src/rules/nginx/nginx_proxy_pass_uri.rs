@@ -4,8 +4,10 @@
 use crate::model::nginx::location_path;
 use crate::model::url::url_path;
 use crate::rules::{declare_rule, Context, Rule, Sink};
-use crate::syntax::nginx::{Config, Directive};
-use crate::syntax::Tree;
+use crate::source::Span;
+use crate::syntax::nginx::spliced::View;
+use crate::syntax::nginx::Directive;
+use foldhash::{HashSet, HashSetExt};
 
 declare_rule! {
     /// ## What it does
@@ -45,15 +47,19 @@ declare_rule! {
 
 impl Rule for NginxProxyPassUri {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        for file in cx.files {
-            let Tree::Nginx(config) = &file.tree else { continue };
-            for directive in config.directives.iter().filter(|d| d.is("proxy_pass")) {
+        // A file included in several places is judged once in each, said once.
+        let mut said: HashSet<Span> = HashSet::new();
+        for view in cx.topology().nginx_views() {
+            for (node, directive) in view.directives().filter(|(_, d)| d.is("proxy_pass")) {
                 let Some(url) = directive.args().first() else { continue };
                 if url.unknown || url.text.contains('$') {
                     continue;
                 }
                 let Some(uri) = url_path(url.text).filter(|u| !u.is_empty()) else { continue };
-                let Some((location, inside)) = enclosing(config, directive) else { continue };
+                let Some((location, inside)) = enclosing(view, node) else { continue };
+                if !said.insert(url.span) {
+                    continue;
+                }
                 if let Some(block) = inside {
                     let message = format!("`proxy_pass` cannot have a URI part inside `{block}`");
                     sink.emit(url.span, "URI part", message)
@@ -92,12 +98,9 @@ impl Rule for NginxProxyPassUri {
 
 /// The `location` around a `proxy_pass`, and the `if` or `limit_except` block between them,
 /// if there is one.
-fn enclosing<'c, 'a>(
-    config: &'c Config<'a>,
-    directive: &Directive<'_>,
-) -> Option<(&'c Directive<'a>, Option<&'c str>)> {
+fn enclosing<'a>(view: View<'_, 'a>, node: usize) -> Option<(&'a Directive<'a>, Option<&'a str>)> {
     let mut inside = None;
-    for block in config.ancestors(directive.parent()).take(crate::syntax::nginx::MAX_LEVELS) {
+    for (_, block) in view.ancestors(view.parent(node)) {
         match block.name().text {
             "location" => return Some((block, inside)),
             "if" | "limit_except" => inside = inside.or(Some(block.name().text)),

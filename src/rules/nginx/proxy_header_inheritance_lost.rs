@@ -6,8 +6,7 @@ use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use crate::rules::apache::websocket_proxy_missing::is_synchrony;
 use crate::rules::{declare_rule, Context, Rule, Sink};
 use crate::source::Span;
-use crate::syntax::nginx::Config;
-use crate::syntax::Tree;
+use crate::syntax::nginx::spliced::View;
 
 declare_rule! {
     /// ## What it does
@@ -51,13 +50,14 @@ type Line<'c> = (String, &'c str, Span);
 
 impl Rule for ProxyHeaderInheritanceLost {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        for file in cx.files {
-            let Tree::Nginx(config) = &file.tree else { continue };
+        // A block included in several places is judged in each, said once.
+        let mut said: HashSet<Span> = HashSet::new();
+        for config in cx.topology().nginx_views() {
             let mut lines: HashMap<Option<usize>, Vec<Line<'_>>> = HashMap::new();
-            for directive in config.directives.iter().filter(|d| d.is("proxy_set_header")) {
+            for (node, directive) in config.directives().filter(|(_, d)| d.is("proxy_set_header")) {
                 let Some(name) = directive.args().first() else { continue };
                 let line = (name.text.to_ascii_lowercase(), name.text, directive.span);
-                lines.entry(directive.parent()).or_default().push(line);
+                lines.entry(config.parent(node)).or_default().push(line);
             }
             if lines.len() < 2 {
                 continue;
@@ -65,17 +65,17 @@ impl Rule for ProxyHeaderInheritanceLost {
             // The levels some `proxy_pass` takes its headers from, and whether one of them
             // goes to Synchrony.
             let mut used: HashMap<Option<usize>, bool> = HashMap::new();
-            for directive in config.directives.iter().filter(|d| d.is("proxy_pass")) {
-                let Some(level) = level(config, &lines, directive.parent()) else { continue };
+            for (node, directive) in config.directives().filter(|(_, d)| d.is("proxy_pass")) {
+                let Some(level) = level(config, &lines, config.parent(node)) else { continue };
                 let url = directive.args().first().map_or("", |u| u.text);
-                let public = location_of(config, directive.parent()).unwrap_or("");
+                let public = location_of(config, config.parent(node)).unwrap_or("");
                 *used.entry(level).or_default() |= is_synchrony(public, url);
             }
             let mut levels: Vec<(Option<usize>, bool)> = used.into_iter().collect();
             levels.sort_by_key(|(level, _)| *level);
             for (level, synchrony) in levels {
                 let Some(inner) = level.and_then(|block| lines.get(&Some(block))) else { continue };
-                let parent = level.and_then(|block| config.directives.get(block)).and_then(|d| d.parent());
+                let parent = level.and_then(|block| config.parent(block));
                 let Some(outer) = self::level(config, &lines, parent).and_then(|l| lines.get(&l)) else { continue };
                 let own: HashSet<&str> = inner.iter().map(|(n, _, _)| n.as_str()).collect();
                 let mut seen = HashSet::new();
@@ -85,6 +85,9 @@ impl Rule for ProxyHeaderInheritanceLost {
                     .filter(|(n, _, _)| !(synchrony && matches!(n.as_str(), "upgrade" | "connection")))
                     .collect();
                 let (Some(first), Some((_, _, first_inner))) = (lost.first(), inner.first()) else { continue };
+                if !said.insert(*first_inner) {
+                    continue;
+                }
                 let names: Vec<String> = lost.iter().map(|(_, written, _)| format!("`{written}`")).collect();
                 let message = format!(
                     "this block's `proxy_set_header` lines replace the ones set around it: {} no longer reach{} the app",
@@ -101,7 +104,7 @@ impl Rule for ProxyHeaderInheritanceLost {
 
 /// The innermost block from `block` outwards that sets header lines.
 fn level(
-    config: &Config<'_>,
+    config: View<'_, '_>,
     lines: &HashMap<Option<usize>, Vec<Line<'_>>>,
     block: Option<usize>,
 ) -> Option<Option<usize>> {
@@ -109,7 +112,7 @@ fn level(
 }
 
 /// The path of the innermost `location` from `block` outwards.
-fn location_of<'c>(config: &'c Config<'_>, block: Option<usize>) -> Option<&'c str> {
-    let location = config.ancestors(block).take(crate::syntax::nginx::MAX_LEVELS).find(|d| d.is("location"))?;
+fn location_of<'a>(config: View<'_, 'a>, block: Option<usize>) -> Option<&'a str> {
+    let (_, location) = config.ancestors(block).find(|(_, d)| d.is("location"))?;
     location.args().last().map(|a| a.text)
 }

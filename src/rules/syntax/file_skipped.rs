@@ -15,8 +15,9 @@ declare_rule! {
     ///   atl-lint does not know;
     /// - a symbolic link or include that leads outside the scanned tree (or into `/proc`,
     ///   `/sys`, `/dev`, `/run`), which is never read;
-    /// - outside live mode, an include of what a stock Apache installation provides
-    ///   (`ports.conf`, `mods-enabled/*.load`) that the checkout lacks.
+    /// - outside live mode, an include of what a stock Apache or nginx installation provides
+    ///   (`ports.conf`, `mods-enabled/*.load`, `mime.types`, `proxy_params`) that the
+    ///   checkout lacks.
     ///
     /// ## Why is this bad?
     /// It is not bad in itself, but nothing in that file was checked, and a configuration
@@ -69,8 +70,12 @@ impl Rule for FileSkipped {
             cx.problems.iter().filter(|p| matches!(p.problem, Problem::Outside(_))).map(|p| p.path.as_str()).collect();
         let cwd = std::env::current_dir().ok();
         for file in cx.files {
-            let Tree::Apache(config) = &file.tree else { continue };
-            for outside in &config.outside {
+            let (outside, not_in_checkout, server) = match &file.tree {
+                Tree::Apache(config) => (&config.outside, &config.not_in_checkout, "Apache"),
+                Tree::Nginx(config) => (&config.outside, &config.not_in_checkout, "nginx"),
+                _ => continue,
+            };
+            for outside in outside {
                 let paths: Vec<String> = outside
                     .paths
                     .iter()
@@ -85,9 +90,9 @@ impl Rule for FileSkipped {
                     "lint the tree that holds those files (name it as a PATH), or use `--root` for a server image",
                 );
             }
-            for (span, directive) in &config.not_in_checkout {
+            for (span, directive) in not_in_checkout {
                 let message = format!(
-                    "`{directive}` names what a stock Apache installation provides, not in this checkout; not read"
+                    "`{directive}` names what a stock {server} installation provides, not in this checkout; not read"
                 );
                 sink.emit(*span, "not in this checkout", message)
                     .help("on the server it must exist: `atl-lint --live /etc` checks it there");

@@ -166,37 +166,11 @@ impl State {
         self.vars.get(name).cloned()
     }
 
-    /// Where a path of the configuration is: relative ones under `ServerRoot`; absolute
-    /// ones under the root in live mode, else in the scanned checkout when it holds them
-    /// (`/etc/apache2/x` as `repo/etc/apache2/x`), else as they are (and then not read).
+    /// Where a path of the configuration is: relative ones under `ServerRoot`, absolute
+    /// ones as [`Scope::locate_written`] finds them.
     fn locate(&self, path: &str) -> PathBuf {
-        let path = Path::new(path);
-        let Ok(relative) = path.strip_prefix("/") else { return self.server_root.join(path) };
-        if self.scope.is_live() {
-            return self.scope.under_root(path);
-        }
-        if self.main_dir.as_os_str().is_empty() {
-            return path.to_path_buf();
-        }
-        self.main_dir
-            .ancestors()
-            .map(|dir| dir.join(relative))
-            .find(|candidate| self.scope.locate(&literal_prefix(candidate)).is_ok())
-            .unwrap_or_else(|| path.to_path_buf())
+        self.scope.locate_written(Path::new(path), &self.server_root, &self.main_dir)
     }
-}
-
-/// The part of a path before its first wildcard component, or its directory when it has
-/// none.
-fn literal_prefix(path: &Path) -> PathBuf {
-    let mut prefix = PathBuf::new();
-    for component in path.components() {
-        if component.as_os_str().to_string_lossy().contains(['*', '?', '[']) {
-            return prefix;
-        }
-        prefix.push(component);
-    }
-    prefix.parent().map(Path::to_path_buf).unwrap_or(prefix)
 }
 
 /// Reads one file of a tree at `state`: marks what Apache skips and what it reads before
@@ -367,7 +341,8 @@ fn carry_out(state: &mut State, host: &mut dyn Host, name: &str, args: &[String]
         "include" | "includeoptional" if state.tree => {
             let path = state.locate(first);
             let expansion = state.scope.expand(&path, true);
-            let directory = || state.scope.locate(&literal_prefix(&path)).is_ok_and(|real| real.is_dir());
+            let directory =
+                || state.scope.locate(&crate::confine::literal_prefix(&path)).is_ok_and(|real| real.is_dir());
             if expansion.files.is_empty() && expansion.outside.is_empty() && name == "include" && directory() {
                 if !state.scope.is_live() && stock(first) {
                     return Some(Refusal::NotInCheckout(format!("Include {first}")));

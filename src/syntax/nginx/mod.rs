@@ -12,6 +12,7 @@
 //! `grammar/nginx.md`.
 
 mod parser;
+pub mod spliced;
 
 pub use parser::parse;
 
@@ -77,6 +78,11 @@ pub struct Config<'a> {
     pub comments: Vec<Comment<'a>>,
     /// What nginx refuses, the first of them where nginx stops.
     pub problems: Vec<SyntaxProblem>,
+    /// `include` lines that name files outside what the run may read: not read.
+    pub outside: Vec<super::apache::OutsideInclude>,
+    /// `include` lines naming what a stock installation provides that this checkout lacks
+    /// (outside live mode): the line, and the directive as written.
+    pub not_in_checkout: Vec<(Span, String)>,
 }
 
 impl<'a> Config<'a> {
