@@ -6,8 +6,9 @@ use std::sync::OnceLock;
 
 use foldhash::HashMap;
 
+use super::nginx::spliced::View;
 use super::nginx::{Config, Directive};
-use crate::source::SourceFile;
+use crate::source::{FileId, SourceFile};
 
 /// One definition of a directive (a name several modules define has several).
 #[derive(Clone, Debug)]
@@ -92,25 +93,53 @@ impl Placed {
 /// `main` for a main configuration (`nginx.conf`, or a file with `events` or `http`
 /// there), `http` for `conf.d/*.conf`, `sites-*/*` and `mime.types`, `main` for
 /// `modules-enabled/*`, and unknown otherwise (a snippet may be included anywhere).
-pub fn places(source: &SourceFile, config: &Config<'_>) -> Vec<Placed> {
-    let table = directives();
-    let top = top_context(source, config);
+/// A file a main configuration includes has the place of its first `include` line instead
+/// (`included`, from [`included_tops`]).
+pub fn places(source: &SourceFile, config: &Config<'_>, included: Option<Placed>) -> Vec<Placed> {
+    let top = included.unwrap_or_else(|| Placed::new(top_context(source, config), true));
     let mut out: Vec<Placed> = Vec::with_capacity(config.directives.len());
     for directive in &config.directives {
         let placed = match directive.parent() {
-            None => Placed::new(top, true),
+            None => top,
             Some(parent) => {
                 let outer = out.get(parent).copied().unwrap_or(Placed::new(None, false));
-                let block = config.directives.get(parent);
-                let known = block.is_some_and(|b| table.by_name.contains_key(b.name().text));
-                let data = block.is_some_and(|b| DATA_BLOCKS.contains(&b.name().text));
-                let place = block.and_then(|b| inner(b, outer.place()));
-                Placed::new(place, outer.checked && known && !data)
+                inside(config.directives.get(parent), outer)
             }
         };
         out.push(placed);
     }
     out
+}
+
+/// The place inside a block that stands at `outer`.
+fn inside(block: Option<&Directive<'_>>, outer: Placed) -> Placed {
+    let table = directives();
+    let known = block.is_some_and(|b| table.by_name.contains_key(b.name().text));
+    let data = block.is_some_and(|b| DATA_BLOCKS.contains(&b.name().text));
+    let place = block.and_then(|b| inner(b, outer.place()));
+    Placed::new(place, outer.checked && known && !data)
+}
+
+/// The place of the top level of each file a main configuration includes: that of its first
+/// `include` line.
+pub fn included_tops<'v, 'a: 'v>(views: impl Iterator<Item = View<'v, 'a>>) -> HashMap<FileId, Placed> {
+    let mut tops: HashMap<FileId, Placed> = HashMap::default();
+    for view in views.filter(|v| v.spliced.main) {
+        let mut placed: Vec<Placed> = Vec::with_capacity(view.len());
+        for node in 0..view.len() {
+            let here = match view.parent(node) {
+                None => Placed::new(Some("main"), true),
+                Some(p) => inside(view.directive(p), placed.get(p).copied().unwrap_or(Placed::new(None, false))),
+            };
+            placed.push(here);
+            let top = view.directive(node).is_some_and(|d| d.parent().is_none());
+            let top_of_file = top && view.file(node) != Some(view.spliced.root);
+            if let (true, Some(file)) = (top_of_file, view.file(node)) {
+                tops.entry(file).or_insert(here);
+            }
+        }
+    }
+    tops
 }
 
 /// The context of a file's top level, from its name, its directory and its content.

@@ -131,9 +131,11 @@ impl Rule for MisplacedDirective {
 /// allowed here`), where the context is known.
 fn nginx(cx: &Context<'_>, sink: &mut Sink<'_>) {
     let table = crate::syntax::nginx_directives::directives();
+    let tops = crate::syntax::nginx_directives::included_tops(cx.topology().nginx_views());
     for file in cx.files {
         let crate::syntax::Tree::Nginx(config) = &file.tree else { continue };
-        let places = crate::syntax::nginx_directives::places(file.source, config);
+        let included = tops.get(&file.source.id()).copied();
+        let places = crate::syntax::nginx_directives::places(file.source, config, included);
         for (directive, placed) in config.directives.iter().zip(&places) {
             let (true, Some(place)) = (placed.checked, placed.place()) else { continue };
             let name = directive.name();

@@ -268,9 +268,11 @@ fn apache(cx: &Context<'_>, sink: &mut Sink<'_>) {
 fn nginx(cx: &Context<'_>, sink: &mut Sink<'_>) {
     let table = crate::syntax::nginx_directives::directives();
     let mut names = Suggestions::new(table.by_name.keys().copied());
+    let tops = crate::syntax::nginx_directives::included_tops(cx.topology().nginx_views());
     for file in cx.files {
         let crate::syntax::Tree::Nginx(config) = &file.tree else { continue };
-        let places = crate::syntax::nginx_directives::places(file.source, config);
+        let included = tops.get(&file.source.id()).copied();
+        let places = crate::syntax::nginx_directives::places(file.source, config, included);
         for (directive, placed) in config.directives.iter().zip(&places) {
             let name = directive.name();
             if !placed.checked || name.unknown || table.by_name.contains_key(name.text) {
