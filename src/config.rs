@@ -28,6 +28,12 @@ pub struct Config {
     pub exclude: Vec<String>,
     /// `cert-expiry-days`: how early an expiring certificate is reported.
     pub cert_expiry_days: Option<u32>,
+    /// `min-proxy-timeout`: the shortest proxy inactivity timeout, in seconds, on a route to
+    /// Bitbucket.
+    pub min_proxy_timeout: Option<u64>,
+    /// `min-request-body`: the smallest request-body limit, in bytes, on a route to any app
+    /// (instead of each app's own).
+    pub min_request_body: Option<u64>,
     /// `[rules.ID] severity`.
     pub severities: Vec<(String, Severity)>,
     /// `[[app]]` entries.
@@ -110,6 +116,8 @@ struct Raw {
     #[serde(default)]
     exclude: Vec<String>,
     cert_expiry_days: Option<u32>,
+    min_proxy_timeout: Option<u64>,
+    min_request_body: Option<u64>,
     #[serde(default)]
     rules: std::collections::BTreeMap<String, RawRule>,
     #[serde(default)]
@@ -242,6 +250,8 @@ pub fn load(path: &Path, rule_ids: &[&str]) -> Result<Config, String> {
         known_directives: raw.known_directives,
         exclude: raw.exclude,
         cert_expiry_days: raw.cert_expiry_days,
+        min_proxy_timeout: raw.min_proxy_timeout,
+        min_request_body: raw.min_request_body,
         severities,
         apps,
         text,

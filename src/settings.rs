@@ -143,6 +143,18 @@ impl Settings {
         self.config.severities.iter().find(|(rule, _)| rule == id).map(|(_, severity)| *severity)
     }
 
+    /// The shortest proxy inactivity timeout on a route to Bitbucket, in seconds
+    /// (`min-proxy-timeout`, 30 by default).
+    pub fn min_proxy_timeout(&self) -> u64 {
+        self.config.min_proxy_timeout.unwrap_or(30)
+    }
+
+    /// The smallest request-body limit on a route to an app, in bytes, when the config file
+    /// sets one for all apps (`min-request-body`).
+    pub fn min_request_body(&self) -> Option<u64> {
+        self.config.min_request_body
+    }
+
     /// Third-party Apache directives the user lists as known.
     pub fn known_directives(&self) -> &[String] {
         &self.config.known_directives

@@ -909,3 +909,37 @@ fn graph_names_the_files_an_include_tree_reads_beyond_the_named_path() {
         "{text}"
     );
 }
+
+#[test]
+fn thresholds_in_the_config_file_move_the_limit_rules() {
+    let dir = temp_dir("thresholds");
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/cross/proxy-timeout-too-short.ok");
+    let rules = ["--select", "proxy-timeout-too-short,request-body-limit-too-small", "-f", "json"];
+    let run = |config: &str| {
+        std::fs::write(dir.join(".atl-lint.toml"), config).expect("write config");
+        let output =
+            atl_lint().args(rules).arg("--config").arg(dir.join(".atl-lint.toml")).arg(&fixture).output().expect("run");
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+        let found: Vec<(String, String)> = report["diagnostics"]
+            .as_array()
+            .expect("diagnostics")
+            .iter()
+            .map(|d| (d["rule"].as_str().unwrap_or("").to_string(), d["message"].as_str().unwrap_or("").to_string()))
+            .collect();
+        found
+    };
+    // Clean with the defaults: 300 s of read timeout, 10m for Bitbucket's 10 MiB.
+    assert_eq!(run(""), []);
+    let found = run("min-proxy-timeout = 600\nmin-request-body = 104857600\n");
+    let rules: Vec<&str> = found.iter().map(|(rule, _)| rule.as_str()).collect();
+    // The read timeout set to 300 s, the body limit, and the send timeout at nginx's
+    // default of 60 s, in file order.
+    assert_eq!(
+        rules,
+        ["proxy-timeout-too-short", "request-body-limit-too-small", "proxy-timeout-too-short"],
+        "{found:#?}"
+    );
+    assert!(found[0].1.contains("after 300 s of silence") && found[0].1.contains("below 600 s"), "{found:#?}");
+    assert!(found[1].1.contains("which accepts 100 MiB (`min-request-body` in the config file)"), "{found:#?}");
+    assert!(found[2].1.contains("default `proxy_send_timeout` of 60 s"), "{found:#?}");
+}

@@ -185,7 +185,17 @@ impl<'a> Walk<'_, 'a> {
         let written = Path::new(&include.written);
         let path = self.reader.scope.locate_written(written, &self.prefix, &self.main_dir);
         let live = self.reader.scope.is_live();
-        if !include.written.contains(['*', '?', '[']) {
+        let glob = include.written.contains(['*', '?', '[']);
+        // In a checkout, an absolute path the checkout does not hold is the server's: this
+        // machine's files are not what the server reads.
+        let server_file = !live && written.is_absolute() && self.reader.scope.locate(&literal_prefix(&path)).is_err();
+        if server_file {
+            if !glob {
+                self.not_in_checkout(from, include);
+            }
+            return;
+        }
+        if !glob {
             match self.reader.scope.locate(&path) {
                 Ok(real) if real.is_file() => self.included(from, include, &path, parent),
                 Ok(real) if real.is_dir() => self.directory(from, include, &path),
@@ -228,10 +238,6 @@ impl<'a> Walk<'_, 'a> {
         }
         if let Some(directory) = first_directory {
             self.directory(from, include, directory);
-        }
-        let dir_missing = || self.reader.scope.locate(&literal_prefix(&path)).is_err();
-        if expansion.files.is_empty() && !live && stock(&include.written) && dir_missing() {
-            self.not_in_checkout(from, include);
         }
         if !expansion.outside.is_empty() {
             self.outside(from, include, expansion.outside);

@@ -417,6 +417,10 @@ pub struct NginxRoute {
     /// The `client_max_body_size` in effect, in bytes (`0`: no limit), and where it is set
     /// (`None`: nginx's default of 1m).
     pub body_limit: (u64, Option<Span>),
+    /// The `proxy_read_timeout` and `proxy_send_timeout` in effect, in milliseconds, and
+    /// where each is set (`None`: nginx's default of 60 s; a value atl-lint cannot read is
+    /// left out).
+    pub timeouts: [Option<(u64, Option<Span>)>; 2],
 }
 
 /// Where a proxy balances requests among servers: an HAProxy `backend` or `listen`

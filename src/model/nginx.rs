@@ -76,6 +76,16 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, sources: &Sources<'a>, config
         };
         // A limit atl-lint cannot read is no limit to judge.
         let body_limit = body_limit.unwrap_or((0, None));
+        let timeouts =
+            ["proxy_read_timeout", "proxy_send_timeout"].map(|name| match inherited(config, &tree, index, name) {
+                Some(set) => set
+                    .args()
+                    .first()
+                    .filter(|v| !v.unknown)
+                    .and_then(|v| milliseconds(v.text))
+                    .map(|ms| (ms, Some(set.span))),
+                None => Some((DEFAULT_TIMEOUT_MS, None)),
+            });
         let compression = inherited(config, &tree, index, "gzip")
             .filter(|d| d.args().first().is_some_and(|v| v.text.eq_ignore_ascii_case("on")))
             .map(|d| d.span);
@@ -113,7 +123,7 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, sources: &Sources<'a>, config
                 compression,
                 websocket: upgrade && connection && http11,
                 haproxy: None,
-                nginx: Some(NginxRoute { http11, upgrade, connection, dropping, body_limit }),
+                nginx: Some(NginxRoute { http11, upgrade, connection, dropping, body_limit, timeouts }),
                 backend,
             });
         }
@@ -145,6 +155,48 @@ pub(crate) fn size(text: &str) -> Option<u64> {
     number.parse::<u64>().ok()?.checked_mul(unit)
 }
 
+/// An nginx time in milliseconds (`ngx_parse_time`): numbers with units `ms`, `s`, `m`,
+/// `h`, `d`, `w`, `M` (30 days), `y` (365 days), largest first, each at most once, spaces
+/// between them allowed; a bare number is seconds.
+pub(crate) fn milliseconds(text: &str) -> Option<u64> {
+    const UNITS: [(&str, u64); 8] = [
+        ("y", 365 * 86_400_000),
+        ("M", 30 * 86_400_000),
+        ("w", 7 * 86_400_000),
+        ("d", 86_400_000),
+        ("h", 3_600_000),
+        ("ms", 1),
+        ("m", 60_000),
+        ("s", 1000),
+    ];
+    let mut total: u64 = 0;
+    let mut rest = text.trim_start();
+    let mut last_step = 0;
+    let mut any = false;
+    while !rest.is_empty() {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        let number: u64 = rest.get(..digits)?.parse().ok()?;
+        rest = rest.get(digits..)?;
+        let (step, scale, len) =
+            match UNITS.iter().position(|(u, _)| rest.starts_with(u) && !(*u == "m" && rest.starts_with("ms"))) {
+                Some(i) => (i + 1, UNITS.get(i)?.1, UNITS.get(i)?.0.len()),
+                None if rest.trim().is_empty() => (UNITS.len() + 1, 1000, 0),
+                None => return None,
+            };
+        // Units come largest first (`ms` after `h` is allowed, `s` after `ms` is not).
+        let order = [1, 2, 3, 4, 5, 8, 6, 7];
+        let rank = order.get(step.saturating_sub(1)).copied().unwrap_or(9);
+        if rank <= last_step {
+            return None;
+        }
+        last_step = rank;
+        total = total.checked_add(number.checked_mul(scale)?)?;
+        rest = rest.get(len..)?.trim_start();
+        any = true;
+    }
+    any.then_some(total)
+}
+
 /// Whether a URL writes a port in its authority (`http://jira:8080/x`).
 fn authority_has_port(url: &str) -> bool {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
@@ -164,7 +216,11 @@ struct Tree<'c> {
 }
 
 /// The settings routes inherit, by name (the others need no lookup table).
-const INHERITED: [&str; 3] = ["gzip", "proxy_http_version", "client_max_body_size"];
+const INHERITED: [&str; 5] =
+    ["gzip", "proxy_http_version", "client_max_body_size", "proxy_read_timeout", "proxy_send_timeout"];
+
+/// nginx's default `proxy_read_timeout` and `proxy_send_timeout`: 60 s.
+const DEFAULT_TIMEOUT_MS: u64 = 60_000;
 
 /// nginx's default `client_max_body_size`: 1m.
 const DEFAULT_BODY_LIMIT: u64 = 1 << 20;
@@ -421,6 +477,20 @@ mod tests {
         assert_eq!(super::size("0"), Some(0));
         assert_eq!(super::size("1.5m"), None);
         assert_eq!(super::size("m"), None);
+    }
+
+    #[test]
+    fn times_read_as_nginx_reads_them() {
+        assert_eq!(super::milliseconds("60"), Some(60_000));
+        assert_eq!(super::milliseconds("60s"), Some(60_000));
+        assert_eq!(super::milliseconds("10m"), Some(600_000));
+        assert_eq!(super::milliseconds("500ms"), Some(500));
+        assert_eq!(super::milliseconds("1h 30m"), Some(5_400_000));
+        assert_eq!(super::milliseconds("1m30s"), Some(90_000));
+        assert_eq!(super::milliseconds("1d"), Some(86_400_000));
+        assert_eq!(super::milliseconds("30s1m"), None);
+        assert_eq!(super::milliseconds("1x"), None);
+        assert_eq!(super::milliseconds(""), None);
     }
 
     #[test]

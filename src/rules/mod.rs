@@ -406,6 +406,7 @@ pub static ALL: &[&dyn Rule] = &[
     &connector::ajp_connector_exposed::AjpConnectorExposed,
     &connector::compression_double::CompressionDouble,
     &connector::request_body_limit_too_small::RequestBodyLimitTooSmall,
+    &connector::proxy_timeout_too_short::ProxyTimeoutTooShort,
     &tomcat::unknown_attribute::UnknownAttribute,
     &tomcat::obsolete_attribute::ObsoleteAttribute,
     &properties::property_key_typo::PropertyKeyTypo,

@@ -17,8 +17,9 @@ declare_rule! {
     /// nginx's default of 1m where none is set. The application's limit: Jira 10 MiB and
     /// Confluence 100 MiB (their default attachment maximum), Bitbucket its
     /// `attachment.upload.max.size` when the scanned `bitbucket.properties` sets one, else
-    /// 10 MiB, Bamboo and Crowd 10 MiB. `0` (no limit) and template values are not judged,
-    /// nor limits on routes that reach no scanned application.
+    /// 10 MiB, Bamboo and Crowd 10 MiB; `min-request-body` in the config file (bytes) sets
+    /// one size for every application instead. `0` (no limit) and template values are not
+    /// judged, nor limits on routes that reach no scanned application.
     ///
     /// ## Why is this bad?
     /// Attachments, imports, avatars and Bitbucket's file uploads larger than the limit are
@@ -74,6 +75,10 @@ impl Rule for RequestBodyLimitTooSmall {
                 },
                 AppKind::Unknown => continue,
                 kind => (TEN_MIB, format!("{}'s default attachment maximum", kind.name())),
+            };
+            let (needed, why) = match cx.settings.min_request_body() {
+                Some(bytes) => (bytes, "`min-request-body` in the config file".to_string()),
+                None => (needed, why),
             };
             if limit == 0 || limit >= needed || !reported.insert(set.unwrap_or(route.at)) {
                 continue;

@@ -15,9 +15,11 @@ declare_rule! {
     ///   atl-lint does not know;
     /// - a symbolic link or include that leads outside the scanned tree (or into `/proc`,
     ///   `/sys`, `/dev`, `/run`), which is never read;
-    /// - outside live mode, an include of what a stock Apache or nginx installation provides
-    ///   (`ports.conf`, `mods-enabled/*.load`, `mime.types`, `proxy_params`) that the
-    ///   checkout lacks.
+    /// - outside live mode, an include of what a stock Apache installation provides
+    ///   (`ports.conf`, `mods-enabled/*.load`) that the checkout lacks, or an nginx
+    ///   `include` of one file by an absolute path the checkout does not hold
+    ///   (`/etc/nginx/mime.types`); a wildcard include the checkout does not hold is not
+    ///   noted, since nginx allows one to match nothing.
     ///
     /// ## Why is this bad?
     /// It is not bad in itself, but nothing in that file was checked, and a configuration
@@ -91,9 +93,12 @@ impl Rule for FileSkipped {
                 );
             }
             for (span, directive) in not_in_checkout {
-                let message = format!(
-                    "`{directive}` names what a stock {server} installation provides, not in this checkout; not read"
-                );
+                let message = match server {
+                    "nginx" => format!("`{directive}` names a file of the server that this checkout does not hold; not read"),
+                    _ => format!(
+                        "`{directive}` names what a stock {server} installation provides, not in this checkout; not read"
+                    ),
+                };
                 sink.emit(*span, "not in this checkout", message)
                     .help("on the server it must exist: `atl-lint --live /etc` checks it there");
             }
