@@ -188,13 +188,38 @@ fn references(cx: &Context<'_>, scope: &Scope) -> Vec<Reference> {
                     out.push(Reference { written: text.to_string(), span: entry.value.span, path, named });
                 }
             }
-            // Which nginx files the server reads is known only from its include tree, which is
-            // not followed yet: a stock snippet (`snippets/snakeoil.conf`) names a certificate
-            // a server without it never loads.
+            // nginx's certificates are read from its include trees below.
             Tree::Nginx(_) => {}
         }
     }
+    nginx_references(cx, scope, &mut out);
     out
+}
+
+/// The `ssl_certificate` files of the nginx include trees: only what a main configuration
+/// reads (a stock snippet such as `snippets/snakeoil.conf` names a certificate that a server
+/// without it never loads), relative paths under the main configuration's directory, each
+/// line once however often a snippet is included.
+fn nginx_references(cx: &Context<'_>, scope: &Scope, out: &mut Vec<Reference>) {
+    let mut seen = foldhash::HashSet::default();
+    for view in cx.topology().nginx_views().filter(|v| v.spliced.main) {
+        let Some(main) = cx.parsed(view.spliced.root).filter(|p| !p.source.is_template()) else { continue };
+        let prefix = main.source.path().parent().map(Path::to_path_buf).unwrap_or_default();
+        for (_, directive) in view.directives().filter(|(_, d)| d.is("ssl_certificate")) {
+            let Some(value) = directive.args().first().filter(|v| !v.unknown) else { continue };
+            // A certificate in a variable (`$ssl_server_name`) is loaded per connection, and
+            // `data:` is the certificate itself.
+            if value.text.contains('$') || value.text.starts_with("data:") || !seen.insert(value.span) {
+                continue;
+            }
+            let path = if value.text.starts_with('/') {
+                scope.under_root(Path::new(value.text))
+            } else {
+                prefix.join(value.text)
+            };
+            out.push(Reference { written: value.text.to_string(), span: value.span, path, named: Named::Certificate });
+        }
+    }
 }
 
 /// The directory of the main configuration an Apache file is read through.

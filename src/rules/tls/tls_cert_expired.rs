@@ -23,7 +23,7 @@ declare_rule! {
         summary: "a certificate the configuration names (PEM or DER, every certificate of a bundle, of an HAProxy `crt` directory or `crt-list`) whose `notAfter` has passed (live mode)",
         severity: Error,
         scope: "tls",
-        formats: [Haproxy, Apache, TomcatServerXml, BitbucketProperties],
+        formats: [Haproxy, Apache, TomcatServerXml, BitbucketProperties, Nginx],
     }
 }
 

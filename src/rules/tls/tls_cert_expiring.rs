@@ -24,7 +24,7 @@ declare_rule! {
         summary: "a certificate the configuration names that expires within 30 days (`cert-expiry-days` in the config file), with its subject and expiry date (live mode)",
         severity: Warning,
         scope: "tls",
-        formats: [Haproxy, Apache, TomcatServerXml, BitbucketProperties],
+        formats: [Haproxy, Apache, TomcatServerXml, BitbucketProperties, Nginx],
     }
 }
 

@@ -7,12 +7,14 @@ declare_rule! {
     /// ## What it does
     /// In live mode only (`atl-lint /etc`, `--live`): flags a certificate file that a
     /// configuration names and that does not exist under `--root`: HAProxy `crt` and
-    /// `crt-list`, Apache `SSLCertificateFile`/`SSLCertificateChainFile`, Tomcat
+    /// `crt-list`, Apache `SSLCertificateFile`/`SSLCertificateChainFile`, nginx
+    /// `ssl_certificate` (in the files a main configuration includes), Tomcat
     /// `certificateFile`/`certificateKeystoreFile`, `server.ssl.key-store`.
     ///
     /// ## Why is this bad?
     /// The server refuses to start (HAProxy: "unable to stat SSL certificate", Apache:
-    /// "SSLCertificateFile: file does not exist or is empty"), usually at the next restart
+    /// "SSLCertificateFile: file does not exist or is empty", nginx: `cannot load
+    /// certificate`), usually at the next restart
     /// after a renewal script wrote the certificate somewhere else.
     ///
     /// ## Example
@@ -27,7 +29,7 @@ declare_rule! {
         summary: "a certificate file the configuration names that does not exist on this machine (live mode)",
         severity: Error,
         scope: "tls",
-        formats: [Haproxy, Apache, TomcatServerXml, BitbucketProperties],
+        formats: [Haproxy, Apache, TomcatServerXml, BitbucketProperties, Nginx],
     }
 }
 
