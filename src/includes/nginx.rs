@@ -73,6 +73,7 @@ pub(super) fn read(reader: &mut Reader<'_>, walked: &[FileId]) -> NginxTrees {
         };
         walk.file(id, None);
         let Walk { mut nodes, files, .. } = walk;
+        nodes.shrink_to_fit();
         spliced::close_blocks(&mut nodes);
         included.extend(files.iter().copied());
         trees.push(Spliced { root: id, nodes, files, main: true });
@@ -133,7 +134,6 @@ impl<'a> Walk<'_, 'a> {
         if self.nodes.len().saturating_add(count) > MAX_NODES {
             return;
         }
-        let parents: Vec<Option<usize>> = config.directives.iter().map(|d| d.parent()).collect();
         let includes: Vec<Include> = config
             .directives
             .iter()
@@ -144,6 +144,26 @@ impl<'a> Walk<'_, 'a> {
                 Some(Include { at, written: arg.text.to_string(), span: d.span })
             })
             .collect();
+        let base = u32::try_from(self.nodes.len()).unwrap_or(u32::MAX);
+        let node = |index: usize, file_parent: Option<usize>, node_parent: Option<u32>| {
+            let here = base.saturating_add(u32::try_from(index).unwrap_or(u32::MAX));
+            let parent = match file_parent {
+                None => parent,
+                Some(_) => node_parent,
+            };
+            Node { file: id, index: u32::try_from(index).unwrap_or(u32::MAX), parent, end: here.saturating_add(1) }
+        };
+        // Without includes, the file's directives are its nodes in order: no table needed.
+        if includes.is_empty() {
+            self.nodes.reserve(count);
+            for (index, directive) in config.directives.iter().enumerate() {
+                let file_parent = directive.parent();
+                let inner = file_parent.map(|p| base.saturating_add(u32::try_from(p).unwrap_or(u32::MAX)));
+                self.nodes.push(node(index, file_parent, inner));
+            }
+            return;
+        }
+        let parents: Vec<Option<usize>> = config.directives.iter().map(|d| d.parent()).collect();
         self.stack.push(id);
         let mut includes = includes.into_iter().peekable();
         let mut map: Vec<u32> = Vec::with_capacity(count);

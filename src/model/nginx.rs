@@ -28,12 +28,13 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, sources: &Sources<'a>, config
     let mut headers: HashMap<Option<Option<usize>>, Headers> = HashMap::new();
     // Schemes, hosts and paths repeat across routes: one copy of each.
     let mut texts = Texts::default();
+    topology.routes.reserve(config.directives().filter(|(_, d)| d.is("proxy_pass")).count());
     for (index, directive) in config.directives() {
         if !directive.is("proxy_pass") {
             continue;
         }
         let Some(source) = sources.get(&directive.span.file).copied() else { continue };
-        let Some(server) = tree.server.get(index).copied().flatten().map(|s| s as usize) else { continue };
+        let Some(server) = enclosing(config, index, |d| d.is("server") && d.block.is_some()) else { continue };
         let Some(url) = directive.args().first() else { continue };
         // A URL built from variables is resolved per request.
         if url.text.contains('$') {
@@ -41,7 +42,7 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, sources: &Sources<'a>, config
         }
         let Some(mut target) = parse_url(url.text, url.span) else { continue };
         target.port_variable = port_variable(source.slice(url.span));
-        let location = tree.location.get(index).copied().flatten().and_then(|l| config.directive(l as usize));
+        let location = enclosing(config, index, |d| d.is("location")).and_then(|l| config.directive(l));
         let matched = location.and_then(location_path);
         let (public, public_span, public_symbol) = match (location, matched) {
             (_, Some(Matched { path, span })) if !path.contains("{{") => {
@@ -204,15 +205,19 @@ fn authority_has_port(url: &str) -> bool {
     split_host_port(authority).1.is_some()
 }
 
-/// For each directive, the `server` block (of `http`, or of a file of server blocks) and the
-/// innermost `location` it stands in; and, by block (`None`: the top level), the last
-/// directive of each name and the `proxy_set_header` lines: what inheritance looks up, one
-/// hash lookup a level instead of a scan of the block.
-struct Tree<'c> {
-    server: Vec<Option<u32>>,
-    location: Vec<Option<u32>>,
-    last: HashMap<(Option<usize>, &'c str), usize>,
-    headers: HashMap<Option<usize>, Vec<usize>>,
+/// The innermost block around node `index` that `is` picks (`server` in an `upstream` is a
+/// server address, not a block, and has none).
+fn enclosing(config: View<'_, '_>, index: usize, is: impl Fn(&Directive<'_>) -> bool) -> Option<usize> {
+    config.ancestors(config.parent(index)).find(|(_, d)| is(d)).map(|(node, _)| node)
+}
+
+/// By block (`None`: the top level), the last directive of each inherited name and the
+/// `proxy_set_header` lines: what inheritance looks up, one hash lookup a level instead of
+/// a scan of the block.
+struct Tree {
+    /// By block and index into [`INHERITED`], packed by [`slot`]: the node.
+    last: HashMap<u64, u32>,
+    headers: HashMap<Option<usize>, Vec<u32>>,
 }
 
 /// The settings routes inherit, by name (the others need no lookup table).
@@ -225,35 +230,27 @@ const DEFAULT_TIMEOUT_MS: u64 = 60_000;
 /// nginx's default `client_max_body_size`: 1m.
 const DEFAULT_BODY_LIMIT: u64 = 1 << 20;
 
-impl<'c> Tree<'c> {
-    fn of(config: View<'_, 'c>) -> Tree<'c> {
-        let count = config.len();
-        let (mut server, mut location) = (vec![None; count], vec![None; count]);
-        let mut last: HashMap<(Option<usize>, &'c str), usize> = HashMap::new();
-        let mut headers: HashMap<Option<usize>, Vec<usize>> = HashMap::new();
+/// The key of a block's setting in [`Tree::last`]: the block's node (`None`: the top
+/// level) and the setting's index in [`INHERITED`].
+fn slot(block: Option<usize>, name: usize) -> u64 {
+    let block = block.map_or(0, |b| u64::try_from(b).unwrap_or(u64::MAX >> 8).saturating_add(1));
+    (block << 8) | u64::try_from(name).unwrap_or(0xff)
+}
+
+impl Tree {
+    fn of(config: View<'_, '_>) -> Tree {
+        let mut last: HashMap<u64, u32> = HashMap::new();
+        let mut headers: HashMap<Option<usize>, Vec<u32>> = HashMap::new();
         for (index, directive) in config.directives() {
-            let parent = config.parent(index);
-            if INHERITED.contains(&directive.name().text) {
-                last.insert((parent, directive.name().text), index);
-            }
-            if directive.is("proxy_set_header") {
-                headers.entry(parent).or_default().push(index);
-            }
-            let Some(p) = parent else { continue };
-            let Some(up) = config.directive(p) else { continue };
-            // `server` in an `upstream` is a server address, not a block.
-            let is_server = up.is("server") && up.block.is_some();
-            let inherited_server = server.get(p).copied().flatten();
-            let inherited_location = location.get(p).copied().flatten();
-            let here = u32::try_from(p).ok();
-            if let Some(slot) = server.get_mut(index) {
-                *slot = if is_server { here } else { inherited_server };
-            }
-            if let Some(slot) = location.get_mut(index) {
-                *slot = if up.is("location") { here } else { inherited_location };
+            let name = directive.name().text;
+            let Ok(node) = u32::try_from(index) else { continue };
+            if let Some(setting) = INHERITED.iter().position(|n| *n == name) {
+                last.insert(slot(config.parent(index), setting), node);
+            } else if name == "proxy_set_header" {
+                headers.entry(config.parent(index)).or_default().push(node);
             }
         }
-        Tree { server, location, last, headers }
+        Tree { last, headers }
     }
 }
 
@@ -272,10 +269,10 @@ struct Headers {
 
 impl Headers {
     /// What the headers of `level` say (`None`: no block sets any).
-    fn of(config: View<'_, '_>, tree: &Tree<'_>, level: Option<Option<usize>>) -> Headers {
+    fn of(config: View<'_, '_>, tree: &Tree, level: Option<Option<usize>>) -> Headers {
         let own: Vec<&Directive<'_>> = level
             .and_then(|l| tree.headers.get(&l))
-            .map(|lines| lines.iter().filter_map(|&i| config.directive(i)).collect())
+            .map(|lines| lines.iter().filter_map(|&i| config.directive(i as usize)).collect())
             .unwrap_or_default();
         let headers = pairs(&own);
         let header = |name: &str| headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| *v);
@@ -295,7 +292,7 @@ impl Headers {
 
 /// The innermost block, from `block` outwards, that sets `proxy_set_header` lines (`None`:
 /// none does; `Some(None)`: the file's top level).
-fn header_level(config: View<'_, '_>, tree: &Tree<'_>, block: Option<usize>) -> Option<Option<usize>> {
+fn header_level(config: View<'_, '_>, tree: &Tree, block: Option<usize>) -> Option<Option<usize>> {
     config.outward(block).find(|b| tree.headers.contains_key(b))
 }
 
@@ -306,9 +303,13 @@ fn pairs<'c>(headers: &[&'c Directive<'_>]) -> Vec<(&'c str, &'c str)> {
 
 /// The innermost `name` directive in effect where directive `index` stands (nginx's
 /// inheritance of simple settings).
-fn inherited<'a>(config: View<'_, 'a>, tree: &Tree<'_>, index: usize, name: &str) -> Option<&'a Directive<'a>> {
+fn inherited<'a>(config: View<'_, 'a>, tree: &Tree, index: usize, name: &str) -> Option<&'a Directive<'a>> {
     let parent = config.parent(index);
-    config.outward(parent).find_map(|block| tree.last.get(&(block, name))).and_then(|&i| config.directive(i))
+    let setting = INHERITED.iter().position(|n| *n == name)?;
+    config
+        .outward(parent)
+        .find_map(|block| tree.last.get(&slot(block, setting)))
+        .and_then(|&i| config.directive(i as usize))
 }
 
 /// The path a `location` matches, and where it is written.
@@ -421,9 +422,9 @@ fn listen_port(address: &str) -> Option<u16> {
 
 /// The `upstream` blocks of a file as backends, by name: the backend and each server's
 /// address with its span.
-type Upstreams = HashMap<String, (usize, Vec<(String, Span)>)>;
+type Upstreams<'a> = HashMap<std::borrow::Cow<'a, str>, (usize, Vec<(&'a str, Span)>)>;
 
-fn upstream_blocks(topology: &mut Topology<'_>, config: View<'_, '_>) -> Upstreams {
+fn upstream_blocks<'a>(topology: &mut Topology<'_>, config: View<'_, 'a>) -> Upstreams<'a> {
     let mut out: Upstreams = HashMap::new();
     for (index, block) in config.directives() {
         // An `upstream` stands in `http` (or at the top of a file read alone), never deeper.
@@ -439,7 +440,7 @@ fn upstream_blocks(topology: &mut Topology<'_>, config: View<'_, '_>) -> Upstrea
             match name {
                 "server" => {
                     if let Some(address) = directive.args().first().filter(|a| !a.text.starts_with("unix:")) {
-                        servers.push((address.text.to_string(), address.span));
+                        servers.push((address.text, address.span));
                     }
                 }
                 "ip_hash" | "hash" | "sticky" => {
@@ -459,7 +460,12 @@ fn upstream_blocks(topology: &mut Topology<'_>, config: View<'_, '_>) -> Upstrea
             balance,
             persistence,
         });
-        out.insert(name.text.to_ascii_lowercase(), (backend, servers));
+        // nginx compares upstream names without case.
+        let key = match name.text.bytes().any(|b| b.is_ascii_uppercase()) {
+            true => std::borrow::Cow::Owned(name.text.to_ascii_lowercase()),
+            false => std::borrow::Cow::Borrowed(name.text),
+        };
+        out.insert(key, (backend, servers));
     }
     out
 }

@@ -45,8 +45,8 @@ declare_rule! {
     }
 }
 
-/// A header line: its name lower-cased and as written, and where it is.
-type Line<'c> = (String, &'c str, Span);
+/// A header line: its name as written, and where it is.
+type Line<'c> = (&'c str, Span);
 
 impl Rule for ProxyHeaderInheritanceLost {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
@@ -56,7 +56,7 @@ impl Rule for ProxyHeaderInheritanceLost {
             let mut lines: HashMap<Option<usize>, Vec<Line<'_>>> = HashMap::new();
             for (node, directive) in config.directives().filter(|(_, d)| d.is("proxy_set_header")) {
                 let Some(name) = directive.args().first() else { continue };
-                let line = (name.text.to_ascii_lowercase(), name.text, directive.span);
+                let line = (name.text, directive.span);
                 lines.entry(config.parent(node)).or_default().push(line);
             }
             if lines.len() < 2 {
@@ -77,25 +77,29 @@ impl Rule for ProxyHeaderInheritanceLost {
                 let Some(inner) = level.and_then(|block| lines.get(&Some(block))) else { continue };
                 let parent = level.and_then(|block| config.parent(block));
                 let Some(outer) = self::level(config, &lines, parent).and_then(|l| lines.get(&l)) else { continue };
-                let own: HashSet<&str> = inner.iter().map(|(n, _, _)| n.as_str()).collect();
+                // Header names compare case-insensitively: lower-cased for these two levels only.
+                let own: HashSet<String> = inner.iter().map(|(n, _)| n.to_ascii_lowercase()).collect();
                 let mut seen = HashSet::new();
                 let lost: Vec<&Line<'_>> = outer
                     .iter()
-                    .filter(|(n, _, _)| !own.contains(n.as_str()) && seen.insert(n.as_str()))
-                    .filter(|(n, _, _)| !(synchrony && matches!(n.as_str(), "upgrade" | "connection")))
+                    .filter(|(n, _)| {
+                        let name = n.to_ascii_lowercase();
+                        let synchrony_own = synchrony && matches!(name.as_str(), "upgrade" | "connection");
+                        !own.contains(&name) && !synchrony_own && seen.insert(name)
+                    })
                     .collect();
-                let (Some(first), Some((_, _, first_inner))) = (lost.first(), inner.first()) else { continue };
+                let (Some(first), Some((_, first_inner))) = (lost.first(), inner.first()) else { continue };
                 if !said.insert(*first_inner) {
                     continue;
                 }
-                let names: Vec<String> = lost.iter().map(|(_, written, _)| format!("`{written}`")).collect();
+                let names: Vec<String> = lost.iter().map(|(written, _)| format!("`{written}`")).collect();
                 let message = format!(
                     "this block's `proxy_set_header` lines replace the ones set around it: {} no longer reach{} the app",
                     names.join(", "),
                     if names.len() == 1 { "es" } else { "" }
                 );
                 let finding = sink.emit(*first_inner, "drops the outer headers", message);
-                finding.related(first.2, "set here, and not inherited");
+                finding.related(first.1, "set here, and not inherited");
                 finding.help("repeat those lines in this block: nginx inherits `proxy_set_header` only into a block that sets none");
             }
         }
