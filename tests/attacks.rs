@@ -281,6 +281,29 @@ fn includes_cannot_climb_out_or_read_the_host() {
 }
 
 #[test]
+fn nginx_includes_cannot_climb_out_read_the_host_or_loop() {
+    let scene = Scene::new("nginx-includes");
+    let absolute = scene.outside().join("secret.conf");
+    scene.write(
+        "nginx/nginx.conf",
+        &format!(
+            "events {{}}\nhttp {{\ninclude {};\ninclude ../../outside/secret.conf;\ninclude ../../outside/*;\ninclude /etc/*;\ninclude /proc/self/environ;\ninclude conf.d/*.conf;\ninclude nginx.conf;\n}}\n",
+            absolute.display()
+        ),
+    );
+    scene.link("nginx/conf.d/evil.conf", &absolute);
+    scene.write("nginx/conf.d/a.conf", "include conf.d/b.conf;\n");
+    scene.write("nginx/conf.d/b.conf", "include conf.d/a.conf;\n");
+    let report = lint_everywhere(&scene.repo(), &["."], "nginx-includes");
+    let skipped = findings(&report, "file-skipped");
+    assert!(skipped.iter().any(|f| f.contains("evil.conf")), "{skipped:#?}");
+    let cycles: Vec<String> =
+        findings(&report, "syntax-error").into_iter().filter(|f| f.contains("inside itself")).collect();
+    assert_eq!(cycles.len(), 2, "the main file and the pair of snippets: {cycles:#?}");
+    assert_confined(&scene.repo(), &["-f", "json", "."], &scene.repo(), "nginx-includes");
+}
+
+#[test]
 fn a_server_image_is_read_as_a_chroot() {
     let scene = Scene::new("image");
     let image = scene.repo().join("img");

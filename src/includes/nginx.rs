@@ -70,6 +70,7 @@ pub(super) fn read(reader: &mut Reader<'_>, walked: &[FileId]) -> NginxTrees {
             reads: 0,
             files: Vec::new(),
             stack: Vec::new(),
+            cycles: HashSet::new(),
         };
         walk.file(id, None);
         let Walk { mut nodes, files, .. } = walk;
@@ -110,6 +111,9 @@ struct Walk<'r, 'a> {
     files: Vec<FileId>,
     /// The files being read, outermost first.
     stack: Vec<FileId>,
+    /// The include cycles reported, each by its files sorted: one finding a cycle, from
+    /// whichever file it is entered.
+    cycles: HashSet<Vec<FileId>>,
 }
 
 /// An `include` line: its one argument as written, and where the line is.
@@ -189,8 +193,11 @@ impl<'a> Walk<'_, 'a> {
     /// itself until it runs out of stack.
     fn included(&mut self, from: FileId, include: &Include, path: &Path, parent: Option<u32>) {
         let Some(id) = self.reader.nginx_file(path) else { return };
-        if !self.stack.contains(&id) {
-            return self.file(id, parent);
+        let Some(start) = self.stack.iter().position(|f| *f == id) else { return self.file(id, parent) };
+        let mut cycle = self.stack.get(start..).map(<[FileId]>::to_vec).unwrap_or_default();
+        cycle.sort_by_key(|f| f.0);
+        if !self.cycles.insert(cycle) {
+            return;
         }
         let shown = crate::discover::display_path(path, self.reader.cwd.as_deref());
         let message = format!(
