@@ -328,3 +328,45 @@ fn ignore_comments_silence_exactly_their_finding_in_every_format() {
     assert!(!all.iter().any(|f| f.ends_with("unused-suppression")), "{all:#?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// An nginx `server` is a frontend a `listen`: one that listens on 80 and on 443 with TLS
+/// reaches its connector both ways, unless it sends plain requests to https; one that only
+/// redirects proxies nothing.
+#[test]
+fn nginx_servers_are_a_frontend_per_listen() {
+    let dir = std::env::temp_dir().join(format!("atl-lint-listens-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let server_xml = "<Server port=\"8005\" shutdown=\"SHUTDOWN\">\n  <Service name=\"Catalina\">\n    <Connector port=\"8080\" protocol=\"HTTP/1.1\" proxyName=\"jira.example.com\" proxyPort=\"443\" scheme=\"https\" secure=\"true\"/>\n    <Engine name=\"Catalina\" defaultHost=\"localhost\">\n      <Host name=\"localhost\" appBase=\"webapps\">\n        <Context path=\"\" docBase=\"x\"/>\n      </Host>\n    </Engine>\n  </Service>\n</Server>\n";
+    let site = |extra: &str| {
+        format!(
+            "server {{\n    listen 80;\n    listen 443 ssl;\n    listen [::]:443 ssl;\n    server_name jira.example.com;\n{extra}    location / {{\n        client_max_body_size 10m;\n        proxy_set_header X-Forwarded-Host $host;\n        proxy_pass http://127.0.0.1:8080;\n    }}\n}}\n"
+        )
+    };
+    let cases = [
+        ("both", site(""), vec!["server.xml:3 connector-shared-by-http-and-https"]),
+        ("redirect", site("    if ($scheme = http) { return 301 https://$host$request_uri; }\n"), vec![]),
+        // A plain server that only redirects, and the TLS one: nothing reaches the
+        // connector over plain HTTP.
+        (
+            "split",
+            format!(
+                "server {{\n    listen 80;\n    server_name jira.example.com;\n    return 301 https://$host$request_uri;\n    location / {{ proxy_pass http://127.0.0.1:8080; }}\n}}\n{}",
+                site("").replace("    listen 80;\n", "")
+            ),
+            vec![],
+        ),
+    ];
+    for (name, text, expected) in cases {
+        let case = dir.join(name);
+        std::fs::create_dir_all(case.join("etc/nginx/conf.d")).expect("dir");
+        std::fs::create_dir_all(case.join("opt/atlassian/jira/conf")).expect("dir");
+        std::fs::write(case.join("etc/nginx/conf.d/jira.conf"), &text).expect("write");
+        std::fs::write(case.join("opt/atlassian/jira/conf/server.xml"), server_xml).expect("write");
+        let found = findings(&case, Options { live: Some(false), ..Options::default() });
+        assert_eq!(found, expected, "{name}:\n{text}");
+        let report =
+            lint(&Options { paths: vec![case.clone()], live: Some(false), ..Options::default() }).expect("lint");
+        assert!(report.linked_routes >= 1, "{name}: the TLS route reaches the connector");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

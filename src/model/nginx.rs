@@ -23,7 +23,8 @@ pub(super) type Sources<'a> = HashMap<FileId, &'a SourceFile>;
 pub(super) fn add<'a>(topology: &mut Topology<'a>, sources: &Sources<'a>, config: View<'_, 'a>) {
     let tree = Tree::of(config);
     let upstreams = upstream_blocks(topology, config);
-    let mut frontends: HashMap<usize, usize> = HashMap::new();
+    // Each server block's frontends, one a `listen`, as a range of indices.
+    let mut frontends: HashMap<usize, (usize, usize)> = HashMap::new();
     let mut names: HashMap<usize, Hosts> = HashMap::new();
     let mut headers: HashMap<Option<Option<usize>>, Headers> = HashMap::new();
     // Schemes, hosts and paths repeat across routes: one copy of each.
@@ -58,10 +59,17 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, sources: &Sources<'a>, config
             let passed = matched.filter(|m| !m.path.contains("{{")).map_or("", |m| m.path);
             target.path = Arc::from(passed);
         }
-        let frontend = *frontends.entry(server).or_insert_with(|| {
-            topology.frontends.push(frontend(sources, config, server));
-            topology.frontends.len() - 1
+        let ours = frontends.entry(server).or_insert_with(|| {
+            let first = topology.frontends.len();
+            topology.frontends.extend(server_frontends(sources, config, server));
+            (first, topology.frontends.len())
         });
+        let ours = ours.0..ours.1;
+        // A server that answers every request with `return` (a redirect to https) proxies
+        // nothing.
+        if ours.is_empty() {
+            continue;
+        }
         // The headers in effect are those of the innermost block that sets any: read once
         // for each such block, however many routes it covers.
         let level = header_level(config, &tree, config.parent(index));
@@ -108,7 +116,7 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, sources: &Sources<'a>, config
             None => vec![target],
         };
         let public = public.map(|p| texts.share(&p));
-        for mut upstream in routes {
+        for (frontend, mut upstream) in ours.flat_map(|f| routes.iter().map(move |u| (f, u.clone()))) {
             upstream.scheme = texts.share(&upstream.scheme);
             upstream.host = texts.share(&upstream.host);
             upstream.path = texts.share(&upstream.path);
@@ -359,45 +367,66 @@ fn server_names(config: View<'_, '_>, server: usize) -> Hosts {
 
 /// The frontend of a `server` block: its first `listen` (nginx listens on 80 without one)
 /// and where TLS is switched on (`listen ... ssl`, `ssl on`).
-fn frontend<'a>(sources: &Sources<'a>, config: View<'_, '_>, server: usize) -> Frontend<'a> {
+fn server_frontends<'a>(sources: &Sources<'a>, config: View<'_, '_>, server: usize) -> Vec<Frontend<'a>> {
     let block = config.directive(server);
     let file = config.file(server).unwrap_or(config.spliced.root);
     let at = block.map_or(Span::file_start(file), |b| b.name().span);
     let source = sources.get(&file).copied();
-    let listens: Vec<&Directive<'_>> =
-        config.children(Some(server)).map(|(_, d)| d).filter(|d| d.is("listen")).collect();
-    let first = listens.first().and_then(|l| l.args().first());
-    let port = match first {
-        Some(address) => listen_port(address.text),
-        None => Some(80),
-    };
-    let port_span = first.map_or(at, |a| a.span);
-    let tls = listens
+    let children: Vec<(usize, &Directive<'_>)> = config.children(Some(server)).collect();
+    // `return` in the server block answers every request before any `location`.
+    if children.iter().any(|(_, d)| d.is("return")) {
+        return Vec::new();
+    }
+    let ssl_on = children.iter().find(|(_, d)| d.is("ssl") && d.args().first().is_some_and(|a| a.text == "on"));
+    let listens: Vec<(Option<crate::syntax::words::WordRef<'_>>, Option<Span>)> = children
         .iter()
-        .flat_map(|l| l.args().iter().skip(1).collect::<Vec<_>>())
-        .find(|w| w.text == "ssl")
-        .map(|w| w.span)
-        .or_else(|| {
-            config
-                .children(Some(server))
-                .find(|(_, d)| d.is("ssl") && d.args().first().is_some_and(|a| a.text == "on"))
-                .map(|(_, d)| d.span)
-        });
-    let names: Vec<&str> = config
-        .children(Some(server))
+        .filter(|(_, d)| d.is("listen"))
+        .map(|(_, l)| {
+            let ssl = l.args().iter().skip(1).find(|w| w.text == "ssl").map(|w| w.span);
+            (l.args().first(), ssl.or(ssl_on.map(|(_, d)| d.span)))
+        })
+        .collect();
+    let listens = if listens.is_empty() { vec![(None, ssl_on.map(|(_, d)| d.span))] } else { listens };
+    // Plain listens of a server that sends plain requests to https (`if ($scheme = http)
+    // { return 301 https://...; }`) carry no route.
+    let any_tls = listens.iter().any(|(_, tls)| tls.is_some());
+    let redirects_plain = any_tls && children.iter().any(|(n, d)| d.is("if") && redirects_to_https(config, *n));
+    let names: Vec<&str> = children
+        .iter()
         .filter(|(_, d)| d.is("server_name"))
         .flat_map(|(_, d)| d.args().iter().map(|w| w.text).collect::<Vec<_>>())
         .collect();
-    let label = match names.first() {
-        Some(name) => format!("server {name}"),
-        None => {
-            let slice = |a: crate::syntax::words::WordRef<'_>| source.map_or("", |s| s.slice(a.span));
-            let written = first.map_or("80", |a| if a.unknown { slice(a) } else { a.text });
-            format!("server (listen {written})")
-        }
-    };
     let path = source.map_or(std::path::Path::new(""), |s| s.path().as_path());
-    Frontend { path, kind: ProxyKind::Nginx, label, at, port, port_span, tls }
+    let mut seen: Vec<(Option<u16>, bool)> = Vec::new();
+    let mut out = Vec::new();
+    for (address, tls) in listens {
+        if tls.is_none() && redirects_plain {
+            continue;
+        }
+        let port = address.map_or(Some(80), |a| listen_port(a.text));
+        // `listen 443 ssl` and `listen [::]:443 ssl` are one public port.
+        if seen.contains(&(port, tls.is_some())) {
+            continue;
+        }
+        seen.push((port, tls.is_some()));
+        let label = match names.first() {
+            Some(name) => format!("server {name}"),
+            None => {
+                let written =
+                    address.map_or("80", |a| if a.unknown { source.map_or("", |s| s.slice(a.span)) } else { a.text });
+                format!("server (listen {written})")
+            }
+        };
+        let port_span = address.map_or(at, |a| a.span);
+        out.push(Frontend { path, kind: ProxyKind::Nginx, label, at, port, port_span, tls });
+    }
+    out
+}
+
+/// Whether an `if` block in a server only sends the request to https (`return 301
+/// https://$host$request_uri;`).
+fn redirects_to_https(config: View<'_, '_>, block: usize) -> bool {
+    config.children(Some(block)).any(|(_, d)| d.is("return") && d.args().iter().any(|a| a.text.starts_with("https://")))
 }
 
 /// The port of a `listen` address: `443`, `127.0.0.1:8080`, `[::]:443`, `*:80`; `None`

@@ -40,7 +40,7 @@ declare_rule! {
         summary: "a base URL (`setup.baseUrl`) that disagrees with the connector settings of the same application",
         severity: Error,
         scope: "base_url",
-        formats: [BitbucketProperties, Apache, Haproxy],
+        formats: [BitbucketProperties, Apache, Haproxy, Nginx],
     }
 }
 

@@ -27,7 +27,7 @@ declare_rule! {
         summary: "a connector that compresses (`compression=\"on\"`, `\"force\"` or a minimum size; `server.compression.enabled=true`) when a route linked to it compresses too",
         severity: Warning,
         scope: "connector",
-        formats: [TomcatServerXml, BitbucketProperties, Apache, Haproxy],
+        formats: [TomcatServerXml, BitbucketProperties, Apache, Haproxy, Nginx],
     }
 }
 

@@ -27,7 +27,7 @@ declare_rule! {
         summary: "a connector whose `proxyName` (`server.proxy-name`) is none of the host names of a linked route",
         severity: Error,
         scope: "connector",
-        formats: [TomcatServerXml, BitbucketProperties, Apache, Haproxy],
+        formats: [TomcatServerXml, BitbucketProperties, Apache, Haproxy, Nginx],
     }
 }
 

@@ -33,7 +33,7 @@ declare_rule! {
         summary: "a connector whose `proxyPort` (`server.proxy-port`) cannot be the port the public reaches it on",
         severity: Error,
         scope: "connector",
-        formats: [TomcatServerXml, BitbucketProperties, Apache, Haproxy],
+        formats: [TomcatServerXml, BitbucketProperties, Apache, Haproxy, Nginx],
     }
 }
 

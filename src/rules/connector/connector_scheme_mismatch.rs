@@ -29,7 +29,7 @@ declare_rule! {
         summary: "a connector with `scheme=\"https\"` (or `server.scheme=https`) whose linked routes all come from plain-HTTP proxy frontends",
         severity: Error,
         scope: "connector",
-        formats: [TomcatServerXml, BitbucketProperties, Apache, Haproxy],
+        formats: [TomcatServerXml, BitbucketProperties, Apache, Haproxy, Nginx],
     }
 }
 

@@ -29,7 +29,7 @@ declare_rule! {
         summary: "a connector that is reached over HTTPS (a route linked to it comes from a proxy frontend that terminates TLS, its `proxyPort` is 443, or its `secure` is `true`) whose `scheme` is not `https` (absent means `http`)",
         severity: Error,
         scope: "connector",
-        formats: [TomcatServerXml, BitbucketProperties, Apache, Haproxy],
+        formats: [TomcatServerXml, BitbucketProperties, Apache, Haproxy, Nginx],
     }
 }
 

@@ -30,7 +30,7 @@ declare_rule! {
         summary: "a connector that is reached over HTTPS (its `scheme` is `https`, or a route linked to it comes from a proxy frontend that terminates TLS) whose `secure` is not `true`",
         severity: Error,
         scope: "connector",
-        formats: [TomcatServerXml, BitbucketProperties, Apache, Haproxy],
+        formats: [TomcatServerXml, BitbucketProperties, Apache, Haproxy, Nginx],
     }
 }
 

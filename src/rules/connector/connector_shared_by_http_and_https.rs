@@ -30,7 +30,7 @@ declare_rule! {
         summary: "a connector linked from both a proxy frontend that terminates TLS and one that serves plain HTTP",
         severity: Warning,
         scope: "connector",
-        formats: [TomcatServerXml, BitbucketProperties, Apache, Haproxy],
+        formats: [TomcatServerXml, BitbucketProperties, Apache, Haproxy, Nginx],
     }
 }
 

@@ -29,7 +29,7 @@ declare_rule! {
         summary: "a proxy route whose upstream is on this host (`localhost`, `127.0.0.0/8`, `::1`) and sends to a port on which no scanned connector listens, when the scan found apps at all",
         severity: Warning,
         scope: "connector",
-        formats: [Apache, Haproxy],
+        formats: [Apache, Haproxy, Nginx],
     }
 }
 

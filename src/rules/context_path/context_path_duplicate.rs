@@ -39,7 +39,7 @@ declare_rule! {
         summary: "two live `<Context>` elements in the same `<Host>` whose paths are the same after Tomcat's normalisation (`\"/\"` and `\"\"` are both the root; `\"/jira/\"` is `\"/jira\"`), an Apache virtual host that sends the same public path to two different upstreams with `ProxyPass`, and an HAProxy frontend whose rules send the same path (for the same host names) to two different backends",
         severity: Error,
         scope: "context_path",
-        formats: [Apache, Haproxy, TomcatServerXml],
+        formats: [Apache, Haproxy, TomcatServerXml, Nginx],
     }
 }
 

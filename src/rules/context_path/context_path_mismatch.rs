@@ -35,7 +35,7 @@ declare_rule! {
         summary: "a proxy route linked to an app where the public path (the `ProxyPass` local path, the HAProxy `path_beg` test or `redirect location` target), the path the proxy forwards to (the upstream URL's path) and the app's context path do not agree",
         severity: Error,
         scope: "context_path",
-        formats: [TomcatServerXml, BitbucketProperties, Apache, Haproxy],
+        formats: [TomcatServerXml, BitbucketProperties, Apache, Haproxy, Nginx],
     }
 }
 
