@@ -434,6 +434,7 @@ pub static ALL: &[&dyn Rule] = &[
     &haproxy::haproxy_ssl_without_crt::HaproxySslWithoutCrt,
     &haproxy::haproxy_forwardfor_missing::HaproxyForwardforMissing,
     &haproxy::haproxy_ssh_in_http_mode::HaproxySshInHttpMode,
+    &haproxy::haproxy_health_check_unused::HaproxyHealthCheckUnused,
     &nginx::nginx_proxy_pass_uri::NginxProxyPassUri,
     &nginx::proxy_header_inheritance_lost::ProxyHeaderInheritanceLost,
 ];

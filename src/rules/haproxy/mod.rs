@@ -4,6 +4,7 @@ pub mod haproxy_acl_undefined;
 pub mod haproxy_acl_unused;
 pub mod haproxy_backend_undefined;
 pub mod haproxy_forwardfor_missing;
+pub mod haproxy_health_check_unused;
 pub mod haproxy_ssh_in_http_mode;
 pub mod haproxy_ssl_without_crt;
 
