@@ -1,11 +1,16 @@
 //! `ajp-connector-exposed`: an AJP connector without the protection Ghostcat needs.
 
 use crate::rules::{declare_rule, Context, Rule, Sink};
+use crate::source::Span;
 
 declare_rule! {
     /// ## What it does
-    /// Flags a live AJP connector with `secretRequired="false"`, or one listening on all
-    /// addresses (`address="0.0.0.0"` or `"::"`) without a `secret`.
+    /// Flags a live AJP connector with `secretRequired="false"`; one without a `secret` (or
+    /// `requiredSecret`) on a Tomcat that starts it so, listening on all addresses by default
+    /// (before 9.0.31, 8.5.51 and 7.0.100, and every 8.0 and 6.0: the version from
+    /// `[versions] tomcat`, else from what the repository installs, when it tells the patch
+    /// level or the line has no fixed release); or one listening on all addresses
+    /// (`address="0.0.0.0"` or `"::"`) without a `secret`.
     ///
     /// ## Why is this bad?
     /// AJP trusts whoever connects. An AJP port reachable without a secret lets anyone read
@@ -27,7 +32,7 @@ declare_rule! {
     /// - CVE-2020-1938 ("Ghostcat")
     pub struct AjpConnectorExposed {
         id: "ajp-connector-exposed",
-        summary: "a live AJP connector with `secretRequired=\"false\"`, or one listening on all addresses (`address=\"0.0.0.0\"` or `\"::\"`) without a `secret`",
+        summary: "a live AJP connector with `secretRequired=\"false\"`, one without a `secret` on a Tomcat that starts it so (before 9.0.31 / 8.5.51), or one listening on all addresses (`address=\"0.0.0.0\"` or `\"::\"`) without a `secret`",
         severity: Warning,
         scope: "connector",
         formats: [TomcatServerXml],
@@ -35,6 +40,10 @@ declare_rule! {
 }
 
 impl Rule for AjpConnectorExposed {
+    fn version_dependent(&self) -> bool {
+        true
+    }
+
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         for connector in cx.topology().connectors.iter().filter(|c| c.ajp) {
             let not_required = connector
@@ -44,6 +53,22 @@ impl Rule for AjpConnectorExposed {
                 sink.emit(setting.value.span, "secret not required", "AJP connector accepts requests without a secret (Ghostcat, CVE-2020-1938)")
                     .help("remove `secretRequired=\"false\"` and set `secret`, or remove the AJP connector if nothing uses it");
                 continue;
+            }
+            if connector.secret.is_none() {
+                if let Some((tomcat, pinned)) = unprotected_tomcat(cx, connector.file) {
+                    let finding = sink.emit(
+                        connector.at,
+                        "no secret",
+                        format!(
+                            "AJP connector without a `secret` on Tomcat {tomcat}, which starts it without one and listens on all addresses unless `address` says otherwise (Ghostcat, CVE-2020-1938)"
+                        ),
+                    );
+                    if let Some((span, label)) = pinned {
+                        finding.related(span, label);
+                    }
+                    finding.help("set a `secret` shared with the proxy and `address=\"127.0.0.1\"`, upgrade Tomcat, or remove the AJP connector if nothing uses it");
+                    continue;
+                }
             }
             let Some(address) = connector.address else {
                 continue;
@@ -59,4 +84,45 @@ impl Rule for AjpConnectorExposed {
             }
         }
     }
+}
+
+/// The Tomcat a server.xml runs on, when it is one that starts an AJP connector without a
+/// secret (before 9.0.31, 8.5.51, 7.0.100; every 8.0 and earlier line): the version as
+/// shown, and where the repository pins it. A line whose patch level is not known is not
+/// judged.
+fn unprotected_tomcat(cx: &Context<'_>, file: crate::source::FileId) -> Option<(String, Option<(Span, String)>)> {
+    let (major, minor, patch, pinned) = match cx.settings.config.release("tomcat") {
+        Some(release) => (release.major, release.minor, release.patch, None),
+        None => {
+            let bundled = cx.parsed(file)?.source.bundled()?;
+            let (major, minor) = bundled.tomcat;
+            let label = match bundled.product {
+                "Tomcat" => format!("the repository installs Tomcat {}", bundled.version),
+                product => {
+                    format!("the repository installs {product} {}, which ships Tomcat {major}.{minor}", bundled.version)
+                }
+            };
+            // The patch level is known only when the repository names Tomcat's own version.
+            let patch =
+                (bundled.product == "Tomcat").then(|| bundled.version.split('.').nth(2)?.parse().ok()).flatten();
+            (major, minor, patch, Some((bundled.origin.span, label)))
+        }
+    };
+    let fixed_in = match (major, minor) {
+        (0..=6, _) | (8, 0) => None,
+        (7, 0) => Some(100),
+        (8, 5) => Some(51),
+        (9, 0) => Some(31),
+        _ => return None,
+    };
+    let unprotected = match (fixed_in, patch) {
+        (None, _) => true,
+        (Some(fixed), Some(patch)) => patch < fixed,
+        (Some(_), None) => return None,
+    };
+    let shown = match patch {
+        Some(patch) => format!("{major}.{minor}.{patch}"),
+        None => format!("{major}.{minor}"),
+    };
+    unprotected.then_some((shown, pinned))
 }
