@@ -18,6 +18,7 @@ mod haproxy;
 mod nginx;
 mod properties;
 mod queries;
+mod security;
 pub mod suppress;
 pub(crate) mod syntax;
 mod tls;
@@ -435,6 +436,7 @@ pub static ALL: &[&dyn Rule] = &[
     &haproxy::haproxy_forwardfor_missing::HaproxyForwardforMissing,
     &haproxy::haproxy_ssh_in_http_mode::HaproxySshInHttpMode,
     &haproxy::haproxy_health_check_unused::HaproxyHealthCheckUnused,
+    &security::admin_endpoint_exposed::AdminEndpointExposed,
     &nginx::nginx_proxy_pass_uri::NginxProxyPassUri,
     &nginx::proxy_header_inheritance_lost::ProxyHeaderInheritanceLost,
 ];

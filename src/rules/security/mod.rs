@@ -1,0 +1,3 @@
+//! Rules about the proxy's own security: management pages and identity headers.
+
+pub mod admin_endpoint_exposed;
