@@ -24,6 +24,8 @@ pub struct Config {
     pub select: Option<Vec<String>>,
     /// `known-directives`: third-party Apache directives.
     pub known_directives: Vec<String>,
+    /// `identity-headers`: more request headers that carry the user's identity.
+    pub identity_headers: Vec<String>,
     /// `exclude`: gitignore globs the walk leaves out, relative to each PATH.
     pub exclude: Vec<String>,
     /// `cert-expiry-days`: how early an expiring certificate is reported.
@@ -113,6 +115,8 @@ struct Raw {
     select: Option<Vec<String>>,
     #[serde(default)]
     known_directives: Vec<String>,
+    #[serde(default)]
+    identity_headers: Vec<String>,
     #[serde(default)]
     exclude: Vec<String>,
     cert_expiry_days: Option<u32>,
@@ -248,6 +252,7 @@ pub fn load(path: &Path, rule_ids: &[&str]) -> Result<Config, String> {
         ignore: raw.ignore,
         select: raw.select,
         known_directives: raw.known_directives,
+        identity_headers: raw.identity_headers,
         exclude: raw.exclude,
         cert_expiry_days: raw.cert_expiry_days,
         min_proxy_timeout: raw.min_proxy_timeout,

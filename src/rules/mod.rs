@@ -437,6 +437,7 @@ pub static ALL: &[&dyn Rule] = &[
     &haproxy::haproxy_ssh_in_http_mode::HaproxySshInHttpMode,
     &haproxy::haproxy_health_check_unused::HaproxyHealthCheckUnused,
     &security::admin_endpoint_exposed::AdminEndpointExposed,
+    &security::identity_header_spoofable::IdentityHeaderSpoofable,
     &nginx::nginx_proxy_pass_uri::NginxProxyPassUri,
     &nginx::proxy_header_inheritance_lost::ProxyHeaderInheritanceLost,
 ];
