@@ -3,18 +3,30 @@
 
 use foldhash::{HashSet, HashSetExt};
 
-use crate::model::AppKind;
+use foldhash::HashMap;
+
+use crate::model::{AppKind, ProxyKind, Route, Topology};
 use crate::rules::{declare_rule, Context, Rule, Sink};
-use crate::source::Span;
+use crate::source::{FileId, Span};
+use crate::syntax::haproxy::Section;
+use crate::syntax::Tree;
 
 declare_rule! {
     /// ## What it does
     /// Flags an inactivity timeout below 30 s (`min-proxy-timeout` in the config file, in
-    /// seconds) on a route to a linked Bitbucket application. For nginx: the
-    /// `proxy_read_timeout` and `proxy_send_timeout` in effect where the `proxy_pass`
-    /// stands (`location`, then `server`, then `http`, across included files), nginx's
-    /// default of 60 s where none is set. Routes to other applications, template values
-    /// and `proxy_connect_timeout` are not judged.
+    /// seconds) on a route to a linked Bitbucket application, or to its SSH port:
+    /// - HAProxy: the frontend's `timeout client` and the backend's `timeout server`, each
+    ///   the section's own or its `defaults`' (milliseconds unless a unit says otherwise);
+    ///   for SSH routes (`mode tcp`) a `timeout tunnel` in effect replaces both;
+    /// - Apache: the `timeout=` of the `ProxyPass`, else `ProxyTimeout`, else `Timeout`
+    ///   (the virtual host's, else the server config's), Apache's default of 60 s where
+    ///   none is set;
+    /// - nginx: the `proxy_read_timeout` and `proxy_send_timeout` in effect where the
+    ///   `proxy_pass` stands (`location`, then `server`, then `http`, across included
+    ///   files), nginx's default of 60 s where none is set.
+    ///
+    /// Routes to other applications, template values and connect, check, queue and
+    /// request-header timeouts are not judged.
     ///
     /// ## Why is this bad?
     /// A `git clone` or `git fetch` of a large repository waits while Bitbucket counts and
@@ -45,10 +57,10 @@ declare_rule! {
     ///   repository via HTTPS".
     pub struct ProxyTimeoutTooShort {
         id: "proxy-timeout-too-short",
-        summary: "an inactivity timeout below 30 s (`min-proxy-timeout`) on a route to a linked Bitbucket app (nginx `proxy_read_timeout`/`proxy_send_timeout`)",
+        summary: "an inactivity timeout below 30 s (`min-proxy-timeout`) on a route to a linked Bitbucket app or its SSH port (HAProxy `timeout client`/`server`/`tunnel`, Apache `ProxyTimeout`/`Timeout`, nginx `proxy_read_timeout`/`proxy_send_timeout`)",
         severity: Warning,
         scope: "connector",
-        formats: [Nginx],
+        formats: [Haproxy, Apache, Nginx],
     }
 }
 
@@ -58,11 +70,40 @@ impl Rule for ProxyTimeoutTooShort {
         let minimum = cx.settings.min_proxy_timeout().saturating_mul(1000);
         // One finding a timeout line (or a route under the default), however many routes.
         let mut reported: HashSet<Span> = HashSet::new();
+        let mut passes = Passes::default();
         for (index, route) in topology.routes.iter().enumerate() {
+            let connector = topology.route_links.get(index).copied().flatten();
+            let app = connector.and_then(|c| topology.connectors.get(c)).and_then(|c| topology.apps.get(c.app));
+            let bitbucket = app.is_some_and(|a| a.kind == AppKind::Bitbucket);
+            let ssh = has_bitbucket(topology) && route.upstream.port.is_some_and(|p| topology.ssh_ports.contains(&p));
+            if !bitbucket && !ssh {
+                continue;
+            }
+            let seconds = |ms: u64| match ms % 1000 {
+                0 => format!("{} s", ms / 1000),
+                _ => format!("{ms} ms"),
+            };
+            if route.haproxy.is_some()
+                || topology.frontends.get(route.frontend).is_some_and(|f| f.kind == ProxyKind::Apache)
+            {
+                for (name, ms, span) in other_timeouts(cx, route, ssh, &mut passes) {
+                    if ms >= minimum || !reported.insert(span) {
+                        continue;
+                    }
+                    let message = format!(
+                        "`{name}` gives up after {} of silence on a route to Bitbucket{}, below {}: a clone or fetch of a large repository is cut off while the server prepares it",
+                        seconds(ms),
+                        if ssh { "'s SSH port" } else { "" },
+                        seconds(minimum)
+                    );
+                    sink.emit(span, format!("gives up after {}", seconds(ms)), message)
+                        .related(route.at, "the route to Bitbucket")
+                        .help(format!("raise it to {} or more", seconds(minimum.max(300_000))));
+                }
+                continue;
+            }
             let Some(nginx) = route.nginx else { continue };
-            let Some(connector) = topology.route_links.get(index).copied().flatten() else { continue };
-            let app = topology.connectors.get(connector).and_then(|c| topology.apps.get(c.app));
-            if app.is_none_or(|a| a.kind != AppKind::Bitbucket) {
+            if !bitbucket {
                 continue;
             }
             for (name, timeout) in ["proxy_read_timeout", "proxy_send_timeout"].into_iter().zip(nginx.timeouts) {
@@ -70,10 +111,6 @@ impl Rule for ProxyTimeoutTooShort {
                 if ms >= minimum || !reported.insert(set.unwrap_or(route.at)) {
                     continue;
                 }
-                let seconds = |ms: u64| match ms % 1000 {
-                    0 => format!("{} s", ms / 1000),
-                    _ => format!("{ms} ms"),
-                };
                 let wanted = format!("`{name} {}s;`", (minimum / 1000).max(300));
                 match set {
                     Some(span) => {
@@ -98,4 +135,106 @@ impl Rule for ProxyTimeoutTooShort {
             }
         }
     }
+}
+
+/// Whether the run has a Bitbucket app, whose SSH port routes may reach.
+fn has_bitbucket(topology: &Topology<'_>) -> bool {
+    topology.apps.iter().any(|a| a.kind == AppKind::Bitbucket)
+}
+
+/// Each Apache file's `ProxyPass` lines by span, and its last `ProxyTimeout` (0) and
+/// `Timeout` (1) lines by the block they stand in, found once a file.
+#[derive(Default)]
+struct Passes(HashMap<FileId, ApacheLines>);
+
+#[derive(Default)]
+struct ApacheLines {
+    passes: HashMap<Span, usize>,
+    timeouts: HashMap<(Option<usize>, usize), usize>,
+}
+
+/// The HAProxy or Apache inactivity timeouts in effect on a route: the setting as written,
+/// in milliseconds, and where it is (settings that are not written are not judged, except
+/// Apache's, whose default of 60 s passes).
+fn other_timeouts(cx: &Context<'_>, route: &Route, ssh: bool, passes: &mut Passes) -> Vec<(String, u64, Span)> {
+    if let Some(details) = route.haproxy {
+        let Some(Tree::Haproxy(config)) = cx.parsed(details.frontend_header.file).map(|p| &p.tree) else {
+            return Vec::new();
+        };
+        let find = |header: Span| config.sections.iter().position(|s| s.header == header);
+        let (Some(frontend), Some(backend)) = (find(details.frontend_header), find(details.backend_header)) else {
+            return Vec::new();
+        };
+        let effective = |index: usize, words: &'static [&'static str]| -> Option<(String, u64, Span)> {
+            let section: &Section<'_> = config.sections.get(index)?;
+            let line =
+                section.find(words).last().or_else(|| config.defaults_of(index).and_then(|d| d.find(words).last()))?;
+            let value = line.args().get(1).filter(|v| !v.unknown)?;
+            Some((format!("{} {}", words.join(" "), value.text), haproxy_ms(value.text)?, line.span))
+        };
+        if ssh {
+            if let Some(tunnel) = effective(backend, &["timeout", "tunnel"]) {
+                return vec![tunnel];
+            }
+        }
+        return [effective(frontend, &["timeout", "client"]), effective(backend, &["timeout", "server"])]
+            .into_iter()
+            .flatten()
+            .collect();
+    }
+    // Apache: the `ProxyPass` line's `timeout=`, else the virtual host's or the server's
+    // `ProxyTimeout`, else their `Timeout`.
+    let Some(Tree::Apache(config)) = cx.parsed(route.at.file).map(|p| &p.tree) else { return Vec::new() };
+    let lines = passes.0.entry(route.at.file).or_insert_with(|| {
+        let mut lines = ApacheLines::default();
+        for (i, d) in config.directives.iter().enumerate().filter(|(_, d)| !d.skipped) {
+            if d.is("ProxyPass") {
+                lines.passes.insert(d.span, i);
+            } else if let Some(kind) = ["ProxyTimeout", "Timeout"].iter().position(|n| d.is(n)) {
+                lines.timeouts.insert((d.block(), kind), i);
+            }
+        }
+        lines
+    });
+    let Some(pass) = lines.passes.get(&route.at).and_then(|&i| config.directives.get(i)) else { return Vec::new() };
+    if let Some(key) = pass.args().iter().find(|a| a.text.to_ascii_lowercase().starts_with("timeout=")) {
+        let value = key.text.split_once('=').map_or("", |(_, v)| v);
+        return match value.trim().parse::<u64>() {
+            Ok(seconds) if !key.unknown => vec![(key.text.to_string(), seconds.saturating_mul(1000), key.span)],
+            _ => Vec::new(),
+        };
+    }
+    let vhost = config.ancestors(pass.block()).position(|b| b.is("VirtualHost"));
+    let vhost_block = vhost.and_then(|depth| {
+        let mut block = pass.block();
+        for _ in 0..depth {
+            block = config.blocks.get(block?)?.parent;
+        }
+        block
+    });
+    for (kind, name) in ["ProxyTimeout", "Timeout"].into_iter().enumerate() {
+        let at = |scope: Option<usize>| lines.timeouts.get(&(scope, kind)).and_then(|&i| config.directives.get(i));
+        let Some(line) = vhost_block.and_then(|v| at(Some(v))).or_else(|| at(None)) else { continue };
+        let Some(value) = line.args().first().filter(|v| !v.unknown) else { return Vec::new() };
+        let Ok(seconds) = value.text.trim().parse::<u64>() else { return Vec::new() };
+        return vec![(format!("{name} {}", value.text), seconds.saturating_mul(1000), line.span)];
+    }
+    Vec::new()
+}
+
+/// An HAProxy time in milliseconds: a number with `us`, `ms`, `s`, `m`, `h` or `d`, or
+/// milliseconds without a unit.
+fn haproxy_ms(text: &str) -> Option<u64> {
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    let number: u64 = text.get(..digits)?.parse().ok()?;
+    let scale = match text.get(digits..)? {
+        "" | "ms" => 1,
+        "us" => return Some(number / 1000),
+        "s" => 1000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        _ => return None,
+    };
+    number.checked_mul(scale)
 }
