@@ -511,7 +511,7 @@ fn configured_repository(name: &str) -> common::TempDir {
     .expect("write");
     std::fs::write(
         dir.join("jira/conf/server.xml"),
-        "<Server port=\"8005\" shutdown=\"SHUTDOWN\"><Service name=\"Catalina\">\n<Connector port=\"8080\" proxyName=\"jira.example.com\" proxyPort=\"443\" scheme=\"https\" secure=\"true\"/>\n<Engine name=\"Catalina\" defaultHost=\"localhost\"><Host name=\"localhost\" appBase=\"webapps\">\n<Context path=\"/jira\" docBase=\"atlassian-jira\"/>\n</Host></Engine></Service></Server>\n",
+        "<Server port=\"8005\" shutdown=\"SHUTDOWN\"><Service name=\"Catalina\">\n<Connector relaxedPathChars=\"[]|\" relaxedQueryChars=\"[]|{}^\" port=\"8080\" proxyName=\"jira.example.com\" proxyPort=\"443\" scheme=\"https\" secure=\"true\"/>\n<Engine name=\"Catalina\" defaultHost=\"localhost\"><Host name=\"localhost\" appBase=\"webapps\">\n<Context path=\"/jira\" docBase=\"atlassian-jira\"/>\n</Host></Engine></Service></Server>\n",
     )
     .expect("write");
     dir

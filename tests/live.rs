@@ -173,7 +173,7 @@ fn server(name: &str) -> Option<Server> {
     // Jira under /opt, its connector missing `secure`.
     write(
         &root.join("opt/atlassian/jira/conf/server.xml"),
-        "<Server port=\"8005\" shutdown=\"SHUTDOWN\">\n  <Service name=\"Catalina\">\n    <Connector port=\"8080\" protocol=\"HTTP/1.1\" proxyName=\"jira.example.com\" proxyPort=\"443\"\n               scheme=\"https\"/>\n    <Engine name=\"Catalina\" defaultHost=\"localhost\">\n      <Host name=\"localhost\" appBase=\"webapps\">\n        <Context path=\"/jira\" docBase=\"${catalina.home}/atlassian-jira\"/>\n      </Host>\n    </Engine>\n  </Service>\n</Server>\n",
+        "<Server port=\"8005\" shutdown=\"SHUTDOWN\">\n  <Service name=\"Catalina\">\n    <Connector relaxedPathChars=\"[]|\" relaxedQueryChars=\"[]|{}^\" port=\"8080\" protocol=\"HTTP/1.1\" proxyName=\"jira.example.com\" proxyPort=\"443\"\n               scheme=\"https\"/>\n    <Engine name=\"Catalina\" defaultHost=\"localhost\">\n      <Host name=\"localhost\" appBase=\"webapps\">\n        <Context path=\"/jira\" docBase=\"${catalina.home}/atlassian-jira\"/>\n      </Host>\n    </Engine>\n  </Service>\n</Server>\n",
     );
     // Other programs' configuration that looks like ours: Debian's stock nginx (`include`
     // lines, `*.conf`, `sites-enabled/`), and XML whose text has lines starting like HAProxy

@@ -213,7 +213,7 @@ fn unrelated_deployments_in_one_repository_do_not_link_across() {
     let _ = std::fs::remove_dir_all(&dir);
     let server_xml = |name: &str, docbase: &str| {
         format!(
-            "<Server port=\"8005\" shutdown=\"SHUTDOWN\"><Service name=\"Catalina\">\n<Connector port=\"8080\" protocol=\"HTTP/1.1\" proxyName=\"{name}.example.com\" proxyPort=\"443\" scheme=\"https\" secure=\"true\"/>\n<Engine name=\"Catalina\" defaultHost=\"localhost\"><Host name=\"localhost\" appBase=\"webapps\">\n<Context path=\"\" docBase=\"{docbase}\"/>\n</Host></Engine></Service></Server>\n"
+            "<Server port=\"8005\" shutdown=\"SHUTDOWN\"><Service name=\"Catalina\">\n<Connector port=\"8080\" protocol=\"HTTP/1.1\" relaxedPathChars=\"[]|\" relaxedQueryChars=\"[]|\" proxyName=\"{name}.example.com\" proxyPort=\"443\" scheme=\"https\" secure=\"true\"/>\n<Engine name=\"Catalina\" defaultHost=\"localhost\"><Host name=\"localhost\" appBase=\"webapps\">\n<Context path=\"\" docBase=\"{docbase}\"/>\n</Host></Engine></Service></Server>\n"
         )
     };
     let vhost = |name: &str| {

@@ -99,5 +99,9 @@ fn connector<'a>(
         protocols,
         ciphers: get("ssl.ciphers").into_iter().collect(),
         compression: get("compression.enabled"),
+        max_header_size: get("maxhttpheadersize"),
+        max_post_size: None,
+        relaxed_chars: [None, None],
+        jira_webapp: false,
     }
 }

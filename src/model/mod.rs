@@ -223,6 +223,15 @@ pub struct Connector<'a> {
     pub ciphers: Vec<&'a Setting<'a>>,
     /// `compression` / `server.compression.enabled`.
     pub compression: Option<&'a Setting<'a>>,
+    /// `maxHttpHeaderSize` / `server.max-http-header-size`.
+    pub max_header_size: Option<&'a Setting<'a>>,
+    /// `maxPostSize`.
+    pub max_post_size: Option<&'a Setting<'a>>,
+    /// `relaxedPathChars` and `relaxedQueryChars` (Tomcat only).
+    pub relaxed_chars: [Option<&'a Setting<'a>>; 2],
+    /// The app's main context names Jira's web application (`docBase` with
+    /// `atlassian-jira`): its connectors are Jira's shipped ones.
+    pub jira_webapp: bool,
 }
 
 impl Connector<'_> {

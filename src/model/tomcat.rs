@@ -101,5 +101,12 @@ fn connector<'a>(
         protocols,
         ciphers,
         compression: set(element, "compression"),
+        max_header_size: set(element, "maxHttpHeaderSize"),
+        max_post_size: set(element, "maxPostSize"),
+        relaxed_chars: [set(element, "relaxedPathChars"), set(element, "relaxedQueryChars")],
+        jira_webapp: doc.named("Context").any(|(i, c)| {
+            parent_is(doc, i, "Host")
+                && c.attr("docBase").is_some_and(|d| d.value.text.to_ascii_lowercase().contains("atlassian-jira"))
+        }),
     }
 }

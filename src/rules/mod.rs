@@ -22,7 +22,7 @@ mod security;
 pub mod suppress;
 pub(crate) mod syntax;
 mod tls;
-mod tomcat;
+pub(crate) mod tomcat;
 
 /// What a rule is, independent of what it checks.
 #[derive(Debug)]
@@ -410,6 +410,7 @@ pub static ALL: &[&dyn Rule] = &[
     &connector::proxy_timeout_too_short::ProxyTimeoutTooShort,
     &tomcat::unknown_attribute::UnknownAttribute,
     &tomcat::obsolete_attribute::ObsoleteAttribute,
+    &tomcat::connector_relaxed_chars_missing::ConnectorRelaxedCharsMissing,
     &properties::property_key_typo::PropertyKeyTypo,
     &properties::property_duplicate_key::PropertyDuplicateKey,
     &properties::bitbucket_server_xml_ignored::BitbucketServerXmlIgnored,

@@ -91,38 +91,13 @@ impl Rule for AjpConnectorExposed {
 /// shown, and where the repository pins it. A line whose patch level is not known is not
 /// judged.
 fn unprotected_tomcat(cx: &Context<'_>, file: crate::source::FileId) -> Option<(String, Option<(Span, String)>)> {
-    let (major, minor, patch, pinned) = match cx.settings.config.release("tomcat") {
-        Some(release) => (release.major, release.minor, release.patch, None),
-        None => {
-            let bundled = cx.parsed(file)?.source.bundled()?;
-            let (major, minor) = bundled.tomcat;
-            let label = match bundled.product {
-                "Tomcat" => format!("the repository installs Tomcat {}", bundled.version),
-                product => {
-                    format!("the repository installs {product} {}, which ships Tomcat {major}.{minor}", bundled.version)
-                }
-            };
-            // The patch level is known only when the repository names Tomcat's own version.
-            let patch =
-                (bundled.product == "Tomcat").then(|| bundled.version.split('.').nth(2)?.parse().ok()).flatten();
-            (major, minor, patch, Some((bundled.origin.span, label)))
-        }
+    let release = crate::rules::tomcat::tomcat_release(cx, file)?;
+    let unprotected = match (release.major, release.minor) {
+        (0..=6, _) | (8, 0) => true,
+        (7, 0) => release.before(7, 0, 100)?,
+        (8, 5) => release.before(8, 5, 51)?,
+        (9, 0) => release.before(9, 0, 31)?,
+        _ => false,
     };
-    let fixed_in = match (major, minor) {
-        (0..=6, _) | (8, 0) => None,
-        (7, 0) => Some(100),
-        (8, 5) => Some(51),
-        (9, 0) => Some(31),
-        _ => return None,
-    };
-    let unprotected = match (fixed_in, patch) {
-        (None, _) => true,
-        (Some(fixed), Some(patch)) => patch < fixed,
-        (Some(_), None) => return None,
-    };
-    let shown = match patch {
-        Some(patch) => format!("{major}.{minor}.{patch}"),
-        None => format!("{major}.{minor}"),
-    };
-    unprotected.then_some((shown, pinned))
+    unprotected.then(|| (release.shown(), release.pinned))
 }
