@@ -42,7 +42,13 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, props
     if let Some(context) = context_path {
         topology.contexts.push(context);
     }
-    topology.apps.push(App { kind: AppKind::Bitbucket, file: source.id(), path: source.path(), context_path });
+    topology.apps.push(App {
+        kind: AppKind::Bitbucket,
+        file: source.id(),
+        path: source.path(),
+        context_path,
+        jvm_route: None,
+    });
     let ssh_port = keys.get("plugin.ssh.port").and_then(|s| s.value.known()).and_then(|v| v.trim().parse().ok());
     topology.ssh_ports.push(ssh_port.unwrap_or(super::BITBUCKET_SSH_PORT));
     if let Some(&setting) = keys.get("setup.baseurl") {

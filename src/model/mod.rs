@@ -2,7 +2,7 @@
 //! keeping the setting (and so the span) it came from.
 
 pub mod apache;
-mod backends;
+pub mod backends;
 mod bitbucket;
 mod declared;
 mod link;
@@ -130,6 +130,8 @@ pub struct App<'a> {
     pub path: &'a Path,
     /// Its main context path, when set.
     pub context_path: Option<ContextPath<'a>>,
+    /// Tomcat's `<Engine jvmRoute>`: the node name appended to session ids.
+    pub jvm_route: Option<&'a Setting<'a>>,
 }
 
 /// Which normalisation a context path setting gets.
@@ -433,22 +435,90 @@ pub struct NginxRoute {
 }
 
 /// Where a proxy balances requests among servers: an HAProxy `backend` or `listen`
-/// section, or an Apache `balancer://` cluster.
+/// section, an Apache `balancer://` cluster or an nginx `upstream`.
 #[derive(Debug)]
 pub struct Backend {
     /// The proxy.
     pub kind: ProxyKind,
     /// The section's name, or `balancer://name` (lowercased).
     pub name: String,
-    /// The section header, or the cluster's first member.
+    /// The section header, the cluster's `<Proxy>` tag (else its first member), the
+    /// `upstream` line.
     pub at: Span,
-    /// Each server's address (`server` line, `BalancerMember` URL).
-    pub servers: Vec<Span>,
+    /// Its servers, in file order.
+    pub servers: Vec<Server>,
     /// The balancing algorithm (`balance`, `lbmethod=`), lowercased, and where it is written.
     pub balance: Option<(String, Span)>,
     /// What keeps a client on one server (`cookie`, `stick on`, `stickysession=`), if
     /// anything does.
     pub persistence: Option<Span>,
+    /// HAProxy `mode tcp` (its own or its defaults').
+    pub tcp: bool,
+    /// How a user's session stays on one server.
+    pub affinity: Affinity,
+    /// HAProxy's HTTP health check request (`option httpchk`, `http-check send`), when one is
+    /// in effect.
+    pub health: Option<HealthCheck>,
+}
+
+impl Backend {
+    /// How many servers take requests (`backup`, disabled and hot-standby ones do not).
+    pub fn active(&self) -> usize {
+        self.servers.iter().filter(|s| s.active).map(|s| s.count).sum()
+    }
+}
+
+/// One `server`, `server-template` or `BalancerMember` line of a backend.
+#[derive(Clone, Debug)]
+pub struct Server {
+    /// Its address (`server` address, `BalancerMember` URL).
+    pub address: Span,
+    /// The whole line.
+    pub line: Span,
+    /// How many servers the line makes (a `server-template`'s count, else 1).
+    pub count: usize,
+    /// It takes requests: not `backup` or `disabled` (HAProxy), not a hot standby,
+    /// disabled or stopped (Apache `status=`).
+    pub active: bool,
+    /// A word of the line is a template value.
+    pub template: bool,
+    /// HAProxy `cookie VALUE`.
+    pub cookie: Option<Span>,
+    /// Apache `route=`: the value and where it is written.
+    pub route: Option<(String, Span)>,
+    /// HAProxy: health checks run (`check` on the line or its `default-server`).
+    pub check: bool,
+    /// Apache mod_proxy_hcheck: the path the check requests (the member's path and
+    /// `hcuri`), and where it is written; `None` for a template value or no HTTP check.
+    pub health_uri: Option<(String, Span)>,
+}
+
+/// What keeps a user's requests on one server of a backend.
+#[derive(Clone, Debug, Default)]
+pub struct Affinity {
+    /// HAProxy `cookie NAME insert|rewrite|prefix`, Apache `stickysession=NAME`: the name
+    /// as written and where.
+    pub cookie: Option<(String, Span)>,
+    /// HAProxy: a `cookie NAME` line without a mode that lets HAProxy persist.
+    pub passive_cookie: Option<Span>,
+    /// HAProxy: a `stick on|match|store-request|store-response` rule with a table.
+    pub stick: Option<Span>,
+    /// HAProxy: a `balance` that sends a client to the same server (`source`, `hdr()`,
+    /// `url_param`, `rdp-cookie`, `uri` with `hash-type`).
+    pub pinning: Option<Span>,
+    /// Apache: a `Header ... Set-Cookie "NAME=..."` in scope sets the sticky cookie.
+    pub cookie_set: bool,
+    /// A setting that decides it is a template value.
+    pub template: bool,
+}
+
+/// An HTTP health check request.
+#[derive(Clone, Debug)]
+pub struct HealthCheck {
+    /// The URI requested (`/` for a bare `option httpchk`); `None` for a template value.
+    pub uri: Option<String>,
+    /// Where it is written.
+    pub span: Span,
 }
 
 /// Host names with where each is written, shared by the routes of one virtual host or rule.

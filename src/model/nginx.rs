@@ -463,6 +463,7 @@ fn upstream_blocks<'a>(topology: &mut Topology<'_>, config: View<'_, 'a>) -> Ups
         }
         let Some(name) = block.args().first().filter(|n| !n.unknown) else { continue };
         let mut servers = Vec::new();
+        let mut lines = Vec::new();
         let (mut balance, mut persistence) = (None, None);
         for (_, directive) in config.children(Some(index)) {
             let name = directive.name().text;
@@ -470,6 +471,19 @@ fn upstream_blocks<'a>(topology: &mut Topology<'_>, config: View<'_, 'a>) -> Ups
                 "server" => {
                     if let Some(address) = directive.args().first().filter(|a| !a.text.starts_with("unix:")) {
                         servers.push((address.text, address.span));
+                        let args = directive.args();
+                        let off = args.iter().any(|w| matches!(w.text, "backup" | "down"));
+                        lines.push(crate::model::Server {
+                            address: address.span,
+                            line: directive.span,
+                            count: 1,
+                            active: !off,
+                            template: args.iter().any(|w| w.unknown),
+                            cookie: None,
+                            route: None,
+                            check: false,
+                            health_uri: None,
+                        });
                     }
                 }
                 "ip_hash" | "hash" | "sticky" => {
@@ -485,9 +499,12 @@ fn upstream_blocks<'a>(topology: &mut Topology<'_>, config: View<'_, 'a>) -> Ups
             kind: ProxyKind::Nginx,
             name: name.text.to_string(),
             at: block.span,
-            servers: servers.iter().map(|(_, span)| *span).collect(),
+            servers: lines,
             balance,
             persistence,
+            tcp: false,
+            affinity: crate::model::Affinity::default(),
+            health: None,
         });
         // nginx compares upstream names without case.
         let key = match name.text.bytes().any(|b| b.is_ascii_uppercase()) {

@@ -235,7 +235,7 @@ fn upstreams(source: &SourceFile, members: &Members<'_>, url: WordRef<'_>) -> Ve
     }
     let cluster = format!("balancer://{}", target.host).to_ascii_lowercase();
     let mut upstreams = Vec::new();
-    for member in members.get(&cluster).into_iter().flatten() {
+    for member in members.get(&cluster).into_iter().flatten().map(|m| m.url) {
         if let Some(mut upstream) = parse_url(member.text, member.span) {
             upstream.port_variable = port_variable(source.slice(member.span));
             // The member's own path is prefixed to the balancer URL's path.
@@ -248,12 +248,13 @@ fn upstreams(source: &SourceFile, members: &Members<'_>, url: WordRef<'_>) -> Ve
 
 /// The `BalancerMember` URLs of a config by cluster (`balancer://name` lowercased, without a
 /// trailing `/`), in file order.
-type Members<'c> = HashMap<String, Vec<WordRef<'c>>>;
+type Members<'c> = HashMap<String, Vec<super::backends::Member<'c>>>;
 
 /// Every cluster's members, found once per file: looking through every member for each
 /// `balancer://` route would cost routes × members. A member names its cluster
 /// (`BalancerMember balancer://name url`) or belongs to every `<Proxy balancer://name>` around it.
-fn balancer_members<'c>(config: &'c ApacheConfig<'_>) -> Members<'c> {
+fn balancer_members<'c>(config: &'c ApacheConfig<'c>) -> Members<'c> {
+    use super::backends::Member;
     // For each block, the innermost `<Proxy>` around it (itself included).
     let proxy = config.per_block(None, |outer, index, block| if block.is("Proxy") { Some(index) } else { outer });
     let key = |text: &str| text.trim_end_matches('/').to_ascii_lowercase();
@@ -262,12 +263,13 @@ fn balancer_members<'c>(config: &'c ApacheConfig<'_>) -> Members<'c> {
         let args = directive.args();
         let explicit = args.first().filter(|a| a.text.to_ascii_lowercase().starts_with("balancer://"));
         if let Some(name) = explicit {
-            if let Some(member) = args.get(1) {
-                members.entry(key(name.text)).or_default().push(member);
+            if let Some(url) = args.get(1) {
+                members.entry(key(name.text)).or_default().push(Member { url, directive });
             }
             continue;
         }
-        let Some(member) = args.first() else { continue };
+        let Some(url) = args.first() else { continue };
+        let member = Member { url, directive };
         let mut clusters: Vec<String> = Vec::new();
         let mut current = directive.block().and_then(|b| proxy.get(b).copied().flatten());
         while let Some(at) = current {
@@ -371,7 +373,9 @@ pub(super) fn add_haproxy<'a>(topology: &mut Topology<'a>, source: &'a SourceFil
                 let compression = involved.iter().flatten().find_map(|&i| compressing.get(i).copied().flatten());
                 let forwardfor = involved.iter().flatten().any(|&i| forwarding.get(i).copied().unwrap_or(false));
                 let path = public.clone().unwrap_or_else(|| Arc::clone(&texts.empty));
-                for server in backend_section.find(&["server"]) {
+                let servers =
+                    backend_section.statements.iter().filter(|s| s.is(&["server"]) || s.is(&["server-template"]));
+                for server in servers {
                     let Some(upstream) = server_upstream(source, server, &texts, &path) else { continue };
                     topology.routes.push(Route {
                         frontend,
@@ -541,7 +545,9 @@ fn server_upstream(
     texts: &SharedTexts,
     path: &Arc<str>,
 ) -> Option<Upstream> {
-    let address = server.args().get(1).filter(|a| !a.unknown)?;
+    // `server NAME ADDRESS`, `server-template PREFIX COUNT ADDRESS`.
+    let at = if server.is(&["server-template"]) { 2 } else { 1 };
+    let address = server.args().get(at).filter(|a| !a.unknown)?;
     let text = address.text.rsplit_once('@').map_or(address.text, |(_, a)| a);
     let (host, port) = split_host_port(text);
     let ssl = server.args().iter().any(|w| w.text == "ssl");
@@ -569,7 +575,7 @@ mod tests {
         let parsed = crate::syntax::parse(&source).expect("parsed");
         let crate::syntax::Tree::Apache(config) = &parsed.tree else { panic!("not Apache") };
         let members = balancer_members(config);
-        let texts = |cluster: &str| members.get(cluster).map(|m| m.iter().map(|w| w.text).collect::<Vec<_>>());
+        let texts = |cluster: &str| members.get(cluster).map(|m| m.iter().map(|w| w.url.text).collect::<Vec<_>>());
         let jira = ["http://h1:8080/jira", "http://h2:8080", "http://h4:8080", "http://h5:8080/"];
         assert_eq!(texts("balancer://jira"), Some(jira.to_vec()));
         assert_eq!(texts("balancer://outer"), Some(vec!["http://h4:8080"]));

@@ -36,7 +36,10 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, doc: 
             doc.named("Connector").filter_map(|(_, c)| c.attr("port")?.value.known()?.trim().parse::<u16>().ok());
         kind = ports.map(AppKind::by_port).find(|k| *k != AppKind::Unknown).unwrap_or(AppKind::Unknown);
     }
-    topology.apps.push(App { kind, file: source.id(), path: source.path(), context_path: main.or(first) });
+    // The `<Engine>` of the first `<Service>`, where the main context is.
+    let jvm_route =
+        doc.named("Engine").find(|(i, _)| parent_is(doc, *i, "Service")).and_then(|(_, e)| set(e, "jvmRoute"));
+    topology.apps.push(App { kind, file: source.id(), path: source.path(), context_path: main.or(first), jvm_route });
     for (index, element) in doc.named("Connector").filter(|(i, _)| parent_is(doc, *i, "Service")) {
         topology.connectors.push(connector(source, doc, index, element, app));
     }

@@ -4,10 +4,10 @@
 use foldhash::{HashSet, HashSetExt};
 
 use super::describe;
+use crate::model::backends::checks;
 use crate::rules::queries::haproxy_configs;
 use crate::rules::{declare_rule, Context, Rule, Sink};
 use crate::source::Span;
-use crate::syntax::haproxy::keywords::options;
 use crate::syntax::haproxy::{Section, Statement};
 
 declare_rule! {
@@ -118,18 +118,4 @@ impl Rule for HaproxyHealthCheckUnused {
 /// The last line of a section that reads `words`.
 fn last<'s, 'a>(section: &'s Section<'a>, words: &'s [&'s str]) -> Option<&'s Statement<'a>> {
     section.find(words).last()
-}
-
-/// Whether a `server`, `server-template` or `default-server` line checks its server:
-/// `check` on it, else `inherited`; `no-check` turns it off.
-fn checks(line: &Statement<'_>, inherited: bool) -> bool {
-    let words: Vec<&str> = if line.is(&["server-template"]) {
-        line.args().iter().skip(3).map(|w| w.text).collect()
-    } else {
-        options(line).iter().map(|(name, _)| name.text).collect()
-    };
-    if words.contains(&"no-check") {
-        return false;
-    }
-    inherited || words.contains(&"check")
 }

@@ -269,12 +269,13 @@ impl Keywords {
     }
 }
 
-/// The options of a `bind`, `server` or `default-server` line, each with its argument words.
+/// The options of a `bind`, `server`, `server-template` or `default-server` line, each with its argument words.
 pub fn options<'s>(statement: &'s Statement<'_>) -> Vec<(WordRef<'s>, Words<'s>)> {
     let table = keywords();
     let (skip, known) = match statement.keyword().map(|k| k.text) {
         Some("bind") => (1, &table.bind),
         Some("server") => (2, &table.server),
+        Some("server-template") => (3, &table.server),
         Some("default-server") => (0, &table.server),
         _ => return Vec::new(),
     };
