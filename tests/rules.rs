@@ -160,7 +160,7 @@ fn false_ifdefine_and_ifmodule_bodies_in_an_include_tree_are_not_read() {
 }
 
 /// Atlassian's documented setups: nothing at warning or above.
-const DOCUMENTED: [&str; 10] = [
+const DOCUMENTED: [&str; 13] = [
     "templates",
     "clean",
     "bitbucket-haproxy-ssl",
@@ -171,6 +171,9 @@ const DOCUMENTED: [&str; 10] = [
     "confluence-nginx",
     "jira-nginx",
     "bitbucket-nginx",
+    "jira-dc-apache",
+    "bitbucket-dc-apache",
+    "confluence-dc-haproxy",
 ];
 
 #[test]

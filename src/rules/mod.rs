@@ -11,6 +11,7 @@ use foldhash::HashMap;
 pub use crate::suggest::{edit_distance, nearest};
 
 mod apache;
+mod balancer;
 mod base_url;
 mod connector;
 mod context_path;
@@ -439,6 +440,9 @@ pub static ALL: &[&dyn Rule] = &[
     &haproxy::haproxy_health_check_unused::HaproxyHealthCheckUnused,
     &security::admin_endpoint_exposed::AdminEndpointExposed,
     &security::identity_header_spoofable::IdentityHeaderSpoofable,
+    &balancer::lb_session_affinity_missing::LbSessionAffinityMissing,
+    &balancer::lb_sticky_route_mismatch::LbStickyRouteMismatch,
+    &balancer::lb_health_check_not_status::LbHealthCheckNotStatus,
     &nginx::nginx_proxy_pass_uri::NginxProxyPassUri,
     &nginx::proxy_header_inheritance_lost::ProxyHeaderInheritanceLost,
 ];
