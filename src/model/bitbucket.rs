@@ -48,6 +48,7 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, props
         path: source.path(),
         context_path,
         jvm_route: None,
+        synchrony_proxy: None,
     });
     let ssh_port = keys.get("plugin.ssh.port").and_then(|s| s.value.known()).and_then(|v| v.trim().parse().ok());
     topology.ssh_ports.push(ssh_port.unwrap_or(super::BITBUCKET_SSH_PORT));

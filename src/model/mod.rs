@@ -132,6 +132,18 @@ pub struct App<'a> {
     pub context_path: Option<ContextPath<'a>>,
     /// Tomcat's `<Engine jvmRoute>`: the node name appended to session ids.
     pub jvm_route: Option<&'a Setting<'a>>,
+    /// Confluence's internal Synchrony proxy, for a `server.xml` whose main context's
+    /// `docBase` ends in `confluence`.
+    pub synchrony_proxy: Option<SynchronyProxy>,
+}
+
+/// Whether a Confluence `server.xml` deploys the internal Synchrony proxy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SynchronyProxy {
+    /// The `<Host>` start tag of Confluence's main context.
+    pub host: Span,
+    /// A live `<Context>` of that file has a path ending in `/synchrony-proxy`.
+    pub present: bool,
 }
 
 /// Which normalisation a context path setting gets.
@@ -411,6 +423,27 @@ pub struct HaproxyRoute {
     pub backend_header: Span,
     /// The frontend's header line.
     pub frontend_header: Span,
+    /// The `timeout client` in effect: the frontend's own, else its `defaults`'.
+    pub client: Option<HaproxyTimeout>,
+    /// The `timeout server` in effect: the backend's own, else its `defaults`'.
+    pub server: Option<HaproxyTimeout>,
+    /// The `timeout tunnel` in effect: the backend's own, else its `defaults`'.
+    pub tunnel: Option<HaproxyTimeout>,
+    /// The smallest request body a frontend or backend rule refuses everything above
+    /// (`http-request deny if { req.body_size gt N }`): the bytes it lets through, and the
+    /// rule line.
+    pub body_limit: Option<(u64, Span)>,
+}
+
+/// An HAProxy timeout as written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HaproxyTimeout {
+    /// Milliseconds; `None` when the value is a template or cannot be read.
+    pub ms: Option<u64>,
+    /// The `timeout …` line.
+    pub line: Span,
+    /// Its value.
+    pub value: Span,
 }
 
 /// What an nginx route adds to a [`Route`]: the settings in effect where its `proxy_pass`
@@ -554,6 +587,15 @@ pub struct Route {
     pub nginx: Option<NginxRoute>,
     /// The backend the route balances over, when it does.
     pub backend: Option<usize>,
+}
+
+impl Route {
+    /// Whether it carries Synchrony: its public path is `/synchrony` or below, or its
+    /// upstream is Synchrony's port.
+    pub fn carries_synchrony(&self) -> bool {
+        let public = self.public.as_deref().unwrap_or("");
+        public == "/synchrony" || public.starts_with("/synchrony/") || self.upstream.port == Some(SYNCHRONY_PORT)
+    }
 }
 
 /// Everything the rules join across files.

@@ -8,7 +8,7 @@ use foldhash::{HashMap, HashMapExt};
 
 use super::apache::{Enclosing, Pass, Target};
 use super::url::{normalized_path, parse_url, port_variable, split_host_port};
-use super::{Frontend, Hosts, ProxyKind, Route, Topology, Upstream};
+use super::{Frontend, HaproxyTimeout, Hosts, ProxyKind, Route, Topology, Upstream};
 use crate::source::{SourceFile, Span};
 use crate::syntax::apache::Config as ApacheConfig;
 use crate::syntax::haproxy::{Condition, Config as HaproxyConfig, Section, Statement, Words};
@@ -310,6 +310,13 @@ pub(super) fn add_haproxy<'a>(topology: &mut Topology<'a>, source: &'a SourceFil
     let compressing: Vec<Option<Span>> =
         config.sections.iter().map(|s| s.find(&["compression", "algo"]).next().map(|st| st.span)).collect();
     let forwarding: Vec<bool> = config.sections.iter().map(|s| s.statements.iter().any(adds_forwarded_for)).collect();
+    // Per section, once: its own `timeout client`, `server` and `tunnel` lines.
+    let timeouts: Vec<[Option<HaproxyTimeout>; 3]> = config.sections.iter().map(own_timeouts).collect();
+    let body_limits: Vec<Option<(u64, Span)>> = config.sections.iter().map(body_limit).collect();
+    let effective = |index: usize, which: usize| -> Option<HaproxyTimeout> {
+        let of = |i: usize| timeouts.get(i).and_then(|t| t.get(which).copied().flatten());
+        of(index).or_else(|| config.defaults_index(index).and_then(of))
+    };
     let backends = super::backends::add_haproxy(topology, config);
     let texts = SharedTexts { http: Arc::from("http"), https: Arc::from("https"), empty: Arc::from("") };
     for (index, section) in config.sections.iter().enumerate() {
@@ -393,6 +400,13 @@ pub(super) fn add_haproxy<'a>(topology: &mut Topology<'a>, source: &'a SourceFil
                             forwardfor,
                             backend_header: backend_section.header,
                             frontend_header: section.header,
+                            client: effective(index, 0),
+                            server: effective(*backend, 1),
+                            tunnel: effective(*backend, 2),
+                            body_limit: [index, *backend]
+                                .iter()
+                                .filter_map(|&i| body_limits.get(i).copied().flatten())
+                                .min_by_key(|(bytes, _)| *bytes),
                         }),
                         nginx: None,
                         backend: backends.get(backend).copied(),
@@ -401,6 +415,89 @@ pub(super) fn add_haproxy<'a>(topology: &mut Topology<'a>, source: &'a SourceFil
             }
         }
     }
+}
+
+/// A section's own last `timeout client`, `timeout server` and `timeout tunnel` lines.
+fn own_timeouts(section: &Section<'_>) -> [Option<HaproxyTimeout>; 3] {
+    ["client", "server", "tunnel"].map(|kind| {
+        let words = ["timeout", kind];
+        let line = section.find(&words).last()?;
+        let value = line.args().get(1)?;
+        let ms = if value.unknown { None } else { haproxy_ms(value.text) };
+        Some(HaproxyTimeout { ms, line: line.span, value: value.span })
+    })
+}
+
+/// The first `http-request deny|return|tarpit if <size test>` of a proxy that no earlier
+/// `http-request allow` can exempt, where the condition is nothing but one size test
+/// (`{ req.body_size gt N }`, `{ req.hdr_val(content-length) ge N }`, or one ACL whose
+/// lines are all such tests): the largest body it lets through, and the line.
+fn body_limit(section: &Section<'_>) -> Option<(u64, Span)> {
+    if !section.is_proxy() || section.kind() == "defaults" {
+        return None;
+    }
+    let mut acls: Option<HashMap<&str, Vec<Words<'_>>>> = None;
+    for statement in section.find(&["http-request"]) {
+        let Some(action) = statement.args().first() else { continue };
+        if action.text == "allow" {
+            return None;
+        }
+        if !matches!(action.text, "deny" | "return" | "tarpit") {
+            continue;
+        }
+        let Some(condition) = statement.condition().filter(|c| c.keyword.text == "if") else { continue };
+        let words = condition.words;
+        let allowed = if words.first().is_some_and(|w| w.text == "{") && words.last().is_some_and(|w| w.text == "}") {
+            size_test(words.slice(1, words.len().saturating_sub(1)))
+        } else if words.len() == 1 {
+            let acls = acls.get_or_insert_with(|| self::acls(section));
+            let lines = words.first().and_then(|name| acls.get(name.text));
+            let sizes: Option<Vec<u64>> = lines.and_then(|l| l.iter().map(|l| size_test(*l)).collect());
+            sizes.and_then(|s| s.into_iter().min())
+        } else {
+            None
+        };
+        if let Some(bytes) = allowed {
+            return Some((bytes, statement.span));
+        }
+    }
+    None
+}
+
+/// `req.body_size gt N` (lets N bytes through) or `ge N` (N - 1), also for
+/// `req.hdr_val(content-length)`; `None` for anything else.
+fn size_test(words: Words<'_>) -> Option<u64> {
+    let [fetch, operator, value] = [words.get(0)?, words.get(1)?, words.get(2)?];
+    if words.len() != 3 || value.unknown {
+        return None;
+    }
+    let fetch = fetch.text.to_ascii_lowercase();
+    if !matches!(fetch.as_str(), "req.body_size" | "req.hdr_val(content-length)" | "hdr_val(content-length)") {
+        return None;
+    }
+    let bytes: u64 = value.text.parse().ok()?;
+    match operator.text {
+        "gt" => Some(bytes),
+        "ge" => Some(bytes.saturating_sub(1)),
+        _ => None,
+    }
+}
+
+/// An HAProxy time in milliseconds: a number with `us`, `ms`, `s`, `m`, `h` or `d`, or
+/// milliseconds without a unit.
+pub fn haproxy_ms(text: &str) -> Option<u64> {
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    let number: u64 = text.get(..digits)?.parse().ok()?;
+    let scale = match text.get(digits..)? {
+        "" | "ms" => 1,
+        "us" => return Some(number / 1000),
+        "s" => 1000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        _ => return None,
+    };
+    number.checked_mul(scale)
 }
 
 /// The proxy mode: the section's, else its defaults', else HAProxy's `tcp`.

@@ -1,6 +1,8 @@
 //! Apps and connectors from Tomcat `server.xml`.
 
-use super::{App, AppKind, Connector, ContextPath, PathStyle, ProtocolSetting, ProtocolSyntax, Style, Topology};
+use super::{
+    App, AppKind, Connector, ContextPath, PathStyle, ProtocolSetting, ProtocolSyntax, Style, SynchronyProxy, Topology,
+};
 use crate::source::SourceFile;
 use crate::syntax::server_xml::{Document, Element};
 use crate::syntax::Setting;
@@ -11,17 +13,23 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, doc: 
     let mut main: Option<ContextPath<'a>> = None;
     let mut first: Option<ContextPath<'a>> = None;
     let mut kind = AppKind::Unknown;
+    let mut confluence_host = None;
+    let mut synchrony_proxy = false;
     for (index, element) in doc.named("Context").filter(|(i, _)| parent_is(doc, *i, "Host")) {
         let doc_base = element.attr("docBase").map(|d| d.value.text.as_ref()).unwrap_or("");
         let base_kind = AppKind::guess(doc_base);
         let Some(setting) = element.attr("path") else {
             continue;
         };
+        synchrony_proxy |= setting.value.text.trim_end_matches('/').ends_with("/synchrony-proxy");
         let context = ContextPath { setting, style: PathStyle::Tomcat, host: doc.ancestor(index, "Host"), app };
         topology.contexts.push(context);
         if main.is_none() && base_kind != AppKind::Unknown {
             main = Some(context);
             kind = base_kind;
+            if doc_base.trim_end_matches(['/', '\\']).to_ascii_lowercase().ends_with("confluence") {
+                confluence_host = doc.ancestor(index, "Host").and_then(|h| doc.element(h)).map(|h| h.tag_span);
+            }
         }
         if first.is_none() && !doc_base.contains("synchrony-proxy") {
             first = Some(context);
@@ -39,7 +47,15 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, doc: 
     // The `<Engine>` of the first `<Service>`, where the main context is.
     let jvm_route =
         doc.named("Engine").find(|(i, _)| parent_is(doc, *i, "Service")).and_then(|(_, e)| set(e, "jvmRoute"));
-    topology.apps.push(App { kind, file: source.id(), path: source.path(), context_path: main.or(first), jvm_route });
+    let synchrony_proxy = confluence_host.map(|host| SynchronyProxy { host, present: synchrony_proxy });
+    topology.apps.push(App {
+        kind,
+        file: source.id(),
+        path: source.path(),
+        context_path: main.or(first),
+        jvm_route,
+        synchrony_proxy,
+    });
     for (index, element) in doc.named("Connector").filter(|(i, _)| parent_is(doc, *i, "Service")) {
         topology.connectors.push(connector(source, doc, index, element, app));
     }

@@ -7,7 +7,7 @@ pub mod lb_sticky_route_mismatch;
 
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
-use crate::model::{AppKind, Backend, Route, Topology, SYNCHRONY_PORT};
+use crate::model::{AppKind, Backend, Route, Topology};
 use crate::source::Span;
 
 /// A backend that balances one app's requests over two or more active servers.
@@ -20,13 +20,6 @@ pub(super) struct Balanced<'t> {
     pub connector: Option<usize>,
     /// The first route that sends to it (`ProxyPass`, `use_backend`).
     pub route: &'t Route,
-}
-
-/// Whether a route carries Synchrony: its public path is `/synchrony` or below, or its
-/// upstream is Synchrony's port.
-pub(super) fn synchrony(route: &Route) -> bool {
-    let public = route.public.as_deref().unwrap_or("");
-    public == "/synchrony" || public.starts_with("/synchrony/") || route.upstream.port == Some(SYNCHRONY_PORT)
 }
 
 /// The backends that balance a linked Jira, Confluence, Bitbucket, Bamboo or Crowd app, or
@@ -54,7 +47,7 @@ pub(super) fn balanced<'t>(topology: &'t Topology<'_>) -> Vec<Balanced<'t>> {
         for &index in routes {
             let Some(route) = topology.routes.get(index) else { continue };
             let Some(&count) = servers.get(&route.upstream.span) else { continue };
-            if synchrony(route) {
+            if route.carries_synchrony() {
                 synchrony_servers.insert(route.upstream.span);
                 continue;
             }
@@ -77,7 +70,8 @@ pub(super) fn balanced<'t>(topology: &'t Topology<'_>) -> Vec<Balanced<'t>> {
         }
         let synchrony_count: usize = synchrony_servers.iter().filter_map(|s| servers.get(s)).sum();
         if confluence && synchrony_count >= 2 {
-            let route = routes.iter().filter_map(|&r| topology.routes.get(r)).find(|r| synchrony(r)).unwrap_or(first);
+            let route =
+                routes.iter().filter_map(|&r| topology.routes.get(r)).find(|r| r.carries_synchrony()).unwrap_or(first);
             out.push(Balanced { backend, app: None, connector: None, route });
         }
     }

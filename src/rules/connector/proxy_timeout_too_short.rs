@@ -5,10 +5,9 @@ use foldhash::{HashSet, HashSetExt};
 
 use foldhash::HashMap;
 
-use crate::model::{AppKind, ProxyKind, Route, Topology};
+use crate::model::{AppKind, HaproxyTimeout, ProxyKind, Route, Topology};
 use crate::rules::{declare_rule, Context, Rule, Sink};
 use crate::source::{FileId, Span};
-use crate::syntax::haproxy::Section;
 use crate::syntax::Tree;
 
 declare_rule! {
@@ -158,29 +157,17 @@ struct ApacheLines {
 /// Apache's, whose default of 60 s passes).
 fn other_timeouts(cx: &Context<'_>, route: &Route, ssh: bool, passes: &mut Passes) -> Vec<(String, u64, Span)> {
     if let Some(details) = route.haproxy {
-        let Some(Tree::Haproxy(config)) = cx.parsed(details.frontend_header.file).map(|p| &p.tree) else {
-            return Vec::new();
-        };
-        let find = |header: Span| config.sections.iter().position(|s| s.header == header);
-        let (Some(frontend), Some(backend)) = (find(details.frontend_header), find(details.backend_header)) else {
-            return Vec::new();
-        };
-        let effective = |index: usize, words: &'static [&'static str]| -> Option<(String, u64, Span)> {
-            let section: &Section<'_> = config.sections.get(index)?;
-            let line =
-                section.find(words).last().or_else(|| config.defaults_of(index).and_then(|d| d.find(words).last()))?;
-            let value = line.args().get(1).filter(|v| !v.unknown)?;
-            Some((format!("{} {}", words.join(" "), value.text), haproxy_ms(value.text)?, line.span))
+        let Some(parsed) = cx.parsed(details.frontend_header.file) else { return Vec::new() };
+        let judged = |name: &str, timeout: Option<HaproxyTimeout>| {
+            let timeout = timeout?;
+            Some((format!("timeout {name} {}", parsed.source.slice(timeout.value)), timeout.ms?, timeout.line))
         };
         if ssh {
-            if let Some(tunnel) = effective(backend, &["timeout", "tunnel"]) {
-                return vec![tunnel];
+            if let Some(tunnel) = details.tunnel {
+                return judged("tunnel", Some(tunnel)).into_iter().collect();
             }
         }
-        return [effective(frontend, &["timeout", "client"]), effective(backend, &["timeout", "server"])]
-            .into_iter()
-            .flatten()
-            .collect();
+        return [judged("client", details.client), judged("server", details.server)].into_iter().flatten().collect();
     }
     // Apache: the `ProxyPass` line's `timeout=`, else the virtual host's or the server's
     // `ProxyTimeout`, else their `Timeout`.
@@ -220,21 +207,4 @@ fn other_timeouts(cx: &Context<'_>, route: &Route, ssh: bool, passes: &mut Passe
         return vec![(format!("{name} {}", value.text), seconds.saturating_mul(1000), line.span)];
     }
     Vec::new()
-}
-
-/// An HAProxy time in milliseconds: a number with `us`, `ms`, `s`, `m`, `h` or `d`, or
-/// milliseconds without a unit.
-fn haproxy_ms(text: &str) -> Option<u64> {
-    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
-    let number: u64 = text.get(..digits)?.parse().ok()?;
-    let scale = match text.get(digits..)? {
-        "" | "ms" => 1,
-        "us" => return Some(number / 1000),
-        "s" => 1000,
-        "m" => 60_000,
-        "h" => 3_600_000,
-        "d" => 86_400_000,
-        _ => return None,
-    };
-    number.checked_mul(scale)
 }
