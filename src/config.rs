@@ -33,6 +33,9 @@ pub struct Config {
     /// `min-proxy-timeout`: the shortest proxy inactivity timeout, in seconds, on a route to
     /// Bitbucket.
     pub min_proxy_timeout: Option<u64>,
+    /// `min-websocket-idle`: the shortest idle limit, in seconds, on an HAProxy route that
+    /// carries Synchrony's WebSockets.
+    pub min_websocket_idle: Option<u64>,
     /// `min-request-body`: the smallest request-body limit, in bytes, on a route to any app
     /// (instead of each app's own).
     pub min_request_body: Option<u64>,
@@ -121,6 +124,7 @@ struct Raw {
     exclude: Vec<String>,
     cert_expiry_days: Option<u32>,
     min_proxy_timeout: Option<u64>,
+    min_websocket_idle: Option<u64>,
     min_request_body: Option<u64>,
     #[serde(default)]
     rules: std::collections::BTreeMap<String, RawRule>,
@@ -256,6 +260,7 @@ pub fn load(path: &Path, rule_ids: &[&str]) -> Result<Config, String> {
         exclude: raw.exclude,
         cert_expiry_days: raw.cert_expiry_days,
         min_proxy_timeout: raw.min_proxy_timeout,
+        min_websocket_idle: raw.min_websocket_idle,
         min_request_body: raw.min_request_body,
         severities,
         apps,

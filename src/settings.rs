@@ -149,6 +149,12 @@ impl Settings {
         self.config.min_proxy_timeout.unwrap_or(30)
     }
 
+    /// The shortest idle limit of an HAProxy route that carries Synchrony's WebSockets, in
+    /// seconds (`min-websocket-idle`, 60 by default).
+    pub fn min_websocket_idle(&self) -> u64 {
+        self.config.min_websocket_idle.unwrap_or(60)
+    }
+
     /// The smallest request-body limit on a route to an app, in bytes, when the config file
     /// sets one for all apps (`min-request-body`).
     pub fn min_request_body(&self) -> Option<u64> {

@@ -642,7 +642,7 @@ fn every_documented_config_key_is_accepted_and_versions_are_checked() {
     let dir = configured_repository("config-keys");
     std::fs::write(
         dir.join(".atl-lint.toml"),
-        "cert-expiry-days = 45\nfail-on = \"error\"\nmin-proxy-timeout = 60\nmin-request-body = 1048576\nidentity-headers = [\"X-SSO-Login\"]\n[versions]\nhaproxy = \"2.8\"\napache = \"2.4.58\"\ntomcat = \"9.0\"\n",
+        "cert-expiry-days = 45\nfail-on = \"error\"\nmin-proxy-timeout = 60\nmin-websocket-idle = 120\nmin-request-body = 1048576\nidentity-headers = [\"X-SSO-Login\"]\n[versions]\nhaproxy = \"2.8\"\napache = \"2.4.58\"\ntomcat = \"9.0\"\n",
     )
     .expect("write");
     let output = atl_lint().current_dir(&*dir).arg("sites").output().expect("run");

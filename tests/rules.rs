@@ -215,8 +215,14 @@ fn unrelated_deployments_in_one_repository_do_not_link_across() {
     let dir = std::env::temp_dir().join(format!("atl-lint-roles-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let server_xml = |name: &str, docbase: &str| {
+        // Confluence deploys its internal Synchrony proxy, as shipped.
+        let extra = if name == "confluence" {
+            "<Context path=\"/synchrony-proxy\" docBase=\"../synchrony-proxy\"/>\n"
+        } else {
+            ""
+        };
         format!(
-            "<Server port=\"8005\" shutdown=\"SHUTDOWN\"><Service name=\"Catalina\">\n<Connector port=\"8080\" protocol=\"HTTP/1.1\" relaxedPathChars=\"[]|\" relaxedQueryChars=\"[]|\" proxyName=\"{name}.example.com\" proxyPort=\"443\" scheme=\"https\" secure=\"true\"/>\n<Engine name=\"Catalina\" defaultHost=\"localhost\"><Host name=\"localhost\" appBase=\"webapps\">\n<Context path=\"\" docBase=\"{docbase}\"/>\n</Host></Engine></Service></Server>\n"
+            "<Server port=\"8005\" shutdown=\"SHUTDOWN\"><Service name=\"Catalina\">\n<Connector port=\"8080\" protocol=\"HTTP/1.1\" relaxedPathChars=\"[]|\" relaxedQueryChars=\"[]|\" proxyName=\"{name}.example.com\" proxyPort=\"443\" scheme=\"https\" secure=\"true\"/>\n<Engine name=\"Catalina\" defaultHost=\"localhost\"><Host name=\"localhost\" appBase=\"webapps\">\n<Context path=\"\" docBase=\"{docbase}\"/>\n{extra}</Host></Engine></Service></Server>\n"
         )
     };
     let vhost = |name: &str| {

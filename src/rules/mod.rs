@@ -438,6 +438,8 @@ pub static ALL: &[&dyn Rule] = &[
     &haproxy::haproxy_forwardfor_missing::HaproxyForwardforMissing,
     &haproxy::haproxy_ssh_in_http_mode::HaproxySshInHttpMode,
     &haproxy::haproxy_health_check_unused::HaproxyHealthCheckUnused,
+    &haproxy::websocket_idle_timeout_short::WebsocketIdleTimeoutShort,
+    &tomcat::synchrony_proxy_context_missing::SynchronyProxyContextMissing,
     &security::admin_endpoint_exposed::AdminEndpointExposed,
     &security::identity_header_spoofable::IdentityHeaderSpoofable,
     &balancer::lb_session_affinity_missing::LbSessionAffinityMissing,

@@ -14,7 +14,12 @@ declare_rule! {
     /// smaller than what the application itself accepts, so uploads fail at the proxy with
     /// 413 and the application's log shows nothing. For nginx: the `client_max_body_size`
     /// in effect where the `proxy_pass` stands (`location`, then `server`, then `http`), or
-    /// nginx's default of 1m where none is set. The application's limit: Jira 10 MiB and
+    /// nginx's default of 1m where none is set. For HAProxy: an `http-request deny`,
+    /// `return` or `tarpit` in the route's frontend or backend whose condition is only a
+    /// size test (`{ req.body_size gt N }`, `{ req.hdr_val(content-length) ge N }`, or one
+    /// ACL of such tests), with no `http-request allow` before it that could exempt the
+    /// app's paths. Apache is not judged: `LimitRequestBody` does not limit a body that
+    /// mod_proxy streams to the backend. The application's limit: Jira 10 MiB and
     /// Confluence 100 MiB (their default attachment maximum), Bitbucket its
     /// `attachment.upload.max.size` when the scanned `bitbucket.properties` sets one, else
     /// 10 MiB, Bamboo and Crowd 10 MiB; `min-request-body` in the config file (bytes) sets
@@ -46,10 +51,10 @@ declare_rule! {
     ///   (data-center-helm-charts#140).
     pub struct RequestBodyLimitTooSmall {
         id: "request-body-limit-too-small",
-        summary: "a request-body limit in effect for a route to a linked app (nginx `client_max_body_size`, 1m by default) that is smaller than what the app accepts",
+        summary: "a request-body limit in effect for a route to a linked app (nginx `client_max_body_size`, 1m by default; HAProxy `http-request deny if { req.body_size gt N }`) that is smaller than what the app accepts",
         severity: Warning,
         scope: "connector",
-        formats: [Nginx],
+        formats: [Nginx, Haproxy],
     }
 }
 
@@ -63,8 +68,14 @@ impl Rule for RequestBodyLimitTooSmall {
         // One finding a limit (or a `proxy_pass` under the default), however many routes.
         let mut reported: HashSet<Span> = HashSet::new();
         for (index, route) in topology.routes.iter().enumerate() {
-            let Some(nginx) = route.nginx else { continue };
-            let (limit, set) = nginx.body_limit;
+            let (limit, set, haproxy) = match (route.nginx, route.haproxy) {
+                (Some(nginx), _) => (nginx.body_limit.0, nginx.body_limit.1, false),
+                (None, Some(details)) => match details.body_limit {
+                    Some((bytes, line)) => (bytes, Some(line), true),
+                    None => continue,
+                },
+                (None, None) => continue,
+            };
             let Some(connector) = topology.route_links.get(index).copied().flatten() else { continue };
             let Some(app) = topology.connectors.get(connector).and_then(|c| topology.apps.get(c.app)) else { continue };
             let (needed, why) = match app.kind {
@@ -89,6 +100,22 @@ impl Rule for RequestBodyLimitTooSmall {
                 b => format!("{b} bytes"),
             };
             let product = app.kind.name();
+            if haproxy {
+                let Some(span) = set else { continue };
+                // `ge 1048576` lets 1048575 bytes through: say "of 1 MiB and more".
+                let refused = match limit.checked_add(1).filter(|b| b % (1 << 10) == 0) {
+                    Some(from) => format!("of {} and more", shown(from)),
+                    None => format!("above {}", shown(limit)),
+                };
+                let message = format!(
+                    "this `http-request` rule refuses request bodies {refused} on a route to {product}, which accepts {} ({why}): larger uploads fail at the proxy and the app's log shows nothing",
+                    shown(needed)
+                );
+                sink.emit(span, "limit too small", message)
+                    .related(route.at, "the route")
+                    .help(format!("raise the size in the condition to {needed} or more, or exempt the app's paths"));
+                continue;
+            }
             let advice = format!("set `client_max_body_size {}m;` here (or higher)", needed.div_ceil(1 << 20));
             match set {
                 Some(span) => {

@@ -7,6 +7,7 @@ pub mod haproxy_forwardfor_missing;
 pub mod haproxy_health_check_unused;
 pub mod haproxy_ssh_in_http_mode;
 pub mod haproxy_ssl_without_crt;
+pub mod websocket_idle_timeout_short;
 
 use crate::syntax::haproxy::Section;
 

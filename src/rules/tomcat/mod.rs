@@ -2,6 +2,7 @@
 
 pub mod connector_relaxed_chars_missing;
 pub mod obsolete_attribute;
+pub mod synchrony_proxy_context_missing;
 pub mod unknown_attribute;
 
 use crate::rules::Context;
