@@ -49,6 +49,14 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, props
         context_path,
         jvm_route: None,
         synchrony_proxy: None,
+        forwarded_proto: keys
+            .get("server.forwardheadersstrategy")
+            .filter(|s| {
+                s.value
+                    .known()
+                    .is_some_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "native" | "framework"))
+            })
+            .map(|s| s.span),
     });
     let ssh_port = keys.get("plugin.ssh.port").and_then(|s| s.value.known()).and_then(|v| v.trim().parse().ok());
     topology.ssh_ports.push(ssh_port.unwrap_or(super::BITBUCKET_SSH_PORT));

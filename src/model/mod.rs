@@ -135,6 +135,10 @@ pub struct App<'a> {
     /// Confluence's internal Synchrony proxy, for a `server.xml` whose main context's
     /// `docBase` ends in `confluence`.
     pub synchrony_proxy: Option<SynchronyProxy>,
+    /// What makes the app take its scheme from the proxy's `X-Forwarded-Proto`: a
+    /// `RemoteIpValve` with that `protocolHeader`, or Bitbucket's
+    /// `server.forward-headers-strategy` of `native` or `framework`.
+    pub forwarded_proto: Option<Span>,
 }
 
 /// Whether a Confluence `server.xml` deploys the internal Synchrony proxy.

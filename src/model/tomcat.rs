@@ -47,6 +47,16 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, doc: 
     // The `<Engine>` of the first `<Service>`, where the main context is.
     let jvm_route =
         doc.named("Engine").find(|(i, _)| parent_is(doc, *i, "Service")).and_then(|(_, e)| set(e, "jvmRoute"));
+    // A `RemoteIpValve` (on the Engine, Host or Context) that reads `X-Forwarded-Proto`.
+    let forwarded_proto = doc
+        .named("Valve")
+        .filter(|(_, v)| {
+            v.attr("className").is_some_and(|c| c.value.text.trim().ends_with(".RemoteIpValve"))
+                && v.attr("protocolHeader")
+                    .is_some_and(|h| h.value.text.trim().eq_ignore_ascii_case("x-forwarded-proto"))
+        })
+        .map(|(_, v)| v.tag_span)
+        .next();
     let synchrony_proxy = confluence_host.map(|host| SynchronyProxy { host, present: synchrony_proxy });
     topology.apps.push(App {
         kind,
@@ -55,6 +65,7 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, doc: 
         context_path: main.or(first),
         jvm_route,
         synchrony_proxy,
+        forwarded_proto,
     });
     for (index, element) in doc.named("Connector").filter(|(i, _)| parent_is(doc, *i, "Service")) {
         topology.connectors.push(connector(source, doc, index, element, app));

@@ -439,6 +439,8 @@ pub static ALL: &[&dyn Rule] = &[
     &haproxy::haproxy_ssh_in_http_mode::HaproxySshInHttpMode,
     &haproxy::haproxy_health_check_unused::HaproxyHealthCheckUnused,
     &haproxy::websocket_idle_timeout_short::WebsocketIdleTimeoutShort,
+    &connector::request_header_limit_mismatch::RequestHeaderLimitMismatch,
+    &connector::forwarded_proto_mismatch::ForwardedProtoMismatch,
     &tomcat::synchrony_proxy_context_missing::SynchronyProxyContextMissing,
     &security::admin_endpoint_exposed::AdminEndpointExposed,
     &security::identity_header_spoofable::IdentityHeaderSpoofable,

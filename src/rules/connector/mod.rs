@@ -12,8 +12,10 @@ pub mod connector_scheme_mismatch;
 pub mod connector_scheme_missing;
 pub mod connector_secure_missing;
 pub mod connector_shared_by_http_and_https;
+pub mod forwarded_proto_mismatch;
 pub mod proxy_timeout_too_short;
 pub mod request_body_limit_too_small;
+pub mod request_header_limit_mismatch;
 pub mod upstream_port_unmatched;
 
 use crate::model::{Frontend, Route};
