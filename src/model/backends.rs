@@ -300,8 +300,8 @@ struct Cluster {
     sticky: Option<(String, Span, bool)>,
     /// The `<Proxy balancer://...>` tag.
     tag: Option<Span>,
-    /// A `Header` line sets the sticky cookie in the server config or in a virtual host
-    /// that proxies to the cluster.
+    /// A `Header` line sets the sticky cookie (`ROUTEID` when there is none) in the server
+    /// config or in a virtual host that proxies to the cluster.
     cookie_set: bool,
 }
 
@@ -374,7 +374,8 @@ fn cluster_settings(config: &ApacheConfig<'_>) -> HashMap<String, Cluster> {
         }
     }
     for (name, cluster) in &mut out {
-        let Some((sticky, _, _)) = &cluster.sticky else { continue };
+        // Without a `stickysession`, whether the usual `ROUTEID` cookie is set.
+        let sticky = cluster.sticky.as_ref().map_or("ROUTEID", |(sticky, _, _)| sticky.as_str());
         let in_scope = vhosts.get(name).map_or(&[][..], Vec::as_slice);
         cluster.cookie_set = sticky.split('|').any(|wanted| {
             cookies.iter().any(|(vhost, cookie)| cookie == wanted && (vhost.is_none() || in_scope.contains(vhost)))

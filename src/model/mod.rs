@@ -543,7 +543,8 @@ pub struct Affinity {
     /// HAProxy: a `balance` that sends a client to the same server (`source`, `hdr()`,
     /// `url_param`, `rdp-cookie`, `uri` with `hash-type`).
     pub pinning: Option<Span>,
-    /// Apache: a `Header ... Set-Cookie "NAME=..."` in scope sets the sticky cookie.
+    /// Apache: a `Header ... Set-Cookie "NAME=..."` in scope sets the sticky cookie (`ROUTEID`
+    /// when no `stickysession` names one).
     pub cookie_set: bool,
     /// A setting that decides it is a template value.
     pub template: bool,

@@ -139,11 +139,20 @@ fn apache_problem(topology: &Topology<'_>, balanced: &Balanced<'_>) -> Option<(&
     let backend = balanced.backend;
     let affinity = &backend.affinity;
     let Some((names, _)) = &affinity.cookie else {
-        return Some((
-            "no stickysession",
-            "has no `stickysession=`".to_string(),
-            "give each `BalancerMember` a `route=NODE`, set a balancer cookie with `Header add Set-Cookie \"ROUTEID=.%{BALANCER_WORKER_ROUTE}e; path=/\" env=BALANCER_ROUTE_CHANGED` and add `stickysession=ROUTEID` to the `ProxyPass`".to_string(),
-        ));
+        // What is already there is not asked for again.
+        let active = || backend.servers.iter().filter(|s| s.active);
+        let mut steps = Vec::new();
+        if active().any(|s| s.route.is_none()) {
+            steps.push("give each `BalancerMember` a `route=NODE`");
+        }
+        if !affinity.cookie_set {
+            steps.push("set a balancer cookie with `Header add Set-Cookie \"ROUTEID=.%{BALANCER_WORKER_ROUTE}e; path=/\" env=BALANCER_ROUTE_CHANGED`");
+        }
+        let help = match steps.is_empty() {
+            true => "add `stickysession=ROUTEID` to the `ProxyPass` or a `ProxySet` in the `<Proxy>`".to_string(),
+            false => format!("{} and add `stickysession=ROUTEID` to the `ProxyPass`", steps.join(", ")),
+        };
+        return Some(("no stickysession", "has no `stickysession=`".to_string(), help));
     };
     let tomcat = names.split('|').any(|n| n == "JSESSIONID" || n == "jsessionid");
     if !tomcat && !affinity.cookie_set {
