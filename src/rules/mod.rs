@@ -421,6 +421,7 @@ pub static ALL: &[&dyn Rule] = &[
     &tls::tls_cert_missing::TlsCertMissing,
     &tls::tls_cert_expired::TlsCertExpired,
     &tls::tls_cert_expiring::TlsCertExpiring,
+    &tls::tls_cert_chain_incomplete::TlsCertChainIncomplete,
     &base_url::base_url_malformed::BaseUrlMalformed,
     &base_url::base_url_drift::BaseUrlDrift,
     &apache::proxypass_trailing_slash::ProxypassTrailingSlash,

@@ -23,6 +23,17 @@ pub(crate) enum Named {
     Keystore,
 }
 
+/// What a named certificate file is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Role {
+    /// The server's own certificate, possibly followed by its chain.
+    Leaf,
+    /// A separate chain file (`SSLCertificateChainFile`, `certificateChainFile`).
+    Chain,
+    /// Anything else (a client certificate to a backend, a trust store).
+    Other,
+}
+
 /// A certificate file a configuration names.
 #[derive(Clone, Debug)]
 pub(crate) struct Reference {
@@ -34,6 +45,11 @@ pub(crate) struct Reference {
     pub path: PathBuf,
     /// How to read it.
     pub named: Named,
+    /// What it is for.
+    pub role: Role,
+    /// The server it belongs to, for pairing a certificate with its chain file: its file
+    /// and the Apache virtual host (`usize::MAX`: the server config) or Tomcat element.
+    pub owner: (crate::source::FileId, usize),
 }
 
 /// One certificate found in a file.
@@ -47,6 +63,15 @@ pub(crate) struct Certificate {
     pub not_after: i64,
     /// `notAfter` as `YYYY-MM-DD`.
     pub date: String,
+    /// Its issuer (`CN=R10, O=Let's Encrypt, C=US`).
+    pub issuer: String,
+}
+
+impl Certificate {
+    /// Whether it names itself as its issuer.
+    pub fn self_signed(&self) -> bool {
+        self.issuer == self.subject
+    }
 }
 
 impl Certificate {
@@ -122,6 +147,7 @@ fn references(cx: &Context<'_>, scope: &Scope) -> Vec<Reference> {
                         continue;
                     }
                     let words = statement.args();
+                    let role = if statement.is(&["bind"]) { Role::Leaf } else { Role::Other };
                     for (i, word) in words.iter().enumerate() {
                         let named = match word.text {
                             "crt" => Named::Certificate,
@@ -132,7 +158,15 @@ fn references(cx: &Context<'_>, scope: &Scope) -> Vec<Reference> {
                         let path = resolve(value.text, &crt_base);
                         let directory = named == Named::Certificate && scope.locate(&path).is_ok_and(|p| p.is_dir());
                         let named = if directory { Named::Directory } else { named };
-                        out.push(Reference { written: value.text.to_string(), span: value.span, path, named });
+                        let owner = (file.source.id(), 0);
+                        out.push(Reference {
+                            written: value.text.to_string(),
+                            span: value.span,
+                            path,
+                            named,
+                            role,
+                            owner,
+                        });
                     }
                 }
             }
@@ -146,46 +180,58 @@ fn references(cx: &Context<'_>, scope: &Scope) -> Vec<Reference> {
                     }
                     let Some(value) = directive.args().first().filter(|v| !v.unknown) else { continue };
                     let path = resolve(value.text, &server_root);
+                    let role = if directive.is("SSLCertificateFile") { Role::Leaf } else { Role::Chain };
+                    let vhost = crate::model::apache::vhost_of(config, directive.block()).unwrap_or(usize::MAX);
                     out.push(Reference {
                         written: value.text.to_string(),
                         span: value.span,
                         path,
                         named: Named::Certificate,
+                        role,
+                        owner: (file.source.id(), vhost),
                     });
                 }
             }
             Tree::ServerXml(doc) => {
                 // Tomcat resolves relative paths against CATALINA_BASE: `conf/..`.
                 let base = dir.parent().map(Path::to_path_buf).unwrap_or_else(|| dir.clone());
-                for element in &doc.elements {
+                for (index, element) in doc.elements.iter().enumerate() {
                     for setting in &element.attributes {
-                        let named = match setting.name.as_ref() {
-                            "certificateFile"
-                            | "certificateChainFile"
-                            | "SSLCertificateFile"
-                            | "SSLCertificateChainFile" => Named::Certificate,
-                            "certificateKeystoreFile" | "keystoreFile" => Named::Keystore,
+                        let (named, role) = match setting.name.as_ref() {
+                            "certificateFile" | "SSLCertificateFile" => (Named::Certificate, Role::Leaf),
+                            "certificateChainFile" | "SSLCertificateChainFile" => (Named::Certificate, Role::Chain),
+                            "certificateKeystoreFile" | "keystoreFile" => (Named::Keystore, Role::Other),
                             _ => continue,
                         };
                         let Some(text) = setting.value.known() else { continue };
                         let text = text.trim();
                         let path = resolve(text.strip_prefix("file:").unwrap_or(text), &base);
-                        out.push(Reference { written: text.to_string(), span: setting.value.span, path, named });
+                        let owner = (file.source.id(), index);
+                        out.push(Reference {
+                            written: text.to_string(),
+                            span: setting.value.span,
+                            path,
+                            named,
+                            role,
+                            owner,
+                        });
                     }
                 }
             }
             Tree::Properties(props) => {
                 for entry in &props.entries {
                     let key = crate::model::relaxed(&entry.name);
-                    let named = match key.as_str() {
-                        "server.ssl.certificate" | "server.ssl.trustcertificate" => Named::Certificate,
-                        "server.ssl.keystore" => Named::Keystore,
+                    let (named, role) = match key.as_str() {
+                        "server.ssl.certificate" => (Named::Certificate, Role::Leaf),
+                        "server.ssl.trustcertificate" => (Named::Certificate, Role::Other),
+                        "server.ssl.keystore" => (Named::Keystore, Role::Other),
                         _ => continue,
                     };
                     let Some(text) = entry.value.known() else { continue };
                     let text = text.trim();
                     let path = resolve(text.strip_prefix("file:").unwrap_or(text), &dir);
-                    out.push(Reference { written: text.to_string(), span: entry.value.span, path, named });
+                    let owner = (file.source.id(), 0);
+                    out.push(Reference { written: text.to_string(), span: entry.value.span, path, named, role, owner });
                 }
             }
             // nginx's certificates are read from its include trees below.
@@ -217,7 +263,14 @@ fn nginx_references(cx: &Context<'_>, scope: &Scope, out: &mut Vec<Reference>) {
             } else {
                 prefix.join(value.text)
             };
-            out.push(Reference { written: value.text.to_string(), span: value.span, path, named: Named::Certificate });
+            out.push(Reference {
+                written: value.text.to_string(),
+                span: value.span,
+                path,
+                named: Named::Certificate,
+                role: Role::Leaf,
+                owner: (value.span.file, 0),
+            });
         }
     }
 }
@@ -318,5 +371,26 @@ fn describe(certificate: &x509_parser::certificate::X509Certificate<'_>, file: &
         subject: certificate.subject().to_string(),
         not_after: not_after.unix_timestamp(),
         date: format!("{:04}-{:02}-{:02}", date.year(), u8::from(date.month()), date.day()),
+        issuer: certificate.issuer().to_string(),
     }
+}
+
+/// The system's trust bundles (Debian's, then Red Hat's).
+const SYSTEM_BUNDLES: [&str; 2] = ["/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt"];
+
+/// System trust bundles larger than this are not read.
+const MAX_BUNDLE_FILE: u64 = 8 << 20;
+
+/// The subjects of the certificate authorities the machine trusts (live mode): a leaf
+/// issued by one of them straight away needs no chain.
+pub(crate) fn system_roots(cx: &Context<'_>) -> foldhash::HashSet<String> {
+    let mut out = foldhash::HashSet::default();
+    let Some(live) = cx.live() else { return out };
+    let scope = Scope::new(Some(&live.root), Vec::new(), true);
+    for bundle in SYSTEM_BUNDLES {
+        let path = scope.under_root(Path::new(bundle));
+        let Ok(bytes) = scope.read(&path, MAX_BUNDLE_FILE) else { continue };
+        out.extend(decode(&bytes, &path).into_iter().map(|c| c.subject));
+    }
+    out
 }

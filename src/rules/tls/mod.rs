@@ -1,6 +1,7 @@
 //! Rules about TLS: protocol versions, ciphers, and (in live mode) certificates.
 
 pub(crate) mod certs;
+pub mod tls_cert_chain_incomplete;
 pub mod tls_cert_expired;
 pub mod tls_cert_expiring;
 pub mod tls_cert_missing;
