@@ -465,6 +465,7 @@ fn upstream_blocks<'a>(topology: &mut Topology<'_>, config: View<'_, 'a>) -> Ups
         let mut servers = Vec::new();
         let mut lines = Vec::new();
         let (mut balance, mut persistence) = (None, None);
+        let mut affinity = crate::model::Affinity::default();
         for (_, directive) in config.children(Some(index)) {
             let name = directive.name().text;
             match name {
@@ -473,6 +474,11 @@ fn upstream_blocks<'a>(topology: &mut Topology<'_>, config: View<'_, 'a>) -> Ups
                         servers.push((address.text, address.span));
                         let args = directive.args();
                         let off = args.iter().any(|w| matches!(w.text, "backup" | "down"));
+                        // NGINX Plus `route=NAME`, which `sticky route` matches.
+                        let route = args.iter().find_map(|w| {
+                            let value = w.text.strip_prefix("route=")?;
+                            Some((value.to_string(), w.sub_span("route=".len(), w.span.len())))
+                        });
                         lines.push(crate::model::Server {
                             address: address.span,
                             line: directive.span,
@@ -480,7 +486,7 @@ fn upstream_blocks<'a>(topology: &mut Topology<'_>, config: View<'_, 'a>) -> Ups
                             active: !off,
                             template: args.iter().any(|w| w.unknown),
                             cookie: None,
-                            route: None,
+                            route,
                             check: false,
                             health_uri: None,
                         });
@@ -489,6 +495,24 @@ fn upstream_blocks<'a>(topology: &mut Topology<'_>, config: View<'_, 'a>) -> Ups
                 "ip_hash" | "hash" | "sticky" => {
                     balance = Some((name.to_string(), directive.span));
                     persistence = Some(directive.span);
+                    let args = directive.args();
+                    affinity.template |= args.iter().any(|w| w.unknown);
+                    match (name, args.first().map(|w| w.text)) {
+                        // NGINX Plus: the route is read from the variables, in Atlassian's
+                        // and NGINX's Tomcat examples the part of `JSESSIONID` after the dot.
+                        ("sticky", Some("route")) => {
+                            affinity.cookie = Some(("JSESSIONID".to_string(), directive.span));
+                        }
+                        // NGINX Plus `sticky cookie NAME` and `sticky learn`, the open-source
+                        // sticky module's `sticky [name=...]`: nginx sets what it reads back.
+                        ("sticky", Some("cookie")) => {
+                            let cookie = args.get(1).map_or("", |w| w.text).to_string();
+                            affinity.cookie = Some((cookie, directive.span));
+                            affinity.cookie_set = true;
+                        }
+                        ("sticky", Some("learn")) => affinity.stick = Some(directive.span),
+                        _ => affinity.pinning = Some(directive.span),
+                    }
                 }
                 "least_conn" | "random" | "least_time" => balance = Some((name.to_string(), directive.span)),
                 _ => {}
@@ -503,7 +527,7 @@ fn upstream_blocks<'a>(topology: &mut Topology<'_>, config: View<'_, 'a>) -> Ups
             balance,
             persistence,
             tcp: false,
-            affinity: crate::model::Affinity::default(),
+            affinity,
             health: None,
         });
         // nginx compares upstream names without case.

@@ -18,7 +18,9 @@ declare_rule! {
     /// - Apache `mod_proxy_balancer`: no `stickysession=` on the `ProxyPass` to the
     ///   balancer or a `ProxySet` for it; a `stickysession` cookie other than `JSESSIONID`
     ///   that no `Header ... Set-Cookie` in the server config or the virtual host sets; or
-    ///   fewer than two `BalancerMember`s with a `route=`.
+    ///   fewer than two `BalancerMember`s with a `route=`;
+    /// - nginx: an `upstream` with no `ip_hash`, `hash` or `sticky`, or whose NGINX Plus
+    ///   `sticky route` has fewer than two active servers with a `route=`.
     ///
     /// `mode tcp` backends (Bitbucket's SSH), Synchrony routes, backends with a single
     /// active server and template values are not judged. Whether `JSESSIONID` routes match
@@ -55,10 +57,10 @@ declare_rule! {
     ///   load-balanced environment" (Confluence).
     pub struct LbSessionAffinityMissing {
         id: "lb-session-affinity-missing",
-        summary: "a load balancer that spreads a linked app's requests over two or more nodes with no session affinity (HAProxy persistence cookie, stick table or pinning `balance`; Apache `stickysession=` with routes and, for its own cookie, a `Header` that sets it)",
+        summary: "a load balancer that spreads a linked app's requests over two or more nodes with no session affinity (HAProxy persistence cookie, stick table or pinning `balance`; Apache `stickysession=` with routes and, for its own cookie, a `Header` that sets it; nginx `ip_hash`, `hash` or `sticky`)",
         severity: Error,
         scope: "balancer",
-        formats: [Haproxy, Apache, TomcatServerXml, BitbucketProperties],
+        formats: [Haproxy, Apache, Nginx, TomcatServerXml, BitbucketProperties],
     }
 }
 
@@ -75,12 +77,13 @@ impl Rule for LbSessionAffinityMissing {
             let problem = match backend.kind {
                 ProxyKind::Haproxy => haproxy_problem(&balanced),
                 ProxyKind::Apache => apache_problem(topology, &balanced),
-                ProxyKind::Nginx => None,
+                ProxyKind::Nginx => nginx_problem(topology, &balanced),
             };
             let Some((label, why, help)) = problem else { continue };
             let name = match backend.kind {
                 ProxyKind::Apache => format!("`{}`", backend.name),
-                _ => format!("backend `{}`", backend.name),
+                ProxyKind::Nginx => format!("`upstream {}`", backend.name),
+                ProxyKind::Haproxy => format!("backend `{}`", backend.name),
             };
             let message = format!(
                 "{name} spreads {product}'s requests over {} nodes and {why}: a user's next request can reach another node, which logs them out at random (\"XSRF Security Token Missing\", login loops)",
@@ -178,5 +181,35 @@ fn apache_problem(topology: &Topology<'_>, balanced: &Balanced<'_>) -> Option<(&
             _ => format!("only one of its members has a `route=`, so `stickysession={names}` has nothing to match"),
         },
         "give each `BalancerMember` its own `route=NODE`".to_string(),
+    ))
+}
+
+/// What an nginx `upstream` lacks: the label, the reason and the help.
+fn nginx_problem(topology: &Topology<'_>, balanced: &Balanced<'_>) -> Option<(&'static str, String, String)> {
+    let backend = balanced.backend;
+    let affinity = &backend.affinity;
+    if affinity.stick.is_some() || affinity.pinning.is_some() || affinity.cookie_set {
+        return None;
+    }
+    if affinity.cookie.is_none() {
+        return Some((
+            "no ip_hash, hash or sticky",
+            "has no `ip_hash`, `hash` or `sticky`".to_string(),
+            "add `ip_hash;` to the `upstream` (with NGINX Plus, `sticky cookie` or `sticky route` with each server's `route=`)".to_string(),
+        ));
+    }
+    // `sticky route`: the servers' `route=` values are what it matches.
+    let routed = backend.servers.iter().filter(|s| s.active && s.route.is_some()).count();
+    let jvm_route = balanced.app.and_then(|a| topology.apps.get(a)).and_then(|a| a.jvm_route);
+    if routed >= 2 || jvm_route.is_some() {
+        return None;
+    }
+    Some((
+        "servers without routes",
+        match routed {
+            0 => "none of its servers has a `route=`, so `sticky route` has nothing to match".to_string(),
+            _ => "only one of its servers has a `route=`, so `sticky route` has nothing to match".to_string(),
+        },
+        "give each `server` its own `route=NODE`, the node's Tomcat `jvmRoute`".to_string(),
     ))
 }

@@ -13,7 +13,9 @@ declare_rule! {
     /// Flags the `jvmRoute` of a Tomcat `<Engine>` when the Apache balancer in front of the
     /// app sticks on Tomcat's session cookie (`stickysession=JSESSIONID`, `jsessionid` or
     /// `JSESSIONID|jsessionid`) and no `BalancerMember` has that `route=`, or none has a
-    /// `route=` at all. An `<Engine>` without `jvmRoute` (often set with `-DjvmRoute` in
+    /// `route=` at all; the same for an nginx `upstream` with NGINX Plus `sticky route`
+    /// (which Atlassian's and NGINX's Tomcat examples feed with the part of `JSESSIONID`
+    /// after the dot) and its servers' `route=`. An `<Engine>` without `jvmRoute` (often set with `-DjvmRoute` in
     /// `setenv.sh`, which is not scanned), balancer cookies such as `ROUTEID`, HAProxy's
     /// `cookie JSESSIONID prefix` and template values are not judged.
     ///
@@ -49,10 +51,10 @@ declare_rule! {
     ///   jvmRoute).
     pub struct LbStickyRouteMismatch {
         id: "lb-sticky-route-mismatch",
-        summary: "Tomcat's `<Engine jvmRoute>` equals no `route=` of the Apache balancer that sticks on `JSESSIONID` in front of it",
+        summary: "Tomcat's `<Engine jvmRoute>` equals no `route=` of the Apache balancer (or nginx `sticky route` upstream) that sticks on `JSESSIONID` in front of it",
         severity: Error,
         scope: "balancer",
-        formats: [Apache, TomcatServerXml],
+        formats: [Apache, Nginx, TomcatServerXml],
     }
 }
 
@@ -63,7 +65,7 @@ impl Rule for LbStickyRouteMismatch {
         let mut reported: HashSet<Span> = HashSet::new();
         for balanced in balanced(topology) {
             let backend = balanced.backend;
-            if backend.kind != ProxyKind::Apache || backend.affinity.template {
+            if backend.kind == ProxyKind::Haproxy || backend.affinity.template {
                 continue;
             }
             let Some((names, sticky)) = &backend.affinity.cookie else { continue };
@@ -82,21 +84,23 @@ impl Rule for LbStickyRouteMismatch {
                 continue;
             }
             let product = app.kind.name();
+            let (proxy, group, member) = match backend.kind {
+                ProxyKind::Nginx => ("nginx", format!("`upstream {}`", backend.name), "server"),
+                _ => ("Apache", format!("`{}`", backend.name), "BalancerMember"),
+            };
             let (label, message) = if routes.is_empty() {
                 (
                     "no member has a route",
                     format!(
-                        "{product}'s Tomcat appends `.{wanted}` to session ids, but no member of `{}` has a `route=`: Apache cannot send a session back to its node, and users loop on the login page",
-                        backend.name
+                        "{product}'s Tomcat appends `.{wanted}` to session ids, but no member of {group} has a `route=`: {proxy} cannot send a session back to its node, and users loop on the login page"
                     ),
                 )
             } else {
                 let list: Vec<String> = routes.iter().map(|(r, _)| format!("`{r}`")).collect();
                 (
-                    "matches no BalancerMember route",
+                    if member == "server" { "matches no server route" } else { "matches no BalancerMember route" },
                     format!(
-                        "{product}'s Tomcat appends `.{wanted}` to session ids, but the members of `{}` have the routes {}: Apache cannot send a session back to its node, and users loop on the login page",
-                        backend.name,
+                        "{product}'s Tomcat appends `.{wanted}` to session ids, but the members of {group} have the routes {}: {proxy} cannot send a session back to its node, and users loop on the login page",
                         list.join(", ")
                     ),
                 )
@@ -111,9 +115,9 @@ impl Rule for LbStickyRouteMismatch {
             finding.related(*sticky, "sticks on Tomcat's session id");
             let help = match routes.first() {
                 Some((route, _)) => format!(
-                    "make `jvmRoute` the node's name as a `BalancerMember route=` has it (this node's, for example `{route}`)"
+                    "make `jvmRoute` the node's name as a `{member} … route=` has it (this node's, for example `{route}`)"
                 ),
-                None => format!("add `route={wanted}` to this node's `BalancerMember` (and each other node's own name)"),
+                None => format!("add `route={wanted}` to this node's `{member}` (and each other node's own name)"),
             };
             finding.help(help);
         }

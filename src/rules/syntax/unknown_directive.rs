@@ -2,6 +2,7 @@
 
 use foldhash::HashMap;
 
+use crate::diagnostic::Severity;
 use crate::rules::queries::{haproxy_configs, keyword_span, removed, statements, RULE_KEYWORDS};
 use crate::rules::{declare_rule, nearest, Context, Rule, Sink};
 use crate::source::Span;
@@ -21,8 +22,9 @@ declare_rule! {
     /// Debian module); directives inside `<IfModule>` for a third-party module are not judged.
     /// For nginx: a directive that no module of Debian's nginx 1.22 defines
     /// (`grammar/nginx-directives.txt`); the lines of `map`, `types` and other data blocks,
-    /// and whatever stands inside an unknown block, are not judged. Third-party directives go
-    /// in `known-directives`.
+    /// and whatever stands inside an unknown block, are not judged; a directive of NGINX
+    /// Plus's own modules (`sticky`, `health_check`, `ntlm`, ...) is an `info` saying that
+    /// open-source nginx refuses it. Third-party directives go in `known-directives`.
     ///
     /// ## Why is this bad?
     /// `haproxy -c` refuses the configuration ("unknown keyword 'bindd' in 'frontend'
@@ -263,6 +265,35 @@ fn apache(cx: &Context<'_>, sink: &mut Sink<'_>) {
     }
 }
 
+/// Directives of NGINX Plus's own modules (the nginx.org documentation marks them "part of
+/// our commercial subscription"), which Atlassian's NGINX Plus load-balancer article uses.
+const NGINX_PLUS: [&str; 24] = [
+    "api",
+    "auth_jwt",
+    "auth_jwt_claim_set",
+    "auth_jwt_header_set",
+    "auth_jwt_key_file",
+    "auth_jwt_key_request",
+    "auth_jwt_leeway",
+    "auth_jwt_require",
+    "auth_jwt_type",
+    "health_check",
+    "health_check_timeout",
+    "keyval",
+    "keyval_zone",
+    "least_time",
+    "match",
+    "ntlm",
+    "queue",
+    "session_log",
+    "session_log_format",
+    "session_log_zone",
+    "state",
+    "status_zone",
+    "sticky",
+    "sticky_cookie_insert",
+];
+
 /// nginx: directives no stock module defines (`grammar/nginx-directives.txt`), unless the
 /// config file lists them as known; what stands inside an unknown block is that block's own.
 fn nginx(cx: &Context<'_>, sink: &mut Sink<'_>) {
@@ -279,6 +310,14 @@ fn nginx(cx: &Context<'_>, sink: &mut Sink<'_>) {
                 continue;
             }
             if cx.settings.known_directives().iter().any(|k| k == name.text) {
+                continue;
+            }
+            if NGINX_PLUS.contains(&name.text) {
+                let message =
+                    format!("`{}` is an NGINX Plus directive: open-source nginx refuses it as unknown", name.text);
+                sink.emit(name.span, "NGINX Plus only", message)
+                    .severity(Severity::Info)
+                    .help("on NGINX Plus, list it in `known-directives` in `.atl-lint.toml`; on open-source nginx, use what the open-source modules offer (`ip_hash` for `sticky`)");
                 continue;
             }
             let message = format!("unknown directive `{}`: no module of nginx 1.22 defines it", name.text);
