@@ -17,7 +17,8 @@ declare_rule! {
     /// - HAProxy: the frontend's `timeout client` and the backend's `timeout server`, each
     ///   the section's own or its `defaults`' (milliseconds unless a unit says otherwise);
     ///   for SSH routes (`mode tcp`) a `timeout tunnel` in effect replaces both;
-    /// - Apache: the `timeout=` of the `ProxyPass`, else `ProxyTimeout`, else `Timeout`
+    /// - Apache: the `timeout=` of the `BalancerMember` (for a balancer route) or the
+    ///   `ProxyPass`, else `ProxyTimeout`, else `Timeout`
     ///   (the virtual host's, else the server config's), Apache's default of 60 s where
     ///   none is set;
     /// - nginx: the `proxy_read_timeout` and `proxy_send_timeout` in effect where the
@@ -175,7 +176,7 @@ fn other_timeouts(cx: &Context<'_>, route: &Route, ssh: bool, passes: &mut Passe
     let lines = passes.0.entry(route.at.file).or_insert_with(|| {
         let mut lines = ApacheLines::default();
         for (i, d) in config.directives.iter().enumerate().filter(|(_, d)| !d.skipped) {
-            if d.is("ProxyPass") {
+            if d.is("ProxyPass") || d.is("BalancerMember") {
                 lines.passes.insert(d.span, i);
             } else if let Some(kind) = ["ProxyTimeout", "Timeout"].iter().position(|n| d.is(n)) {
                 lines.timeouts.insert((d.block(), kind), i);
@@ -184,7 +185,14 @@ fn other_timeouts(cx: &Context<'_>, route: &Route, ssh: bool, passes: &mut Passe
         lines
     });
     let Some(pass) = lines.passes.get(&route.at).and_then(|&i| config.directives.get(i)) else { return Vec::new() };
-    if let Some(key) = pass.args().iter().find(|a| a.text.to_ascii_lowercase().starts_with("timeout=")) {
+    // A balancer route: the member's own `timeout=` comes first.
+    let member = route
+        .backend
+        .and_then(|b| cx.topology().backends.get(b))
+        .and_then(|b| b.servers.iter().find(|s| s.address == route.upstream.span))
+        .and_then(|s| lines.passes.get(&s.line))
+        .and_then(|&i| config.directives.get(i));
+    if let Some(key) = member.and_then(timeout_key).or_else(|| timeout_key(pass)) {
         let value = key.text.split_once('=').map_or("", |(_, v)| v);
         return match value.trim().parse::<u64>() {
             Ok(seconds) if !key.unknown => vec![(key.text.to_string(), seconds.saturating_mul(1000), key.span)],
@@ -207,4 +215,9 @@ fn other_timeouts(cx: &Context<'_>, route: &Route, ssh: bool, passes: &mut Passe
         return vec![(format!("{name} {}", value.text), seconds.saturating_mul(1000), line.span)];
     }
     Vec::new()
+}
+
+/// The `timeout=` key of a `ProxyPass` or `BalancerMember` line.
+fn timeout_key<'d>(directive: &'d crate::syntax::apache::Directive<'_>) -> Option<crate::syntax::words::WordRef<'d>> {
+    directive.args().iter().find(|a| a.text.to_ascii_lowercase().starts_with("timeout="))
 }

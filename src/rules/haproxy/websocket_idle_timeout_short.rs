@@ -1,5 +1,5 @@
-//! `websocket-idle-timeout-short`: an HAProxy route to Synchrony that closes idle WebSockets
-//! too soon.
+//! `websocket-idle-timeout-short`: an HAProxy or nginx route to Synchrony that closes idle
+//! WebSockets too soon.
 
 use foldhash::{HashSet, HashSetExt};
 
@@ -14,8 +14,10 @@ declare_rule! {
     /// on 8091), when the idle limit of its WebSockets is below 60 s (`min-websocket-idle`
     /// in the config file, in seconds). The idle limit is the `timeout tunnel` in effect for
     /// the backend (its own, else its `defaults`'); without one, the shorter of the
-    /// frontend's `timeout client` and the backend's `timeout server` in effect. `mode tcp`,
-    /// routes without Synchrony and template values are not judged.
+    /// frontend's `timeout client` and the backend's `timeout server` in effect. For nginx:
+    /// a `proxy_read_timeout` in effect on the Synchrony `location` below the minimum
+    /// (nginx's default of 60 s passes). `mode tcp`, routes without Synchrony and template
+    /// values are not judged.
     ///
     /// ## Why is this bad?
     /// Once a connection is upgraded to a WebSocket, HAProxy closes it after the tunnel
@@ -53,10 +55,10 @@ declare_rule! {
     ///   misconfigured reverse proxy.
     pub struct WebsocketIdleTimeoutShort {
         id: "websocket-idle-timeout-short",
-        summary: "an HAProxy route to Synchrony whose WebSockets are closed after less than 60 s of silence (`min-websocket-idle`): `timeout tunnel`, else `timeout client`/`timeout server`",
+        summary: "a route to Synchrony whose WebSockets are closed after less than 60 s of silence (`min-websocket-idle`): HAProxy `timeout tunnel`, else `timeout client`/`timeout server`; nginx `proxy_read_timeout`",
         severity: Warning,
         scope: "haproxy",
-        formats: [Haproxy],
+        formats: [Haproxy, Nginx],
     }
 }
 
@@ -67,6 +69,22 @@ impl Rule for WebsocketIdleTimeoutShort {
         // One finding a backend, however many servers and frontends reach it.
         let mut reported: HashSet<Span> = HashSet::new();
         for route in &topology.routes {
+            if let (Some(nginx), true) = (route.nginx, route.carries_synchrony()) {
+                // nginx closes an upgraded connection after `proxy_read_timeout` of silence.
+                let Some((ms, Some(line))) = nginx.timeouts.first().copied().flatten() else { continue };
+                if ms >= minimum || !reported.insert(line) {
+                    continue;
+                }
+                let message = format!(
+                    "nginx closes Synchrony's WebSockets after {} of silence (`proxy_read_timeout`), below {} s: the Confluence editor keeps reconnecting",
+                    seconds(ms),
+                    minimum / 1000
+                );
+                sink.emit(line, format!("idle WebSockets closed after {}", seconds(ms)), message)
+                    .related(route.at, "the route to Synchrony")
+                    .help("raise `proxy_read_timeout` in the Synchrony `location` to 1h or more");
+                continue;
+            }
             let Some(details) = route.haproxy else { continue };
             if !details.http || !route.carries_synchrony() {
                 continue;

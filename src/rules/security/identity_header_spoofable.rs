@@ -21,10 +21,12 @@ declare_rule! {
     ///   rules, then the backend's, in file order);
     /// - Apache: `RequestHeader add|append|merge|setifempty H`, or `RequestHeader set H`
     ///   with `env=` or `expr=` and no unconditional `RequestHeader set H` or `unset H` in the
-    ///   same virtual host (or the server config).
+    ///   same virtual host (or the server config); or a `RequestHeader set H` that stands only
+    ///   inside a `<Location P>`, `<LocationMatch>` or `<If>` while the virtual host proxies
+    ///   paths outside it to the same application and nothing unsets `H` there.
     ///
     /// Unconditional `set-header`/`RequestHeader set` (which replace whatever the client
-    /// sent), response headers and `X-Forwarded-For`/`-Proto`/`-Host`/`-Port` are not
+    /// sent, `<Location />` included), response headers and `X-Forwarded-For`/`-Proto`/`-Host`/`-Port` are not
     /// flagged.
     ///
     /// ## Why is this bad?
@@ -176,18 +178,31 @@ fn apache(cx: &Context<'_>, sink: &mut Sink<'_>, linked: &[&Route], identity: &d
                 a.starts_with("env=") || a.starts_with("expr=")
             });
             let vhost = vhost_of(directive.block());
+            let scope = path_scope(config, directive.block());
             match action.as_str() {
-                "unset" | "set" if !conditional => {
+                "unset" | "set" if !conditional && scope.is_none() => {
                     cleared.entry(vhost).or_default().insert(name.text.to_ascii_lowercase());
                 }
-                "add" | "append" | "merge" | "setifempty" | "set" => candidates.push((directive, action, name, vhost)),
+                // An unset inside a `<Location>` clears the header there only.
+                "unset" => {}
+                "add" | "append" | "merge" | "setifempty" | "set" => {
+                    candidates.push((directive, action, name, vhost, scope));
+                }
                 _ => {}
             }
         }
-        for (directive, action, name, vhost) in candidates {
+        for (directive, action, name, vhost, scope) in candidates {
             let lower = name.text.to_ascii_lowercase();
             let covered = |v: Option<usize>| cleared.get(&v).is_some_and(|c| c.contains(&lower));
             if action == "set" && (covered(vhost) || covered(None)) {
+                continue;
+            }
+            let conditional = directive.args().iter().skip(2).any(|a| {
+                let a = a.text.to_ascii_lowercase();
+                a.starts_with("env=") || a.starts_with("expr=")
+            });
+            if let (Some(scope), "set", false) = (&scope, action.as_str(), conditional) {
+                scoped_set(cx, sink, directive, name, vhost.and_then(|v| config.blocks.get(v)).map(|b| b.span), scope);
                 continue;
             }
             // A route to a linked app through this virtual host (or, from the server config,
@@ -223,4 +238,99 @@ fn apache(cx: &Context<'_>, sink: &mut Sink<'_>, linked: &[&Route], identity: &d
                 ));
         }
     }
+}
+
+/// Where a container limits a directive to some requests: a `<Location>` or
+/// `<LocationMatch>` (its path, or the literal start of its pattern), or an `<If>`-like
+/// condition (`None`). `<Location />` limits nothing.
+#[derive(Debug)]
+struct PathScope {
+    container: String,
+    prefix: Option<String>,
+}
+
+/// The innermost container below the virtual host that limits a directive to some requests.
+fn path_scope(config: &crate::syntax::apache::Config<'_>, block: Option<usize>) -> Option<PathScope> {
+    for container in config.ancestors(block) {
+        if container.is("VirtualHost") {
+            return None;
+        }
+        let argument = container.args().first().map(|a| a.text.to_string()).unwrap_or_default();
+        let shown = format!("<{} {argument}>", container.name().text);
+        if container.is("Location") {
+            let path = argument.trim_end_matches('/').to_string();
+            if path.is_empty() {
+                return None;
+            }
+            return Some(PathScope { container: shown, prefix: Some(path) });
+        }
+        if container.is("LocationMatch") {
+            let literal: String = argument
+                .trim_start_matches('^')
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_'))
+                .collect();
+            let literal = literal.trim_end_matches('/').to_string();
+            return Some(PathScope { container: shown, prefix: (!literal.is_empty()).then_some(literal) });
+        }
+        if container.is("If") || container.is("ElseIf") || container.is("Else") {
+            return Some(PathScope { container: shown, prefix: None });
+        }
+    }
+    None
+}
+
+/// An unconditional `RequestHeader set` inside a `<Location>` or `<If>`: flagged when the
+/// same virtual host proxies requests outside it to an app that a route inside it reaches.
+fn scoped_set(
+    cx: &Context<'_>,
+    sink: &mut Sink<'_>,
+    directive: &crate::syntax::apache::Directive<'_>,
+    name: crate::syntax::words::WordRef<'_>,
+    host: Option<Span>,
+    scope: &PathScope,
+) {
+    let topology = cx.topology();
+    let under = |public: &str| match &scope.prefix {
+        Some(prefix) => public == prefix || public.strip_prefix(prefix.as_str()).is_some_and(|r| r.starts_with('/')),
+        None => false,
+    };
+    // The linked routes of this virtual host with their apps.
+    let routes: Vec<(&Route, usize)> = topology
+        .routes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, route)| {
+            let connector = topology.route_links.get(i).copied().flatten()?;
+            let frontend = topology.frontends.get(route.frontend)?;
+            let here = frontend.kind == ProxyKind::Apache
+                && frontend.at.file == directive.span.file
+                && host.is_none_or(|span| frontend.at == span);
+            here.then_some((route, topology.connectors.get(connector)?.app))
+        })
+        .collect();
+    // Apps reached inside the container: by a route under its path, or one whose path
+    // contains it (`ProxyPass /` serves `<Location /secure>` too).
+    let inside: HashSet<usize> = routes
+        .iter()
+        .filter(|(route, _)| {
+            let public = route.public.as_deref().unwrap_or("");
+            match &scope.prefix {
+                Some(prefix) => under(public) || prefix.starts_with(public),
+                None => true,
+            }
+        })
+        .map(|(_, app)| *app)
+        .collect();
+    let outside = routes.iter().find(|(route, app)| {
+        inside.contains(app) && route.public.as_deref().is_some_and(|public| scope.prefix.is_none() || !under(public))
+    });
+    let Some((route, _)) = outside else { return };
+    let message = format!(
+        "`RequestHeader set {}` applies only inside `{}`, but this virtual host proxies other requests to the same app, where nothing removes the client's copy: a client that sends `{}` itself chooses who it is",
+        name.text, scope.container, name.text
+    );
+    sink.emit(directive.span, "only inside this container", message)
+        .related(route.at, "a route outside it")
+        .help(format!("add `RequestHeader unset {} early` to the virtual host, outside the container", name.text));
 }
