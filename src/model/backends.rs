@@ -349,8 +349,13 @@ fn cluster_settings(config: &ApacheConfig<'_>) -> HashMap<String, Cluster> {
                 }
             }
         } else if directive.is("ProxyPass") {
-            // `balancer://name/path`: the cluster is the URL up to its path.
-            let target = args.get(1).map(|a| a.text.to_ascii_lowercase());
+            // `balancer://name/path`: the cluster is the URL up to its path. Inside a
+            // `<Location>` the path is implied and the URL is the first argument.
+            let at = match args.get(1).is_some_and(|a| a.text.to_ascii_lowercase().starts_with("balancer://")) {
+                true => 1,
+                false => 0,
+            };
+            let target = args.get(at).map(|a| a.text.to_ascii_lowercase());
             let cluster = target.and_then(|t| {
                 let name = t.strip_prefix("balancer://")?;
                 Some(format!("balancer://{}", name.split('/').next().unwrap_or(name)))
@@ -358,7 +363,7 @@ fn cluster_settings(config: &ApacheConfig<'_>) -> HashMap<String, Cluster> {
             if let Some(cluster) = &cluster {
                 vhosts.entry(cluster.clone()).or_default().push(enclosing.vhost(directive.block()));
             }
-            (cluster, 2)
+            (cluster, at + 1)
         } else {
             continue;
         };

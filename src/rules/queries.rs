@@ -101,3 +101,109 @@ fn guards_unknown_module(block: &crate::syntax::apache::Block<'_>) -> bool {
     let table = crate::syntax::apache_directives::directives();
     block.args().first().is_some_and(|m| !m.unknown && table.module_source(m.text).is_none())
 }
+
+/// Server-wide Apache settings in effect where a directive stands: the virtual host's own
+/// (directly in it or in a conditional section), else the server config's of the include
+/// tree the file is read in (any file of it). Indexed once a file and once a tree, for the
+/// directive names it was made for, in Apache's order (the last one wins).
+pub(crate) struct ServerSettings<'n> {
+    names: &'n [&'n str],
+    files: foldhash::HashMap<crate::source::FileId, FileSettings>,
+    trees: foldhash::HashMap<crate::source::FileId, Vec<(usize, crate::source::FileId, usize)>>,
+}
+
+#[derive(Default)]
+struct FileSettings {
+    /// Each directive's container, by span.
+    blocks: foldhash::HashMap<crate::source::Span, Option<usize>>,
+    /// Per virtual host: (name, directive index) in file order.
+    vhosts: foldhash::HashMap<usize, Vec<(usize, usize)>>,
+}
+
+/// Sections that decide whether their body is read, not where it applies.
+const CONDITIONAL: [&str; 6] = ["IfModule", "IfDefine", "IfVersion", "IfFile", "IfDirective", "IfSection"];
+
+impl<'n> ServerSettings<'n> {
+    pub(crate) fn new(names: &'n [&'n str]) -> Self {
+        ServerSettings { names, files: foldhash::HashMap::default(), trees: foldhash::HashMap::default() }
+    }
+
+    /// For each name (by its index in `names`), the directive in effect where the directive
+    /// at `at` stands, with the file it is in.
+    pub(crate) fn at<'c, 'a>(
+        &mut self,
+        cx: &'c crate::rules::Context<'a>,
+        at: crate::source::Span,
+    ) -> Vec<Option<&'c crate::syntax::apache::Directive<'a>>> {
+        let mut out = vec![None; self.names.len()];
+        let Some(Tree::Apache(config)) = cx.parsed(at.file).map(|p| &p.tree) else { return out };
+        let names = self.names;
+        let file = self.files.entry(at.file).or_insert_with(|| read_settings(config, names));
+        let Some(&block) = file.blocks.get(&at) else { return out };
+        let own: Vec<(usize, usize)> = crate::model::apache::vhost_of(config, block)
+            .and_then(|v| file.vhosts.get(&v))
+            .cloned()
+            .unwrap_or_default();
+        // The server config's, then the virtual host's over them.
+        let root = cx.topology().apache_trees.root(at.file).unwrap_or(at.file);
+        let server = self.trees.entry(root).or_insert_with(|| tree_settings(cx, root, names));
+        for &(kind, file, index) in server.iter() {
+            let Some(Tree::Apache(other)) = cx.parsed(file).map(|p| &p.tree) else { continue };
+            if let Some(slot) = out.get_mut(kind) {
+                *slot = other.directives.get(index);
+            }
+        }
+        for (kind, index) in own {
+            if let Some(slot) = out.get_mut(kind) {
+                *slot = config.directives.get(index);
+            }
+        }
+        out
+    }
+}
+
+/// Whether a directive stands in the server config or a virtual host, through conditional
+/// sections only.
+fn server_level(config: &ApacheConfig<'_>, block: Option<usize>) -> bool {
+    config.ancestors(block).take_while(|b| !b.is("VirtualHost")).all(|b| CONDITIONAL.iter().any(|c| b.is(c)))
+}
+
+fn read_settings(config: &ApacheConfig<'_>, names: &[&str]) -> FileSettings {
+    let mut out = FileSettings::default();
+    for (index, directive) in config.directives.iter().enumerate().filter(|(_, d)| !d.skipped) {
+        out.blocks.insert(directive.span, directive.block());
+        let Some(kind) = names.iter().position(|n| directive.is(n)) else { continue };
+        let Some(vhost) = crate::model::apache::vhost_of(config, directive.block()) else { continue };
+        if server_level(config, directive.block()) {
+            out.vhosts.entry(vhost).or_default().push((kind, index));
+        }
+    }
+    out
+}
+
+/// The server-config lines of every Apache file read in the tree `root` (or of `root`
+/// alone), in the order the run lists the files.
+fn tree_settings(
+    cx: &crate::rules::Context<'_>,
+    root: crate::source::FileId,
+    names: &[&str],
+) -> Vec<(usize, crate::source::FileId, usize)> {
+    let trees = &cx.topology().apache_trees;
+    let mut out = Vec::new();
+    for parsed in cx.files {
+        let id = parsed.source.id();
+        if id != root && trees.root(id) != Some(root) {
+            continue;
+        }
+        let Tree::Apache(config) = &parsed.tree else { continue };
+        for (index, directive) in config.directives.iter().enumerate().filter(|(_, d)| !d.skipped) {
+            let Some(kind) = names.iter().position(|n| directive.is(n)) else { continue };
+            if crate::model::apache::vhost_of(config, directive.block()).is_none()
+                && server_level(config, directive.block())
+            {
+                out.push((kind, id, index));
+            }
+        }
+    }
+    out
+}

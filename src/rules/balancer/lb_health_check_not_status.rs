@@ -107,6 +107,9 @@ impl Rule for LbHealthCheckNotStatus {
                             for line in server_lines(backend) {
                                 finding.related(line, "no `check`");
                             }
+                            if let Some(context) = context {
+                                finding.related(context.setting.span, "the context path");
+                            }
                             finding
                                 .help(format!("add `option httpchk GET {expected}` and `check` to each `server` line"));
                         }

@@ -169,9 +169,9 @@ fn apache_problem(topology: &Topology<'_>, balanced: &Balanced<'_>) -> Option<(&
     if routed >= 2 {
         return None;
     }
-    // With Tomcat's cookie and a known `jvmRoute`, `lb-sticky-route-mismatch` says it.
-    let jvm_route = balanced.app.and_then(|a| topology.apps.get(a)).and_then(|a| a.jvm_route);
-    if tomcat && jvm_route.is_some() {
+    // With Tomcat's cookie and a known `jvmRoute` that no member has,
+    // `lb-sticky-route-mismatch` says it.
+    if tomcat && route_mismatch_reported(topology, balanced) {
         return None;
     }
     Some((
@@ -200,8 +200,7 @@ fn nginx_problem(topology: &Topology<'_>, balanced: &Balanced<'_>) -> Option<(&'
     }
     // `sticky route`: the servers' `route=` values are what it matches.
     let routed = backend.servers.iter().filter(|s| s.active && s.route.is_some()).count();
-    let jvm_route = balanced.app.and_then(|a| topology.apps.get(a)).and_then(|a| a.jvm_route);
-    if routed >= 2 || jvm_route.is_some() {
+    if routed >= 2 || route_mismatch_reported(topology, balanced) {
         return None;
     }
     Some((
@@ -212,4 +211,12 @@ fn nginx_problem(topology: &Topology<'_>, balanced: &Balanced<'_>) -> Option<(&'
         },
         "give each `server` its own `route=NODE`, the node's Tomcat `jvmRoute`".to_string(),
     ))
+}
+
+/// Whether `lb-sticky-route-mismatch` reports the balancer's app: its Tomcat's `jvmRoute`
+/// is known and no member has it as its route.
+fn route_mismatch_reported(topology: &Topology<'_>, balanced: &Balanced<'_>) -> bool {
+    let jvm_route = balanced.app.and_then(|a| topology.apps.get(a)).and_then(|a| a.jvm_route);
+    let Some(wanted) = jvm_route.and_then(|r| r.value.known()).map(str::trim) else { return false };
+    !balanced.backend.servers.iter().filter_map(|s| s.route.as_ref()).any(|(route, _)| route == wanted)
 }

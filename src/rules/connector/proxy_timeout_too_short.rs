@@ -6,6 +6,7 @@ use foldhash::{HashSet, HashSetExt};
 use foldhash::HashMap;
 
 use crate::model::{AppKind, HaproxyTimeout, ProxyKind, Route, Topology};
+use crate::rules::queries::ServerSettings;
 use crate::rules::{declare_rule, Context, Rule, Sink};
 use crate::source::{FileId, Span};
 use crate::syntax::Tree;
@@ -142,16 +143,21 @@ fn has_bitbucket(topology: &Topology<'_>) -> bool {
     topology.apps.iter().any(|a| a.kind == AppKind::Bitbucket)
 }
 
-/// Each Apache file's `ProxyPass` lines by span, and its last `ProxyTimeout` (0) and
-/// `Timeout` (1) lines by the block they stand in, found once a file.
-#[derive(Default)]
-struct Passes(HashMap<FileId, ApacheLines>);
-
-#[derive(Default)]
-struct ApacheLines {
-    passes: HashMap<Span, usize>,
-    timeouts: HashMap<(Option<usize>, usize), usize>,
+/// Each Apache file's `ProxyPass` and `BalancerMember` lines by span, found once a file,
+/// and the `ProxyTimeout` and `Timeout` in effect where they stand.
+struct Passes {
+    lines: HashMap<FileId, HashMap<Span, usize>>,
+    settings: ServerSettings<'static>,
 }
+
+impl Default for Passes {
+    fn default() -> Self {
+        Passes { lines: HashMap::default(), settings: ServerSettings::new(&TIMEOUTS) }
+    }
+}
+
+/// Apache's inactivity timeouts, the proxy's first.
+const TIMEOUTS: [&str; 2] = ["ProxyTimeout", "Timeout"];
 
 /// The HAProxy or Apache inactivity timeouts in effect on a route: the setting as written,
 /// in milliseconds, and where it is (settings that are not written are not judged, except
@@ -173,24 +179,17 @@ fn other_timeouts(cx: &Context<'_>, route: &Route, ssh: bool, passes: &mut Passe
     // Apache: the `ProxyPass` line's `timeout=`, else the virtual host's or the server's
     // `ProxyTimeout`, else their `Timeout`.
     let Some(Tree::Apache(config)) = cx.parsed(route.at.file).map(|p| &p.tree) else { return Vec::new() };
-    let lines = passes.0.entry(route.at.file).or_insert_with(|| {
-        let mut lines = ApacheLines::default();
-        for (i, d) in config.directives.iter().enumerate().filter(|(_, d)| !d.skipped) {
-            if d.is("ProxyPass") || d.is("BalancerMember") {
-                lines.passes.insert(d.span, i);
-            } else if let Some(kind) = ["ProxyTimeout", "Timeout"].iter().position(|n| d.is(n)) {
-                lines.timeouts.insert((d.block(), kind), i);
-            }
-        }
-        lines
+    let lines = passes.lines.entry(route.at.file).or_insert_with(|| {
+        let members = config.directives.iter().enumerate().filter(|(_, d)| !d.skipped);
+        members.filter(|(_, d)| d.is("ProxyPass") || d.is("BalancerMember")).map(|(i, d)| (d.span, i)).collect()
     });
-    let Some(pass) = lines.passes.get(&route.at).and_then(|&i| config.directives.get(i)) else { return Vec::new() };
+    let Some(pass) = lines.get(&route.at).and_then(|&i| config.directives.get(i)) else { return Vec::new() };
     // A balancer route: the member's own `timeout=` comes first.
     let member = route
         .backend
         .and_then(|b| cx.topology().backends.get(b))
         .and_then(|b| b.servers.iter().find(|s| s.address == route.upstream.span))
-        .and_then(|s| lines.passes.get(&s.line))
+        .and_then(|s| lines.get(&s.line))
         .and_then(|&i| config.directives.get(i));
     if let Some(key) = member.and_then(timeout_key).or_else(|| timeout_key(pass)) {
         let value = key.text.split_once('=').map_or("", |(_, v)| v);
@@ -199,17 +198,10 @@ fn other_timeouts(cx: &Context<'_>, route: &Route, ssh: bool, passes: &mut Passe
             _ => Vec::new(),
         };
     }
-    let vhost = config.ancestors(pass.block()).position(|b| b.is("VirtualHost"));
-    let vhost_block = vhost.and_then(|depth| {
-        let mut block = pass.block();
-        for _ in 0..depth {
-            block = config.blocks.get(block?)?.parent;
-        }
-        block
-    });
-    for (kind, name) in ["ProxyTimeout", "Timeout"].into_iter().enumerate() {
-        let at = |scope: Option<usize>| lines.timeouts.get(&(scope, kind)).and_then(|&i| config.directives.get(i));
-        let Some(line) = vhost_block.and_then(|v| at(Some(v))).or_else(|| at(None)) else { continue };
+    // The virtual host's, else the server config's of the include tree.
+    let settings = passes.settings.at(cx, pass.span);
+    for (name, line) in TIMEOUTS.iter().zip(settings) {
+        let Some(line) = line else { continue };
         let Some(value) = line.args().first().filter(|v| !v.unknown) else { return Vec::new() };
         let Ok(seconds) = value.text.trim().parse::<u64>() else { return Vec::new() };
         return vec![(format!("{name} {}", value.text), seconds.saturating_mul(1000), line.span)];

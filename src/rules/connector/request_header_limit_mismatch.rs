@@ -3,10 +3,10 @@
 
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
-use crate::model::{apache::vhost_of, Connector, Style};
+use crate::model::{Connector, Style};
+use crate::rules::queries::ServerSettings;
 use crate::rules::{declare_rule, Context, Rule, Sink};
 use crate::source::{FileId, Span};
-use crate::syntax::apache::Config as ApacheConfig;
 use crate::syntax::Tree;
 
 declare_rule! {
@@ -76,7 +76,7 @@ struct Limit {
 impl Rule for RequestHeaderLimitMismatch {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         let topology = cx.topology();
-        let mut apache = ApacheLimits::default();
+        let mut apache = ServerSettings::new(&APACHE_NAMES);
         let mut haproxy: HashMap<FileId, Option<Limit>> = HashMap::new();
         let mut reported: HashSet<(Span, Span)> = HashSet::new();
         let mut too_small: HashSet<Span> = HashSet::new();
@@ -90,7 +90,7 @@ impl Rule for RequestHeaderLimitMismatch {
                 let file = details.frontend_header.file;
                 haproxy.entry(file).or_insert_with(|| haproxy_limit(cx, file)).iter().cloned().collect()
             } else if route.nginx.is_none() {
-                apache.of(cx, route.at)
+                apache.at(cx, route.at).into_iter().flatten().filter_map(apache_limit).collect()
             } else {
                 continue;
             };
@@ -188,79 +188,6 @@ fn haproxy_limit(cx: &Context<'_>, file: FileId) -> Option<Limit> {
     let (maxrewrite, how) = value(&["tune.maxrewrite"]).map_or((1024, "its default"), |(bytes, _, _)| (bytes, "set"));
     let shown = format!("`tune.bufsize {shown}` less `tune.maxrewrite` ({how} {maxrewrite})");
     Some(Limit { bytes: bufsize.saturating_sub(maxrewrite), span, shown })
-}
-
-/// Apache's header limits, found once a file: each directive's container by span, the
-/// limits set in each virtual host, and those of the server configuration by include tree.
-#[derive(Default)]
-struct ApacheLimits {
-    files: HashMap<FileId, FileLimits>,
-    servers: HashMap<FileId, Vec<(usize, Limit)>>,
-}
-
-#[derive(Default)]
-struct FileLimits {
-    blocks: HashMap<Span, Option<usize>>,
-    vhosts: HashMap<usize, Vec<(usize, Limit)>>,
-}
-
-impl ApacheLimits {
-    /// The limits in effect where the route's directive stands: the virtual host's, else
-    /// the server configuration's (per name).
-    fn of(&mut self, cx: &Context<'_>, at: Span) -> Vec<Limit> {
-        let Some(Tree::Apache(config)) = cx.parsed(at.file).map(|p| &p.tree) else { return Vec::new() };
-        let file = self.files.entry(at.file).or_insert_with(|| read_file(config));
-        let Some(&block) = file.blocks.get(&at) else { return Vec::new() };
-        let own: Vec<(usize, Limit)> =
-            vhost_of(config, block).and_then(|v| file.vhosts.get(&v)).cloned().unwrap_or_default();
-        let root = cx.topology().apache_trees.root(at.file).unwrap_or(at.file);
-        let servers = self.servers.entry(root).or_insert_with(|| server_limits(cx, root));
-        let mut out = Vec::new();
-        for kind in 0..APACHE_NAMES.len() {
-            let vhost = own.iter().rev().find(|(k, _)| *k == kind).map(|(_, l)| l.clone());
-            let server = || servers.iter().rev().find(|(k, _)| *k == kind).map(|(_, l)| l.clone());
-            out.extend(vhost.or_else(server));
-        }
-        out
-    }
-}
-
-/// A file's directive containers and its virtual hosts' limits.
-fn read_file(config: &ApacheConfig<'_>) -> FileLimits {
-    let mut out = FileLimits::default();
-    for directive in config.directives.iter().filter(|d| !d.skipped) {
-        out.blocks.insert(directive.span, directive.block());
-        let Some(kind) = APACHE_NAMES.iter().position(|n| directive.is(n)) else { continue };
-        let Some(vhost) = vhost_of(config, directive.block()) else { continue };
-        if let Some(limit) = apache_limit(directive) {
-            out.vhosts.entry(vhost).or_default().push((kind, limit));
-        }
-    }
-    out
-}
-
-/// The server-configuration limits of every Apache file read in the tree `root` (or of
-/// `root` alone), in file order.
-fn server_limits(cx: &Context<'_>, root: FileId) -> Vec<(usize, Limit)> {
-    let trees = &cx.topology().apache_trees;
-    let mut out = Vec::new();
-    for parsed in cx.files {
-        let id = parsed.source.id();
-        if id != root && trees.root(id) != Some(root) {
-            continue;
-        }
-        let Tree::Apache(config) = &parsed.tree else { continue };
-        for directive in config.directives.iter().filter(|d| !d.skipped) {
-            let conditional_only = config.ancestors(directive.block()).all(|b| {
-                b.is("IfModule") || b.is("IfDefine") || b.is("IfVersion") || b.is("IfFile") || b.is("IfDirective")
-            });
-            let Some(kind) = APACHE_NAMES.iter().position(|n| directive.is(n)) else { continue };
-            if conditional_only {
-                out.extend(apache_limit(directive).map(|l| (kind, l)));
-            }
-        }
-    }
-    out
 }
 
 /// A `LimitRequestFieldSize`/`LimitRequestLine` directive's value.

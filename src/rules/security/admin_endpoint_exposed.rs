@@ -18,7 +18,8 @@ declare_rule! {
     ///   virtual host) that listens on an address other than loopback, where
     ///   `Require all granted` is in effect, or no `Require` (nor `Order`/`Allow`/`Deny`)
     ///   applies there or in a `<Location />` around it. `Require local`, `ip`, `host`,
-    ///   `valid-user`, `user`, `group`, `ldap-*`, `env` and `all denied` restrict it.
+    ///   `valid-user`, `user`, `group`, `ldap-*`, `env`, `expr` and `all denied` restrict
+    ///   it; `Require not ...` and `Require method` do not.
     /// - HAProxy: `stats enable` or `stats uri` in a `frontend` or `listen` (or the
     ///   `defaults` it takes), or in a `backend` such a proxy sends requests to, with a
     ///   `bind` on an address other than loopback or a UNIX socket, and neither `stats auth`
@@ -72,8 +73,8 @@ impl Rule for AdminEndpointExposed {
 const HANDLERS: [&str; 4] = ["balancer-manager", "server-status", "server-info", "ldap-status"];
 
 /// `Require` forms that restrict who gets in.
-const RESTRICTING: [&str; 10] =
-    ["local", "ip", "host", "forward-dns", "valid-user", "user", "group", "env", "expr", "method"];
+/// (`Require method GET` alone lets anyone read the page.)
+const RESTRICTING: [&str; 9] = ["local", "ip", "host", "forward-dns", "valid-user", "user", "group", "env", "expr"];
 
 /// The containers access lines and handlers belong to.
 const CONTAINERS: [&str; 7] =
@@ -184,8 +185,12 @@ fn judge(config: &ApacheConfig<'_>, lines: &[&Directive<'_>]) -> Option<Access> 
         let rest: Vec<String> = words.iter().skip(usize::from(negated)).map(|w| w.to_ascii_lowercase()).collect();
         (negated, rest.join(" "))
     };
+    // `Require not ip ...` keeps out a few and lets everyone else in.
     let restricts = |d: &Directive<'_>| {
-        let (_, form) = form(d);
+        let (negated, form) = form(d);
+        if negated {
+            return false;
+        }
         let first = form.split(' ').next().unwrap_or("");
         form == "all denied" || RESTRICTING.contains(&first) || first.starts_with("ldap-")
     };
