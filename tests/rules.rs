@@ -185,7 +185,14 @@ fn whole_deployments_lint_as_their_snapshots_say() {
     scenarios.sort();
     assert!(scenarios.len() >= 2);
     for dir in scenarios {
-        let report = lint(&Options { paths: vec![dir.clone()], ..Options::default() }).expect("lint");
+        // A deployment's own `.atl-lint.toml` (what the files cannot tell), as the CLI reads it.
+        let ids: Vec<&str> = ALL.iter().map(|r| r.meta().id).collect();
+        let config_file = dir.join(atl_lint::config::FILE_NAME);
+        let config = match config_file.is_file() {
+            true => atl_lint::config::load(&config_file, &ids).expect("config"),
+            false => atl_lint::config::Config::default(),
+        };
+        let report = lint(&Options { paths: vec![dir.clone()], config, ..Options::default() }).expect("lint");
         let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         if name == "bitbucket-haproxy" {
             // Atlassian's recipe verbatim: only its `option httplog` in the backend, at info.

@@ -102,6 +102,10 @@ fn guards_unknown_module(block: &crate::syntax::apache::Block<'_>) -> bool {
     block.args().first().is_some_and(|m| !m.unknown && table.module_source(m.text).is_none())
 }
 
+/// Per include tree (by its main configuration): the server-config lines of the names
+/// asked for, as (name, file, directive index).
+type TreeLines = Vec<(usize, crate::source::FileId, usize)>;
+
 /// Server-wide Apache settings in effect where a directive stands: the virtual host's own
 /// (directly in it or in a conditional section), else the server config's of the include
 /// tree the file is read in (any file of it). Indexed once a file and once a tree, for the
@@ -109,7 +113,9 @@ fn guards_unknown_module(block: &crate::syntax::apache::Block<'_>) -> bool {
 pub(crate) struct ServerSettings<'n> {
     names: &'n [&'n str],
     files: foldhash::HashMap<crate::source::FileId, FileSettings>,
-    trees: foldhash::HashMap<crate::source::FileId, Vec<(usize, crate::source::FileId, usize)>>,
+    /// The server-config lines of every Apache file by the tree it is read in (a file read
+    /// alone is its own tree), found in one pass over the run's files.
+    server: Option<foldhash::HashMap<crate::source::FileId, TreeLines>>,
 }
 
 #[derive(Default)]
@@ -125,7 +131,7 @@ const CONDITIONAL: [&str; 6] = ["IfModule", "IfDefine", "IfVersion", "IfFile", "
 
 impl<'n> ServerSettings<'n> {
     pub(crate) fn new(names: &'n [&'n str]) -> Self {
-        ServerSettings { names, files: foldhash::HashMap::default(), trees: foldhash::HashMap::default() }
+        ServerSettings { names, files: foldhash::HashMap::default(), server: None }
     }
 
     /// For each name (by its index in `names`), the directive in effect where the directive
@@ -146,8 +152,8 @@ impl<'n> ServerSettings<'n> {
             .unwrap_or_default();
         // The server config's, then the virtual host's over them.
         let root = cx.topology().apache_trees.root(at.file).unwrap_or(at.file);
-        let server = self.trees.entry(root).or_insert_with(|| tree_settings(cx, root, names));
-        for &(kind, file, index) in server.iter() {
+        let by_tree = self.server.get_or_insert_with(|| tree_settings(cx, names));
+        for &(kind, file, index) in by_tree.get(&root).map_or(&[][..], Vec::as_slice) {
             let Some(Tree::Apache(other)) = cx.parsed(file).map(|p| &p.tree) else { continue };
             if let Some(slot) = out.get_mut(kind) {
                 *slot = other.directives.get(index);
@@ -181,27 +187,26 @@ fn read_settings(config: &ApacheConfig<'_>, names: &[&str]) -> FileSettings {
     out
 }
 
-/// The server-config lines of every Apache file read in the tree `root` (or of `root`
-/// alone), in the order the run lists the files.
+/// The server-config lines of every Apache file, by the tree it is read in (its main
+/// configuration, or the file itself when no tree reads it), in the order the run lists
+/// the files.
 fn tree_settings(
     cx: &crate::rules::Context<'_>,
-    root: crate::source::FileId,
     names: &[&str],
-) -> Vec<(usize, crate::source::FileId, usize)> {
+) -> foldhash::HashMap<crate::source::FileId, TreeLines> {
     let trees = &cx.topology().apache_trees;
-    let mut out = Vec::new();
+    let mut out: foldhash::HashMap<crate::source::FileId, TreeLines> =
+        foldhash::HashMap::default();
     for parsed in cx.files {
-        let id = parsed.source.id();
-        if id != root && trees.root(id) != Some(root) {
-            continue;
-        }
         let Tree::Apache(config) = &parsed.tree else { continue };
+        let id = parsed.source.id();
+        let root = trees.root(id).unwrap_or(id);
         for (index, directive) in config.directives.iter().enumerate().filter(|(_, d)| !d.skipped) {
             let Some(kind) = names.iter().position(|n| directive.is(n)) else { continue };
             if crate::model::apache::vhost_of(config, directive.block()).is_none()
                 && server_level(config, directive.block())
             {
-                out.push((kind, id, index));
+                out.entry(root).or_default().push((kind, id, index));
             }
         }
     }

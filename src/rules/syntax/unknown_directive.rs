@@ -2,7 +2,6 @@
 
 use foldhash::HashMap;
 
-use crate::diagnostic::Severity;
 use crate::rules::queries::{haproxy_configs, keyword_span, removed, statements, RULE_KEYWORDS};
 use crate::rules::{declare_rule, nearest, Context, Rule, Sink};
 use crate::source::Span;
@@ -22,9 +21,9 @@ declare_rule! {
     /// Debian module); directives inside `<IfModule>` for a third-party module are not judged.
     /// For nginx: a directive that no module of Debian's nginx 1.22 defines
     /// (`grammar/nginx-directives.txt`); the lines of `map`, `types` and other data blocks,
-    /// and whatever stands inside an unknown block, are not judged; a directive of NGINX
-    /// Plus's own modules (`sticky`, `health_check`, `ntlm`, ...) is an `info` saying that
-    /// open-source nginx refuses it. Third-party directives go in `known-directives`.
+    /// and whatever stands inside an unknown block, are not judged; for a directive of NGINX
+    /// Plus's own modules (`sticky`, `health_check`, `ntlm`, ...) the finding says so.
+    /// Third-party and NGINX Plus directives go in `known-directives`.
     ///
     /// ## Why is this bad?
     /// `haproxy -c` refuses the configuration ("unknown keyword 'bindd' in 'frontend'
@@ -312,12 +311,14 @@ fn nginx(cx: &Context<'_>, sink: &mut Sink<'_>) {
             if cx.settings.known_directives().iter().any(|k| k == name.text) {
                 continue;
             }
+            // As open-source nginx does, but saying where the directive comes from.
             if NGINX_PLUS.contains(&name.text) {
-                let message =
-                    format!("`{}` is an NGINX Plus directive: open-source nginx refuses it as unknown", name.text);
+                let message = format!(
+                    "unknown directive `{}`: an NGINX Plus directive, which open-source nginx refuses",
+                    name.text
+                );
                 sink.emit(name.span, "NGINX Plus only", message)
-                    .severity(Severity::Info)
-                    .help("on NGINX Plus, list it in `known-directives` in `.atl-lint.toml`; on open-source nginx, use what the open-source modules offer (`ip_hash` for `sticky`)");
+                    .help("on NGINX Plus, list it in `known-directives` in `.atl-lint.toml`; on open-source nginx, use what its modules offer (`ip_hash` for `sticky`)");
                 continue;
             }
             let message = format!("unknown directive `{}`: no module of nginx 1.22 defines it", name.text);
