@@ -195,8 +195,7 @@ fn tree_settings(
     names: &[&str],
 ) -> foldhash::HashMap<crate::source::FileId, TreeLines> {
     let trees = &cx.topology().apache_trees;
-    let mut out: foldhash::HashMap<crate::source::FileId, TreeLines> =
-        foldhash::HashMap::default();
+    let mut out: foldhash::HashMap<crate::source::FileId, TreeLines> = foldhash::HashMap::default();
     for parsed in cx.files {
         let Tree::Apache(config) = &parsed.tree else { continue };
         let id = parsed.source.id();
