@@ -39,6 +39,9 @@ pub struct Scope {
     /// Real paths of the trees files may be read from; `None`: anywhere under the root
     /// (live mode, where the configuration is the administrator's own).
     trees: Option<Vec<PathBuf>>,
+    /// The directory paths are shown relative to (`None`: shown whole); see
+    /// [`Scope::show`].
+    shown_from: Option<PathBuf>,
 }
 
 /// Why a path was not read.
@@ -79,7 +82,8 @@ impl Scope {
     pub fn new(root: Option<&Path>, trees: Vec<PathBuf>, live: bool) -> Scope {
         let given = root.map_or_else(|| PathBuf::from("/"), Path::to_path_buf);
         let root = std::fs::canonicalize(&given).unwrap_or_else(|_| absolute(&given));
-        let mut scope = Scope { root, given, trees: None };
+        let shown_from = std::env::current_dir().ok();
+        let mut scope = Scope { root, given, trees: None, shown_from };
         if !live {
             let mut real = Vec::new();
             for tree in trees {
@@ -100,7 +104,30 @@ impl Scope {
 
     /// A scope that allows nothing (a file read on its own includes nothing).
     pub fn nothing() -> Scope {
-        Scope { root: PathBuf::from("/"), given: PathBuf::from("/"), trees: Some(Vec::new()) }
+        Scope { root: PathBuf::from("/"), given: PathBuf::from("/"), trees: Some(Vec::new()), shown_from: None }
+    }
+
+    /// The same scope, its paths shown relative to `dir` (`None`: whole).
+    pub fn showing_from(self, dir: Option<PathBuf>) -> Scope {
+        Scope { shown_from: dir, ..self }
+    }
+
+    /// How a path is shown in every output: relative to the directory the run shows paths
+    /// from when under it, else whole; `.` and `..` resolved, `/` separators. A relative
+    /// path is taken from the working directory first, so that what is shown does not
+    /// depend on it.
+    pub fn show(&self, path: &Path) -> String {
+        let whole = if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            std::env::current_dir().map(|cwd| cwd.join(path)).unwrap_or_else(|_| path.to_path_buf())
+        };
+        crate::discover::display_path(&whole, self.shown_from.as_deref())
+    }
+
+    /// The directory paths are shown relative to, if any.
+    pub fn shown_from(&self) -> Option<&Path> {
+        self.shown_from.as_deref()
     }
 
     /// Whether this is live mode's scope: anywhere under the root.

@@ -566,7 +566,7 @@ pub fn display_path(path: &Path, cwd: Option<&Path>) -> String {
 }
 
 /// Resolves `.` and `..` without touching the file system (symlinked names stay as given).
-fn normalize(path: &Path) -> PathBuf {
+pub(crate) fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for component in path.components() {
         match component {

@@ -9,7 +9,7 @@ use typed_arena::Arena;
 
 use crate::confine::{Scope, MAX_FILE_SIZE};
 use crate::discover::inputs::Sources;
-use crate::discover::{display_path, problem, FileProblem};
+use crate::discover::{problem, FileProblem};
 use crate::source::{tidy, FileId, FileKey, FileKind, SourceFile, SourceView};
 use crate::syntax::apache_tree::{self, DumpLine, Host, State, TreeFacts};
 use crate::syntax::{self, Parsed, Tree};
@@ -147,7 +147,6 @@ struct Reader<'a> {
     root: Option<FileId>,
     read: HashSet<FileId>,
     reads: usize,
-    cwd: Option<PathBuf>,
 }
 
 impl<'a> Reader<'a> {
@@ -173,7 +172,6 @@ impl<'a> Reader<'a> {
             root: None,
             read: HashSet::new(),
             reads: 0,
-            cwd: std::env::current_dir().ok(),
         }
     }
 
@@ -224,7 +222,7 @@ impl<'a> Reader<'a> {
     /// The file known by `path`: as named or shown, else by its identity on disk (looked
     /// up only then: it costs a path resolution).
     fn known(&mut self, path: &Path) -> Result<FileId, FileKey> {
-        let shown = || display_path(path, self.cwd.as_deref());
+        let shown = || self.scope.show(path);
         if let Some(&id) = self.by_path.get(&tidy(path)).or_else(|| self.by_display.get(&shown())) {
             return Ok(id);
         }
@@ -243,7 +241,7 @@ impl<'a> Reader<'a> {
     /// Reads a file a tree includes into the run under `path`, as file `id` (a new one, or a
     /// walked one the tree names by another path).
     fn add(&mut self, id: FileId, path: &Path, kind: FileKind) {
-        let display = display_path(path, self.cwd.as_deref());
+        let display = self.scope.show(path);
         let path = tidy(path);
         let source = match self.scope.read(&path, MAX_FILE_SIZE) {
             Ok(bytes) => SourceFile::read(id, path, display, Some(kind), bytes),
@@ -277,7 +275,7 @@ impl Host for Reader<'_> {
                 None => {
                     self.roots.insert(id, root);
                     // A walked file is read under the path the tree includes it by.
-                    let shown = display_path(path, self.cwd.as_deref());
+                    let shown = self.scope.show(path);
                     let renamed = self.sources.map.get(id).is_some_and(|s| s.display() != shown);
                     let apache = self.parsed(id).is_some_and(|p| matches!(p.tree, Tree::Apache(_)));
                     if renamed || !apache {

@@ -94,7 +94,8 @@ fn run(found: Vec<Found>, homes: Vec<String>, settings: &Settings) -> Report {
     let added = includes::Added::new();
     let (diagnostics, secrets, linked_routes) = check(&sources, &added, settings);
     let sources = sources.map.with_included(added.into_vec());
-    report::finish::finish(Report { sources, secrets, diagnostics, linked_routes, homes }, settings)
+    let shown_from = settings.scope.shown_from().map(std::path::Path::to_path_buf);
+    report::finish::finish(Report { sources, secrets, diagnostics, linked_routes, homes, shown_from }, settings)
 }
 
 /// Below this much text a run is not worth a second thread.

@@ -107,7 +107,8 @@ impl Settings {
             .map(|p| under_root(options.root.as_deref(), p))
             .collect();
         let live = live_mode(options);
-        let scope = Scope::new(options.root.as_deref(), paths.clone(), live.is_some());
+        let shown_from = shown_from(&paths, &options.config.path, live.is_some());
+        let scope = Scope::new(options.root.as_deref(), paths.clone(), live.is_some()).showing_from(shown_from);
         let excludes = options.exclude.iter().chain(&options.config.exclude).cloned().collect();
         let filter = Filter::new(excludes, options.no_ignore);
         Settings {
@@ -177,6 +178,32 @@ fn live_mode(options: &Options) -> Option<LiveMode> {
         expiry_days: options.config.cert_expiry_days.unwrap_or(30),
         now: options.now.unwrap_or_else(|| i64::try_from(clock).unwrap_or(i64::MAX)),
     })
+}
+
+/// The directory every path in the output is shown relative to, so that a report, its
+/// fingerprints and a baseline read the same whatever the working directory: the git work
+/// tree of the first PATH, else the config file's directory, else the first PATH (a file's
+/// directory), else (standard input alone) the working directory. `None` in live mode
+/// outside a work tree: a server's paths are shown whole.
+fn shown_from(paths: &[PathBuf], config: &Path, live: bool) -> Option<PathBuf> {
+    let cwd = std::env::current_dir().ok()?;
+    let first = paths.first().map(|p| crate::discover::normalize(&cwd.join(p)));
+    if let Some(top) = first.as_deref().and_then(|p| p.ancestors().find(|a| a.join(".git").exists())) {
+        return Some(top.to_path_buf());
+    }
+    if live {
+        return None;
+    }
+    if !config.as_os_str().is_empty() {
+        if let Some(dir) = crate::discover::normalize(&cwd.join(config)).parent() {
+            return Some(dir.to_path_buf());
+        }
+    }
+    match first {
+        Some(path) if path.is_dir() => Some(path),
+        Some(path) => path.parent().map(Path::to_path_buf),
+        None => Some(cwd),
+    }
 }
 
 /// A PATH as a run reads it: an absolute one under `--root`.

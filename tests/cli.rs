@@ -483,6 +483,18 @@ fn a_declared_base_url_is_checked_against_connector_and_proxy() {
         .collect();
     assert!(related.iter().any(|r| r.ends_with("opt/atlassian/jira/conf/server.xml:14")), "{related:?}");
     assert!(related.iter().any(|r| r.ends_with("sites-enabled/atlassian.conf:4")), "{related:?}");
+    // In SARIF a command-line value is in no file: a logical location, no physical one.
+    let sarif = run(&[
+        "-f",
+        "sarif",
+        "--base-url",
+        "jira=https://jira.other.example.com/jira",
+        "fixtures/e2e/apache-two-apps-one-vhost",
+    ]);
+    let sarif: serde_json::Value = serde_json::from_slice(&sarif.stdout).expect("sarif");
+    let location = &sarif["runs"][0]["results"][0]["locations"][0];
+    assert!(location.get("physicalLocation").is_none(), "{location:#}");
+    assert_eq!(location["logicalLocations"][0]["fullyQualifiedName"], "--base-url[1]", "{location:#}");
     let malformed = run(&[
         "--base-url",
         "bitbucket=https://atlassian.example.com/bitbucket/",
@@ -611,6 +623,53 @@ fn a_written_baseline_accepts_every_current_finding_and_only_those() {
     atl_lint().current_dir(&*dir).args(["--write-baseline", ".atl-lint.toml", "."]).output().expect("run");
     let config = std::fs::read_to_string(dir.join(".atl-lint.toml")).expect("read");
     assert_eq!(config.matches("atl-lint baseline: begin").count(), 1, "{config}");
+}
+
+#[test]
+fn a_baseline_and_fingerprints_do_not_depend_on_the_working_directory() {
+    let dir = configured_repository("baseline-anywhere");
+    std::fs::write(dir.join(".atl-lint.toml"), "fail-on = \"info\"\n").expect("write");
+    let parent = dir.parent().expect("parent").to_path_buf();
+    let name = dir.file_name().expect("name").to_string_lossy().into_owned();
+    let sarif = |cwd: &std::path::Path, path: &str| {
+        let output = atl_lint().current_dir(cwd).args(["--no-live", "-f", "sarif", path]).output().expect("run");
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("sarif");
+        let results = report["runs"][0]["results"].as_array().expect("results").clone();
+        let base = report["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"].as_str().map(str::to_string);
+        let located: Vec<String> = results
+            .iter()
+            .map(|r| {
+                let artifact = &r["locations"][0]["physicalLocation"]["artifactLocation"];
+                format!(
+                    "{} {} {} {}",
+                    r["ruleId"],
+                    artifact["uri"],
+                    artifact["uriBaseId"],
+                    r["partialFingerprints"]["atlLintFingerprint/v1"]
+                )
+            })
+            .collect();
+        (located, base)
+    };
+    let (from_root, base) = sarif(&dir, ".");
+    assert!(from_root.len() >= 2, "{from_root:?}");
+    assert!(from_root.iter().all(|r| r.contains(" \"sites/jira.conf\" \"%SRCROOT%\" ")), "{from_root:?}");
+    let canonical = std::fs::canonicalize(&*dir).expect("canonical");
+    assert!(base.as_deref().is_some_and(|b| b.starts_with("file:///") && b.ends_with('/')), "{base:?}");
+    assert_eq!(sarif(&parent, &name).0, from_root, "from the parent directory");
+    assert_eq!(sarif(&dir.join("sites"), ".").0, from_root, "from a subdirectory");
+    assert_eq!(sarif(&canonical.join("jira"), "..").0, from_root, "from another subdirectory, naming the root");
+
+    let written = atl_lint()
+        .current_dir(&*dir)
+        .args(["--no-live", "--write-baseline", ".atl-lint.toml", "."])
+        .output()
+        .expect("run");
+    assert_eq!(written.status.code(), Some(0), "{}", stderr(&written));
+    for (cwd, path) in [(dir.to_path_buf(), "."), (parent.clone(), name.as_str()), (dir.join("sites"), ".")] {
+        let output = atl_lint().current_dir(&cwd).args(["--no-live", "-f", "json", path]).output().expect("run");
+        assert_eq!(output.status.code(), Some(0), "from {}: {}{}", cwd.display(), stdout(&output), stderr(&output));
+    }
 }
 
 #[test]

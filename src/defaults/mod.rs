@@ -425,7 +425,7 @@ impl<'s> Units<'s> {
     /// Reads a defaults file into the run as a shown file.
     fn add<'m>(&self, path: &Path, sources: &'m mut Sources) -> Option<(FileId, &'m SourceFile)> {
         let bytes = self.scope.read(path, MAX_FILE_SIZE).ok()?;
-        let display = crate::discover::display_path(path, std::env::current_dir().ok().as_deref());
+        let display = self.scope.show(path);
         let id = sources.map.add(|id| SourceFile::shown(id, path.to_path_buf(), display, bytes));
         sources.keys.push(None);
         Some((id, sources.map.get(id)?))

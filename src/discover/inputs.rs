@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use super::{confine, discover_in, display_path, is_binary, kind_of, live, problem, Denied, Found, PathError};
+use super::{confine, discover_in, is_binary, kind_of, live, problem, Denied, Found, PathError};
 use super::{FileProblem, Problem, MAX_FILE_SIZE};
 use crate::settings::{Settings, Stdin};
 use crate::source::{FileId, FileKey, FileKind, SourceFile, SourceMap};
@@ -56,8 +56,7 @@ pub fn find(settings: &Settings) -> Result<Inputs, Error> {
         places = live::locate(&settings.scope);
     }
     found.extend(discover_in(&files, &places.files, &settings.scope, &settings.filter).map_err(Error::Path)?);
-    let cwd = std::env::current_dir().ok();
-    let homes = places.homes.iter().map(|h| display_path(h, cwd.as_deref())).collect();
+    let homes = places.homes.iter().map(|h| settings.scope.show(h)).collect();
     Ok(Inputs { found, homes })
 }
 
@@ -100,11 +99,10 @@ pub struct Sources {
 /// The found files as sources, then the `--base-url` values and the config file when it
 /// declares apps, so that findings can point at either.
 pub fn sources(found: Vec<Found>, settings: &Settings) -> Sources {
-    let cwd = std::env::current_dir().ok();
     let mut sources = Sources::default();
     let mut units = crate::defaults::Units::new(&settings.scope);
     for file in found {
-        let display = display_path(&file.path, cwd.as_deref());
+        let display = settings.scope.show(&file.path);
         let (path, kind) = (file.path, file.kind);
         match file.content {
             Ok(bytes) => {
@@ -144,7 +142,7 @@ pub fn sources(found: Vec<Found>, settings: &Settings) -> Sources {
     }
     let config = &settings.config;
     if !config.apps.is_empty() {
-        let display = display_path(&config.path, cwd.as_deref());
+        let display = settings.scope.show(&config.path);
         let text = config.text.clone().into_bytes();
         sources.config = Some(sources.map.add(|id| SourceFile::shown(id, config.path.clone(), display, text)));
     }

@@ -199,7 +199,7 @@ impl<'a> Walk<'_, 'a> {
         if !self.cycles.insert(cycle) {
             return;
         }
-        let shown = crate::discover::display_path(path, self.reader.cwd.as_deref());
+        let shown = self.reader.scope.show(path);
         let message = format!(
             "`include {}` reads `{shown}` inside itself: nginx includes it again and again until it crashes",
             include.written
@@ -276,7 +276,7 @@ impl<'a> Walk<'_, 'a> {
         let message = format!(
             "`include {}` matches the directory `{}`: nginx stops (`pread() \"{}\" failed (21: Is a directory)`)",
             include.written,
-            crate::discover::display_path(directory, self.reader.cwd.as_deref()),
+            self.reader.scope.show(directory),
             directory.display()
         );
         self.problem(from, include.span, message);
@@ -347,7 +347,7 @@ impl Reader<'_> {
             Ok(id) => {
                 // A walked file is read as nginx, under the path the tree includes it by.
                 let nginx = self.parsed(id).is_some_and(|p| matches!(p.tree, Tree::Nginx(_)));
-                let shown = crate::discover::display_path(path, self.cwd.as_deref());
+                let shown = self.scope.show(path);
                 let renamed = self.sources.map.get(id).is_some_and(|s| s.display() != shown);
                 if !nginx || renamed {
                     self.problems.retain(|p| p.file != id);

@@ -32,6 +32,9 @@ pub struct Report {
     pub linked_routes: usize,
     /// Application homes live mode found.
     pub homes: Vec<String>,
+    /// The directory relative paths are shown from (the repository's top level, as a
+    /// rule); `None` when every path is shown whole.
+    pub shown_from: Option<std::path::PathBuf>,
 }
 
 /// Finding counts by severity.

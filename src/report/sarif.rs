@@ -41,6 +41,15 @@ fn uri(path: &str) -> String {
     out
 }
 
+/// The `file://` URI of a directory, ending in `/` as SARIF requires of a base.
+fn directory_uri(dir: &std::path::Path) -> String {
+    let mut uri = uri(&dir.to_string_lossy());
+    if !uri.ends_with('/') {
+        uri.push('/');
+    }
+    uri
+}
+
 /// A SARIF location. Every struct here lists its fields in `serde_json`'s map order (sorted),
 /// the order the report has always had; a finding is serialised without building a map.
 #[derive(Serialize)]
@@ -48,9 +57,21 @@ fn uri(path: &str) -> String {
 struct Location {
     #[serde(skip_serializing_if = "Option::is_none")]
     id: Option<usize>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    logical_locations: Vec<LogicalLocation>,
     #[serde(skip_serializing_if = "Option::is_none")]
     message: Option<Text>,
-    physical_location: PhysicalLocation,
+    /// `None` for a value given on the command line (`--base-url`), which is in no file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    physical_location: Option<PhysicalLocation>,
+}
+
+/// Where a command-line value is: the option and the value's place among its kind.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LogicalLocation {
+    fully_qualified_name: String,
+    kind: &'static str,
 }
 
 #[derive(Serialize)]
@@ -61,9 +82,16 @@ struct PhysicalLocation {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct ArtifactLocation {
     uri: String,
+    /// `%SRCROOT%` for a path relative to the directory paths are shown from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
 }
+
+/// The base of every relative artifact URI: the directory paths are shown from.
+const SRCROOT: &str = "%SRCROOT%";
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -100,21 +128,50 @@ struct SarifResult<'d> {
 }
 
 fn location(at: &Region, empty: bool, message: Option<String>) -> Location {
+    if at.path == crate::discover::inputs::BASE_URL_SOURCE {
+        return Location {
+            id: None,
+            logical_locations: vec![LogicalLocation {
+                fully_qualified_name: format!("{}[{}]", at.path, at.line),
+                kind: "parameter",
+            }],
+            message: Some(Text {
+                text: message.unwrap_or_else(|| {
+                    format!("the {} value `--base-url` given on the command line", ordinal(at.line))
+                }),
+            }),
+            physical_location: None,
+        };
+    }
     // SARIF's endColumn is the column after the region.
     let end_column = if empty { at.column } else { at.end_column + 1 };
+    let relative = !at.path.starts_with('/');
     Location {
         id: None,
+        logical_locations: Vec::new(),
         message: message.map(|text| Text { text }),
-        physical_location: PhysicalLocation {
-            artifact_location: ArtifactLocation { uri: uri(&at.path) },
+        physical_location: Some(PhysicalLocation {
+            artifact_location: ArtifactLocation { uri: uri(&at.path), uri_base_id: relative.then_some(SRCROOT) },
             region: SarifRegion {
                 end_column: end_column.max(1),
                 end_line: at.end_line,
                 start_column: at.column,
                 start_line: at.line,
             },
-        },
+        }),
     }
+}
+
+/// `1st`, `2nd`, `3rd`, `4th`, ...
+fn ordinal(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
 }
 
 /// Renders the report as one SARIF run.
@@ -195,6 +252,10 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     sarif.newline(2)?;
     sarif.raw("{")?;
     sarif.field(3, "columnKind", "unicodeCodePoints", true)?;
+    if let Some(dir) = &report.shown_from {
+        let base = json!({ SRCROOT: { "uri": directory_uri(dir) } });
+        sarif.field(3, "originalUriBaseIds", &base, false)?;
+    }
     sarif.key(3, "results", false)?;
     sarif.array(3, report.diagnostics.iter().map(|d| result(report, &redactor, d)))?;
     sarif.field(3, "tool", &tool, false)?;

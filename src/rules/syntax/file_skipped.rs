@@ -2,7 +2,7 @@
 
 use foldhash::HashSet;
 
-use crate::discover::{display_path, Problem, MAX_FILE_SIZE};
+use crate::discover::{Problem, MAX_FILE_SIZE};
 use crate::rules::{declare_rule, Context, Rule, Sink};
 use crate::source::Span;
 use crate::syntax::Tree;
@@ -70,7 +70,6 @@ impl Rule for FileSkipped {
         // the walk met and reported above is not reported again through the include.
         let reported: HashSet<&str> =
             cx.problems.iter().filter(|p| matches!(p.problem, Problem::Outside(_))).map(|p| p.path.as_str()).collect();
-        let cwd = std::env::current_dir().ok();
         for file in cx.files {
             let (outside, not_in_checkout, server) = match &file.tree {
                 Tree::Apache(config) => (&config.outside, &config.not_in_checkout, "Apache"),
@@ -81,7 +80,7 @@ impl Rule for FileSkipped {
                 let paths: Vec<String> = outside
                     .paths
                     .iter()
-                    .map(|p| display_path(p, cwd.as_deref()))
+                    .map(|p| cx.settings.scope.show(p))
                     .filter(|p| !reported.contains(p.as_str()))
                     .collect();
                 let Some(first) = paths.first() else { continue };
