@@ -506,8 +506,12 @@ fn use_color(choice: Color, terminal: bool) -> bool {
     }
 }
 
+/// The width the human report wraps at: `COLUMNS` when set (shells set it but rarely export
+/// it), else the terminal's own width when standard output is one, else 100.
 fn width() -> usize {
-    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).filter(|&w| w >= 40).unwrap_or(100)
+    let columns = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok());
+    let terminal = || terminal_size::terminal_size_of(io::stdout()).map(|(w, _)| usize::from(w.0));
+    columns.or_else(terminal).map_or(100, |w: usize| w.max(40))
 }
 
 /// Writes to stdout; a closed pipe ends the output quietly.

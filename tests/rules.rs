@@ -67,6 +67,27 @@ fn run(path: &Path, id: &str) -> atl_lint::report::Report {
     lint(&options).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// The width the human snapshots are rendered at: an 80-column terminal.
+const WIDTH: usize = 80;
+
+/// Whether every word of each finding's message and help is shown whole in the human report:
+/// wrapped at the terminal's width, a word may move to the next line but never be cut.
+fn no_word_broken(report: &atl_lint::report::Report, rendered: &str) -> Result<(), String> {
+    let redactor = report.redactor();
+    let flat = rendered.lines().map(|l| l.trim_start_matches([' ', '│', '·', '×', '⚠', '☞'])).collect::<Vec<_>>();
+    for d in &report.diagnostics {
+        for text in std::iter::once(&d.message).chain(&d.help) {
+            let shown = atl_lint::report::escape_controls(&redactor.scrub(text)).into_owned();
+            for word in shown.split_whitespace() {
+                if !flat.iter().any(|line| line.contains(word)) {
+                    return Err(format!("`{word}` of `{shown}` is cut across lines:\n{rendered}"));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 #[test]
 fn every_rule_triggers_on_its_fixtures_and_is_silent_on_the_ok_ones() {
     let mut failures = Vec::new();
@@ -87,7 +108,10 @@ fn every_rule_triggers_on_its_fixtures_and_is_silent_on_the_ok_ones() {
                 continue;
             }
             let name = path.to_string_lossy().trim_start_matches("fixtures/").replace('/', "__");
-            let rendered = human::render(&report, Style { color: false, width: 100 });
+            let rendered = human::render(&report, Style { color: false, width: WIDTH });
+            if let Err(broken) = no_word_broken(&report, &rendered) {
+                failures.push(format!("{}: {broken}", path.display()));
+            }
             insta::with_settings!({ snapshot_path => "snapshots", prepend_module_to_snapshot => false }, {
                 insta::assert_snapshot!(name, rendered);
             });
@@ -209,8 +233,11 @@ fn whole_deployments_lint_as_their_snapshots_say() {
             assert!(found.is_empty(), "the documented setup {name} has findings: {found:#?}");
             assert!(report.linted_files().count() >= 2, "{name}");
         }
-        let rendered =
-            format!("{}\n{}", human::render(&report, Style { color: false, width: 100 }), report.summary_line());
+        let human = human::render(&report, Style { color: false, width: WIDTH });
+        if let Err(broken) = no_word_broken(&report, &human) {
+            panic!("{name}: {broken}");
+        }
+        let rendered = format!("{human}\n{}", report.summary_line());
         insta::with_settings!({ snapshot_path => "snapshots", prepend_module_to_snapshot => false }, {
             insta::assert_snapshot!(format!("e2e__{name}"), rendered);
         });

@@ -33,7 +33,16 @@ pub fn render(report: &Report, style: Style) -> String {
 pub fn write(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<()> {
     let redactor = report.redactor();
     let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width).with_links(false);
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(style.width)
+        // A path, a directive, a cipher or a URL is never cut in two, not even at a hyphen:
+        // lines break at spaces only, and a longer word overflows the line.
+        .with_break_words(false)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .with_word_separator(textwrap::WordSeparator::AsciiSpace)
+        // Related spans in other files read as part of their finding, not as findings.
+        .with_show_related_as_nested(true)
+        .with_links(false);
     let line_indexes = LineIndexes::new(&report.sources);
     let files = Files { sources: &report.sources, redactor: &redactor, line_indexes: &line_indexes };
     let mut text = String::new();
