@@ -160,6 +160,9 @@ struct LintArgs {
     /// What to read.
     #[command(flatten)]
     read: ReadArgs,
+    /// Print how many findings each rule has, instead of the findings.
+    #[arg(long)]
+    statistics: bool,
     /// Write `[[ignore-finding]]` entries for every current finding to FILE (a config file;
     /// its other content is kept), and exit 0.
     #[arg(long, value_name = "FILE")]
@@ -169,9 +172,15 @@ struct LintArgs {
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
 enum Format {
     Human,
+    /// One line a finding: `path:line:col: severity[rule] message`.
+    Concise,
     Json,
     Sarif,
     Github,
+    /// GitLab Code Quality JSON.
+    Gitlab,
+    /// Bitbucket Code Insights: a report and its annotations.
+    Bitbucket,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -391,11 +400,17 @@ fn lint(args: LintArgs) -> ExitCode {
     }
     let color = use_color(args.color, args.output.is_none() && io::stdout().is_terminal());
     // Written as it is rendered: a report can be many times the size of its input.
+    let fail_at = fail_on.severity();
     let write_report = |out: &mut dyn Write| match args.format {
+        _ if args.statistics && args.format == Format::Json => report::concise::write_statistics_json(&report, out),
+        _ if args.statistics => report::concise::write_statistics(&report, out),
         Format::Human => report::human::write(&report, report::human::Style { color, width: width() }, out),
+        Format::Concise => report::concise::write(&report, out),
         Format::Json => report::json::write(&report, out),
         Format::Sarif => report::sarif::write(&report, out),
         Format::Github => report::github::write(&report, out),
+        Format::Gitlab => report::gitlab::write(&report, out),
+        Format::Bitbucket => report::bitbucket::write(&report, out, fail_at),
     };
     if let Some(output) = &args.output {
         if report.reads(output) {
@@ -412,7 +427,8 @@ fn lint(args: LintArgs) -> ExitCode {
         // As `print_stdout`: a closed pipe is not an error of the run.
         let _ = write_report(&mut out).and_then(|()| out.flush());
     }
-    if !args.quiet && (args.format == Format::Human || args.output.is_some()) {
+    let for_people = matches!(args.format, Format::Human | Format::Concise) || args.statistics;
+    if !args.quiet && (for_people || args.output.is_some()) {
         eprintln!("{}", report.summary_line());
     }
     exit_code(&report, fail_on)
@@ -476,12 +492,21 @@ fn write_new(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) 
     out.flush()
 }
 
+impl FailOn {
+    /// The least severity that fails the run; `None` for `never`.
+    fn severity(self) -> Option<Severity> {
+        match self {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Never => None,
+        }
+    }
+}
+
 fn exit_code(report: &Report, fail_on: FailOn) -> ExitCode {
-    let threshold = match fail_on {
-        FailOn::Error => Severity::Error,
-        FailOn::Warning => Severity::Warning,
-        FailOn::Info => Severity::Info,
-        FailOn::Never => return ExitCode::SUCCESS,
+    let Some(threshold) = fail_on.severity() else {
+        return ExitCode::SUCCESS;
     };
     match report.worst() {
         Some(worst) if worst >= threshold => ExitCode::from(1),
@@ -521,20 +546,25 @@ fn print_stdout(text: &str) {
 }
 
 fn explain(id: &str) -> ExitCode {
-    let Some(rule) = rules::find(id) else {
+    let Some(page) = rule_page(id) else {
         return usage_error(&unknown_rule_message(id));
     };
-    let meta = rule.meta();
+    print_stdout(&page);
+    ExitCode::SUCCESS
+}
+
+/// A rule's documentation page (markdown), as `explain` prints it and `docs/rules/<id>.md`
+/// holds it.
+pub fn rule_page(id: &str) -> Option<String> {
+    let meta = rules::find(id)?.meta();
     let formats: Vec<&str> = meta.formats.iter().map(|f| f.name()).collect();
-    let text = format!(
-        "# {}\n\nDefault severity: {}. Reads: {}.\n\n{}",
+    Some(format!(
+        "# {}\n\nDefault severity: {}. Reads: {}.\n\n{}\n",
         meta.id,
         meta.severity,
         formats.join(", "),
         meta.markdown().trim_end()
-    );
-    print_stdout(&format!("{text}\n"));
-    ExitCode::SUCCESS
+    ))
 }
 
 fn catalogue_text() -> String {

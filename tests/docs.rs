@@ -26,6 +26,42 @@ fn readme_rule_table_matches_the_code() {
     panic!("the README rule table is out of date: run `UPDATE_README=1 cargo test --test docs`");
 }
 
+/// `docs/rules/<id>.md`: each rule's page, as `atl-lint explain` prints it, for the links of
+/// SARIF's `helpUri` and of Bitbucket's annotations. Generated from the code and kept in sync
+/// here (`UPDATE_README=1` writes them); no page is left for a rule that is gone.
+#[test]
+fn every_rule_has_its_page_in_docs_rules() {
+    let dir = std::path::Path::new("docs/rules");
+    let update = std::env::var_os("UPDATE_README").is_some();
+    let mut stale = Vec::new();
+    let mut ids = std::collections::BTreeSet::new();
+    for rule in atl_lint::rules::ALL {
+        let id = rule.meta().id;
+        ids.insert(format!("{id}.md"));
+        let page = atl_lint::cli::rule_page(id).expect("a known rule");
+        let path = dir.join(format!("{id}.md"));
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(page.as_str()) {
+            if update {
+                std::fs::create_dir_all(dir).expect("mkdir docs/rules");
+                std::fs::write(&path, &page).expect("write the page");
+            } else {
+                stale.push(path.display().to_string());
+            }
+        }
+    }
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !ids.contains(&name) {
+            if update {
+                std::fs::remove_file(entry.path()).expect("remove a page of no rule");
+            } else {
+                stale.push(format!("{name} (no such rule)"));
+            }
+        }
+    }
+    assert!(stale.is_empty(), "run `UPDATE_README=1 cargo test --test docs`; out of date: {stale:?}");
+}
+
 #[test]
 fn readme_documents_every_option() {
     let readme = std::fs::read_to_string("README.md").expect("README.md");

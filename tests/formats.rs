@@ -122,3 +122,137 @@ fn every_sarif_document_validates_against_the_schema() {
     );
     assert!(documents.len() > 20);
 }
+
+/// Every finding of the deployments as the JSON report has them, with the rendering of
+/// another format, for the tests of each format's shape.
+fn deployments_in(format: &str) -> Vec<(serde_json::Value, String)> {
+    scenarios()
+        .iter()
+        .map(|dir| {
+            let path = dir.to_string_lossy().into_owned();
+            let json: serde_json::Value = serde_json::from_str(&atl_lint(&["-f", "json", &path])).expect("json");
+            (json, atl_lint(&["-f", format, &path]))
+        })
+        .collect()
+}
+
+#[test]
+fn concise_prints_one_line_a_finding_with_path_line_column_severity_rule_and_message() {
+    let mut checked = 0;
+    for (json, concise) in deployments_in("concise") {
+        let diagnostics = json["diagnostics"].as_array().expect("diagnostics");
+        let lines: Vec<&str> = concise.lines().collect();
+        assert_eq!(lines.len(), diagnostics.len(), "{concise}");
+        for (d, line) in diagnostics.iter().zip(&lines) {
+            let expected = format!(
+                "{}:{}:{}: {}[{}] {}",
+                d["path"].as_str().expect("path"),
+                d["line"],
+                d["column"],
+                d["severity"].as_str().expect("severity"),
+                d["rule"].as_str().expect("rule"),
+                d["message"].as_str().expect("message")
+            );
+            assert_eq!(*line, expected);
+            checked += 1;
+        }
+    }
+    assert!(checked > 20, "{checked}");
+}
+
+#[test]
+fn statistics_count_the_findings_of_each_rule() {
+    let output = Command::new(env!("CARGO_BIN_EXE_atl-lint"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["--statistics", "-f", "json", "fixtures/e2e"])
+        .output()
+        .expect("run");
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).expect("json");
+    let all: serde_json::Value = serde_json::from_str(&atl_lint(&["-f", "json", "fixtures/e2e"])).expect("json");
+    let diagnostics = all["diagnostics"].as_array().expect("diagnostics");
+    let total: u64 = rows.iter().map(|r| r["count"].as_u64().expect("count")).sum();
+    assert_eq!(total as usize, diagnostics.len());
+    for row in &rows {
+        let n = diagnostics.iter().filter(|d| d["rule"] == row["rule"]).count();
+        assert_eq!(row["count"].as_u64(), Some(n as u64), "{row}");
+    }
+    let counts: Vec<u64> = rows.iter().map(|r| r["count"].as_u64().unwrap_or(0)).collect();
+    assert!(counts.windows(2).all(|w| w[0] >= w[1]), "most frequent first: {counts:?}");
+    let text = atl_lint(&["--statistics", "fixtures/e2e"]);
+    let first = text.lines().next().expect("a line");
+    let words: Vec<&str> = first.split_whitespace().collect();
+    assert_eq!(
+        words,
+        [
+            rows[0]["count"].to_string(),
+            rows[0]["rule"].as_str().unwrap_or("").to_string(),
+            rows[0]["severity"].as_str().unwrap_or("").to_string()
+        ]
+    );
+}
+
+/// GitLab's Code Quality report: an array of issues with `description`, `check_name`,
+/// `fingerprint` (unique), `severity` (one of GitLab's five) and `location.path` with
+/// `location.lines.begin` (GitLab's documentation, "Code Quality report format").
+#[test]
+fn gitlab_code_quality_has_the_documented_shape() {
+    let mut checked = 0;
+    for (json, gitlab) in deployments_in("gitlab") {
+        let issues: Vec<serde_json::Value> = serde_json::from_str(&gitlab).expect("an array");
+        let diagnostics = json["diagnostics"].as_array().expect("diagnostics");
+        assert_eq!(issues.len(), diagnostics.len());
+        let mut fingerprints = std::collections::HashSet::new();
+        for (issue, d) in issues.iter().zip(diagnostics) {
+            assert!(issue["description"].as_str().is_some_and(|t| t.starts_with(d["message"].as_str().unwrap_or("?"))));
+            assert_eq!(issue["check_name"], d["rule"]);
+            assert!(fingerprints.insert(issue["fingerprint"].as_str().expect("fingerprint").to_string()));
+            let severity = issue["severity"].as_str().expect("severity");
+            assert!(["info", "minor", "major", "critical", "blocker"].contains(&severity), "{severity}");
+            assert_eq!(issue["location"]["path"], d["path"]);
+            assert_eq!(issue["location"]["lines"]["begin"], d["line"]);
+            checked += 1;
+        }
+    }
+    assert!(checked > 20, "{checked}");
+}
+
+/// Bitbucket Code Insights (Bitbucket Cloud's reports API): a report with `title`,
+/// `report_type`, `result` and `data`, and annotations with a unique `external_id`,
+/// `annotation_type`, `path`, `line`, `summary` (at most 450 characters), `details`,
+/// `severity` and `link`, each from its documented values.
+#[test]
+fn bitbucket_code_insights_has_the_documented_shape() {
+    let mut checked = 0;
+    for (json, bitbucket) in deployments_in("bitbucket") {
+        let document: serde_json::Value = serde_json::from_str(&bitbucket).expect("json");
+        let report = &document["report"];
+        assert_eq!(report["title"], "atl-lint");
+        assert!(["SECURITY", "COVERAGE", "TEST", "BUG"].contains(&report["report_type"].as_str().unwrap_or("")));
+        let errors_or_warnings =
+            json["summary"]["errors"].as_u64().unwrap_or(0) + json["summary"]["warnings"].as_u64().unwrap_or(0);
+        let result = if errors_or_warnings > 0 { "FAILED" } else { "PASSED" };
+        assert_eq!(report["result"], result, "{report}");
+        for datum in report["data"].as_array().expect("data") {
+            assert!(datum["title"].is_string() && datum["type"] == "NUMBER" && datum["value"].is_u64(), "{datum}");
+        }
+        let annotations = document["annotations"].as_array().expect("annotations");
+        let diagnostics = json["diagnostics"].as_array().expect("diagnostics");
+        assert_eq!(annotations.len(), diagnostics.len());
+        let mut ids = std::collections::HashSet::new();
+        for (a, d) in annotations.iter().zip(diagnostics) {
+            assert!(ids.insert(a["external_id"].as_str().expect("external_id").to_string()));
+            assert!(["VULNERABILITY", "CODE_SMELL", "BUG"].contains(&a["annotation_type"].as_str().unwrap_or("")));
+            assert_eq!(a["path"], d["path"]);
+            assert_eq!(a["line"], d["line"]);
+            let summary = a["summary"].as_str().expect("summary");
+            assert!(summary.chars().count() <= 450 && summary.starts_with(d["rule"].as_str().unwrap_or("?")));
+            assert!(a["details"].is_string());
+            assert!(["LOW", "MEDIUM", "HIGH", "CRITICAL"].contains(&a["severity"].as_str().unwrap_or("")));
+            assert!(a["link"]
+                .as_str()
+                .is_some_and(|l| l.ends_with(&format!("/docs/rules/{}.md", d["rule"].as_str().unwrap_or("?")))));
+            checked += 1;
+        }
+    }
+    assert!(checked > 20, "{checked}");
+}

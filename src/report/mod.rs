@@ -1,8 +1,11 @@
 //! Reports: the finished run, its summary, and the renderers for each output format.
 
 pub mod baseline;
+pub mod bitbucket;
+pub mod concise;
 pub mod finish;
 pub mod github;
+pub mod gitlab;
 pub mod graph;
 pub mod human;
 pub mod json;
