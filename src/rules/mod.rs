@@ -390,6 +390,7 @@ pub static ALL: &[&dyn Rule] = &[
     &syntax::misplaced_directive::MisplacedDirective,
     &syntax::module_not_loaded::ModuleNotLoaded,
     &syntax::unused_suppression::UnusedSuppression,
+    &syntax::invalid_suppression::InvalidSuppression,
     &context_path::context_path_root_slash::ContextPathRootSlash,
     &context_path::context_path_malformed::ContextPathMalformed,
     &context_path::context_path_mismatch::ContextPathMismatch,

@@ -18,6 +18,8 @@ struct Entry {
     /// Where it applies: the next item's range; `None` for the whole file.
     range: Option<(usize, usize)>,
     used: bool,
+    /// A malformed comment: it never suppresses, and is reported as such.
+    invalid: Option<&'static str>,
 }
 
 /// The entries of one file for one rule, by where they apply, so that a finding finds its
@@ -69,15 +71,20 @@ impl Reach {
     }
 }
 
-/// A suppression that suppressed nothing.
+/// The rule of a blanket `atl-lint: ignore` (no list): every rule.
+pub const EVERY_RULE: &str = "*";
+
+/// A suppression that suppressed nothing, or a comment that means one and is malformed.
 #[derive(Debug)]
 pub struct Unused {
-    /// The rule id as the comment writes it.
+    /// The rule id as the comment writes it (lower-cased); [`EVERY_RULE`] for a blanket one.
     pub rule: String,
-    /// The id in the comment.
+    /// The id in the comment (the `ignore` word of a blanket or malformed one).
     pub span: Span,
     /// Whether it is an `ignore-file[...]` (else it applies to the next item).
     pub whole_file: bool,
+    /// Why the comment suppresses nothing whatever the findings: it is malformed.
+    pub invalid: Option<&'static str>,
 }
 
 /// Removes suppressed findings; returns the suppressions that suppressed nothing, by file
@@ -99,12 +106,14 @@ pub fn apply(files: &[Parsed<'_>], diagnostics: &mut Vec<Diagnostic>) -> Vec<Unu
         let locations = std::iter::once(d.primary.span).chain(d.related.iter().map(|l| l.span));
         let mut suppressed = false;
         for span in locations {
-            let Some(reach) = index.get(&span.file).and_then(|by_rule| by_rule.get(d.rule)) else { continue };
+            let Some(by_rule) = index.get(&span.file) else { continue };
             let Some(list) = entries.get_mut(&span.file) else { continue };
-            for k in reach.covering(span.start()) {
-                if let Some(entry) = list.get_mut(k) {
-                    entry.used = true;
-                    suppressed = true;
+            for reach in [by_rule.get(d.rule), by_rule.get(EVERY_RULE)].into_iter().flatten() {
+                for k in reach.covering(span.start()) {
+                    if let Some(entry) = list.get_mut(k) {
+                        entry.used = true;
+                        suppressed = true;
+                    }
                 }
             }
         }
@@ -114,7 +123,7 @@ pub fn apply(files: &[Parsed<'_>], diagnostics: &mut Vec<Diagnostic>) -> Vec<Unu
         .into_values()
         .flatten()
         .filter(|e| !e.used)
-        .map(|e| Unused { rule: e.rule, span: e.span, whole_file: e.range.is_none() })
+        .map(|e| Unused { rule: e.rule, span: e.span, whole_file: e.range.is_none(), invalid: e.invalid })
         .collect();
     list.sort_by_key(|e| (e.span.file, e.span.start()));
     list
@@ -142,7 +151,17 @@ fn read(file: &Parsed<'_>) -> Vec<Entry> {
     let end_of_line_allowed = matches!(file.source.kind(), Some(FileKind::Haproxy | FileKind::Nginx));
     let mut out = Vec::new();
     for comment in comments {
-        let Some((file_wide, ids)) = parse(comment.text) else { continue };
+        let (file_wide, ids) = match parse(comment.text) {
+            None => continue,
+            Some(Ok(found)) => found,
+            Some(Err((why, at, len))) => {
+                let raw = text.get(comment.span.start()..comment.span.end()).unwrap_or("");
+                let start = comment.span.start() + raw.find(comment.text).unwrap_or(0) + at;
+                let span = Span::new(file.source.id(), start, start + len);
+                out.push(Entry { rule: String::new(), span, range: None, used: false, invalid: Some(why) });
+                continue;
+            }
+        };
         let line_start = text.get(..comment.span.start()).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
         let own_line = text.get(line_start..comment.span.start()).is_some_and(|t| t.trim().is_empty());
         let range = if file_wide {
@@ -168,29 +187,48 @@ fn read(file: &Parsed<'_>) -> Vec<Entry> {
         for (id, at) in ids {
             let start = body_offset + at;
             let span = Span::new(file.source.id(), start, start + id.len());
-            out.push(Entry { rule: id.to_string(), span, range, used: false });
+            out.push(Entry { rule: id.to_ascii_lowercase(), span, range, used: false, invalid: None });
         }
     }
     out
 }
 
-/// `atl-lint: ignore[a, b] reason` / `atl-lint: ignore-file[a]` in a comment body: whether it
-/// is file-wide, and each id with its offset in the body.
-fn parse(body: &str) -> Option<(bool, Vec<(&str, usize)>)> {
+/// What a comment body that starts with `atl-lint:` says: whether it is file-wide and each
+/// rule id with its offset in the body (a blanket `ignore` has the one id [`EVERY_RULE`] at
+/// its `ignore` word), or why it is malformed with the offset and length of the part to fix.
+type Said<'b> = Result<(bool, Vec<(&'b str, usize)>), (&'static str, usize, usize)>;
+
+/// `atl-lint: ignore[a, b] reason`, `atl-lint: ignore-file[a]`, or the blanket `atl-lint:
+/// ignore` / `ignore-file` (every rule), in any case; `None` for a comment that is no
+/// suppression at all.
+fn parse(body: &str) -> Option<Said<'_>> {
     let lead = body.len() - body.trim_start().len();
-    let rest = body.get(lead..)?.strip_prefix("atl-lint:")?;
-    let after_prefix = lead + "atl-lint:".len();
-    let trimmed = rest.trim_start();
-    let at = after_prefix + (rest.len() - trimmed.len());
-    let (file_wide, list_start) = if let Some(r) = trimmed.strip_prefix("ignore-file[") {
-        (true, at + trimmed.len() - r.len())
-    } else if let Some(r) = trimmed.strip_prefix("ignore[") {
-        (false, at + trimmed.len() - r.len())
-    } else {
+    let rest = body.get(lead..)?;
+    if !rest.get(..9).is_some_and(|p| p.eq_ignore_ascii_case("atl-lint:")) {
         return None;
+    }
+    let rest = rest.get(9..)?;
+    let trimmed = rest.trim_start();
+    let at = lead + 9 + (rest.len() - trimmed.len());
+    let word_end = trimmed.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-')).unwrap_or(trimmed.len());
+    let word = trimmed.get(..word_end)?.to_ascii_lowercase();
+    let file_wide = match word.as_str() {
+        "ignore" => false,
+        "ignore-file" => true,
+        _ => {
+            return Some(Err(("the word after `atl-lint:` is neither `ignore` nor `ignore-file`", at, word_end.max(1))))
+        }
     };
+    let after = trimmed.get(word_end..)?;
+    if !after.starts_with('[') {
+        // The blanket form: every rule.
+        return Some(Ok((file_wide, vec![(EVERY_RULE, at)])));
+    }
+    let list_start = at + word_end + 1;
     let list = body.get(list_start..)?;
-    let close = list.find(']')?;
+    let Some(close) = list.find(']') else {
+        return Some(Err(("the rule list is not closed with `]`", at, word_end + 1)));
+    };
     let mut ids = Vec::new();
     let mut offset = list_start;
     for part in list.get(..close)?.split(',') {
@@ -201,7 +239,10 @@ fn parse(body: &str) -> Option<(bool, Vec<(&str, usize)>)> {
         }
         offset += part.len() + 1;
     }
-    Some((file_wide, ids))
+    if ids.is_empty() {
+        return Some(Err(("the rule list is empty", at, word_end + close + 2)));
+    }
+    Some(Ok((file_wide, ids)))
 }
 
 #[cfg(test)]
@@ -216,6 +257,7 @@ mod tests {
             span: Span::new(FileId(0), 0, 0),
             range,
             used: false,
+            invalid: None,
         };
         let list = [
             entry("a", Some((0, 100))),
@@ -239,13 +281,24 @@ mod tests {
 
     #[test]
     fn suppression_comments_name_their_rules_with_offsets() {
-        let (file_wide, ids) = parse(" atl-lint: ignore[a-b,  c] because").expect("parsed");
+        fn valid(body: &str) -> Option<(bool, Vec<(&str, usize)>)> {
+            parse(body).and_then(Result::ok)
+        }
+        let (file_wide, ids) = valid(" atl-lint: ignore[a-b,  c] because").expect("parsed");
         assert!(!file_wide);
         assert_eq!(ids, [("a-b", 18), ("c", 24)]);
-        let (file_wide, ids) = parse("atl-lint:ignore-file[x]").expect("parsed");
+        let (file_wide, ids) = valid("atl-lint:ignore-file[x]").expect("parsed");
         assert!(file_wide);
         assert_eq!(ids, [("x", 21)]);
         assert!(parse(" atl-lint ignore[x]").is_none());
         assert!(parse(" just a comment").is_none());
+        // The blanket form, and upper case.
+        assert_eq!(valid(" atl-lint: ignore legacy vhost"), Some((false, vec![(super::EVERY_RULE, 11)])));
+        assert_eq!(valid(" ATL-LINT: IGNORE[Rule-A]"), Some((false, vec![("Rule-A", 18)])));
+        // Malformed: an empty list, an unclosed one, another word.
+        let invalid = |body: &str| parse(body).and_then(Result::err).map(|(_, at, len)| (at, len));
+        assert_eq!(invalid(" atl-lint: ignore[]"), Some((11, 8)));
+        assert_eq!(invalid(" atl-lint: ignore[a"), Some((11, 7)));
+        assert_eq!(invalid(" atl-lint: ignored[a]"), Some((11, 7)));
     }
 }

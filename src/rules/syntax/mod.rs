@@ -2,6 +2,7 @@
 
 pub mod file_skipped;
 pub mod file_unreadable;
+pub mod invalid_suppression;
 pub mod misplaced_directive;
 pub mod module_not_loaded;
 pub mod removed_directive;

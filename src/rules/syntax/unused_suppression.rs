@@ -1,6 +1,6 @@
 //! `unused-suppression`: an ignore comment that suppressed nothing.
 
-use crate::rules::suppress::Unused;
+use crate::rules::suppress::{Unused, EVERY_RULE};
 use crate::rules::{self, declare_rule, Context, Rule, Sink, ALL};
 
 declare_rule! {
@@ -26,7 +26,7 @@ declare_rule! {
         summary: "an `atl-lint: ignore[...]` or `ignore-file[...]` comment, or one rule id in it, that suppressed no finding of a rule that ran, and an id that names no rule",
         severity: Warning,
         scope: "syntax",
-        formats: [Haproxy, Apache, TomcatServerXml, BitbucketProperties],
+        formats: [Haproxy, Apache, Nginx, TomcatServerXml, BitbucketProperties],
     }
 }
 
@@ -36,7 +36,19 @@ impl Rule for UnusedSuppression {
 
     fn check_suppressions(&self, cx: &Context<'_>, unused: &[Unused], sink: &mut Sink<'_>) {
         for entry in unused {
-            if rules::find(&entry.rule).is_none() {
+            if entry.invalid.is_some() {
+                // `invalid-suppression` reports it.
+                continue;
+            }
+            if entry.rule == EVERY_RULE {
+                let what = if entry.whole_file { "this file" } else { "the next directive" };
+                sink.emit(
+                    entry.span,
+                    "suppresses nothing",
+                    format!("no rule reports anything on {what}: the blanket suppression is stale"),
+                )
+                .help("remove it");
+            } else if rules::find(&entry.rule).is_none() {
                 let ids = ALL.iter().map(|r| r.meta().id);
                 let near = rules::nearest(&entry.rule, ids, (entry.rule.len() / 3).max(3));
                 let hint = near
