@@ -362,7 +362,9 @@ impl<'k> Suggestions<'k> {
 fn suggest(diagnostic: &mut crate::diagnostic::Diagnostic, near: Option<&str>) {
     match near {
         Some(original) => diagnostic.help(format!("did you mean `{}`?", original.trim_start_matches('<'))),
-        None => diagnostic.help("check the spelling, or load the module that defines it"),
+        None => diagnostic.help(
+            "check the spelling, or load the module that defines it; a third-party module's directive goes in `known-directives` in `.atl-lint.toml`",
+        ),
     };
 }
 
