@@ -4,7 +4,7 @@ use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::config;
 use crate::diagnostic::Severity;
@@ -16,11 +16,14 @@ use crate::Options;
 /// Exit code: usage error, unreadable PATH or internal error.
 const EXIT_USAGE: u8 = 2;
 
+/// `atl-lint --version`: the version, and the commit and build date when built from git.
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), env!("ATL_LINT_BUILD"));
+
 #[derive(Parser, Debug)]
 #[command(
     name = "atl-lint",
-    version,
-    about = "Lint reverse-proxy setups in front of Atlassian applications (HAProxy, Apache httpd, Tomcat server.xml, bitbucket.properties)",
+    version = VERSION,
+    about = "Lint reverse-proxy setups in front of Atlassian applications (HAProxy, Apache httpd, nginx, Tomcat server.xml, bitbucket.properties)",
     args_conflicts_with_subcommands = true
 )]
 struct Cli {
@@ -43,6 +46,13 @@ enum Command {
         #[arg(long, short = 'f', value_enum, default_value_t = CatalogueFormat::Text)]
         format: CatalogueFormat,
     },
+    /// Print a shell's completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), as `man -l -` reads it.
+    Manpage,
     /// Print the resolved topology: public URL → frontend → route → connector → app.
     Graph {
         /// Files and directories to read.
@@ -160,6 +170,9 @@ struct LintArgs {
     /// What to read.
     #[command(flatten)]
     read: ReadArgs,
+    /// Exit 2 when no PATH holds a file atl-lint reads (by default a note, and exit 0).
+    #[arg(long)]
+    require_files: bool,
     /// Print how many findings each rule has, instead of the findings.
     #[arg(long)]
     statistics: bool,
@@ -263,6 +276,16 @@ pub fn run() -> ExitCode {
             print_stdout(&text);
             ExitCode::SUCCESS
         }
+        Some(Command::Completions { shell }) => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "atl-lint", &mut out);
+            print_stdout(&String::from_utf8_lossy(&out));
+            ExitCode::SUCCESS
+        }
+        Some(Command::Manpage) => {
+            print_stdout(&manpage());
+            ExitCode::SUCCESS
+        }
         Some(Command::Graph { paths, format, read }) => {
             let config = match read.config(&paths) {
                 Ok(config) => config,
@@ -296,6 +319,14 @@ pub fn run() -> ExitCode {
     }
 }
 
+/// The manual page, `atl-lint.1`, generated from the command line's own definition.
+pub fn manpage() -> String {
+    let mut out = Vec::new();
+    // Writing into memory cannot fail.
+    let _ = clap_mangen::Man::new(Cli::command()).render(&mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 fn usage_error(message: &str) -> ExitCode {
     eprintln!("error: {message}");
     ExitCode::from(EXIT_USAGE)
@@ -312,7 +343,10 @@ fn check_rule_ids<'a>(ids: impl IntoIterator<Item = &'a String>) -> Result<(), S
 }
 
 fn unknown_rule_message(id: &str) -> String {
-    let near = rules::nearest(id, ALL.iter().map(|r| r.meta().id), (id.len() / 3).max(3));
+    // A rule named by the start of its id (`connector-secure`) first, then by spelling.
+    let ids = || ALL.iter().map(|r| r.meta().id);
+    let started: Vec<&str> = ids().filter(|known| id.len() >= 4 && known.starts_with(id)).collect();
+    let near = if started.is_empty() { rules::nearest(id, ids(), (id.len() / 3).max(3)) } else { started };
     match near.as_slice() {
         [] => format!("unknown rule `{id}` (`atl-lint rules` lists them)"),
         ids => format!(
@@ -355,7 +389,27 @@ fn run_config(
     Ok(config_path.as_deref().map(|path| config::load(path, &ids)).transpose()?.unwrap_or_default())
 }
 
+/// The subcommands, for a mistyped one given where a PATH may stand.
+const COMMANDS: [&str; 5] = ["explain", "rules", "graph", "completions", "manpage"];
+
+/// A first PATH that does not exist but is spelt like a subcommand (`atl-lint explian x`):
+/// the usage error that says so.
+fn mistyped_command(paths: &[PathBuf]) -> Option<String> {
+    let first = paths.first()?.to_str()?;
+    if first.contains(['/', '.']) || first.is_empty() || Path::new(first).exists() {
+        return None;
+    }
+    let near = crate::suggest::nearest(first, COMMANDS, 2);
+    let command = near.first()?;
+    Some(format!(
+        "unknown command `{first}`; did you mean `atl-lint {command}`? (to lint a file of that name, write `./{first}`)"
+    ))
+}
+
 fn lint(args: LintArgs) -> ExitCode {
+    if let Some(message) = mistyped_command(&args.paths) {
+        return usage_error(&message);
+    }
     let ids = args.select.iter().flatten().chain(args.ignore.iter());
     if let Err(message) = check_rule_ids(ids) {
         return usage_error(&message);
@@ -397,6 +451,32 @@ fn lint(args: LintArgs) -> ExitCode {
     };
     if let Some(file) = &args.write_baseline {
         return write_baseline(&report, file, args.quiet);
+    }
+    let empty: Vec<String> = args
+        .paths
+        .iter()
+        .filter(|p| {
+            // An absolute PATH is read under `--root`.
+            let read = match (&args.read.root, p.strip_prefix("/")) {
+                (Some(root), Ok(relative)) => root.join(relative),
+                _ => p.to_path_buf(),
+            };
+            p.as_os_str() != "-" && !report.linted_files().any(|f| f.path().starts_with(&read))
+        })
+        .map(|p| format!("`{}`", p.display()))
+        .collect();
+    if !empty.is_empty() {
+        let note = format!(
+            "{} {} no file atl-lint reads (proxy configurations, server.xml, bitbucket.properties, their templates)",
+            empty.join(", "),
+            if empty.len() == 1 { "holds" } else { "hold" }
+        );
+        if args.require_files {
+            return usage_error(&note);
+        }
+        if !args.quiet {
+            eprintln!("note: {note}");
+        }
     }
     let color = use_color(args.color, args.output.is_none() && io::stdout().is_terminal());
     // Written as it is rendered: a report can be many times the size of its input.

@@ -1004,3 +1004,49 @@ fn thresholds_in_the_config_file_move_the_limit_rules() {
     assert!(found[1].1.contains("which accepts 100 MiB (`min-request-body` in the config file)"), "{found:#?}");
     assert!(found[2].1.contains("default `proxy_send_timeout` of 60 s"), "{found:#?}");
 }
+
+#[test]
+fn completions_man_page_and_version_come_from_the_command_line_definition() {
+    for (shell, marker) in [("bash", "complete -F"), ("zsh", "#compdef atl-lint"), ("fish", "complete -c atl-lint")] {
+        let output = run(&["completions", shell]);
+        assert_eq!(output.status.code(), Some(0), "{shell}: {}", stderr(&output));
+        let script = stdout(&output);
+        assert!(script.contains(marker), "{shell}: {script}");
+        for word in ["fail-on", "statistics", "explain", "graph"] {
+            assert!(script.contains(word), "{shell} completion lacks {word}");
+        }
+    }
+    assert_eq!(run(&["completions", "tcsh"]).status.code(), Some(2));
+    let man = stdout(&run(&["manpage"]));
+    assert!(man.contains(".TH atl-lint 1"), "{man}");
+    for option in ["\\-\\-format", "\\-\\-fail\\-on", "\\-\\-baseline", "\\-\\-live"] {
+        let option = option.replace("\\-\\-baseline", "\\-\\-write\\-baseline");
+        assert!(man.contains(&option), "the man page lacks {option}");
+    }
+    let version = stdout(&run(&["--version"]));
+    assert!(version.starts_with(&format!("atl-lint {}", env!("CARGO_PKG_VERSION"))), "{version}");
+}
+
+#[test]
+fn no_silent_no_ops_on_the_command_line() {
+    // A mistyped subcommand is not taken for a PATH.
+    let output = run(&["explian", "x"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("did you mean `atl-lint explain`?"), "{}", stderr(&output));
+    // A rule named by the start of its id.
+    let output = run(&["explain", "connector-secure"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("`connector-secure-missing`"), "{}", stderr(&output));
+    // A PATH with nothing to lint: a note and exit 0, or exit 2 when files are required.
+    let dir = temp_dir("nothing-to-lint");
+    std::fs::write(dir.join("notes.txt"), "nothing here\n").expect("write");
+    let path = dir.to_string_lossy().into_owned();
+    let output = run(&["--no-live", &path]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stderr(&output).contains("holds no file atl-lint reads"), "{}", stderr(&output));
+    let output = run(&["--no-live", "--require-files", &path]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    // A PATH with something to lint says nothing of the kind.
+    let output = run(&["fixtures/e2e/clean"]);
+    assert!(!stderr(&output).contains("holds no file"), "{}", stderr(&output));
+}
