@@ -182,8 +182,9 @@ fn live_mode(options: &Options) -> Option<LiveMode> {
 
 /// The directory every path in the output is shown relative to, so that a report, its
 /// fingerprints and a baseline read the same whatever the working directory: the git work
-/// tree of the first PATH, else the config file's directory, else the first PATH (a file's
-/// directory), else (standard input alone) the working directory. `None` in live mode
+/// tree of the first PATH, else the config file's directory, else the deepest directory that
+/// holds every PATH (one PATH: itself, or a file's directory), else (standard input alone)
+/// the working directory. `None` in live mode
 /// outside a work tree: a server's paths are shown whole.
 fn shown_from(paths: &[PathBuf], config: &Path, live: bool) -> Option<PathBuf> {
     let cwd = std::env::current_dir().ok()?;
@@ -199,11 +200,18 @@ fn shown_from(paths: &[PathBuf], config: &Path, live: bool) -> Option<PathBuf> {
             return Some(dir.to_path_buf());
         }
     }
-    match first {
-        Some(path) if path.is_dir() => Some(path),
-        Some(path) => path.parent().map(Path::to_path_buf),
-        None => Some(cwd),
+    // The PATHs' directories (a file's own directory), and the deepest one holding them all.
+    let dir = |path: PathBuf| if path.is_dir() { Some(path) } else { path.parent().map(Path::to_path_buf) };
+    let mut dirs = paths.iter().map(|p| crate::discover::normalize(&cwd.join(p))).filter_map(dir);
+    let Some(mut common) = dirs.next() else { return Some(cwd) };
+    for other in dirs {
+        while !other.starts_with(&common) {
+            if !common.pop() {
+                break;
+            }
+        }
     }
+    Some(common)
 }
 
 /// A PATH as a run reads it: an absolute one under `--root`.

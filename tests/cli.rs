@@ -462,7 +462,21 @@ fn graph_shows_public_url_frontend_route_connector_and_app_with_their_lines() {
     let dot = stdout(&run(&["graph", "--format", "dot", "fixtures/e2e/stash-context-path"]));
     assert!(dot.starts_with("digraph atl_lint {") && dot.contains("r0 -> c0;"), "{dot}");
     let mermaid = stdout(&run(&["graph", "-f", "mermaid", "fixtures/e2e/stash-context-path"]));
-    assert!(mermaid.starts_with("flowchart LR\n") && mermaid.contains("c0 --> a0"), "{mermaid}");
+    assert!(mermaid.starts_with("flowchart TB\n") && mermaid.contains("c0 --> a0"), "{mermaid}");
+    // Top to bottom, a rank a stage; each edge once; what nothing links dashed and grey.
+    let dot = stdout(&run(&["graph", "--format", "dot", "fixtures/e2e/apache-name-based-vhosts"]));
+    assert!(dot.contains("rankdir=TB;") && dot.contains("{ rank=same; "), "{dot}");
+    let edges: Vec<&str> = dot.lines().filter(|l| l.contains(" -> ")).collect();
+    let unique: std::collections::HashSet<&&str> = edges.iter().collect();
+    assert_eq!(edges.len(), unique.len(), "{dot}");
+    let synchrony = dot.lines().find(|l| l.contains("/synchrony → ws://")).expect("the unlinked route");
+    assert!(synchrony.contains("style=dashed"), "{synchrony}");
+    let linked = dot.lines().find(|l| l.contains("jira.conf:15")).expect("a linked route");
+    assert!(!linked.contains("style=dashed"), "{linked}");
+    // Template values are shown as written.
+    let dot = stdout(&run(&["graph", "--format", "dot", "fixtures/e2e/templates"]));
+    assert!(dot.contains("<%= @context_path %>") && dot.contains(":{{ jira_port }}"), "{dot}");
+    assert!(!dot.contains("__"), "a masked template value leaks: {dot}");
 }
 
 #[test]

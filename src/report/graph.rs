@@ -52,7 +52,7 @@ pub fn render(topology: &Topology<'_>, sources: &dyn Sources, redactor: &Redacto
         chains.push([
             Node { id: format!("u{index}"), text: public_url(route, frontend), at: String::new() },
             Node { id: format!("f{}", route.frontend), text: frontend_text(frontend), at: at(frontend.at) },
-            Node { id: format!("r{index}"), text: route_text(route), at: at(route.at) },
+            Node { id: format!("r{index}"), text: route_text(route, sources), at: at(route.at) },
             Node { id: format!("c{c}"), text: connector_text(connector, sources), at: at(connector.at) },
             Node {
                 id: format!("a{}", connector.app),
@@ -66,7 +66,7 @@ pub fn render(topology: &Topology<'_>, sources: &dyn Sources, redactor: &Redacto
         .iter()
         .enumerate()
         .filter(|(i, _)| topology.route_links.get(*i).is_some_and(Option::is_none))
-        .map(|(i, r)| Node { id: format!("r{i}"), text: route_text(r), at: at(r.at) })
+        .map(|(i, r)| Node { id: format!("r{i}"), text: route_text(r, sources), at: at(r.at) })
         .collect();
     let mut unlinked_connectors: Vec<Node> = topology
         .connectors
@@ -105,9 +105,15 @@ fn frontend_text(frontend: &Frontend<'_>) -> String {
     format!("{} ({port}{tls})", frontend.label)
 }
 
-fn route_text(route: &Route) -> String {
+fn route_text(route: &Route, sources: &dyn Sources) -> String {
     let public = route.public.as_deref().map_or("?", |p| if p.is_empty() { "/" } else { p });
     let up = &route.upstream;
+    // A URL with template tags is shown as written (`http://{{ jira_host }}:8080/jira`), not
+    // as masked for parsing.
+    let written = sources.source(up.span.file).map(|s| s.slice(up.span).trim());
+    if let Some(url) = written.filter(|w| ["{{", "{%", "<%"].iter().any(|tag| w.contains(tag))) {
+        return format!("{public} → {url}");
+    }
     let port = match (up.port, &up.port_variable) {
         (Some(port), _) => format!(":{port}"),
         (None, Some(variable)) => format!(":{{{{ {variable} }}}}"),
@@ -168,31 +174,6 @@ fn text(chains: &[[Node; 5]], routes: &[Node], connectors: &[Node]) -> String {
     out.trim_end().to_string() + "\n"
 }
 
-/// Every node once (a frontend or an app appears in several chains), with its edges.
-fn nodes_and_edges<'n>(
-    chains: &'n [[Node; 5]],
-    routes: &'n [Node],
-    connectors: &'n [Node],
-) -> (Vec<&'n Node>, Vec<(&'n str, &'n str)>) {
-    let mut seen = foldhash::HashSet::default();
-    let mut nodes = Vec::new();
-    let mut edges = Vec::new();
-    for chain in chains {
-        for node in chain {
-            if seen.insert(node.id.as_str()) {
-                nodes.push(node);
-            }
-        }
-        for pair in chain.windows(2) {
-            if let [from, to] = pair {
-                edges.push((from.id.as_str(), to.id.as_str()));
-            }
-        }
-    }
-    nodes.extend(routes.iter().chain(connectors).filter(|n| seen.insert(n.id.as_str())));
-    (nodes, edges)
-}
-
 fn label(node: &Node) -> String {
     if node.at.is_empty() {
         node.text.clone()
@@ -201,33 +182,77 @@ fn label(node: &Node) -> String {
     }
 }
 
-fn dot(chains: &[[Node; 5]], routes: &[Node], connectors: &[Node]) -> String {
-    let (nodes, edges) = nodes_and_edges(chains, routes, connectors);
-    let mut out = String::from("digraph atl_lint {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n");
-    for node in nodes {
-        let text = label(node).replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n");
-        let _ = writeln!(out, "  {} [label=\"{text}\"];", node.id);
+/// The nodes of a picture: every node once (a frontend or an app appears in several
+/// chains) with its stage (0 public URL to 4 app) and whether it is linked, and every edge
+/// once.
+struct Picture<'n> {
+    nodes: Vec<(&'n Node, usize, bool)>,
+    edges: Vec<(&'n str, &'n str)>,
+}
+
+fn picture<'n>(chains: &'n [[Node; 5]], routes: &'n [Node], connectors: &'n [Node]) -> Picture<'n> {
+    let mut seen = foldhash::HashSet::default();
+    let mut seen_edges = foldhash::HashSet::default();
+    let mut nodes = Vec::new();
+    let mut edges = Vec::new();
+    for chain in chains {
+        for (stage, node) in chain.iter().enumerate() {
+            if seen.insert(node.id.as_str()) {
+                nodes.push((node, stage, true));
+            }
+        }
+        for pair in chain.windows(2) {
+            if let [from, to] = pair {
+                let edge = (from.id.as_str(), to.id.as_str());
+                if seen_edges.insert(edge) {
+                    edges.push(edge);
+                }
+            }
+        }
     }
-    for (from, to) in edges {
+    nodes.extend(routes.iter().filter(|n| seen.insert(n.id.as_str())).map(|n| (n, 2, false)));
+    nodes.extend(connectors.iter().filter(|n| seen.insert(n.id.as_str())).map(|n| (n, 3, false)));
+    Picture { nodes, edges }
+}
+
+/// Graphviz DOT, top to bottom: each stage (public URL, frontend, route, connector, app) a
+/// rank; routes and connectors that nothing links dashed and grey.
+fn dot(chains: &[[Node; 5]], routes: &[Node], connectors: &[Node]) -> String {
+    let picture = picture(chains, routes, connectors);
+    let mut out = String::from("digraph atl_lint {\n  rankdir=TB;\n  node [shape=box, fontname=\"monospace\"];\n");
+    for (node, _, linked) in &picture.nodes {
+        let text = label(node).replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n");
+        let style = if *linked { "" } else { ", style=dashed, color=grey50, fontcolor=grey40" };
+        let _ = writeln!(out, "  {} [label=\"{text}\"{style}];", node.id);
+    }
+    for stage in 0..5 {
+        let ids: Vec<&str> = picture.nodes.iter().filter(|n| n.1 == stage).map(|n| n.0.id.as_str()).collect();
+        if !ids.is_empty() {
+            let _ = writeln!(out, "  {{ rank=same; {}; }}", ids.join("; "));
+        }
+    }
+    for (from, to) in &picture.edges {
         let _ = writeln!(out, "  {from} -> {to};");
     }
     out.push_str("}\n");
     out
 }
 
+/// A Mermaid flowchart, top to bottom; unlinked routes and connectors dashed and grey.
 fn mermaid(chains: &[[Node; 5]], routes: &[Node], connectors: &[Node]) -> String {
-    let (nodes, edges) = nodes_and_edges(chains, routes, connectors);
-    let mut out = String::from("flowchart LR\n");
-    for node in nodes {
+    let picture = picture(chains, routes, connectors);
+    let mut out = String::from("flowchart TB\n  classDef unlinked stroke-dasharray: 5 5, stroke:#888, color:#666\n");
+    for (node, _, linked) in &picture.nodes {
         let text = label(node)
             .replace('&', "#amp;")
             .replace('"', "#quot;")
             .replace('<', "#lt;")
             .replace('>', "#gt;")
             .replace('\n', "<br/>");
-        let _ = writeln!(out, "  {}[\"{text}\"]", node.id);
+        let class = if *linked { "" } else { ":::unlinked" };
+        let _ = writeln!(out, "  {}[\"{text}\"]{class}", node.id);
     }
-    for (from, to) in edges {
+    for (from, to) in &picture.edges {
         let _ = writeln!(out, "  {from} --> {to}");
     }
     out
