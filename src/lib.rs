@@ -95,7 +95,8 @@ fn run(found: Vec<Found>, homes: Vec<String>, settings: &Settings) -> Report {
     let (diagnostics, secrets, linked_routes) = check(&sources, &added, settings);
     let sources = sources.map.with_included(added.into_vec());
     let shown_from = settings.scope.shown_from().map(std::path::Path::to_path_buf);
-    report::finish::finish(Report { sources, secrets, diagnostics, linked_routes, homes, shown_from }, settings)
+    let live = settings.live.is_some();
+    report::finish::finish(Report { sources, secrets, diagnostics, linked_routes, homes, shown_from, live }, settings)
 }
 
 /// Below this much text a run is not worth a second thread.

@@ -184,16 +184,15 @@ fn live_mode(options: &Options) -> Option<LiveMode> {
 /// fingerprints and a baseline read the same whatever the working directory: the git work
 /// tree of the first PATH, else the config file's directory, else the deepest directory that
 /// holds every PATH (one PATH: itself, or a file's directory), else (standard input alone)
-/// the working directory. `None` in live mode
-/// outside a work tree: a server's paths are shown whole.
+/// the working directory. `None` in live mode: a server's paths are shown whole.
 fn shown_from(paths: &[PathBuf], config: &Path, live: bool) -> Option<PathBuf> {
     let cwd = std::env::current_dir().ok()?;
+    if live {
+        return None;
+    }
     let first = paths.first().map(|p| crate::discover::normalize(&cwd.join(p)));
     if let Some(top) = first.as_deref().and_then(|p| p.ancestors().find(|a| a.join(".git").exists())) {
         return Some(top.to_path_buf());
-    }
-    if live {
-        return None;
     }
     if !config.as_os_str().is_empty() {
         if let Some(dir) = crate::discover::normalize(&cwd.join(config)).parent() {
@@ -223,6 +222,9 @@ fn under_root(root: Option<&Path>, path: &Path) -> PathBuf {
 }
 
 /// Whether live mode is on by default: some PATH is absolute and outside any git work tree.
+/// etckeeper keeps a server's `/etc` in git: that work tree is the server's, not a
+/// repository's.
 fn in_no_work_tree(paths: &[PathBuf]) -> bool {
-    paths.iter().any(|p| p.is_absolute() && !p.ancestors().any(|a| a.join(".git").exists()))
+    let repository = |dir: &Path| dir.join(".git").exists() && dir != Path::new("/etc");
+    paths.iter().any(|p| p.is_absolute() && !p.ancestors().any(repository))
 }

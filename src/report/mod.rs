@@ -38,6 +38,8 @@ pub struct Report {
     /// The directory relative paths are shown from (the repository's top level, as a
     /// rule); `None` when every path is shown whole.
     pub shown_from: Option<std::path::PathBuf>,
+    /// Whether live mode ran (this machine's homes and certificates were looked at).
+    pub live: bool,
 }
 
 /// Finding counts by severity.
@@ -98,8 +100,10 @@ impl Report {
         if self.linked_routes > 0 {
             notes.push(plural(self.linked_routes, "linked route"));
         }
-        if !self.homes.is_empty() {
-            notes.push(format!("homes: {}", self.homes.join(", ")));
+        match (self.live, self.homes.is_empty()) {
+            (true, false) => notes.push(format!("live mode, homes: {}", self.homes.join(", "))),
+            (true, true) => notes.push("live mode, no application home found".to_string()),
+            _ => {}
         }
         if !notes.is_empty() {
             line.push_str(&format!(" ({})", notes.join("; ")));
