@@ -184,15 +184,18 @@ fn live_mode(options: &Options) -> Option<LiveMode> {
 /// fingerprints and a baseline read the same whatever the working directory: the git work
 /// tree of the first PATH, else the config file's directory, else the deepest directory that
 /// holds every PATH (one PATH: itself, or a file's directory), else (standard input alone)
-/// the working directory. `None` in live mode: a server's paths are shown whole.
+/// the working directory. `None` in live mode outside a repository: a server's paths are
+/// shown whole.
 fn shown_from(paths: &[PathBuf], config: &Path, live: bool) -> Option<PathBuf> {
     let cwd = std::env::current_dir().ok()?;
+    let first = paths.first().map(|p| crate::discover::normalize(&cwd.join(p)));
+    let top = first.as_deref().and_then(|p| p.ancestors().find(|a| a.join(".git").exists()));
+    // An etckeeper `/etc` is a server's, not a repository.
+    if let Some(top) = top.filter(|top| !(live && *top == Path::new("/etc"))) {
+        return Some(top.to_path_buf());
+    }
     if live {
         return None;
-    }
-    let first = paths.first().map(|p| crate::discover::normalize(&cwd.join(p)));
-    if let Some(top) = first.as_deref().and_then(|p| p.ancestors().find(|a| a.join(".git").exists())) {
-        return Some(top.to_path_buf());
     }
     if !config.as_os_str().is_empty() {
         if let Some(dir) = crate::discover::normalize(&cwd.join(config)).parent() {
