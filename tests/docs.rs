@@ -90,3 +90,31 @@ fn ci_runs_the_readme_test_command() {
         ci.lines().any(|l| l.split('|').next().map(|c| c.trim().trim_end_matches("2>&1").trim()) == Some("cargo test"));
     assert!(runs_it, ".ci/run must run `cargo test`");
 }
+
+/// Every place that names a release (the README's downloads, image and pre-commit `rev`, the
+/// docker hook's image, the action's examples) names the tag of the version being built, so
+/// a release that bumps `Cargo.toml` cannot leave a snippet pointing at the previous one.
+#[test]
+fn release_snippets_name_the_current_tag() {
+    let tag = format!("v{}", env!("CARGO_PKG_VERSION"));
+    let mut named = 0;
+    for file in ["README.md", ".pre-commit-hooks.yaml", "action.yml"] {
+        let text = std::fs::read_to_string(file).expect(file);
+        // A tag is `v` and three dot-separated numbers after `rev: `, `@`, `:` or `/`.
+        for (at, _) in text.match_indices('v') {
+            let before = text[..at].chars().last();
+            if !matches!(before, Some(' ' | '@' | ':' | '/' | '-' | '`' | '(')) {
+                continue;
+            }
+            let rest = &text[at + 1..];
+            let version: String = rest.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+            let version = version.trim_end_matches('.');
+            if version.split('.').count() != 3 || version.split('.').any(str::is_empty) {
+                continue;
+            }
+            assert_eq!(format!("v{version}"), tag, "{file} names v{version}");
+            named += 1;
+        }
+    }
+    assert!(named >= 6, "{named} release tags found");
+}
