@@ -461,7 +461,11 @@ fn lint(args: LintArgs) -> ExitCode {
                 (Some(root), Ok(relative)) => root.join(relative),
                 _ => p.to_path_buf(),
             };
-            p.as_os_str() != "-" && !report.linted_files().any(|f| f.path().starts_with(&read))
+            // Compared whole: a file found under `.` is named `sites/a.conf`, not `./sites/a.conf`.
+            let whole =
+                |path: &Path| crate::discover::normalize(&std::path::absolute(path).unwrap_or(path.to_path_buf()));
+            let read = whole(&read);
+            p.as_os_str() != "-" && !report.linted_files().any(|f| whole(f.path()).starts_with(&read))
         })
         .map(|p| format!("`{}`", p.display()))
         .collect();
@@ -478,14 +482,16 @@ fn lint(args: LintArgs) -> ExitCode {
             eprintln!("note: {note}");
         }
     }
-    let color = use_color(args.color, args.output.is_none() && io::stdout().is_terminal());
+    let terminal = args.output.is_none() && io::stdout().is_terminal();
+    let color = use_color(args.color, terminal);
+    let links = use_links(terminal, |name| std::env::var(name).ok());
     // Written as it is rendered: a report can be many times the size of its input.
     let fail_at = fail_on.severity();
     let write_report = |out: &mut dyn Write| match args.format {
         _ if args.statistics && args.format == Format::Json => report::concise::write_statistics_json(&report, out),
-        _ if args.statistics => report::concise::write_statistics(&report, out),
-        Format::Human => report::human::write(&report, report::human::Style { color, width: width() }, out),
-        Format::Concise => report::concise::write(&report, out),
+        _ if args.statistics => report::concise::write_statistics(&report, out, links),
+        Format::Human => report::human::write(&report, report::human::Style { color, width: width(), links }, out),
+        Format::Concise => report::concise::write(&report, out, links),
         Format::Json => report::json::write(&report, out),
         Format::Sarif => report::sarif::write(&report, out),
         Format::Github => report::github::write(&report, out),
@@ -609,6 +615,28 @@ fn use_color(choice: Color, terminal: bool) -> bool {
             }
         }
     }
+}
+
+/// Whether rule ids are printed as OSC 8 hyperlinks: `FORCE_HYPERLINK` decides when set
+/// (`0` turns them off); otherwise only on a terminal known to show them (iTerm2, WezTerm,
+/// VS Code, Windows Terminal, kitty, foot, GNOME Terminal and other VTE terminals from 0.50,
+/// Konsole, Ghostty, Alacritty), never in CI logs, and never on a terminal that is unknown:
+/// one that does not know OSC 8 may print the escape as text.
+fn use_links(terminal: bool, var: impl Fn(&str) -> Option<String>) -> bool {
+    if let Some(force) = var("FORCE_HYPERLINK").filter(|v| !v.is_empty()) {
+        return force != "0";
+    }
+    if !terminal || var("CI").is_some() || var("TERM").is_some_and(|t| t == "dumb") {
+        return false;
+    }
+    let program = var("TERM_PROGRAM").unwrap_or_default();
+    let term = var("TERM").unwrap_or_default();
+    ["iTerm.app", "WezTerm", "vscode", "ghostty", "Hyper", "Tabby", "rio"].contains(&program.as_str())
+        || ["xterm-kitty", "xterm-ghostty", "foot", "alacritty", "wezterm"].iter().any(|t| term.starts_with(t))
+        || var("WT_SESSION").is_some()
+        || var("KONSOLE_VERSION").is_some()
+        || var("DOMTERM").is_some()
+        || var("VTE_VERSION").and_then(|v| v.parse::<u32>().ok()).is_some_and(|v| v >= 5000)
 }
 
 /// The width the human report wraps at: `COLUMNS` when set (shells set it but rarely export

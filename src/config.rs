@@ -94,8 +94,7 @@ pub struct App {
 }
 
 /// A finding the configuration accepts (a baseline entry).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct IgnoredFinding {
     /// The rule id.
     pub rule: String,
@@ -105,6 +104,19 @@ pub struct IgnoredFinding {
     pub line: Option<usize>,
     /// Only this finding.
     pub fingerprint: Option<String>,
+    /// Where the entry's `rule` value is in the file (quotes included), for a finding
+    /// about a stale entry.
+    pub span: (usize, usize),
+}
+
+/// An `[[ignore-finding]]` entry as written.
+#[derive(Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct RawIgnoredFinding {
+    rule: toml::Spanned<String>,
+    path: String,
+    line: Option<usize>,
+    fingerprint: Option<String>,
 }
 
 /// The file as written: every key is a field here, and any other key is refused (with the
@@ -133,7 +145,7 @@ struct Raw {
     #[serde(default)]
     versions: RawVersions,
     #[serde(default)]
-    ignore_finding: Vec<IgnoredFinding>,
+    ignore_finding: Vec<RawIgnoredFinding>,
 }
 
 #[derive(Deserialize)]
@@ -228,7 +240,7 @@ pub fn load(path: &Path, rule_ids: &[&str]) -> Result<Config, String> {
         check_rule(id, "a rule list", rule_ids)?;
     }
     for finding in &raw.ignore_finding {
-        check_rule(&finding.rule, "[[ignore-finding]]", rule_ids)?;
+        check_rule(finding.rule.get_ref(), "[[ignore-finding]]", rule_ids)?;
     }
     if let Some(fail_on) = &raw.fail_on {
         one_of(fail_on, &["error", "warning", "info", "never"], "fail-on")?;
@@ -266,7 +278,20 @@ pub fn load(path: &Path, rule_ids: &[&str]) -> Result<Config, String> {
         apps,
         text,
         versions: versions(raw.versions)?,
-        ignored_findings: raw.ignore_finding,
+        ignored_findings: raw
+            .ignore_finding
+            .into_iter()
+            .map(|entry| {
+                let range = entry.rule.span();
+                IgnoredFinding {
+                    rule: entry.rule.into_inner(),
+                    path: entry.path,
+                    line: entry.line,
+                    fingerprint: entry.fingerprint,
+                    span: (range.start, range.end),
+                }
+            })
+            .collect(),
     })
 }
 

@@ -36,7 +36,8 @@ pub fn lint_bytes(data: &[u8], kind: Option<FileKind>, name: &str) {
     let _ = crate::report::json::render(&report);
     let _ = crate::report::sarif::render(&report);
     let _ = crate::report::github::render(&report);
-    let _ = crate::report::human::render(&report, crate::report::human::Style { color: false, width: 100 });
+    let _ =
+        crate::report::human::render(&report, crate::report::human::Style { color: false, width: 100, links: false });
 }
 
 /// The secret of the files beside a generated tree: it must never reach an output.
@@ -91,7 +92,10 @@ pub fn lint_tree(data: &[u8]) {
             crate::report::json::render(&report),
             crate::report::sarif::render(&report),
             crate::report::github::render(&report),
-            crate::report::human::render(&report, crate::report::human::Style { color: false, width: 100 }),
+            crate::report::human::render(
+                &report,
+                crate::report::human::Style { color: false, width: 100, links: false },
+            ),
             report.summary_line(),
         ];
         for output in outputs {

@@ -93,10 +93,12 @@ fn run(found: Vec<Found>, homes: Vec<String>, settings: &Settings) -> Report {
     let sources = discover::inputs::sources(found, settings);
     let added = includes::Added::new();
     let (diagnostics, secrets, linked_routes) = check(&sources, &added, settings);
+    let config = sources.config;
     let sources = sources.map.with_included(added.into_vec());
     let shown_from = settings.scope.shown_from().map(std::path::Path::to_path_buf);
     let live = settings.live.is_some();
-    report::finish::finish(Report { sources, secrets, diagnostics, linked_routes, homes, shown_from, live }, settings)
+    let report = Report { sources, secrets, diagnostics, linked_routes, homes, shown_from, live };
+    report::finish::finish(report, settings, config)
 }
 
 /// Below this much text a run is not worth a second thread.

@@ -12,7 +12,11 @@ use common::temp_dir;
 
 fn atl_lint() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_atl-lint"));
-    command.current_dir(env!("CARGO_MANIFEST_DIR")).env_remove("FORCE_COLOR").env("NO_COLOR", "1");
+    command
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("FORCE_COLOR")
+        .env_remove("FORCE_HYPERLINK")
+        .env("NO_COLOR", "1");
     command
 }
 
@@ -637,6 +641,64 @@ fn a_written_baseline_accepts_every_current_finding_and_only_those() {
     atl_lint().current_dir(&*dir).args(["--write-baseline", ".atl-lint.toml", "."]).output().expect("run");
     let config = std::fs::read_to_string(dir.join(".atl-lint.toml")).expect("read");
     assert_eq!(config.matches("atl-lint baseline: begin").count(), 1, "{config}");
+}
+
+#[test]
+fn a_baseline_entry_that_accepts_nothing_is_reported_where_it_is_written() {
+    let dir = configured_repository("baseline-stale");
+    std::fs::write(
+        dir.join(".atl-lint.toml"),
+        "ignore = [\"legacy-access-control\"]\nknown-directives = [\"SecRuleEngine\"]\n\n[[ignore-finding]]\nrule = \"proxypass-trailing-slash\"\npath = \"sites/jira.conf\"\n\n[[ignore-finding]]\nrule = \"proxy-open-forward\"\npath = \"sites/jira.conf\"\n\n[[ignore-finding]]\nrule = \"proxy-open-forward\"\npath = \"sites/old.conf\"\n\n[[ignore-finding]]\nrule = \"connector-scheme-missing\"\npath = \"jira/conf/server.xml\"\n\n[[ignore-finding]]\nrule = \"legacy-access-control\"\npath = \"sites/jira.conf\"\n",
+    )
+    .expect("write");
+    let findings = |args: &[&str]| {
+        let output = atl_lint().current_dir(&*dir).args(["--no-live", "-f", "json"]).args(args).output().expect("run");
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+        let labels: Vec<String> = report["diagnostics"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|d| d["label"].as_str().unwrap_or("").to_string())
+            .collect();
+        (rules_and_severities(&report), labels, output.status.code())
+    };
+    // The first entry accepts the trailing-slash finding; the second names a linted file
+    // with nothing to accept; the third a file that is gone from the directory linted. The
+    // server.xml entry is about a file this run does not read, the last about a rule that
+    // does not run: neither is judged.
+    let (found, labels, code) = findings(&["sites"]);
+    assert_eq!(
+        found,
+        [".atl-lint.toml:9 unused-suppression warning", ".atl-lint.toml:13 unused-suppression warning"],
+        "{labels:?}"
+    );
+    assert_eq!(
+        labels,
+        [
+            "`proxy-open-forward` reports nothing in `sites/jira.conf`: the entry is stale",
+            "`sites/old.conf` no longer exists: the entry is stale"
+        ]
+    );
+    assert_eq!(code, Some(1));
+    // From the whole repository the server.xml entry is judged too (its connector is right).
+    let (found, _, _) = findings(&["."]);
+    let stale: Vec<&String> = found.iter().filter(|f| f.contains("unused-suppression")).collect();
+    assert_eq!(stale.len(), 3, "{found:?}");
+    assert!(found.iter().any(|f| f == ".atl-lint.toml:17 unused-suppression warning"), "{found:?}");
+    // A run that leaves unused-suppression out judges nothing.
+    let (found, _, code) = findings(&["--ignore", "unused-suppression", "sites"]);
+    assert_eq!((found, code), (Vec::<String>::new(), Some(0)));
+    // The human report shows the entry in the config file.
+    let human = atl_lint().current_dir(&*dir).args(["--no-live", "--color", "never", "sites"]).output().expect("run");
+    assert!(
+        stdout(&human).contains("warning[unused-suppression]: baseline entry accepts nothing"),
+        "{}",
+        stdout(&human)
+    );
+    assert!(stdout(&human).contains("rule = \"proxy-open-forward\""), "{}", stdout(&human));
+    // `.` holds the files found under it (named `sites/jira.conf`, without `./`).
+    let dot = atl_lint().current_dir(&*dir).args(["--no-live", "."]).output().expect("run");
+    assert!(!stderr(&dot).contains("holds no file"), "{}", stderr(&dot));
 }
 
 #[test]

@@ -14,6 +14,7 @@ use common::{require, shared, temp_dir};
 fn atl_lint(args: &[&str]) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_atl-lint"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("FORCE_HYPERLINK")
         .args(args)
         .output()
         .expect("run atl-lint");
@@ -158,6 +159,41 @@ fn concise_prints_one_line_a_finding_with_path_line_column_severity_rule_and_mes
         }
     }
     assert!(checked > 20, "{checked}");
+}
+
+#[test]
+fn rule_ids_are_hyperlinks_to_their_pages_where_asked_and_plain_text_otherwise() {
+    let run = |force: Option<&str>, args: &[&str]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_atl-lint"));
+        command.current_dir(env!("CARGO_MANIFEST_DIR")).env_remove("FORCE_HYPERLINK").env("NO_COLOR", "1");
+        if let Some(force) = force {
+            command.env("FORCE_HYPERLINK", force);
+        }
+        let output = command.args(args).arg("fixtures/e2e/nginx-broken").output().expect("run");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let rule = "connector-scheme-missing";
+    let link = format!(
+        "\u{1b}]8;;{}/blob/main/docs/rules/{rule}.md\u{1b}\\{rule}\u{1b}]8;;\u{1b}\\",
+        env!("CARGO_PKG_REPOSITORY")
+    );
+    for args in [&["-f", "concise"][..], &["-f", "human"], &["--statistics"]] {
+        let linked = run(Some("1"), args);
+        assert!(linked.contains(&link), "{args:?}: {linked:?}");
+        // The page a link opens exists.
+        assert!(Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("docs/rules/{rule}.md")).is_file());
+        for plain in [run(None, args), run(Some("0"), args)] {
+            assert!(plain.contains(rule) && !plain.contains('\u{1b}'), "{args:?}: {plain:?}");
+        }
+    }
+    // Aligned as without links: each link's escapes taken out, the text is the same.
+    let plain = run(None, &["--statistics"]);
+    let mut linked = run(Some("1"), &["--statistics"]);
+    while let Some(start) = linked.find("\u{1b}]8;;") {
+        let Some(end) = linked[start + 5..].find("\u{1b}\\").map(|e| start + 5 + e + 2) else { break };
+        linked.replace_range(start..end, "");
+    }
+    assert_eq!(linked, plain);
 }
 
 #[test]

@@ -92,12 +92,13 @@ pub struct Sources {
     pub keys: Vec<Option<FileKey>>,
     /// The `--base-url` values, one a line, as a file of their own.
     pub base_urls: Option<FileId>,
-    /// The config file, when it declares apps: findings may point at their base URLs.
+    /// The config file, when it declares apps or accepts findings: findings may point at
+    /// its base URLs and stale baseline entries.
     pub config: Option<FileId>,
 }
 
 /// The found files as sources, then the `--base-url` values and the config file when it
-/// declares apps, so that findings can point at either.
+/// declares apps or accepts findings, so that findings can point at either.
 pub fn sources(found: Vec<Found>, settings: &Settings) -> Sources {
     let mut sources = Sources::default();
     let mut units = crate::defaults::Units::new(&settings.scope);
@@ -141,7 +142,7 @@ pub fn sources(found: Vec<Found>, settings: &Settings) -> Sources {
         sources.base_urls = Some(id);
     }
     let config = &settings.config;
-    if !config.apps.is_empty() {
+    if !config.apps.is_empty() || !config.ignored_findings.is_empty() {
         let display = settings.scope.show(&config.path);
         let text = config.text.clone().into_bytes();
         sources.config = Some(sources.map.add(|id| SourceFile::shown(id, config.path.clone(), display, text)));

@@ -125,7 +125,7 @@ pub fn write(report: &Report, out: &mut dyn Write, fail_at: Option<Severity>) ->
                 details: bounded(&help, MAX_DETAILS),
                 severity: severity(d.severity),
                 result: "FAILED",
-                link: format!("{}/blob/main/docs/rules/{}.md", env!("CARGO_PKG_REPOSITORY"), d.rule),
+                link: super::rule_url(d.rule),
             }
         })
         .collect();

@@ -5,8 +5,8 @@ use std::io::{self, Write};
 
 use super::{escape_controls, region, Report};
 
-/// Writes one line a finding.
-pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+/// Writes one line a finding; `links`: rule ids as hyperlinks to their pages.
+pub fn write(report: &Report, out: &mut dyn Write, links: bool) -> io::Result<()> {
     let redactor = report.redactor();
     for d in &report.diagnostics {
         let at = region(&report.sources, d.primary.span);
@@ -19,7 +19,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             at.line,
             at.column,
             d.severity.name(),
-            d.rule
+            super::linked_rule(d.rule, links)
         )?;
     }
     Ok(())
@@ -41,13 +41,16 @@ pub fn statistics(report: &Report) -> Vec<(&'static str, crate::diagnostic::Seve
     rows
 }
 
-/// `--statistics`: a line a rule, `COUNT  RULE  SEVERITY`, aligned, and the total.
-pub fn write_statistics(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+/// `--statistics`: a line a rule, `COUNT  RULE  SEVERITY`, aligned, and the total;
+/// `links`: rule ids as hyperlinks to their pages.
+pub fn write_statistics(report: &Report, out: &mut dyn Write, links: bool) -> io::Result<()> {
     let rows = statistics(report);
     let count_width = rows.iter().map(|r| r.2.to_string().len()).max().unwrap_or(1);
     let rule_width = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
     for (rule, severity, n) in &rows {
-        writeln!(out, "{n:>count_width$}  {rule:<rule_width$}  {}", severity.name())?;
+        // Padded by the id's own width: a link's escape sequences take no column.
+        let pad = " ".repeat(rule_width.saturating_sub(rule.len()));
+        writeln!(out, "{n:>count_width$}  {}{pad}  {}", super::linked_rule(rule, links), severity.name())?;
     }
     Ok(())
 }

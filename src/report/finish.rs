@@ -1,19 +1,37 @@
 //! Finishing a run: severities from the config file, the minimum severity, one finding
-//! once, fingerprints, order, and the findings a baseline accepts.
+//! once, fingerprints, order, and the findings a baseline accepts (and its entries that
+//! accept nothing).
 
 use foldhash::{HashMap, HashMapExt};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::baseline::relative_to;
 use super::{Redactor, Report};
-use crate::config::Config;
-use crate::diagnostic::Diagnostic;
+use crate::config::{Config, IgnoredFinding};
+use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::discover;
 use crate::settings::Settings;
-use crate::source::{self, SourceMap};
+use crate::source::{self, FileId, SourceMap, Span};
+
+/// The rule that reports a suppression, or a baseline entry, that suppressed nothing.
+const UNUSED_SUPPRESSION: &str = "unused-suppression";
 
 /// A run's report finished: the rules' findings (suppressions applied) as the settings
-/// want them, each once, fingerprinted and in order.
-pub fn finish(mut report: Report, settings: &Settings) -> Report {
+/// want them, each once, fingerprinted and in order. `config` is the config file as a
+/// source, when the run shows it.
+pub fn finish(mut report: Report, settings: &Settings, config: Option<FileId>) -> Report {
+    order(&mut report);
+    if !settings.config.ignored_findings.is_empty() {
+        // Before the minimum severity: an entry whose finding is only hidden is not stale.
+        let mut accepted = Accepted::new(&settings.config);
+        let sources = &report.sources;
+        report.diagnostics.retain(|d| !accepted.contains(d, sources));
+        let stale = config.map(|config| accepted.stale(&report.sources, settings, config)).unwrap_or_default();
+        if !stale.is_empty() {
+            report.diagnostics.extend(stale);
+            order(&mut report);
+        }
+    }
     let diagnostics = &mut report.diagnostics;
     for d in diagnostics.iter_mut() {
         if let Some(severity) = settings.severity(d.rule) {
@@ -22,12 +40,6 @@ pub fn finish(mut report: Report, settings: &Settings) -> Report {
     }
     if let Some(min) = settings.min_severity {
         diagnostics.retain(|d| d.severity >= min);
-    }
-    order(&mut report);
-    if !settings.config.ignored_findings.is_empty() {
-        let mut accepted = Accepted::new(&settings.config);
-        let sources = &report.sources;
-        report.diagnostics.retain(|d| !accepted.contains(d, sources));
     }
     report
 }
@@ -134,24 +146,32 @@ fn fnv1a(text: &str) -> u64 {
 /// cost their product.
 pub(crate) struct Accepted<'c> {
     config: &'c Config,
-    /// Rule, path, line (`None`: any), fingerprint (`None`: any).
-    entries: foldhash::HashSet<(&'c str, &'c str, Option<usize>, Option<&'c str>)>,
+    /// Rule, path, line (`None`: any), fingerprint (`None`: any): the entries saying so.
+    entries: HashMap<EntryKey<'c>, Vec<usize>>,
+    /// Whether each entry accepted a finding.
+    used: Vec<bool>,
     /// Each file's path relative to the configuration, found once.
     paths: HashMap<source::FileId, String>,
 }
 
+/// What an `[[ignore-finding]]` entry names: rule, path, line, fingerprint.
+type EntryKey<'c> = (&'c str, &'c str, Option<usize>, Option<&'c str>);
+
 impl<'c> Accepted<'c> {
     pub(crate) fn new(config: &'c Config) -> Self {
-        let entries = config
-            .ignored_findings
-            .iter()
-            .map(|e| (e.rule.as_str(), e.path.as_str(), e.line, e.fingerprint.as_deref()))
-            .collect();
-        Accepted { config, entries, paths: HashMap::new() }
+        let mut entries: HashMap<EntryKey<'c>, Vec<usize>> = HashMap::new();
+        for (index, e) in config.ignored_findings.iter().enumerate() {
+            entries
+                .entry((e.rule.as_str(), e.path.as_str(), e.line, e.fingerprint.as_deref()))
+                .or_default()
+                .push(index);
+        }
+        Accepted { config, entries, used: vec![false; config.ignored_findings.len()], paths: HashMap::new() }
     }
 
     /// Whether an entry accepts the finding: same rule, the file by its relative or shown
-    /// path, the line and fingerprint when the entry gives them.
+    /// path, the line and fingerprint when the entry gives them. Every entry that does is
+    /// marked used.
     pub(crate) fn contains(&mut self, d: &Diagnostic, sources: &SourceMap) -> bool {
         let Some(source) = sources.get(d.primary.span.file) else { return false };
         let config = self.config;
@@ -160,14 +180,79 @@ impl<'c> Accepted<'c> {
             relative_to(source.path(), dir)
         });
         let line = source.line_col(d.primary.span.start()).0;
-        let paths = [path.as_str(), source.display()];
-        paths.iter().any(|path| {
-            [None, Some(line)].iter().any(|line| {
-                [None, Some(d.fingerprint.as_str())]
-                    .iter()
-                    .any(|fingerprint| self.entries.contains(&(d.rule, *path, *line, *fingerprint)))
-            })
-        })
+        let mut accepted = false;
+        for path in [path.as_str(), source.display()] {
+            for line in [None, Some(line)] {
+                for fingerprint in [None, Some(d.fingerprint.as_str())] {
+                    for &index in self.entries.get(&(d.rule, path, line, fingerprint)).into_iter().flatten() {
+                        if let Some(used) = self.used.get_mut(index) {
+                            *used = true;
+                        }
+                        accepted = true;
+                    }
+                }
+            }
+        }
+        accepted
+    }
+
+    /// A finding for each entry that accepted nothing although this run judged what it
+    /// names: its rule ran and its file was linted (or no longer exists under a directory
+    /// the run walked). Entries about files the run did not look at are left alone.
+    fn stale(&mut self, sources: &SourceMap, settings: &Settings, config: FileId) -> Vec<Diagnostic> {
+        if !settings.selected(UNUSED_SUPPRESSION) {
+            return Vec::new();
+        }
+        let dir = self.config.path.parent().unwrap_or(Path::new(""));
+        for source in sources.iter().filter(|s| s.linted()) {
+            self.paths.entry(source.id()).or_insert_with(|| relative_to(source.path(), dir));
+        }
+        // Each read file by its path from the config file and as shown.
+        let shown = sources.iter().filter(|s| self.paths.contains_key(&s.id())).map(|s| s.display());
+        let read: foldhash::HashSet<&str> = self.paths.values().map(String::as_str).chain(shown).collect();
+        let walked: Vec<PathBuf> = settings
+            .paths
+            .iter()
+            .filter(|p| p.is_dir())
+            .map(|p| discover::normalize(&std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())))
+            .collect();
+        let home = discover::normalize(&std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf()));
+        let mut out = Vec::new();
+        for (entry, used) in self.config.ignored_findings.iter().zip(&self.used) {
+            if *used || !settings.selected(&entry.rule) {
+                continue;
+            }
+            let why = if read.contains(entry.path.as_str()) {
+                match entry.line {
+                    Some(line) => format!("`{}` reports nothing on line {line} of `{}`", entry.rule, entry.path),
+                    None => format!("`{}` reports nothing in `{}`", entry.rule, entry.path),
+                }
+            } else {
+                let named = discover::normalize(&home.join(&entry.path));
+                let gone = walked.iter().any(|w| named.starts_with(w))
+                    && std::fs::symlink_metadata(&named).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound);
+                if !gone {
+                    continue;
+                }
+                format!("`{}` no longer exists", entry.path)
+            };
+            out.push(stale_entry(entry, config, why));
+        }
+        out
+    }
+}
+
+/// The `unused-suppression` finding for a baseline entry that accepted nothing.
+fn stale_entry(entry: &IgnoredFinding, config: FileId, why: String) -> Diagnostic {
+    let (start, end) = entry.span;
+    Diagnostic {
+        rule: UNUSED_SUPPRESSION,
+        severity: Severity::Warning,
+        message: "baseline entry accepts nothing".into(),
+        primary: Label { span: Span::new(config, start, end), message: format!("{why}: the entry is stale") },
+        related: Vec::new(),
+        help: Some("remove the `[[ignore-finding]]` entry, or write the baseline again with `--write-baseline`".into()),
+        fingerprint: String::new(),
     }
 }
 

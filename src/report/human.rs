@@ -19,6 +19,8 @@ pub struct Style {
     pub color: bool,
     /// Line width for wrapping.
     pub width: usize,
+    /// Rule ids as hyperlinks to their pages (OSC 8), for terminals that show them.
+    pub links: bool,
 }
 
 /// Renders every finding.
@@ -48,7 +50,7 @@ pub fn write(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<(
     let mut text = String::new();
     for diagnostic in &report.diagnostics {
         text.clear();
-        let shown = Shown::new(diagnostic, &files);
+        let shown = Shown::new(diagnostic, &files, style.links);
         if handler.render_report(&mut text, &shown).is_err() {
             text.push_str(&format!("{}: {}\n", diagnostic.rule, printed(&redactor, &diagnostic.message)));
         }
@@ -97,7 +99,7 @@ struct Shown {
 }
 
 impl Shown {
-    fn new(d: &Diagnostic, files: &Files<'_>) -> Self {
+    fn new(d: &Diagnostic, files: &Files<'_>, links: bool) -> Self {
         let (sources, redactor) = (files.sources, files.redactor);
         let file = d.primary.span.file;
         let mut labels = vec![labeled(&d.primary, redactor, true)];
@@ -137,7 +139,8 @@ impl Shown {
         let mut spans = vec![d.primary.span];
         spans.extend(d.related.iter().filter(|l| l.span.file == file).map(|l| l.span));
         let source = named(files, file, &spans);
-        let mut header = format!("{}[{}]: {}", d.severity, d.rule, printed(redactor, &d.message));
+        let rule = super::linked_rule(d.rule, links);
+        let mut header = format!("{}[{rule}]: {}", d.severity, printed(redactor, &d.message));
         if source.is_none() && sources.get(file).is_some_and(|f| f.linted()) {
             header.push_str(&format!("\n  at {}", location(sources, d.primary.span)));
         }
@@ -203,7 +206,21 @@ impl miette::SourceCode for Window {
         before: usize,
         after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let (before, after) = if self.context { (before, after) } else { (0, 0) };
+        let whole;
+        // The column a header shows is the span's own, whatever lines the snippet holds.
+        let mut column = None;
+        let (span, before, after) = if self.context {
+            (span, before, after)
+        } else {
+            // No lines around, but the span's own lines whole: miette would start the
+            // snippet at the span and leave out the key before a value.
+            let start = self.line_start(self.line_of(span.offset())).unwrap_or(0);
+            let next = self.line_start(self.line_of(span.offset() + span.len()) + 1).unwrap_or(self.text.len());
+            let end = self.text.get(..next).map_or(next, |t| t.trim_end_matches(['\n', '\r']).len()).max(start);
+            whole = SourceSpan::new(start.into(), end - start);
+            column = self.text.get(start..span.offset()).map(|head| head.chars().count());
+            (&whole, 0, 0)
+        };
         let first_line = self.line_of(span.offset()).saturating_sub(before + 1);
         let last_line = self.line_of(span.offset() + span.len()) + after + 2;
         let start = self.line_start(first_line).unwrap_or(0);
@@ -216,7 +233,7 @@ impl miette::SourceCode for Window {
             contents.data(),
             shifted,
             contents.line() + first_line,
-            contents.column(),
+            column.unwrap_or(contents.column()),
             contents.line_count() + first_line,
         )))
     }

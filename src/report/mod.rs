@@ -158,3 +158,18 @@ pub fn region(sources: &SourceMap, span: crate::source::Span) -> Region {
     };
     Region { path: file.display().to_string(), line, column, end_line, end_column }
 }
+
+/// Where a rule's documentation page is published (`docs/rules/<id>.md` of the repository).
+pub fn rule_url(id: &str) -> String {
+    format!("{}/blob/main/docs/rules/{id}.md", env!("CARGO_PKG_REPOSITORY"))
+}
+
+/// A rule id as a terminal hyperlink (OSC 8) to its documentation page when `links`, else
+/// the bare id. A terminal that knows OSC 8 shows the id and opens the page on a click.
+pub fn linked_rule(id: &str, links: bool) -> String {
+    if links {
+        format!("\u{1b}]8;;{}\u{1b}\\{id}\u{1b}]8;;\u{1b}\\", rule_url(id))
+    } else {
+        id.to_string()
+    }
+}

@@ -195,7 +195,7 @@ fn rules() -> Vec<Value> {
                 "fullDescription": { "text": meta.summary() },
                 "help": { "text": markdown, "markdown": markdown },
                 "defaultConfiguration": { "level": level(meta.severity) },
-                "helpUri": format!("{INFORMATION_URI}/blob/main/docs/rules/{}.md", meta.id)
+                "helpUri": super::rule_url(meta.id)
             })
         })
         .collect()

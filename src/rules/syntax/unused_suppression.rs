@@ -10,6 +10,11 @@ declare_rule! {
     /// left out of the run (`--select`, `--ignore`) are not judged. With
     /// `--no-ignore-comments` no comment suppresses anything and none is reported.
     ///
+    /// An `[[ignore-finding]]` entry of the config file (a baseline entry) that accepted no
+    /// finding is reported at its `rule` value when the run judged it: its rule ran and its
+    /// file was linted, or the file no longer exists under a directory the run walked. An
+    /// entry about a file the run did not look at is left alone.
+    ///
     /// ## Why is this bad?
     /// A stale suppression hides the next real problem on that line: the configuration
     /// changed, the finding went away, and the comment now silences whatever comes next.
@@ -20,10 +25,11 @@ declare_rule! {
     /// ProxyPass /jira http://localhost:8080/jira
     /// ```
     ///
-    /// Use instead: remove the comment once the finding is fixed.
+    /// Use instead: remove the comment once the finding is fixed; remove a stale baseline
+    /// entry too, or write the baseline again with `--write-baseline`.
     pub struct UnusedSuppression {
         id: "unused-suppression",
-        summary: "an `atl-lint: ignore[...]` or `ignore-file[...]` comment, or one rule id in it, that suppressed no finding of a rule that ran, and an id that names no rule",
+        summary: "an `atl-lint: ignore[...]` or `ignore-file[...]` comment, one rule id in it, or an `[[ignore-finding]]` baseline entry, that suppressed no finding of a rule that ran, and an id that names no rule",
         severity: Warning,
         scope: "syntax",
         formats: [Haproxy, Apache, Nginx, TomcatServerXml, BitbucketProperties],
