@@ -452,6 +452,9 @@ fn lint(args: LintArgs) -> ExitCode {
     if let Some(file) = &args.write_baseline {
         return write_baseline(&report, file, args.quiet);
     }
+    // Paths compared whole: a file found under `.` is named `sites/a.conf`, not `./sites/a.conf`.
+    let whole = |path: &Path| crate::discover::normalize(&std::path::absolute(path).unwrap_or(path.to_path_buf()));
+    let linted: Vec<PathBuf> = report.linted_files().map(|f| whole(f.path())).collect();
     let empty: Vec<String> = args
         .paths
         .iter()
@@ -461,11 +464,8 @@ fn lint(args: LintArgs) -> ExitCode {
                 (Some(root), Ok(relative)) => root.join(relative),
                 _ => p.to_path_buf(),
             };
-            // Compared whole: a file found under `.` is named `sites/a.conf`, not `./sites/a.conf`.
-            let whole =
-                |path: &Path| crate::discover::normalize(&std::path::absolute(path).unwrap_or(path.to_path_buf()));
             let read = whole(&read);
-            p.as_os_str() != "-" && !report.linted_files().any(|f| whole(f.path()).starts_with(&read))
+            p.as_os_str() != "-" && !linted.iter().any(|f| f.starts_with(&read))
         })
         .map(|p| format!("`{}`", p.display()))
         .collect();
