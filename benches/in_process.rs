@@ -63,6 +63,8 @@ fn files_of(root: &Path, kind: FileKind) -> Vec<SourceFile> {
             FileKind::BitbucketProperties => name == "bitbucket.properties",
             FileKind::Haproxy => name == "haproxy.cfg",
             FileKind::Nginx => name == "nginx.conf",
+            FileKind::Compose => name.contains("compose"),
+            FileKind::DotEnv => name == ".env",
         };
         if matches {
             out.push(source(entry.path(), kind));

@@ -242,6 +242,7 @@ enum StdinKind {
     Tomcat,
     Properties,
     Nginx,
+    Compose,
 }
 
 impl From<StdinKind> for FileKind {
@@ -252,6 +253,7 @@ impl From<StdinKind> for FileKind {
             StdinKind::Tomcat => FileKind::TomcatServerXml,
             StdinKind::Properties => FileKind::BitbucketProperties,
             StdinKind::Nginx => FileKind::Nginx,
+            StdinKind::Compose => FileKind::Compose,
         }
     }
 }

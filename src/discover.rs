@@ -400,6 +400,10 @@ fn kind_by_name(path: &Path) -> Option<Name> {
     if named(&lower, "nginx.conf") {
         return Some(Name::Definite(FileKind::Nginx));
     }
+    // `docker-compose.yml`, `compose.yaml`, `jira-compose.yml`, `docker-compose_nginx.yml`.
+    if (lower.ends_with(".yml") || lower.ends_with(".yaml")) && lower.contains("compose") {
+        return Some(Name::Definite(FileKind::Compose));
+    }
     let in_sites_dir =
         path.parent().and_then(Path::file_name).is_some_and(|d| d.to_string_lossy().starts_with("sites-"));
     // Under an `apache2`/`httpd` directory, `*.conf` and `sites-*/*` are Apache's (elsewhere
@@ -632,6 +636,9 @@ mod tests {
         assert_eq!(kind_by_name(Path::new("etc/nginx/nginx.conf")), Some(Name::Definite(FileKind::Nginx)));
         assert_eq!(kind_by_name(Path::new("etc/nginx/mime.types")), Some(Name::Definite(FileKind::Nginx)));
         assert_eq!(kind_by_name(Path::new("etc/nginx/conf.d/jira.conf")), Some(Name::Definite(FileKind::Nginx)));
+        assert_eq!(kind_by_name(Path::new("stack/docker-compose.yml")), Some(Name::Definite(FileKind::Compose)));
+        assert_eq!(kind_by_name(Path::new("jira-compose.yaml.j2")), Some(Name::Definite(FileKind::Compose)));
+        assert_eq!(kind_by_name(Path::new("roles/x/defaults/main.yml")), None);
         // Source code ends its lines as nginx does.
         assert_eq!(sniff(b"function f() {\n  a();\n  b();\n}\n", Path::new("app.js")), None);
         // XML with a line that starts like an HAProxy section (D-Bus policy files).

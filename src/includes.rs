@@ -14,6 +14,7 @@ use crate::source::{tidy, FileId, FileKey, FileKind, SourceFile, SourceView};
 use crate::syntax::apache_tree::{self, DumpLine, Host, State, TreeFacts};
 use crate::syntax::{self, Parsed, Tree};
 
+mod compose;
 pub mod nginx;
 
 pub use nginx::NginxTrees;
@@ -81,6 +82,7 @@ pub fn read<'a>(sources: &'a Sources, added: &'a Added, scope: &'a Scope, target
         reader.facts.insert(id, state.finish().0);
     }
     let nginx = nginx::read(&mut reader, &walked);
+    compose::read(&mut reader, &walked);
     // Files no main configuration includes are read on their own: their own `Define`s and
     // `${NAME}`s, no includes, modules unknown.
     reader.root = None;

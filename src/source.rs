@@ -82,6 +82,10 @@ pub enum FileKind {
     BitbucketProperties,
     /// nginx configuration.
     Nginx,
+    /// A compose file (`docker-compose.yml`, `compose.yaml`).
+    Compose,
+    /// An environment file a compose file reads (`.env`, `env_file:`).
+    DotEnv,
 }
 
 impl FileKind {
@@ -93,6 +97,8 @@ impl FileKind {
             FileKind::TomcatServerXml => "tomcat-server-xml",
             FileKind::BitbucketProperties => "bitbucket-properties",
             FileKind::Nginx => "nginx",
+            FileKind::Compose => "compose",
+            FileKind::DotEnv => "env-file",
         }
     }
 }

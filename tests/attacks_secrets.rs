@@ -317,3 +317,39 @@ fn control_sequences_from_the_input_never_reach_the_terminal() {
     let (_, json) = outputs.iter().find(|(what, _)| what.starts_with("json")).expect("json output");
     assert!(json.contains("\\u001b]0;x\\u0007") && json.contains("\\u009b2J"), "JSON escapes them:\n{json}");
 }
+
+#[test]
+fn compose_secrets_never_appear() {
+    let compose = "\
+services:
+  jira:
+    image: atlassian/jira-software
+    env_file: jira.env
+    environment:
+      ATL_JDBC_PASSWORD: 'CANARY_1_x7Q'
+      ATL_PROXY_NAME: jira.example.com
+      ATL_PROXY_PORT: \"443\"
+      ATL_DB_PASSWORD: ${DB_PASSWORD}
+      ATL_JDBC_URL: jdbc:postgresql://jira:CANARY_2_x7Q@db/jira
+  db:
+    image: postgres
+    environment:
+      - POSTGRES_PASSWORD=CANARY_3_x7Q
+  nginx:
+    image: nginx
+    volumes:
+      - ./jira.conf:/etc/nginx/conf.d/default.conf
+";
+    let nginx = "server {\n    listen 443 ssl;\n    location / {\n        proxy_pass http://jira:8080;\n    }\n}\n";
+    assert_no_canary(
+        "compose",
+        &[
+            ("docker-compose.yml", compose),
+            (".env", "DB_PASSWORD=CANARY_4_x7Q\nnot a line CANARY_5_x7Q password\n"),
+            ("jira.env", "ATL_LDAP_SECRET=CANARY_6_x7Q\nATL_TOMCAT_SECURE=false\n"),
+            ("jira.conf", nginx),
+        ],
+        &[],
+        &["connector-scheme-missing", "connector-secure-missing", "syntax-error"],
+    );
+}

@@ -200,6 +200,9 @@ const DOCUMENTED: [&str; 15] = [
     "confluence-dc-haproxy",
     "confluence-dc-apache",
     "jira-dc-nginx",
+    "compose-jira-nginx",
+    "compose-bitbucket-haproxy",
+    "compose-confluence-apache",
 ];
 
 #[test]

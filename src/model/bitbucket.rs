@@ -47,6 +47,7 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, props
         file: source.id(),
         path: source.path(),
         context_path,
+        default_context: None,
         jvm_route: None,
         synchrony_proxy: None,
         forwarded_proto: keys

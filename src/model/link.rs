@@ -65,7 +65,8 @@ impl Candidates {
             }
             let (false, Some(port)) = (connector.ajp, connector.port_number()) else { continue };
             let Some(app) = topology.apps.get(connector.app) else { continue };
-            let context = app.context_path.as_ref().map_or(Some(String::new()), ContextPath::normalized);
+            let default = || Some(app.default_context.unwrap_or("").to_string());
+            let context = app.context_path.as_ref().map_or_else(default, ContextPath::normalized);
             let contexts = [Some(None), context.map(Some)].into_iter().flatten();
             for context in contexts {
                 let context = context.map(|c| number(&mut context_numbers, c));
@@ -88,6 +89,9 @@ impl Candidates {
         }
         // A port only known at deployment time is the port of the one connector whose port
         // is written as the same variable.
+        if let Some(services) = topology.container_hosts.get(&*route.upstream.host) {
+            return by_container(topology, route, services);
+        }
         let Some(port) = route.upstream.port else {
             let variable = route.upstream.port_variable.as_ref()?;
             return self.by_variable.get(variable).filter(|(count, _)| *count == 1).map(|(_, first)| *first);
@@ -105,5 +109,38 @@ impl Candidates {
         let from = topology.frontends.get(route.frontend)?.path;
         let dirs = from.ancestors().skip(1).filter_map(|dir| self.dirs.get(dir));
         dirs.map(|&dir| self.one(&(port, context, Some(dir)))).find(Option::is_some).flatten()?.ok()
+    }
+}
+
+/// The connector of the compose service a route's upstream host names, on the route's port:
+/// of several services of that name (one per compose file), the one nearest the proxy's
+/// file in the directory tree.
+fn by_container(topology: &Topology<'_>, route: &Route, services: &[Option<usize>]) -> Option<usize> {
+    let port = route.upstream.port?;
+    let listening = services.iter().flatten().copied().filter(|&c| {
+        topology.connectors.get(c).is_some_and(|connector| !connector.ajp && connector.port_number() == Some(port))
+    });
+    let from = topology.frontends.get(route.frontend)?.path;
+    // A proxy whose configuration a compose service mounts reaches that file's services
+    // first; stacks of several files share a network, so the others are next.
+    let projects: Vec<crate::source::FileId> =
+        topology.container_mounts.iter().filter(|(path, _)| from.starts_with(path)).map(|(_, file)| *file).collect();
+    let listening: Vec<usize> = listening.collect();
+    let in_project: Vec<usize> = listening
+        .iter()
+        .copied()
+        .filter(|c| topology.connectors.get(*c).is_some_and(|connector| projects.contains(&connector.file)))
+        .collect();
+    let listening = if in_project.is_empty() { listening } else { in_project };
+    let shared = |c: usize| {
+        let app = topology.connectors.get(c).and_then(|c| topology.apps.get(c.app));
+        app.map_or(0, |app| app.path.ancestors().skip(1).filter(|dir| from.starts_with(dir)).count())
+    };
+    let scored: Vec<(usize, usize)> = listening.into_iter().map(|c| (shared(c), c)).collect();
+    let best = scored.iter().map(|&(score, _)| score).max()?;
+    let mut nearest = scored.iter().filter(|&&(score, _)| score == best);
+    match (nearest.next(), nearest.next()) {
+        (Some(&(_, only)), None) => Some(only),
+        _ => None,
     }
 }

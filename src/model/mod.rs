@@ -4,6 +4,7 @@
 pub mod apache;
 pub mod backends;
 mod bitbucket;
+pub mod containers;
 mod declared;
 mod link;
 pub(crate) mod nginx;
@@ -88,6 +89,8 @@ pub enum Style {
     Tomcat,
     /// Spring Boot keys under a prefix (`server.` or `server.additional-connector.1.`).
     Spring(String),
+    /// The environment variables of an Atlassian image (`ATL_TOMCAT_SCHEME`, `SERVER_SCHEME`).
+    Env(containers::Family),
 }
 
 impl Style {
@@ -96,8 +99,10 @@ impl Style {
     pub fn is_true(&self, text: &str) -> bool {
         let text = text.trim();
         match self {
-            Style::Tomcat => text.eq_ignore_ascii_case("true"),
-            Style::Spring(_) => ["true", "on", "yes", "1"].iter().any(|t| text.eq_ignore_ascii_case(t)),
+            Style::Tomcat | Style::Env(containers::Family::Tomcat) => text.eq_ignore_ascii_case("true"),
+            Style::Spring(_) | Style::Env(containers::Family::Spring) => {
+                ["true", "on", "yes", "1"].iter().any(|t| text.eq_ignore_ascii_case(t))
+            }
         }
     }
 }
@@ -130,6 +135,8 @@ pub struct App<'a> {
     pub path: &'a Path,
     /// Its main context path, when set.
     pub context_path: Option<ContextPath<'a>>,
+    /// The context path when none is set, if not the root (Crowd's image serves `/crowd`).
+    pub default_context: Option<&'static str>,
     /// Tomcat's `<Engine jvmRoute>`: the node name appended to session ids.
     pub jvm_route: Option<&'a Setting<'a>>,
     /// Confluence's internal Synchrony proxy, for a `server.xml` whose main context's
@@ -276,6 +283,7 @@ impl Connector<'_> {
                 };
                 format!("{prefix}{key}")
             }
+            Style::Env(family) => containers::field_variable(*family, field).to_string(),
         }
     }
 
@@ -295,7 +303,7 @@ impl Connector<'_> {
     pub fn assignment(&self, field: Field, value: &str) -> String {
         match self.style {
             Style::Tomcat => format!("{}=\"{value}\"", self.name(field)),
-            Style::Spring(_) => format!("{}={value}", self.name(field)),
+            Style::Spring(_) | Style::Env(_) => format!("{}={value}", self.name(field)),
         }
     }
 
@@ -333,8 +341,13 @@ impl Connector<'_> {
     pub fn number(&self, setting: &Setting<'_>) -> Option<u16> {
         let text = setting.value.known()?;
         // Spring Boot trims before converting; Tomcat's Integer.parseInt does not.
-        let text = if matches!(self.style, Style::Spring(_)) { text.trim() } else { text };
+        let text = if self.spring() { text.trim() } else { text };
         text.parse::<u16>().ok().filter(|&p| p > 0)
+    }
+
+    /// Spring Boot reads its settings (Bitbucket's properties or environment).
+    pub fn spring(&self) -> bool {
+        matches!(self.style, Style::Spring(_) | Style::Env(containers::Family::Spring))
     }
 
     /// A boolean as the application reads it.
@@ -353,7 +366,12 @@ impl Connector<'_> {
                     || text.eq_ignore_ascii_case("force")
                     || text.parse::<i64>().is_ok_and(|n| n > 0)
             }
-            Style::Spring(_) => self.is_true(text),
+            Style::Spring(_) | Style::Env(containers::Family::Spring) => self.is_true(text),
+            Style::Env(containers::Family::Tomcat) => {
+                text.eq_ignore_ascii_case("on")
+                    || text.eq_ignore_ascii_case("force")
+                    || text.parse::<i64>().is_ok_and(|n| n > 0)
+            }
         }
     }
 }
@@ -639,6 +657,13 @@ pub struct Topology<'a> {
     pub companion_ports: Vec<u16>,
     /// Bitbucket's SSH ports.
     pub ssh_ports: Vec<u16>,
+    /// The host names compose services are reached by (service names, aliases, lower
+    /// case), with the connector of each service of that name (`None`: a service that
+    /// runs no Atlassian image).
+    pub container_hosts: HashMap<String, Vec<Option<usize>>>,
+    /// The repository paths compose services mount (`./nginx/conf.d`), with the compose
+    /// file: a proxy configuration under one belongs to that file's services.
+    pub container_mounts: Vec<(std::path::PathBuf, FileId)>,
 }
 
 impl<'a> Topology<'a> {
@@ -697,6 +722,8 @@ pub fn build<'a>(
                 topology.nginx_configs.insert(parsed.source.id(), config);
                 nginx_sources.insert(parsed.source.id(), parsed.source);
             }
+            Tree::Compose(compose) => containers::add_compose(&mut topology, parsed.source, compose),
+            Tree::DotEnv(_) => {}
         }
     }
     // A file no tree holds (the include step was not run) is read alone.

@@ -63,6 +63,7 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, doc: 
         file: source.id(),
         path: source.path(),
         context_path: main.or(first),
+        default_context: None,
         jvm_route,
         synchrony_proxy,
         forwarded_proto,

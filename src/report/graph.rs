@@ -41,7 +41,10 @@ pub fn render(topology: &Topology<'_>, sources: &dyn Sources, redactor: &Redacto
         };
         let Some(connector) = topology.connectors.get(*c) else { continue };
         let Some(app) = topology.apps.get(connector.app) else { continue };
-        let context = app.context_path.as_ref().and_then(|p| p.normalized()).unwrap_or_default();
+        let context = match &app.context_path {
+            Some(path) => path.normalized().unwrap_or_default(),
+            None => app.default_context.unwrap_or("").to_string(),
+        };
         let base = topology
             .base_urls
             .iter()

@@ -32,6 +32,26 @@ pub fn of_parsed(parsed: &Parsed<'_>) -> FileSecrets {
             nginx_secrets(config, &mut secrets);
             comment_secrets(parsed.source, &config.comments, &mut secrets);
         }
+        Tree::Compose(compose) => {
+            // The include step adds the settings of `env_file:` files, which are in those.
+            let own =
+                compose.services.iter().flat_map(|s| &s.environment).filter(|s| s.span.file == parsed.source.id());
+            for setting in own {
+                setting_secrets(setting, &mut secrets);
+            }
+            comment_secrets(parsed.source, &compose.comments, &mut secrets);
+        }
+        Tree::DotEnv(env) => {
+            for setting in &env.entries {
+                setting_secrets(setting, &mut secrets);
+            }
+            // An environment file is where secrets are kept: a line it cannot read is
+            // shown masked whole.
+            for problem in &env.problems {
+                secrets.add(parsed.source, problem.span);
+            }
+            comment_secrets(parsed.source, &env.comments, &mut secrets);
+        }
     }
     unparsable_lines(parsed, &mut secrets);
     // Messages may quote a value raw as well as decoded.

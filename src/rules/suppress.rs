@@ -145,6 +145,14 @@ fn read(file: &Parsed<'_>) -> Vec<Entry> {
         Tree::Properties(props) => (props.comments.iter().collect(), props.entries.iter().map(|e| e.span).collect()),
         Tree::ServerXml(doc) => (doc.comments.iter().collect(), doc.elements.iter().map(|e| e.tag_span).collect()),
         Tree::Nginx(config) => (config.comments.iter().collect(), config.directives.iter().map(|d| d.span).collect()),
+        Tree::Compose(compose) => {
+            let own = |s: &&crate::syntax::Setting<'_>| s.span.file == file.source.id();
+            let settings = compose.services.iter().flat_map(|s| s.environment.iter().filter(own).map(|e| e.span));
+            let names = compose.services.iter().map(|s| s.name_span);
+            let keys = compose.services.iter().filter_map(|s| s.environment_at);
+            (compose.comments.iter().collect(), settings.chain(names).chain(keys).collect())
+        }
+        Tree::DotEnv(env) => (env.comments.iter().collect(), env.entries.iter().map(|e| e.span).collect()),
     };
     let mut items = items;
     items.sort_by_key(|s| s.start());

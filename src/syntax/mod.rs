@@ -3,10 +3,13 @@
 pub mod apache;
 pub mod apache_directives;
 pub mod apache_tree;
+pub mod compose;
+pub mod dotenv;
 pub mod haproxy;
 pub mod nginx;
 pub mod nginx_directives;
 pub mod words;
+pub mod yaml;
 
 pub use words::{Setting, Value, Word};
 pub mod properties;
@@ -49,6 +52,10 @@ pub enum Tree<'a> {
     Apache(apache::Config<'a>),
     /// One nginx configuration file.
     Nginx(nginx::Config<'a>),
+    /// A compose file.
+    Compose(compose::Compose<'a>),
+    /// An environment file a compose file reads.
+    DotEnv(dotenv::DotEnv<'a>),
 }
 
 /// A file with its tree.
@@ -69,6 +76,8 @@ impl<'a> Parsed<'a> {
             Tree::Haproxy(config) => &config.problems,
             Tree::Apache(config) => &config.problems,
             Tree::Nginx(config) => &config.problems,
+            Tree::Compose(compose) => &compose.problems,
+            Tree::DotEnv(env) => &env.problems,
         }
     }
 }
@@ -93,6 +102,8 @@ pub fn parse_for(source: &SourceFile, targets: Targets) -> Option<Parsed<'_>> {
         FileKind::Haproxy => Tree::Haproxy(haproxy::parse_for(source, targets.haproxy)),
         FileKind::Apache => Tree::Apache(apache::parse(source)),
         FileKind::Nginx => Tree::Nginx(nginx::parse(source)),
+        FileKind::Compose => Tree::Compose(compose::parse(source)),
+        FileKind::DotEnv => Tree::DotEnv(dotenv::parse(source)),
     };
     Some(Parsed { source, tree })
 }

@@ -78,7 +78,7 @@ impl Rule for LbHealthCheckNotStatus {
             let (expected, context): (String, Option<&ContextPath<'_>>) = match app {
                 None => ("/synchrony/heartbeat".to_string(), None),
                 Some(app) => match &app.context_path {
-                    None => ("/status".to_string(), None),
+                    None => (format!("{}/status", app.default_context.unwrap_or("")), None),
                     Some(context) => match context.normalized() {
                         Some(path) => (format!("{path}/status"), Some(context)),
                         None => continue,

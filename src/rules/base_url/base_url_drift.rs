@@ -59,7 +59,7 @@ fn main_connectors(connectors: &[Connector<'_>]) -> foldhash::HashMap<usize, usi
     let mut main = foldhash::HashMap::default();
     for (index, c) in connectors.iter().enumerate() {
         let primary = match &c.style {
-            Style::Tomcat => true,
+            Style::Tomcat | Style::Env(_) => true,
             Style::Spring(prefix) => prefix == "server.",
         };
         if primary {

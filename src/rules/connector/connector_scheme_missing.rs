@@ -55,7 +55,7 @@ impl Rule for ConnectorSchemeMissing {
                 ),
                 None => sink.emit(
                     connector.at,
-                    "no `scheme`",
+                    format!("no `{scheme_name}`"),
                     format!("connector is reached over HTTPS ({evidence_name}) but has no `{scheme_name}`; it defaults to `http`"),
                 ),
             };

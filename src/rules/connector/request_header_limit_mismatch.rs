@@ -125,6 +125,9 @@ impl Rule for RequestHeaderLimitMismatch {
                 let attribute = match &connector.style {
                     Style::Tomcat => "maxHttpHeaderSize".to_string(),
                     Style::Spring(prefix) => format!("{prefix}max-http-header-size"),
+                    Style::Env(family) => {
+                        crate::model::containers::setting_variable(*family, "max-header-size").to_string()
+                    }
                 };
                 let (label, said) = match setting {
                     Some(_) => (format!("accepts {accepted} bytes"), format!("`{attribute}` is {accepted}")),
@@ -140,6 +143,7 @@ impl Rule for RequestHeaderLimitMismatch {
                 let help = match connector.style {
                     Style::Tomcat => format!("set `maxHttpHeaderSize=\"{}\"` on the connector", limit.bytes),
                     Style::Spring(_) => format!("set `{attribute}={}` in bitbucket.properties", limit.bytes),
+                    Style::Env(_) => format!("set `{attribute}={}` in the service's environment", limit.bytes),
                 };
                 sink.emit(at, label, message).related(limit.span, "the proxy's limit").help(help);
             }
@@ -153,8 +157,8 @@ fn connector_limit(connector: &Connector<'_>) -> Option<(u64, Option<Span>)> {
     let Some(setting) = connector.max_header_size else { return Some((CONNECTOR_DEFAULT, None)) };
     let text = setting.value.known()?.trim();
     let bytes = match connector.style {
-        Style::Tomcat => text.parse().ok()?,
-        Style::Spring(_) => data_size(text)?,
+        Style::Tomcat | Style::Env(crate::model::containers::Family::Tomcat) => text.parse().ok()?,
+        Style::Spring(_) | Style::Env(crate::model::containers::Family::Spring) => data_size(text)?,
     };
     Some((bytes, Some(setting.span)))
 }

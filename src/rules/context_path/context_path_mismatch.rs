@@ -11,7 +11,9 @@ declare_rule! {
     /// path, the HAProxy `path_beg` test or `redirect location` target), the path the proxy
     /// forwards to (the upstream URL's path) and the app's context path do not agree. A route
     /// to a sub-path of the context (`/jira/rest`) agrees; a route to another context of the
-    /// same server (Confluence's `/synchrony-proxy`) is not judged; an app at the root served
+    /// same server (Confluence's `/synchrony-proxy`) is not judged, nor is a route that forwards
+    /// the root unchanged to an app at its image's own path (Crowd's `/crowd`); an app at the
+    /// root served
     /// under a path is flagged only when no route serves it at the root. In templates, a
     /// public path and a context path that are each one plain variable with different names
     /// (`{{ jira_contextpath }}` and `{{ jira_context_path }}`) are reported as a likely
@@ -72,7 +74,7 @@ impl Rule for ContextPathMismatch {
                         continue;
                     }
                 },
-                None => (String::new(), None),
+                None => (app.default_context.unwrap_or("").to_string(), None),
             };
             // Other contexts of the same app (Confluence's `/synchrony-proxy`).
             let others: Vec<&String> = contexts_by_app
@@ -91,6 +93,11 @@ impl Rule for ContextPathMismatch {
                 if others.iter().any(|o| under(&upstream, o.as_str())) {
                     continue;
                 }
+                // A route of the root to the root forwards every path unchanged: an app at its
+                // image's own path (Crowd's `/crowd`) is reachable there as users know it.
+                if public.is_empty() && upstream.is_empty() && context_span.is_none() {
+                    continue;
+                }
                 let upstream_ok =
                     if context.is_empty() { upstream.is_empty() || served_at_root } else { under(&upstream, &context) };
                 if public == upstream && upstream_ok {
@@ -98,12 +105,10 @@ impl Rule for ContextPathMismatch {
                 }
                 let context_label = match context_span {
                     Some(_) => format!("context path `{}`", shown(&context)),
-                    None => "no context path: the root".to_string(),
+                    None if context.is_empty() => "no context path: the root".to_string(),
+                    None => format!("context path `{}` by default", shown(&context)),
                 };
-                let set = |path: &str| match connector.style {
-                    Style::Spring(_) => format!("`server.context-path={path}`"),
-                    Style::Tomcat => format!("`<Context path=\"{path}\">`"),
-                };
+                let set = |path: &str| setting_for(connector, path);
                 if public == upstream {
                     let index = *slot.entry(public).or_insert_with(|| {
                         consistent.push((public, Vec::new()));
@@ -135,17 +140,15 @@ impl Rule for ContextPathMismatch {
                 let span = context_span.unwrap_or(connector.at);
                 let context_label = match context_span {
                     Some(_) => format!("context path `{}`", shown(&context)),
-                    None => "no context path: the root".to_string(),
+                    None if context.is_empty() => "no context path: the root".to_string(),
+                    None => format!("context path `{}` by default", shown(&context)),
                 };
                 let message = format!(
                     "the proxy serves and forwards `{}`, but the app's context path is `{}`",
                     shown(public),
                     shown(&context)
                 );
-                let set = match connector.style {
-                    Style::Spring(_) => format!("`server.context-path={public}`"),
-                    Style::Tomcat => format!("`<Context path=\"{public}\">`"),
-                };
+                let set = setting_for(connector, public);
                 let diagnostic = sink.emit(span, context_label, message);
                 for route in carried.iter().take(MAX_ROUTES_SHOWN) {
                     diagnostic.related(route.public_span, "public path").related(route.upstream.span, "forwarded here");
@@ -184,5 +187,16 @@ fn symbolic(cx: &Context<'_>, connector: usize, context_span: crate::source::Spa
         )
         .related(context_span, "context path")
         .help("use one variable for the public path and the context path");
+    }
+}
+
+/// How a connector's file writes a context path.
+fn setting_for(connector: &crate::model::Connector<'_>, path: &str) -> String {
+    match connector.style {
+        Style::Spring(_) => format!("`server.context-path={path}`"),
+        Style::Tomcat => format!("`<Context path=\"{path}\">`"),
+        Style::Env(family) => {
+            format!("`{}={path}`", crate::model::containers::setting_variable(family, "context-path"))
+        }
     }
 }

@@ -30,7 +30,7 @@ declare_rule! {
         summary: "the places where a file cannot be read as its format",
         severity: Error,
         scope: "syntax",
-        formats: [Haproxy, Apache, TomcatServerXml, BitbucketProperties, Nginx],
+        formats: [Haproxy, Apache, TomcatServerXml, BitbucketProperties, Nginx, Compose, DotEnv],
     }
 }
 
@@ -45,6 +45,10 @@ impl Rule for SyntaxError {
                 Tree::Haproxy(_) => "`haproxy -c` refuses the file: HAProxy will not start until this is fixed",
                 Tree::Apache(_) => "`apachectl -t` refuses the file: Apache will not start until this is fixed",
                 Tree::Nginx(_) => "`nginx -t` refuses the file: nginx will not start until this is fixed",
+                Tree::Compose(_) => {
+                    "`docker compose config` refuses the file: the stack will not start until this is fixed"
+                }
+                Tree::DotEnv(_) => "Compose refuses the file: write each variable as `NAME=value`",
             };
             for problem in file.problems() {
                 let diagnostic = sink.emit(problem.span, problem.label.clone(), problem.message.clone());

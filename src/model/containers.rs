@@ -1,0 +1,261 @@
+//! Apps and connectors of Atlassian's official container images, from the environment a
+//! compose service gives them: each setting read from its variable as the image's
+//! entrypoint renders it (`grammar/atlassian-images.txt`), the image's default where none
+//! is set.
+
+use std::sync::LazyLock;
+
+use foldhash::{HashMap, HashMapExt};
+
+use super::{App, AppKind, BaseUrl, Connector, ContextPath, Field, PathStyle, Style, Topology};
+use crate::source::{SourceFile, Span};
+use crate::syntax::compose::{Compose, Service};
+use crate::syntax::Setting;
+
+/// How an image names its settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    /// The entrypoint renders `server.xml` from `ATL_*` variables (Jira, Confluence, Bamboo,
+    /// Crowd): Tomcat reads the values.
+    Tomcat,
+    /// Spring Boot reads `SERVER_*` variables as `bitbucket.properties` keys (Bitbucket).
+    Spring,
+}
+
+/// One product's image.
+#[derive(Debug)]
+pub struct Product {
+    /// The product.
+    pub kind: AppKind,
+    /// The HTTP port when none is set.
+    pub port: u16,
+    /// The context path when none is set (`""`: the root).
+    pub context: &'static str,
+    /// How its variables are named.
+    pub family: Family,
+    /// Settings and variables its template does not render.
+    without: Vec<&'static str>,
+}
+
+struct Table {
+    images: HashMap<&'static str, AppKind>,
+    products: Vec<Product>,
+    variables: HashMap<(&'static str, &'static str), Vec<&'static str>>,
+}
+
+static TABLE: LazyLock<Table> = LazyLock::new(|| {
+    let mut table = Table { images: HashMap::new(), products: Vec::new(), variables: HashMap::new() };
+    for line in include_str!("../../grammar/atlassian-images.txt").lines() {
+        let words: Vec<&'static str> = line.split_whitespace().collect();
+        match words.as_slice() {
+            ["image", name, product] => {
+                table.images.insert(name, kind(product));
+            }
+            ["product", product, port, context, family, rest @ ..] => table.products.push(Product {
+                kind: kind(product),
+                port: port.parse().unwrap_or(0),
+                context: if *context == "-" { "" } else { context },
+                family: if *family == "spring" { Family::Spring } else { Family::Tomcat },
+                without: rest.iter().filter_map(|w| w.strip_prefix("without=")).flat_map(|w| w.split(',')).collect(),
+            }),
+            ["var", family, setting, names @ ..] => {
+                table.variables.insert((family, setting), names.to_vec());
+            }
+            _ => {}
+        }
+    }
+    table
+});
+
+fn kind(product: &str) -> AppKind {
+    match product {
+        "jira" => AppKind::Jira,
+        "confluence" => AppKind::Confluence,
+        "bitbucket" => AppKind::Bitbucket,
+        "bamboo" => AppKind::Bamboo,
+        "crowd" => AppKind::Crowd,
+        _ => AppKind::Unknown,
+    }
+}
+
+fn family_name(family: Family) -> &'static str {
+    match family {
+        Family::Tomcat => "tomcat",
+        Family::Spring => "spring",
+    }
+}
+
+/// The product an image reference runs, when it is one of Atlassian's images
+/// (`docker.io/atlassian/jira-software:9.12@sha256:...` runs Jira).
+pub fn product(image: &str) -> Option<&'static Product> {
+    let image = image.trim();
+    let image = image.split_once('@').map_or(image, |(name, _)| name);
+    // A tag follows the last `:` after the last `/` (a registry's port comes before it).
+    let image = match image.rsplit_once(':') {
+        Some((name, tag)) if !tag.contains('/') => name,
+        _ => image,
+    };
+    let parts: Vec<&str> = image.split('/').collect();
+    let name = match parts.as_slice() {
+        [.., owner, repository] => format!("{owner}/{repository}").to_ascii_lowercase(),
+        _ => return None,
+    };
+    let kind = *TABLE.images.get(name.as_str())?;
+    TABLE.products.iter().find(|p| p.kind == kind)
+}
+
+impl Product {
+    /// The variables of a setting, in the order the entrypoint looks at them.
+    fn variables<'p>(&'p self, setting: &'p str) -> impl Iterator<Item = &'static str> + 'p {
+        let names = TABLE.variables.get(&(family_name(self.family), setting)).map_or(&[][..], Vec::as_slice);
+        let rendered = !self.without.contains(&setting);
+        names.iter().copied().filter(move |name| rendered && !self.without.contains(name))
+    }
+
+    /// The setting the environment gives `setting`: the first of its variables that is set
+    /// (an empty value is the default, as an empty attribute is Tomcat's).
+    fn get<'a>(&self, service: &'a Service<'a>, setting: &str) -> Option<&'a Setting<'a>> {
+        let found = self.variables(setting).find_map(|name| variable(service, name))?;
+        (found.value.unknown || !found.value.text.trim().is_empty()).then_some(found)
+    }
+}
+
+/// The variable `name` of a service's environment: the entrypoint lower-cases every name,
+/// Spring Boot reads upper case.
+fn variable<'a>(service: &'a Service<'a>, name: &str) -> Option<&'a Setting<'a>> {
+    service.environment.iter().rev().find(|s| s.name.eq_ignore_ascii_case(name))
+}
+
+/// The name of a connector field's variable.
+pub fn field_variable(family: Family, field: Field) -> &'static str {
+    let setting = match field {
+        Field::Port => "port",
+        Field::Scheme => "scheme",
+        Field::Secure => "secure",
+        Field::ProxyName => "proxy-name",
+        Field::ProxyPort => "proxy-port",
+        Field::RedirectPort => "redirect-port",
+    };
+    setting_variable(family, setting)
+}
+
+/// The first variable of a setting (`context-path`, `max-header-size`).
+pub fn setting_variable(family: Family, setting: &str) -> &'static str {
+    let names = TABLE.variables.get(&(family_name(family), setting));
+    names.and_then(|n| n.first().copied()).unwrap_or("")
+}
+
+/// Adds the app of every service of a compose file that runs one of Atlassian's images.
+pub(super) fn add_compose<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, compose: &'a Compose<'a>) {
+    for service in &compose.services {
+        let product = service.image.as_ref().and_then(|i| i.known()).and_then(product);
+        let connector = product.map(|_| topology.connectors.len());
+        let mut names: Vec<String> =
+            std::iter::once(&service.name).chain(&service.aliases).map(|n| n.to_ascii_lowercase()).collect();
+        names.sort_unstable();
+        names.dedup();
+        for name in names {
+            topology.container_hosts.entry(name).or_default().push(connector);
+        }
+        topology.container_mounts.extend(mounts(source, service).map(|path| (path, source.id())));
+        let Some(product) = product else { continue };
+        let at = service.environment_at.unwrap_or(service.name_span);
+        add(topology, source, service, product, at);
+    }
+}
+
+/// The repository paths a service mounts: the sources of its bind mounts, relative to the
+/// compose file's directory.
+fn mounts<'s>(source: &'s SourceFile, service: &'s Service<'_>) -> impl Iterator<Item = std::path::PathBuf> + 's {
+    let dir = source.path().parent().map(std::path::Path::to_path_buf).unwrap_or_default();
+    service.volumes.iter().filter_map(move |volume| {
+        let (from, _) = volume.known()?.split_once(':')?;
+        let relative = from.strip_prefix("./").or_else(|| (from == ".").then_some(""));
+        relative.map(|relative| crate::source::tidy(&dir.join(relative)))
+    })
+}
+
+fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, service: &'a Service<'a>, product: &Product, at: Span) {
+    let app = topology.apps.len();
+    let style = Style::Env(product.family);
+    let path_style = match product.family {
+        Family::Tomcat => PathStyle::Tomcat,
+        Family::Spring => PathStyle::Spring,
+    };
+    // An empty context path is the root, written: `path=""`.
+    let context_path = product.variables("context-path").find_map(|name| variable(service, name)).map(|setting| {
+        let context = ContextPath { setting, style: path_style, host: None, app };
+        topology.contexts.push(context);
+        context
+    });
+    let forwarded_proto = product.get(service, "forward-headers").filter(|s| {
+        s.value.known().is_some_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "native" | "framework"))
+    });
+    topology.apps.push(App {
+        kind: product.kind,
+        file: source.id(),
+        path: source.path(),
+        context_path,
+        default_context: (context_path.is_none() && !product.context.is_empty()).then_some(product.context),
+        jvm_route: None,
+        synchrony_proxy: None,
+        forwarded_proto: forwarded_proto.map(|s| s.span),
+    });
+    if let Some(setting) = product.get(service, "base-url") {
+        topology.base_urls.push(BaseUrl { app, setting });
+    }
+    if product.kind == AppKind::Bitbucket {
+        let ssh = product.get(service, "ssh-port").and_then(|s| s.value.known()).and_then(|v| v.trim().parse().ok());
+        topology.ssh_ports.push(ssh.unwrap_or(super::BITBUCKET_SSH_PORT));
+    }
+    let get = |setting: &str| product.get(service, setting);
+    let ssl_enabled = false;
+    topology.connectors.push(Connector {
+        file: source.id(),
+        app,
+        at,
+        style,
+        ajp: false,
+        ssl_enabled,
+        port: get("port"),
+        default_port: Some(product.port),
+        port_variable: None,
+        scheme: get("scheme"),
+        secure: get("secure"),
+        proxy_name: get("proxy-name"),
+        proxy_port: get("proxy-port"),
+        redirect_port: get("redirect-port"),
+        address: None,
+        secret: None,
+        secret_required: None,
+        protocols: Vec::new(),
+        ciphers: Vec::new(),
+        compression: get("compression"),
+        max_header_size: get("max-header-size"),
+        max_post_size: None,
+        relaxed_chars: [None, None],
+        // The image's template writes Jira's `relaxedPathChars` and `relaxedQueryChars` itself.
+        jira_webapp: false,
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_references_name_their_product() {
+        let of = |image: &str| product(image).map(|p| p.kind);
+        assert_eq!(of("atlassian/jira-software:9.12.3"), Some(AppKind::Jira));
+        assert_eq!(of("docker.io/atlassian/confluence@sha256:ab"), Some(AppKind::Confluence));
+        assert_eq!(of("registry:5000/atlassian/bitbucket-server"), Some(AppKind::Bitbucket));
+        assert_eq!(of("Atlassian/Crowd:latest"), Some(AppKind::Crowd));
+        assert_eq!(of("nginx:latest"), None);
+        assert_eq!(of("cptactionhank/atlassian-jira"), None);
+        let crowd = product("atlassian/crowd").unwrap();
+        assert_eq!((crowd.port, crowd.context), (8095, "/crowd"));
+        assert_eq!(crowd.variables("context-path").collect::<Vec<_>>(), ["ATL_TOMCAT_CONTEXTPATH"]);
+        assert_eq!(product("atlassian/bamboo").unwrap().variables("redirect-port").count(), 0);
+        assert_eq!(field_variable(Family::Spring, Field::ProxyName), "SERVER_PROXY_NAME");
+    }
+}
