@@ -65,6 +65,7 @@ fn files_of(root: &Path, kind: FileKind) -> Vec<SourceFile> {
             FileKind::Nginx => name == "nginx.conf",
             FileKind::Compose => name.contains("compose"),
             FileKind::DotEnv => name == ".env",
+            FileKind::HelmValues => name == "values.yaml",
         };
         if matches {
             out.push(source(entry.path(), kind));

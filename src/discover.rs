@@ -401,8 +401,13 @@ fn kind_by_name(path: &Path) -> Option<Name> {
         return Some(Name::Definite(FileKind::Nginx));
     }
     // `docker-compose.yml`, `compose.yaml`, `jira-compose.yml`, `docker-compose_nginx.yml`.
-    if (lower.ends_with(".yml") || lower.ends_with(".yaml")) && lower.contains("compose") {
+    let yaml = lower.ends_with(".yml") || lower.ends_with(".yaml");
+    if yaml && lower.contains("compose") {
         return Some(Name::Definite(FileKind::Compose));
+    }
+    // Other YAML may be values for one of Atlassian's Helm charts.
+    if yaml {
+        return Some(Name::Ambiguous);
     }
     let in_sites_dir =
         path.parent().and_then(Path::file_name).is_some_and(|d| d.to_string_lossy().starts_with("sites-"));
@@ -449,10 +454,13 @@ fn sniff(bytes: &[u8], path: &Path) -> Option<FileKind> {
     }
     let (name, _) = rendered_name(path);
     let extension = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    let text = String::from_utf8_lossy(bytes.get(..bytes.len().min(256 * 1024)).unwrap_or(bytes));
+    if extension == "yml" || extension == "yaml" {
+        return crate::syntax::helm::looks_like_values(&text, path).then_some(FileKind::HelmValues);
+    }
     if OTHER_FORMATS.contains(&extension.as_str()) {
         return None;
     }
-    let text = String::from_utf8_lossy(bytes.get(..bytes.len().min(256 * 1024)).unwrap_or(bytes));
     if text.contains("<Server") && (text.contains("<Service") || text.contains("<Connector")) {
         return Some(FileKind::TomcatServerXml);
     }
@@ -638,7 +646,8 @@ mod tests {
         assert_eq!(kind_by_name(Path::new("etc/nginx/conf.d/jira.conf")), Some(Name::Definite(FileKind::Nginx)));
         assert_eq!(kind_by_name(Path::new("stack/docker-compose.yml")), Some(Name::Definite(FileKind::Compose)));
         assert_eq!(kind_by_name(Path::new("jira-compose.yaml.j2")), Some(Name::Definite(FileKind::Compose)));
-        assert_eq!(kind_by_name(Path::new("roles/x/defaults/main.yml")), None);
+        assert_eq!(kind_by_name(Path::new("roles/x/defaults/main.yml")), Some(Name::Ambiguous));
+        assert_eq!(sniff(b"jira_port: 8080\n", Path::new("roles/x/defaults/main.yml")), None);
         // Source code ends its lines as nginx does.
         assert_eq!(sniff(b"function f() {\n  a();\n  b();\n}\n", Path::new("app.js")), None);
         // XML with a line that starts like an HAProxy section (D-Bus policy files).

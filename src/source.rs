@@ -86,6 +86,8 @@ pub enum FileKind {
     Compose,
     /// An environment file a compose file reads (`.env`, `env_file:`).
     DotEnv,
+    /// Values for one of Atlassian's Data Center Helm charts.
+    HelmValues,
 }
 
 impl FileKind {
@@ -99,6 +101,7 @@ impl FileKind {
             FileKind::Nginx => "nginx",
             FileKind::Compose => "compose",
             FileKind::DotEnv => "env-file",
+            FileKind::HelmValues => "helm-values",
         }
     }
 }

@@ -353,3 +353,28 @@ services:
         &["connector-scheme-missing", "connector-secure-missing", "syntax-error"],
     );
 }
+
+#[test]
+fn helm_values_secrets_never_appear() {
+    let values = "\
+replicaCount: 3
+ingress:
+  create: true
+  nginx: false
+  host: jira.example.com
+database:
+  credentials:
+    password: CANARY_1_x7Q
+jira:
+  additionalEnvironmentVariables:
+    - name: ATL_JDBC_PASSWORD
+      value: CANARY_2_x7Q
+    - name: ATL_PROXY_PORT
+      value: \"443\"
+    - name: X
+      value: \"https://u:CANARY_3_x7Q@jira.example.com/\"
+  license:
+    secretKey: CANARY_4_x7Q
+";
+    assert_no_canary("helm", &[("values.yaml", values)], &[], &["lb-session-affinity-missing"]);
+}

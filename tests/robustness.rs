@@ -132,6 +132,9 @@ fn random_bytes_never_panic_in_any_parser() {
         (Some(FileKind::TomcatServerXml), "server.xml"),
         (Some(FileKind::BitbucketProperties), "bitbucket.properties"),
         (Some(FileKind::Nginx), "nginx.conf"),
+        (Some(FileKind::Compose), "docker-compose.yml"),
+        (Some(FileKind::HelmValues), "values.yaml"),
+        (Some(FileKind::DotEnv), ".env"),
         (None, "x.conf"),
     ];
     let alphabet: Vec<u8> =
@@ -159,6 +162,8 @@ fn inputs_the_fuzzers_crashed_on_stay_fixed() {
             "server_xml" => Some(FileKind::TomcatServerXml),
             "properties" => Some(FileKind::BitbucketProperties),
             "nginx" => Some(FileKind::Nginx),
+            "compose" => Some(FileKind::Compose),
+            "helm_values" => Some(FileKind::HelmValues),
             _ => None,
         };
         for input in std::fs::read_dir(target.path()).expect("dir").flatten() {
@@ -174,4 +179,25 @@ fn inputs_the_fuzzers_crashed_on_stay_fixed() {
         }
     }
     assert!(replayed > 0, "the fuzz regressions were not found");
+}
+
+/// YAML aliases nest without growing the file: ten levels of ten references each stand for
+/// ten billion scalars. The compose and Helm readers share the nodes, merge keys copy one
+/// level, and the walk for secrets stops at its budget, so the run stays quick.
+#[test]
+fn yaml_alias_bombs_stay_small() {
+    let mut text = String::from("x-0: &l0 [\"password=1\", a, a, a, a, a, a, a, a, a]\n");
+    for level in 1..10 {
+        let refs = vec![format!("*l{}", level - 1); 10].join(", ");
+        text.push_str(&format!("x-{level}: &l{level} [{refs}]\n"));
+    }
+    text.push_str("x-env: &env\n  ATL_PROXY_NAME: jira.example.com\n");
+    text.push_str(
+        "services:\n  jira:\n    image: atlassian/jira-software\n    environment:\n      <<: *env\n    labels: *l9\n",
+    );
+    let started = std::time::Instant::now();
+    lint_bytes(text.as_bytes(), Some(FileKind::Compose), "docker-compose.yml");
+    let values = text.replace("services:", "replicaCount: 2\ningress:\n  create: true\njira:\n  x: *l9\nservices:");
+    lint_bytes(values.as_bytes(), Some(FileKind::HelmValues), "values.yaml");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
 }

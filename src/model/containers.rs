@@ -7,9 +7,15 @@ use std::sync::LazyLock;
 
 use foldhash::{HashMap, HashMapExt};
 
-use super::{App, AppKind, BaseUrl, Connector, ContextPath, Field, PathStyle, Style, Topology};
+use std::sync::Arc;
+
+use super::{
+    Affinity, App, AppKind, Backend, BaseUrl, Connector, ContextPath, Field, Frontend, NginxRoute, PathStyle,
+    ProxyKind, Route, Server, Style, Topology, Upstream,
+};
 use crate::source::{SourceFile, Span};
 use crate::syntax::compose::{Compose, Service};
+use crate::syntax::helm::{HelmValues, Ingress};
 use crate::syntax::Setting;
 
 /// How an image names its settings.
@@ -114,7 +120,7 @@ impl Product {
 
     /// The setting the environment gives `setting`: the first of its variables that is set
     /// (an empty value is the default, as an empty attribute is Tomcat's).
-    fn get<'a>(&self, service: &'a Service<'a>, setting: &str) -> Option<&'a Setting<'a>> {
+    fn get<'a>(&self, service: &'a [Setting<'a>], setting: &str) -> Option<&'a Setting<'a>> {
         let found = self.variables(setting).find_map(|name| variable(service, name))?;
         (found.value.unknown || !found.value.text.trim().is_empty()).then_some(found)
     }
@@ -122,8 +128,8 @@ impl Product {
 
 /// The variable `name` of a service's environment: the entrypoint lower-cases every name,
 /// Spring Boot reads upper case.
-fn variable<'a>(service: &'a Service<'a>, name: &str) -> Option<&'a Setting<'a>> {
-    service.environment.iter().rev().find(|s| s.name.eq_ignore_ascii_case(name))
+fn variable<'a>(environment: &'a [Setting<'a>], name: &str) -> Option<&'a Setting<'a>> {
+    environment.iter().rev().find(|s| s.name.eq_ignore_ascii_case(name))
 }
 
 /// The name of a connector field's variable.
@@ -160,7 +166,7 @@ pub(super) fn add_compose<'a>(topology: &mut Topology<'a>, source: &'a SourceFil
         topology.container_mounts.extend(mounts(source, service).map(|path| (path, source.id())));
         let Some(product) = product else { continue };
         let at = service.environment_at.unwrap_or(service.name_span);
-        add(topology, source, service, product, at);
+        add(topology, source, &service.environment, product, at);
     }
 }
 
@@ -175,7 +181,15 @@ fn mounts<'s>(source: &'s SourceFile, service: &'s Service<'_>) -> impl Iterator
     })
 }
 
-fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, service: &'a Service<'a>, product: &Product, at: Span) {
+/// Adds the app (and its connector, whose index it returns) that an image runs with
+/// `environment`; `at` is where a setting the environment lacks is said to be missing.
+fn add<'a>(
+    topology: &mut Topology<'a>,
+    source: &'a SourceFile,
+    service: &'a [Setting<'a>],
+    product: &Product,
+    at: Span,
+) -> usize {
     let app = topology.apps.len();
     let style = Style::Env(product.family);
     let path_style = match product.family {
@@ -237,6 +251,128 @@ fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, service: &'a Ser
         // The image's template writes Jira's `relaxedPathChars` and `relaxedQueryChars` itself.
         jira_webapp: false,
     });
+    topology.connectors.len() - 1
+}
+
+/// Adds the app a chart's values deploy, and the Ingress the chart renders for it: a
+/// frontend (TLS when `ingress.https`), a route of its path to the app's service, and the
+/// replicas it balances over, with ingress-nginx's settings from the annotations.
+pub(super) fn add_helm<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, values: &'a HelmValues<'a>) {
+    let kind = kind(values.product);
+    let Some(product) = TABLE.products.iter().find(|p| p.kind == kind && kind != AppKind::Unknown) else { return };
+    let connector = add(topology, source, &values.environment, product, values.at);
+    // The chart names the service after the release; a release named after the product
+    // (`helm install jira atlassian-data-center/jira`) is the usual one.
+    let host = values.product.to_string();
+    topology.container_hosts.entry(host.clone()).or_default().push(Some(connector));
+    let Some(ingress) = &values.ingress else { return };
+    let (https, https_at) = ingress.https;
+    let frontend = topology.frontends.len();
+    topology.frontends.push(Frontend {
+        path: source.path(),
+        kind: ProxyKind::Ingress,
+        label: format!("the {} chart's Ingress", values.product),
+        at: ingress.create,
+        port: Some(if https { 443 } else { 80 }),
+        port_span: https_at,
+        tls: https.then_some(https_at),
+    });
+    let nodes = values.replicas.1.unwrap_or(values.at);
+    let backend = topology.backends.len();
+    topology.backends.push(Backend {
+        kind: ProxyKind::Ingress,
+        name: format!("{} service", values.product),
+        at: ingress.nginx_off.unwrap_or(ingress.create),
+        servers: vec![Server {
+            address: nodes,
+            line: nodes,
+            count: usize::try_from(values.replicas.0).unwrap_or(usize::MAX),
+            active: true,
+            template: false,
+            cookie: None,
+            route: None,
+            check: true,
+            health_uri: None,
+        }],
+        balance: None,
+        persistence: None,
+        tcp: false,
+        affinity: ingress_affinity(ingress),
+        health: None,
+    });
+    // Other controllers than ingress-nginx have no body limit or timeouts of these names.
+    let nginx = ingress.class.as_ref().and_then(|c| c.value.known()).is_none_or(|c| c == "nginx");
+    let annotation = |name: &str| ingress.annotation(&format!("nginx.ingress.kubernetes.io/{name}"));
+    let body_limit = match annotation("proxy-body-size") {
+        Some(set) => (set.value.known().and_then(super::nginx::size).unwrap_or(u64::MAX), Some(set.value.span)),
+        None if nginx => (1 << 20, None),
+        None => (0, None),
+    };
+    let timeout = |name: &str| match annotation(name) {
+        Some(set) => {
+            let seconds = set.value.known().and_then(|v| v.trim().parse::<u64>().ok())?;
+            Some((seconds.saturating_mul(1000), Some(set.value.span)))
+        }
+        None if nginx => Some((60_000, None)),
+        None => None,
+    };
+    let (path, path_at) = &ingress.path;
+    let public: Arc<str> = super::url::normalized_path(path).into();
+    let connector_port = topology.connectors.get(connector).and_then(Connector::port_number);
+    topology.routes.push(Route {
+        frontend,
+        at: *path_at,
+        public: Some(Arc::clone(&public)),
+        public_span: *path_at,
+        public_symbol: None,
+        hosts: ingress.host.iter().filter_map(|h| Some((h.value.known()?.to_string(), h.value.span))).collect(),
+        // ingress-nginx passes the path on as it is.
+        upstream: Upstream {
+            scheme: "http".into(),
+            host: host.into(),
+            port: connector_port,
+            port_variable: None,
+            path: public,
+            span: nodes,
+        },
+        preserve_host: true,
+        compression: None,
+        websocket: true,
+        haproxy: None,
+        nginx: Some(NginxRoute {
+            http11: true,
+            upgrade: true,
+            connection: true,
+            dropping: None,
+            body_limit,
+            timeouts: [timeout("proxy-read-timeout"), timeout("proxy-send-timeout")],
+        }),
+        backend: Some(backend),
+    });
+}
+
+/// What keeps a user on one replica behind an Ingress: ingress-nginx's `affinity: cookie`,
+/// Traefik's sticky cookie, the AWS load balancer's stickiness. Other controllers keep it
+/// elsewhere (a `BackendConfig`), so it is not judged for them.
+fn ingress_affinity(ingress: &Ingress<'_>) -> Affinity {
+    let class = ingress.class.as_ref().and_then(|c| c.value.known()).unwrap_or("nginx");
+    let nginx = ingress.annotation("nginx.ingress.kubernetes.io/affinity");
+    let traefik = ingress.annotation("traefik.ingress.kubernetes.io/service.sticky.cookie");
+    let alb = ingress.annotation("alb.ingress.kubernetes.io/target-group-attributes");
+    let sticky = match (nginx, traefik, alb) {
+        (Some(set), _, _) if set.value.known().is_some_and(|v| v.trim() == "cookie") => Some(set),
+        (_, Some(set), _) if set.value.known().is_some_and(|v| v.trim() == "true") => Some(set),
+        (_, _, Some(set)) if set.value.known().is_some_and(|v| v.contains("stickiness.enabled=true")) => Some(set),
+        _ => None,
+    };
+    let name = ingress.annotation("nginx.ingress.kubernetes.io/session-cookie-name");
+    let name = name.and_then(|n| n.value.known()).unwrap_or("INGRESSCOOKIE");
+    Affinity {
+        cookie: sticky.map(|set| (name.to_string(), set.value.span)),
+        // A controller atl-lint does not know keeps affinity where it cannot see.
+        template: sticky.is_none() && !matches!(class, "nginx" | "traefik" | "alb"),
+        ..Affinity::default()
+    }
 }
 
 #[cfg(test)]

@@ -132,6 +132,14 @@ fn by_container(topology: &Topology<'_>, route: &Route, services: &[Option<usize
         .filter(|c| topology.connectors.get(*c).is_some_and(|connector| projects.contains(&connector.file)))
         .collect();
     let listening = if in_project.is_empty() { listening } else { in_project };
+    // A chart's Ingress reaches the app of its own values file.
+    let frontend_file = topology.frontends.get(route.frontend).map(|f| f.at.file);
+    let own: Vec<usize> = listening
+        .iter()
+        .copied()
+        .filter(|c| topology.connectors.get(*c).is_some_and(|connector| Some(connector.file) == frontend_file))
+        .collect();
+    let listening = if own.is_empty() { listening } else { own };
     let shared = |c: usize| {
         let app = topology.connectors.get(c).and_then(|c| topology.apps.get(c.app));
         app.map_or(0, |app| app.path.ancestors().skip(1).filter(|dir| from.starts_with(dir)).count())

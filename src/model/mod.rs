@@ -394,6 +394,8 @@ pub enum ProxyKind {
     Haproxy,
     /// nginx.
     Nginx,
+    /// A Kubernetes Ingress (ingress-nginx unless its class says otherwise).
+    Ingress,
 }
 
 /// Where the public reaches the proxy: an Apache virtual host (or the server context), or
@@ -723,6 +725,7 @@ pub fn build<'a>(
                 nginx_sources.insert(parsed.source.id(), parsed.source);
             }
             Tree::Compose(compose) => containers::add_compose(&mut topology, parsed.source, compose),
+            Tree::HelmValues(values) => containers::add_helm(&mut topology, parsed.source, values),
             Tree::DotEnv(_) => {}
         }
     }

@@ -39,7 +39,22 @@ pub fn of_parsed(parsed: &Parsed<'_>) -> FileSecrets {
             for setting in own {
                 setting_secrets(setting, &mut secrets);
             }
+            for span in &compose.secrets {
+                let decoded = parsed.source.text().get(span.start()..span.end()).unwrap_or("");
+                secrets.value(*span, decoded);
+            }
             comment_secrets(parsed.source, &compose.comments, &mut secrets);
+        }
+        Tree::HelmValues(values) => {
+            for span in &values.secrets {
+                let decoded = parsed.source.text().get(span.start()..span.end()).unwrap_or("");
+                secrets.value(*span, decoded);
+            }
+            let own = values.environment.iter().chain(values.ingress.iter().flat_map(|i| &i.annotations));
+            for setting in own.filter(|s| !s.value.span.is_empty()) {
+                setting_secrets(setting, &mut secrets);
+            }
+            comment_secrets(parsed.source, &values.comments, &mut secrets);
         }
         Tree::DotEnv(env) => {
             for setting in &env.entries {

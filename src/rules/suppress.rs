@@ -153,6 +153,10 @@ fn read(file: &Parsed<'_>) -> Vec<Entry> {
             (compose.comments.iter().collect(), settings.chain(names).chain(keys).collect())
         }
         Tree::DotEnv(env) => (env.comments.iter().collect(), env.entries.iter().map(|e| e.span).collect()),
+        Tree::HelmValues(values) => {
+            let settings = values.environment.iter().chain(values.ingress.iter().flat_map(|i| &i.annotations));
+            (values.comments.iter().collect(), settings.map(|s| s.span).chain([values.at]).collect())
+        }
     };
     let mut items = items;
     items.sort_by_key(|s| s.start());

@@ -18,6 +18,8 @@ pub struct Compose<'a> {
     pub comments: Vec<Comment<'a>>,
     /// What could not be read.
     pub problems: Vec<SyntaxProblem>,
+    /// The values of secret-named keys and `NAME=value` items, wherever they are.
+    pub secrets: Vec<Span>,
 }
 
 /// One service.
@@ -55,7 +57,8 @@ impl Service<'_> {
 /// Parses a compose file.
 pub fn parse(source: &SourceFile) -> Compose<'_> {
     let stream = yaml::parse(source);
-    let mut compose = Compose { comments: comments(source), problems: stream.problems, ..Compose::default() };
+    let secrets = stream.documents.iter().flat_map(yaml::secret_values).collect();
+    let mut compose = Compose { comments: comments(source), problems: stream.problems, secrets, ..Compose::default() };
     let Some(root) = stream.documents.first() else { return compose };
     // The first compose format had the services at the top level.
     let services: Vec<&(Node, Node)> = match root.get("services") {
@@ -166,7 +169,7 @@ fn environment<'a>(source: &'a SourceFile, env: &Node) -> Vec<Setting<'a>> {
 
 /// The comments of a YAML file: a `#` at the start of a line or after a blank, outside
 /// quotes.
-fn comments(source: &SourceFile) -> Vec<Comment<'_>> {
+pub(crate) fn comments(source: &SourceFile) -> Vec<Comment<'_>> {
     let text = source.text();
     let mut out = Vec::new();
     let mut offset = 0;

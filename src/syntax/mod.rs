@@ -6,6 +6,7 @@ pub mod apache_tree;
 pub mod compose;
 pub mod dotenv;
 pub mod haproxy;
+pub mod helm;
 pub mod nginx;
 pub mod nginx_directives;
 pub mod words;
@@ -56,6 +57,8 @@ pub enum Tree<'a> {
     Compose(compose::Compose<'a>),
     /// An environment file a compose file reads.
     DotEnv(dotenv::DotEnv<'a>),
+    /// Values for one of Atlassian's Helm charts.
+    HelmValues(Box<helm::HelmValues<'a>>),
 }
 
 /// A file with its tree.
@@ -78,6 +81,7 @@ impl<'a> Parsed<'a> {
             Tree::Nginx(config) => &config.problems,
             Tree::Compose(compose) => &compose.problems,
             Tree::DotEnv(env) => &env.problems,
+            Tree::HelmValues(values) => &values.problems,
         }
     }
 }
@@ -104,6 +108,7 @@ pub fn parse_for(source: &SourceFile, targets: Targets) -> Option<Parsed<'_>> {
         FileKind::Nginx => Tree::Nginx(nginx::parse(source)),
         FileKind::Compose => Tree::Compose(compose::parse(source)),
         FileKind::DotEnv => Tree::DotEnv(dotenv::parse(source)),
+        FileKind::HelmValues => Tree::HelmValues(Box::new(helm::parse(source))),
     };
     Some(Parsed { source, tree })
 }

@@ -76,6 +76,41 @@ impl Node {
     }
 }
 
+/// How many nodes a walk for secrets visits: aliases share nodes, so a walk through them
+/// could otherwise grow exponentially.
+const MAX_VISITS: usize = 1_000_000;
+
+/// The spans of the scalars under secret-named keys (`password:`, `DB_SECRET:`), and of
+/// secret-named `NAME=value` items, in a document.
+pub fn secret_values(root: &Node) -> Vec<Span> {
+    let mut out = Vec::new();
+    let mut stack = vec![(root, false)];
+    let mut visits = 0;
+    while let Some((node, secret)) = stack.pop() {
+        visits += 1;
+        if visits > MAX_VISITS {
+            break;
+        }
+        match &node.kind {
+            Kind::Scalar { text, .. } => {
+                let named = text.split_once('=').is_some_and(|(name, _)| crate::secrets::is_secret_name(name));
+                if secret || named {
+                    out.push(node.span);
+                }
+            }
+            Kind::Map(entries) => {
+                for (key, value) in entries.iter() {
+                    let secret = key.text().is_some_and(crate::secrets::is_secret_name);
+                    stack.push((value, secret));
+                }
+            }
+            Kind::Seq(items) => stack.extend(items.iter().map(|item| (item, secret))),
+            Kind::Null => {}
+        }
+    }
+    out
+}
+
 /// The documents of a YAML stream, and what could not be read.
 #[derive(Debug, Default)]
 pub struct Stream {

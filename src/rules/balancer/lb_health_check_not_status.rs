@@ -91,6 +91,9 @@ impl Rule for LbHealthCheckNotStatus {
             };
             let path_of = |uri: &str| uri.split(['?', '#']).next().unwrap_or(uri).to_string();
             match backend.kind {
+                // The chart's readiness probe asks for the status page; an Ingress has no
+                // check of its own.
+                ProxyKind::Ingress => continue,
                 ProxyKind::Haproxy => {
                     let checked = backend.servers.iter().any(|s| s.active && s.check);
                     match &backend.health {

@@ -78,12 +78,14 @@ impl Rule for LbSessionAffinityMissing {
                 ProxyKind::Haproxy => haproxy_problem(&balanced),
                 ProxyKind::Apache => apache_problem(topology, &balanced),
                 ProxyKind::Nginx => nginx_problem(topology, &balanced),
+                ProxyKind::Ingress => ingress_problem(&balanced),
             };
             let Some((label, why, help)) = problem else { continue };
             let name = match backend.kind {
                 ProxyKind::Apache => format!("`{}`", backend.name),
                 ProxyKind::Nginx => format!("`upstream {}`", backend.name),
                 ProxyKind::Haproxy => format!("backend `{}`", backend.name),
+                ProxyKind::Ingress => format!("the Ingress to the {}", backend.name),
             };
             let message = format!(
                 "{name} spreads {product}'s requests over {} nodes and {why}: a user's next request can reach another node, which logs them out at random (\"XSRF Security Token Missing\", login loops)",
@@ -210,6 +212,18 @@ fn nginx_problem(topology: &Topology<'_>, balanced: &Balanced<'_>) -> Option<(&'
             _ => "only one of its servers has a `route=`, so `sticky route` has nothing to match".to_string(),
         },
         "give each `server` its own `route=NODE`, the node's Tomcat `jvmRoute`".to_string(),
+    ))
+}
+
+/// What an Ingress lacks: no annotation that keeps a user on one replica.
+fn ingress_problem(balanced: &Balanced<'_>) -> Option<(&'static str, String, String)> {
+    if balanced.backend.affinity.cookie.is_some() {
+        return None;
+    }
+    Some((
+        "no session affinity",
+        "sets no sticky cookie (`nginx.ingress.kubernetes.io/affinity: cookie`)".to_string(),
+        "keep `ingress.nginx: true` (the chart then adds `nginx.ingress.kubernetes.io/affinity: cookie` and `affinity-mode: persistent`), or add those annotations to `ingress.annotations`".to_string(),
     ))
 }
 

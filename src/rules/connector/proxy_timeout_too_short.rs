@@ -107,12 +107,22 @@ impl Rule for ProxyTimeoutTooShort {
             if !bitbucket {
                 continue;
             }
-            for (name, timeout) in ["proxy_read_timeout", "proxy_send_timeout"].into_iter().zip(nginx.timeouts) {
+            let ingress = topology.frontends.get(route.frontend).is_some_and(|f| f.kind == ProxyKind::Ingress);
+            let names = match ingress {
+                true => {
+                    ["nginx.ingress.kubernetes.io/proxy-read-timeout", "nginx.ingress.kubernetes.io/proxy-send-timeout"]
+                }
+                false => ["proxy_read_timeout", "proxy_send_timeout"],
+            };
+            for (name, timeout) in names.into_iter().zip(nginx.timeouts) {
                 let Some((ms, set)) = timeout else { continue };
                 if ms >= minimum || !reported.insert(set.unwrap_or(route.at)) {
                     continue;
                 }
-                let wanted = format!("`{name} {}s;`", (minimum / 1000).max(300));
+                let wanted = match ingress {
+                    true => format!("`{name}: \"{}\"`", (minimum / 1000).max(300)),
+                    false => format!("`{name} {}s;`", (minimum / 1000).max(300)),
+                };
                 match set {
                     Some(span) => {
                         let message = format!(
@@ -125,8 +135,9 @@ impl Rule for ProxyTimeoutTooShort {
                             .help(format!("raise it: {wanted} or longer"));
                     }
                     None => {
+                        let proxy = if ingress { "ingress-nginx" } else { "nginx" };
                         let message = format!(
-                            "nginx's default `{name}` of 60 s applies on this route to Bitbucket, below the {} asked for: a clone or fetch of a large repository is cut off while the server prepares it",
+                            "{proxy}'s default `{name}` of 60 s applies on this route to Bitbucket, below the {} asked for: a clone or fetch of a large repository is cut off while the server prepares it",
                             seconds(minimum)
                         );
                         sink.emit(route.at, "60 s default", message)

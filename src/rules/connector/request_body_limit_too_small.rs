@@ -3,7 +3,7 @@
 
 use foldhash::{HashSet, HashSetExt};
 
-use crate::model::AppKind;
+use crate::model::{AppKind, ProxyKind};
 use crate::rules::{declare_rule, Context, Rule, Sink};
 use crate::source::Span;
 use crate::syntax::Tree;
@@ -116,7 +116,29 @@ impl Rule for RequestBodyLimitTooSmall {
                     .help(format!("raise the size in the condition to {needed} or more, or exempt the app's paths"));
                 continue;
             }
-            let advice = format!("set `client_max_body_size {}m;` here (or higher)", needed.div_ceil(1 << 20));
+            let megabytes = needed.div_ceil(1 << 20);
+            if topology.frontends.get(route.frontend).is_some_and(|f| f.kind == ProxyKind::Ingress) {
+                let advice = format!(
+                    "set `nginx.ingress.kubernetes.io/proxy-body-size: {megabytes}m` (the chart's `ingress.maxBodySize`) or higher"
+                );
+                let (span, label, said) = match set {
+                    Some(span) => {
+                        (span, "limit too small", format!("the Ingress's `proxy-body-size` allows {}", shown(limit)))
+                    }
+                    None => (
+                        route.at,
+                        "1 MiB default",
+                        "ingress-nginx's default `proxy-body-size` of 1 MiB applies".to_string(),
+                    ),
+                };
+                let message = format!(
+                    "{said} on a route to {product}, which accepts {} ({why}): larger uploads fail with 413 at the Ingress",
+                    shown(needed)
+                );
+                sink.emit(span, label, message).related(route.at, "the route").help(advice);
+                continue;
+            }
+            let advice = format!("set `client_max_body_size {megabytes}m;` here (or higher)");
             match set {
                 Some(span) => {
                     let message = format!(

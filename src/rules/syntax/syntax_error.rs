@@ -30,7 +30,7 @@ declare_rule! {
         summary: "the places where a file cannot be read as its format",
         severity: Error,
         scope: "syntax",
-        formats: [Haproxy, Apache, TomcatServerXml, BitbucketProperties, Nginx, Compose, DotEnv],
+        formats: [Haproxy, Apache, TomcatServerXml, BitbucketProperties, Nginx, Compose, DotEnv, HelmValues],
     }
 }
 
@@ -49,6 +49,9 @@ impl Rule for SyntaxError {
                     "`docker compose config` refuses the file: the stack will not start until this is fixed"
                 }
                 Tree::DotEnv(_) => "Compose refuses the file: write each variable as `NAME=value`",
+                Tree::HelmValues(_) => {
+                    "`helm` refuses the values file: the release will not install until this is fixed"
+                }
             };
             for problem in file.problems() {
                 let diagnostic = sink.emit(problem.span, problem.label.clone(), problem.message.clone());
