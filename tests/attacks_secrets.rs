@@ -339,6 +339,12 @@ services:
     image: nginx
     volumes:
       - ./jira.conf:/etc/nginx/conf.d/default.conf
+  traefik:
+    image: traefik:v3
+    command: --entrypoints.websecure.address=:443 --api.insecure=true
+    labels:
+      - \"traefik.http.middlewares.auth.basicauth.users=admin:CANARY_7_x7Q\"
+      - \"traefik.http.routers.api.rule=Host(`traefik.example.com`)\"
 ";
     let nginx = "server {\n    listen 443 ssl;\n    location / {\n        proxy_pass http://jira:8080;\n    }\n}\n";
     assert_no_canary(

@@ -184,7 +184,7 @@ fn false_ifdefine_and_ifmodule_bodies_in_an_include_tree_are_not_read() {
 }
 
 /// Atlassian's documented setups: nothing at warning or above.
-const DOCUMENTED: [&str; 19] = [
+const DOCUMENTED: [&str; 20] = [
     "templates",
     "clean",
     "bitbucket-haproxy-ssl",
@@ -204,6 +204,7 @@ const DOCUMENTED: [&str; 19] = [
     "compose-bitbucket-haproxy",
     "compose-confluence-apache",
     "helm-jira-dc",
+    "compose-confluence-traefik",
 ];
 
 #[test]

@@ -73,7 +73,8 @@ fn variables(reader: &Reader<'_>, env: FileId) -> HashMap<String, Variable> {
 fn substitute<'v>(compose: &mut Compose<'_>, lookup: &dyn Fn(&str) -> Option<&'v Variable>) {
     for service in &mut compose.services {
         let values = service.image.iter_mut().chain(&mut service.env_files).chain(&mut service.ports);
-        for value in values.chain(&mut service.volumes).chain(service.environment.iter_mut().map(|s| &mut s.value)) {
+        let settings = service.environment.iter_mut().chain(&mut service.labels).map(|s| &mut s.value);
+        for value in values.chain(&mut service.volumes).chain(&mut service.command).chain(settings) {
             interpolate(value, lookup);
         }
     }

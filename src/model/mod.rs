@@ -11,6 +11,7 @@ pub(crate) mod nginx;
 pub mod routes;
 pub mod tls;
 mod tomcat;
+mod traefik;
 pub mod url;
 
 pub use declared::declared;
@@ -396,6 +397,8 @@ pub enum ProxyKind {
     Nginx,
     /// A Kubernetes Ingress (ingress-nginx unless its class says otherwise).
     Ingress,
+    /// Traefik, configured by labels on compose services.
+    Traefik,
 }
 
 /// Where the public reaches the proxy: an Apache virtual host (or the server context), or
@@ -724,7 +727,10 @@ pub fn build<'a>(
                 topology.nginx_configs.insert(parsed.source.id(), config);
                 nginx_sources.insert(parsed.source.id(), parsed.source);
             }
-            Tree::Compose(compose) => containers::add_compose(&mut topology, parsed.source, compose),
+            Tree::Compose(compose) => {
+                containers::add_compose(&mut topology, parsed.source, compose);
+                traefik::add(&mut topology, parsed.source, compose);
+            }
             Tree::HelmValues(values) => containers::add_helm(&mut topology, parsed.source, values),
             Tree::DotEnv(_) => {}
         }

@@ -33,11 +33,27 @@ pub fn of_parsed(parsed: &Parsed<'_>) -> FileSecrets {
             comment_secrets(parsed.source, &config.comments, &mut secrets);
         }
         Tree::Compose(compose) => {
-            // The include step adds the settings of `env_file:` files, which are in those.
+            // The include step adds the settings of `env_file:` files, which are in those, and
+            // gives a value the span of the `.env` line it comes from: that file holds the
+            // span, this one only masks the value wherever a message quotes it.
             let own =
                 compose.services.iter().flat_map(|s| &s.environment).filter(|s| s.span.file == parsed.source.id());
             for setting in own {
-                setting_secrets(setting, &mut secrets);
+                if setting.value.span.file == parsed.source.id() {
+                    setting_secrets(setting, &mut secrets);
+                } else if crate::secrets::is_secret_name(&setting.name) {
+                    secrets.decoded(&setting.value.text);
+                }
+            }
+            // Traefik's `basicauth.users` and `digestauth.users` hold password hashes.
+            let labels = compose.services.iter().flat_map(|s| &s.labels);
+            for label in labels.filter(|s| s.value.span.file == parsed.source.id()) {
+                let name = label.name.to_ascii_lowercase();
+                if name.contains("basicauth") || name.contains("digestauth") {
+                    secrets.value(label.value.span, &label.value.text);
+                } else {
+                    setting_secrets(label, &mut secrets);
+                }
             }
             for span in &compose.secrets {
                 let decoded = parsed.source.text().get(span.start()..span.end()).unwrap_or("");

@@ -45,6 +45,10 @@ pub struct Service<'a> {
     pub volumes: Vec<Value<'a>>,
     /// `hostname:`, `container_name:` and network `aliases:`: other names it is reached by.
     pub aliases: Vec<String>,
+    /// `labels:`, in either form (`traefik.http.routers.jira.rule=Host(...)`).
+    pub labels: Vec<Setting<'a>>,
+    /// `command:` as a list of arguments (a string is split at blanks).
+    pub command: Vec<Value<'a>>,
 }
 
 impl Service<'_> {
@@ -86,7 +90,15 @@ fn service<'a>(source: &'a SourceFile, name: &str, name_span: Span, body: &Node)
         items.into_iter().filter_map(|item| value(item).or_else(|| long_form(item, key))).collect()
     };
     let environment_at = body.get("environment").map(|(k, _)| k.span);
+    let labels = body.get("labels").map(|(_, labels)| environment(source, labels)).unwrap_or_default();
     let environment = body.get("environment").map(|(_, env)| environment(source, env)).unwrap_or_default();
+    let command = match body.get("command") {
+        Some((_, node)) => match node.text() {
+            Some(text) => words(source, text, node.span),
+            None => node.items().iter().filter_map(value).collect(),
+        },
+        None => Vec::new(),
+    };
     let mut aliases: Vec<String> =
         ["hostname", "container_name"].iter().filter_map(|k| body.get(k)?.1.text().map(str::to_string)).collect();
     if let Some((_, networks)) = body.get("networks") {
@@ -105,7 +117,26 @@ fn service<'a>(source: &'a SourceFile, name: &str, name_span: Span, body: &Node)
         ports: list("ports"),
         volumes: list("volumes"),
         aliases,
+        labels,
+        command,
     }
+}
+
+/// A command written as one string, split at blanks (each word at its place when the
+/// string is written as it reads).
+fn words<'a>(source: &SourceFile, text: &str, span: Span) -> Vec<Value<'a>> {
+    let exact = source.text().get(span.start()..span.end()) == Some(text);
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for word in text.split_inclusive(char::is_whitespace) {
+        let trimmed = word.trim_end();
+        if !trimmed.is_empty() {
+            let at = if exact { span.sub(offset, offset + trimmed.len()) } else { span };
+            out.push(Value::new(Cow::Owned(trimmed.to_string()), at));
+        }
+        offset += word.len();
+    }
+    out
 }
 
 /// A port or mount in the long syntax, as its short one: `published:target`,

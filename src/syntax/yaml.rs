@@ -93,9 +93,15 @@ pub fn secret_values(root: &Node) -> Vec<Span> {
         }
         match &node.kind {
             Kind::Scalar { text, .. } => {
-                let named = text.split_once('=').is_some_and(|(name, _)| crate::secrets::is_secret_name(name));
-                if secret || named {
-                    out.push(node.span);
+                let named = text.split_once('=').filter(|(name, value)| {
+                    let plain = name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+                    plain && !value.is_empty() && crate::secrets::is_secret_name(name)
+                });
+                match named {
+                    // The value of `NAME=value`, after the `=`.
+                    Some((name, _)) => out.push(node.span.sub(name.len() + 1, node.span.len())),
+                    None if secret => out.push(node.span),
+                    None => {}
                 }
             }
             Kind::Map(entries) => {

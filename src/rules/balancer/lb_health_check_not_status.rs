@@ -93,7 +93,7 @@ impl Rule for LbHealthCheckNotStatus {
             match backend.kind {
                 // The chart's readiness probe asks for the status page; an Ingress has no
                 // check of its own.
-                ProxyKind::Ingress => continue,
+                ProxyKind::Ingress | ProxyKind::Traefik => continue,
                 ProxyKind::Haproxy => {
                     let checked = backend.servers.iter().any(|s| s.active && s.check);
                     match &backend.health {

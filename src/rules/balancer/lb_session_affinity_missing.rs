@@ -79,13 +79,15 @@ impl Rule for LbSessionAffinityMissing {
                 ProxyKind::Apache => apache_problem(topology, &balanced),
                 ProxyKind::Nginx => nginx_problem(topology, &balanced),
                 ProxyKind::Ingress => ingress_problem(&balanced),
+                // Traefik routes here reach one container; no backend balances them.
+                ProxyKind::Traefik => None,
             };
             let Some((label, why, help)) = problem else { continue };
             let name = match backend.kind {
                 ProxyKind::Apache => format!("`{}`", backend.name),
                 ProxyKind::Nginx => format!("`upstream {}`", backend.name),
                 ProxyKind::Haproxy => format!("backend `{}`", backend.name),
-                ProxyKind::Ingress => format!("the Ingress to the {}", backend.name),
+                ProxyKind::Ingress | ProxyKind::Traefik => format!("the Ingress to the {}", backend.name),
             };
             let message = format!(
                 "{name} spreads {product}'s requests over {} nodes and {why}: a user's next request can reach another node, which logs them out at random (\"XSRF Security Token Missing\", login loops)",

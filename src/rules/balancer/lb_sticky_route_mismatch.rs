@@ -65,7 +65,9 @@ impl Rule for LbStickyRouteMismatch {
         let mut reported: HashSet<Span> = HashSet::new();
         for balanced in balanced(topology) {
             let backend = balanced.backend;
-            if matches!(backend.kind, ProxyKind::Haproxy | ProxyKind::Ingress) || backend.affinity.template {
+            if matches!(backend.kind, ProxyKind::Haproxy | ProxyKind::Ingress | ProxyKind::Traefik)
+                || backend.affinity.template
+            {
                 continue;
             }
             let Some((names, sticky)) = &backend.affinity.cookie else { continue };

@@ -1,0 +1,208 @@
+//! Traefik in a compose stack: its entry points from the Traefik service's `command:`
+//! (`--entrypoints.websecure.address=:443`), and a frontend and a route for each router the
+//! other services declare in their labels (`traefik.http.routers.jira.rule=Host(...)`,
+//! Traefik 2 and 3; Traefik 1's `traefik.frontend.rule` and `traefik.port`).
+
+use std::sync::Arc;
+
+use foldhash::{HashMap, HashMapExt};
+
+use super::{Frontend, ProxyKind, Route, Topology, Upstream};
+use crate::source::{SourceFile, Span};
+use crate::syntax::compose::{Compose, Service};
+use crate::syntax::Setting;
+
+/// An entry point: its port, and whether TLS is switched on for all its routers.
+#[derive(Clone, Copy, Debug)]
+struct EntryPoint {
+    port: Option<u16>,
+    tls: Option<Span>,
+}
+
+/// Adds the routers the services of a compose file declare, when a service of the file
+/// runs Traefik.
+pub(super) fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, compose: &'a Compose<'a>) {
+    let traefik = compose.services.iter().find(|s| {
+        s.image.as_ref().and_then(|i| i.known()).is_some_and(|image| image.to_ascii_lowercase().contains("traefik"))
+    });
+    let Some(traefik) = traefik else { return };
+    let entry_points = entry_points(traefik);
+    for service in compose.services.iter().filter(|s| !std::ptr::eq(*s, traefik)) {
+        let labels: HashMap<String, &Setting<'_>> =
+            service.labels.iter().map(|l| (l.name.to_ascii_lowercase(), l)).collect();
+        let enabled = labels.get("traefik.enable").and_then(|s| s.value.known());
+        if enabled.is_some_and(|v| v.trim().eq_ignore_ascii_case("false")) {
+            continue;
+        }
+        for (router, rule) in routers(&labels) {
+            add_router(topology, source, service, &labels, &entry_points, &router, rule);
+        }
+    }
+}
+
+/// `--entrypoints.NAME.address=:PORT` and `--entrypoints.NAME.http.tls=true` (or a
+/// certificate resolver) in the Traefik service's command; the names lower case.
+fn entry_points(traefik: &Service<'_>) -> HashMap<String, EntryPoint> {
+    let mut out: HashMap<String, EntryPoint> = HashMap::new();
+    for arg in &traefik.command {
+        let Some(text) = arg.known() else { continue };
+        let Some((key, value)) = text.trim_start_matches('-').split_once('=') else { continue };
+        let key = key.to_ascii_lowercase();
+        let Some(rest) = key.strip_prefix("entrypoints.") else { continue };
+        let Some((name, setting)) = rest.split_once('.') else { continue };
+        let entry = out.entry(name.to_string()).or_insert(EntryPoint { port: None, tls: None });
+        match setting {
+            "address" => entry.port = value.rsplit_once(':').and_then(|(_, p)| p.split('/').next()?.parse().ok()),
+            "http.tls" if value.trim().eq_ignore_ascii_case("true") => entry.tls = Some(arg.span),
+            "http.tls.certresolver" => entry.tls = Some(arg.span),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Each router a service's labels declare, with its rule: Traefik 2 and 3 name it
+/// (`traefik.http.routers.NAME.rule`), Traefik 1 has one (`traefik.frontend.rule`).
+fn routers<'l, 'a>(labels: &HashMap<String, &'l Setting<'a>>) -> Vec<(String, &'l Setting<'a>)> {
+    let mut out: Vec<(String, &Setting<'_>)> = labels
+        .iter()
+        .filter_map(|(name, setting)| {
+            let router = name.strip_prefix("traefik.http.routers.")?.strip_suffix(".rule")?;
+            Some((router.to_string(), *setting))
+        })
+        .collect();
+    if let Some(rule) = labels.get("traefik.frontend.rule") {
+        out.push((String::new(), *rule));
+    }
+    out.sort_by_key(|(_, s)| s.span.start());
+    out
+}
+
+fn add_router<'a>(
+    topology: &mut Topology<'a>,
+    source: &'a SourceFile,
+    service: &Service<'_>,
+    labels: &HashMap<String, &Setting<'_>>,
+    entry_points: &HashMap<String, EntryPoint>,
+    router: &str,
+    rule: &Setting<'_>,
+) {
+    let label = |key: &str| labels.get(&format!("traefik.http.routers.{router}.{key}")).copied();
+    let v1 = router.is_empty();
+    // Traefik's own services (the dashboard's `api@internal`) are not the app's.
+    if label("service").and_then(|s| s.value.known()).is_some_and(|s| s.ends_with("@internal")) {
+        return;
+    }
+    // The entry points it listens on: those named, else every one.
+    let named: Vec<String> = label("entrypoints")
+        .and_then(|s| s.value.known())
+        .map(|v| v.split(',').map(|e| e.trim().to_ascii_lowercase()).collect())
+        .unwrap_or_default();
+    let listening: Vec<EntryPoint> = match named.is_empty() {
+        true => entry_points.values().copied().collect(),
+        false => named.iter().filter_map(|n| entry_points.get(n).copied()).collect(),
+    };
+    let router_tls = ["tls", "tls.certresolver"]
+        .iter()
+        .filter_map(|k| label(k))
+        .find(|s| !s.name.ends_with(".tls") || s.value.known().is_some_and(|v| v.trim() == "true"))
+        .map(|s| s.span);
+    let tls = router_tls.or_else(|| listening.iter().find_map(|e| e.tls));
+    let port = match (tls, listening.iter().find_map(|e| e.port)) {
+        (_, Some(port)) if listening.len() == 1 => Some(port),
+        (Some(_), _) => Some(443),
+        (None, _) => Some(80),
+    };
+    let Some(text) = rule.value.known() else { return };
+    let hosts: Vec<(String, Span)> = matcher_args(text, "Host").into_iter().map(|h| (h, rule.value.span)).collect();
+    let public = matcher_args(text, "PathPrefix").into_iter().next().unwrap_or_default();
+    // The service's port: its load balancer's label, Traefik 1's `traefik.port`, else
+    // the image's HTTP port (Traefik takes the one port a container exposes).
+    let service_name = label("service").and_then(|s| s.value.known()).unwrap_or(router).to_ascii_lowercase();
+    let port_label = match v1 {
+        true => labels.get("traefik.port").copied(),
+        false => labels.get(&format!("traefik.http.services.{service_name}.loadbalancer.server.port")).copied(),
+    };
+    let image_port =
+        service.image.as_ref().and_then(|i| i.known()).and_then(super::containers::product).map(|p| p.port);
+    let upstream_port = port_label.and_then(|s| s.value.known()).and_then(|v| v.trim().parse().ok()).or(image_port);
+    let compression = label("middlewares").and_then(|m| {
+        let names = m.value.known()?;
+        names.split(',').find_map(|name| {
+            let name = name.trim().trim_end_matches("@docker").to_ascii_lowercase();
+            labels.get(&format!("traefik.http.middlewares.{name}.compress")).map(|s| s.span)
+        })
+    });
+    let preserve_host = labels
+        .get(&format!("traefik.http.services.{service_name}.loadbalancer.passhostheader"))
+        .and_then(|s| s.value.known())
+        .is_none_or(|v| !v.trim().eq_ignore_ascii_case("false"));
+    let frontend = topology.frontends.len();
+    let name = if v1 { format!("{}'s Traefik frontend", service.name) } else { format!("Traefik router {router}") };
+    topology.frontends.push(Frontend {
+        path: source.path(),
+        kind: ProxyKind::Traefik,
+        label: name,
+        at: rule.span,
+        port,
+        port_span: rule.span,
+        tls,
+    });
+    let public: Arc<str> = super::url::normalized_path(&public).into();
+    topology.routes.push(Route {
+        frontend,
+        at: rule.span,
+        public: Some(Arc::clone(&public)),
+        public_span: rule.value.span,
+        public_symbol: None,
+        hosts: hosts.into(),
+        // Traefik passes the path on unchanged unless a middleware strips it.
+        upstream: Upstream {
+            scheme: "http".into(),
+            host: service.name.to_ascii_lowercase().into(),
+            port: upstream_port,
+            port_variable: None,
+            path: public,
+            span: port_label.map_or(rule.span, |s| s.value.span),
+        },
+        preserve_host,
+        compression,
+        websocket: true,
+        haproxy: None,
+        nginx: None,
+        backend: None,
+    });
+}
+
+/// The arguments of a rule's matchers of one name: ``Host(`a`, `b`)``, `Host:a,b` (1.x).
+fn matcher_args(rule: &str, matcher: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = rule;
+    while let Some(at) = rest.find(matcher) {
+        let after = rest.get(at + matcher.len()..).unwrap_or("");
+        rest = after;
+        if let Some(args) = after.strip_prefix('(') {
+            let inner = args.split(')').next().unwrap_or("");
+            out.extend(inner.split(',').map(|a| a.trim().trim_matches(['`', '"', '\'']).to_string()));
+        } else if let Some(args) = after.strip_prefix(':') {
+            let inner = args.split(';').next().unwrap_or("");
+            out.extend(inner.split(',').map(|a| a.trim().to_string()));
+        }
+    }
+    out.retain(|a| !a.is_empty());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::matcher_args;
+
+    #[test]
+    fn rules_name_their_hosts_and_paths() {
+        let rule = "Host(`jira.example.com`) && PathPrefix(`/jira`)";
+        assert_eq!(matcher_args(rule, "Host"), ["jira.example.com"]);
+        assert_eq!(matcher_args(rule, "PathPrefix"), ["/jira"]);
+        assert_eq!(matcher_args("Host:a.example.com,b.example.com", "Host"), ["a.example.com", "b.example.com"]);
+        assert!(matcher_args("HostRegexp(`{host:.+}`)", "PathPrefix").is_empty());
+    }
+}
