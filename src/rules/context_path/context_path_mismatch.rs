@@ -127,12 +127,19 @@ impl Rule for ContextPathMismatch {
                     let diagnostic = sink.emit(route.public_span, "public path", message);
                     diagnostic.related(route.upstream.span, "forwarded here");
                     diagnostic.related(context_span.unwrap_or(connector.at), context_label);
-                    diagnostic.help(format!(
-                        "serve and forward one path: `{}` with {}, or `{}` for the app as it is",
-                        shown(public),
-                        set(public),
-                        shown(&context)
-                    ));
+                    // The public path is the app's already: only the forwarded path is wrong.
+                    let help = match public == context {
+                        true => {
+                            format!("forward `{}` to `{}` as it is, the app's own path", shown(public), shown(&context))
+                        }
+                        false => format!(
+                            "serve and forward one path: `{}` with {}, or `{}` for the app as it is",
+                            shown(public),
+                            set(public),
+                            shown(&context)
+                        ),
+                    };
+                    diagnostic.help(help);
                 }
             }
             for (public, carried) in consistent {
