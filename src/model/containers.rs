@@ -10,8 +10,8 @@ use foldhash::{HashMap, HashMapExt};
 use std::sync::Arc;
 
 use super::{
-    Affinity, App, AppKind, Backend, BaseUrl, Connector, ContextPath, Field, Frontend, NginxRoute, PathStyle,
-    ProxyKind, Route, Server, Style, Topology, Upstream,
+    Affinity, App, AppKind, Backend, BaseUrl, Connector, ContextPath, Frontend, NginxRoute, PathStyle, ProxyKind,
+    Route, Server, Style, Topology, Upstream,
 };
 use crate::source::{SourceFile, Span};
 use crate::syntax::compose::{Compose, Service};
@@ -120,9 +120,14 @@ impl Product {
 
     /// The setting the environment gives `setting`: the first of its variables that is set
     /// (an empty value is the default, as an empty attribute is Tomcat's).
-    fn get<'a>(&self, service: &'a [Setting<'a>], setting: &str) -> Option<&'a Setting<'a>> {
-        let found = self.variables(setting).find_map(|name| variable(service, name))?;
+    fn get<'a>(&self, environment: &'a [Setting<'a>], setting: &str) -> Option<&'a Setting<'a>> {
+        let found = self.written(environment, setting)?;
         (found.value.unknown || !found.value.text.trim().is_empty()).then_some(found)
+    }
+
+    /// The first of a setting's variables the environment sets, empty or not.
+    fn written<'a>(&self, environment: &'a [Setting<'a>], setting: &str) -> Option<&'a Setting<'a>> {
+        self.variables(setting).find_map(|name| variable(environment, name))
     }
 }
 
@@ -130,19 +135,6 @@ impl Product {
 /// Spring Boot reads upper case.
 fn variable<'a>(environment: &'a [Setting<'a>], name: &str) -> Option<&'a Setting<'a>> {
     environment.iter().rev().find(|s| s.name.eq_ignore_ascii_case(name))
-}
-
-/// The name of a connector field's variable.
-pub fn field_variable(family: Family, field: Field) -> &'static str {
-    let setting = match field {
-        Field::Port => "port",
-        Field::Scheme => "scheme",
-        Field::Secure => "secure",
-        Field::ProxyName => "proxy-name",
-        Field::ProxyPort => "proxy-port",
-        Field::RedirectPort => "redirect-port",
-    };
-    setting_variable(family, setting)
 }
 
 /// The first variable of a setting (`context-path`, `max-header-size`).
@@ -197,7 +189,7 @@ fn add<'a>(
         Family::Spring => PathStyle::Spring,
     };
     // An empty context path is the root, written: `path=""`.
-    let context_path = product.variables("context-path").find_map(|name| variable(service, name)).map(|setting| {
+    let context_path = product.written(service, "context-path").map(|setting| {
         let context = ContextPath { setting, style: path_style, host: None, app };
         topology.contexts.push(context);
         context
@@ -223,14 +215,13 @@ fn add<'a>(
         topology.ssh_ports.push(ssh.unwrap_or(super::BITBUCKET_SSH_PORT));
     }
     let get = |setting: &str| product.get(service, setting);
-    let ssl_enabled = false;
     topology.connectors.push(Connector {
         file: source.id(),
         app,
         at,
         style,
         ajp: false,
-        ssl_enabled,
+        ssl_enabled: false,
         port: get("port"),
         default_port: Some(product.port),
         port_variable: None,
@@ -378,6 +369,7 @@ fn ingress_affinity(ingress: &Ingress<'_>) -> Affinity {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Field;
 
     #[test]
     fn image_references_name_their_product() {
@@ -392,6 +384,6 @@ mod tests {
         assert_eq!((crowd.port, crowd.context), (8095, "/crowd"));
         assert_eq!(crowd.variables("context-path").collect::<Vec<_>>(), ["ATL_TOMCAT_CONTEXTPATH"]);
         assert_eq!(product("atlassian/bamboo").unwrap().variables("redirect-port").count(), 0);
-        assert_eq!(field_variable(Family::Spring, Field::ProxyName), "SERVER_PROXY_NAME");
+        assert_eq!(setting_variable(Family::Spring, Field::ProxyName.key()), "SERVER_PROXY_NAME");
     }
 }

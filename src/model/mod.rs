@@ -125,6 +125,21 @@ pub enum Field {
     RedirectPort,
 }
 
+impl Field {
+    /// The field's Spring Boot key (`proxy-name`), which also names it in
+    /// `grammar/atlassian-images.txt`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Field::Port => "port",
+            Field::Scheme => "scheme",
+            Field::Secure => "secure",
+            Field::ProxyName => "proxy-name",
+            Field::ProxyPort => "proxy-port",
+            Field::RedirectPort => "redirect-port",
+        }
+    }
+}
+
 /// One application instance.
 #[derive(Debug)]
 pub struct App<'a> {
@@ -273,18 +288,8 @@ impl Connector<'_> {
                 Field::RedirectPort => "redirectPort",
             }
             .to_string(),
-            Style::Spring(prefix) => {
-                let key = match field {
-                    Field::Port => "port",
-                    Field::Scheme => "scheme",
-                    Field::Secure => "secure",
-                    Field::ProxyName => "proxy-name",
-                    Field::ProxyPort => "proxy-port",
-                    Field::RedirectPort => "redirect-port",
-                };
-                format!("{prefix}{key}")
-            }
-            Style::Env(family) => containers::field_variable(*family, field).to_string(),
+            Style::Spring(prefix) => format!("{prefix}{}", field.key()),
+            Style::Env(family) => containers::setting_variable(*family, field.key()).to_string(),
         }
     }
 

@@ -136,17 +136,13 @@ pub fn parse(source: &SourceFile) -> HelmValues<'_> {
             Some(node) => (node.text().unwrap_or("/").to_string(), node.span),
             None => ("/".to_string(), key.span),
         };
-        env.push(derived_owned("SERVER_CONTEXT_PATH", text, span));
+        env.push(derived("SERVER_CONTEXT_PATH", text, span));
     } else if let Some(node) = context {
-        env.push(derived_owned("ATL_TOMCAT_CONTEXTPATH", node.text().unwrap_or("").to_string(), node.span));
+        env.push(derived("ATL_TOMCAT_CONTEXTPATH", node.text().unwrap_or("").to_string(), node.span));
     }
     let http_port = child(child(section, "ports"), "http");
     if let Some(node) = http_port.filter(|n| n.text().is_some()) {
-        env.push(derived_owned(
-            name("ATL_TOMCAT_PORT", "SERVER_PORT"),
-            node.text().unwrap_or("").to_string(),
-            node.span,
-        ));
+        env.push(derived(name("ATL_TOMCAT_PORT", "SERVER_PORT"), node.text().unwrap_or("").to_string(), node.span));
     }
     if let Some(host) = &host {
         let mut named = host.clone();
@@ -236,12 +232,8 @@ fn setting<'a>(name: &'static str, node: &Node) -> Option<Setting<'a>> {
 }
 
 /// A setting the chart writes itself, shown at the value that decides it.
-fn derived<'a>(name: &'static str, value: &'static str, at: Span) -> Setting<'a> {
-    Setting { name: Cow::Borrowed(name), name_span: at, value: Value::new(Cow::Borrowed(value), at), span: at }
-}
-
-fn derived_owned<'a>(name: &'static str, value: String, at: Span) -> Setting<'a> {
-    Setting { name: Cow::Borrowed(name), name_span: at, value: Value::new(Cow::Owned(value), at), span: at }
+fn derived<'a>(name: &'static str, value: impl Into<Cow<'a, str>>, at: Span) -> Setting<'a> {
+    Setting { name: Cow::Borrowed(name), name_span: at, value: Value::new(value.into(), at), span: at }
 }
 
 #[cfg(test)]
