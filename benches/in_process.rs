@@ -66,6 +66,7 @@ fn files_of(root: &Path, kind: FileKind) -> Vec<SourceFile> {
             FileKind::Compose => name.contains("compose"),
             FileKind::DotEnv => name == ".env",
             FileKind::HelmValues => name == "values.yaml",
+            FileKind::Kube => name.ends_with(".yaml") && name != "values.yaml",
         };
         if matches {
             out.push(source(entry.path(), kind));

@@ -456,6 +456,9 @@ fn sniff(bytes: &[u8], path: &Path) -> Option<FileKind> {
     let extension = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
     let text = String::from_utf8_lossy(bytes.get(..bytes.len().min(256 * 1024)).unwrap_or(bytes));
     if extension == "yml" || extension == "yaml" {
+        if crate::syntax::kube::looks_like_manifests(&text) {
+            return Some(FileKind::Kube);
+        }
         return crate::syntax::helm::looks_like_values(&text, path).then_some(FileKind::HelmValues);
     }
     if OTHER_FORMATS.contains(&extension.as_str()) {

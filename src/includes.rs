@@ -15,6 +15,7 @@ use crate::syntax::apache_tree::{self, DumpLine, Host, State, TreeFacts};
 use crate::syntax::{self, Parsed, Tree};
 
 mod compose;
+mod kube;
 pub mod nginx;
 
 pub use nginx::NginxTrees;
@@ -83,6 +84,7 @@ pub fn read<'a>(sources: &'a Sources, added: &'a Added, scope: &'a Scope, target
     }
     let nginx = nginx::read(&mut reader, &walked);
     compose::read(&mut reader, &walked);
+    kube::read(&mut reader, &walked);
     // Files no main configuration includes are read on their own: their own `Define`s and
     // `${NAME}`s, no includes, modules unknown.
     reader.root = None;

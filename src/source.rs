@@ -88,6 +88,8 @@ pub enum FileKind {
     DotEnv,
     /// Values for one of Atlassian's Data Center Helm charts.
     HelmValues,
+    /// Kubernetes manifests.
+    Kube,
 }
 
 impl FileKind {
@@ -102,6 +104,7 @@ impl FileKind {
             FileKind::Compose => "compose",
             FileKind::DotEnv => "env-file",
             FileKind::HelmValues => "helm-values",
+            FileKind::Kube => "kubernetes",
         }
     }
 }

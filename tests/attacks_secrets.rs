@@ -384,3 +384,82 @@ jira:
 ";
     assert_no_canary("helm", &[("values.yaml", values)], &[], &["lb-session-affinity-missing"]);
 }
+
+#[test]
+fn kubernetes_secrets_never_appear() {
+    let manifests = "\
+apiVersion: v1
+kind: Secret
+metadata:
+  name: jira-db
+stringData:
+  url: CANARY_1_x7Q
+data:
+  password: CANARY_2_x7Q
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: jira-env
+data:
+  ATL_JDBC_PASSWORD: CANARY_3_x7Q
+  ATL_PROXY_NAME: jira.example.org
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: jira
+spec:
+  replicas: 2
+  template:
+    metadata:
+      labels:
+        app: jira
+    spec:
+      containers:
+        - name: jira
+          image: atlassian/jira-software
+          envFrom:
+            - configMapRef:
+                name: jira-env
+          env:
+            - name: ATL_DB_PASSWORD
+              value: CANARY_4_x7Q
+            - name: X
+              value: \"https://u:CANARY_5_x7Q@jira.example.com/\"
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: jira
+spec:
+  selector:
+    app: jira
+  ports:
+    - port: 8080
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: jira
+  annotations:
+    nginx.ingress.kubernetes.io/auth-secret: CANARY_6_x7Q
+spec:
+  ingressClassName: nginx
+  tls:
+    - secretName: jira-tls
+  rules:
+    - host: jira.example.com
+      http:
+        paths:
+          - path: /
+            pathType: Prefix
+            backend:
+              service:
+                name: jira
+                port:
+                  number: 8080
+";
+    let expected = ["lb-session-affinity-missing", "connector-proxy-name-mismatch"];
+    assert_no_canary("kubernetes", &[("jira.yaml", manifests)], &[], &expected);
+}

@@ -72,7 +72,7 @@ fn the_whole_corpus_lints_in_one_run() {
 
 /// Repositories that hold a proxy and an application configuration (`SOURCES.tsv`) whose
 /// routes atl-lint cannot link yet, and why.
-const UNLINKED: [(&str, &str); 10] = [
+const UNLINKED: [(&str, &str); 9] = [
     ("c2platform__ansible-dev", "the Apache vhosts are YAML block strings in group_vars, not files"),
     ("jenkins-infra__jenkins-infra", "the Tomcat side lives in the images of other repositories"),
     (
@@ -90,7 +90,6 @@ const UNLINKED: [(&str, &str); 10] = [
         "kangeek__infra-docker-compose",
         "the nginx templates proxy to `proxied.server`, a host no compose service has (envsubst fills it in at start)",
     ),
-    ("Leif160519__k8s-deploy", "Kubernetes manifests (issue 21)"),
     (
         "rtyler__infra-puppet@wiki",
         "two proxy layers: the Apache vhost proxies to the nginx cache on 127.0.0.1:8009, which proxies to Confluence (linked); proxy-to-proxy hops are not followed",

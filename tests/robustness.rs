@@ -134,6 +134,7 @@ fn random_bytes_never_panic_in_any_parser() {
         (Some(FileKind::Nginx), "nginx.conf"),
         (Some(FileKind::Compose), "docker-compose.yml"),
         (Some(FileKind::HelmValues), "values.yaml"),
+        (Some(FileKind::Kube), "jira.yaml"),
         (Some(FileKind::DotEnv), ".env"),
         (None, "x.conf"),
     ];
@@ -164,6 +165,7 @@ fn inputs_the_fuzzers_crashed_on_stay_fixed() {
             "nginx" => Some(FileKind::Nginx),
             "compose" => Some(FileKind::Compose),
             "helm_values" => Some(FileKind::HelmValues),
+            "kube" => Some(FileKind::Kube),
             _ => None,
         };
         for input in std::fs::read_dir(target.path()).expect("dir").flatten() {
@@ -199,5 +201,7 @@ fn yaml_alias_bombs_stay_small() {
     lint_bytes(text.as_bytes(), Some(FileKind::Compose), "docker-compose.yml");
     let values = text.replace("services:", "replicaCount: 2\ningress:\n  create: true\njira:\n  x: *l9\nservices:");
     lint_bytes(values.as_bytes(), Some(FileKind::HelmValues), "values.yaml");
+    let manifests = text.replace("services:", "apiVersion: v1\nkind: List\nitems: *l9\nservices:");
+    lint_bytes(manifests.as_bytes(), Some(FileKind::Kube), "jira.yaml");
     assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
 }

@@ -175,7 +175,7 @@ fn mounts<'s>(source: &'s SourceFile, service: &'s Service<'_>) -> impl Iterator
 
 /// Adds the app (and its connector, whose index it returns) that an image runs with
 /// `environment`; `at` is where a setting the environment lacks is said to be missing.
-fn add<'a>(
+pub(super) fn add<'a>(
     topology: &mut Topology<'a>,
     source: &'a SourceFile,
     service: &'a [Setting<'a>],
@@ -257,27 +257,59 @@ pub(super) fn add_helm<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, 
     let host = values.product.to_string();
     topology.container_hosts.entry(host.clone()).or_default().push(Some(connector));
     let Some(ingress) = &values.ingress else { return };
+    let connector_port = topology.connectors.get(connector).and_then(Connector::port_number);
+    let frontend = add_ingress_frontend(topology, source, ingress, format!("the {} chart's Ingress", values.product));
+    let nodes = values.replicas.1.unwrap_or(values.at);
+    let replicas = usize::try_from(values.replicas.0).unwrap_or(usize::MAX);
+    let backend =
+        add_ingress_backend(topology, ingress, format!("{} service", values.product), (replicas, nodes, nodes));
+    let upstream = Upstream {
+        scheme: "http".into(),
+        host: host.into(),
+        port: connector_port,
+        port_variable: None,
+        path: "".into(),
+        span: nodes,
+    };
+    add_ingress_route(topology, ingress, frontend, backend, upstream);
+}
+
+/// The frontend of an Ingress: where it listens (443 when it ends TLS).
+pub(super) fn add_ingress_frontend<'a>(
+    topology: &mut Topology<'a>,
+    source: &'a SourceFile,
+    ingress: &Ingress<'_>,
+    label: String,
+) -> usize {
     let (https, https_at) = ingress.https;
-    let frontend = topology.frontends.len();
     topology.frontends.push(Frontend {
         path: source.path(),
         kind: ProxyKind::Ingress,
-        label: format!("the {} chart's Ingress", values.product),
+        label,
         at: ingress.create,
         port: Some(if https { 443 } else { 80 }),
         port_span: https_at,
         tls: https.then_some(https_at),
     });
-    let nodes = values.replicas.1.unwrap_or(values.at);
-    let backend = topology.backends.len();
+    topology.frontends.len() - 1
+}
+
+/// The replicas an Ingress balances over (how many, where routes reach them and where
+/// their number is said), with the affinity its annotations give.
+pub(super) fn add_ingress_backend(
+    topology: &mut Topology<'_>,
+    ingress: &Ingress<'_>,
+    name: String,
+    (count, address, line): (usize, Span, Span),
+) -> usize {
     topology.backends.push(Backend {
         kind: ProxyKind::Ingress,
-        name: format!("{} service", values.product),
+        name,
         at: ingress.nginx_off.unwrap_or(ingress.create),
         servers: vec![Server {
-            address: nodes,
-            line: nodes,
-            count: usize::try_from(values.replicas.0).unwrap_or(usize::MAX),
+            address,
+            line,
+            count,
             active: true,
             template: false,
             cookie: None,
@@ -291,8 +323,29 @@ pub(super) fn add_helm<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, 
         affinity: ingress_affinity(ingress),
         health: None,
     });
+    topology.backends.len() - 1
+}
+
+/// The controller's name, when known: the class written, else (for a chart) ingress-nginx.
+fn controller<'i>(ingress: &'i Ingress<'_>) -> Option<&'i str> {
+    match ingress.class.as_ref() {
+        Some(class) => class.value.known(),
+        None if ingress.class_required => None,
+        None => Some("nginx"),
+    }
+}
+
+/// The route of an Ingress path to its upstream (whose path is the Ingress's: the
+/// controllers pass the path on as it is), with ingress-nginx's body limit and timeouts.
+pub(super) fn add_ingress_route(
+    topology: &mut Topology<'_>,
+    ingress: &Ingress<'_>,
+    frontend: usize,
+    backend: usize,
+    mut upstream: Upstream,
+) {
     // Other controllers than ingress-nginx have no body limit or timeouts of these names.
-    let nginx = ingress.class.as_ref().and_then(|c| c.value.known()).is_none_or(|c| c == "nginx");
+    let nginx = controller(ingress) == Some("nginx");
     let annotation = |name: &str| ingress.annotation(&format!("nginx.ingress.kubernetes.io/{name}"));
     let body_limit = match annotation("proxy-body-size") {
         Some(set) => (set.value.known().and_then(super::nginx::size).unwrap_or(u64::MAX), Some(set.value.span)),
@@ -309,23 +362,15 @@ pub(super) fn add_helm<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, 
     };
     let (path, path_at) = &ingress.path;
     let public: Arc<str> = super::url::normalized_path(path).into();
-    let connector_port = topology.connectors.get(connector).and_then(Connector::port_number);
+    upstream.path = Arc::clone(&public);
     topology.routes.push(Route {
         frontend,
         at: *path_at,
-        public: Some(Arc::clone(&public)),
+        public: Some(public),
         public_span: *path_at,
         public_symbol: None,
         hosts: ingress.host.iter().filter_map(|h| Some((h.value.known()?.to_string(), h.value.span))).collect(),
-        // ingress-nginx passes the path on as it is.
-        upstream: Upstream {
-            scheme: "http".into(),
-            host: host.into(),
-            port: connector_port,
-            port_variable: None,
-            path: public,
-            span: nodes,
-        },
+        upstream,
         preserve_host: true,
         compression: None,
         websocket: true,
@@ -346,7 +391,7 @@ pub(super) fn add_helm<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, 
 /// Traefik's sticky cookie, the AWS load balancer's stickiness. Other controllers keep it
 /// elsewhere (a `BackendConfig`), so it is not judged for them.
 fn ingress_affinity(ingress: &Ingress<'_>) -> Affinity {
-    let class = ingress.class.as_ref().and_then(|c| c.value.known()).unwrap_or("nginx");
+    let class = controller(ingress).unwrap_or("");
     let nginx = ingress.annotation("nginx.ingress.kubernetes.io/affinity");
     let traefik = ingress.annotation("traefik.ingress.kubernetes.io/service.sticky.cookie");
     let alb = ingress.annotation("alb.ingress.kubernetes.io/target-group-attributes");

@@ -117,6 +117,8 @@ impl Candidates {
 /// file in the directory tree.
 fn by_container(topology: &Topology<'_>, route: &Route, services: &[Option<usize>]) -> Option<usize> {
     let port = route.upstream.port?;
+    let host = route.upstream.host.to_string();
+    let port = topology.container_ports.get(&(host, port)).copied().unwrap_or(port);
     let listening = services.iter().flatten().copied().filter(|&c| {
         topology.connectors.get(c).is_some_and(|connector| !connector.ajp && connector.port_number() == Some(port))
     });

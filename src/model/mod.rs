@@ -6,6 +6,7 @@ pub mod backends;
 mod bitbucket;
 pub mod containers;
 mod declared;
+mod kube;
 mod link;
 pub(crate) mod nginx;
 pub mod routes;
@@ -674,6 +675,9 @@ pub struct Topology<'a> {
     /// The repository paths compose services mount (`./nginx/conf.d`), with the compose
     /// file: a proxy configuration under one belongs to that file's services.
     pub container_mounts: Vec<(std::path::PathBuf, FileId)>,
+    /// A Kubernetes service's port mapped to its pods' (`port: 80`, `targetPort: 8080`),
+    /// by the service's host name.
+    pub container_ports: HashMap<(String, u16), u16>,
 }
 
 impl<'a> Topology<'a> {
@@ -737,9 +741,10 @@ pub fn build<'a>(
                 traefik::add(&mut topology, parsed.source, compose);
             }
             Tree::HelmValues(values) => containers::add_helm(&mut topology, parsed.source, values),
-            Tree::DotEnv(_) => {}
+            Tree::DotEnv(_) | Tree::Kube(_) => {}
         }
     }
+    kube::add(&mut topology, files);
     // A file no tree holds (the include step was not run) is read alone.
     let held: foldhash::HashSet<FileId> =
         nginx_trees.trees.iter().flat_map(|t| t.nodes.iter().map(|n| n.file).chain([t.root])).collect();

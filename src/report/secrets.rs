@@ -72,6 +72,19 @@ pub fn of_parsed(parsed: &Parsed<'_>) -> FileSecrets {
             }
             comment_secrets(parsed.source, &values.comments, &mut secrets);
         }
+        Tree::Kube(manifests) => {
+            for span in &manifests.secrets {
+                let decoded = parsed.source.text().get(span.start()..span.end()).unwrap_or("");
+                secrets.value(*span, decoded);
+            }
+            // The include step adds config map values to the environment: that file holds them.
+            let environment = manifests.workloads.iter().flat_map(|w| &w.containers).flat_map(|c| &c.environment);
+            let own = manifests.config_maps.iter().flat_map(|m| &m.data).chain(environment);
+            for setting in own.filter(|s| s.value.span.file == parsed.source.id() && !s.value.span.is_empty()) {
+                setting_secrets(setting, &mut secrets);
+            }
+            comment_secrets(parsed.source, &manifests.comments, &mut secrets);
+        }
         Tree::DotEnv(env) => {
             for setting in &env.entries {
                 setting_secrets(setting, &mut secrets);

@@ -157,6 +157,16 @@ fn read(file: &Parsed<'_>) -> Vec<Entry> {
             let settings = values.environment.iter().chain(values.ingress.iter().flat_map(|i| &i.annotations));
             (values.comments.iter().collect(), settings.map(|s| s.span).chain([values.at]).collect())
         }
+        Tree::Kube(manifests) => {
+            let containers = manifests.workloads.iter().flat_map(|w| &w.containers);
+            let own = |s: &&crate::syntax::Setting<'_>| s.span.file == file.source.id();
+            let settings = containers.clone().flat_map(|c| c.environment.iter().filter(own).map(|e| e.span));
+            let keys = containers.flat_map(|c| [Some(c.at), c.environment_at]).flatten();
+            let ingress = manifests.ingresses.iter().flat_map(|i| i.ingress.annotations.iter().map(|a| a.span));
+            let names =
+                manifests.workloads.iter().map(|w| w.meta.at).chain(manifests.ingresses.iter().map(|i| i.meta.at));
+            (manifests.comments.iter().collect(), settings.chain(keys).chain(ingress).chain(names).collect())
+        }
     };
     let mut items = items;
     items.sort_by_key(|s| s.start());

@@ -35,6 +35,11 @@ pub fn is_secret_name(name: &str) -> bool {
     if ends_with_ignore_case(bytes, b"required") || ends_with_ignore_case(bytes, b"enabled") {
         return false;
     }
+    // Names that point at a Kubernetes secret rather than hold one: `secretName`,
+    // `existingSecretRef`, the charts' `usernameSecretKey` (the key that holds the name).
+    if [&b"secretname"[..], b"secretref", b"namesecretkey"].iter().any(|s| ends_with_ignore_case(bytes, s)) {
+        return false;
+    }
     mentions_secret_word(name) || segments(bytes).any(secret_segment)
 }
 
@@ -238,11 +243,15 @@ mod tests {
             "db.pwd",
             "SSLPassPhrase",
             "credentails",
+            "awsSecretKey",
         ] {
             assert!(is_secret_name(name), "{name}");
         }
         let ordinary = [
             "secretRequired",
+            "secretName",
+            "existingSecretRef",
+            "nameSecretKey",
             "port",
             "proxyName",
             "proxyPort",

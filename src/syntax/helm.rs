@@ -51,6 +51,9 @@ pub struct Ingress<'a> {
     pub class: Option<Setting<'a>>,
     /// `ingress.nginx: false`: the chart writes none of its ingress-nginx annotations.
     pub nginx_off: Option<Span>,
+    /// With no class written, the controller is the cluster's default, not known (a
+    /// manifest's); else ingress-nginx (the charts' default class).
+    pub class_required: bool,
     /// The annotations it carries: the ingress-nginx ones the chart writes when
     /// `ingress.nginx` is true (at the value that sets each), then `ingress.annotations`.
     pub annotations: Vec<Setting<'a>>,
@@ -215,6 +218,7 @@ pub fn parse(source: &SourceFile) -> HelmValues<'_> {
         class: child(ingress, "className").and_then(|n| setting("className", n)),
         nginx_off: nginx.filter(|n| n.text() == Some("false")).map(|n| n.span),
         annotations,
+        class_required: false,
     });
     values
 }

@@ -7,6 +7,7 @@ pub mod compose;
 pub mod dotenv;
 pub mod haproxy;
 pub mod helm;
+pub mod kube;
 pub mod nginx;
 pub mod nginx_directives;
 pub mod words;
@@ -59,6 +60,8 @@ pub enum Tree<'a> {
     DotEnv(dotenv::DotEnv<'a>),
     /// Values for one of Atlassian's Helm charts.
     HelmValues(Box<helm::HelmValues<'a>>),
+    /// Kubernetes manifests.
+    Kube(kube::Manifests<'a>),
 }
 
 /// A file with its tree.
@@ -82,6 +85,7 @@ impl<'a> Parsed<'a> {
             Tree::Compose(compose) => &compose.problems,
             Tree::DotEnv(env) => &env.problems,
             Tree::HelmValues(values) => &values.problems,
+            Tree::Kube(manifests) => &manifests.problems,
         }
     }
 }
@@ -109,6 +113,7 @@ pub fn parse_for(source: &SourceFile, targets: Targets) -> Option<Parsed<'_>> {
         FileKind::Compose => Tree::Compose(compose::parse(source)),
         FileKind::DotEnv => Tree::DotEnv(dotenv::parse(source)),
         FileKind::HelmValues => Tree::HelmValues(Box::new(helm::parse(source))),
+        FileKind::Kube => Tree::Kube(kube::parse(source)),
     };
     Some(Parsed { source, tree })
 }

@@ -4,6 +4,7 @@
 use super::{balanced, server_lines, Balanced};
 use crate::model::{ProxyKind, Topology};
 use crate::rules::{declare_rule, Context, Rule, Sink};
+use crate::syntax::Tree;
 
 declare_rule! {
     /// ## What it does
@@ -78,7 +79,10 @@ impl Rule for LbSessionAffinityMissing {
                 ProxyKind::Haproxy => haproxy_problem(&balanced),
                 ProxyKind::Apache => apache_problem(topology, &balanced),
                 ProxyKind::Nginx => nginx_problem(topology, &balanced),
-                ProxyKind::Ingress => ingress_problem(&balanced),
+                ProxyKind::Ingress => {
+                    let chart = cx.parsed(backend.at.file).is_some_and(|p| matches!(p.tree, Tree::HelmValues(_)));
+                    ingress_problem(&balanced, chart)
+                }
                 // Traefik routes here reach one container; no backend balances them.
                 ProxyKind::Traefik => None,
             };
@@ -218,14 +222,18 @@ fn nginx_problem(topology: &Topology<'_>, balanced: &Balanced<'_>) -> Option<(&'
 }
 
 /// What an Ingress lacks: no annotation that keeps a user on one replica.
-fn ingress_problem(balanced: &Balanced<'_>) -> Option<(&'static str, String, String)> {
+fn ingress_problem(balanced: &Balanced<'_>, chart: bool) -> Option<(&'static str, String, String)> {
     if balanced.backend.affinity.cookie.is_some() {
         return None;
     }
+    let help = match chart {
+        true => "keep `ingress.nginx: true` (the chart then adds `nginx.ingress.kubernetes.io/affinity: cookie` and `affinity-mode: persistent`), or add those annotations to `ingress.annotations`",
+        false => "annotate the Ingress with `nginx.ingress.kubernetes.io/affinity: cookie` and `nginx.ingress.kubernetes.io/affinity-mode: persistent`",
+    };
     Some((
         "no session affinity",
         "sets no sticky cookie (`nginx.ingress.kubernetes.io/affinity: cookie`)".to_string(),
-        "keep `ingress.nginx: true` (the chart then adds `nginx.ingress.kubernetes.io/affinity: cookie` and `affinity-mode: persistent`), or add those annotations to `ingress.annotations`".to_string(),
+        help.to_string(),
     ))
 }
 

@@ -140,8 +140,11 @@ impl Rule for ProxyTimeoutTooShort {
                             "{proxy}'s default `{name}` of 60 s applies on this route to Bitbucket, below the {} asked for: a clone or fetch of a large repository is cut off while the server prepares it",
                             seconds(minimum)
                         );
-                        sink.emit(route.at, "60 s default", message)
-                            .help(format!("set {wanted} or longer in this `location` or its `server`"));
+                        let help = match ingress {
+                            true => format!("annotate the Ingress with {wanted} or longer"),
+                            false => format!("set {wanted} or longer in this `location` or its `server`"),
+                        };
+                        sink.emit(route.at, "60 s default", message).help(help);
                     }
                 }
             }

@@ -117,10 +117,17 @@ impl Rule for RequestBodyLimitTooSmall {
                 continue;
             }
             let megabytes = needed.div_ceil(1 << 20);
-            if topology.frontends.get(route.frontend).is_some_and(|f| f.kind == ProxyKind::Ingress) {
-                let advice = format!(
-                    "set `nginx.ingress.kubernetes.io/proxy-body-size: {megabytes}m` (the chart's `ingress.maxBodySize`) or higher"
-                );
+            let frontend = topology.frontends.get(route.frontend);
+            if let Some(frontend) = frontend.filter(|f| f.kind == ProxyKind::Ingress) {
+                let chart = cx.parsed(frontend.at.file).is_some_and(|p| matches!(p.tree, Tree::HelmValues(_)));
+                let advice = match chart {
+                    true => format!(
+                        "set `nginx.ingress.kubernetes.io/proxy-body-size: {megabytes}m` (the chart's `ingress.maxBodySize`) or higher"
+                    ),
+                    false => format!(
+                        "annotate the Ingress with `nginx.ingress.kubernetes.io/proxy-body-size: {megabytes}m` or higher"
+                    ),
+                };
                 let (span, label, said) = match set {
                     Some(span) => {
                         (span, "limit too small", format!("the Ingress's `proxy-body-size` allows {}", shown(limit)))

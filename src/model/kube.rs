@@ -1,0 +1,174 @@
+//! Kubernetes manifests in the model: a workload running one of Atlassian's images is an
+//! app (its connector read from the container's environment, or the `server.xml` of the
+//! manifest's directory when that file is mounted from a config map the run does not
+//! hold); a `Service` is a host name for the workloads it selects, its ports mapped to
+//! theirs; an `Ingress` is a frontend with a route per path to its backend service.
+
+use foldhash::{HashMap, HashMapExt};
+
+use super::containers::{self, add_ingress_backend, add_ingress_frontend, add_ingress_route};
+use super::{Style, Topology, Upstream};
+use crate::source::SourceFile;
+use crate::syntax::kube::{Manifests, PortRef, Workload};
+use crate::syntax::{Parsed, Tree};
+
+/// A workload of the run: its file, itself, and the connector of each container (`None`:
+/// one that runs no Atlassian image).
+struct Pod<'m, 'a> {
+    workload: &'m Workload<'a>,
+    connectors: Vec<Option<usize>>,
+}
+
+/// Adds the apps, hosts and Ingress routes of every manifest of the run. Runs after every
+/// other file is in the model, as a mounted `server.xml` is another file's app.
+pub(super) fn add<'a>(topology: &mut Topology<'a>, files: &'a [Parsed<'a>]) {
+    let manifests: Vec<(&'a SourceFile, &'a Manifests<'a>)> = files
+        .iter()
+        .filter_map(|p| match &p.tree {
+            Tree::Kube(manifests) => Some((p.source, manifests)),
+            _ => None,
+        })
+        .collect();
+    if manifests.is_empty() {
+        return;
+    }
+    let maps: foldhash::HashSet<&str> =
+        manifests.iter().flat_map(|(_, m)| &m.config_maps).map(|m| m.meta.name.as_str()).collect();
+    // The connectors of each directory's own `server.xml`.
+    let mut by_dir: HashMap<&std::path::Path, Vec<usize>> = HashMap::new();
+    for (index, connector) in topology.connectors.iter().enumerate() {
+        let app = topology.apps.get(connector.app);
+        if let (Style::Tomcat, false, Some(app)) = (&connector.style, connector.ajp, app) {
+            if let Some(dir) = app.path.parent() {
+                by_dir.entry(dir).or_default().push(index);
+            }
+        }
+    }
+    let mut pods: Vec<Pod<'a, 'a>> = Vec::new();
+    for &(source, file) in &manifests {
+        for workload in &file.workloads {
+            let mut connectors = Vec::new();
+            for container in &workload.containers {
+                // `kubectl create configmap --from-file=server.xml` makes the map of the
+                // file beside the manifest.
+                let mounted = container.mounts.iter().any(|(path, volume)| {
+                    path.ends_with("/conf/server.xml")
+                        && workload.config_volumes.iter().any(|(v, map)| v == volume && !maps.contains(map.as_str()))
+                });
+                let dir = source.path().parent();
+                let beside = dir.and_then(|d| by_dir.get(d)).filter(|_| mounted);
+                if let Some(found) = beside {
+                    connectors.extend(found.iter().map(|&c| Some(c)));
+                    continue;
+                }
+                let image = container.image.as_ref().filter(|_| !container.command);
+                let product = image.and_then(|i| i.known()).and_then(containers::product);
+                let connector = product.map(|product| {
+                    let at = container.environment_at.unwrap_or(container.at);
+                    containers::add(topology, source, &container.environment, product, at)
+                });
+                connectors.push(connector);
+            }
+            pods.push(Pod { workload, connectors });
+        }
+    }
+    // Workloads by each of their labels, so a selector looks at those with its first label.
+    let mut by_label: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    for (index, pod) in pods.iter().enumerate() {
+        for (key, value) in &pod.workload.labels {
+            by_label.entry((key.as_str(), value.as_str())).or_default().push(index);
+        }
+    }
+    // Each service: the workloads it selects, its names as hosts, its ports mapped.
+    let mut services: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut service_ports: HashMap<&str, Vec<(u16, Option<&str>)>> = HashMap::new();
+    for &(_, file) in &manifests {
+        for service in &file.services {
+            let selected = match service.selector.first() {
+                Some((key, value)) => by_label.get(&(key.as_str(), value.as_str())).map_or(&[][..], Vec::as_slice),
+                None => &[][..],
+            };
+            let selected: Vec<usize> = selected
+                .iter()
+                .copied()
+                .filter(|&p| {
+                    let pod = pods.get(p);
+                    let namespace = service.meta.namespace.as_deref();
+                    pod.is_some_and(|pod| {
+                        let labels = &pod.workload.labels;
+                        let meta = &pod.workload.meta;
+                        meta.is(&meta.name, namespace)
+                            && service.selector.iter().all(|(k, v)| labels.iter().any(|(lk, lv)| lk == k && lv == v))
+                    })
+                })
+                .collect();
+            let connectors: Vec<Option<usize>> =
+                selected.iter().filter_map(|&p| pods.get(p)).flat_map(|pod| pod.connectors.iter().copied()).collect();
+            let name = service.meta.name.to_ascii_lowercase();
+            let mut names = vec![name.clone()];
+            if let Some(namespace) = &service.meta.namespace {
+                let short = format!("{name}.{}", namespace.to_ascii_lowercase());
+                names.extend([format!("{short}.svc"), format!("{short}.svc.cluster.local"), short]);
+            }
+            for port in &service.ports {
+                let target = match &port.target {
+                    PortRef::Number(number) => Some(*number),
+                    PortRef::Name(name) => selected.iter().filter_map(|&p| pods.get(p)).find_map(|pod| {
+                        let ports = pod.workload.containers.iter().flat_map(|c| &c.ports);
+                        ports.clone().find(|(_, n)| n.as_deref() == Some(name)).map(|(number, _)| *number)
+                    }),
+                };
+                if let Some(target) = target.filter(|&t| t != port.port) {
+                    for name in &names {
+                        topology.container_ports.insert((name.clone(), port.port), target);
+                    }
+                }
+            }
+            for name in names {
+                topology.container_hosts.entry(name).or_default().extend(connectors.iter().copied());
+            }
+            services.entry(service.meta.name.as_str()).or_default().extend(selected);
+            let ports = service.ports.iter().map(|p| (p.port, p.name.as_deref()));
+            service_ports.entry(service.meta.name.as_str()).or_default().extend(ports);
+        }
+    }
+    // Each Ingress: one frontend per object and TLS, one backend per service it names.
+    let mut frontends: HashMap<(crate::source::Span, bool), usize> = HashMap::new();
+    let mut backends: HashMap<(crate::source::Span, &str), (usize, crate::source::Span)> = HashMap::new();
+    for &(source, file) in &manifests {
+        for path in &file.ingresses {
+            let ingress = &path.ingress;
+            let frontend = *frontends.entry((ingress.create, ingress.https.0)).or_insert_with(|| {
+                add_ingress_frontend(topology, source, ingress, format!("ingress/{}", path.meta.name))
+            });
+            let selected = services.get(path.service.as_str()).map_or(&[][..], Vec::as_slice);
+            let selected = || selected.iter().filter_map(|&p| pods.get(p));
+            // The replicas are one server of the backend, at the first path's backend (where
+            // each route to them is said to be forwarded).
+            let (backend, address) = *backends.entry((ingress.create, path.service.as_str())).or_insert_with(|| {
+                let count = selected().map(|pod| pod.workload.replicas.0 as usize).sum::<usize>().max(1);
+                let name = format!("service `{}`", path.service);
+                let line =
+                    selected().next().map_or(path.backend_at, |p| p.workload.replicas.1.unwrap_or(p.workload.meta.at));
+                let nodes = (count, path.backend_at, line);
+                (add_ingress_backend(topology, ingress, name, nodes), path.backend_at)
+            });
+            let port = match &path.port {
+                PortRef::Number(number) => Some(*number),
+                PortRef::Name(name) => service_ports
+                    .get(path.service.as_str())
+                    .and_then(|ports| ports.iter().find(|(_, n)| *n == Some(name.as_str())))
+                    .map(|(port, _)| *port),
+            };
+            let upstream = Upstream {
+                scheme: "http".into(),
+                host: path.service.to_ascii_lowercase().into(),
+                port,
+                port_variable: None,
+                path: "".into(),
+                span: address,
+            };
+            add_ingress_route(topology, ingress, frontend, backend, upstream);
+        }
+    }
+}
