@@ -2,14 +2,16 @@
 //! app (its connector read from the container's environment, or the `server.xml` of the
 //! manifest's directory when that file is mounted from a config map the run does not
 //! hold); a `Service` is a host name for the workloads it selects, its ports mapped to
-//! theirs; an `Ingress` is a frontend with a route per path to its backend service.
+//! theirs; an `Ingress` is a frontend with a route per path to its backend service, and so
+//! is an `HTTPRoute` whose gateway the run holds (TLS when its listener speaks HTTPS).
 
 use foldhash::{HashMap, HashMapExt};
 
 use super::containers::{self, add_ingress_backend, add_ingress_frontend, add_ingress_route};
 use super::{Style, Topology, Upstream};
-use crate::source::SourceFile;
-use crate::syntax::kube::{Manifests, PortRef, Workload};
+use crate::source::{SourceFile, Span};
+use crate::syntax::helm::Ingress;
+use crate::syntax::kube::{Gateway, Listener, Manifests, PortRef, Workload};
 use crate::syntax::{Parsed, Tree};
 
 /// A workload of the run: its file, itself, and the connector of each container (`None`:
@@ -132,27 +134,11 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, files: &'a [Parsed<'a>]) {
             service_ports.entry(service.meta.name.as_str()).or_default().extend(ports);
         }
     }
-    // Each Ingress: one frontend per object and TLS, one backend per service it names.
-    let mut frontends: HashMap<(crate::source::Span, bool), usize> = HashMap::new();
-    let mut backends: HashMap<(crate::source::Span, &str), (usize, crate::source::Span)> = HashMap::new();
+    // Each Ingress and HTTPRoute: one frontend per object and TLS, one backend per service
+    // it names.
+    let mut joined = Joined { pods: &pods, services: &services, frontends: HashMap::new(), backends: HashMap::new() };
     for &(source, file) in &manifests {
         for path in &file.ingresses {
-            let ingress = &path.ingress;
-            let frontend = *frontends.entry((ingress.create, ingress.https.0)).or_insert_with(|| {
-                add_ingress_frontend(topology, source, ingress, format!("ingress/{}", path.meta.name))
-            });
-            let selected = services.get(path.service.as_str()).map_or(&[][..], Vec::as_slice);
-            let selected = || selected.iter().filter_map(|&p| pods.get(p));
-            // The replicas are one server of the backend, at the first path's backend (where
-            // each route to them is said to be forwarded).
-            let (backend, address) = *backends.entry((ingress.create, path.service.as_str())).or_insert_with(|| {
-                let count = selected().map(|pod| pod.workload.replicas.0 as usize).sum::<usize>().max(1);
-                let name = format!("service `{}`", path.service);
-                let line =
-                    selected().next().map_or(path.backend_at, |p| p.workload.replicas.1.unwrap_or(p.workload.meta.at));
-                let nodes = (count, path.backend_at, line);
-                (add_ingress_backend(topology, ingress, name, nodes), path.backend_at)
-            });
             let port = match &path.port {
                 PortRef::Number(number) => Some(*number),
                 PortRef::Name(name) => service_ports
@@ -160,15 +146,92 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, files: &'a [Parsed<'a>]) {
                     .and_then(|ports| ports.iter().find(|(_, n)| *n == Some(name.as_str())))
                     .map(|(port, _)| *port),
             };
-            let upstream = Upstream {
-                scheme: "http".into(),
-                host: path.service.to_ascii_lowercase().into(),
-                port,
-                port_variable: None,
-                path: "".into(),
-                span: address,
-            };
-            add_ingress_route(topology, ingress, frontend, backend, upstream);
+            let label = format!("ingress/{}", path.meta.name);
+            joined.route(topology, source, &path.ingress, label, (&path.service, port, path.backend_at));
         }
+    }
+    let gateways: HashMap<&str, Vec<&Gateway>> =
+        manifests.iter().flat_map(|(_, m)| &m.gateways).fold(HashMap::new(), |mut map, gateway| {
+            map.entry(gateway.meta.name.as_str()).or_default().push(gateway);
+            map
+        });
+    for &(source, file) in &manifests {
+        for path in &file.http_routes {
+            // TLS ends at the gateway when a listener the route attaches to speaks HTTPS; a
+            // gateway the run does not hold leaves the route unknown, and it is not added.
+            let listeners = path.parents.iter().flat_map(|(name, section)| {
+                let found = gateways.get(name.as_str()).map_or(&[][..], Vec::as_slice);
+                let listeners = found.iter().flat_map(|g| g.listeners.iter().map(move |l| (g, l)));
+                listeners.filter(move |(_, l)| section.as_ref().is_none_or(|s| *s == l.name))
+            });
+            let listeners: Vec<(&&Gateway, &Listener)> = listeners.collect();
+            let Some(&(gateway, first)) = listeners.iter().find(|(_, l)| l.https).or(listeners.first()) else {
+                continue;
+            };
+            let https = (first.https, first.at);
+            let ingress = Ingress {
+                create: path.meta.at,
+                host: path.hostnames.first().cloned(),
+                path: path.path.clone(),
+                https,
+                class: None,
+                nginx_off: None,
+                annotations: Vec::new(),
+                class_required: true,
+            };
+            let label = format!("gateway/{}", gateway.meta.name);
+            joined.route(topology, source, &ingress, label, (&path.service, path.port, path.backend_at));
+            // Every host name of the route is served.
+            let more = path.hostnames.iter().skip(1).filter_map(|h| Some((h.value.known()?.to_string(), h.value.span)));
+            if let Some(route) = topology.routes.last_mut() {
+                route.hosts = route.hosts.iter().cloned().chain(more).collect();
+            }
+        }
+    }
+}
+
+/// What the Ingress routes of a run share: the workloads, the services' selections, and
+/// the frontends and backends made so far.
+struct Joined<'p, 'm, 'a> {
+    pods: &'p [Pod<'m, 'a>],
+    services: &'p HashMap<&'m str, Vec<usize>>,
+    frontends: HashMap<(Span, bool), usize>,
+    backends: HashMap<(Span, String), (usize, Span)>,
+}
+
+impl<'a> Joined<'_, '_, 'a> {
+    /// Adds the route of one path to a service's port (`None`: a name no service has).
+    fn route(
+        &mut self,
+        topology: &mut Topology<'a>,
+        source: &'a SourceFile,
+        ingress: &Ingress<'_>,
+        label: String,
+        (service, port, backend_at): (&str, Option<u16>, Span),
+    ) {
+        let frontend = *self
+            .frontends
+            .entry((ingress.create, ingress.https.0))
+            .or_insert_with(|| add_ingress_frontend(topology, source, ingress, label));
+        let selected = self.services.get(service).map_or(&[][..], Vec::as_slice);
+        let pods = self.pods;
+        let selected = || selected.iter().filter_map(|&p| pods.get(p));
+        // The replicas are one server of the backend, at the first path's backend (where
+        // each route to them is said to be forwarded).
+        let (backend, address) = *self.backends.entry((ingress.create, service.to_string())).or_insert_with(|| {
+            let count = selected().map(|pod| pod.workload.replicas.0 as usize).sum::<usize>().max(1);
+            let name = format!("service `{service}`");
+            let line = selected().next().map_or(backend_at, |p| p.workload.replicas.1.unwrap_or(p.workload.meta.at));
+            (add_ingress_backend(topology, ingress, name, (count, backend_at, line)), backend_at)
+        });
+        let upstream = Upstream {
+            scheme: "http".into(),
+            host: service.to_ascii_lowercase().into(),
+            port,
+            port_variable: None,
+            path: "".into(),
+            span: address,
+        };
+        add_ingress_route(topology, ingress, frontend, backend, upstream);
     }
 }

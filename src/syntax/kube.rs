@@ -1,8 +1,9 @@
 //! Kubernetes manifests: the objects of a multi-document YAML file that put an app behind
 //! a proxy. Workloads (`Deployment`, `StatefulSet`, `DaemonSet`, `Pod`) with their
 //! containers' image, environment, ports and mounts; `ConfigMap` data that the environment
-//! refers to; `Service` names, selectors and ports; and `Ingress` rules, one per path, as
-//! the chart values' Ingress is read. References between objects (`configMapKeyRef`,
+//! refers to; `Service` names, selectors and ports; `Ingress` rules, one per path, as the
+//! chart values' Ingress is read; and the Gateway API's `HTTPRoute`s with the `Gateway`
+//! listeners they attach to. References between objects (`configMapKeyRef`,
 //! `envFrom`) are resolved in the include step, where every manifest of the run is known.
 
 use std::borrow::Cow;
@@ -23,6 +24,10 @@ pub struct Manifests<'a> {
     pub services: Vec<KubeService>,
     /// Each path of each `Ingress` rule.
     pub ingresses: Vec<IngressPath<'a>>,
+    /// Each path of each Gateway API `HTTPRoute` rule, with the gateways it attaches to.
+    pub http_routes: Vec<HttpRoutePath<'a>>,
+    /// Gateway API `Gateway`s.
+    pub gateways: Vec<Gateway>,
     /// Comments, for inline suppressions.
     pub comments: Vec<Comment<'a>>,
     /// What could not be read.
@@ -149,6 +154,47 @@ pub struct IngressPath<'a> {
     pub backend_at: Span,
 }
 
+/// One path of one rule of an `HTTPRoute`.
+#[derive(Debug)]
+pub struct HttpRoutePath<'a> {
+    /// The route's name.
+    pub meta: Meta,
+    /// `parentRefs`: the gateway's name and, when given, its listener's.
+    pub parents: Vec<(String, Option<String>)>,
+    /// `hostnames` (none: every host of the listener).
+    pub hostnames: Vec<Setting<'a>>,
+    /// The path prefix it matches (`/` when it matches none) and where it is written.
+    pub path: (String, Span),
+    /// The backend service.
+    pub service: String,
+    /// The backend port.
+    pub port: Option<u16>,
+    /// Where the backend is written.
+    pub backend_at: Span,
+}
+
+/// A Gateway API `Gateway`.
+#[derive(Debug)]
+pub struct Gateway {
+    /// Its name.
+    pub meta: Meta,
+    /// Its listeners.
+    pub listeners: Vec<Listener>,
+}
+
+/// A listener of a gateway.
+#[derive(Debug)]
+pub struct Listener {
+    /// `name`.
+    pub name: String,
+    /// `protocol` is `HTTPS` (TLS ends at the gateway).
+    pub https: bool,
+    /// `port`.
+    pub port: Option<u16>,
+    /// Where the listener's protocol is written.
+    pub at: Span,
+}
+
 /// Whether a YAML text looks like Kubernetes manifests: `apiVersion:` and `kind:` at the
 /// top level of a document, and no Helm template's Go actions (`{{ .Values.x }}`,
 /// `{{- end }}`), which are not YAML until Helm renders them.
@@ -246,6 +292,24 @@ fn read_object<'a>(source: &'a SourceFile, object: &Node, out: &mut Manifests<'a
             if let Some(spec) = spec {
                 ingress(metadata, spec, &meta, out);
             }
+        }
+        "HTTPRoute" => {
+            if let Some(spec) = spec {
+                http_route(spec, &meta, out);
+            }
+        }
+        "Gateway" => {
+            let listeners = spec.and_then(|s| s.get("listeners")).map(|(_, l)| l.items()).unwrap_or_default();
+            let listeners = listeners
+                .iter()
+                .map(|l| Listener {
+                    name: text(l, "name").unwrap_or("").to_string(),
+                    https: text(l, "protocol").is_some_and(|p| p == "HTTPS"),
+                    port: number(l, "port"),
+                    at: l.get("protocol").map_or(l.span, |(_, n)| n.span),
+                })
+                .collect();
+            out.gateways.push(Gateway { meta, listeners });
         }
         _ => {}
     }
@@ -404,6 +468,52 @@ fn ingress<'a>(metadata: Option<&Node>, spec: &Node, meta: &Meta, out: &mut Mani
             port,
             backend_at: backend.span,
         });
+    }
+}
+
+/// An `HTTPRoute`'s rules, one entry per path match and backend.
+fn http_route<'a>(spec: &Node, meta: &Meta, out: &mut Manifests<'a>) {
+    let parents = spec.get("parentRefs").map(|(_, p)| p.items()).unwrap_or_default();
+    let parents: Vec<(String, Option<String>)> = parents
+        .iter()
+        .filter_map(|p| Some((text(p, "name")?.to_string(), text(p, "sectionName").map(str::to_string))))
+        .collect();
+    let hostnames = spec.get("hostnames").map(|(_, h)| h.items()).unwrap_or_default();
+    let hostnames: Vec<Setting<'a>> = hostnames.iter().filter_map(|h| named("hostname", h.span, h)).collect();
+    for rule in spec.get("rules").map(|(_, r)| r.items()).unwrap_or_default() {
+        let matches = rule.get("matches").map(|(_, m)| m.items()).unwrap_or_default();
+        // A match on a path prefix (or an exact path); none matches every path.
+        let mut paths: Vec<(String, Span)> = matches
+            .iter()
+            .filter_map(|m| {
+                let path = m.get("path").map(|(_, p)| p)?;
+                let kind = text(path, "type").unwrap_or("PathPrefix");
+                let value = path.get("value").map(|(_, v)| v)?;
+                (kind != "RegularExpression").then(|| (value.text().unwrap_or("/").to_string(), value.span))
+            })
+            .collect();
+        if paths.is_empty() {
+            paths.push(("/".to_string(), rule.span));
+        }
+        let backends = rule.get("backendRefs").map(|(_, b)| b.items()).unwrap_or_default();
+        for backend in backends {
+            let Some(service) = text(backend, "name") else { continue };
+            // Another kind than a Service is not followed.
+            if text(backend, "kind").is_some_and(|k| k != "Service") {
+                continue;
+            }
+            for path in &paths {
+                out.http_routes.push(HttpRoutePath {
+                    meta: meta.clone(),
+                    parents: parents.clone(),
+                    hostnames: hostnames.clone(),
+                    path: path.clone(),
+                    service: service.to_string(),
+                    port: number(backend, "port"),
+                    backend_at: backend.span,
+                });
+            }
+        }
     }
 }
 
