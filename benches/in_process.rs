@@ -67,6 +67,7 @@ fn files_of(root: &Path, kind: FileKind) -> Vec<SourceFile> {
             FileKind::DotEnv => name == ".env",
             FileKind::HelmValues => name == "values.yaml",
             FileKind::Kube => name.ends_with(".yaml") && name != "values.yaml",
+            FileKind::Traefik => name.starts_with("traefik."),
         };
         if matches {
             out.push(source(entry.path(), kind));

@@ -501,7 +501,8 @@ fn lint(args: LintArgs) -> ExitCode {
         Format::Bitbucket => report::bitbucket::write(&report, out, fail_at),
     };
     if let Some(output) = &args.output {
-        if report.reads(output) {
+        // A symbolic link is refused as such when written (whatever it leads to).
+        if report.reads(output) && !is_link(output) {
             return usage_error(&format!(
                 "refusing to write the report over `{}`, a file being linted",
                 output.display()
@@ -522,10 +523,15 @@ fn lint(args: LintArgs) -> ExitCode {
     exit_code(&report, fail_on)
 }
 
+/// Whether a path is a symbolic link (writing refuses those with their own message).
+fn is_link(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+}
+
 /// `--write-baseline FILE`: every current finding as an `[[ignore-finding]]` entry, the
 /// file's other content kept (an earlier baseline replaced).
 fn write_baseline(report: &Report, file: &Path, quiet: bool) -> ExitCode {
-    if report.reads(file) {
+    if report.reads(file) && !is_link(file) {
         return usage_error(&format!("refusing to write the baseline over `{}`, a file being linted", file.display()));
     }
     let dir = file.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));

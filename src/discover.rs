@@ -405,8 +405,13 @@ fn kind_by_name(path: &Path) -> Option<Name> {
     if yaml && lower.contains("compose") {
         return Some(Name::Definite(FileKind::Compose));
     }
-    // Other YAML may be values for one of Atlassian's Helm charts.
-    if yaml {
+    // Traefik's own configuration under its usual names; other YAML and TOML may be
+    // Traefik's, Kubernetes manifests or values for one of Atlassian's Helm charts.
+    let toml = lower.ends_with(".toml");
+    if (yaml || toml) && lower.starts_with("traefik.") {
+        return Some(Name::Definite(FileKind::Traefik));
+    }
+    if yaml || toml {
         return Some(Name::Ambiguous);
     }
     let in_sites_dir =
@@ -455,7 +460,13 @@ fn sniff(bytes: &[u8], path: &Path) -> Option<FileKind> {
     let (name, _) = rendered_name(path);
     let extension = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
     let text = String::from_utf8_lossy(bytes.get(..bytes.len().min(256 * 1024)).unwrap_or(bytes));
+    if extension == "toml" {
+        return crate::syntax::traefik::looks_like_traefik(&text).then_some(FileKind::Traefik);
+    }
     if extension == "yml" || extension == "yaml" {
+        if crate::syntax::traefik::looks_like_traefik(&text) {
+            return Some(FileKind::Traefik);
+        }
         if crate::syntax::kube::looks_like_manifests(&text) {
             return Some(FileKind::Kube);
         }

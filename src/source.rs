@@ -90,6 +90,8 @@ pub enum FileKind {
     HelmValues,
     /// Kubernetes manifests.
     Kube,
+    /// Traefik's own configuration (YAML or TOML).
+    Traefik,
 }
 
 impl FileKind {
@@ -105,6 +107,7 @@ impl FileKind {
             FileKind::DotEnv => "env-file",
             FileKind::HelmValues => "helm-values",
             FileKind::Kube => "kubernetes",
+            FileKind::Traefik => "traefik",
         }
     }
 }

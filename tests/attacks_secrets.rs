@@ -463,3 +463,44 @@ spec:
     let expected = ["lb-session-affinity-missing", "connector-proxy-name-mismatch"];
     assert_no_canary("kubernetes", &[("jira.yaml", manifests)], &[], &expected);
 }
+
+#[test]
+fn traefik_secrets_never_appear() {
+    let dynamic = "\
+[http.routers.jira]
+rule = \"Host(`jira.example.com`)\"
+entryPoints = [\"websecure\"]
+service = \"jira\"
+middlewares = [\"auth\"]
+
+[http.middlewares.auth.basicAuth]
+users = [\"admin:CANARY_1_x7Q\"]
+
+[http.services.jira.loadBalancer]
+[[http.services.jira.loadBalancer.servers]]
+url = \"http://u:CANARY_2_x7Q@jira-1.internal:8080\"
+[[http.services.jira.loadBalancer.servers]]
+url = \"http://jira-2.internal:8080\"
+";
+    let static_config = "\
+entryPoints:
+  websecure:
+    address: \":443\"
+    http:
+      tls: {}
+api:
+  insecure: true
+certificatesResolvers:
+  le:
+    acme:
+      eab:
+        hmacEncoded: CANARY_3_x7Q
+pilot:
+  token: CANARY_4_x7Q
+";
+    let server_xml = "<Server><Service name=\"Catalina\"><Connector port=\"8080\" proxyName=\"jira.example.org\"/>\
+<Engine name=\"Catalina\"><Host name=\"localhost\"><Context path=\"\"/></Host></Engine></Service></Server>\n";
+    let files = [("dynamic.toml", dynamic), ("traefik.yml", static_config), ("server.xml", server_xml)];
+    let expected = ["admin-endpoint-exposed", "lb-session-affinity-missing", "connector-scheme-missing"];
+    assert_no_canary("traefik", &files, &[], &expected);
+}

@@ -135,6 +135,8 @@ fn random_bytes_never_panic_in_any_parser() {
         (Some(FileKind::Compose), "docker-compose.yml"),
         (Some(FileKind::HelmValues), "values.yaml"),
         (Some(FileKind::Kube), "jira.yaml"),
+        (Some(FileKind::Traefik), "traefik.yml"),
+        (Some(FileKind::Traefik), "traefik.toml"),
         (Some(FileKind::DotEnv), ".env"),
         (None, "x.conf"),
     ];
@@ -166,6 +168,7 @@ fn inputs_the_fuzzers_crashed_on_stay_fixed() {
             "compose" => Some(FileKind::Compose),
             "helm_values" => Some(FileKind::HelmValues),
             "kube" => Some(FileKind::Kube),
+            "traefik" => Some(FileKind::Traefik),
             _ => None,
         };
         for input in std::fs::read_dir(target.path()).expect("dir").flatten() {

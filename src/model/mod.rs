@@ -741,10 +741,11 @@ pub fn build<'a>(
                 traefik::add(&mut topology, parsed.source, compose);
             }
             Tree::HelmValues(values) => containers::add_helm(&mut topology, parsed.source, values),
-            Tree::DotEnv(_) | Tree::Kube(_) => {}
+            Tree::DotEnv(_) | Tree::Kube(_) | Tree::Traefik(_) => {}
         }
     }
     kube::add(&mut topology, files);
+    traefik::add_files(&mut topology, files);
     // A file no tree holds (the include step was not run) is read alone.
     let held: foldhash::HashSet<FileId> =
         nginx_trees.trees.iter().flat_map(|t| t.nodes.iter().map(|n| n.file).chain([t.root])).collect();

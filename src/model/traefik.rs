@@ -1,16 +1,19 @@
 //! Traefik in a compose stack: its entry points from the Traefik service's `command:`
 //! (`--entrypoints.websecure.address=:443`), and a frontend and a route for each router the
 //! other services declare in their labels (`traefik.http.routers.jira.rule=Host(...)`,
-//! Traefik 2 and 3; Traefik 1's `traefik.frontend.rule` and `traefik.port`).
+//! Traefik 2 and 3; Traefik 1's `traefik.frontend.rule` and `traefik.port`). Traefik's
+//! own files add the same: entry points from the static configuration, and the routers of
+//! the dynamic configuration with the services (load balancers) and middlewares they name.
 
 use std::sync::Arc;
 
 use foldhash::{HashMap, HashMapExt};
 
-use super::{Frontend, ProxyKind, Route, Topology, Upstream};
+use super::{Affinity, Backend, Frontend, ProxyKind, Route, Server, Topology, Upstream};
 use crate::source::{SourceFile, Span};
 use crate::syntax::compose::{Compose, Service};
-use crate::syntax::Setting;
+use crate::syntax::traefik::{LoadBalancer, Middleware, Router, Traefik};
+use crate::syntax::{Parsed, Setting, Tree};
 
 /// An entry point: its port, and whether TLS is switched on for all its routers.
 #[derive(Clone, Copy, Debug)]
@@ -171,6 +174,141 @@ fn add_router<'a>(
         haproxy: None,
         nginx: None,
         backend: None,
+    });
+}
+
+/// The entry points, services and middlewares of every Traefik file of the run, by name.
+struct Files<'t> {
+    entry_points: HashMap<&'t str, EntryPoint>,
+    services: HashMap<&'t str, &'t LoadBalancer>,
+    middlewares: HashMap<&'t str, &'t Middleware>,
+    backends: HashMap<&'t str, usize>,
+}
+
+/// Adds the routers of Traefik's dynamic configuration files, with the entry points of
+/// its static one (the file provider's routers use them; a run with none has them
+/// unknown: a router with TLS is taken on 443, one without on 80).
+pub(super) fn add_files<'a>(topology: &mut Topology<'a>, files: &'a [Parsed<'a>]) {
+    let configs: Vec<(&'a SourceFile, &'a Traefik<'a>)> = files
+        .iter()
+        .filter_map(|p| match &p.tree {
+            Tree::Traefik(config) => Some((p.source, config)),
+            _ => None,
+        })
+        .collect();
+    if configs.is_empty() {
+        return;
+    }
+    let mut joined = Files {
+        entry_points: HashMap::new(),
+        services: HashMap::new(),
+        middlewares: HashMap::new(),
+        backends: HashMap::new(),
+    };
+    for (_, config) in &configs {
+        for point in &config.entry_points {
+            joined.entry_points.insert(point.name.as_str(), EntryPoint { port: point.port, tls: point.tls });
+        }
+        joined.services.extend(config.services.iter().map(|s| (s.name.as_str(), s)));
+        joined.middlewares.extend(config.middlewares.iter().map(|m| (m.name.as_str(), m)));
+    }
+    for (source, config) in &configs {
+        for router in &config.routers {
+            add_file_router(topology, source, router, &mut joined);
+        }
+    }
+}
+
+fn add_file_router<'a, 't>(
+    topology: &mut Topology<'a>,
+    source: &'a SourceFile,
+    router: &'t Router<'_>,
+    files: &mut Files<'t>,
+) {
+    let service_name = router.service.as_deref().unwrap_or(&router.name);
+    // Traefik's own services (the dashboard's `api@internal`) are not the app's.
+    if service_name.ends_with("@internal") {
+        return;
+    }
+    let Some(&service) = files.services.get(service_name) else { return };
+    let Some((url, url_span)) = service.servers.first() else { return };
+    let Some(mut upstream) = super::url::parse_url(url, *url_span) else { return };
+    let listening: Vec<EntryPoint> = match router.entry_points.is_empty() {
+        true => files.entry_points.values().copied().collect(),
+        false => router.entry_points.iter().filter_map(|n| files.entry_points.get(n.as_str()).copied()).collect(),
+    };
+    let tls = router.tls.or_else(|| listening.iter().find_map(|e| e.tls));
+    let port = match (tls, listening.iter().find_map(|e| e.port)) {
+        (_, Some(port)) if listening.len() == 1 => Some(port),
+        (Some(_), _) => Some(443),
+        (None, _) => Some(80),
+    };
+    let Some(text) = router.rule.value.known() else { return };
+    let rule = &router.rule;
+    let hosts: Vec<(String, Span)> = matcher_args(text, "Host").into_iter().map(|h| (h, rule.value.span)).collect();
+    let public = super::url::normalized_path(&matcher_args(text, "PathPrefix").into_iter().next().unwrap_or_default());
+    let middlewares: Vec<&Middleware> =
+        router.middlewares.iter().filter_map(|m| files.middlewares.get(m.as_str()).copied()).collect();
+    // A `stripPrefix` middleware takes the public prefix off before the app sees the path.
+    let stripped = middlewares.iter().flat_map(|m| &m.strip_prefixes).find_map(|prefix| {
+        let prefix = super::url::normalized_path(prefix);
+        public.strip_prefix(prefix.as_str()).filter(|_| !prefix.is_empty()).map(|rest| format!("/{rest}"))
+    });
+    let backend = *files.backends.entry(service_name).or_insert_with(|| {
+        topology.backends.push(Backend {
+            kind: ProxyKind::Traefik,
+            name: format!("Traefik service `{}`", service.name),
+            at: service.at,
+            // Its servers as one, reached at the first one's URL (where each route to
+            // them is said to be forwarded).
+            servers: vec![Server {
+                address: *url_span,
+                line: *url_span,
+                count: service.servers.len(),
+                active: true,
+                template: false,
+                cookie: None,
+                route: None,
+                check: true,
+                health_uri: None,
+            }],
+            balance: None,
+            persistence: None,
+            tcp: false,
+            affinity: Affinity {
+                cookie: service.sticky.as_ref().map(|(name, span)| (name.clone(), *span)),
+                ..Affinity::default()
+            },
+            health: None,
+        });
+        topology.backends.len() - 1
+    });
+    let frontend = topology.frontends.len();
+    topology.frontends.push(Frontend {
+        path: source.path(),
+        kind: ProxyKind::Traefik,
+        label: format!("Traefik router {}", router.name),
+        at: rule.span,
+        port,
+        port_span: rule.span,
+        tls,
+    });
+    let public: Arc<str> = public.into();
+    upstream.path = stripped.map_or_else(|| Arc::clone(&public), |path| super::url::normalized_path(&path).into());
+    topology.routes.push(Route {
+        frontend,
+        at: rule.span,
+        public: Some(public),
+        public_span: rule.value.span,
+        public_symbol: None,
+        hosts: hosts.into(),
+        upstream,
+        preserve_host: !service.host_dropped,
+        compression: middlewares.iter().find_map(|m| m.compress),
+        websocket: true,
+        haproxy: None,
+        nginx: None,
+        backend: Some(backend),
     });
 }
 

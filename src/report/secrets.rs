@@ -85,6 +85,16 @@ pub fn of_parsed(parsed: &Parsed<'_>) -> FileSecrets {
             }
             comment_secrets(parsed.source, &manifests.comments, &mut secrets);
         }
+        Tree::Traefik(config) => {
+            for span in &config.secrets {
+                let decoded = parsed.source.text().get(span.start()..span.end()).unwrap_or("");
+                secrets.value(*span, decoded);
+            }
+            for router in &config.routers {
+                setting_secrets(&router.rule, &mut secrets);
+            }
+            comment_secrets(parsed.source, &config.comments, &mut secrets);
+        }
         Tree::DotEnv(env) => {
             for setting in &env.entries {
                 setting_secrets(setting, &mut secrets);

@@ -157,6 +157,11 @@ fn read(file: &Parsed<'_>) -> Vec<Entry> {
             let settings = values.environment.iter().chain(values.ingress.iter().flat_map(|i| &i.annotations));
             (values.comments.iter().collect(), settings.map(|s| s.span).chain([values.at]).collect())
         }
+        Tree::Traefik(config) => {
+            let routers = config.routers.iter().map(|r| r.rule.span);
+            let services = config.services.iter().map(|s| s.at);
+            (config.comments.iter().collect(), routers.chain(services).chain(config.api_insecure).collect())
+        }
         Tree::Kube(manifests) => {
             let containers = manifests.workloads.iter().flat_map(|w| &w.containers);
             let own = |s: &&crate::syntax::Setting<'_>| s.span.file == file.source.id();

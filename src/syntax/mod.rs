@@ -16,6 +16,7 @@ pub mod yaml;
 pub use words::{Setting, Value, Word};
 pub mod properties;
 pub mod server_xml;
+pub mod traefik;
 
 use crate::source::{FileKind, SourceFile, Span};
 
@@ -62,6 +63,8 @@ pub enum Tree<'a> {
     HelmValues(Box<helm::HelmValues<'a>>),
     /// Kubernetes manifests.
     Kube(kube::Manifests<'a>),
+    /// Traefik's static or dynamic configuration.
+    Traefik(traefik::Traefik<'a>),
 }
 
 /// A file with its tree.
@@ -86,6 +89,7 @@ impl<'a> Parsed<'a> {
             Tree::DotEnv(env) => &env.problems,
             Tree::HelmValues(values) => &values.problems,
             Tree::Kube(manifests) => &manifests.problems,
+            Tree::Traefik(config) => &config.problems,
         }
     }
 }
@@ -114,6 +118,7 @@ pub fn parse_for(source: &SourceFile, targets: Targets) -> Option<Parsed<'_>> {
         FileKind::DotEnv => Tree::DotEnv(dotenv::parse(source)),
         FileKind::HelmValues => Tree::HelmValues(Box::new(helm::parse(source))),
         FileKind::Kube => Tree::Kube(kube::parse(source)),
+        FileKind::Traefik => Tree::Traefik(traefik::parse(source)),
     };
     Some(Parsed { source, tree })
 }

@@ -83,15 +83,17 @@ impl Rule for LbSessionAffinityMissing {
                     let chart = cx.parsed(backend.at.file).is_some_and(|p| matches!(p.tree, Tree::HelmValues(_)));
                     ingress_problem(&balanced, chart)
                 }
-                // Traefik routes here reach one container; no backend balances them.
-                ProxyKind::Traefik => None,
+                // Routers from compose labels reach one container and have no backend; a
+                // file provider's service balances over its servers.
+                ProxyKind::Traefik => traefik_problem(&balanced),
             };
             let Some((label, why, help)) = problem else { continue };
             let name = match backend.kind {
                 ProxyKind::Apache => format!("`{}`", backend.name),
                 ProxyKind::Nginx => format!("`upstream {}`", backend.name),
                 ProxyKind::Haproxy => format!("backend `{}`", backend.name),
-                ProxyKind::Ingress | ProxyKind::Traefik => format!("the Ingress to the {}", backend.name),
+                ProxyKind::Ingress => format!("the Ingress to the {}", backend.name),
+                ProxyKind::Traefik => backend.name.clone(),
             };
             let message = format!(
                 "{name} spreads {product}'s requests over {} nodes and {why}: a user's next request can reach another node, which logs them out at random (\"XSRF Security Token Missing\", login loops)",
@@ -234,6 +236,18 @@ fn ingress_problem(balanced: &Balanced<'_>, chart: bool) -> Option<(&'static str
         "no session affinity",
         "sets no sticky cookie (`nginx.ingress.kubernetes.io/affinity: cookie`)".to_string(),
         help.to_string(),
+    ))
+}
+
+/// What a Traefik service lacks: a sticky cookie.
+fn traefik_problem(balanced: &Balanced<'_>) -> Option<(&'static str, String, String)> {
+    if balanced.backend.affinity.cookie.is_some() {
+        return None;
+    }
+    Some((
+        "no session affinity",
+        "sets no sticky cookie (`loadBalancer.sticky.cookie`)".to_string(),
+        "add `sticky: { cookie: {} }` to the service's `loadBalancer` (TOML: `[http.services.NAME.loadBalancer.sticky.cookie]`)".to_string(),
     ))
 }
 

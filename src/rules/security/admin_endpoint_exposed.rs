@@ -8,6 +8,7 @@ use crate::rules::{declare_rule, Context, Rule, Sink};
 use crate::source::Span;
 use crate::syntax::apache::{Config as ApacheConfig, Directive};
 use crate::syntax::haproxy::{Config as HaproxyConfig, Section, Statement};
+use crate::syntax::Tree;
 
 declare_rule! {
     /// ## What it does
@@ -26,6 +27,10 @@ declare_rule! {
     ///   nor `stats http-request auth|deny`; `stats admin if TRUE` there lets anyone change
     ///   server states. `stats socket` (the command line, not HTTP) is not judged, and the
     ///   `stats auth` credentials are never printed.
+    /// - Traefik: `api.insecure: true` in its static configuration, or `--api.insecure` on
+    ///   the command line of a compose service running Traefik, which serves the dashboard
+    ///   and API on port 8080 with no authentication. When the run holds a compose stack
+    ///   that runs Traefik, it is flagged only if the stack publishes port 8080.
     ///
     /// ## Why is this bad?
     /// The balancer manager and HAProxy's admin page can take nodes out of rotation or
@@ -53,12 +58,14 @@ declare_rule! {
     /// ## References
     /// - Atlassian, "Configuring the HAProxy load balancer" (Bamboo): the statistics page
     ///   requires no authentication unless `stats auth` is added.
+    /// - Traefik, "API": `api.insecure` enables the API and dashboard on the `traefik` entry
+    ///   point, port 8080, and is not recommended in production.
     pub struct AdminEndpointExposed {
         id: "admin-endpoint-exposed",
-        summary: "a proxy management or status page (Apache `balancer-manager`, `server-status`, `server-info`; HAProxy `stats`) reachable from a public listener without an access restriction",
+        summary: "a proxy management or status page (Apache `balancer-manager`, `server-status`, `server-info`; HAProxy `stats`; Traefik's `api.insecure` dashboard) reachable from a public listener without an access restriction",
         severity: Error,
         scope: "security",
-        formats: [Apache, Haproxy],
+        formats: [Apache, Haproxy, Traefik, Compose],
     }
 }
 
@@ -66,7 +73,54 @@ impl Rule for AdminEndpointExposed {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
         apache(cx, sink);
         haproxy(cx, sink);
+        traefik(cx, sink);
     }
+}
+
+/// Traefik's dashboard and API served without authentication on port 8080.
+fn traefik(cx: &Context<'_>, sink: &mut Sink<'_>) {
+    let mut insecure: Vec<Span> = Vec::new();
+    // Compose services running Traefik: `--api.insecure` on their command line, and
+    // whether any publishes port 8080.
+    let mut stacks = false;
+    let mut published = false;
+    for parsed in cx.files {
+        match &parsed.tree {
+            Tree::Traefik(config) => insecure.extend(config.api_insecure),
+            Tree::Compose(compose) => {
+                let running = compose.services.iter().filter(|s| {
+                    s.image.as_ref().and_then(|i| i.known()).is_some_and(|i| i.to_ascii_lowercase().contains("traefik"))
+                });
+                for service in running {
+                    stacks = true;
+                    published |= service.ports.iter().filter_map(|p| p.known()).any(publishes_8080);
+                    let flags = service.command.iter().filter(|arg| {
+                        let text = arg.known().unwrap_or("").trim_start_matches('-').to_ascii_lowercase();
+                        text == "api.insecure" || text == "api.insecure=true"
+                    });
+                    insecure.extend(flags.map(|arg| arg.span));
+                }
+            }
+            _ => {}
+        }
+    }
+    if stacks && !published {
+        return;
+    }
+    for at in insecure {
+        sink.emit(at, "dashboard without authentication", "`api.insecure` serves Traefik's dashboard and API on port 8080 with no authentication: anyone who reaches the port sees every router, service and middleware, and the addresses behind them")
+            .help("remove `api.insecure` and serve `api@internal` through a router with an authentication middleware (`basicAuth`), or do not publish port 8080");
+    }
+}
+
+/// Whether a compose port (`8080:8080`, `0.0.0.0:8080:8080/tcp`) publishes the
+/// container's port 8080 beyond the host's loopback.
+fn publishes_8080(port: &str) -> bool {
+    let port = port.split('/').next().unwrap_or(port);
+    let parts: Vec<&str> = port.rsplitn(3, ':').collect();
+    let target = parts.first().copied().unwrap_or("");
+    let host = parts.get(2).copied().unwrap_or("");
+    target.trim() == "8080" && !host.starts_with("127.") && host != "localhost" && host != "[::1]"
 }
 
 /// Apache handlers that manage or expose the server.

@@ -56,7 +56,7 @@ impl Rule for FileSkipped {
                 Problem::Binary => ("binary content", format!("`{path}` holds binary data, not configuration text; not linted")),
                 Problem::UnknownKind => (
                     "unknown format",
-                    format!("`{path}` is not a format atl-lint knows (haproxy, apache, nginx, tomcat-server-xml, bitbucket-properties, compose, helm-values, kubernetes); not linted"),
+                    format!("`{path}` is not a format atl-lint knows (haproxy, apache, nginx, tomcat-server-xml, bitbucket-properties, compose, helm-values, kubernetes, traefik); not linted"),
                 ),
                 Problem::NotRegular => ("not a regular file", format!("`{path}` is not a regular file; not opened")),
                 Problem::Outside(target) => (

@@ -30,7 +30,7 @@ declare_rule! {
         summary: "the places where a file cannot be read as its format",
         severity: Error,
         scope: "syntax",
-        formats: [Haproxy, Apache, TomcatServerXml, BitbucketProperties, Nginx, Compose, DotEnv, HelmValues, Kube],
+        formats: [Haproxy, Apache, TomcatServerXml, BitbucketProperties, Nginx, Compose, DotEnv, HelmValues, Kube, Traefik],
     }
 }
 
@@ -53,6 +53,7 @@ impl Rule for SyntaxError {
                     "`helm` refuses the values file: the release will not install until this is fixed"
                 }
                 Tree::Kube(_) => "`kubectl apply` refuses the file: nothing in it is applied until this is fixed",
+                Tree::Traefik(_) => "Traefik refuses the file: it does not start (static configuration) or ignores the file (dynamic) until this is fixed",
             };
             for problem in file.problems() {
                 let diagnostic = sink.emit(problem.span, problem.label.clone(), problem.message.clone());

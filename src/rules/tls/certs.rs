@@ -235,7 +235,12 @@ fn references(cx: &Context<'_>, scope: &Scope) -> Vec<Reference> {
                 }
             }
             // nginx's certificates are read from its include trees below.
-            Tree::Nginx(_) | Tree::Compose(_) | Tree::DotEnv(_) | Tree::HelmValues(_) | Tree::Kube(_) => {}
+            Tree::Nginx(_)
+            | Tree::Compose(_)
+            | Tree::DotEnv(_)
+            | Tree::HelmValues(_)
+            | Tree::Kube(_)
+            | Tree::Traefik(_) => {}
         }
     }
     nginx_references(cx, scope, &mut out);
