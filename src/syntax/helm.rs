@@ -116,6 +116,7 @@ pub fn parse(source: &SourceFile) -> HelmValues<'_> {
     };
     values.product = product;
     values.at = key.span;
+    let key_span = key.span;
     let ingress_at = ingress.map_or(key.span, |(k, _)| k.span);
     let ingress = ingress.map(|(_, n)| n);
     let https = match child(ingress, "https") {
@@ -161,6 +162,34 @@ pub fn parse(source: &SourceFile) -> HelmValues<'_> {
             setting.name = Cow::Owned(name.to_string());
             setting.name_span = child(Some(item), "name").map_or(setting.name_span, |n| n.span);
             env.push(setting);
+        }
+    }
+    // `tomcatConfig.generateByHelm`: the chart mounts a `server.xml` it renders from
+    // `tomcatConfig` (each value defaulting to what the environment would give), which the
+    // entrypoint leaves alone; `customServerXml` replaces even that.
+    let tomcat = child(section, "tomcatConfig");
+    if !spring && child(tomcat, "generateByHelm").is_some_and(|n| n.text() == Some("true")) {
+        let custom = child(tomcat, "customServerXml").filter(|n| n.text().is_some_and(|t| !t.trim().is_empty()));
+        let rendered = [
+            ("scheme", "ATL_TOMCAT_SCHEME"),
+            ("secure", "ATL_TOMCAT_SECURE"),
+            ("proxyName", "ATL_PROXY_NAME"),
+            ("proxyPort", "ATL_PROXY_PORT"),
+            ("port", "ATL_TOMCAT_PORT"),
+            ("maxHttpHeaderSize", "ATL_TOMCAT_MAXHTTPHEADERSIZE"),
+        ];
+        for (key, variable) in rendered {
+            let written = child(tomcat, key).filter(|n| n.text().is_some());
+            let mut set = match (custom, written) {
+                // A server.xml of the user's own: what it says is not read.
+                (Some(custom), _) => derived(variable, "", custom.span),
+                (None, Some(node)) => derived(variable, node.text().unwrap_or("").to_string(), node.span),
+                // The chart's own default port is 8080, whatever `ports.http` says.
+                (None, None) if key == "port" => derived(variable, "8080", tomcat.map_or(key_span, |n| n.span)),
+                (None, None) => continue,
+            };
+            set.value.unknown |= custom.is_some();
+            env.push(set);
         }
     }
     values.replicas = match root.get("replicaCount") {
@@ -276,5 +305,24 @@ mod tests {
         assert!(!looks_like_values("jira:\n  version: 9\n", "values.yaml".as_ref()));
         assert!(looks_like_values("ingress:\n  create: true\n", "config/jira/values-EKS.yaml".as_ref()));
         assert!(!looks_like_values("ingress:\n  create: true\n", "config/values.yaml".as_ref()));
+    }
+
+    #[test]
+    fn a_server_xml_the_chart_renders_takes_tomcat_config() {
+        let text = concat!(
+            "ingress:\n  create: true\n  host: jira.example.com\njira:\n  ports:\n    http: 8081\n",
+            "  tomcatConfig:\n    generateByHelm: true\n    proxyName: wiki.example.com\n",
+        );
+        let source = values(text);
+        let chart = parse(&source);
+        let last =
+            |name: &str| chart.environment.iter().rev().find(|s| s.name == name).map(|s| s.value.text.to_string());
+        assert_eq!(last("ATL_PROXY_NAME").as_deref(), Some("wiki.example.com"));
+        assert_eq!(last("ATL_TOMCAT_PORT").as_deref(), Some("8080"));
+        assert_eq!(last("ATL_TOMCAT_SCHEME").as_deref(), Some("https"));
+        let custom = format!("{text}    customServerXml: |\n      <Server/>\n");
+        let source = values(&custom);
+        let chart = parse(&source);
+        assert!(chart.environment.iter().rev().find(|s| s.name == "ATL_PROXY_NAME").is_some_and(|s| s.value.unknown));
     }
 }
