@@ -1126,3 +1126,36 @@ fn no_silent_no_ops_on_the_command_line() {
     let output = run(&["fixtures/e2e/clean"]);
     assert!(!stderr(&output).contains("holds no file"), "{}", stderr(&output));
 }
+
+#[test]
+fn a_base_url_may_name_a_compose_service() {
+    let dir = temp_dir("base-url-service");
+    let compose = "\
+services:
+  tracker:
+    image: atlassian/jira-software:10
+    environment:
+      ATL_PROXY_NAME: jira.example.org
+      ATL_PROXY_PORT: \"443\"
+      ATL_TOMCAT_SCHEME: https
+      ATL_TOMCAT_SECURE: \"true\"
+  tracker-staging:
+    image: atlassian/jira-software:10
+    environment:
+      ATL_PROXY_NAME: staging.example.org
+      ATL_PROXY_PORT: \"443\"
+      ATL_TOMCAT_SCHEME: https
+      ATL_TOMCAT_SECURE: \"true\"
+";
+    std::fs::write(dir.join("docker-compose.yml"), compose).expect("write");
+    let path = dir.to_string_lossy().into_owned();
+    // The service's own name picks one of two apps of the same product.
+    let report = json(&["--base-url", "tracker=https://jira.example.com", &path]);
+    let diagnostics = report["diagnostics"].as_array().expect("diagnostics");
+    assert_eq!(diagnostics.len(), 1, "{report:#}");
+    assert_eq!(diagnostics[0]["rule"], "base-url-drift", "{report:#}");
+    let related = diagnostics[0]["related"].as_array().expect("related");
+    assert!(related.iter().any(|r| r["line"] == 5), "{report:#}");
+    let clean = json(&["--base-url", "tracker-staging=https://staging.example.org", &path]);
+    assert_eq!(clean["diagnostics"].as_array().map(Vec::len), Some(0), "{clean:#}");
+}

@@ -58,6 +58,7 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, props
                     .is_some_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "native" | "framework"))
             })
             .map(|s| s.span),
+        service: None,
     });
     let ssh_port = keys.get("plugin.ssh.port").and_then(|s| s.value.known()).and_then(|v| v.trim().parse().ok());
     topology.ssh_ports.push(ssh_port.unwrap_or(super::BITBUCKET_SSH_PORT));

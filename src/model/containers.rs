@@ -158,7 +158,7 @@ pub(super) fn add_compose<'a>(topology: &mut Topology<'a>, source: &'a SourceFil
         topology.container_mounts.extend(mounts(source, service).map(|path| (path, source.id())));
         let Some(product) = product else { continue };
         let at = service.environment_at.unwrap_or(service.name_span);
-        add(topology, source, &service.environment, product, at);
+        add(topology, source, (Some(&service.name), &service.environment), product, at);
     }
 }
 
@@ -178,7 +178,7 @@ fn mounts<'s>(source: &'s SourceFile, service: &'s Service<'_>) -> impl Iterator
 pub(super) fn add<'a>(
     topology: &mut Topology<'a>,
     source: &'a SourceFile,
-    service: &'a [Setting<'a>],
+    (service, environment): (Option<&'a str>, &'a [Setting<'a>]),
     product: &Product,
     at: Span,
 ) -> usize {
@@ -189,12 +189,12 @@ pub(super) fn add<'a>(
         Family::Spring => PathStyle::Spring,
     };
     // An empty context path is the root, written: `path=""`.
-    let context_path = product.written(service, "context-path").map(|setting| {
+    let context_path = product.written(environment, "context-path").map(|setting| {
         let context = ContextPath { setting, style: path_style, host: None, app };
         topology.contexts.push(context);
         context
     });
-    let forwarded_proto = product.get(service, "forward-headers").filter(|s| {
+    let forwarded_proto = product.get(environment, "forward-headers").filter(|s| {
         s.value.known().is_some_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "native" | "framework"))
     });
     topology.apps.push(App {
@@ -206,15 +206,17 @@ pub(super) fn add<'a>(
         jvm_route: None,
         synchrony_proxy: None,
         forwarded_proto: forwarded_proto.map(|s| s.span),
+        service,
     });
-    if let Some(setting) = product.get(service, "base-url") {
+    if let Some(setting) = product.get(environment, "base-url") {
         topology.base_urls.push(BaseUrl { app, setting });
     }
     if product.kind == AppKind::Bitbucket {
-        let ssh = product.get(service, "ssh-port").and_then(|s| s.value.known()).and_then(|v| v.trim().parse().ok());
+        let ssh =
+            product.get(environment, "ssh-port").and_then(|s| s.value.known()).and_then(|v| v.trim().parse().ok());
         topology.ssh_ports.push(ssh.unwrap_or(super::BITBUCKET_SSH_PORT));
     }
-    let get = |setting: &str| product.get(service, setting);
+    let get = |setting: &str| product.get(environment, setting);
     topology.connectors.push(Connector {
         file: source.id(),
         app,
@@ -251,7 +253,7 @@ pub(super) fn add<'a>(
 pub(super) fn add_helm<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, values: &'a HelmValues<'a>) {
     let kind = kind(values.product);
     let Some(product) = TABLE.products.iter().find(|p| p.kind == kind && kind != AppKind::Unknown) else { return };
-    let connector = add(topology, source, &values.environment, product, values.at);
+    let connector = add(topology, source, (Some(values.product), &values.environment), product, values.at);
     // The chart names the service after the release; a release named after the product
     // (`helm install jira atlassian-data-center/jira`) is the usual one.
     let host = values.product.to_string();

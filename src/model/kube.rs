@@ -67,7 +67,7 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, files: &'a [Parsed<'a>]) {
                 let product = image.and_then(|i| i.known()).and_then(containers::product);
                 let connector = product.map(|product| {
                     let at = container.environment_at.unwrap_or(container.at);
-                    containers::add(topology, source, &container.environment, product, at)
+                    containers::add(topology, source, (Some(&workload.meta.name), &container.environment), product, at)
                 });
                 connectors.push(connector);
             }

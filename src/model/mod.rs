@@ -163,6 +163,9 @@ pub struct App<'a> {
     /// `RemoteIpValve` with that `protocolHeader`, or Bitbucket's
     /// `server.forward-headers-strategy` of `native` or `framework`.
     pub forwarded_proto: Option<Span>,
+    /// The compose service or Kubernetes workload that runs it, by which `--base-url` and
+    /// `[[app]]` may name it.
+    pub service: Option<&'a str>,
 }
 
 /// Whether a Confluence `server.xml` deploys the internal Synchrony proxy.
@@ -774,8 +777,17 @@ pub fn build<'a>(
                     .collect()
             }
             Some(name) => {
+                // A compose service or workload of that name, else the product it names.
+                let service = |a: &App<'_>| a.service.is_some_and(|s| s.eq_ignore_ascii_case(name));
+                let named: Vec<usize> =
+                    (0..topology.apps.len()).filter(|&i| topology.apps.get(i).is_some_and(service)).collect();
                 let kind = AppKind::guess(name);
-                (0..topology.apps.len()).filter(|&i| topology.apps.get(i).is_some_and(|a| a.kind == kind)).collect()
+                match named.is_empty() {
+                    true => (0..topology.apps.len())
+                        .filter(|&i| topology.apps.get(i).is_some_and(|a| a.kind == kind))
+                        .collect(),
+                    false => named,
+                }
             }
         };
         topology.base_urls.extend(apps.into_iter().map(|app| BaseUrl { app, setting: &base.setting }));

@@ -67,6 +67,7 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, doc: 
         jvm_route,
         synchrony_proxy,
         forwarded_proto,
+        service: None,
     });
     for (index, element) in doc.named("Connector").filter(|(i, _)| parent_is(doc, *i, "Service")) {
         topology.connectors.push(connector(source, doc, index, element, app));

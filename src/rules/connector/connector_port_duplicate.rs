@@ -80,12 +80,15 @@ impl<'c, 'a> Taken<'c, 'a> {
 
 impl Rule for ConnectorPortDuplicate {
     fn check(&self, cx: &Context<'_>, sink: &mut Sink<'_>) {
-        let mut taken: HashMap<(crate::source::FileId, u16), Taken<'_, '_>> = HashMap::new();
+        // One Tomcat's connectors share its host's ports; each container has its own (a
+        // compose file's or manifest's services never clash).
+        let mut taken: HashMap<(crate::source::FileId, Option<usize>, u16), Taken<'_, '_>> = HashMap::new();
         for connector in &cx.topology().connectors {
             let Some(port) = connector.port_number() else {
                 continue;
             };
-            let seen = taken.entry((connector.file, port)).or_default();
+            let container = matches!(connector.style, crate::model::Style::Env(_)).then_some(connector.app);
+            let seen = taken.entry((connector.file, container, port)).or_default();
             if let Some(clash) = seen.clash(connector).filter(|_| !cx.has_template_control(connector.file)) {
                 let name = connector.name(Field::Port);
                 let label = if connector.port.is_some() { "port already taken" } else { "default port already taken" };
