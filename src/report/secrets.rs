@@ -110,7 +110,7 @@ pub fn of_parsed(parsed: &Parsed<'_>) -> FileSecrets {
     unparsable_lines(parsed, &mut secrets);
     // Messages may quote a value raw as well as decoded.
     let raw = secrets.spans.iter().filter_map(|s| parsed.source.text().get(s.start()..s.end()));
-    let raw: Vec<String> = raw.filter(|r| !r.is_empty()).map(str::to_string).collect();
+    let raw: Vec<String> = raw.filter(|r| !r.is_empty() && !well_known(r)).map(str::to_string).collect();
     secrets.values.extend(raw);
     secrets.values.sort_unstable();
     secrets.values.dedup();
@@ -322,6 +322,15 @@ pub struct FileSecrets {
     pub user_names: Vec<Span>,
 }
 
+/// A product's (or the vendor's) name as a default password (`${DB_PASSWORD:-jira}`): masked
+/// where it is set, not in every path and message that names the product, as it is no secret.
+fn well_known(value: &str) -> bool {
+    let value = value.trim();
+    ["atlassian", "jira", "confluence", "bitbucket", "bamboo", "crowd", "stash"]
+        .iter()
+        .any(|name| value.eq_ignore_ascii_case(name))
+}
+
 impl FileSecrets {
     /// A secret at `span` of `source`: the span, and its raw text as a value.
     fn add(&mut self, source: &SourceFile, span: Span) {
@@ -329,7 +338,8 @@ impl FileSecrets {
             return;
         }
         self.spans.push(span);
-        self.values.extend(source.text().get(span.start()..span.end()).map(str::to_string));
+        let raw = source.text().get(span.start()..span.end()).filter(|r| !well_known(r));
+        self.values.extend(raw.map(str::to_string));
     }
 
     /// A secret value at `span`, decoded as messages quote it (the raw text is found with
@@ -344,7 +354,7 @@ impl FileSecrets {
         // A template tag reads as `{{____}}`: no secret, and every tag of its length would
         // be masked with it (the tag's own text is a value through its span).
         let template_tag = decoded.chars().all(|c| matches!(c, '{' | '_' | '}'));
-        if !decoded.is_empty() && !template_tag {
+        if !decoded.is_empty() && !template_tag && !well_known(decoded) {
             self.values.push(decoded.to_string());
         }
     }
@@ -380,6 +390,15 @@ mod tests {
         for word in kept {
             assert!(masked.contains(word), "`{word}` is masked but is no secret:\n{masked}");
         }
+    }
+
+    #[test]
+    fn a_product_name_as_a_password_is_masked_where_it_is_set_only() {
+        let text = "services:\n  db:\n    environment:\n      DB_PASSWORD: jira\n      MYSQL_PASSWORD: P_1\n";
+        let (masked, values) = masked(FileKind::Compose, text);
+        assert!(masked.contains("DB_PASSWORD: ****\n"), "{masked}");
+        assert!(!values.iter().any(|v| v == "jira"), "{values:?}");
+        assert!(values.iter().any(|v| v == "P_1"), "{values:?}");
     }
 
     #[test]
