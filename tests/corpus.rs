@@ -72,7 +72,7 @@ fn the_whole_corpus_lints_in_one_run() {
 
 /// Repositories that hold a proxy and an application configuration (`SOURCES.tsv`) whose
 /// routes atl-lint cannot link yet, and why.
-const UNLINKED: [(&str, &str); 9] = [
+const UNLINKED: [(&str, &str); 8] = [
     ("c2platform__ansible-dev", "the Apache vhosts are YAML block strings in group_vars, not files"),
     ("jenkins-infra__jenkins-infra", "the Tomcat side lives in the images of other repositories"),
     (
@@ -82,10 +82,6 @@ const UNLINKED: [(&str, &str); 9] = [
     ("johnduhart__puppet-repo", "nginx vhosts declared as Puppet resources; the app modules come from the Forge"),
     ("microdevops-com__atlassian-confluence-formula", "nginx written inline in a Salt state"),
     ("microdevops-com__atlassian-jira-formula", "nginx written inline in a Salt state"),
-    (
-        "alvinhu__atlassian",
-        "two compose files (docker-compose_full.yml, docker-compose_nginx.yml) mount the same nginx configuration, each with its own jira, confluence and bitbucket services: a route cannot tell which stack it serves",
-    ),
     (
         "kangeek__infra-docker-compose",
         "the nginx templates proxy to `proxied.server`, a host no compose service has (envsubst fills it in at start)",

@@ -148,9 +148,29 @@ fn by_container(topology: &Topology<'_>, route: &Route, services: &[Option<usize
     };
     let scored: Vec<(usize, usize)> = listening.into_iter().map(|c| (shared(c), c)).collect();
     let best = scored.iter().map(|&(score, _)| score).max()?;
-    let mut nearest = scored.iter().filter(|&&(score, _)| score == best);
-    match (nearest.next(), nearest.next()) {
-        (Some(&(_, only)), None) => Some(only),
-        _ => None,
-    }
+    let nearest: Vec<usize> = scored.iter().filter(|&&(score, _)| score == best).map(|&(_, c)| c).collect();
+    // Alternative stacks of one project (`docker-compose.yml`, `docker-compose_full.yml`)
+    // that configure the app alike: whichever runs, the route meets the same connector.
+    let first = *nearest.first()?;
+    let alike = |c: &usize| {
+        topology.connectors.get(*c).zip(topology.connectors.get(first)).is_some_and(|(a, b)| same(topology, a, b))
+    };
+    (nearest.len() == 1 || nearest.iter().all(alike)).then_some(first)
+}
+
+/// Whether two image connectors say the same in everything a route is judged on: the
+/// product, context path, port, scheme, secure flag and proxy name and port.
+fn same(topology: &Topology<'_>, a: &super::Connector<'_>, b: &super::Connector<'_>) -> bool {
+    use super::Field;
+    let app = |c: &super::Connector<'_>| topology.apps.get(c.app);
+    let context = |c: &super::Connector<'_>| app(c).and_then(|a| a.context_path.as_ref()).map(ContextPath::normalized);
+    let value =
+        |c: &super::Connector<'_>, field: Field| c.get(field).map(|s| (s.value.unknown, s.value.text.to_string()));
+    let fields = [Field::Port, Field::Scheme, Field::Secure, Field::ProxyName, Field::ProxyPort];
+    matches!(a.style, super::Style::Env(_))
+        && a.style == b.style
+        && app(a).map(|x| x.kind) == app(b).map(|x| x.kind)
+        && context(a) == context(b)
+        && a.port_number() == b.port_number()
+        && fields.iter().all(|&field| value(a, field) == value(b, field))
 }
