@@ -208,3 +208,28 @@ fn yaml_alias_bombs_stay_small() {
     lint_bytes(manifests.as_bytes(), Some(FileKind::Kube), "jira.yaml");
     assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
 }
+
+/// Manifests where every service selects every workload, and every Ingress path names one
+/// of them: the selections are capped, so the join stays near linear in the file.
+#[test]
+fn services_selecting_many_workloads_stay_quick() {
+    let mut text = String::new();
+    for i in 0..1000 {
+        text.push_str(&format!(
+            "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: jira-{i}\nspec:\n  template:\n    metadata:\n      labels:\n        app: jira\n    spec:\n      containers:\n        - name: jira\n          image: atlassian/jira-software\n"
+        ));
+        text.push_str(&format!(
+            "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: jira\nspec:\n  selector:\n    app: jira\n  ports:\n    - port: {}\n      targetPort: 8080\n",
+            8000 + i % 100
+        ));
+    }
+    text.push_str("---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: jira\nspec:\n  rules:\n");
+    for i in 0..1000 {
+        text.push_str(&format!(
+            "    - host: h{i}.example.com\n      http:\n        paths:\n          - path: /\n            backend:\n              service:\n                name: jira\n                port:\n                  number: 8000\n"
+        ));
+    }
+    let started = std::time::Instant::now();
+    lint_bytes(text.as_bytes(), Some(FileKind::Kube), "jira.yaml");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
+}

@@ -14,10 +14,15 @@ use crate::syntax::helm::Ingress;
 use crate::syntax::kube::{Gateway, Listener, Manifests, PortRef, Workload};
 use crate::syntax::{Parsed, Tree};
 
+/// How many workloads one service is taken to select, and how many connectors one host
+/// name stands for: a file of many services selecting many workloads stays linear.
+const MAX_SELECTED: usize = 1024;
+
 /// A workload of the run: its file, itself, and the connector of each container (`None`:
 /// one that runs no Atlassian image).
 struct Pod<'m, 'a> {
     workload: &'m Workload<'a>,
+    labels: foldhash::HashSet<(&'m str, &'m str)>,
     connectors: Vec<Option<usize>>,
 }
 
@@ -71,7 +76,8 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, files: &'a [Parsed<'a>]) {
                 });
                 connectors.push(connector);
             }
-            pods.push(Pod { workload, connectors });
+            let labels = workload.labels.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            pods.push(Pod { workload, labels, connectors });
         }
     }
     // Workloads by each of their labels, so a selector looks at those with its first label.
@@ -92,15 +98,15 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, files: &'a [Parsed<'a>]) {
             };
             let selected: Vec<usize> = selected
                 .iter()
+                .take(MAX_SELECTED)
                 .copied()
                 .filter(|&p| {
                     let pod = pods.get(p);
                     let namespace = service.meta.namespace.as_deref();
                     pod.is_some_and(|pod| {
-                        let labels = &pod.workload.labels;
                         let meta = &pod.workload.meta;
                         meta.is(&meta.name, namespace)
-                            && service.selector.iter().all(|(k, v)| labels.iter().any(|(lk, lv)| lk == k && lv == v))
+                            && service.selector.iter().all(|(k, v)| pod.labels.contains(&(k.as_str(), v.as_str())))
                     })
                 })
                 .collect();
@@ -127,7 +133,10 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, files: &'a [Parsed<'a>]) {
                 }
             }
             for name in names {
-                topology.container_hosts.entry(name).or_default().extend(connectors.iter().copied());
+                let known = topology.container_hosts.entry(name).or_default();
+                if known.len() < MAX_SELECTED {
+                    known.extend(connectors.iter().copied());
+                }
             }
             services.entry(service.meta.name.as_str()).or_default().extend(selected);
             let ports = service.ports.iter().map(|p| (p.port, p.name.as_deref()));
