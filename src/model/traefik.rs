@@ -246,11 +246,15 @@ fn add_file_router<'a, 't>(
     let Some(text) = router.rule.value.known() else { return };
     let rule = &router.rule;
     let hosts: Vec<(String, Span)> = matcher_args(text, "Host").into_iter().map(|h| (h, rule.value.span)).collect();
-    let public = super::url::normalized_path(&matcher_args(text, "PathPrefix").into_iter().next().unwrap_or_default());
+    // Traefik 1's `PathPrefixStrip:/jira` matches the prefix and takes it off.
+    let strip_1 = matcher_args(text, "PathPrefixStrip").into_iter().next();
+    let prefix = strip_1.clone().or_else(|| matcher_args(text, "PathPrefix").into_iter().next());
+    let public = super::url::normalized_path(&prefix.unwrap_or_default());
     let middlewares: Vec<&Middleware> =
         router.middlewares.iter().filter_map(|m| files.middlewares.get(m.as_str()).copied()).collect();
     // A `stripPrefix` middleware takes the public prefix off before the app sees the path.
-    let stripped = middlewares.iter().flat_map(|m| &m.strip_prefixes).find_map(|prefix| {
+    let strip_prefixes = middlewares.iter().flat_map(|m| &m.strip_prefixes).chain(&strip_1);
+    let stripped = strip_prefixes.into_iter().find_map(|prefix| {
         let prefix = super::url::normalized_path(prefix);
         public.strip_prefix(prefix.as_str()).filter(|_| !prefix.is_empty()).map(|rest| format!("/{rest}"))
     });

@@ -96,6 +96,8 @@ pub fn looks_like_traefik(text: &str) -> bool {
             || lower.starts_with("[entrypoints")
             || lower.starts_with("[http.routers")
             || lower.starts_with("[http.services")
+            || lower.starts_with("[frontends")
+            || lower.starts_with("[backends")
     }) || (text.lines().any(|l| l.trim_end() == "http:")
         && text.lines().any(|l| l.trim().eq_ignore_ascii_case("routers:")))
 }
@@ -110,7 +112,8 @@ pub fn parse(source: &SourceFile) -> Traefik<'_> {
     for (key, point) in get(&root, "entryPoints").map(Node::entries).unwrap_or_default() {
         let Some(name) = key.text() else { continue };
         let address = get(point, "address").and_then(Node::text);
-        let tls = get(point, "http").and_then(|h| get(h, "tls"));
+        // Traefik 2 and 3 switch TLS on with `http.tls`; Traefik 1 with `tls`.
+        let tls = get(point, "http").and_then(|h| get(h, "tls")).or_else(|| get(point, "tls"));
         out.entry_points.push(EntryPoint {
             name: name.to_ascii_lowercase(),
             port: address.and_then(|a| a.rsplit_once(':')).and_then(|(_, p)| p.split('/').next()?.parse().ok()),
@@ -157,6 +160,7 @@ pub fn parse(source: &SourceFile) -> Traefik<'_> {
             host_dropped: get(balancer, "passHostHeader").is_some_and(|p| p.text() == Some("false")),
         });
     }
+    traefik_1(&root, &mut out);
     for (key, middleware) in http.and_then(|h| get(h, "middlewares")).map(Node::entries).unwrap_or_default() {
         let Some(name) = key.text() else { continue };
         let strip = get(middleware, "stripPrefix").and_then(|s| get(s, "prefixes"));
@@ -172,6 +176,54 @@ pub fn parse(source: &SourceFile) -> Traefik<'_> {
         }
     }
     out
+}
+
+/// Traefik 1's file provider: `[frontends.NAME]` with a `backend`, its entry points and
+/// `routes.*.rule` (``Host:a;PathPrefix:/jira``, all of a frontend's rules applying), and
+/// `[backends.NAME]` with `servers.*.url` and `loadBalancer.stickiness`.
+fn traefik_1(root: &Node, out: &mut Traefik<'_>) {
+    for (key, frontend) in get(root, "frontends").map(Node::entries).unwrap_or_default() {
+        let Some(name) = key.text() else { continue };
+        let routes = get(frontend, "routes").map(Node::entries).unwrap_or_default();
+        let rules: Vec<&Node> =
+            routes.iter().filter_map(|(_, r)| get(r, "rule")).filter(|r| r.text().is_some()).collect();
+        let Some(first) = rules.first() else { continue };
+        let text: Vec<&str> = rules.iter().filter_map(|r| r.text()).collect();
+        let rule_key = routes.iter().find_map(|(_, r)| {
+            r.entries()
+                .iter()
+                .find(|(k, _)| k.text().is_some_and(|t| t.eq_ignore_ascii_case("rule")))
+                .map(|(k, _)| k.span)
+        });
+        let name_span = rule_key.unwrap_or(first.span);
+        let value = Value::new(Cow::Owned(text.join(";")), first.span);
+        out.routers.push(Router {
+            name: bare(name),
+            rule: Setting { name: Cow::Borrowed("rule"), name_span, span: name_span.cover(first.span), value },
+            entry_points: list(get(frontend, "entryPoints")).into_iter().map(|e| e.to_ascii_lowercase()).collect(),
+            service: get(frontend, "backend").and_then(Node::text).map(bare),
+            tls: None,
+            middlewares: Vec::new(),
+        });
+    }
+    for (key, backend) in get(root, "backends").map(Node::entries).unwrap_or_default() {
+        let Some(name) = key.text() else { continue };
+        let servers = get(backend, "servers").map(Node::entries).unwrap_or_default();
+        let balancer = get(backend, "loadBalancer");
+        let stickiness = balancer.and_then(|b| get(b, "stickiness"));
+        let sticky = balancer.and_then(|b| get(b, "sticky")).filter(|s| s.text() == Some("true"));
+        let cookie = stickiness.and_then(|s| get(s, "cookieName")).and_then(Node::text).unwrap_or("");
+        out.services.push(LoadBalancer {
+            name: bare(name),
+            at: key.span,
+            servers: servers
+                .iter()
+                .filter_map(|(_, s)| get(s, "url").and_then(|u| Some((u.text()?.to_string(), u.span))))
+                .collect(),
+            sticky: stickiness.or(sticky).map(|s| (cookie.to_string(), s.span)),
+            host_dropped: false,
+        });
+    }
 }
 
 /// A name without its provider (`jira@file` is `jira`), lower case.
@@ -341,6 +393,19 @@ mod tests {
             assert_eq!(service.servers[0].0, "http://jira:8080", "{name}");
             assert!(service.sticky.is_some(), "{name}");
         }
+        let v1 = concat!(
+            "[entryPoints.https]\naddress = \":443\"\n[entryPoints.https.tls]\n",
+            "[frontends.jira]\nbackend = \"jira\"\n[frontends.jira.routes.r1]\nrule = \"Host:jira.example.com\"\n",
+            "[frontends.jira.routes.r2]\nrule = \"PathPrefix:/jira\"\n",
+            "[backends.jira.loadBalancer.stickiness]\n[backends.jira.servers.s1]\nurl = \"http://10.0.0.1:8080\"\n",
+        );
+        assert!(looks_like_traefik(v1));
+        let config = read("traefik.toml", v1);
+        assert!(config.entry_points[0].tls.is_some());
+        assert_eq!(config.routers[0].rule.value.text, "Host:jira.example.com;PathPrefix:/jira");
+        assert_eq!(config.routers[0].service.as_deref(), Some("jira"));
+        assert!(config.services[0].sticky.is_some());
+        assert_eq!(config.services[0].servers[0].0, "http://10.0.0.1:8080");
         let broken = read("traefik.toml", "[http\nrule = 1\n");
         assert_eq!(broken.problems.len(), 1);
     }
