@@ -84,7 +84,7 @@ const UNLINKED: [(&str, &str); 8] = [
     ("microdevops-com__atlassian-jira-formula", "nginx written inline in a Salt state"),
     (
         "kangeek__infra-docker-compose",
-        "the nginx templates proxy to `proxied.server`, a host no compose service has (envsubst fills it in at start)",
+        "the nginx `*.conf.template` files proxy to `proxied.server`, a placeholder no compose service has: they are copied and filled in by hand for each site",
     ),
     (
         "rtyler__infra-puppet@wiki",
