@@ -681,6 +681,9 @@ pub struct Topology<'a> {
     /// A Kubernetes service's port mapped to its pods' (`port: 80`, `targetPort: 8080`),
     /// by the service's host name.
     pub container_ports: HashMap<(String, u16), u16>,
+    /// Frontends that pass on the `X-Forwarded-*` headers clients send (Traefik's
+    /// `forwardedHeaders.insecure`), with where that is said.
+    pub trusting_frontends: Vec<(usize, Span)>,
 }
 
 impl<'a> Topology<'a> {

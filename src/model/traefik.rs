@@ -20,6 +20,8 @@ use crate::syntax::{Parsed, Setting, Tree};
 struct EntryPoint {
     port: Option<u16>,
     tls: Option<Span>,
+    /// `forwardedHeaders.insecure`: clients' `X-Forwarded-*` headers are passed on.
+    trusts_clients: Option<Span>,
 }
 
 /// Adds the routers the services of a compose file declare, when a service of the file
@@ -53,11 +55,14 @@ fn entry_points(traefik: &Service<'_>) -> HashMap<String, EntryPoint> {
         let key = key.to_ascii_lowercase();
         let Some(rest) = key.strip_prefix("entrypoints.") else { continue };
         let Some((name, setting)) = rest.split_once('.') else { continue };
-        let entry = out.entry(name.to_string()).or_insert(EntryPoint { port: None, tls: None });
+        let entry = out.entry(name.to_string()).or_insert(EntryPoint { port: None, tls: None, trusts_clients: None });
         match setting {
             "address" => entry.port = value.rsplit_once(':').and_then(|(_, p)| p.split('/').next()?.parse().ok()),
             "http.tls" if value.trim().eq_ignore_ascii_case("true") => entry.tls = Some(arg.span),
             "http.tls.certresolver" => entry.tls = Some(arg.span),
+            "forwardedheaders.insecure" if value.trim().eq_ignore_ascii_case("true") => {
+                entry.trusts_clients = Some(arg.span)
+            }
             _ => {}
         }
     }
@@ -141,6 +146,7 @@ fn add_router<'a>(
         .and_then(|s| s.value.known())
         .is_none_or(|v| !v.trim().eq_ignore_ascii_case("false"));
     let frontend = topology.frontends.len();
+    topology.trusting_frontends.extend(listening.iter().find_map(|e| e.trusts_clients).map(|at| (frontend, at)));
     let name = if v1 { format!("{}'s Traefik frontend", service.name) } else { format!("Traefik router {router}") };
     topology.frontends.push(Frontend {
         path: source.path(),
@@ -207,7 +213,8 @@ pub(super) fn add_files<'a>(topology: &mut Topology<'a>, files: &'a [Parsed<'a>]
     };
     for (_, config) in &configs {
         for point in &config.entry_points {
-            joined.entry_points.insert(point.name.as_str(), EntryPoint { port: point.port, tls: point.tls });
+            let entry = EntryPoint { port: point.port, tls: point.tls, trusts_clients: point.trusts_clients };
+            joined.entry_points.insert(point.name.as_str(), entry);
         }
         joined.services.extend(config.services.iter().map(|s| (s.name.as_str(), s)));
         joined.middlewares.extend(config.middlewares.iter().map(|m| (m.name.as_str(), m)));
@@ -288,6 +295,7 @@ fn add_file_router<'a, 't>(
         topology.backends.len() - 1
     });
     let frontend = topology.frontends.len();
+    topology.trusting_frontends.extend(listening.iter().find_map(|e| e.trusts_clients).map(|at| (frontend, at)));
     topology.frontends.push(Frontend {
         path: source.path(),
         kind: ProxyKind::Traefik,

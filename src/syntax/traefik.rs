@@ -41,6 +41,9 @@ pub struct EntryPoint {
     pub port: Option<u16>,
     /// `http.tls` on it: every router on it ends TLS.
     pub tls: Option<Span>,
+    /// `forwardedHeaders.insecure: true`: the `X-Forwarded-*` headers clients send are
+    /// passed on as they are.
+    pub trusts_clients: Option<Span>,
 }
 
 /// A router.
@@ -118,6 +121,10 @@ pub fn parse(source: &SourceFile) -> Traefik<'_> {
             name: name.to_ascii_lowercase(),
             port: address.and_then(|a| a.rsplit_once(':')).and_then(|(_, p)| p.split('/').next()?.parse().ok()),
             tls: tls.filter(|t| t.text() != Some("false")).map(|t| t.span),
+            trusts_clients: get(point, "forwardedHeaders")
+                .and_then(|f| get(f, "insecure"))
+                .filter(|n| n.text() == Some("true"))
+                .map(|n| n.span),
         });
     }
     let api = get(&root, "api");
@@ -406,6 +413,11 @@ mod tests {
         assert_eq!(config.routers[0].service.as_deref(), Some("jira"));
         assert!(config.services[0].sticky.is_some());
         assert_eq!(config.services[0].servers[0].0, "http://10.0.0.1:8080");
+        let trusting = read(
+            "traefik.yml",
+            "entryPoints:\n  web:\n    address: :80\n    forwardedHeaders:\n      insecure: true\n",
+        );
+        assert!(trusting.entry_points[0].trusts_clients.is_some());
         let broken = read("traefik.toml", "[http\nrule = 1\n");
         assert_eq!(broken.problems.len(), 1);
     }

@@ -20,6 +20,9 @@ declare_rule! {
     /// - HAProxy: an unconditional `http-request set-header X-Forwarded-Proto http|https` in
     ///   a frontend with listeners of the other scheme that proxy (a TLS frontend sending
     ///   `http`, a plain one sending `https`, or one mixing both).
+    /// - Traefik: an entry point with `forwardedHeaders.insecure` (in its static
+    ///   configuration, or `--entrypoints.NAME.forwardedheaders.insecure` on a compose
+    ///   command line), which passes on whatever `X-Forwarded-Proto` a client sends.
     ///
     /// Values taken from the connection (`%[ssl_fc,iif(https,http)]`, an `if { ssl_fc }`
     /// pair, `expr=%{REQUEST_SCHEME}`, `env=`), listeners that only redirect, and
@@ -53,10 +56,10 @@ declare_rule! {
     /// - Atlassian, Bitbucket container documentation: `SERVER_FORWARD_HEADERS_STRATEGY`.
     pub struct ForwardedProtoMismatch {
         id: "forwarded-proto-mismatch",
-        summary: "a constant `X-Forwarded-Proto` that disagrees with its listener's scheme (HAProxy `set-header`, Apache `RequestHeader set`) on a route to an app that honours the header",
+        summary: "a constant `X-Forwarded-Proto` that disagrees with its listener's scheme (HAProxy `set-header`, Apache `RequestHeader set`), or one clients choose (Traefik's `forwardedHeaders.insecure`), on a route to an app that honours the header",
         severity: Warning,
         scope: "connector",
-        formats: [Apache, Haproxy, TomcatServerXml, BitbucketProperties],
+        formats: [Apache, Haproxy, Traefik, Compose, TomcatServerXml, BitbucketProperties],
     }
 }
 
@@ -121,6 +124,7 @@ impl Rule for ForwardedProtoMismatch {
                 _ => {}
             }
         }
+        trusted_clients(topology, sink);
         if lines.is_empty() {
             return;
         }
@@ -186,6 +190,30 @@ impl Rule for ForwardedProtoMismatch {
                 Scope::Apache(..) => "write the listener's scheme, or derive it: `RequestHeader set X-Forwarded-Proto expr=%{REQUEST_SCHEME}`",
             });
         }
+    }
+}
+
+/// Traefik entry points that pass on the client's `X-Forwarded-Proto` (`insecure`), on a
+/// route to an app that takes its scheme from it: one finding per setting.
+fn trusted_clients(topology: &crate::model::Topology<'_>, sink: &mut Sink<'_>) {
+    let trusting: HashMap<usize, Span> = topology.trusting_frontends.iter().copied().collect();
+    let mut reported: HashSet<Span> = HashSet::new();
+    for (index, route) in topology.routes.iter().enumerate() {
+        let Some(&at) = trusting.get(&route.frontend) else { continue };
+        let connector = topology.route_links.get(index).copied().flatten().and_then(|c| topology.connectors.get(c));
+        let Some(app) = connector.and_then(|c| topology.apps.get(c.app)) else { continue };
+        let Some(reads) = app.forwarded_proto else { continue };
+        if !reported.insert(at) {
+            continue;
+        }
+        let message = format!(
+            "Traefik passes on the `X-Forwarded-Proto` a client sends (`forwardedHeaders.insecure`), and {} takes its scheme from the header: any client chooses the scheme of the redirects and links it is sent",
+            app.kind.name()
+        );
+        sink.emit(at, "clients' headers trusted", message)
+            .related(route.at, "a route to the app")
+            .related(reads, "reads `X-Forwarded-Proto`")
+            .help("trust only the proxies in front of Traefik: `forwardedHeaders.trustedIPs` with their addresses");
     }
 }
 
