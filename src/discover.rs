@@ -405,10 +405,11 @@ fn kind_by_name(path: &Path) -> Option<Name> {
     if yaml && lower.contains("compose") {
         return Some(Name::Definite(FileKind::Compose));
     }
-    // Traefik's own configuration under its usual names; other YAML and TOML may be
-    // Traefik's, Kubernetes manifests or values for one of Atlassian's Helm charts.
+    // `traefik.toml` is Traefik's own configuration; YAML (`traefik.yml` included, which may
+    // be manifests that deploy Traefik) and other TOML are told by their content: Traefik's,
+    // Kubernetes manifests or values for one of Atlassian's Helm charts.
     let toml = lower.ends_with(".toml");
-    if (yaml || toml) && lower.starts_with("traefik.") {
+    if toml && lower.starts_with("traefik.") {
         return Some(Name::Definite(FileKind::Traefik));
     }
     if yaml || toml {
@@ -464,11 +465,12 @@ fn sniff(bytes: &[u8], path: &Path) -> Option<FileKind> {
         return crate::syntax::traefik::looks_like_traefik(&text).then_some(FileKind::Traefik);
     }
     if extension == "yml" || extension == "yaml" {
-        if crate::syntax::traefik::looks_like_traefik(&text) {
-            return Some(FileKind::Traefik);
-        }
+        // Manifests that deploy Traefik are often named `traefik.yaml`: they are manifests.
         if crate::syntax::kube::looks_like_manifests(&text) {
             return Some(FileKind::Kube);
+        }
+        if crate::syntax::traefik::looks_like_traefik(&text) || name.to_ascii_lowercase().starts_with("traefik.") {
+            return Some(FileKind::Traefik);
         }
         return crate::syntax::helm::looks_like_values(&text, path).then_some(FileKind::HelmValues);
     }

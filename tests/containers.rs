@@ -164,3 +164,76 @@ fn every_product_behind_every_proxy_kind() {
         }
     }
 }
+
+/// A workload whose environment also comes from a Secret the run cannot read: any of the
+/// image's variables may be set there, so none is said to be missing; a `tls: []` Ingress
+/// ends no TLS.
+#[test]
+fn an_environment_the_run_cannot_read_is_not_judged() {
+    let manifests = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: jira
+spec:
+  template:
+    metadata:
+      labels:
+        app: jira
+    spec:
+      containers:
+        - name: jira
+          image: atlassian/jira-software:10
+          envFrom:
+            - secretRef:
+                name: jira-proxy
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: jira
+spec:
+  selector:
+    app: jira
+  ports:
+    - port: 8080
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: jira
+spec:
+  ingressClassName: nginx
+  tls:
+    - hosts: [jira.example.com]
+  rules:
+    - host: jira.example.com
+      http:
+        paths:
+          - path: /
+            pathType: Prefix
+            backend:
+              service:
+                name: jira
+                port:
+                  number: 8080
+";
+    let dir = temp_dir("kube-open-env");
+    std::fs::write(dir.join("jira.yaml"), manifests).expect("write");
+    let (report, summary) = lint(&dir);
+    assert!(summary.contains("(1 linked route"), "{summary}");
+    let rules: Vec<&str> =
+        report["diagnostics"].as_array().expect("diagnostics").iter().filter_map(|d| d["rule"].as_str()).collect();
+    assert!(!rules.iter().any(|r| r.starts_with("connector-")), "{report:#}");
+    // Without the secret, the same workload has no scheme behind the Ingress's TLS; with
+    // `tls: []`, the Ingress ends no TLS and nothing is missing.
+    let plain =
+        manifests.replace("          envFrom:\n            - secretRef:\n                name: jira-proxy\n", "");
+    std::fs::write(dir.join("jira.yaml"), &plain).expect("write");
+    let (report, _) = lint(&dir);
+    assert!(report.to_string().contains("connector-scheme-missing"), "{report:#}");
+    std::fs::write(dir.join("jira.yaml"), plain.replace("  tls:\n    - hosts: [jira.example.com]\n", "  tls: []\n"))
+        .expect("write");
+    let (report, _) = lint(&dir);
+    assert!(!report.to_string().contains("connector-scheme-missing"), "{report:#}");
+}

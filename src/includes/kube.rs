@@ -5,8 +5,10 @@
 use foldhash::{HashMap, HashMapExt};
 
 use super::Reader;
-use crate::source::FileId;
-use crate::syntax::{Parsed, Setting, Tree};
+use std::borrow::Cow;
+
+use crate::source::{FileId, Span};
+use crate::syntax::{Parsed, Setting, Tree, Value};
 
 /// How many entries `envFrom` may copy in one run: a map of many keys taken by many
 /// containers stays bounded.
@@ -37,9 +39,6 @@ pub(super) fn read(reader: &mut Reader<'_>, walked: &[FileId]) {
             }
         }
     }
-    if maps.is_empty() {
-        return;
-    }
     // An object without a namespace is in whichever one it is applied to.
     let find = |name: &str, namespace: Option<&str>| {
         let same =
@@ -61,7 +60,10 @@ pub(super) fn read(reader: &mut Reader<'_>, walked: &[FileId]) {
                 // `env` wins over `envFrom`: the maps' entries come first.
                 let mut from: Vec<Setting<'_>> = Vec::new();
                 for (map, prefix) in &container.env_from {
-                    let Some(map) = find(map, namespace) else { continue };
+                    let Some(map) = find(map, namespace) else {
+                        container.open = container.open.or(container.environment_at).or(Some(container.at));
+                        continue;
+                    };
                     if copied + map.data.len() > MAX_COPIED {
                         continue;
                     }
@@ -74,9 +76,20 @@ pub(super) fn read(reader: &mut Reader<'_>, walked: &[FileId]) {
                         entry
                     }));
                 }
+                // A source the run cannot read may set any of the image's variables: each
+                // that `env` does not set is unknown. The port is the one the manifests'
+                // ports and services name.
+                let image = container.image.as_ref().and_then(|i| i.known());
+                if let (Some(at), Some(product)) = (container.open, image.and_then(crate::model::containers::product)) {
+                    for name in product.all_variables(&["port"]) {
+                        let mut value = Value::new(Cow::Borrowed(""), Span::new(at.file, at.start(), at.start()));
+                        value.unknown = true;
+                        from.push(Setting { name: Cow::Borrowed(name), name_span: at, value, span: at });
+                    }
+                }
                 if !from.is_empty() {
+                    let added = from.len();
                     from.append(&mut container.environment);
-                    let added = from.len() - container.environment.len();
                     container.environment = from;
                     for reference in &mut container.references {
                         reference.0 += added;

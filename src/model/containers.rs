@@ -125,6 +125,16 @@ impl Product {
         (found.value.unknown || !found.value.text.trim().is_empty()).then_some(found)
     }
 
+    /// Every variable of every setting the entrypoint renders but those of `except`, sorted.
+    pub fn all_variables(&self, except: &[&str]) -> Vec<&'static str> {
+        let family = family_name(self.family);
+        let settings = TABLE.variables.keys().filter(|(f, s)| *f == family && !except.contains(s)).map(|(_, s)| *s);
+        let mut names: Vec<&'static str> = settings.flat_map(|setting| self.variables(setting)).collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+
     /// The first of a setting's variables the environment sets, empty or not.
     fn written<'a>(&self, environment: &'a [Setting<'a>], setting: &str) -> Option<&'a Setting<'a>> {
         self.variables(setting).find_map(|name| variable(environment, name))

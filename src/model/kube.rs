@@ -18,11 +18,17 @@ use crate::syntax::{Parsed, Tree};
 /// name stands for: a file of many services selecting many workloads stays linear.
 const MAX_SELECTED: usize = 1024;
 
+/// The workloads each service selects, by the service's name: one entry per namespace
+/// the name is written in (`None`: none written).
+type Selections<'m> = HashMap<&'m str, Vec<(Option<&'m str>, Vec<usize>)>>;
+
 /// A workload of the run: its file, itself, and the connector of each container (`None`:
 /// one that runs no Atlassian image).
 struct Pod<'m, 'a> {
     workload: &'m Workload<'a>,
     labels: foldhash::HashSet<(&'m str, &'m str)>,
+    /// Its containers' named ports.
+    ports: HashMap<&'m str, u16>,
     connectors: Vec<Option<usize>>,
 }
 
@@ -77,10 +83,12 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, files: &'a [Parsed<'a>]) {
                 connectors.push(connector);
             }
             let labels = workload.labels.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-            pods.push(Pod { workload, labels, connectors });
+            let named = workload.containers.iter().flat_map(|c| &c.ports);
+            let ports = named.filter_map(|(number, name)| Some((name.as_deref()?, *number))).collect();
+            pods.push(Pod { workload, labels, ports, connectors });
         }
     }
-    // Workloads by each of their labels, so a selector looks at those with its first label.
+    // Workloads by each of their labels, so a selector looks at those of its rarest label.
     let mut by_label: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
     for (index, pod) in pods.iter().enumerate() {
         for (key, value) in &pod.workload.labels {
@@ -88,14 +96,14 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, files: &'a [Parsed<'a>]) {
         }
     }
     // Each service: the workloads it selects, its names as hosts, its ports mapped.
-    let mut services: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut services: Selections<'_> = HashMap::new();
     let mut service_ports: HashMap<&str, Vec<(u16, Option<&str>)>> = HashMap::new();
     for &(_, file) in &manifests {
         for service in &file.services {
-            let selected = match service.selector.first() {
-                Some((key, value)) => by_label.get(&(key.as_str(), value.as_str())).map_or(&[][..], Vec::as_slice),
-                None => &[][..],
-            };
+            let buckets = service.selector.iter().map(|(k, v)| by_label.get(&(k.as_str(), v.as_str())));
+            // A label no workload has selects none.
+            let rarest = buckets.map(|b| b.map_or(&[][..], Vec::as_slice)).min_by_key(|b| b.len());
+            let selected = rarest.unwrap_or(&[][..]);
             let selected: Vec<usize> = selected
                 .iter()
                 .take(MAX_SELECTED)
@@ -104,14 +112,14 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, files: &'a [Parsed<'a>]) {
                     let pod = pods.get(p);
                     let namespace = service.meta.namespace.as_deref();
                     pod.is_some_and(|pod| {
-                        let meta = &pod.workload.meta;
-                        meta.is(&meta.name, namespace)
+                        pod.workload.meta.shares_namespace(namespace)
                             && service.selector.iter().all(|(k, v)| pod.labels.contains(&(k.as_str(), v.as_str())))
                     })
                 })
                 .collect();
-            let connectors: Vec<Option<usize>> =
-                selected.iter().filter_map(|&p| pods.get(p)).flat_map(|pod| pod.connectors.iter().copied()).collect();
+            let connectors =
+                selected.iter().filter_map(|&p| pods.get(p)).flat_map(|pod| pod.connectors.iter().copied());
+            let connectors: Vec<Option<usize>> = connectors.take(MAX_SELECTED).collect();
             let name = service.meta.name.to_ascii_lowercase();
             let mut names = vec![name.clone()];
             if let Some(namespace) = &service.meta.namespace {
@@ -121,10 +129,10 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, files: &'a [Parsed<'a>]) {
             for port in &service.ports {
                 let target = match &port.target {
                     PortRef::Number(number) => Some(*number),
-                    PortRef::Name(name) => selected.iter().filter_map(|&p| pods.get(p)).find_map(|pod| {
-                        let ports = pod.workload.containers.iter().flat_map(|c| &c.ports);
-                        ports.clone().find(|(_, n)| n.as_deref() == Some(name)).map(|(number, _)| *number)
-                    }),
+                    PortRef::Name(name) => selected
+                        .iter()
+                        .filter_map(|&p| pods.get(p))
+                        .find_map(|pod| pod.ports.get(name.as_str()).copied()),
                 };
                 if let Some(target) = target.filter(|&t| t != port.port) {
                     for name in &names {
@@ -134,11 +142,15 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, files: &'a [Parsed<'a>]) {
             }
             for name in names {
                 let known = topology.container_hosts.entry(name).or_default();
-                if known.len() < MAX_SELECTED {
-                    known.extend(connectors.iter().copied());
-                }
+                let room = MAX_SELECTED.saturating_sub(known.len());
+                known.extend(connectors.iter().copied().take(room));
             }
-            services.entry(service.meta.name.as_str()).or_default().extend(selected);
+            // Of many services of one name, the workloads of the first ones only (as hosts).
+            let named = services.entry(service.meta.name.as_str()).or_default();
+            let room = MAX_SELECTED.saturating_sub(named.iter().map(|(_, s)| s.len()).sum());
+            if room > 0 {
+                named.push((service.meta.namespace.as_deref(), selected.into_iter().take(room).collect()));
+            }
             let ports = service.ports.iter().map(|p| (p.port, p.name.as_deref()));
             service_ports.entry(service.meta.name.as_str()).or_default().extend(ports);
         }
@@ -156,7 +168,8 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, files: &'a [Parsed<'a>]) {
                     .map(|(port, _)| *port),
             };
             let label = format!("ingress/{}", path.meta.name);
-            joined.route(topology, source, &path.ingress, label, (&path.service, port, path.backend_at));
+            let namespace = path.meta.namespace.as_deref();
+            joined.route(topology, source, &path.ingress, label, (&path.service, port, path.backend_at), namespace);
         }
     }
     let gateways: HashMap<&str, Vec<&Gateway>> =
@@ -189,7 +202,8 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, files: &'a [Parsed<'a>]) {
                 class_required: true,
             };
             let label = format!("gateway/{}", gateway.meta.name);
-            joined.route(topology, source, &ingress, label, (&path.service, path.port, path.backend_at));
+            let namespace = path.meta.namespace.as_deref();
+            joined.route(topology, source, &ingress, label, (&path.service, path.port, path.backend_at), namespace);
             // Every host name of the route is served.
             let more = path.hostnames.iter().skip(1).filter_map(|h| Some((h.value.known()?.to_string(), h.value.span)));
             if let Some(route) = topology.routes.last_mut() {
@@ -203,7 +217,7 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, files: &'a [Parsed<'a>]) {
 /// the frontends and backends made so far.
 struct Joined<'p, 'm, 'a> {
     pods: &'p [Pod<'m, 'a>],
-    services: &'p HashMap<&'m str, Vec<usize>>,
+    services: &'p Selections<'m>,
     frontends: HashMap<(Span, bool), usize>,
     backends: HashMap<(Span, String), (usize, Span)>,
 }
@@ -217,17 +231,25 @@ impl<'a> Joined<'_, '_, 'a> {
         ingress: &Ingress<'_>,
         label: String,
         (service, port, backend_at): (&str, Option<u16>, Span),
+        namespace: Option<&str>,
     ) {
         let frontend = *self
             .frontends
             .entry((ingress.create, ingress.https.0))
             .or_insert_with(|| add_ingress_frontend(topology, source, ingress, label));
-        let selected = self.services.get(service).map_or(&[][..], Vec::as_slice);
+        // The workloads of the services of that name the route may reach (one namespace's,
+        // or any when a side names none), each once.
+        let same = |ns: &Option<&str>| ns.is_none() || namespace.is_none() || *ns == namespace;
+        let found = self.services.get(service).map_or(&[][..], Vec::as_slice);
         let pods = self.pods;
-        let selected = || selected.iter().filter_map(|&p| pods.get(p));
         // The replicas are one server of the backend, at the first path's backend (where
         // each route to them is said to be forwarded).
         let (backend, address) = *self.backends.entry((ingress.create, service.to_string())).or_insert_with(|| {
+            let mut selected: Vec<usize> =
+                found.iter().filter(|(ns, _)| same(ns)).flat_map(|(_, s)| s.iter().copied()).collect();
+            selected.sort_unstable();
+            selected.dedup();
+            let selected = || selected.iter().filter_map(|&p| pods.get(p));
             let count = selected().map(|pod| pod.workload.replicas.0 as usize).sum::<usize>().max(1);
             let name = format!("service `{service}`");
             let line = selected().next().map_or(backend_at, |p| p.workload.replicas.1.unwrap_or(p.workload.meta.at));

@@ -7,6 +7,8 @@
 
 use std::sync::Arc;
 
+use std::collections::BTreeMap;
+
 use foldhash::{HashMap, HashMapExt};
 
 use super::{Affinity, Backend, Frontend, ProxyKind, Route, Server, Topology, Upstream};
@@ -46,12 +48,15 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, compo
 }
 
 /// `--entrypoints.NAME.address=:PORT` and `--entrypoints.NAME.http.tls=true` (or a
-/// certificate resolver) in the Traefik service's command; the names lower case.
-fn entry_points(traefik: &Service<'_>) -> HashMap<String, EntryPoint> {
-    let mut out: HashMap<String, EntryPoint> = HashMap::new();
+/// certificate resolver) in the Traefik service's command; the names lower case, in order
+/// (so that which one is said to end TLS is the same from run to run).
+fn entry_points(traefik: &Service<'_>) -> BTreeMap<String, EntryPoint> {
+    let mut out: BTreeMap<String, EntryPoint> = BTreeMap::new();
     for arg in &traefik.command {
         let Some(text) = arg.known() else { continue };
-        let Some((key, value)) = text.trim_start_matches('-').split_once('=') else { continue };
+        // A flag without a value is `true` (`--entrypoints.web.forwardedheaders.insecure`).
+        let flag = text.trim_start_matches('-');
+        let (key, value) = flag.split_once('=').unwrap_or((flag, "true"));
         let key = key.to_ascii_lowercase();
         let Some(rest) = key.strip_prefix("entrypoints.") else { continue };
         let Some((name, setting)) = rest.split_once('.') else { continue };
@@ -91,7 +96,7 @@ fn add_router<'a>(
     source: &'a SourceFile,
     service: &Service<'_>,
     labels: &HashMap<String, &Setting<'_>>,
-    entry_points: &HashMap<String, EntryPoint>,
+    entry_points: &BTreeMap<String, EntryPoint>,
     router: &str,
     rule: &Setting<'_>,
 ) {
@@ -106,23 +111,13 @@ fn add_router<'a>(
         .and_then(|s| s.value.known())
         .map(|v| v.split(',').map(|e| e.trim().to_ascii_lowercase()).collect())
         .unwrap_or_default();
-    let listening: Vec<EntryPoint> = match named.is_empty() {
-        true => entry_points.values().copied().collect(),
-        false => named.iter().filter_map(|n| entry_points.get(n).copied()).collect(),
-    };
     let router_tls = ["tls", "tls.certresolver"]
         .iter()
         .filter_map(|k| label(k))
         .find(|s| !s.name.ends_with(".tls") || s.value.known().is_some_and(|v| v.trim() == "true"))
         .map(|s| s.span);
-    let tls = router_tls.or_else(|| listening.iter().find_map(|e| e.tls));
-    let port = match (tls, listening.iter().find_map(|e| e.port)) {
-        (_, Some(port)) if listening.len() == 1 => Some(port),
-        (Some(_), _) => Some(443),
-        (None, _) => Some(80),
-    };
+    let on = listening(entry_points, &named, router_tls);
     let Some(text) = rule.value.known() else { return };
-    let hosts: Vec<(String, Span)> = matcher_args(text, "Host").into_iter().map(|h| (h, rule.value.span)).collect();
     let public = matcher_args(text, "PathPrefix").into_iter().next().unwrap_or_default();
     // The service's port: its load balancer's label, Traefik 1's `traefik.port`, else
     // the image's HTTP port (Traefik takes the one port a container exposes).
@@ -145,47 +140,24 @@ fn add_router<'a>(
         .get(&format!("traefik.http.services.{service_name}.loadbalancer.passhostheader"))
         .and_then(|s| s.value.known())
         .is_none_or(|v| !v.trim().eq_ignore_ascii_case("false"));
-    let frontend = topology.frontends.len();
-    topology.trusting_frontends.extend(listening.iter().find_map(|e| e.trusts_clients).map(|at| (frontend, at)));
-    let name = if v1 { format!("{}'s Traefik frontend", service.name) } else { format!("Traefik router {router}") };
-    topology.frontends.push(Frontend {
-        path: source.path(),
-        kind: ProxyKind::Traefik,
-        label: name,
-        at: rule.span,
-        port,
-        port_span: rule.span,
-        tls,
-    });
+    let label = if v1 { format!("{}'s Traefik frontend", service.name) } else { format!("Traefik router {router}") };
     let public: Arc<str> = super::url::normalized_path(&public).into();
-    topology.routes.push(Route {
-        frontend,
-        at: rule.span,
-        public: Some(Arc::clone(&public)),
-        public_span: rule.value.span,
-        public_symbol: None,
-        hosts: hosts.into(),
-        // Traefik passes the path on unchanged unless a middleware strips it.
-        upstream: Upstream {
-            scheme: "http".into(),
-            host: service.name.to_ascii_lowercase().into(),
-            port: upstream_port,
-            port_variable: None,
-            path: public,
-            span: port_label.map_or(rule.span, |s| s.value.span),
-        },
-        preserve_host,
-        compression,
-        websocket: true,
-        haproxy: None,
-        nginx: None,
-        backend: None,
-    });
+    // Traefik passes the path on unchanged unless a middleware strips it.
+    let upstream = Upstream {
+        scheme: "http".into(),
+        host: service.name.to_ascii_lowercase().into(),
+        port: upstream_port,
+        port_variable: None,
+        path: Arc::clone(&public),
+        span: port_label.map_or(rule.span, |s| s.value.span),
+    };
+    let route = RouterRoute { label, public, upstream, preserve_host, compression, backend: None };
+    push_router(topology, source, rule, &on, route);
 }
 
 /// The entry points, services and middlewares of every Traefik file of the run, by name.
 struct Files<'t> {
-    entry_points: HashMap<&'t str, EntryPoint>,
+    entry_points: BTreeMap<&'t str, EntryPoint>,
     services: HashMap<&'t str, &'t LoadBalancer>,
     middlewares: HashMap<&'t str, &'t Middleware>,
     backends: HashMap<&'t str, usize>,
@@ -206,7 +178,7 @@ pub(super) fn add_files<'a>(topology: &mut Topology<'a>, files: &'a [Parsed<'a>]
         return;
     }
     let mut joined = Files {
-        entry_points: HashMap::new(),
+        entry_points: BTreeMap::new(),
         services: HashMap::new(),
         middlewares: HashMap::new(),
         backends: HashMap::new(),
@@ -240,19 +212,8 @@ fn add_file_router<'a, 't>(
     let Some(&service) = files.services.get(service_name) else { return };
     let Some((url, url_span)) = service.servers.first() else { return };
     let Some(mut upstream) = super::url::parse_url(url, *url_span) else { return };
-    let listening: Vec<EntryPoint> = match router.entry_points.is_empty() {
-        true => files.entry_points.values().copied().collect(),
-        false => router.entry_points.iter().filter_map(|n| files.entry_points.get(n.as_str()).copied()).collect(),
-    };
-    let tls = router.tls.or_else(|| listening.iter().find_map(|e| e.tls));
-    let port = match (tls, listening.iter().find_map(|e| e.port)) {
-        (_, Some(port)) if listening.len() == 1 => Some(port),
-        (Some(_), _) => Some(443),
-        (None, _) => Some(80),
-    };
+    let on = listening(&files.entry_points, &router.entry_points, router.tls);
     let Some(text) = router.rule.value.known() else { return };
-    let rule = &router.rule;
-    let hosts: Vec<(String, Span)> = matcher_args(text, "Host").into_iter().map(|h| (h, rule.value.span)).collect();
     // Traefik 1's `PathPrefixStrip:/jira` matches the prefix and takes it off.
     let strip_1 = matcher_args(text, "PathPrefixStrip").into_iter().next();
     let prefix = strip_1.clone().or_else(|| matcher_args(text, "PathPrefix").into_iter().next());
@@ -294,33 +255,90 @@ fn add_file_router<'a, 't>(
         });
         topology.backends.len() - 1
     });
+    let public: Arc<str> = public.into();
+    upstream.path = stripped.map_or_else(|| Arc::clone(&public), |path| super::url::normalized_path(&path).into());
+    let route = RouterRoute {
+        label: format!("Traefik router {}", router.name),
+        public,
+        upstream,
+        preserve_host: router.passes_host.unwrap_or(!service.host_dropped),
+        compression: middlewares.iter().find_map(|m| m.compress),
+        backend: Some(backend),
+    };
+    push_router(topology, source, &router.rule, &on, route);
+}
+
+/// Where a router listens: TLS (the router's own, else an entry point's), the port (the
+/// one entry point's, else 443 with TLS and 80 without), and an entry point's trust in
+/// clients' forwarded headers. It listens on the entry points named, else on every one.
+struct Listening {
+    tls: Option<Span>,
+    port: Option<u16>,
+    trusts_clients: Option<Span>,
+}
+
+fn listening<K: std::borrow::Borrow<str> + Ord>(
+    entry_points: &BTreeMap<K, EntryPoint>,
+    named: &[String],
+    router_tls: Option<Span>,
+) -> Listening {
+    let on: Vec<EntryPoint> = match named.is_empty() {
+        true => entry_points.values().copied().collect(),
+        false => named.iter().filter_map(|n| entry_points.get(n.as_str()).copied()).collect(),
+    };
+    let tls = router_tls.or_else(|| on.iter().find_map(|e| e.tls));
+    let port = match (tls, on.iter().find_map(|e| e.port)) {
+        (_, Some(port)) if on.len() == 1 => Some(port),
+        (Some(_), _) => Some(443),
+        (None, _) => Some(80),
+    };
+    Listening { tls, port, trusts_clients: on.iter().find_map(|e| e.trusts_clients) }
+}
+
+/// A router as a frontend and its route: `at` is its rule, `public` the path it matches.
+struct RouterRoute {
+    label: String,
+    public: Arc<str>,
+    upstream: Upstream,
+    preserve_host: bool,
+    compression: Option<Span>,
+    backend: Option<usize>,
+}
+
+fn push_router<'a>(
+    topology: &mut Topology<'a>,
+    source: &'a SourceFile,
+    rule: &Setting<'_>,
+    on: &Listening,
+    route: RouterRoute,
+) {
+    let Some(text) = rule.value.known() else { return };
+    let hosts: Vec<(String, Span)> = matcher_args(text, "Host").into_iter().map(|h| (h, rule.value.span)).collect();
     let frontend = topology.frontends.len();
-    topology.trusting_frontends.extend(listening.iter().find_map(|e| e.trusts_clients).map(|at| (frontend, at)));
+    topology.trusting_frontends.extend(on.trusts_clients.map(|at| (frontend, at)));
     topology.frontends.push(Frontend {
         path: source.path(),
         kind: ProxyKind::Traefik,
-        label: format!("Traefik router {}", router.name),
+        label: route.label,
         at: rule.span,
-        port,
+        port: on.port,
         port_span: rule.span,
-        tls,
+        tls: on.tls,
     });
-    let public: Arc<str> = public.into();
-    upstream.path = stripped.map_or_else(|| Arc::clone(&public), |path| super::url::normalized_path(&path).into());
     topology.routes.push(Route {
         frontend,
         at: rule.span,
-        public: Some(public),
+        public: Some(route.public),
         public_span: rule.value.span,
         public_symbol: None,
         hosts: hosts.into(),
-        upstream,
-        preserve_host: !service.host_dropped,
-        compression: middlewares.iter().find_map(|m| m.compress),
+        upstream: route.upstream,
+        preserve_host: route.preserve_host,
+        compression: route.compression,
         websocket: true,
         haproxy: None,
         nginx: None,
-        backend: Some(backend),
+        backend: route.backend,
     });
 }
 
@@ -331,12 +349,18 @@ fn matcher_args(rule: &str, matcher: &str) -> Vec<String> {
     while let Some(at) = rest.find(matcher) {
         let after = rest.get(at + matcher.len()..).unwrap_or("");
         rest = after;
+        // Each matcher's arguments end at the first `)` (or `;`): the search goes on after
+        // it, and a rule with none left is done, so no byte is scanned twice for them.
         if let Some(args) = after.strip_prefix('(') {
-            let inner = args.split(')').next().unwrap_or("");
+            let Some(close) = args.find(')') else { break };
+            let inner = args.get(..close).unwrap_or("");
             out.extend(inner.split(',').map(|a| a.trim().trim_matches(['`', '"', '\'']).to_string()));
+            rest = args.get(close..).unwrap_or("");
         } else if let Some(args) = after.strip_prefix(':') {
-            let inner = args.split(';').next().unwrap_or("");
+            let end = args.find(';').unwrap_or(args.len());
+            let inner = args.get(..end).unwrap_or("");
             out.extend(inner.split(',').map(|a| a.trim().to_string()));
+            rest = args.get(end..).unwrap_or("");
         }
     }
     out.retain(|a| !a.is_empty());

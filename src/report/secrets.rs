@@ -77,11 +77,18 @@ pub fn of_parsed(parsed: &Parsed<'_>) -> FileSecrets {
                 let decoded = parsed.source.text().get(span.start()..span.end()).unwrap_or("");
                 secrets.value(*span, decoded);
             }
-            // The include step adds config map values to the environment: that file holds them.
+            // The include step adds config map values to the environment: the map's file
+            // holds their spans, and a secret-named variable's value is masked here too,
+            // wherever a message quotes it.
             let environment = manifests.workloads.iter().flat_map(|w| &w.containers).flat_map(|c| &c.environment);
-            let own = manifests.config_maps.iter().flat_map(|m| &m.data).chain(environment);
-            for setting in own.filter(|s| s.value.span.file == parsed.source.id() && !s.value.span.is_empty()) {
-                setting_secrets(setting, &mut secrets);
+            let annotations = manifests.ingresses.iter().flat_map(|i| &i.ingress.annotations);
+            let own = manifests.config_maps.iter().flat_map(|m| &m.data).chain(environment).chain(annotations);
+            for setting in own.filter(|s| !s.value.span.is_empty()) {
+                if setting.value.span.file == parsed.source.id() {
+                    setting_secrets(setting, &mut secrets);
+                } else if crate::secrets::is_secret_name(&setting.name) {
+                    secrets.decoded(&setting.value.text);
+                }
             }
             comment_secrets(parsed.source, &manifests.comments, &mut secrets);
         }

@@ -167,8 +167,12 @@ pub fn parse(source: &SourceFile) -> HelmValues<'_> {
     // `tomcatConfig.generateByHelm`: the chart mounts a `server.xml` it renders from
     // `tomcatConfig` (each value defaulting to what the environment would give), which the
     // entrypoint leaves alone; `customServerXml` replaces even that.
+    // OpenShift's restricted security context makes the chart render it too.
     let tomcat = child(section, "tomcatConfig");
-    if !spring && child(tomcat, "generateByHelm").is_some_and(|n| n.text() == Some("true")) {
+    let restricted = child(root.get("openshift").map(|(_, n)| n), "runWithRestrictedSCC");
+    let rendered_by_chart =
+        [child(tomcat, "generateByHelm"), restricted].iter().flatten().any(|n| n.text() == Some("true"));
+    if !spring && rendered_by_chart {
         let custom = child(tomcat, "customServerXml").filter(|n| n.text().is_some_and(|t| !t.trim().is_empty()));
         let rendered = [
             ("scheme", "ATL_TOMCAT_SCHEME"),
@@ -179,7 +183,9 @@ pub fn parse(source: &SourceFile) -> HelmValues<'_> {
             ("maxHttpHeaderSize", "ATL_TOMCAT_MAXHTTPHEADERSIZE"),
         ];
         for (key, variable) in rendered {
-            let written = child(tomcat, key).filter(|n| n.text().is_some());
+            // Helm's `default` takes an empty string, `false` or `0` as unset.
+            let written =
+                child(tomcat, key).filter(|n| n.text().is_some_and(|t| !matches!(t.trim(), "" | "false" | "0")));
             let mut set = match (custom, written) {
                 // A server.xml of the user's own: what it says is not read.
                 (Some(custom), _) => derived(variable, "", custom.span),

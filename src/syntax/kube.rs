@@ -34,6 +34,38 @@ pub struct Manifests<'a> {
     pub problems: Vec<SyntaxProblem>,
     /// The values of secret-named keys and of `Secret` objects.
     pub secrets: Vec<Span>,
+    /// How many more objects, variables and paths may be read: aliases let a short file
+    /// stand for billions of them.
+    left: usize,
+    /// The budget ran out.
+    exhausted: bool,
+}
+
+/// How many objects, variables, ports and paths one file may give.
+const MAX_ITEMS: usize = 1_000_000;
+
+impl Manifests<'_> {
+    /// Takes `n` items from the budget; once it runs out, says so at `at` (once) and
+    /// gives nothing more.
+    fn spend(&mut self, n: usize, at: Span) -> bool {
+        if self.exhausted {
+            return false;
+        }
+        if let Some(left) = self.left.checked_sub(n) {
+            self.left = left;
+            return true;
+        }
+        self.exhausted = true;
+        self.problems.push(SyntaxProblem {
+            span: at,
+            message: format!(
+                "the file stands for more than {MAX_ITEMS} objects, variables and paths (through YAML aliases): the rest is not read"
+            ),
+            label: "read no further".to_string(),
+            related: None,
+        });
+        false
+    }
 }
 
 /// An object's name and namespace.
@@ -51,7 +83,13 @@ impl Meta {
     /// Whether an object of this name may be the one `name` refers to from `namespace`
     /// (an object without a namespace is in whichever one it is applied to).
     pub fn is(&self, name: &str, namespace: Option<&str>) -> bool {
-        self.name == name && (self.namespace.is_none() || namespace.is_none() || self.namespace.as_deref() == namespace)
+        self.name == name && self.shares_namespace(namespace)
+    }
+
+    /// Whether the object may be in `namespace` (either side naming none: whichever one
+    /// it is applied to).
+    pub fn shares_namespace(&self, namespace: Option<&str>) -> bool {
+        self.namespace.is_none() || namespace.is_none() || self.namespace.as_deref() == namespace
     }
 }
 
@@ -90,6 +128,9 @@ pub struct Container<'a> {
     pub references: Vec<(usize, String, String)>,
     /// `envFrom` config maps, with their prefix.
     pub env_from: Vec<(String, String)>,
+    /// An `envFrom` source the run cannot read (a `secretRef`), or one whose map is not in
+    /// the run (added by the include step): any variable may come from it.
+    pub open: Option<Span>,
     /// `containerPort`s, with their names.
     pub ports: Vec<(u16, Option<String>)>,
     /// Mounts: the path in the container and the volume.
@@ -207,8 +248,12 @@ pub fn looks_like_manifests(text: &str) -> bool {
 /// Reads a manifest file.
 pub fn parse(source: &SourceFile) -> Manifests<'_> {
     let stream = yaml::parse(source);
-    let mut out =
-        Manifests { comments: super::compose::comments(source), problems: stream.problems, ..Manifests::default() };
+    let mut out = Manifests {
+        comments: super::compose::comments(source),
+        problems: stream.problems,
+        left: MAX_ITEMS,
+        ..Manifests::default()
+    };
     for document in &stream.documents {
         out.secrets.extend(yaml::secret_values(document));
         // A `List` holds its objects in `items`.
@@ -217,6 +262,9 @@ pub fn parse(source: &SourceFile) -> Manifests<'_> {
             _ => vec![document],
         };
         for object in objects {
+            if !out.spend(1, object.span) {
+                return out;
+            }
             read_object(source, object, &mut out);
         }
     }
@@ -255,21 +303,37 @@ fn read_object<'a>(source: &'a SourceFile, object: &Node, out: &mut Manifests<'a
                     Some((text(v, "name")?.to_string(), map.to_string()))
                 })
                 .collect();
+            let mut read = Vec::new();
+            for node in containers {
+                let items = node.get("env").map_or(0, |(_, n)| n.items().len());
+                if !out.spend(1 + items, node.span) {
+                    break;
+                }
+                read.push(container(source, node));
+            }
             out.workloads.push(Workload {
                 kind: kind.to_string(),
                 meta,
                 labels,
                 replicas,
-                containers: containers.iter().map(|c| container(source, c)).collect(),
+                containers: read,
                 config_volumes,
             });
         }
         "ConfigMap" => {
             let data = object.get("data").map(|(_, d)| d.entries()).unwrap_or_default();
+            if !out.spend(data.len(), object.span) {
+                return;
+            }
             let data = data.iter().filter_map(|(key, value)| named(key.text()?, key.span, value)).collect();
             out.config_maps.push(ConfigMap { meta, data });
         }
         "Secret" => {
+            // `kubectl get -o yaml` keeps the applied object, data included, in an annotation.
+            let applied = metadata
+                .and_then(|m| m.get("annotations"))
+                .and_then(|(_, a)| a.get("kubectl.kubernetes.io/last-applied-configuration").map(|(_, v)| v.span));
+            out.secrets.extend(applied);
             for field in ["data", "stringData"] {
                 let data = object.get(field).map(|(_, d)| d.entries()).unwrap_or_default();
                 out.secrets.extend(data.iter().filter(|(_, v)| v.text().is_some()).map(|(_, v)| v.span));
@@ -278,6 +342,9 @@ fn read_object<'a>(source: &'a SourceFile, object: &Node, out: &mut Manifests<'a
         "Service" => {
             let selector = spec.map(pairs_of("selector")).unwrap_or_default();
             let ports = spec.and_then(|s| s.get("ports")).map(|(_, n)| n.items()).unwrap_or_default();
+            if !out.spend(ports.len(), object.span) {
+                return;
+            }
             let ports = ports
                 .iter()
                 .filter_map(|p| {
@@ -345,6 +412,7 @@ fn container<'a>(_source: &'a SourceFile, node: &Node) -> Container<'a> {
         environment.extend(setting);
     }
     let env_from = node.get("envFrom").map(|(_, n)| n.items()).unwrap_or_default();
+    let open = env_from.iter().find(|item| item.get("configMapRef").is_none()).map(|item| item.span);
     let env_from = env_from
         .iter()
         .filter_map(|item| {
@@ -355,6 +423,7 @@ fn container<'a>(_source: &'a SourceFile, node: &Node) -> Container<'a> {
     let ports = node.get("ports").map(|(_, n)| n.items()).unwrap_or_default();
     let mounts = node.get("volumeMounts").map(|(_, n)| n.items()).unwrap_or_default();
     Container {
+        open,
         command: node.get("command").is_some_and(|(_, n)| n.text().is_some() || !n.items().is_empty()),
         name: text(node, "name").unwrap_or("").to_string(),
         at: node.get("name").map_or(node.span, |(_, n)| n.span),
@@ -370,13 +439,9 @@ fn container<'a>(_source: &'a SourceFile, node: &Node) -> Container<'a> {
         mounts: mounts
             .iter()
             .filter_map(|m| {
+                // With `subPath`, the mount path is the path of the file itself.
                 let path = text(m, "mountPath")?;
-                // A single file of the volume mounted at a path (`subPath: server.xml`).
-                let path = match text(m, "subPath") {
-                    Some(sub) if !path.ends_with(sub) => format!("{path}/{sub}"),
-                    _ => path.to_string(),
-                };
-                Some((path, text(m, "name")?.to_string()))
+                Some((path.to_string(), text(m, "name")?.to_string()))
             })
             .collect(),
     }
@@ -400,10 +465,11 @@ fn ingress<'a>(metadata: Option<&Node>, spec: &Node, meta: &Meta, out: &mut Mani
         .map(|(_, n)| n)
         .and_then(|n| named("ingressClassName", n.span, n))
         .or_else(|| annotations.iter().find(|a| a.name == "kubernetes.io/ingress.class").cloned());
-    let tls = spec.get("tls");
-    let tls_hosts: Vec<&str> = tls
-        .map(|(_, t)| t.items())
-        .unwrap_or_default()
+    let tls = spec.get("tls").filter(|(_, t)| !t.items().is_empty());
+    // The hosts TLS covers; an entry naming none covers every host.
+    let entries = tls.map(|(_, t)| t.items()).unwrap_or_default();
+    let every_host = entries.iter().any(|t| t.get("hosts").is_none_or(|(_, h)| h.items().is_empty()));
+    let tls_hosts: foldhash::HashSet<&str> = entries
         .iter()
         .flat_map(|t| t.get("hosts").map(|(_, h)| h.items()).unwrap_or_default())
         .filter_map(Node::text)
@@ -422,6 +488,9 @@ fn ingress<'a>(metadata: Option<&Node>, spec: &Node, meta: &Meta, out: &mut Mani
     }
     for (host, path) in paths {
         let Some(path) = path else { continue };
+        if !out.spend(1 + annotations.len(), path.span) {
+            return;
+        }
         // `networking.k8s.io/v1`: `backend.service.{name,port.{number,name}}`; before it,
         // `backend.{serviceName,servicePort}`; a default backend is the backend itself.
         let backend = path.get("backend").map_or(path, |(_, b)| b);
@@ -447,7 +516,7 @@ fn ingress<'a>(metadata: Option<&Node>, spec: &Node, meta: &Meta, out: &mut Mani
         // TLS for this host: a `tls` entry naming it, or one naming no host (every host).
         let https = match tls {
             Some((key, _)) => {
-                let covered = tls_hosts.is_empty() || host_text.is_some_and(|h| tls_hosts.contains(&h));
+                let covered = every_host || host_text.is_some_and(|h| tls_hosts.contains(h));
                 (covered, key.span)
             }
             None => (false, meta.at),
@@ -503,6 +572,9 @@ fn http_route<'a>(spec: &Node, meta: &Meta, out: &mut Manifests<'a>) {
                 continue;
             }
             for path in &paths {
+                if !out.spend(1 + parents.len() + hostnames.len(), backend.span) {
+                    return;
+                }
                 out.http_routes.push(HttpRoutePath {
                     meta: meta.clone(),
                     parents: parents.clone(),

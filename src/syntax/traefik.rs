@@ -61,6 +61,9 @@ pub struct Router<'a> {
     pub tls: Option<Span>,
     /// `middlewares`, lower case, without a provider suffix.
     pub middlewares: Vec<String>,
+    /// Traefik 1: whether the frontend passes the client's `Host` header on (its
+    /// `passHostHeader`, false unless set); later versions set it on the service.
+    pub passes_host: Option<bool>,
 }
 
 /// A service's load balancer.
@@ -114,21 +117,26 @@ pub fn parse(source: &SourceFile) -> Traefik<'_> {
     out.secrets = yaml::secret_values(&root);
     for (key, point) in get(&root, "entryPoints").map(Node::entries).unwrap_or_default() {
         let Some(name) = key.text() else { continue };
+        // Traefik 1's entry point authentication lists.
+        let auth = get(point, "auth");
+        for users in [auth.and_then(|a| get(a, "basic")), auth.and_then(|a| get(a, "digest"))].into_iter().flatten() {
+            out.secrets.extend(get(users, "users").map(secret_list).unwrap_or_default());
+        }
         let address = get(point, "address").and_then(Node::text);
         // Traefik 2 and 3 switch TLS on with `http.tls`; Traefik 1 with `tls`.
         let tls = get(point, "http").and_then(|h| get(h, "tls")).or_else(|| get(point, "tls"));
         out.entry_points.push(EntryPoint {
             name: name.to_ascii_lowercase(),
             port: address.and_then(|a| a.rsplit_once(':')).and_then(|(_, p)| p.split('/').next()?.parse().ok()),
-            tls: tls.filter(|t| t.text() != Some("false")).map(|t| t.span),
+            tls: tls.filter(|t| !is(t, false)).map(|t| t.span),
             trusts_clients: get(point, "forwardedHeaders")
                 .and_then(|f| get(f, "insecure"))
-                .filter(|n| n.text() == Some("true"))
+                .filter(|n| is(n, true))
                 .map(|n| n.span),
         });
     }
     let api = get(&root, "api");
-    out.api_insecure = api.and_then(|a| get(a, "insecure")).filter(|n| n.text() == Some("true")).map(|n| n.span);
+    out.api_insecure = api.and_then(|a| get(a, "insecure")).filter(|n| is(n, true)).map(|n| n.span);
     let http = get(&root, "http");
     for (key, router) in http.and_then(|h| get(h, "routers")).map(Node::entries).unwrap_or_default() {
         let (Some(name), Some(rule)) = (key.text(), get(router, "rule")) else { continue };
@@ -136,7 +144,7 @@ pub fn parse(source: &SourceFile) -> Traefik<'_> {
         let rule_key = router.entries().iter().find(|(k, _)| k.text().is_some_and(|t| t.eq_ignore_ascii_case("rule")));
         let name_span = rule_key.map_or(rule.span, |(k, _)| k.span);
         let value = Value::new(Cow::Owned(text.to_string()), rule.span);
-        let tls = get(router, "tls").filter(|t| t.text() != Some("false"));
+        let tls = get(router, "tls").filter(|t| !is(t, false));
         out.routers.push(Router {
             name: bare(name),
             rule: Setting { name: Cow::Borrowed("rule"), name_span, span: name_span.cover(rule.span), value },
@@ -147,6 +155,7 @@ pub fn parse(source: &SourceFile) -> Traefik<'_> {
             }),
             tls: tls.map(|t| t.span),
             middlewares: list(get(router, "middlewares")).iter().map(|m| bare(m)).collect(),
+            passes_host: None,
         });
     }
     for (key, service) in http.and_then(|h| get(h, "services")).map(Node::entries).unwrap_or_default() {
@@ -164,7 +173,7 @@ pub fn parse(source: &SourceFile) -> Traefik<'_> {
                 .collect(),
             // Traefik names the cookie after a hash of the service when no name is given.
             sticky: sticky.map(|c| (cookie.unwrap_or("").to_string(), c.span)),
-            host_dropped: get(balancer, "passHostHeader").is_some_and(|p| p.text() == Some("false")),
+            host_dropped: get(balancer, "passHostHeader").is_some_and(|p| is(p, false)),
         });
     }
     traefik_1(&root, &mut out);
@@ -176,10 +185,10 @@ pub fn parse(source: &SourceFile) -> Traefik<'_> {
             compress: get(middleware, "compress").map(|_| key.span),
             strip_prefixes: list(strip),
         });
-        // A `basicAuth`/`digestAuth` user list holds password hashes.
+        // A `basicAuth`/`digestAuth` user list (or one string of them) holds password hashes.
         for auth in ["basicAuth", "digestAuth"] {
             let users = get(middleware, auth).and_then(|a| get(a, "users"));
-            out.secrets.extend(users.map(Node::items).unwrap_or_default().iter().map(|u| u.span));
+            out.secrets.extend(users.map(secret_list).unwrap_or_default());
         }
     }
     out
@@ -211,14 +220,22 @@ fn traefik_1(root: &Node, out: &mut Traefik<'_>) {
             service: get(frontend, "backend").and_then(Node::text).map(bare),
             tls: None,
             middlewares: Vec::new(),
+            passes_host: Some(get(frontend, "passHostHeader").is_some_and(|p| is(p, true))),
         });
+        // Traefik 1's basic and digest authentication lists hold password hashes.
+        let auth = get(frontend, "auth");
+        let lists =
+            [get(frontend, "basicAuth"), auth.and_then(|a| get(a, "basic")), auth.and_then(|a| get(a, "digest"))];
+        for users in lists.into_iter().flatten() {
+            out.secrets.extend(secret_list(get(users, "users").unwrap_or(users)));
+        }
     }
     for (key, backend) in get(root, "backends").map(Node::entries).unwrap_or_default() {
         let Some(name) = key.text() else { continue };
         let servers = get(backend, "servers").map(Node::entries).unwrap_or_default();
         let balancer = get(backend, "loadBalancer");
         let stickiness = balancer.and_then(|b| get(b, "stickiness"));
-        let sticky = balancer.and_then(|b| get(b, "sticky")).filter(|s| s.text() == Some("true"));
+        let sticky = balancer.and_then(|b| get(b, "sticky")).filter(|s| is(s, true));
         let cookie = stickiness.and_then(|s| get(s, "cookieName")).and_then(Node::text).unwrap_or("");
         out.services.push(LoadBalancer {
             name: bare(name),
@@ -231,6 +248,23 @@ fn traefik_1(root: &Node, out: &mut Traefik<'_>) {
             host_dropped: false,
         });
     }
+}
+
+/// The spans of a list of users (or of one string holding them).
+fn secret_list(node: &Node) -> Vec<Span> {
+    match node.text() {
+        Some(_) => vec![node.span],
+        None => node.items().iter().filter(|u| u.text().is_some()).map(|u| u.span).collect(),
+    }
+}
+
+/// Whether a node is the boolean `value`, as Traefik's parser reads one (`true`, `True`,
+/// `1`; `false`, `False`, `0`).
+fn is(node: &Node, value: bool) -> bool {
+    let Some(text) = node.text() else { return false };
+    let text = text.trim();
+    let (word, digit) = if value { ("true", "1") } else { ("false", "0") };
+    text.eq_ignore_ascii_case(word) || text == digit
 }
 
 /// A name without its provider (`jira@file` is `jira`), lower case.

@@ -5,7 +5,7 @@ use foldhash::{HashSet, HashSetExt};
 
 use crate::rules::queries::{apache_configs, haproxy_configs};
 use crate::rules::{declare_rule, Context, Rule, Sink};
-use crate::source::Span;
+use crate::source::{FileId, Span};
 use crate::syntax::apache::{Config as ApacheConfig, Directive};
 use crate::syntax::haproxy::{Config as HaproxyConfig, Section, Statement};
 use crate::syntax::Tree;
@@ -29,8 +29,9 @@ declare_rule! {
     ///   `stats auth` credentials are never printed.
     /// - Traefik: `api.insecure: true` in its static configuration, or `--api.insecure` on
     ///   the command line of a compose service running Traefik, which serves the dashboard
-    ///   and API on port 8080 with no authentication. When the run holds a compose stack
-    ///   that runs Traefik, it is flagged only if the stack publishes port 8080.
+    ///   and API on port 8080 with no authentication. On a compose command line it is
+    ///   flagged when that service publishes port 8080; in a static file, unless the compose
+    ///   services that run Traefik with the file mounted all keep the port unpublished.
     ///
     /// ## Why is this bad?
     /// The balancer manager and HAProxy's admin page can take nodes out of rotation or
@@ -77,35 +78,39 @@ impl Rule for AdminEndpointExposed {
     }
 }
 
-/// Traefik's dashboard and API served without authentication on port 8080.
+/// Traefik's dashboard and API served without authentication on port 8080: by a compose
+/// service that publishes the port, or by a static file, unless the compose services that
+/// run Traefik with it mounted all keep the port unpublished.
 fn traefik(cx: &Context<'_>, sink: &mut Sink<'_>) {
     let mut insecure: Vec<Span> = Vec::new();
-    // Compose services running Traefik: `--api.insecure` on their command line, and
-    // whether any publishes port 8080.
-    let mut stacks = false;
-    let mut published = false;
+    // Each compose file's Traefik services: whether one publishes port 8080.
+    let mut stacks: Vec<(FileId, bool)> = Vec::new();
     for parsed in cx.files {
-        match &parsed.tree {
-            Tree::Traefik(config) => insecure.extend(config.api_insecure),
-            Tree::Compose(compose) => {
-                let running = compose.services.iter().filter(|s| {
-                    s.image.as_ref().and_then(|i| i.known()).is_some_and(|i| i.to_ascii_lowercase().contains("traefik"))
-                });
-                for service in running {
-                    stacks = true;
-                    published |= service.ports.iter().filter_map(|p| p.known()).any(publishes_8080);
-                    let flags = service.command.iter().filter(|arg| {
-                        let text = arg.known().unwrap_or("").trim_start_matches('-').to_ascii_lowercase();
-                        text == "api.insecure" || text == "api.insecure=true"
-                    });
-                    insecure.extend(flags.map(|arg| arg.span));
-                }
-            }
-            _ => {}
+        let Tree::Compose(compose) = &parsed.tree else { continue };
+        let running = compose.services.iter().filter(|s| {
+            s.image.as_ref().and_then(|i| i.known()).is_some_and(|i| i.to_ascii_lowercase().contains("traefik"))
+        });
+        for service in running {
+            let published = service.ports.iter().filter_map(|p| p.known()).any(publishes_8080);
+            stacks.push((parsed.source.id(), published));
+            let flags = service.command.iter().filter(|arg| {
+                let text = arg.known().unwrap_or("").trim_start_matches('-').to_ascii_lowercase();
+                text == "api.insecure" || text == "api.insecure=true"
+            });
+            insecure.extend(flags.filter(|_| published).map(|arg| arg.span));
         }
     }
-    if stacks && !published {
-        return;
+    let mounts = &cx.topology().container_mounts;
+    for parsed in cx.files {
+        let Tree::Traefik(config) = &parsed.tree else { continue };
+        let Some(at) = config.api_insecure else { continue };
+        let path = parsed.source.path();
+        let mounting: Vec<FileId> = mounts.iter().filter(|(dir, _)| path.starts_with(dir)).map(|(_, f)| *f).collect();
+        let running: Vec<bool> =
+            stacks.iter().filter(|(file, _)| mounting.contains(file)).map(|(_, published)| *published).collect();
+        if running.is_empty() || running.contains(&true) {
+            insecure.push(at);
+        }
     }
     for at in insecure {
         sink.emit(at, "dashboard without authentication", "`api.insecure` serves Traefik's dashboard and API on port 8080 with no authentication: anyone who reaches the port sees every router, service and middleware, and the addresses behind them")
