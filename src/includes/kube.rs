@@ -41,8 +41,7 @@ pub(super) fn read(reader: &mut Reader<'_>, walked: &[FileId]) {
     }
     // An object without a namespace is in whichever one it is applied to.
     let find = |name: &str, namespace: Option<&str>| {
-        let same =
-            |map: &&Map<'_>| map.namespace.is_none() || namespace.is_none() || map.namespace.as_deref() == namespace;
+        let same = |map: &&Map<'_>| crate::syntax::kube::same_namespace(map.namespace.as_deref(), namespace);
         maps.get(name).and_then(|found| found.iter().find(same))
     };
     let mut copied = 0;

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use super::{
     Affinity, App, AppKind, Backend, BaseUrl, Connector, ContextPath, Frontend, NginxRoute, PathStyle, ProxyKind,
-    Route, Server, Style, Topology, Upstream,
+    Route, Style, Topology, Upstream,
 };
 use crate::source::{SourceFile, Span};
 use crate::syntax::compose::{Compose, Service};
@@ -314,27 +314,14 @@ pub(super) fn add_ingress_backend(
     name: String,
     (count, address, line): (usize, Span, Span),
 ) -> usize {
-    topology.backends.push(Backend {
-        kind: ProxyKind::Ingress,
+    let at = ingress.nginx_off.unwrap_or(ingress.create);
+    topology.backends.push(Backend::pool(
+        ProxyKind::Ingress,
         name,
-        at: ingress.nginx_off.unwrap_or(ingress.create),
-        servers: vec![Server {
-            address,
-            line,
-            count,
-            active: true,
-            template: false,
-            cookie: None,
-            route: None,
-            check: true,
-            health_uri: None,
-        }],
-        balance: None,
-        persistence: None,
-        tcp: false,
-        affinity: ingress_affinity(ingress),
-        health: None,
-    });
+        at,
+        (count, address, line),
+        ingress_affinity(ingress),
+    ));
     topology.backends.len() - 1
 }
 

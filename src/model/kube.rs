@@ -239,7 +239,7 @@ impl<'a> Joined<'_, '_, 'a> {
             .or_insert_with(|| add_ingress_frontend(topology, source, ingress, label));
         // The workloads of the services of that name the route may reach (one namespace's,
         // or any when a side names none), each once.
-        let same = |ns: &Option<&str>| ns.is_none() || namespace.is_none() || *ns == namespace;
+        let same = |ns: &Option<&str>| crate::syntax::kube::same_namespace(*ns, namespace);
         let found = self.services.get(service).map_or(&[][..], Vec::as_slice);
         let pods = self.pods;
         // The replicas are one server of the backend, at the first path's backend (where

@@ -531,6 +531,39 @@ pub struct Backend {
 }
 
 impl Backend {
+    /// A backend whose nodes are one pool (an Ingress's replicas, a Traefik service's
+    /// servers): `count` of them, reached at `address`, their number said at `line`.
+    pub fn pool(
+        kind: ProxyKind,
+        name: String,
+        at: Span,
+        (count, address, line): (usize, Span, Span),
+        affinity: Affinity,
+    ) -> Self {
+        let server = Server {
+            address,
+            line,
+            count,
+            active: true,
+            template: false,
+            cookie: None,
+            route: None,
+            check: true,
+            health_uri: None,
+        };
+        Backend {
+            kind,
+            name,
+            at,
+            servers: vec![server],
+            balance: None,
+            persistence: None,
+            tcp: false,
+            affinity,
+            health: None,
+        }
+    }
+
     /// How many servers take requests (`backup`, disabled and hot-standby ones do not).
     pub fn active(&self) -> usize {
         self.servers.iter().filter(|s| s.active).map(|s| s.count).sum()

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use foldhash::{HashMap, HashMapExt};
 
-use super::{Affinity, Backend, Frontend, ProxyKind, Route, Server, Topology, Upstream};
+use super::{Affinity, Backend, Frontend, ProxyKind, Route, Topology, Upstream};
 use crate::source::{SourceFile, Span};
 use crate::syntax::compose::{Compose, Service};
 use crate::syntax::traefik::{LoadBalancer, Middleware, Router, Traefik};
@@ -29,9 +29,7 @@ struct EntryPoint {
 /// Adds the routers the services of a compose file declare, when a service of the file
 /// runs Traefik.
 pub(super) fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, compose: &'a Compose<'a>) {
-    let traefik = compose.services.iter().find(|s| {
-        s.image.as_ref().and_then(|i| i.known()).is_some_and(|image| image.to_ascii_lowercase().contains("traefik"))
-    });
+    let traefik = compose.services.iter().find(|s| s.runs_traefik());
     let Some(traefik) = traefik else { return };
     let entry_points = entry_points(traefik);
     for service in compose.services.iter().filter(|s| !std::ptr::eq(*s, traefik)) {
@@ -62,7 +60,7 @@ fn entry_points(traefik: &Service<'_>) -> BTreeMap<String, EntryPoint> {
         let Some((name, setting)) = rest.split_once('.') else { continue };
         let entry = out.entry(name.to_string()).or_insert(EntryPoint { port: None, tls: None, trusts_clients: None });
         match setting {
-            "address" => entry.port = value.rsplit_once(':').and_then(|(_, p)| p.split('/').next()?.parse().ok()),
+            "address" => entry.port = crate::syntax::traefik::address_port(value),
             "http.tls" if value.trim().eq_ignore_ascii_case("true") => entry.tls = Some(arg.span),
             "http.tls.certresolver" => entry.tls = Some(arg.span),
             "forwardedheaders.insecure" if value.trim().eq_ignore_ascii_case("true") => {
@@ -227,32 +225,13 @@ fn add_file_router<'a, 't>(
         public.strip_prefix(prefix.as_str()).filter(|_| !prefix.is_empty()).map(|rest| format!("/{rest}"))
     });
     let backend = *files.backends.entry(service_name).or_insert_with(|| {
-        topology.backends.push(Backend {
-            kind: ProxyKind::Traefik,
-            name: format!("Traefik service `{}`", service.name),
-            at: service.at,
-            // Its servers as one, reached at the first one's URL (where each route to
-            // them is said to be forwarded).
-            servers: vec![Server {
-                address: *url_span,
-                line: *url_span,
-                count: service.servers.len(),
-                active: true,
-                template: false,
-                cookie: None,
-                route: None,
-                check: true,
-                health_uri: None,
-            }],
-            balance: None,
-            persistence: None,
-            tcp: false,
-            affinity: Affinity {
-                cookie: service.sticky.as_ref().map(|(name, span)| (name.clone(), *span)),
-                ..Affinity::default()
-            },
-            health: None,
-        });
+        // Its servers as one pool, reached at the first one's URL (where each route to
+        // them is said to be forwarded).
+        let name = format!("Traefik service `{}`", service.name);
+        let nodes = (service.servers.len(), *url_span, *url_span);
+        let cookie = service.sticky.as_ref().map(|(name, span)| (name.clone(), *span));
+        let affinity = Affinity { cookie, ..Affinity::default() };
+        topology.backends.push(Backend::pool(ProxyKind::Traefik, name, service.at, nodes, affinity));
         topology.backends.len() - 1
     });
     let public: Arc<str> = public.into();

@@ -55,17 +55,11 @@ pub fn of_parsed(parsed: &Parsed<'_>) -> FileSecrets {
                     setting_secrets(label, &mut secrets);
                 }
             }
-            for span in &compose.secrets {
-                let decoded = parsed.source.text().get(span.start()..span.end()).unwrap_or("");
-                secrets.value(*span, decoded);
-            }
+            spans_secrets(parsed.source, &compose.secrets, &mut secrets);
             comment_secrets(parsed.source, &compose.comments, &mut secrets);
         }
         Tree::HelmValues(values) => {
-            for span in &values.secrets {
-                let decoded = parsed.source.text().get(span.start()..span.end()).unwrap_or("");
-                secrets.value(*span, decoded);
-            }
+            spans_secrets(parsed.source, &values.secrets, &mut secrets);
             let own = values.environment.iter().chain(values.ingress.iter().flat_map(|i| &i.annotations));
             for setting in own.filter(|s| !s.value.span.is_empty()) {
                 setting_secrets(setting, &mut secrets);
@@ -73,10 +67,7 @@ pub fn of_parsed(parsed: &Parsed<'_>) -> FileSecrets {
             comment_secrets(parsed.source, &values.comments, &mut secrets);
         }
         Tree::Kube(manifests) => {
-            for span in &manifests.secrets {
-                let decoded = parsed.source.text().get(span.start()..span.end()).unwrap_or("");
-                secrets.value(*span, decoded);
-            }
+            spans_secrets(parsed.source, &manifests.secrets, &mut secrets);
             // The include step adds config map values to the environment: the map's file
             // holds their spans, and a secret-named variable's value is masked here too,
             // wherever a message quotes it.
@@ -93,10 +84,7 @@ pub fn of_parsed(parsed: &Parsed<'_>) -> FileSecrets {
             comment_secrets(parsed.source, &manifests.comments, &mut secrets);
         }
         Tree::Traefik(config) => {
-            for span in &config.secrets {
-                let decoded = parsed.source.text().get(span.start()..span.end()).unwrap_or("");
-                secrets.value(*span, decoded);
-            }
+            spans_secrets(parsed.source, &config.secrets, &mut secrets);
             for router in &config.routers {
                 setting_secrets(&router.rule, &mut secrets);
             }
@@ -327,6 +315,13 @@ pub struct FileSecrets {
     /// User names of URLs without a password (`ssh://git@host`): masked in snippets only,
     /// as a common name (`git`) searched for in messages would mask every word holding it.
     pub user_names: Vec<Span>,
+}
+
+/// Secret values a YAML reader found by their spans: each span's text as a value.
+fn spans_secrets(source: &SourceFile, spans: &[Span], secrets: &mut FileSecrets) {
+    for span in spans {
+        secrets.value(*span, source.text().get(span.start()..span.end()).unwrap_or(""));
+    }
 }
 
 /// A product's (or the vendor's) name as a default password (`${DB_PASSWORD:-jira}`): masked

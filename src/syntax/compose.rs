@@ -52,6 +52,11 @@ pub struct Service<'a> {
 }
 
 impl Service<'_> {
+    /// Whether the service runs Traefik (its image names it).
+    pub fn runs_traefik(&self) -> bool {
+        self.image.as_ref().and_then(|i| i.known()).is_some_and(|i| i.to_ascii_lowercase().contains("traefik"))
+    }
+
     /// The environment variable `name` as the container sees it: the last setting of it.
     pub fn variable(&self, name: &str) -> Option<&Setting<'_>> {
         self.environment.iter().rev().find(|s| s.name == name)

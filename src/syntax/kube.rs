@@ -80,18 +80,19 @@ pub struct Meta {
 }
 
 impl Meta {
-    /// Whether an object of this name may be the one `name` refers to from `namespace`
-    /// (an object without a namespace is in whichever one it is applied to).
-    pub fn is(&self, name: &str, namespace: Option<&str>) -> bool {
-        self.name == name && self.shares_namespace(namespace)
-    }
-
-    /// Whether the object may be in `namespace` (either side naming none: whichever one
-    /// it is applied to).
+    /// Whether the object may be in `namespace`.
     pub fn shares_namespace(&self, namespace: Option<&str>) -> bool {
-        self.namespace.is_none() || namespace.is_none() || self.namespace.as_deref() == namespace
+        same_namespace(self.namespace.as_deref(), namespace)
     }
 }
+
+/// Whether two objects may be in one namespace: an object without one is in whichever
+/// one it is applied to.
+pub fn same_namespace(a: Option<&str>, b: Option<&str>) -> bool {
+    a.is_none() || b.is_none() || a == b
+}
+
+impl Meta {}
 
 /// A workload and the pods it runs.
 #[derive(Debug)]

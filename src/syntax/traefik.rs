@@ -127,7 +127,7 @@ pub fn parse(source: &SourceFile) -> Traefik<'_> {
         let tls = get(point, "http").and_then(|h| get(h, "tls")).or_else(|| get(point, "tls"));
         out.entry_points.push(EntryPoint {
             name: name.to_ascii_lowercase(),
-            port: address.and_then(|a| a.rsplit_once(':')).and_then(|(_, p)| p.split('/').next()?.parse().ok()),
+            port: address.and_then(address_port),
             tls: tls.filter(|t| !is(t, false)).map(|t| t.span),
             trusts_clients: get(point, "forwardedHeaders")
                 .and_then(|f| get(f, "insecure"))
@@ -265,6 +265,11 @@ fn is(node: &Node, value: bool) -> bool {
     let text = text.trim();
     let (word, digit) = if value { ("true", "1") } else { ("false", "0") };
     text.eq_ignore_ascii_case(word) || text == digit
+}
+
+/// The port of an entry point's address (`:443`, `0.0.0.0:443/tcp`).
+pub fn address_port(address: &str) -> Option<u16> {
+    address.rsplit_once(':').and_then(|(_, port)| port.split('/').next()?.parse().ok())
 }
 
 /// A name without its provider (`jira@file` is `jira`), lower case.

@@ -87,9 +87,7 @@ fn traefik(cx: &Context<'_>, sink: &mut Sink<'_>) {
     let mut stacks: Vec<(FileId, bool)> = Vec::new();
     for parsed in cx.files {
         let Tree::Compose(compose) = &parsed.tree else { continue };
-        let running = compose.services.iter().filter(|s| {
-            s.image.as_ref().and_then(|i| i.known()).is_some_and(|i| i.to_ascii_lowercase().contains("traefik"))
-        });
+        let running = compose.services.iter().filter(|s| s.runs_traefik());
         for service in running {
             let published = service.ports.iter().filter_map(|p| p.known()).any(publishes_8080);
             stacks.push((parsed.source.id(), published));
