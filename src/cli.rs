@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::config;
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Applicability, Severity};
 use crate::report::{self, Report};
 use crate::rules::{self, ALL};
 use crate::source::FileKind;
@@ -178,8 +178,23 @@ struct LintArgs {
     statistics: bool,
     /// Write `[[ignore-finding]]` entries for every current finding to FILE (a config file;
     /// its other content is kept), and exit 0.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["fix", "fix_only", "diff"])]
     write_baseline: Option<PathBuf>,
+    /// Apply the safe fixes to the files, then report what remains (in live mode, only when
+    /// given explicitly).
+    #[arg(long)]
+    fix: bool,
+    /// Apply the unsafe fixes too (they change what users see: a host name, a scheme, a
+    /// path); with `--diff`, show them.
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// Print the fixes as a unified diff (to `-o FILE` when given) and change no file; exit 1
+    /// when there is any.
+    #[arg(long, conflicts_with_all = ["fix", "fix_only"])]
+    diff: bool,
+    /// Apply the fixes and report nothing else; exit 0.
+    #[arg(long)]
+    fix_only: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -446,13 +461,66 @@ fn lint(args: LintArgs) -> ExitCode {
         now: None,
         exclude: args.read.exclude.clone(),
         no_ignore: args.read.no_ignore,
+        overlay: Default::default(),
     };
-    let report = match crate::lint(&options) {
+    let fixing = args.fix || args.fix_only || (args.unsafe_fixes && !args.diff);
+    if (fixing || args.diff) && args.paths.iter().any(|p| p.as_os_str() == "-") {
+        return usage_error("fixes are written to files: standard input cannot be fixed");
+    }
+    let mut report = match crate::lint(&options) {
         Ok(report) => report,
         Err(err) => return usage_error(&err.to_string()),
     };
     if let Some(file) = &args.write_baseline {
         return write_baseline(&report, file, args.quiet);
+    }
+    if fixing || args.diff {
+        if fixing && !args.diff && report.live && !args.fix {
+            return usage_error(
+                "live mode: fixes are written to this machine's files only with `--fix` given explicitly",
+            );
+        }
+        let most = if args.unsafe_fixes { Applicability::Unsafe } else { Applicability::Safe };
+        let outcome = crate::fix::plan(&options, report, most);
+        let mut notes = outcome.notes;
+        let files = outcome.changes.len();
+        if args.diff {
+            // The same secrets are in the files before and after: fixes never touch one.
+            let redactor = outcome.report.redactor();
+            let diff = shown_diff(&redactor.scrub(&crate::fix::diff(&outcome.changes)));
+            match &args.output {
+                Some(output) => {
+                    if outcome.report.reads(output) && !is_link(output) {
+                        return usage_error(&format!(
+                            "refusing to write the diff over `{}`, a file being linted",
+                            output.display()
+                        ));
+                    }
+                    if let Err(err) = write_new(output, |file| file.write_all(diff.as_bytes())) {
+                        return usage_error(&format!("cannot write `{}`: {err}", output.display()));
+                    }
+                }
+                None => print_stdout(&diff),
+            }
+            for note in &notes {
+                eprintln!("note: {}", report::escape_controls(note));
+            }
+            if !args.quiet {
+                eprintln!("would fix {} in {}", plural(outcome.fixed, "finding"), plural(files, "file"));
+            }
+            return ExitCode::from(u8::from(files > 0));
+        }
+        notes.extend(crate::fix::write(&outcome.changes));
+        for note in &notes {
+            eprintln!("note: {}", report::escape_controls(note));
+        }
+        if !args.quiet {
+            eprintln!("fixed {} in {}", plural(outcome.fixed, "finding"), plural(files, "file"));
+        }
+        if args.fix_only {
+            return ExitCode::SUCCESS;
+        }
+        report = outcome.report;
     }
     // Paths compared whole: a file found under `.` is named `sites/a.conf`, not `./sites/a.conf`.
     let whole = |path: &Path| crate::discover::normalize(&std::path::absolute(path).unwrap_or(path.to_path_buf()));
@@ -521,6 +589,29 @@ fn lint(args: LintArgs) -> ExitCode {
         eprintln!("{}", report.summary_line());
     }
     exit_code(&report, fail_on)
+}
+
+/// `1 finding`, `2 findings`.
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// A diff as printed: control characters escaped but a line's own carriage return.
+fn shown_diff(diff: &str) -> String {
+    let mut out = String::with_capacity(diff.len());
+    for line in diff.split_inclusive('\n') {
+        let (body, end) = match line.strip_suffix("\r\n") {
+            Some(body) => (body, "\r\n"),
+            None => line.strip_suffix('\n').map_or((line, ""), |body| (body, "\n")),
+        };
+        out.push_str(&report::escape_controls(body));
+        out.push_str(end);
+    }
+    out
 }
 
 /// Whether a path is a symbolic link (writing refuses those with their own message).
@@ -674,8 +765,9 @@ fn explain(id: &str) -> ExitCode {
 pub fn rule_page(id: &str) -> Option<String> {
     let meta = rules::find(id)?.meta();
     let formats: Vec<&str> = meta.formats.iter().map(|f| f.name()).collect();
+    let fix = rules::fixes::availability(meta.id).unwrap_or("Fix is not available.");
     Some(format!(
-        "# {}\n\nDefault severity: {}. Reads: {}.\n\n{}\n",
+        "# {}\n\nDefault severity: {}. Reads: {}. {fix}\n\n{}\n",
         meta.id,
         meta.severity,
         formats.join(", "),
@@ -710,6 +802,7 @@ fn catalogue_json() -> String {
                 "scope": meta.scope,
                 "formats": meta.formats.iter().map(|f| f.name()).collect::<Vec<_>>(),
                 "summary": meta.summary(),
+                "fix": rules::fixes::availability(meta.id),
             })
         })
         .collect();

@@ -42,6 +42,25 @@ pub struct Scope {
     /// The directory paths are shown relative to (`None`: shown whole); see
     /// [`Scope::show`].
     shown_from: Option<PathBuf>,
+    /// Files read as holding other bytes than they do.
+    overlay: Overlay,
+}
+
+/// Contents that stand for files' own, by real path: what a fix would write, linted before
+/// it is written.
+#[derive(Clone, Debug, Default)]
+pub struct Overlay(Option<std::sync::Arc<std::collections::HashMap<PathBuf, Vec<u8>>>>);
+
+impl Overlay {
+    /// An overlay of `files` (real paths and the bytes read for them).
+    pub fn new(files: std::collections::HashMap<PathBuf, Vec<u8>>) -> Overlay {
+        Overlay((!files.is_empty()).then(|| std::sync::Arc::new(files)))
+    }
+
+    /// The bytes that stand for the file at real path `real`, when the overlay has it.
+    pub fn get(&self, real: &Path) -> Option<Vec<u8>> {
+        self.0.as_ref()?.get(real).cloned()
+    }
 }
 
 /// Why a path was not read.
@@ -83,7 +102,7 @@ impl Scope {
         let given = root.map_or_else(|| PathBuf::from("/"), Path::to_path_buf);
         let root = std::fs::canonicalize(&given).unwrap_or_else(|_| absolute(&given));
         let shown_from = std::env::current_dir().ok();
-        let mut scope = Scope { root, given, trees: None, shown_from };
+        let mut scope = Scope { root, given, trees: None, shown_from, overlay: Overlay::default() };
         if !live {
             let mut real = Vec::new();
             for tree in trees {
@@ -104,12 +123,29 @@ impl Scope {
 
     /// A scope that allows nothing (a file read on its own includes nothing).
     pub fn nothing() -> Scope {
-        Scope { root: PathBuf::from("/"), given: PathBuf::from("/"), trees: Some(Vec::new()), shown_from: None }
+        Scope {
+            root: PathBuf::from("/"),
+            given: PathBuf::from("/"),
+            trees: Some(Vec::new()),
+            shown_from: None,
+            overlay: Overlay::default(),
+        }
     }
 
     /// The same scope, its paths shown relative to `dir` (`None`: whole).
     pub fn showing_from(self, dir: Option<PathBuf>) -> Scope {
         Scope { shown_from: dir, ..self }
+    }
+
+    /// The same scope, reading `overlay`'s contents for the files it has.
+    pub fn with_overlay(self, overlay: Overlay) -> Scope {
+        Scope { overlay, ..self }
+    }
+
+    /// The bytes that stand for the file at real path `real`, when the run reads other
+    /// bytes than its own (a fix being checked).
+    pub fn overlaid(&self, real: &Path) -> Option<Vec<u8>> {
+        self.overlay.get(real)
     }
 
     /// How a path is shown in every output: relative to the directory the run shows paths
@@ -226,6 +262,9 @@ impl Scope {
     /// Reads at most `cap` bytes of a regular file the run may read (whatever size its
     /// metadata claims: sparse and generated files lie).
     pub fn read(&self, path: &Path, cap: u64) -> Result<Vec<u8>, Denied> {
+        if let Some(bytes) = self.overlay.get(&self.locate(path)?) {
+            return Ok(bytes);
+        }
         let (file, metadata) = self.open(path)?;
         read_capped(file, metadata.len(), cap)
     }

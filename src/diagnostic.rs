@@ -58,6 +58,55 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// Stable identity for baselines and SARIF, set when the report is assembled.
     pub fingerprint: String,
+    /// The change that resolves it, when a rule can write it.
+    pub fix: Option<Box<Fix>>,
+}
+
+/// Whether a fix may be applied without asking.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Applicability {
+    /// The result is what the documentation says, and changes nothing beyond the finding.
+    Safe,
+    /// It changes what users see (a host name, a scheme, a path): applied with
+    /// `--unsafe-fixes`.
+    Unsafe,
+}
+
+impl Applicability {
+    /// The name used in every output format.
+    pub fn name(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+        }
+    }
+}
+
+/// One text edit: the bytes of `span` replaced by `content` (an empty span inserts).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Edit {
+    /// What is replaced.
+    pub span: Span,
+    /// What replaces it.
+    pub content: String,
+}
+
+/// A finding's fix: edits, possibly in several files, applied together or not at all.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    /// What it does, in one line (`set scheme="https"`).
+    pub description: String,
+    /// Whether it is applied by `--fix` or only with `--unsafe-fixes`.
+    pub applicability: Applicability,
+    /// The edits, in no particular order; none overlaps another.
+    pub edits: Vec<Edit>,
+}
+
+impl Fix {
+    /// A fix of `edits`; `None` when there is none.
+    pub fn new(description: impl Into<String>, applicability: Applicability, edits: Vec<Edit>) -> Option<Fix> {
+        (!edits.is_empty()).then(|| Fix { description: exact(description.into()), applicability, edits })
+    }
 }
 
 impl Diagnostic {
@@ -71,6 +120,14 @@ impl Diagnostic {
     /// in weight, such as a keyword refused versus one only ignored).
     pub fn severity(&mut self, severity: Severity) -> &mut Self {
         self.severity = severity;
+        self
+    }
+
+    /// Attaches a fix (nothing when `fix` is `None`).
+    pub fn fix(&mut self, fix: Option<Fix>) -> &mut Self {
+        if let Some(fix) = fix {
+            self.fix = Some(Box::new(fix));
+        }
         self
     }
 

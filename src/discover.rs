@@ -149,7 +149,7 @@ impl Walk<'_> {
             return Ok(());
         }
         let named = kind_by_name(&path);
-        let content = match read_real(&real) {
+        let content = match self.scope.overlaid(&real).map_or_else(|| read_real(&real), Ok) {
             Err(Problem::Unreadable(reason)) => return Err(PathError { error: io::Error::other(reason), path }),
             other => other,
         };
@@ -293,7 +293,7 @@ impl Walk<'_> {
         if !self.seen.insert(key.clone()) {
             return;
         }
-        let content = read_real(real);
+        let content = self.scope.overlaid(real).map_or_else(|| read_real(real), Ok);
         let kind = match (&content, name) {
             (_, Name::Definite(kind)) => Some(kind),
             (Ok(bytes), Name::Ambiguous) => sniff(bytes, shown),

@@ -11,6 +11,7 @@ pub mod confine;
 pub mod defaults;
 pub mod diagnostic;
 pub mod discover;
+pub mod fix;
 pub mod fuzzing;
 pub mod includes;
 pub mod model;

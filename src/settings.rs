@@ -45,6 +45,9 @@ pub struct Options {
     pub exclude: Vec<String>,
     /// `--no-ignore`: walk what `.gitignore` and `.ignore` files leave out too.
     pub no_ignore: bool,
+    /// Files read as if they held other bytes (by real path): a fix is checked by linting
+    /// the files it would write before they are written.
+    pub overlay: crate::confine::Overlay,
 }
 
 /// Live mode's settings for a run.
@@ -108,7 +111,9 @@ impl Settings {
             .collect();
         let live = live_mode(options);
         let shown_from = shown_from(&paths, &options.config.path, live.is_some());
-        let scope = Scope::new(options.root.as_deref(), paths.clone(), live.is_some()).showing_from(shown_from);
+        let scope = Scope::new(options.root.as_deref(), paths.clone(), live.is_some())
+            .showing_from(shown_from)
+            .with_overlay(options.overlay.clone());
         let excludes = options.exclude.iter().chain(&options.config.exclude).cloned().collect();
         let filter = Filter::new(excludes, options.no_ignore);
         Settings {

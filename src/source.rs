@@ -335,6 +335,17 @@ impl SourceFile {
         self.template.as_ref().is_some_and(|t| t.in_alternative(offset))
     }
 
+    /// Whether the bytes from `start` to `end`, or the byte either side of them, belong to a
+    /// template tag: an edit there would rewrite (or split) a `{{ }}` expression.
+    pub fn touches_template(&self, start: usize, end: usize) -> bool {
+        let Some(template) = &self.template else { return false };
+        let (from, to) = (start.saturating_sub(1), end.saturating_add(1).min(self.text.len()));
+        match (self.text.as_bytes().get(from..to), template.text.as_bytes().get(from..to)) {
+            (Some(raw), Some(masked)) => raw != masked,
+            _ => true,
+        }
+    }
+
     /// Whether conditional template tags mean both branches are in the text.
     pub fn has_template_control(&self) -> bool {
         self.template.as_ref().is_some_and(|t| t.has_control)

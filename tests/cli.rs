@@ -167,7 +167,7 @@ fn human_report_shows_the_line_and_underlines_the_span() {
     assert!(text.contains("───────┬──────"), "the 14 characters of scheme=\"https\" are underlined:\n{text}");
     assert!(text.contains("help: add `secure=\"true\"`"), "{text}");
     assert!(!text.contains('\u{1b}'), "NO_COLOR means no escapes");
-    assert_eq!(stderr(&output).trim(), "1 error, 0 warnings, 0 info in 1 file");
+    assert_eq!(stderr(&output).trim(), "1 error, 0 warnings, 0 info in 1 file; 1 fixable with `--fix`");
     let quiet = run(&["-q", "fixtures/connector/connector-secure-missing.xml"]);
     assert_eq!(stderr(&quiet), "");
     let colored = run(&["--color", "always", "fixtures/connector/connector-secure-missing.xml"]);

@@ -174,7 +174,8 @@ mod tests {
         for (n, (key, value)) in pins.iter().enumerate() {
             let value = Some(super::super::Raw::Yaml { text: value.to_string(), plain: true });
             let span = crate::source::Span::new(crate::source::FileId(0), n, n + 1);
-            let definition = super::super::Definition { name: Arc::from(*key), separator: ": ", value, span };
+            let definition =
+                super::super::Definition { name: Arc::from(*key), separator: ": ", value, span, literal: None };
             unit.define(key.to_string(), definition);
         }
         unit

@@ -58,6 +58,8 @@ struct Definition {
     value: Option<Raw>,
     /// The line that defines it.
     span: Span,
+    /// Its one-line scalar value as written, inside any quotes, and whether it is quoted.
+    literal: Option<(Span, bool)>,
 }
 
 /// A defaults file's line that a template's value comes from.
@@ -68,6 +70,10 @@ pub struct Origin {
     /// The definition as a message quotes it: `app_port: 8080`,
     /// `default['jira']['port'] = 8080`, `$port = 8080`.
     pub shown: Arc<str>,
+    /// The literal value in the definition, when it is a one-line YAML scalar whose text is
+    /// what the template renders, and whether it is quoted: where a fix of the rendered
+    /// value is written.
+    pub literal: Option<(Span, bool)>,
 }
 
 /// The value of an output tag and the definitions it was read from, the tag's own first.
@@ -140,7 +146,8 @@ impl Unit {
             Raw::Ruby(code) | Raw::Puppet(code) => code.clone(),
         };
         let shown = format!("{}{}{written}", definition.name, definition.separator);
-        let shown = Origin { span: definition.span, shown: Arc::from(shown) };
+        let literal = definition.literal.filter(|_| matches!(raw, Raw::Yaml { text, .. } if *text == value));
+        let shown = Origin { span: definition.span, shown: Arc::from(shown), literal };
         origins.insert(at.min(origins.len()), shown);
         Some(value)
     }
@@ -359,7 +366,7 @@ impl<'s> Units<'s> {
                         let name = source.text().get(found.at.0..found.at.1).unwrap_or("").split('=').next();
                         let name = Arc::from(name.unwrap_or("").trim());
                         let value = Some(Raw::Ruby(found.value));
-                        unit.define(found.key, Definition { name, separator: " = ", value, span });
+                        unit.define(found.key, Definition { name, separator: " = ", value, span, literal: None });
                     }
                 }
             }
@@ -439,9 +446,12 @@ impl<'s> Units<'s> {
             let (_, end) = source.line_range(line);
             let span = Span::new(id, entry.at, end.max(entry.at));
             let name = Arc::from(entry.key.rsplit('.').next().unwrap_or(&entry.key));
+            let literal = entry.value.as_ref().and_then(|s| scalar_at(source.text(), entry.at, end, s));
+            let quoted = entry.value.as_ref().is_some_and(|s| !s.plain);
+            let literal = literal.map(|(start, end)| (Span::new(id, start, end), quoted));
             let value = entry.value.map(|s| Raw::Yaml { text: s.text, plain: s.plain });
             let key = format!("{prefix}{}", entry.key);
-            unit.define(key, Definition { name, separator: ": ", value, span });
+            unit.define(key, Definition { name, separator: ": ", value, span, literal });
         }
     }
 
@@ -472,7 +482,7 @@ impl<'s> Units<'s> {
                 let span = Span::new(id, variable.at.0, variable.at.1);
                 let value = (variable.value != "undef").then_some(Raw::Puppet(variable.value));
                 let name = Arc::from(format!("${}", variable.name));
-                unit.define(key.clone(), Definition { name, separator: " = ", value, span });
+                unit.define(key.clone(), Definition { name, separator: " = ", value, span, literal: None });
                 let candidates = unit.bare.entry(variable.name).or_default();
                 if !candidates.contains(&key) {
                     candidates.push(key);
@@ -492,4 +502,26 @@ impl<'s> Units<'s> {
             }
         }
     }
+}
+
+/// Where a YAML entry's one-line scalar `scalar` is written on its line (the key at `at`,
+/// the line ending at `end`): the bytes inside any quotes, when they read as the scalar
+/// itself (no escapes, no folding).
+fn scalar_at(text: &str, at: usize, end: usize, scalar: &yaml::Scalar) -> Option<(usize, usize)> {
+    let line = text.get(at..end)?;
+    let colon = line.find(':')?;
+    let after = line.get(colon + 1..)?;
+    let value = after.trim_start();
+    let value = if scalar.plain { value.split(" #").next().unwrap_or(value) } else { value };
+    let value = value.trim_end();
+    let start = at + colon + 1 + (after.len() - after.trim_start().len());
+    let inner = match value.as_bytes().first() {
+        Some(b'"' | b'\'') if !scalar.plain => {
+            let quote = value.get(..1)?;
+            let inner = value.get(1..)?.strip_suffix(quote)?;
+            (inner == scalar.text && !inner.contains(['\\', '"', '\''])).then_some((start + 1, start + 1 + inner.len()))
+        }
+        _ => (scalar.plain && value == scalar.text).then_some((start, start + value.len())),
+    };
+    inner.filter(|(s, e)| s < e)
 }

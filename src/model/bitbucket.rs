@@ -67,12 +67,21 @@ pub(super) fn add<'a>(topology: &mut Topology<'a>, source: &'a SourceFile, props
     }
     let first_server_key = props.entries.iter().find(|e| relaxed(&e.name).starts_with("server.")).map(|e| e.name_span);
     let at = first_server_key.unwrap_or_else(|| Span::file_start(source.id()));
-    topology.connectors.push(connector(source, &keys, "server.", "server.", at, Some(DEFAULT_PORT), app));
+    let last = props.entries.iter().rev().find(|e| {
+        let key = relaxed(&e.name);
+        key.starts_with("server.") && !key.starts_with("server.additionalconnector.")
+    });
+    topology
+        .connectors
+        .push(Connector { last, ..connector(source, &keys, "server.", "server.", at, Some(DEFAULT_PORT), app) });
     for (n, group) in additional {
         let prefix = format!("server.additional-connector.{n}.");
         let relaxed_prefix = format!("server.additionalconnector.{n}.");
         let at = group.first().map_or(at, |s| s.name_span);
-        topology.connectors.push(connector(source, &keys, &prefix, &relaxed_prefix, at, None, app));
+        let last = group.last().copied();
+        topology
+            .connectors
+            .push(Connector { last, ..connector(source, &keys, &prefix, &relaxed_prefix, at, None, app) });
     }
 }
 
@@ -100,6 +109,7 @@ fn connector<'a>(
         app,
         at,
         style,
+        last: None,
         ajp: false,
         ssl_enabled,
         port: get("port"),

@@ -232,6 +232,8 @@ pub(super) fn add<'a>(
         app,
         at,
         style,
+        // Not one an `env_file:` gives: a new variable goes beside those in the file itself.
+        last: environment.iter().rev().find(|s| s.span.file == source.id()),
         ajp: false,
         ssl_enabled: false,
         port: get("port"),

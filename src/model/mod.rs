@@ -235,6 +235,9 @@ pub struct Connector<'a> {
     pub at: Span,
     /// How its settings are named.
     pub style: Style,
+    /// The setting a new one is written after, in the same style (the last attribute, key
+    /// or variable of this connector in its file); `None`: there is none to copy.
+    pub last: Option<&'a Setting<'a>>,
     /// An AJP connector (not HTTP).
     pub ajp: bool,
     /// Tomcat terminates TLS itself (`SSLEnabled`, `server.ssl.enabled`), which forces the

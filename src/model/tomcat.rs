@@ -117,6 +117,7 @@ fn connector<'a>(
         app,
         at: element.name_span,
         style: Style::Tomcat,
+        last: element.attributes.last(),
         ajp,
         ssl_enabled,
         port: set(element, "port"),

@@ -253,6 +253,7 @@ fn stale_entry(entry: &IgnoredFinding, config: FileId, why: String) -> Diagnosti
         related: Vec::new(),
         help: Some("remove the `[[ignore-finding]]` entry, or write the baseline again with `--write-baseline`".into()),
         fingerprint: String::new(),
+        fix: None,
     }
 }
 

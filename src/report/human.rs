@@ -9,7 +9,7 @@ use std::sync::Arc;
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
 
 use super::{escape_controls, Redactor, Report};
-use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Label, Severity};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 
 /// How to render.
@@ -151,7 +151,7 @@ impl Shown {
                 Severity::Warning => miette::Severity::Warning,
                 Severity::Info => miette::Severity::Advice,
             },
-            help: d.help.as_deref().map(|h| printed(redactor, h)),
+            help: shown_help(redactor, d),
             source,
             labels,
             related,
@@ -263,6 +263,21 @@ fn labeled(label: &Label, redactor: &Redactor, primary: bool) -> LabeledSpan {
         LabeledSpan::new_primary_with_span(text, span)
     } else {
         LabeledSpan::new_with_span(text, span)
+    }
+}
+
+/// The help line, then the fix when there is one and how to apply it.
+fn shown_help(redactor: &Redactor<'_>, d: &Diagnostic) -> Option<String> {
+    let fix = d.fix.as_deref().map(|fix| {
+        let how = match fix.applicability {
+            Applicability::Safe => "`--fix`",
+            Applicability::Unsafe => "`--unsafe-fixes`",
+        };
+        format!("fix ({}, with {how}): {}", fix.applicability.name(), printed(redactor, &fix.description))
+    });
+    match (d.help.as_deref().map(|h| printed(redactor, h)), fix) {
+        (Some(help), Some(fix)) => Some(format!("{help}\n{fix}")),
+        (help, fix) => help.or(fix),
     }
 }
 

@@ -33,6 +33,30 @@ struct Finding {
     help: Option<String>,
     related: Vec<Related>,
     fingerprint: String,
+    /// The change that resolves it, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<JsonFix>,
+}
+
+#[derive(Serialize)]
+struct JsonFix {
+    description: String,
+    applicability: &'static str,
+    edits: Vec<JsonEdit>,
+}
+
+/// One edit: the bytes from `start_byte` to `end_byte` (the same place as lines and
+/// columns, the end exclusive) replaced by `content`.
+#[derive(Serialize)]
+struct JsonEdit {
+    path: String,
+    start_byte: usize,
+    end_byte: usize,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    content: String,
 }
 
 #[derive(Serialize)]
@@ -95,6 +119,27 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 })
                 .collect(),
             fingerprint: d.fingerprint.clone(),
+            fix: d.fix.as_deref().map(|fix| JsonFix {
+                description: redactor.scrub(&fix.description),
+                applicability: fix.applicability.name(),
+                edits: fix
+                    .edits
+                    .iter()
+                    .map(|e| {
+                        let at = super::edit_region(&report.sources, e.span);
+                        JsonEdit {
+                            path: at.path,
+                            start_byte: e.span.start(),
+                            end_byte: e.span.end(),
+                            line: at.line,
+                            column: at.column,
+                            end_line: at.end_line,
+                            end_column: at.end_column,
+                            content: redactor.scrub(&e.content),
+                        }
+                    })
+                    .collect(),
+            }),
         }
     });
     let counts = report.counts();

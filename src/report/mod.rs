@@ -108,6 +108,12 @@ impl Report {
         if !notes.is_empty() {
             line.push_str(&format!(" ({})", notes.join("; ")));
         }
+        match crate::fix::fixable(self) {
+            (0, 0) => {}
+            (0, more) => line.push_str(&format!("; {more} fixable with `--unsafe-fixes`")),
+            (safe, 0) => line.push_str(&format!("; {safe} fixable with `--fix`")),
+            (safe, more) => line.push_str(&format!("; {safe} fixable with `--fix`, {more} more with `--unsafe-fixes`")),
+        }
         // Home paths come from the file system: their control characters must not reach
         // the terminal.
         escape_controls(&line).into_owned()
@@ -156,6 +162,17 @@ pub fn region(sources: &SourceMap, span: crate::source::Span) -> Region {
     } else {
         (line, column)
     };
+    Region { path: file.display().to_string(), line, column, end_line, end_column }
+}
+
+/// Where an edit is: path, and the 1-based line and column of its first byte and of the
+/// byte after it (an insertion starts and ends at one place).
+pub fn edit_region(sources: &SourceMap, span: crate::source::Span) -> Region {
+    let Some(file) = sources.get(span.file) else {
+        return Region { path: String::new(), line: 1, column: 1, end_line: 1, end_column: 1 };
+    };
+    let (line, column) = file.line_col(span.start());
+    let (end_line, end_column) = file.line_col(span.end());
     Region { path: file.display().to_string(), line, column, end_line, end_column }
 }
 

@@ -113,10 +113,36 @@ struct Fingerprints<'d> {
     v1: &'d str,
 }
 
+/// A fix: its edits by file.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifFix {
+    artifact_changes: Vec<ArtifactChange>,
+    description: Text,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactChange {
+    artifact_location: ArtifactLocation,
+    replacements: Vec<Replacement>,
+}
+
+/// The region deleted (empty for an insertion, its end column exclusive) and the text put
+/// in its place.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Replacement {
+    deleted_region: SarifRegion,
+    inserted_content: Text,
+}
+
 /// One finding as a SARIF result.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct SarifResult<'d> {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fixes: Vec<SarifFix>,
     level: &'static str,
     locations: [Location; 1],
     message: Text,
@@ -221,6 +247,7 @@ fn result<'d>(report: &Report, redactor: &Redactor<'_>, d: &'d Diagnostic) -> Sa
         })
         .collect();
     SarifResult {
+        fixes: d.fix.as_deref().map(|fix| vec![sarif_fix(report, redactor, fix)]).unwrap_or_default(),
         level: level(d.severity),
         locations: [location(&primary, d.primary.span.start() == d.primary.span.end(), None)],
         message: Text { text: message },
@@ -229,6 +256,32 @@ fn result<'d>(report: &Report, redactor: &Redactor<'_>, d: &'d Diagnostic) -> Sa
         rule_id: d.rule,
         rule_index: index,
     }
+}
+
+/// A fix as SARIF: one artifact change a file, in the order the edits name them.
+fn sarif_fix(report: &Report, redactor: &Redactor<'_>, fix: &crate::diagnostic::Fix) -> SarifFix {
+    let mut changes: Vec<ArtifactChange> = Vec::new();
+    let mut edits: Vec<&crate::diagnostic::Edit> = fix.edits.iter().collect();
+    edits.sort_by_key(|e| (e.span.file, e.span.start()));
+    for edit in edits {
+        let at = super::edit_region(&report.sources, edit.span);
+        let replacement = Replacement {
+            deleted_region: SarifRegion {
+                end_column: at.end_column,
+                end_line: at.end_line,
+                start_column: at.column,
+                start_line: at.line,
+            },
+            inserted_content: Text { text: redactor.scrub(&edit.content) },
+        };
+        let relative = !at.path.starts_with('/');
+        let location = ArtifactLocation { uri: uri(&at.path), uri_base_id: relative.then_some(SRCROOT) };
+        match changes.last_mut() {
+            Some(change) if change.artifact_location.uri == location.uri => change.replacements.push(replacement),
+            _ => changes.push(ArtifactChange { artifact_location: location, replacements: vec![replacement] }),
+        }
+    }
+    SarifFix { artifact_changes: changes, description: Text { text: redactor.scrub(&fix.description) } }
 }
 
 /// Writes the report as one SARIF run, each result serialised as it is written. The members

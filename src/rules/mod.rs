@@ -15,6 +15,7 @@ mod balancer;
 mod base_url;
 mod connector;
 mod context_path;
+pub mod fixes;
 mod haproxy;
 mod nginx;
 mod properties;
@@ -310,6 +311,7 @@ impl<'o> Sink<'o> {
             related: Vec::new(),
             help: None,
             fingerprint: String::new(),
+            fix: None,
         }
     }
 

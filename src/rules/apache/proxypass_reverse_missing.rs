@@ -3,8 +3,9 @@
 use foldhash::HashSet;
 
 use super::{trimmed, url_path, Target};
+use crate::diagnostic::{Applicability, Fix};
 use crate::rules::queries::apache_configs_with_passes;
-use crate::rules::{declare_rule, Context, Rule, Sink};
+use crate::rules::{declare_rule, fixes, Context, Rule, Sink};
 
 declare_rule! {
     /// ## What it does
@@ -61,6 +62,17 @@ impl Rule for ProxypassReverseMissing {
                     continue;
                 }
                 let local = pass.local.0;
+                // The directive's own arguments as written, on a line of its own below it.
+                let name = pass.directive.name().span;
+                let edit = fixes::line_after(cx, pass.directive.span, |indent| {
+                    let arguments = cx.parsed(name.file)?.source.text().get(name.end()..url.span.end())?;
+                    Some(format!("{indent}ProxyPassReverse{arguments}"))
+                });
+                let description = match pass.in_location {
+                    true => format!("add `ProxyPassReverse {}`", url.text),
+                    false => format!("add `ProxyPassReverse {local} {}`", url.text),
+                };
+                let fix = edit.and_then(|e| Fix::new(description, Applicability::Safe, vec![e]));
                 sink.emit(
                     pass.directive.span,
                     "no ProxyPassReverse",
@@ -70,7 +82,8 @@ impl Rule for ProxypassReverseMissing {
                     format!("add `ProxyPassReverse {}` in the same `<Location>`", url.text)
                 } else {
                     format!("add `ProxyPassReverse {local} {}`", url.text)
-                });
+                })
+                .fix(fix);
             }
         }
     }

@@ -1,8 +1,9 @@
 //! `proxypass-trailing-slash`: `ProxyPass` paths that disagree on a trailing slash.
 
 use super::{url_path, Target};
+use crate::diagnostic::{Applicability, Fix};
 use crate::rules::queries::apache_configs_with_passes;
-use crate::rules::{declare_rule, Context, Rule, Sink};
+use crate::rules::{declare_rule, fixes, Context, Rule, Sink};
 
 declare_rule! {
     /// ## What it does
@@ -55,9 +56,13 @@ impl Rule for ProxypassTrailingSlash {
                         url.text.trim_end_matches('/').to_string(),
                     )
                 };
+                let edit = fixes::replace_word(cx, url.span, &fixed);
+                let fix = edit
+                    .and_then(|e| Fix::new(format!("write `{name} {local} {fixed}`"), Applicability::Safe, vec![e]));
                 sink.emit(pass.directive.span, "slashes disagree", format!("`{name} {local} {}`: {wrong}", url.text))
                     .related(url.span, "upstream URL")
-                    .help(format!("end both with `/` or neither, e.g. `{name} {local} {fixed}`"));
+                    .help(format!("end both with `/` or neither, e.g. `{name} {local} {fixed}`"))
+                    .fix(fix);
             }
         }
     }

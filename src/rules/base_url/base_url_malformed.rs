@@ -1,6 +1,7 @@
 //! `base-url-malformed`: a base URL that is not an absolute http(s) URL without extras.
 
-use crate::rules::{declare_rule, Context, Rule, Sink};
+use crate::diagnostic::{Applicability, Fix};
+use crate::rules::{declare_rule, fixes, Context, Rule, Sink};
 
 declare_rule! {
     /// ## What it does
@@ -71,8 +72,15 @@ impl Rule for BaseUrlMalformed {
             } else {
                 format!("base URL `{}`", crate::secrets::shown(text))
             };
+            // Whitespace and a trailing slash are the same URL without them.
+            let clean = text.trim().trim_end_matches('/');
+            let fix = (defect == "ends with `/`" || defect == "has surrounding whitespace")
+                .then(|| fixes::set_value(cx, base.setting, clean))
+                .flatten()
+                .and_then(|e| Fix::new(format!("write `{clean}`"), Applicability::Safe, vec![e]));
             sink.emit(base.setting.value.span, "base URL", format!("{shown} {defect}"))
-                .help("write `scheme://host[:port][/path]`, with no trailing slash, query, fragment or user info");
+                .help("write `scheme://host[:port][/path]`, with no trailing slash, query, fragment or user info")
+                .fix(fix);
         }
     }
 }

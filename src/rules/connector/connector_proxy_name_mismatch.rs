@@ -1,7 +1,8 @@
 //! `connector-proxy-name-mismatch`: `proxyName` is not a host the linked frontend serves.
 
+use crate::diagnostic::{Applicability, Fix};
 use crate::model::Field;
-use crate::rules::{declare_rule, Context, Rule, Sink};
+use crate::rules::{declare_rule, fixes, Context, Rule, Sink};
 
 declare_rule! {
     /// ## What it does
@@ -57,7 +58,11 @@ impl Rule for ConnectorProxyNameMismatch {
                 diagnostic.related(*span, format!("host name ({})", frontend.label));
             }
             let first = served.first().copied().unwrap_or_default();
-            diagnostic.help(format!("set `{}`", connector.assignment(Field::ProxyName, first)));
+            let edits = fixes::set_value(cx, setting, first);
+            let fix = connector.assignment(Field::ProxyName, first);
+            diagnostic
+                .help(format!("set `{fix}`"))
+                .fix(edits.and_then(|e| Fix::new(format!("set `{fix}`"), Applicability::Unsafe, vec![e])));
         }
     }
 }

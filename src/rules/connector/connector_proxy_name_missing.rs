@@ -1,8 +1,9 @@
 //! `connector-proxy-name-missing`: no `proxyName` behind an Apache or nginx route that
 //! rewrites the Host header.
 
+use crate::diagnostic::{Applicability, Fix};
 use crate::model::{Field, ProxyKind};
-use crate::rules::{declare_rule, Context, Rule, Sink};
+use crate::rules::{declare_rule, fixes, Context, Rule, Sink};
 
 declare_rule! {
     /// ## What it does
@@ -48,6 +49,13 @@ impl Rule for ConnectorProxyNameMissing {
                 .find(|(r, f)| matches!(f.kind, ProxyKind::Apache | ProxyKind::Nginx) && !r.preserve_host);
             let Some((route, frontend)) = rewriting else { continue };
             let host = route.hosts.first().map_or("the public host name", |(h, _)| h.as_str());
+            // The public name, and the public port when the connector has none.
+            let port = frontend.port.filter(|_| connector.proxy_port.is_none()).map(|p| p.to_string());
+            let mut fields = vec![(Field::ProxyName, host)];
+            fields.extend(port.as_deref().map(|p| (Field::ProxyPort, p)));
+            let edits = route.hosts.first().and_then(|_| fixes::set_fields(cx, connector, &fields));
+            let written: Vec<String> = fields.iter().map(|(f, v)| connector.assignment(*f, v)).collect();
+            let fix = edits.and_then(|e| Fix::new(format!("set `{}`", written.join(" ")), Applicability::Unsafe, e));
             sink.emit(
                 connector.at,
                 "no proxyName",
@@ -66,7 +74,8 @@ impl Rule for ConnectorProxyNameMissing {
                     _ => "add `ProxyPreserveHost On` to the virtual host",
                 },
                 connector.assignment(Field::ProxyName, host)
-            ));
+            ))
+            .fix(fix);
         }
     }
 }

@@ -1,7 +1,8 @@
 //! `connector-proxy-port-mismatch`: the public port a connector reports is not the proxy's.
 
+use crate::diagnostic::{Applicability, Fix};
 use crate::model::Field;
-use crate::rules::{declare_rule, Context, Rule, Sink};
+use crate::rules::{declare_rule, fixes, Context, Rule, Sink};
 
 declare_rule! {
     /// ## What it does
@@ -62,7 +63,11 @@ impl Rule for ConnectorProxyPortMismatch {
                         ),
                     )
                     .related(frontend.port_span, format!("public port {listen}"))
-                    .help(format!("set `{}`", connector.assignment(Field::ProxyPort, &listen.to_string())));
+                    .help(format!("set `{}`", connector.assignment(Field::ProxyPort, &listen.to_string())))
+                    .fix(fixes::set_value(cx, proxy_port, &listen.to_string()).and_then(|e| {
+                        let fix = connector.assignment(Field::ProxyPort, &listen.to_string());
+                        Fix::new(format!("set `{fix}`"), Applicability::Unsafe, vec![e])
+                    }));
                     continue;
                 }
             }

@@ -1,7 +1,8 @@
 //! `connector-scheme-missing`: a connector reached over HTTPS whose `scheme` is not `https`.
 
+use crate::diagnostic::{Applicability, Fix};
 use crate::model::Field;
-use crate::rules::{declare_rule, Context, Rule, Sink};
+use crate::rules::{declare_rule, fixes, Context, Rule, Sink};
 
 declare_rule! {
     /// ## What it does
@@ -59,9 +60,11 @@ impl Rule for ConnectorSchemeMissing {
                     format!("connector is reached over HTTPS ({evidence_name}) but has no `{scheme_name}`; it defaults to `http`"),
                 ),
             };
+            let edits = fixes::set_fields(cx, connector, &[(Field::Scheme, "https")]);
             diagnostic
                 .related(evidence_span, why)
-                .help(format!("set `{fix}` so the application builds `https://` links"));
+                .help(format!("set `{fix}` so the application builds `https://` links"))
+                .fix(edits.and_then(|e| Fix::new(format!("set `{fix}`"), Applicability::Unsafe, e)));
             if let Some(route) = route {
                 super::templated_link(route, diagnostic);
             }

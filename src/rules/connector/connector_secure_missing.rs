@@ -1,7 +1,8 @@
 //! `connector-secure-missing`: an HTTPS connector whose `secure` is not `true`.
 
+use crate::diagnostic::{Applicability, Fix};
 use crate::model::Field;
-use crate::rules::{declare_rule, Context, Rule, Sink};
+use crate::rules::{declare_rule, fixes, Context, Rule, Sink};
 
 declare_rule! {
     /// ## What it does
@@ -51,10 +52,12 @@ impl Rule for ConnectorSecureMissing {
                         frontend.label
                     );
                     let span = connector.secure.map_or(connector.at, |s| s.value.span);
+                    let edits = fixes::set_fields(cx, connector, &[(Field::Secure, "true")]);
                     let diagnostic = sink
                         .emit(span, "not secure", message)
                         .related(tls, super::frontend_label("TLS ends here", frontend))
-                        .help(format!("set `{fix}` (and `{}`)", connector.assignment(Field::Scheme, "https")));
+                        .help(format!("set `{fix}` (and `{}`)", connector.assignment(Field::Scheme, "https")))
+                        .fix(edits.and_then(|e| Fix::new(format!("set `{fix}`"), Applicability::Unsafe, e)));
                     super::templated_link(route, diagnostic);
                 }
                 continue;
@@ -82,6 +85,9 @@ impl Rule for ConnectorSecureMissing {
                     )
                     .help(format!("add `{fix}`")),
             };
+            // `scheme="https"` says the connector is reached over HTTPS: `secure` follows.
+            let edits = fixes::set_fields(cx, connector, &[(Field::Secure, "true")]);
+            diagnostic.fix(edits.and_then(|e| Fix::new(format!("set `{fix}`"), Applicability::Safe, e)));
             if let Some((_, frontend, tls)) = super::tls_route(cx, index) {
                 diagnostic.related(tls, super::frontend_label("TLS ends here", frontend));
             }

@@ -1,7 +1,8 @@
 //! `context-path-malformed`: a context path Tomcat or Spring Boot has to repair or cannot use.
 
+use crate::diagnostic::{Applicability, Fix};
 use crate::model::PathStyle;
-use crate::rules::{declare_rule, Context, Rule, Sink};
+use crate::rules::{declare_rule, fixes, Context, Rule, Sink};
 
 declare_rule! {
     /// ## What it does
@@ -80,7 +81,14 @@ impl Rule for ContextPathMalformed {
                 format!("context path `{}` {defect}", crate::secrets::shown(path)),
             );
             match suggestion {
-                Some(fixed) => diagnostic.help(format!("write `{fixed}`")),
+                Some(fixed) => {
+                    // Only a trailing slash dropped is the same path; anything else moves it.
+                    let applicability =
+                        if path.trim_end_matches('/') == fixed { Applicability::Safe } else { Applicability::Unsafe };
+                    let edit = fixes::set_value(cx, context.setting, &fixed);
+                    let fix = edit.and_then(|e| Fix::new(format!("write `{fixed}`"), applicability, vec![e]));
+                    diagnostic.help(format!("write `{fixed}`")).fix(fix)
+                }
                 None => {
                     diagnostic.help("write the path alone: `\"\"` for the root, else `/name` without a trailing slash")
                 }

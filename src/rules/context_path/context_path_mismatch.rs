@@ -1,9 +1,10 @@
 //! `context-path-mismatch`: the public path, the path the proxy forwards to and the app's
 //! context path do not agree.
 
+use crate::diagnostic::{Applicability, Fix};
 use crate::model::url::normalized_path;
 use crate::model::{PathStyle, Route, Style};
-use crate::rules::{declare_rule, Context, Rule, Sink};
+use crate::rules::{declare_rule, fixes, Context, Rule, Sink};
 
 declare_rule! {
     /// ## What it does
@@ -161,6 +162,19 @@ impl Rule for ContextPathMismatch {
                     diagnostic.related(route.public_span, "public path").related(route.upstream.span, "forwarded here");
                 }
                 diagnostic.help(format!("set {set}, or serve the app at `{}` in the proxy", shown(&context)));
+                // The setting changed, or written beside the connector's own settings.
+                let edit = match app.context_path {
+                    Some(c) => fixes::set_value(cx, c.setting, public),
+                    None => match connector.style {
+                        Style::Spring(_) => fixes::add_setting(cx, connector, "server.context-path", public),
+                        Style::Env(family) => {
+                            let name = crate::model::containers::setting_variable(family, "context-path");
+                            (!name.is_empty()).then(|| fixes::add_setting(cx, connector, name, public)).flatten()
+                        }
+                        Style::Tomcat => None,
+                    },
+                };
+                diagnostic.fix(edit.and_then(|e| Fix::new(format!("set {set}"), Applicability::Unsafe, vec![e])));
             }
         }
     }

@@ -1,7 +1,8 @@
 //! `context-path-root-slash`: `<Context path="/">` where the root context is `""`.
 
+use crate::diagnostic::{Applicability, Fix};
 use crate::model::PathStyle;
-use crate::rules::{declare_rule, Context, Rule, Sink};
+use crate::rules::{declare_rule, fixes, Context, Rule, Sink};
 
 declare_rule! {
     /// ## What it does
@@ -43,7 +44,11 @@ impl Rule for ContextPathRootSlash {
                 "root written as `/`",
                 "the root context path is `\"\"`, not `\"/\"`",
             )
-            .help("write `path=\"\"`: Tomcat rewrites `/` to `\"\"` with a warning at every start");
+            .help("write `path=\"\"`: Tomcat rewrites `/` to `\"\"` with a warning at every start")
+            .fix(
+                fixes::set_value(cx, context.setting, "")
+                    .and_then(|e| Fix::new("write `path=\"\"`", Applicability::Safe, vec![e])),
+            );
         }
     }
 }

@@ -3,7 +3,8 @@
 use foldhash::HashMap;
 use std::sync::OnceLock;
 
-use crate::rules::{declare_rule, edit_distance, Context, Rule, Sink};
+use crate::diagnostic::{Applicability, Fix};
+use crate::rules::{declare_rule, edit_distance, fixes, Context, Rule, Sink};
 use crate::syntax::Tree;
 
 /// How many edits (on the relaxed form) still count as a typo of a known key.
@@ -95,7 +96,13 @@ impl Rule for PropertyKeyTypo {
                     "unknown key",
                     format!("`{key}` is not a Bitbucket setting; Bitbucket ignores it"),
                 )
-                .help(format!("did you mean `{meant}`?"));
+                .help(format!("did you mean `{meant}`?"))
+                .fix(
+                    (!meant.contains(".N."))
+                        .then(|| fixes::replace(cx, entry.name_span, meant.as_str()))
+                        .flatten()
+                        .and_then(|e| Fix::new(format!("rename to `{meant}`"), Applicability::Safe, vec![e])),
+                );
             }
         }
     }

@@ -2,7 +2,8 @@
 
 use crate::defaults::bundled::Bundled;
 use crate::diagnostic::Severity;
-use crate::rules::{declare_rule, Context, Rule, Sink};
+use crate::diagnostic::{Applicability, Fix};
+use crate::rules::{declare_rule, fixes, Context, Rule, Sink};
 use crate::source::SourceFile;
 use crate::syntax::server_xml::Element;
 use crate::syntax::Tree;
@@ -160,14 +161,32 @@ impl Rule for ObsoleteAttribute {
                         };
                         finding.related(bundled.origin.span, label);
                     }
-                    match name.to_ascii_lowercase().as_str() {
+                    // What the help names exactly: the new name, or nothing.
+                    let fix = match name.to_ascii_lowercase().as_str() {
                         "maxprocessors" => {
-                            finding.help("set `maxThreads` to the cap you meant (Tomcat's default is 200)")
+                            finding.help("set `maxThreads` to the cap you meant (Tomcat's default is 200)");
+                            None
                         }
-                        "minprocessors" => finding.help("remove it, or set `minSpareThreads`"),
-                        "compressablemimetype" => finding.help("rename it `compressibleMimeType`"),
-                        _ => finding.help("remove it"),
+                        "minprocessors" => {
+                            finding.help("remove it, or set `minSpareThreads`");
+                            None
+                        }
+                        "compressablemimetype" => {
+                            finding.help("rename it `compressibleMimeType`");
+                            let taken = element.attr("compressibleMimeType").is_some();
+                            let edit =
+                                (!taken).then(|| fixes::replace(cx, attribute.name_span, "compressibleMimeType"));
+                            edit.flatten().and_then(|e| {
+                                Fix::new("rename it `compressibleMimeType`", Applicability::Safe, vec![e])
+                            })
+                        }
+                        _ => {
+                            finding.help("remove it");
+                            let edit = fixes::remove_attribute(cx, attribute);
+                            edit.and_then(|e| Fix::new(format!("remove `{name}`"), Applicability::Safe, vec![e]))
+                        }
                     };
+                    finding.fix(fix);
                 }
             }
         }

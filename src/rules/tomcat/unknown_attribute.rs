@@ -4,7 +4,8 @@
 use foldhash::{HashMap, HashMapExt, HashSet};
 use std::sync::OnceLock;
 
-use crate::rules::{declare_rule, nearest, Context, Rule, Sink};
+use crate::diagnostic::{Applicability, Fix};
+use crate::rules::{declare_rule, fixes, nearest, Context, Rule, Sink};
 use crate::syntax::server_xml::Element;
 use crate::syntax::Tree;
 
@@ -110,7 +111,17 @@ impl Rule for UnknownAttribute {
                     let message = format!("`<{}>` has no attribute `{name}`; Tomcat ignores it", element.name);
                     let diagnostic = sink.emit(attribute.name_span, "unknown attribute", message);
                     match suggestion {
-                        Some(s) => diagnostic.help(format!("did you mean `{s}`?")),
+                        Some(s) => {
+                            // A name differing only in case is the one meant; a spelling
+                            // suggestion may not be.
+                            let applicability =
+                                if case_match.is_some() { Applicability::Safe } else { Applicability::Unsafe };
+                            let taken = element.attr(s).is_some();
+                            let edit = (!taken).then(|| fixes::replace(cx, attribute.name_span, s)).flatten();
+                            diagnostic
+                                .help(format!("did you mean `{s}`?"))
+                                .fix(edit.and_then(|e| Fix::new(format!("rename it `{s}`"), applicability, vec![e])))
+                        }
                         None => diagnostic.help("remove it, or check the attribute list of your Tomcat version"),
                     };
                 }
