@@ -481,16 +481,14 @@ fn lint(args: LintArgs) -> ExitCode {
             );
         }
         let most = if args.unsafe_fixes { Applicability::Unsafe } else { Applicability::Safe };
-        let outcome = crate::fix::plan(&options, report, most);
-        let mut notes = outcome.notes;
+        let mut outcome = crate::fix::plan(&options, report, most);
+        let notes = std::mem::take(&mut outcome.notes);
         let files = outcome.changes.len();
         if args.diff {
-            // The same secrets are in the files before and after: fixes never touch one.
-            let redactor = outcome.report.redactor();
-            let diff = shown_diff(&redactor.scrub(&crate::fix::diff(&outcome.changes)));
+            let diff = shown_diff(&outcome.diff());
             match &args.output {
                 Some(output) => {
-                    if outcome.report.reads(output) && !is_link(output) {
+                    if outcome.original.reads(output) && !is_link(output) {
                         return usage_error(&format!(
                             "refusing to write the diff over `{}`, a file being linted",
                             output.display()
@@ -502,17 +500,18 @@ fn lint(args: LintArgs) -> ExitCode {
                 }
                 None => print_stdout(&diff),
             }
-            for note in &notes {
-                eprintln!("note: {}", report::escape_controls(note));
-            }
+            print_notes(&outcome, &notes);
             if !args.quiet {
                 eprintln!("would fix {} in {}", plural(outcome.fixed, "finding"), plural(files, "file"));
             }
             return ExitCode::from(u8::from(files > 0));
         }
-        notes.extend(crate::fix::write(&outcome.changes));
-        for note in &notes {
-            eprintln!("note: {}", report::escape_controls(note));
+        let written = crate::fix::write(&outcome.changes);
+        print_notes(&outcome, &notes);
+        if let Err(problems) = written {
+            // Nothing, or not all, was written: what is on disk is not what was checked.
+            print_notes(&outcome, &problems);
+            return ExitCode::from(EXIT_USAGE);
         }
         if !args.quiet {
             eprintln!("fixed {} in {}", plural(outcome.fixed, "finding"), plural(files, "file"));
@@ -520,7 +519,7 @@ fn lint(args: LintArgs) -> ExitCode {
         if args.fix_only {
             return ExitCode::SUCCESS;
         }
-        report = outcome.report;
+        report = outcome.into_after();
     }
     // Paths compared whole: a file found under `.` is named `sites/a.conf`, not `./sites/a.conf`.
     let whole = |path: &Path| crate::discover::normalize(&std::path::absolute(path).unwrap_or(path.to_path_buf()));
@@ -589,6 +588,18 @@ fn lint(args: LintArgs) -> ExitCode {
         eprintln!("{}", report.summary_line());
     }
     exit_code(&report, fail_on)
+}
+
+/// Notes on fixes, as any text from the input is printed: secrets of the files before and
+/// after masked, control characters escaped.
+fn print_notes(outcome: &crate::fix::Outcome, notes: &[String]) {
+    if notes.is_empty() {
+        return;
+    }
+    let (before, after) = (outcome.original.redactor(), outcome.after().redactor());
+    for note in notes {
+        eprintln!("note: {}", report::escape_controls(&after.scrub(&before.scrub(note))));
+    }
 }
 
 /// `1 finding`, `2 findings`.

@@ -3,15 +3,17 @@
 //!
 //! A fix is applied whole or not at all. One whose edits overlap an edit already chosen waits
 //! for the next round; one in a file that cannot be written back as it was read (a symbolic
-//! link, standard input, a file not in UTF-8) is not applied. The files as they would be are
-//! linted again before anything is written: a fix that leaves a file that does not parse, or
-//! raises a finding that was not there, is dropped with a note.
+//! link, a path that leads elsewhere, standard input, a file not in UTF-8) is not applied.
+//! The files as they would be are linted again before anything is written: a fix that leaves
+//! a file that does not parse, or raises a finding that was not there, is dropped with a
+//! note, and never chosen again in the run. A file read under two ids (a defaults file two
+//! units share) is one file: its edits are joined by its real path.
 
-use std::collections::HashMap;
-use std::io::{self, Read, Write};
+use std::collections::{HashMap, HashSet};
+use std::io::{self, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
-use crate::confine::Overlay;
+use crate::confine::{Overlay, Scope};
 use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::report::Report;
 use crate::source::{Encoding, FileId, Span};
@@ -42,12 +44,14 @@ pub struct Change {
 pub struct Outcome {
     /// The files that change, in the order reports show them.
     pub changes: Vec<Change>,
-    /// How many findings the applied fixes resolve.
+    /// How many findings fewer there are once the fixes are applied.
     pub fixed: usize,
     /// Why fixes were not applied.
     pub notes: Vec<String>,
-    /// The lint of the files as they would be.
-    pub report: Report,
+    /// The lint of the files as read.
+    pub original: Report,
+    /// The lint of the files as they would be, when a fix changes them.
+    report: Option<Report>,
 }
 
 /// The fixes a run applies: up to `most` (safe, or unsafe too).
@@ -67,56 +71,114 @@ pub fn fixable(report: &Report) -> (usize, usize) {
     counts
 }
 
-/// The fixes of `report` up to `most` applied to the files as read, in rounds, each round
-/// checked by linting the files as they would be (with `options`). Nothing is written.
-pub fn plan(options: &Options, report: Report, most: Applicability) -> Outcome {
-    // The files as they would be, by real path, with the path they are read by.
-    let mut files: HashMap<PathBuf, Change> = HashMap::new();
-    let mut notes = Vec::new();
-    let mut fixed = 0;
-    let mut report = report;
+/// The fixes of `original` up to `most` applied to the files as read, in rounds, each
+/// round checked by linting the files as they would be (with `options`). Nothing is written.
+pub fn plan(options: &Options, original: Report, most: Applicability) -> Outcome {
+    let scope = crate::Settings::resolve(options).scope;
+    let mut planner =
+        Planner { options, scope: &scope, most, files: HashMap::new(), notes: Vec::new(), done: HashSet::new() };
+    let mut current: Option<Report> = None;
     for _ in 0..MAX_ROUNDS {
-        let round = Round::choose(&report, most, &mut notes);
-        if round.fixes.is_empty() {
-            break;
+        let report = current.as_ref().unwrap_or(&original);
+        match planner.round(report) {
+            Step::Applied(after) => current = Some(after),
+            Step::Rejected => {}
+            Step::Done => break,
         }
-        let before = counts(&report);
-        let texts = |chosen: &[usize]| round.texts(&report, chosen);
+    }
+    let Planner { files, mut notes, done, .. } = planner;
+    let left = current.as_ref().unwrap_or(&original);
+    let waiting = left
+        .diagnostics
+        .iter()
+        .filter(|d| d.fix.as_deref().is_some_and(|f| applies(f, most)) && !done.contains(&key(d)))
+        .count();
+    if waiting > 0 {
+        notes.push(format!("{waiting} more fix(es) wait for the fixes before them; run again"));
+    }
+    let mut changes: Vec<Change> = files.into_values().filter(|c| c.before != c.after).collect();
+    changes.sort_by(|a, b| a.display.cmp(&b.display));
+    // What went away: no round may raise a finding, so every finding fewer is one fixed.
+    let fixed = current.as_ref().map_or(0, |c| original.diagnostics.len().saturating_sub(c.diagnostics.len()));
+    Outcome { changes, fixed, notes, original, report: current }
+}
+
+/// What a round did.
+enum Step {
+    /// Fixes were applied: the lint of the files as they would be.
+    Applied(Report),
+    /// None was applied, but some were rejected: the others may go in the next round.
+    Rejected,
+    /// Nothing more to do.
+    Done,
+}
+
+/// A finding's identity across rounds (its fingerprint reads the text around it).
+fn key(d: &crate::diagnostic::Diagnostic) -> (&'static str, String) {
+    (d.rule, d.fingerprint.clone())
+}
+
+/// The state of a run of rounds.
+struct Planner<'o> {
+    options: &'o Options,
+    scope: &'o Scope,
+    most: Applicability,
+    /// The files as they would be, by real path.
+    files: HashMap<PathBuf, Change>,
+    notes: Vec<String>,
+    /// The findings whose fix was applied or rejected: never chosen again.
+    done: HashSet<(&'static str, String)>,
+}
+
+impl Planner<'_> {
+    /// Chooses, checks and applies one round of fixes to the files as `report` read them.
+    fn round(&mut self, report: &Report) -> Step {
+        let files = Files::of(report, self.scope);
+        let round = Round::choose(report, &files, self.most, &self.done, &mut self.notes);
+        for &i in &round.refused {
+            if let Some(d) = report.diagnostics.get(i) {
+                self.done.insert(key(d));
+            }
+        }
+        if round.fixes.is_empty() {
+            return Step::Done;
+        }
+        let before = counts(report);
         let all: Vec<usize> = (0..round.fixes.len()).collect();
-        let lint = |texts: &HashMap<FileId, String>| relint(options, &report, &files, texts);
+        let lint = |chosen: &[usize]| self.relint(&files, &round.texts(report, chosen));
         let mut accepted = all.clone();
-        let mut next = lint(&texts(&all));
-        if !raises(&before, &next) {
-            // The whole round is fine.
-        } else {
-            // Each fix added to those that are fine, in order.
+        let mut next = lint(&all).filter(|after| !raises(&before, after));
+        let mut rejected = Vec::new();
+        if next.is_none() {
+            // Each fix added to those that are fine, in order; the rest wait for a round.
             accepted.clear();
-            next = None;
             for &i in all.iter().take(MAX_CHECKED_ALONE) {
                 let mut trial = accepted.clone();
                 trial.push(i);
-                match lint(&texts(&trial)) {
-                    Some(after) if !raises_any(&before, &after) => {
+                match lint(&trial).filter(|after| !raises(&before, after)) {
+                    Some(after) => {
                         accepted = trial;
                         next = Some(after);
                     }
-                    _ => notes.push(round.note(
-                        &report,
-                        i,
-                        "it would leave a file that does not parse or raise a new finding; not applied",
-                    )),
+                    None => rejected.push(i),
                 }
             }
-            for &i in all.iter().skip(MAX_CHECKED_ALONE) {
-                notes.push(round.note(&report, i, "too many fixes to check in one run; run again"));
+        }
+        for &i in &rejected {
+            let why = "it would leave a file that does not parse or raise a new finding; not applied";
+            self.notes.push(round.note(report, i, why));
+        }
+        for &i in accepted.iter().chain(&rejected) {
+            if let Some(d) = round.fixes.get(i).and_then(|f| report.diagnostics.get(f.finding)) {
+                self.done.insert(key(d));
             }
         }
-        let Some(after) = next.filter(|_| !accepted.is_empty()) else { break };
-        fixed += accepted.iter().map(|&i| round.fixes.get(i).map_or(0, |f| f.resolves)).sum::<usize>();
-        for (id, text) in texts(&accepted) {
-            let Some(source) = report.sources.get(id) else { continue };
-            let Some(real) = real_path(source.path()) else { continue };
-            let change = files.entry(real).or_insert_with(|| Change {
+        let Some(after) = next.filter(|_| !accepted.is_empty()) else {
+            return if rejected.is_empty() { Step::Done } else { Step::Rejected };
+        };
+        for (id, text) in round.texts(report, &accepted) {
+            let (Some(source), Some(real)) = (report.sources.get(id), files.real(id)) else { continue };
+            let change = self.files.entry(real.clone()).or_insert_with(|| Change {
                 path: source.path().clone(),
                 display: source.display().to_string(),
                 before: source.text().to_string(),
@@ -124,77 +186,177 @@ pub fn plan(options: &Options, report: Report, most: Applicability) -> Outcome {
             });
             change.after = text;
         }
-        report = after;
+        Step::Applied(after)
     }
-    let mut changes: Vec<Change> = files.into_values().filter(|c| c.before != c.after).collect();
-    changes.sort_by(|a, b| a.display.cmp(&b.display));
-    Outcome { changes, fixed, notes, report }
+
+    /// The lint of the run with `texts` (by file) over the files changed in earlier rounds;
+    /// `None` when it fails.
+    fn relint(&self, files: &Files, texts: &HashMap<FileId, String>) -> Option<Report> {
+        let mut overlay: HashMap<PathBuf, Vec<u8>> =
+            self.files.iter().map(|(real, change)| (real.clone(), change.after.clone().into_bytes())).collect();
+        for (id, text) in texts {
+            overlay.insert(files.real(*id)?.clone(), text.clone().into_bytes());
+        }
+        let options = Options { overlay: Overlay::new(overlay), ..self.options.clone() };
+        crate::lint(&options).ok()
+    }
 }
 
-/// One fix chosen for a round, with how many findings it resolves.
+/// The files of one lint as fixes see them: each id's real path (or why it cannot be
+/// written), and the one id that stands for each real path.
+struct Files {
+    real: HashMap<FileId, Result<PathBuf, String>>,
+    first: HashMap<PathBuf, FileId>,
+}
+
+impl Files {
+    /// The files of `report`, their paths resolved in `scope`.
+    fn of(report: &Report, scope: &Scope) -> Files {
+        let mut files = Files { real: HashMap::new(), first: HashMap::new() };
+        let named: HashSet<FileId> = report
+            .diagnostics
+            .iter()
+            .filter_map(|d| d.fix.as_deref())
+            .flat_map(|f| f.edits.iter().map(|e| e.span.file))
+            .collect();
+        // Every file that shares a path with one a fix names: a defaults file is read once
+        // for each unit that has it.
+        let paths: HashSet<&Path> =
+            named.iter().filter_map(|id| report.sources.get(*id)).map(|s| s.path().as_path()).collect();
+        for source in report.sources.iter().filter(|s| paths.contains(s.path().as_path())) {
+            let real = writable(report, source.id(), scope);
+            if let Ok(real) = &real {
+                files.first.entry(real.clone()).or_insert(source.id());
+            }
+            files.real.insert(source.id(), real);
+        }
+        files
+    }
+
+    /// The real path of a file, when it can be written.
+    fn real(&self, id: FileId) -> Option<&PathBuf> {
+        self.real.get(&id)?.as_ref().ok()
+    }
+
+    /// The id that stands for the file `id` names (itself, or the first with its real path),
+    /// or why it cannot be written.
+    fn canonical(&self, id: FileId) -> Result<FileId, String> {
+        match self.real.get(&id) {
+            Some(Ok(real)) => Ok(self.first.get(real).copied().unwrap_or(id)),
+            Some(Err(why)) => Err(why.clone()),
+            None => Err("the file is not in the run".into()),
+        }
+    }
+}
+
+impl Outcome {
+    /// The lint of the files as they would be (the original's when nothing changes).
+    pub fn after(&self) -> &Report {
+        self.report.as_ref().unwrap_or(&self.original)
+    }
+
+    /// The lint of the files as they would be, taken.
+    pub fn into_after(self) -> Report {
+        self.report.unwrap_or(self.original)
+    }
+
+    /// The unified diff of the changes (`--- a/path`, `+++ b/path`, three lines of context),
+    /// secrets masked as snippets mask them (each text by the lint that read it).
+    pub fn diff(&self) -> String {
+        let (before, after) = (self.original.redactor(), self.after().redactor());
+        let masked = |report: &Report, redactor: &crate::report::Redactor<'_>, path: &Path| {
+            let id = report.sources.iter().find(|s| s.path() == path).map(|s| s.id())?;
+            Some(redactor.text(id))
+        };
+        let mut out = String::new();
+        for change in &self.changes {
+            // A text the lint did not read (never: every changed file is one) is not shown.
+            let (Some(old), Some(new)) =
+                (masked(&self.original, &before, &change.path), masked(self.after(), &after, &change.path))
+            else {
+                continue;
+            };
+            let diff = similar::TextDiff::from_lines(old.as_str(), new.as_str());
+            // A path's line break would end the header line.
+            let display = change.display.replace('\n', "\\n").replace('\r', "\\r");
+            let a = format!("a/{display}");
+            let b = format!("b/{display}");
+            out.push_str(&diff.unified_diff().context_radius(3).header(&a, &b).to_string());
+        }
+        out
+    }
+}
+
+/// One fix chosen for a round, its edits on the ids that stand for their files.
 struct Chosen<'r> {
     fix: &'r Fix,
-    /// The first finding it resolves (for notes).
+    edits: Vec<Edit>,
+    /// The finding it resolves.
     finding: usize,
-    resolves: usize,
 }
 
 /// The fixes of one round: none overlaps another.
 struct Round<'r> {
     fixes: Vec<Chosen<'r>>,
+    /// The findings whose fix can never be applied (noted once).
+    refused: Vec<usize>,
 }
 
 impl<'r> Round<'r> {
-    /// The fixes of `report` up to `most` whose files can be written back and whose edits
-    /// overlap no fix chosen before them.
-    fn choose(report: &'r Report, most: Applicability, notes: &mut Vec<String>) -> Round<'r> {
-        let mut fixes: Vec<Chosen<'r>> = Vec::new();
-        let mut same: HashMap<&'r [Edit], usize> = HashMap::new();
-        // The edits chosen, by file: (start, end) sorted.
-        let mut taken: HashMap<FileId, Vec<(usize, usize, &'r Edit)>> = HashMap::new();
-        let mut refused: HashMap<FileId, Option<String>> = HashMap::new();
+    /// The fixes of `report` up to `most` not `done`, whose files can be written back and
+    /// whose edits overlap neither each other nor a fix chosen before them.
+    fn choose(
+        report: &'r Report,
+        files: &Files,
+        most: Applicability,
+        done: &HashSet<(&'static str, String)>,
+        notes: &mut Vec<String>,
+    ) -> Round<'r> {
+        let mut round = Round { fixes: Vec::new(), refused: Vec::new() };
+        let mut same: HashSet<Vec<Edit>> = HashSet::new();
+        // The edits chosen, by file.
+        let mut taken: HashMap<FileId, Vec<Edit>> = HashMap::new();
         for (index, d) in report.diagnostics.iter().enumerate() {
             let Some(fix) = d.fix.as_deref().filter(|f| applies(f, most)) else { continue };
-            if let Some(&i) = same.get(fix.edits.as_slice()) {
-                if let Some(chosen) = fixes.get_mut(i) {
-                    chosen.resolves += 1;
+            if done.contains(&key(d)) {
+                continue;
+            }
+            let edits = match edits_of(report, files, fix) {
+                Ok(edits) => edits,
+                Err(why) => {
+                    notes.push(format!(
+                        "{}: fix for `{}` not applied: {why}",
+                        location(report, d.primary.span),
+                        d.rule
+                    ));
+                    round.refused.push(index);
+                    continue;
                 }
+            };
+            // One fix once, however many findings carry it.
+            if same.contains(&edits) {
                 continue;
             }
-            let why = fix.edits.iter().find_map(|e| {
-                let file = refused.entry(e.span.file).or_insert_with(|| unwritable(report, e.span.file)).clone();
-                file.or_else(|| misplaced(report, e))
-            });
-            if let Some(why) = why {
-                notes.push(format!("{}: fix for `{}` not applied: {why}", location(report, d.primary.span), d.rule));
-                continue;
-            }
-            let overlaps = fix.edits.iter().any(|e| {
-                taken.get(&e.span.file).is_some_and(|edits| {
-                    edits.iter().any(|&(start, end, other)| {
-                        other != e
-                            && start < e.span.end().max(e.span.start() + 1)
-                            && e.span.start() < end.max(start + 1)
-                    })
-                })
+            let overlaps = edits.iter().any(|e| {
+                taken.get(&e.span.file).is_some_and(|chosen| chosen.iter().any(|other| other != e && overlap(other, e)))
             });
             if overlaps {
                 continue;
             }
-            for e in &fix.edits {
-                taken.entry(e.span.file).or_default().push((e.span.start(), e.span.end(), e));
+            for e in &edits {
+                taken.entry(e.span.file).or_default().push(e.clone());
             }
-            same.insert(fix.edits.as_slice(), fixes.len());
-            fixes.push(Chosen { fix, finding: index, resolves: 1 });
+            same.insert(edits.clone());
+            round.fixes.push(Chosen { fix, edits, finding: index });
         }
-        Round { fixes }
+        round
     }
 
     /// The texts of the files the fixes `chosen` change, with their edits applied.
     fn texts(&self, report: &Report, chosen: &[usize]) -> HashMap<FileId, String> {
         let mut edits: HashMap<FileId, Vec<&Edit>> = HashMap::new();
         for fix in chosen.iter().filter_map(|&i| self.fixes.get(i)) {
-            for edit in &fix.fix.edits {
+            for edit in &fix.edits {
                 edits.entry(edit.span.file).or_default().push(edit);
             }
         }
@@ -203,15 +365,14 @@ impl<'r> Round<'r> {
             let Some(source) = report.sources.get(file) else { continue };
             edits.sort_by_key(|e| (e.span.start(), e.span.end()));
             edits.dedup();
+            // `choose` let no two overlap, and each lies on the text's characters.
             let text = source.text();
             let mut out = String::with_capacity(text.len() + 64);
             let mut at = 0;
             for edit in edits {
-                let (start, end) = (edit.span.start(), edit.span.end());
-                let Some(kept) = text.get(at..start) else { continue };
-                out.push_str(kept);
+                out.push_str(text.get(at..edit.span.start()).unwrap_or(""));
                 out.push_str(&edit.content);
-                at = end;
+                at = edit.span.end();
             }
             out.push_str(text.get(at..).unwrap_or(""));
             texts.insert(file, out);
@@ -232,61 +393,65 @@ impl<'r> Round<'r> {
     }
 }
 
+/// Whether two edits of one file touch the same bytes (two insertions at one place do).
+fn overlap(a: &Edit, b: &Edit) -> bool {
+    a.span.start() < b.span.end().max(b.span.start() + 1) && b.span.start() < a.span.end().max(a.span.start() + 1)
+}
+
+/// A fix's edits on the ids that stand for their files, sorted; why it cannot be applied
+/// when a file cannot be written, an edit does not fall on the text's characters, or two of
+/// its edits overlap.
+fn edits_of(report: &Report, files: &Files, fix: &Fix) -> Result<Vec<Edit>, String> {
+    let mut edits = Vec::with_capacity(fix.edits.len());
+    for edit in &fix.edits {
+        let file = files.canonical(edit.span.file)?;
+        let text = report.sources.get(file).map(|s| s.text()).unwrap_or("");
+        let (start, end) = (edit.span.start(), edit.span.end());
+        if start > end || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
+            return Err("its edit does not fall on the file's characters".into());
+        }
+        edits.push(Edit { span: Span::new(file, start, end), content: edit.content.clone() });
+    }
+    edits.sort_by_key(|e| (e.span.file, e.span.start(), e.span.end()));
+    edits.dedup();
+    if edits.windows(2).any(|pair| matches!(pair, [a, b] if a.span.file == b.span.file && overlap(a, b))) {
+        return Err("its edits overlap".into());
+    }
+    Ok(edits)
+}
+
 /// `path:line` of a span.
 fn location(report: &Report, span: Span) -> String {
     let at = crate::report::region(&report.sources, span);
     format!("{}:{}", at.path, at.line)
 }
 
-/// Why a file cannot be written back as it was read, if it cannot.
-fn unwritable(report: &Report, file: FileId) -> Option<String> {
-    let Some(source) = report.sources.get(file) else { return Some("the file is not in the run".into()) };
-    if source.display() == crate::BASE_URL_SOURCE {
-        return Some("the value is given on the command line".into());
+/// The real path a file is written at, or why it cannot be written back as it was read:
+/// a value from the command line, a text not in UTF-8, a symbolic link, a path whose links
+/// lead elsewhere on this machine than under `--root`.
+fn writable(report: &Report, file: FileId, scope: &Scope) -> Result<PathBuf, String> {
+    let Some(source) = report.sources.get(file) else { return Err("the file is not in the run".into()) };
+    let shown = source.display();
+    if shown == crate::BASE_URL_SOURCE {
+        return Err("the value is given on the command line".into());
     }
     if source.encoding() != Encoding::Utf8 {
-        return Some(format!("`{}` is not UTF-8; it is not rewritten", source.display()));
+        return Err(format!("`{shown}` is not UTF-8; it is not rewritten"));
     }
     match std::fs::symlink_metadata(source.path()) {
         Ok(m) if m.file_type().is_symlink() => {
-            Some(format!("`{}` is a symbolic link; fixes are never written through one", source.display()))
+            return Err(format!("`{shown}` is a symbolic link; fixes are never written through one"))
         }
-        Ok(m) if m.is_file() => None,
-        Ok(_) => Some(format!("`{}` is not a regular file", source.display())),
-        Err(_) => Some(format!("`{}` is not a file on disk", source.display())),
+        Ok(m) if m.is_file() => {}
+        Ok(_) => return Err(format!("`{shown}` is not a regular file")),
+        Err(_) => return Err(format!("`{shown}` is not a file on disk")),
     }
-}
-
-/// Why an edit cannot be applied to the text it names, if it cannot: its range must lie in
-/// the text, on character boundaries.
-fn misplaced(report: &Report, edit: &Edit) -> Option<String> {
-    let text = report.sources.get(edit.span.file).map(|s| s.text()).unwrap_or("");
-    let (start, end) = (edit.span.start(), edit.span.end());
-    let fits = start <= end && text.is_char_boundary(start) && text.is_char_boundary(end);
-    (!fits).then(|| "its edit does not fall on the file's characters".to_string())
-}
-
-/// The real path of a file, the overlay's key.
-fn real_path(path: &Path) -> Option<PathBuf> {
-    std::fs::canonicalize(path).ok()
-}
-
-/// The lint of the run with `texts` (by file of `report`) over the files changed in earlier
-/// rounds; `None` when a file's real path cannot be found.
-fn relint(
-    options: &Options,
-    report: &Report,
-    earlier: &HashMap<PathBuf, Change>,
-    texts: &HashMap<FileId, String>,
-) -> Option<Report> {
-    let mut overlay: HashMap<PathBuf, Vec<u8>> =
-        earlier.iter().map(|(real, change)| (real.clone(), change.after.clone().into_bytes())).collect();
-    for (id, text) in texts {
-        let source = report.sources.get(*id)?;
-        overlay.insert(real_path(source.path())?, text.clone().into_bytes());
+    let located = scope.locate(source.path()).map_err(|_| format!("`{shown}` is outside what the run may read"))?;
+    // Written through the kernel: its links must lead where the run read it.
+    match std::fs::canonicalize(source.path()) {
+        Ok(real) if real == located => Ok(located),
+        _ => Err(format!("`{shown}` leads elsewhere on this machine than where it was read; not written")),
     }
-    let options = Options { overlay: Overlay::new(overlay), ..options.clone() };
-    crate::lint(&options).ok()
 }
 
 /// Findings by rule and file.
@@ -299,36 +464,48 @@ fn counts(report: &Report) -> HashMap<(&'static str, String), usize> {
     counts
 }
 
-/// Whether the lint after (if there is one) has more findings of a rule in a file than
-/// before.
-fn raises(before: &HashMap<(&'static str, String), usize>, after: &Option<Report>) -> bool {
-    after.as_ref().is_none_or(|after| raises_any(before, after))
-}
-
-fn raises_any(before: &HashMap<(&'static str, String), usize>, after: &Report) -> bool {
+/// Whether `after` has more findings of a rule in a file than `before` counted.
+fn raises(before: &HashMap<(&'static str, String), usize>, after: &Report) -> bool {
     counts(after).into_iter().any(|(key, n)| n > before.get(&key).copied().unwrap_or(0))
 }
 
-/// The unified diff of the changes (`--- a/path`, `+++ b/path`, three lines of context).
-pub fn diff(changes: &[Change]) -> String {
-    let mut out = String::new();
+/// Writes the changes: every file is opened and checked first (a regular file, not through a
+/// link, still holding what was read), and none is written unless all are; then each is
+/// written in place (its owner and mode kept), its new text first and its length after,
+/// and synced. Returns why, when a file was not written.
+pub fn write(changes: &[Change]) -> Result<(), Vec<String>> {
+    let mut opened = Vec::with_capacity(changes.len());
+    let mut problems = Vec::new();
     for change in changes {
-        let diff = similar::TextDiff::from_lines(&change.before, &change.after);
-        let a = format!("a/{}", change.display);
-        let b = format!("b/{}", change.display);
-        out.push_str(&diff.unified_diff().context_radius(3).header(&a, &b).to_string());
+        match open_unchanged(change) {
+            Ok(file) => opened.push((change, file)),
+            Err(e) => problems.push(format!("`{}` not written: {e}", change.display)),
+        }
     }
-    out
+    if !problems.is_empty() {
+        problems.push("nothing was written".into());
+        return Err(problems);
+    }
+    for (change, mut file) in opened {
+        let written = file
+            .seek(io::SeekFrom::Start(0))
+            .and_then(|_| file.write_all(change.after.as_bytes()))
+            .and_then(|()| file.set_len(change.after.len() as u64))
+            .and_then(|()| file.sync_all());
+        if let Err(e) = written {
+            problems.push(format!("`{}` could not be written: {e}", change.display));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
 }
 
-/// Writes the changes: each file only when it still holds what was read, never through a
-/// symbolic link, in place (its owner and mode kept). Returns a note for each file not
-/// written.
-pub fn write(changes: &[Change]) -> Vec<String> {
-    changes.iter().filter_map(|c| write_one(c).err().map(|e| format!("`{}` not written: {e}", c.display))).collect()
-}
-
-fn write_one(change: &Change) -> io::Result<()> {
+/// The file of a change, opened for writing when it is a regular file reached without a
+/// link and still holds what was read.
+fn open_unchanged(change: &Change) -> io::Result<std::fs::File> {
     use std::os::unix::fs::OpenOptionsExt;
     let metadata = std::fs::symlink_metadata(&change.path)?;
     if metadata.file_type().is_symlink() || !metadata.is_file() {
@@ -347,9 +524,5 @@ fn write_one(change: &Change) -> io::Result<()> {
     if now != change.before.as_bytes() {
         return Err(io::Error::other("it changed while atl-lint ran"));
     }
-    file.set_len(0)?;
-    use std::io::Seek;
-    file.seek(io::SeekFrom::Start(0))?;
-    file.write_all(change.after.as_bytes())?;
-    file.flush()
+    Ok(file)
 }

@@ -1,6 +1,6 @@
 //! Attacks on secrecy: every form a secret takes in a proxy setup, each with a canary value of
 //! its own, must stay out of every output (human, JSON, SARIF, GitHub, `graph` in all its
-//! formats), and control sequences from the input must never reach a terminal raw.
+//! formats, the `--diff` of the fixes), and control sequences from the input must never reach a terminal raw.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use std::path::Path;
@@ -49,6 +49,9 @@ fn every_output(dir: &Path, extra: &[&str]) -> Vec<(String, String)> {
             outputs.push((format!("{format} --color {color}"), text(&output)));
         }
     }
+    // The fixes as a diff: context lines around each edit, secrets masked as in snippets.
+    let output = lint(&["--diff", "--unsafe-fixes"]);
+    outputs.push(("--diff --unsafe-fixes".to_string(), text(&output)));
     for format in ["text", "dot", "mermaid"] {
         let mut args = vec!["graph", "--format", format];
         args.extend_from_slice(extra);

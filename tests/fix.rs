@@ -292,3 +292,95 @@ fn live_mode_writes_only_with_fix_given() {
     assert!(stderr.contains("findings in 1 file"), "{stderr}");
     assert_ne!(contents(&dir), before);
 }
+
+/// The 1-based line and column (in characters) of byte `offset` of `text`.
+fn line_column(text: &str, offset: usize) -> (u64, u64) {
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    (line as u64, column as u64)
+}
+
+#[test]
+fn every_json_fix_object_is_whole_and_its_ranges_agree() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (_, json, _) = run(root, &["fixtures", "-f", "json", "--no-config"]);
+    let mut checked = 0;
+    for finding in findings(&json) {
+        let Some(fix) = finding.get("fix") else { continue };
+        assert!(fix["description"].as_str().is_some_and(|d| !d.is_empty()), "{fix}");
+        assert!(matches!(fix["applicability"].as_str(), Some("safe" | "unsafe")), "{fix}");
+        let edits = fix["edits"].as_array().unwrap();
+        assert!(!edits.is_empty(), "{fix}");
+        for edit in edits {
+            let text = std::fs::read_to_string(root.join(edit["path"].as_str().unwrap())).unwrap();
+            let (start, end) =
+                (edit["start_byte"].as_u64().unwrap() as usize, edit["end_byte"].as_u64().unwrap() as usize);
+            assert!(start <= end && end <= text.len(), "{edit}");
+            assert_eq!(line_column(&text, start), (edit["line"].as_u64().unwrap(), edit["column"].as_u64().unwrap()));
+            assert_eq!(
+                line_column(&text, end),
+                (edit["end_line"].as_u64().unwrap(), edit["end_column"].as_u64().unwrap())
+            );
+            assert!(edit["content"].is_string(), "{edit}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 30, "only {checked} edits");
+}
+
+#[test]
+fn a_default_two_templates_use_is_fixed_only_as_unsafe() {
+    let work = temp_dir("fix-shared-default");
+    let role = work.join("role");
+    std::fs::create_dir_all(role.join("defaults")).unwrap();
+    std::fs::create_dir_all(role.join("templates")).unwrap();
+    std::fs::write(role.join("defaults/main.yml"), "---\njira_context_path: /jira/\n").unwrap();
+    std::fs::write(
+        role.join("templates/server.xml.j2"),
+        "<Server port=\"8005\" shutdown=\"SHUTDOWN\">\n  <Service name=\"Catalina\">\n    <Connector port=\"8080\" protocol=\"HTTP/1.1\"/>\n    <Engine name=\"Catalina\" defaultHost=\"localhost\">\n      <Host name=\"localhost\" appBase=\"webapps\">\n        <Context path=\"{{ jira_context_path }}\" docBase=\"${catalina.home}/atlassian-jira\"/>\n      </Host>\n    </Engine>\n  </Service>\n</Server>\n",
+    )
+    .unwrap();
+    let (_, json, _) = run(&work, &["role", "-f", "json", "--no-config", "--select", "context-path-malformed"]);
+    let alone = findings(&json);
+    assert_eq!(alone.len(), 1, "{json}");
+    assert_eq!(alone[0]["fix"]["applicability"], "safe", "{json}");
+    assert_eq!(alone[0]["fix"]["edits"][0]["path"], "defaults/main.yml", "{json}");
+    // The vhost renders the same default: changing it changes the vhost's location too.
+    std::fs::write(
+        role.join("templates/jira.conf.j2"),
+        "<VirtualHost *:80>\n    ServerName jira.example.com\n    <Location {{ jira_context_path }}>\n        Require all granted\n    </Location>\n</VirtualHost>\n",
+    )
+    .unwrap();
+    let (_, json, _) = run(&work, &["role", "-f", "json", "--no-config", "--select", "context-path-malformed"]);
+    let shared = findings(&json);
+    assert_eq!(shared[0]["fix"]["applicability"], "unsafe", "{json}");
+    let before = contents(&role);
+    let (_, _, stderr) = run(&work, &["role", "--fix", "--no-config", "--select", "context-path-malformed"]);
+    assert!(stderr.contains("fixed 0 findings"), "{stderr}");
+    assert_eq!(contents(&role), before);
+}
+
+#[test]
+fn a_file_whose_links_lead_elsewhere_than_under_root_is_not_written() {
+    let work = temp_dir("fix-root-link");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/connector/connector-scheme-missing.xml");
+    // On this machine: `host/app/server.xml`. In the image under `--root`: `etc/app`, an
+    // absolute link to the same path, which under the root is a copy of its own.
+    let host = work.join("host/app");
+    std::fs::create_dir_all(&host).unwrap();
+    std::fs::copy(&fixture, host.join("server.xml")).unwrap();
+    let root = work.join("root");
+    let inside = root.join(host.strip_prefix("/").unwrap());
+    std::fs::create_dir_all(&inside).unwrap();
+    std::fs::copy(&fixture, inside.join("server.xml")).unwrap();
+    std::fs::create_dir_all(root.join("etc")).unwrap();
+    std::os::unix::fs::symlink(&host, root.join("etc/app")).unwrap();
+    let before = (std::fs::read(host.join("server.xml")).unwrap(), std::fs::read(inside.join("server.xml")).unwrap());
+    let root_arg = root.to_string_lossy().into_owned();
+    let (_, _, stderr) =
+        run(&work, &["--root", &root_arg, "/etc/app/server.xml", "--no-config", "--fix", "--unsafe-fixes"]);
+    assert!(stderr.contains("leads elsewhere on this machine than where it was read"), "{stderr}");
+    let after = (std::fs::read(host.join("server.xml")).unwrap(), std::fs::read(inside.join("server.xml")).unwrap());
+    assert_eq!(after, before);
+}

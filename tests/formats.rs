@@ -122,6 +122,10 @@ fn every_sarif_document_validates_against_the_schema() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(documents.len() > 20);
+    // The fixes' `artifactChanges` are among what was validated.
+    let with_fixes =
+        documents.iter().filter(|d| std::fs::read_to_string(d).unwrap().contains("\"artifactChanges\"")).count();
+    assert!(with_fixes >= 10, "only {with_fixes} documents carry fixes");
 }
 
 /// Every finding of the deployments as the JSON report has them, with the rendering of

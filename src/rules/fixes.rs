@@ -5,7 +5,7 @@
 //! offered. Every value written into a template, or over a setting a template renders, keeps
 //! the file's own quoting and line endings.
 
-use crate::diagnostic::Edit;
+use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::model::{Connector, Field, Style};
 use crate::rules::Context;
 use crate::source::{FileKind, SourceFile, Span};
@@ -35,6 +35,28 @@ const AVAILABLE: &[(&str, &str)] = &[
 /// What a rule's documentation says of its fix: `None` when it has none.
 pub fn availability(id: &str) -> Option<&'static str> {
     AVAILABLE.iter().find(|(rule, _)| *rule == id).map(|(_, text)| *text)
+}
+
+/// A fix of `edits`, `None` when there is none. One that edits a repository's defaults
+/// changes the variable everywhere it is used: when another template uses it too, the fix
+/// changes more than its finding, so it is unsafe whatever the rule's own fix is.
+pub(crate) fn fix(
+    cx: &Context<'_>,
+    description: impl Into<String>,
+    applicability: Applicability,
+    edits: Vec<Edit>,
+) -> Option<Fix> {
+    let shared = edits.iter().any(|edit| uses(cx, edit.span) > 1);
+    Fix::new(description, if shared { Applicability::Unsafe } else { applicability }, edits)
+}
+
+/// How many template tags of the run render the defaults literal at `span`.
+fn uses(cx: &Context<'_>, span: Span) -> usize {
+    if cx.parsed(span.file).is_some() {
+        return 0;
+    }
+    let resolutions = cx.files.iter().flat_map(|f| f.source.resolutions());
+    resolutions.filter(|r| r.resolved.origins.iter().any(|o| o.literal.is_some_and(|(l, _)| l == span))).count()
 }
 
 /// The source of a linted file.
@@ -129,7 +151,8 @@ pub(crate) fn set_value(cx: &Context<'_>, setting: &Setting<'_>, value: &str) ->
     // The tag's own variable, defined as a literal (not through another variable).
     let [origin] = resolution.resolved.origins.as_slice() else { return None };
     let (literal, quoted) = origin.literal?;
-    if value.contains(['\n', '\r', '"', '\\']) {
+    // The value is rendered into the template as it is: nothing to escape, there or here.
+    if value.contains(['\n', '\r', '"', '\'', '\\', '&', '<', '>']) {
         return None;
     }
     let content = if !quoted && needs_yaml_quotes(value) { format!("\"{value}\"") } else { value.to_string() };
@@ -265,28 +288,72 @@ pub(crate) fn replace_last_word(cx: &Context<'_>, span: Span, value: &str) -> Op
     (start > 0).then(|| replace(cx, Span::new(span.file, span.start() + start, span.end()), value)).flatten()
 }
 
-/// A list item (`TLSv1` in `TLSv1,TLSv1.2`, `+TLSv1.1` in `+TLSv1.1 +TLSv1.2`) removed with
-/// one separator beside it; `None` when it is the list's only item.
-pub(crate) fn remove_list_item(cx: &Context<'_>, span: Span) -> Option<Edit> {
-    let text = source(cx, span)?.text();
+/// A list item that enables only what is flagged (`TLSv1` in `TLSv1,TLSv1.2`, `+TLSv1.1` in
+/// `-all +TLSv1.1 +TLSv1.2`) removed with one separator beside it. When no item that stays
+/// (TLS 1.2, 1.3, `all`) is in the list, the first enabling item becomes `TLSv1.2` (with its
+/// `+`) and the others go: a list that enables nothing stops the server. `setting` is the
+/// name before the list (`SSLProtocol`), which is not one of its items. Returns the edit and
+/// what it does.
+pub(crate) fn remove_list_item(cx: &Context<'_>, span: Span, setting: &str) -> Option<(Edit, String)> {
+    let source = source(cx, span)?;
+    // HAProxy's options are words of a `bind` line, not a list of versions.
+    if source.kind() == Some(FileKind::Haproxy) {
+        return None;
+    }
+    let text = source.text();
     let item = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'+' | b'-' | b'!' | b'_');
-    let separator = |b: u8| matches!(b, b',' | b' ' | b'\t' | b'+');
+    let separator = |b: u8| matches!(b, b',' | b' ' | b'\t');
     let bytes = text.as_bytes();
-    // The separator after it, when an item follows.
-    let mut after = span.end();
-    while bytes.get(after).is_some_and(|b| separator(*b) && *b != b'+') {
-        after += 1;
+    // The list: the items and separators around the span, up to the setting's name.
+    let mut from = span.start();
+    while from > 0 && bytes.get(from - 1).is_some_and(|b| item(*b) || separator(*b)) {
+        from -= 1;
     }
-    if after > span.end() && bytes.get(after).copied().is_some_and(item) {
-        return replace(cx, Span::new(span.file, span.start(), after), "");
+    let mut to = span.end();
+    while bytes.get(to).is_some_and(|b| item(*b) || separator(*b)) {
+        to += 1;
     }
-    // Else the separator before it, when an item precedes.
-    let mut before = span.start();
-    while before > 0 && bytes.get(before - 1).is_some_and(|b| separator(*b) && *b != b'+') {
-        before -= 1;
+    let others: Vec<(usize, &str)> = text
+        .get(from..to)?
+        .split([',', ' ', '\t'])
+        .scan(from, |at, word| {
+            let start = *at;
+            *at += word.len() + 1;
+            Some((start, word))
+        })
+        .filter(|(start, word)| !word.is_empty() && *start != span.start() && !word.eq_ignore_ascii_case(setting))
+        .collect();
+    // Another item enables a version that stays (TLS 1.2 or 1.3, or `all`): this one can
+    // go. Otherwise removing it might leave nothing enabled, which no server starts with.
+    let modern = |word: &str| {
+        let word = word.trim_start_matches('+').to_ascii_lowercase();
+        word.contains("1.2") || word.contains("1.3") || word.contains("12") || word.contains("13") || word == "all"
+    };
+    let enabling = |word: &str| !word.starts_with(['-', '!']);
+    // With none, the first enabling item becomes TLSv1.2 and the others go.
+    let first = !others.iter().any(|(start, word)| *start < span.start() && enabling(word));
+    if others.iter().any(|(_, word)| enabling(word) && modern(word)) || !first {
+        let mut after = span.end();
+        while bytes.get(after).is_some_and(|b| separator(*b)) {
+            after += 1;
+        }
+        let raw = text.get(span.start()..span.end())?;
+        let what = format!("remove `{raw}` from `{setting}`");
+        if after > span.end() && bytes.get(after).copied().is_some_and(item) {
+            return replace(cx, Span::new(span.file, span.start(), after), "").map(|e| (e, what));
+        }
+        let mut before = span.start();
+        while before > 0 && bytes.get(before - 1).is_some_and(|b| separator(*b)) {
+            before -= 1;
+        }
+        let edit = (before < span.start()).then(|| replace(cx, Span::new(span.file, before, span.end()), ""));
+        return edit.flatten().map(|e| (e, what));
     }
-    let preceded = before < span.start() && before > 0 && bytes.get(before - 1).copied().is_some_and(item);
-    preceded.then(|| replace(cx, Span::new(span.file, before, span.end()), "")).flatten()
+    // Else it becomes the one version that is not flagged.
+    let raw = text.get(span.start()..span.end())?;
+    let sign = if raw.starts_with('+') { "+" } else { "" };
+    let what = format!("write `{sign}TLSv1.2` for `{raw}` in `{setting}`");
+    replace(cx, span, format!("{sign}TLSv1.2")).map(|e| (e, what))
 }
 
 /// A line inserted after the line where `span` ends, indented as the line where it starts
@@ -306,7 +373,13 @@ pub(crate) fn line_after(cx: &Context<'_>, span: Span, line: impl FnOnce(&str) -
 /// The line ending of line `line` (`\r\n` or `\n`), as a new line after it is written.
 fn newline(source: &SourceFile, line: usize) -> &'static str {
     let (_, end) = source.line_range(line);
-    if source.text().as_bytes().get(end) == Some(&b'\r') {
+    let text = source.text();
+    // The last line may have none: then the file's own.
+    let crlf = match text.as_bytes().get(end) {
+        Some(&byte) => byte == b'\r',
+        None => text.contains("\r\n"),
+    };
+    if crlf {
         "\r\n"
     } else {
         "\n"
@@ -315,5 +388,5 @@ fn newline(source: &SourceFile, line: usize) -> &'static str {
 
 /// Whether template text holds a control tag (`{% if %}`, `<% if %>`, not an output tag).
 fn has_control(text: &str) -> bool {
-    text.contains("{%") || text.match_indices("<%").any(|(i, _)| !text[i + 2..].starts_with('='))
+    text.contains("{%") || text.match_indices("<%").any(|(i, _)| !text.get(i + 2..).is_some_and(|t| t.starts_with('=')))
 }

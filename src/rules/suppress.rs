@@ -243,7 +243,9 @@ fn parse(body: &str) -> Option<Said<'_>> {
         "ignore" => false,
         "ignore-file" => true,
         _ => {
-            return Some(Err(("the word after `atl-lint:` is neither `ignore` nor `ignore-file`", at, word_end.max(1))))
+            // No word at all: the character there, whole (it may take several bytes).
+            let len = if word_end == 0 { trimmed.chars().next().map_or(0, char::len_utf8) } else { word_end };
+            return Some(Err(("the word after `atl-lint:` is neither `ignore` nor `ignore-file`", at, len)));
         }
     };
     let after = trimmed.get(word_end..)?;
@@ -321,6 +323,15 @@ mod tests {
         assert!(parse(" just a comment").is_none());
         // The blanket form, and upper case.
         assert_eq!(valid(" atl-lint: ignore legacy vhost"), Some((false, vec![(super::EVERY_RULE, 11)])));
+        // A first character of several bytes is pointed at whole; nothing at the end, at.
+        assert_eq!(
+            parse("ATL-LINT:"),
+            Some(Err(("the word after `atl-lint:` is neither `ignore` nor `ignore-file`", 9, 0)))
+        );
+        assert_eq!(
+            parse(" atl-lint: \u{9f}gnore[x]"),
+            Some(Err(("the word after `atl-lint:` is neither `ignore` nor `ignore-file`", 11, 2)))
+        );
         assert_eq!(valid(" ATL-LINT: IGNORE[Rule-A]"), Some((false, vec![("Rule-A", 18)])));
         // Malformed: an empty list, an unclosed one, another word.
         let invalid = |body: &str| parse(body).and_then(Result::err).map(|(_, at, len)| (at, len));

@@ -3,7 +3,7 @@
 use foldhash::HashSet;
 
 use super::{trimmed, url_path, Target};
-use crate::diagnostic::{Applicability, Fix};
+use crate::diagnostic::Applicability;
 use crate::rules::queries::apache_configs_with_passes;
 use crate::rules::{declare_rule, fixes, Context, Rule, Sink};
 
@@ -72,7 +72,7 @@ impl Rule for ProxypassReverseMissing {
                     true => format!("add `ProxyPassReverse {}`", url.text),
                     false => format!("add `ProxyPassReverse {local} {}`", url.text),
                 };
-                let fix = edit.and_then(|e| Fix::new(description, Applicability::Safe, vec![e]));
+                let fix = edit.and_then(|e| fixes::fix(cx, description, Applicability::Safe, vec![e]));
                 sink.emit(
                     pass.directive.span,
                     "no ProxyPassReverse",

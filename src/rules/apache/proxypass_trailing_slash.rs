@@ -1,7 +1,7 @@
 //! `proxypass-trailing-slash`: `ProxyPass` paths that disagree on a trailing slash.
 
 use super::{url_path, Target};
-use crate::diagnostic::{Applicability, Fix};
+use crate::diagnostic::Applicability;
 use crate::rules::queries::apache_configs_with_passes;
 use crate::rules::{declare_rule, fixes, Context, Rule, Sink};
 
@@ -57,8 +57,9 @@ impl Rule for ProxypassTrailingSlash {
                     )
                 };
                 let edit = fixes::replace_word(cx, url.span, &fixed);
-                let fix = edit
-                    .and_then(|e| Fix::new(format!("write `{name} {local} {fixed}`"), Applicability::Safe, vec![e]));
+                let fix = edit.and_then(|e| {
+                    fixes::fix(cx, format!("write `{name} {local} {fixed}`"), Applicability::Safe, vec![e])
+                });
                 sink.emit(pass.directive.span, "slashes disagree", format!("`{name} {local} {}`: {wrong}", url.text))
                     .related(url.span, "upstream URL")
                     .help(format!("end both with `/` or neither, e.g. `{name} {local} {fixed}`"))

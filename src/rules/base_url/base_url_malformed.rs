@@ -1,6 +1,6 @@
 //! `base-url-malformed`: a base URL that is not an absolute http(s) URL without extras.
 
-use crate::diagnostic::{Applicability, Fix};
+use crate::diagnostic::Applicability;
 use crate::rules::{declare_rule, fixes, Context, Rule, Sink};
 
 declare_rule! {
@@ -77,7 +77,7 @@ impl Rule for BaseUrlMalformed {
             let fix = (defect == "ends with `/`" || defect == "has surrounding whitespace")
                 .then(|| fixes::set_value(cx, base.setting, clean))
                 .flatten()
-                .and_then(|e| Fix::new(format!("write `{clean}`"), Applicability::Safe, vec![e]));
+                .and_then(|e| fixes::fix(cx, format!("write `{clean}`"), Applicability::Safe, vec![e]));
             sink.emit(base.setting.value.span, "base URL", format!("{shown} {defect}"))
                 .help("write `scheme://host[:port][/path]`, with no trailing slash, query, fragment or user info")
                 .fix(fix);

@@ -1,6 +1,6 @@
 //! `connector-proxy-name-mismatch`: `proxyName` is not a host the linked frontend serves.
 
-use crate::diagnostic::{Applicability, Fix};
+use crate::diagnostic::Applicability;
 use crate::model::Field;
 use crate::rules::{declare_rule, fixes, Context, Rule, Sink};
 
@@ -62,7 +62,7 @@ impl Rule for ConnectorProxyNameMismatch {
             let fix = connector.assignment(Field::ProxyName, first);
             diagnostic
                 .help(format!("set `{fix}`"))
-                .fix(edits.and_then(|e| Fix::new(format!("set `{fix}`"), Applicability::Unsafe, vec![e])));
+                .fix(edits.and_then(|e| fixes::fix(cx, format!("set `{fix}`"), Applicability::Unsafe, vec![e])));
         }
     }
 }

@@ -1,7 +1,7 @@
 //! `connector-proxy-name-missing`: no `proxyName` behind an Apache or nginx route that
 //! rewrites the Host header.
 
-use crate::diagnostic::{Applicability, Fix};
+use crate::diagnostic::Applicability;
 use crate::model::{Field, ProxyKind};
 use crate::rules::{declare_rule, fixes, Context, Rule, Sink};
 
@@ -55,7 +55,8 @@ impl Rule for ConnectorProxyNameMissing {
             fields.extend(port.as_deref().map(|p| (Field::ProxyPort, p)));
             let edits = route.hosts.first().and_then(|_| fixes::set_fields(cx, connector, &fields));
             let written: Vec<String> = fields.iter().map(|(f, v)| connector.assignment(*f, v)).collect();
-            let fix = edits.and_then(|e| Fix::new(format!("set `{}`", written.join(" ")), Applicability::Unsafe, e));
+            let fix =
+                edits.and_then(|e| fixes::fix(cx, format!("set `{}`", written.join(" ")), Applicability::Unsafe, e));
             sink.emit(
                 connector.at,
                 "no proxyName",

@@ -1,6 +1,6 @@
 //! `connector-proxy-port-mismatch`: the public port a connector reports is not the proxy's.
 
-use crate::diagnostic::{Applicability, Fix};
+use crate::diagnostic::Applicability;
 use crate::model::Field;
 use crate::rules::{declare_rule, fixes, Context, Rule, Sink};
 
@@ -66,7 +66,7 @@ impl Rule for ConnectorProxyPortMismatch {
                     .help(format!("set `{}`", connector.assignment(Field::ProxyPort, &listen.to_string())))
                     .fix(fixes::set_value(cx, proxy_port, &listen.to_string()).and_then(|e| {
                         let fix = connector.assignment(Field::ProxyPort, &listen.to_string());
-                        Fix::new(format!("set `{fix}`"), Applicability::Unsafe, vec![e])
+                        fixes::fix(cx, format!("set `{fix}`"), Applicability::Unsafe, vec![e])
                     }));
                     continue;
                 }

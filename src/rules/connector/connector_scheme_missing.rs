@@ -1,6 +1,6 @@
 //! `connector-scheme-missing`: a connector reached over HTTPS whose `scheme` is not `https`.
 
-use crate::diagnostic::{Applicability, Fix};
+use crate::diagnostic::Applicability;
 use crate::model::Field;
 use crate::rules::{declare_rule, fixes, Context, Rule, Sink};
 
@@ -64,7 +64,7 @@ impl Rule for ConnectorSchemeMissing {
             diagnostic
                 .related(evidence_span, why)
                 .help(format!("set `{fix}` so the application builds `https://` links"))
-                .fix(edits.and_then(|e| Fix::new(format!("set `{fix}`"), Applicability::Unsafe, e)));
+                .fix(edits.and_then(|e| fixes::fix(cx, format!("set `{fix}`"), Applicability::Unsafe, e)));
             if let Some(route) = route {
                 super::templated_link(route, diagnostic);
             }

@@ -1,6 +1,6 @@
 //! `connector-secure-missing`: an HTTPS connector whose `secure` is not `true`.
 
-use crate::diagnostic::{Applicability, Fix};
+use crate::diagnostic::Applicability;
 use crate::model::Field;
 use crate::rules::{declare_rule, fixes, Context, Rule, Sink};
 
@@ -57,7 +57,7 @@ impl Rule for ConnectorSecureMissing {
                         .emit(span, "not secure", message)
                         .related(tls, super::frontend_label("TLS ends here", frontend))
                         .help(format!("set `{fix}` (and `{}`)", connector.assignment(Field::Scheme, "https")))
-                        .fix(edits.and_then(|e| Fix::new(format!("set `{fix}`"), Applicability::Unsafe, e)));
+                        .fix(edits.and_then(|e| fixes::fix(cx, format!("set `{fix}`"), Applicability::Unsafe, e)));
                     super::templated_link(route, diagnostic);
                 }
                 continue;
@@ -87,7 +87,7 @@ impl Rule for ConnectorSecureMissing {
             };
             // `scheme="https"` says the connector is reached over HTTPS: `secure` follows.
             let edits = fixes::set_fields(cx, connector, &[(Field::Secure, "true")]);
-            diagnostic.fix(edits.and_then(|e| Fix::new(format!("set `{fix}`"), Applicability::Safe, e)));
+            diagnostic.fix(edits.and_then(|e| fixes::fix(cx, format!("set `{fix}`"), Applicability::Safe, e)));
             if let Some((_, frontend, tls)) = super::tls_route(cx, index) {
                 diagnostic.related(tls, super::frontend_label("TLS ends here", frontend));
             }

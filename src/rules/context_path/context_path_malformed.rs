@@ -1,6 +1,6 @@
 //! `context-path-malformed`: a context path Tomcat or Spring Boot has to repair or cannot use.
 
-use crate::diagnostic::{Applicability, Fix};
+use crate::diagnostic::Applicability;
 use crate::model::PathStyle;
 use crate::rules::{declare_rule, fixes, Context, Rule, Sink};
 
@@ -86,7 +86,7 @@ impl Rule for ContextPathMalformed {
                     let applicability =
                         if path.trim_end_matches('/') == fixed { Applicability::Safe } else { Applicability::Unsafe };
                     let edit = fixes::set_value(cx, context.setting, &fixed);
-                    let fix = edit.and_then(|e| Fix::new(format!("write `{fixed}`"), applicability, vec![e]));
+                    let fix = edit.and_then(|e| fixes::fix(cx, format!("write `{fixed}`"), applicability, vec![e]));
                     diagnostic.help(format!("write `{fixed}`")).fix(fix)
                 }
                 None => {

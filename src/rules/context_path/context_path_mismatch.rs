@@ -1,7 +1,7 @@
 //! `context-path-mismatch`: the public path, the path the proxy forwards to and the app's
 //! context path do not agree.
 
-use crate::diagnostic::{Applicability, Fix};
+use crate::diagnostic::Applicability;
 use crate::model::url::normalized_path;
 use crate::model::{PathStyle, Route, Style};
 use crate::rules::{declare_rule, fixes, Context, Rule, Sink};
@@ -174,7 +174,7 @@ impl Rule for ContextPathMismatch {
                         Style::Tomcat => None,
                     },
                 };
-                diagnostic.fix(edit.and_then(|e| Fix::new(format!("set {set}"), Applicability::Unsafe, vec![e])));
+                diagnostic.fix(edit.and_then(|e| fixes::fix(cx, format!("set {set}"), Applicability::Unsafe, vec![e])));
             }
         }
     }

@@ -1,6 +1,6 @@
 //! `context-path-root-slash`: `<Context path="/">` where the root context is `""`.
 
-use crate::diagnostic::{Applicability, Fix};
+use crate::diagnostic::Applicability;
 use crate::model::PathStyle;
 use crate::rules::{declare_rule, fixes, Context, Rule, Sink};
 
@@ -47,7 +47,7 @@ impl Rule for ContextPathRootSlash {
             .help("write `path=\"\"`: Tomcat rewrites `/` to `\"\"` with a warning at every start")
             .fix(
                 fixes::set_value(cx, context.setting, "")
-                    .and_then(|e| Fix::new("write `path=\"\"`", Applicability::Safe, vec![e])),
+                    .and_then(|e| fixes::fix(cx, "write `path=\"\"`", Applicability::Safe, vec![e])),
             );
         }
     }

@@ -3,7 +3,7 @@
 use foldhash::HashMap;
 use std::sync::OnceLock;
 
-use crate::diagnostic::{Applicability, Fix};
+use crate::diagnostic::Applicability;
 use crate::rules::{declare_rule, edit_distance, fixes, Context, Rule, Sink};
 use crate::syntax::Tree;
 
@@ -101,7 +101,7 @@ impl Rule for PropertyKeyTypo {
                     (!meant.contains(".N."))
                         .then(|| fixes::replace(cx, entry.name_span, meant.as_str()))
                         .flatten()
-                        .and_then(|e| Fix::new(format!("rename to `{meant}`"), Applicability::Safe, vec![e])),
+                        .and_then(|e| fixes::fix(cx, format!("rename to `{meant}`"), Applicability::Safe, vec![e])),
                 );
             }
         }

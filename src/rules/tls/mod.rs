@@ -9,7 +9,7 @@ pub mod tls_legacy_protocol;
 pub mod tls_sslv3_enabled;
 pub mod tls_weak_cipher;
 
-use crate::diagnostic::{Applicability, Fix};
+use crate::diagnostic::Applicability;
 use crate::rules::{fixes, Context, Sink};
 use crate::tls::Protocol;
 
@@ -22,19 +22,24 @@ pub(crate) fn flag_enabled(cx: &Context<'_>, sink: &mut Sink<'_>, bad: fn(Protoc
             continue;
         }
         // A token that enables only what is flagged leaves its list; HAProxy's minimum rises.
-        let edit = if enabling.setting == "ssl-min-ver" {
-            fixes::replace_last_word(cx, enabling.span, "TLSv1.2")
+        let fix = if enabling.setting == "ssl-min-ver" {
+            // Not above a maximum set on the same line.
+            let line = cx.parsed(enabling.span.file).map(|p| {
+                let source = p.source;
+                source.line_text(source.line_index(enabling.span.start())).to_string()
+            });
+            let capped = line.is_some_and(|l| {
+                l.contains("ssl-max-ver") && !l.contains("ssl-max-ver TLSv1.2") && !l.contains("ssl-max-ver TLSv1.3")
+            });
+            let edit = (!capped).then(|| fixes::replace_last_word(cx, enabling.span, "TLSv1.2")).flatten();
+            edit.map(|e| (e, "write `ssl-min-ver TLSv1.2`".to_string()))
         } else if enabling.protocols.iter().all(|p| bad(*p)) {
-            fixes::remove_list_item(cx, enabling.span)
+            fixes::remove_list_item(cx, enabling.span, &enabling.setting)
         } else {
             None
         };
-        let description = match enabling.setting.as_str() {
-            "ssl-min-ver" => "write `ssl-min-ver TLSv1.2`".to_string(),
-            _ => format!("remove {} from `{}`", flagged.join(", "), enabling.setting),
-        };
         sink.emit(enabling.span, label, format!("`{}` enables {}{why}", enabling.setting, flagged.join(", ")))
             .help("enable only `TLSv1.2` and `TLSv1.3`")
-            .fix(edit.and_then(|e| Fix::new(description, Applicability::Safe, vec![e])));
+            .fix(fix.and_then(|(e, description)| fixes::fix(cx, description, Applicability::Safe, vec![e])));
     }
 }

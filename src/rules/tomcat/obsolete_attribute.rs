@@ -1,8 +1,8 @@
 //! `obsolete-attribute`: an attribute that an older Tomcat read and today's ignores.
 
 use crate::defaults::bundled::Bundled;
+use crate::diagnostic::Applicability;
 use crate::diagnostic::Severity;
-use crate::diagnostic::{Applicability, Fix};
 use crate::rules::{declare_rule, fixes, Context, Rule, Sink};
 use crate::source::SourceFile;
 use crate::syntax::server_xml::Element;
@@ -177,13 +177,13 @@ impl Rule for ObsoleteAttribute {
                             let edit =
                                 (!taken).then(|| fixes::replace(cx, attribute.name_span, "compressibleMimeType"));
                             edit.flatten().and_then(|e| {
-                                Fix::new("rename it `compressibleMimeType`", Applicability::Safe, vec![e])
+                                fixes::fix(cx, "rename it `compressibleMimeType`", Applicability::Safe, vec![e])
                             })
                         }
                         _ => {
                             finding.help("remove it");
                             let edit = fixes::remove_attribute(cx, attribute);
-                            edit.and_then(|e| Fix::new(format!("remove `{name}`"), Applicability::Safe, vec![e]))
+                            edit.and_then(|e| fixes::fix(cx, format!("remove `{name}`"), Applicability::Safe, vec![e]))
                         }
                     };
                     finding.fix(fix);

@@ -4,7 +4,7 @@
 use foldhash::{HashMap, HashMapExt, HashSet};
 use std::sync::OnceLock;
 
-use crate::diagnostic::{Applicability, Fix};
+use crate::diagnostic::Applicability;
 use crate::rules::{declare_rule, fixes, nearest, Context, Rule, Sink};
 use crate::syntax::server_xml::Element;
 use crate::syntax::Tree;
@@ -118,9 +118,9 @@ impl Rule for UnknownAttribute {
                                 if case_match.is_some() { Applicability::Safe } else { Applicability::Unsafe };
                             let taken = element.attr(s).is_some();
                             let edit = (!taken).then(|| fixes::replace(cx, attribute.name_span, s)).flatten();
-                            diagnostic
-                                .help(format!("did you mean `{s}`?"))
-                                .fix(edit.and_then(|e| Fix::new(format!("rename it `{s}`"), applicability, vec![e])))
+                            diagnostic.help(format!("did you mean `{s}`?")).fix(
+                                edit.and_then(|e| fixes::fix(cx, format!("rename it `{s}`"), applicability, vec![e])),
+                            )
                         }
                         None => diagnostic.help("remove it, or check the attribute list of your Tomcat version"),
                     };
