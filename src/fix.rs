@@ -146,8 +146,18 @@ impl Planner<'_> {
         let before = counts(report);
         let all: Vec<usize> = (0..round.fixes.len()).collect();
         let lint = |chosen: &[usize]| self.relint(&files, &round.texts(report, chosen));
+        // The findings (by rule and file) the fixes `chosen` resolve.
+        let resolved = |chosen: &[usize]| -> Vec<(&'static str, String)> {
+            chosen.iter().filter_map(|&i| round.fixes.get(i)).filter_map(|f| where_(report, f.finding)).collect()
+        };
+        // Fine: nothing raised, and fewer findings of each kind a fix resolves.
+        let fine = |from: &Counts, after: &Report, chosen: &[usize]| {
+            let now = counts(after);
+            !raises(&before, &now)
+                && resolved(chosen).iter().all(|k| now.get(k).copied().unwrap_or(0) < from.get(k).copied().unwrap_or(0))
+        };
         let mut accepted = all.clone();
-        let mut next = lint(&all).filter(|after| !raises(&before, after));
+        let mut next = lint(&all).filter(|after| fine(&before, after, &all));
         let mut rejected = Vec::new();
         if next.is_none() {
             // Each fix added to those that are fine, in order; the rest wait for a round.
@@ -155,7 +165,8 @@ impl Planner<'_> {
             for &i in all.iter().take(MAX_CHECKED_ALONE) {
                 let mut trial = accepted.clone();
                 trial.push(i);
-                match lint(&trial).filter(|after| !raises(&before, after)) {
+                let from = next.as_ref().map_or_else(|| before.clone(), counts);
+                match lint(&trial).filter(|after| fine(&from, after, &[i])) {
                     Some(after) => {
                         accepted = trial;
                         next = Some(after);
@@ -165,7 +176,8 @@ impl Planner<'_> {
             }
         }
         for &i in &rejected {
-            let why = "it would leave a file that does not parse or raise a new finding; not applied";
+            let why =
+                "it would leave a file that does not parse, raise a new finding or not resolve its own; not applied";
             self.notes.push(round.note(report, i, why));
         }
         for &i in accepted.iter().chain(&rejected) {
@@ -455,7 +467,16 @@ fn writable(report: &Report, file: FileId, scope: &Scope) -> Result<PathBuf, Str
 }
 
 /// Findings by rule and file.
-fn counts(report: &Report) -> HashMap<(&'static str, String), usize> {
+type Counts = HashMap<(&'static str, String), usize>;
+
+/// The rule and file of finding `index`.
+fn where_(report: &Report, index: usize) -> Option<(&'static str, String)> {
+    let d = report.diagnostics.get(index)?;
+    Some((d.rule, report.sources.get(d.primary.span.file)?.display().to_string()))
+}
+
+/// Findings by rule and file.
+fn counts(report: &Report) -> Counts {
     let mut counts = HashMap::new();
     for d in &report.diagnostics {
         let file = report.sources.get(d.primary.span.file).map(|f| f.display().to_string()).unwrap_or_default();
@@ -464,9 +485,9 @@ fn counts(report: &Report) -> HashMap<(&'static str, String), usize> {
     counts
 }
 
-/// Whether `after` has more findings of a rule in a file than `before` counted.
-fn raises(before: &HashMap<(&'static str, String), usize>, after: &Report) -> bool {
-    counts(after).into_iter().any(|(key, n)| n > before.get(&key).copied().unwrap_or(0))
+/// Whether `after` counts more findings of a rule in a file than `before`.
+fn raises(before: &Counts, after: &Counts) -> bool {
+    after.iter().any(|(key, n)| *n > before.get(key).copied().unwrap_or(0))
 }
 
 /// Writes the changes: every file is opened and checked first (a regular file, not through a

@@ -289,7 +289,7 @@ fn live_mode_writes_only_with_fix_given() {
     assert_eq!(code, 2, "{stderr}");
     assert_eq!(contents(&dir), before);
     let (_, _, stderr) = run(&work, &["--live", "--fix", "--unsafe-fixes", &name]);
-    assert!(stderr.contains("findings in 1 file"), "{stderr}");
+    assert!(stderr.contains("fixed 5 findings in 2 files"), "{stderr}");
     assert_ne!(contents(&dir), before);
 }
 

@@ -26,7 +26,9 @@ const AVAILABLE: &[(&str, &str)] = &[
     ("obsolete-attribute", "Fix is sometimes available (safe): `compressableMimeType` is renamed `compressibleMimeType`, an attribute with no effect is removed; `maxProcessors` and `minProcessors` are left to you."),
     ("proxypass-reverse-missing", "Fix is always available (safe) for what it flags: a `ProxyPassReverse` with the `ProxyPass`'s own arguments is added on the line below it."),
     ("proxypass-trailing-slash", "Fix is sometimes available (safe): the upstream URL's trailing slash is made to match the local path's, unless it is a template expression."),
+    ("property-duplicate-key", "Fix is sometimes available (safe): the earlier assignment, which has no effect, is removed with its line."),
     ("property-key-typo", "Fix is sometimes available (safe): the key is renamed to the one it names, unless that one is numbered (`.N.`)."),
+    ("request-body-limit-too-small", "Fix is sometimes available (unsafe), for nginx: `client_max_body_size` is raised to what the app accepts, or written below the `proxy_pass` that lacks one."),
     ("tls-legacy-protocol", "Fix is sometimes available (safe): a list item that enables only legacy versions is removed, HAProxy's `ssl-min-ver` is raised to `TLSv1.2`; a keyword such as `all` is left to you."),
     ("tls-sslv3-enabled", "Fix is sometimes available (safe): a list item that enables only SSLv3 (or SSLv2) is removed, HAProxy's `ssl-min-ver` is raised to `TLSv1.2`; a keyword such as `all` is left to you."),
     ("unknown-attribute", "Fix is sometimes available: safe when the name differs only in case, unsafe for a spelling suggestion."),
@@ -102,12 +104,13 @@ fn written(source: &SourceFile, span: Span, value: &str) -> Option<String> {
             let plain = !value.contains(['\\', '#', '!', '"', '\'', '$']) && value.trim() == value;
             plain.then(|| value.to_string())
         }
-        FileKind::Compose => {
+        FileKind::Compose | FileKind::Kube => {
             // `- KEY=value`: the value is part of a string, whatever it reads as.
             let in_string = span.start().checked_sub(1).and_then(|i| source.text().as_bytes().get(i)) == Some(&b'=');
             let safe = !value.contains(['"', '\'', '\\', '$']) && !value.contains(" #") && !value.contains(": ");
             let typed = quote.is_none() && !in_string && needs_yaml_quotes(value);
-            // A plain `true` would be a boolean: written in quotes, as the image reads it.
+            // A plain `true` would be a boolean (which Kubernetes refuses for a variable):
+            // written in quotes, as the image reads it.
             safe.then(|| if typed { format!("\"{value}\"") } else { value.to_string() })
         }
         FileKind::Apache | FileKind::Nginx | FileKind::Haproxy => {
@@ -164,8 +167,10 @@ pub(crate) fn set_value(cx: &Context<'_>, setting: &Setting<'_>, value: &str) ->
 /// when one of them cannot be written.
 pub(crate) fn set_fields(cx: &Context<'_>, connector: &Connector<'_>, fields: &[(Field, &str)]) -> Option<Vec<Edit>> {
     let kind = source(cx, Span::file_start(connector.file))?.kind()?;
-    // A chart's values and manifests name the image's variables differently.
-    if matches!(connector.style, Style::Env(_)) && !matches!(kind, FileKind::Compose | FileKind::DotEnv) {
+    // A chart's values name the image's variables differently.
+    if matches!(connector.style, Style::Env(_))
+        && !matches!(kind, FileKind::Compose | FileKind::DotEnv | FileKind::Kube)
+    {
         return None;
     }
     let mut edits = Vec::new();
@@ -186,7 +191,9 @@ pub(crate) fn set_fields(cx: &Context<'_>, connector: &Connector<'_>, fields: &[
 /// connector model has no field for, such as the context path).
 pub(crate) fn add_setting(cx: &Context<'_>, connector: &Connector<'_>, name: &str, value: &str) -> Option<Edit> {
     let kind = source(cx, Span::file_start(connector.file))?.kind()?;
-    if matches!(connector.style, Style::Env(_)) && !matches!(kind, FileKind::Compose | FileKind::DotEnv) {
+    if matches!(connector.style, Style::Env(_))
+        && !matches!(kind, FileKind::Compose | FileKind::DotEnv | FileKind::Kube)
+    {
         return None;
     }
     add_settings(cx, connector, &[(name.to_string(), value)])
@@ -201,7 +208,7 @@ fn add_settings(cx: &Context<'_>, connector: &Connector<'_>, settings: &[(String
     }
     let text = source.text();
     let line = source.line_index(last.name_span.start());
-    let (line_start, line_end) = source.line_range(line);
+    let (line_start, _) = source.line_range(line);
     let mut content = String::new();
     match connector.style {
         Style::Tomcat => {
@@ -221,26 +228,41 @@ fn add_settings(cx: &Context<'_>, connector: &Connector<'_>, settings: &[(String
             insert(cx, last.span, content)
         }
         Style::Spring(_) | Style::Env(_) => {
-            // The last line copied with the name and value replaced (comment dropped); which
-            // lines a rendering keeps, a template's conditionals decide.
+            // The last line copied with the name and value replaced (comment dropped), or
+            // its two lines (a manifest's `- name:` and `value:`); which lines a rendering
+            // keeps, a template's conditionals decide.
             let value_span = last.value.span;
+            let lines = source.line_index(value_span.end()).checked_sub(line);
             if source.has_template_control()
-                || source.line_index(value_span.end()) != line
+                || !matches!(lines, Some(0 | 1))
                 || value_span.start() < last.name_span.end()
             {
                 return None;
             }
             let lead = text.get(line_start..last.name_span.start())?;
             let between = text.get(last.name_span.end()..value_span.start())?;
+            // Two lines: the name is the value of the first (`- name: X`), the key kept.
+            let written_name = text.get(last.name_span.start()..last.name_span.end())?;
+            let two_lines = lines == Some(1) && written_name != last.name;
+            let first_line = between.split('\n').next().unwrap_or("");
+            if two_lines && !first_line.contains(last.name.as_ref()) {
+                return None;
+            }
             // A closing quote after the value, when one opens before it.
             let after = text.as_bytes().get(value_span.end()).copied().filter(|b| matches!(b, b'"' | b'\''));
             let opened = |q: u8| (lead.bytes().chain(between.bytes()).filter(|&b| b == q).count()) % 2 == 1;
             let close = after.filter(|&q| opened(q)).map(char::from).map(String::from).unwrap_or_default();
             for (name, value) in settings {
                 let value = written(source, value_span, value)?;
-                content.push_str(&format!("{}{lead}{name}{between}{value}{close}", newline(source, line)));
+                let copy = match two_lines {
+                    true => format!("{lead}{written_name}{}", between.replacen(last.name.as_ref(), name, 1)),
+                    false => format!("{lead}{name}{between}"),
+                };
+                content.push_str(&format!("{}{copy}{value}{close}", newline(source, line)));
             }
-            insert(cx, Span::new(connector.file, line_end, line_end), content)
+            // After the value's line.
+            let (_, end) = source.line_range(source.line_index(value_span.end()));
+            insert(cx, Span::new(connector.file, end, end), content)
         }
     }
 }
@@ -354,6 +376,20 @@ pub(crate) fn remove_list_item(cx: &Context<'_>, span: Span, setting: &str) -> O
     let sign = if raw.starts_with('+') { "+" } else { "" };
     let what = format!("write `{sign}TLSv1.2` for `{raw}` in `{setting}`");
     replace(cx, span, format!("{sign}TLSv1.2")).map(|e| (e, what))
+}
+
+/// The lines of `span` removed whole, with their line ending (a property with its
+/// continuation lines); `None` in a template with conditionals, whose branches decide which
+/// lines a rendering keeps.
+pub(crate) fn remove_lines(cx: &Context<'_>, span: Span) -> Option<Edit> {
+    let source = source(cx, span)?;
+    if source.has_template_control() {
+        return None;
+    }
+    let (start, _) = source.line_range(source.line_index(span.start()));
+    let last = source.line_index(span.end().saturating_sub(1).max(span.start()));
+    let end = source.line_range(last + 1).0.max(source.line_range(last).1);
+    replace(cx, Span::new(span.file, start, end), "")
 }
 
 /// A line inserted after the line where `span` ends, indented as the line where it starts

@@ -3,9 +3,10 @@
 
 use foldhash::{HashSet, HashSetExt};
 
+use crate::diagnostic::Applicability;
 use crate::model::{AppKind, ProxyKind};
-use crate::rules::{declare_rule, Context, Rule, Sink};
-use crate::source::Span;
+use crate::rules::{declare_rule, fixes, Context, Rule, Sink};
+use crate::source::{FileKind, Span};
 use crate::syntax::Tree;
 
 declare_rule! {
@@ -153,15 +154,39 @@ impl Rule for RequestBodyLimitTooSmall {
                         shown(limit),
                         shown(needed)
                     );
-                    sink.emit(span, "limit too small", message).related(route.at, "the route").help(advice);
+                    // The directive rewritten with the size the app accepts.
+                    let directive = cx.parsed(span.file).and_then(|p| p.source.text().get(span.start()..span.end()));
+                    let edit = directive.filter(|d| d.starts_with("client_max_body_size")).and_then(|d| {
+                        let end = if d.ends_with(';') { ";" } else { "" };
+                        fixes::replace(cx, span, format!("client_max_body_size {megabytes}m{end}"))
+                    });
+                    let fix = edit.and_then(|e| {
+                        let description = format!("set `client_max_body_size {megabytes}m;`");
+                        fixes::fix(cx, description, Applicability::Unsafe, vec![e])
+                    });
+                    sink.emit(span, "limit too small", message).related(route.at, "the route").help(advice).fix(fix);
                 }
                 None => {
                     let message = format!(
                         "nginx's default `client_max_body_size` of 1 MiB applies on this route to {product}, which accepts {} ({why}): larger uploads fail with 413 at the proxy",
                         shown(needed)
                     );
+                    // Written below the `proxy_pass`, in its `location`.
+                    let nginx = cx.parsed(route.at.file).is_some_and(|p| p.source.kind() == Some(FileKind::Nginx));
+                    let edit = nginx
+                        .then(|| {
+                            fixes::line_after(cx, route.at, |indent| {
+                                Some(format!("{indent}client_max_body_size {megabytes}m;"))
+                            })
+                        })
+                        .flatten();
+                    let fix = edit.and_then(|e| {
+                        let description = format!("add `client_max_body_size {megabytes}m;` below the `proxy_pass`");
+                        fixes::fix(cx, description, Applicability::Unsafe, vec![e])
+                    });
                     sink.emit(route.at, "1 MiB default", message)
-                        .help(format!("{advice}, in the `location` or the `server`"));
+                        .help(format!("{advice}, in the `location` or the `server`"))
+                        .fix(fix);
                 }
             }
         }

@@ -2,7 +2,8 @@
 
 use foldhash::{HashMap, HashMapExt};
 
-use crate::rules::{declare_rule, Context, Rule, Sink};
+use crate::diagnostic::Applicability;
+use crate::rules::{declare_rule, fixes, Context, Rule, Sink};
 use crate::syntax::Tree;
 
 declare_rule! {
@@ -58,7 +59,10 @@ impl Rule for PropertyDuplicateKey {
                         format!("`{key}` is set twice; the earlier value is ignored"),
                     )
                     .related(earlier, "earlier value, ignored")
-                    .help("keep one assignment");
+                    .help("keep one assignment")
+                    .fix(fixes::remove_lines(cx, earlier).and_then(|e| {
+                        fixes::fix(cx, format!("remove the earlier `{key}`"), Applicability::Safe, vec![e])
+                    }));
                 }
             }
         }
