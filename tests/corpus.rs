@@ -204,3 +204,31 @@ fn atlassian_chart_values_lint_clean() {
     assert!(values >= 5, "values files read: {values}");
     assert!(report.linked_routes >= 10, "linked routes: {}", report.linked_routes);
 }
+
+/// jenkins-infra's wiki: Apache on 443 proxies to an nginx cache that listens on
+/// `127.0.0.1:8009` and proxies to Confluence, whose `proxyPort` is 443. The loopback
+/// listener is a hop between proxies, not the port users reach: no mismatch, and no fix
+/// that would write `proxyPort="8009"`.
+#[test]
+fn a_proxy_listening_on_loopback_is_not_the_public_port() {
+    let repo = shared().join("corpus/repos/rtyler__infra-puppet");
+    if !require(repo.is_dir(), "shared/corpus/repos/rtyler__infra-puppet") {
+        return;
+    }
+    let options = Options {
+        paths: vec![repo],
+        live: Some(false),
+        select: Some(vec!["connector-proxy-port-mismatch".into(), "connector-proxy-name-missing".into()]),
+        ..Options::default()
+    };
+    let report = lint(&options).expect("lint");
+    let wrong: Vec<String> = report
+        .diagnostics
+        .iter()
+        .filter(|d| {
+            d.rule == "connector-proxy-port-mismatch" || d.fix.as_ref().is_some_and(|f| f.description.contains("8009"))
+        })
+        .map(|d| format!("{}: {}", d.rule, d.message))
+        .collect();
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

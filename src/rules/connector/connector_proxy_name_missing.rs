@@ -50,7 +50,8 @@ impl Rule for ConnectorProxyNameMissing {
             let Some((route, frontend)) = rewriting else { continue };
             let host = route.hosts.first().map_or("the public host name", |(h, _)| h.as_str());
             // The public name, and the public port when the connector has none.
-            let port = frontend.port.filter(|_| connector.proxy_port.is_none()).map(|p| p.to_string());
+            let public = !super::loopback(cx, frontend);
+            let port = frontend.port.filter(|_| connector.proxy_port.is_none() && public).map(|p| p.to_string());
             let mut fields = vec![(Field::ProxyName, host)];
             fields.extend(port.as_deref().map(|p| (Field::ProxyPort, p)));
             let edits = route.hosts.first().and_then(|_| fixes::set_fields(cx, connector, &fields));

@@ -14,7 +14,9 @@ declare_rule! {
     ///
     /// A connector that routes reach both over HTTPS and over plain HTTP, whose `proxyPort`
     /// is the port of one of those frontends, is `connector-shared-by-http-and-https`'s
-    /// finding: no port fits both sides.
+    /// finding: no port fits both sides. A frontend that listens only on loopback
+    /// (`listen 127.0.0.1:8009`, a cache between the public proxy and the application) is a
+    /// hop between proxies, not the port users reach, and is not compared.
     ///
     /// ## Why is this bad?
     /// The application writes `proxyPort` into every absolute link and redirect. Users are
@@ -49,8 +51,12 @@ impl Rule for ConnectorProxyPortMismatch {
                 if fits_one_side {
                     continue;
                 }
-                let frontend =
-                    cx.topology().routes_of(index).map(|(_, f)| f).find(|f| f.port.is_some_and(|p| Some(p) != public));
+                // A proxy that listens on loopback only is a hop, not the public port.
+                let frontend = cx
+                    .topology()
+                    .routes_of(index)
+                    .map(|(_, f)| f)
+                    .find(|f| f.port.is_some_and(|p| Some(p) != public) && !super::loopback(cx, f));
                 if let (Some(frontend), Some(public)) = (frontend, public) {
                     let listen = frontend.port.unwrap_or_default();
                     let name = connector.name(Field::ProxyPort);

@@ -62,6 +62,17 @@ pub(crate) fn https_evidence<'t>(
     }
 }
 
+/// Whether a frontend listens only on this machine's loopback address (`listen
+/// 127.0.0.1:8009`, `bind localhost:80`): a hop between proxies, not the port users reach.
+pub(crate) fn loopback(cx: &Context<'_>, frontend: &crate::model::Frontend<'_>) -> bool {
+    let span = frontend.port_span;
+    let address = cx.parsed(span.file).and_then(|p| p.source.text().get(span.start()..span.end()));
+    address.is_some_and(|a| {
+        let a = a.trim_start_matches(['"', '\'']).to_ascii_lowercase();
+        a.starts_with("127.") || a.starts_with("localhost") || a.starts_with("[::1]")
+    })
+}
+
 /// Whether `connector-scheme-missing` reports the connector (by index): it runs, and the
 /// connector is reached over HTTPS with a scheme other than `https`.
 pub(crate) fn scheme_missing(cx: &Context<'_>, index: usize) -> bool {
