@@ -55,7 +55,7 @@ pub struct Outcome {
 }
 
 /// The fixes a run applies: up to `most` (safe, or unsafe too).
-pub fn applies(fix: &Fix, most: Applicability) -> bool {
+fn applies(fix: &Fix, most: Applicability) -> bool {
     fix.applicability <= most
 }
 

@@ -13,6 +13,23 @@ use std::process::Command;
 use atl_lint::rules::ALL;
 use common::temp_dir;
 
+/// The repository's directory, where `fixtures/` is.
+fn repository() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `fixtures/<path>` of the repository.
+fn fixture(path: &str) -> PathBuf {
+    repository().join("fixtures").join(path)
+}
+
+/// `value` as the snapshot `name` in `tests/snapshots`.
+fn snapshot(name: &str, value: &str) {
+    insta::with_settings!({ snapshot_path => "snapshots", prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!(name, value);
+    });
+}
+
 /// Runs atl-lint in `dir`: exit code, stdout, stderr.
 fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_atl-lint"))
@@ -68,7 +85,7 @@ fn findings(json: &str) -> Vec<serde_json::Value> {
 /// The triggering fixtures of a rule: `fixtures/<scope>/<id>.*` but `.ok.`, and
 /// `fixtures/cross/<id>`.
 fn triggering(scope: &str, id: &str) -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let root = fixture("");
     let mut found: Vec<PathBuf> =
         std::fs::read_dir(root.join(scope)).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default();
     found.retain(|p| {
@@ -170,21 +187,18 @@ fn every_fix_resolves_its_finding_changes_nothing_else_and_is_idempotent() {
     let documented: Vec<&str> =
         ALL.iter().map(|r| r.meta().id).filter(|id| atl_lint::rules::fixes::availability(id).is_some()).collect();
     assert_eq!(fixed_rules, documented);
-    insta::with_settings!({ snapshot_path => "snapshots", prepend_module_to_snapshot => false }, {
-        insta::assert_snapshot!("fix__fixture_diffs", diffs);
-    });
+    snapshot("fix__fixture_diffs", &diffs);
 }
 
 #[test]
 fn broken_deployments_keep_only_what_has_no_fix() {
     let work = temp_dir("fix-e2e");
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/e2e");
+    let root = fixture("e2e");
     let mut scenarios: Vec<PathBuf> = std::fs::read_dir(&root).unwrap().flatten().map(|e| e.path()).collect();
     scenarios.sort();
     let mut summary = String::new();
     for scenario in scenarios {
         let name = copied(&scenario, &work);
-        let dir = work.join(&name);
         let (_, diff, _) = run(&work, &[&name, "--diff", "--unsafe-fixes"]);
         let (_, json, stderr) = run(&work, &[&name, "--unsafe-fixes", "-f", "json"]);
         assert!(!stderr.contains("not applied") && !stderr.contains("not written"), "{name}: {stderr}");
@@ -195,17 +209,14 @@ fn broken_deployments_keep_only_what_has_no_fix() {
         let rules: Vec<String> =
             left.iter().map(|f| format!("{} {}", f["rule"].as_str().unwrap(), f["path"].as_str().unwrap())).collect();
         summary.push_str(&format!("### {name}\n{diff}left: {rules:#?}\n"));
-        let _ = dir;
     }
-    insta::with_settings!({ snapshot_path => "snapshots", prepend_module_to_snapshot => false }, {
-        insta::assert_snapshot!("fix__e2e", summary);
-    });
+    snapshot("fix__e2e", &summary);
 }
 
 #[test]
 fn a_templated_role_is_fixed_in_its_defaults_file_and_its_template_is_untouched() {
     let work = temp_dir("fix-role");
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/e2e/ansible-role-scheme-defaults");
+    let fixture = fixture("e2e/ansible-role-scheme-defaults");
     let name = copied(&fixture, &work);
     let template = work.join(&name).join("templates/server.xml.j2");
     let template_before = std::fs::read(&template).unwrap();
@@ -230,7 +241,7 @@ fn a_templated_role_is_fixed_in_its_defaults_file_and_its_template_is_untouched(
 #[test]
 fn fixes_are_never_written_through_a_symbolic_link_nor_from_standard_input() {
     let work = temp_dir("fix-link");
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/e2e/nginx-broken");
+    let fixture = fixture("e2e/nginx-broken");
     let name = copied(&fixture, &work);
     let xml = work.join(&name).join("opt/atlassian/jira/conf/server.xml");
     // Inside the tree, by a name atl-lint does not read on its own.
@@ -248,7 +259,7 @@ fn fixes_are_never_written_through_a_symbolic_link_nor_from_standard_input() {
 
 #[test]
 fn json_and_sarif_carry_the_fix() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = repository();
     let (_, json, _) = run(root, &["fixtures/e2e/ansible-role-scheme-defaults", "-f", "json"]);
     let found = findings(&json);
     let fix = &found[0]["fix"];
@@ -278,7 +289,7 @@ fn json_and_sarif_carry_the_fix() {
 #[test]
 fn live_mode_writes_only_with_fix_given() {
     let work = temp_dir("fix-live");
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/e2e/nginx-broken");
+    let fixture = fixture("e2e/nginx-broken");
     let name = copied(&fixture, &work);
     let dir = work.join(&name);
     let before = contents(&dir);
@@ -303,7 +314,7 @@ fn line_column(text: &str, offset: usize) -> (u64, u64) {
 
 #[test]
 fn every_json_fix_object_is_whole_and_its_ranges_agree() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = repository();
     let (_, json, _) = run(root, &["fixtures", "-f", "json", "--no-config"]);
     let mut checked = 0;
     for finding in findings(&json) {
@@ -364,7 +375,7 @@ fn a_default_two_templates_use_is_fixed_only_as_unsafe() {
 #[test]
 fn a_file_whose_links_lead_elsewhere_than_under_root_is_not_written() {
     let work = temp_dir("fix-root-link");
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/connector/connector-scheme-missing.xml");
+    let fixture = fixture("connector/connector-scheme-missing.xml");
     // On this machine: `host/app/server.xml`. In the image under `--root`: `etc/app`, an
     // absolute link to the same path, which under the root is a copy of its own.
     let host = work.join("host/app");

@@ -39,15 +39,17 @@ pub fn availability(id: &str) -> Option<&'static str> {
     AVAILABLE.iter().find(|(rule, _)| *rule == id).map(|(_, text)| *text)
 }
 
-/// A fix of `edits`, `None` when there is none. One that edits a repository's defaults
-/// changes the variable everywhere it is used: when another template uses it too, the fix
-/// changes more than its finding, so it is unsafe whatever the rule's own fix is.
+/// A fix of `edits` (an edit that could be written, or none), `None` when there is none.
+/// One that edits a repository's defaults changes the variable everywhere it is used: when
+/// another template uses it too, the fix changes more than its finding, so it is unsafe
+/// whatever the rule's own fix is.
 pub(crate) fn fix(
     cx: &Context<'_>,
     description: impl Into<String>,
     applicability: Applicability,
-    edits: Vec<Edit>,
+    edits: impl IntoIterator<Item = Edit>,
 ) -> Option<Fix> {
+    let edits: Vec<Edit> = edits.into_iter().collect();
     let shared = edits.iter().any(|edit| uses(cx, edit.span) > 1);
     Fix::new(description, if shared { Applicability::Unsafe } else { applicability }, edits)
 }
@@ -72,7 +74,7 @@ pub(crate) fn replace(cx: &Context<'_>, span: Span, content: impl Into<String>) 
     (!source.touches_template(span.start(), span.end())).then(|| Edit { span, content: content.into() })
 }
 
-/// `content` inserted at `offset` of `file`, unless a template tag is there.
+/// `content` inserted where `span` ends, unless a template tag is there.
 pub(crate) fn insert(cx: &Context<'_>, span: Span, content: impl Into<String>) -> Option<Edit> {
     replace(cx, Span::new(span.file, span.end(), span.end()), content)
 }
@@ -166,11 +168,7 @@ pub(crate) fn set_value(cx: &Context<'_>, setting: &Setting<'_>, value: &str) ->
 /// replaced, and those it lacks written after its last one, as that one is written; `None`
 /// when one of them cannot be written.
 pub(crate) fn set_fields(cx: &Context<'_>, connector: &Connector<'_>, fields: &[(Field, &str)]) -> Option<Vec<Edit>> {
-    let kind = source(cx, Span::file_start(connector.file))?.kind()?;
-    // A chart's values name the image's variables differently.
-    if matches!(connector.style, Style::Env(_))
-        && !matches!(kind, FileKind::Compose | FileKind::DotEnv | FileKind::Kube)
-    {
+    if !names_fit(cx, connector) {
         return None;
     }
     let mut edits = Vec::new();
@@ -190,13 +188,18 @@ pub(crate) fn set_fields(cx: &Context<'_>, connector: &Connector<'_>, fields: &[
 /// A new setting `name` = `value` after the connector's last one, in its style (one the
 /// connector model has no field for, such as the context path).
 pub(crate) fn add_setting(cx: &Context<'_>, connector: &Connector<'_>, name: &str, value: &str) -> Option<Edit> {
-    let kind = source(cx, Span::file_start(connector.file))?.kind()?;
-    if matches!(connector.style, Style::Env(_))
-        && !matches!(kind, FileKind::Compose | FileKind::DotEnv | FileKind::Kube)
-    {
+    if !names_fit(cx, connector) {
         return None;
     }
     add_settings(cx, connector, &[(name.to_string(), value)])
+}
+
+/// Whether the connector's file names its settings as [`Connector::name`] does: a chart's
+/// values name the image's variables differently.
+fn names_fit(cx: &Context<'_>, connector: &Connector<'_>) -> bool {
+    let kind = source(cx, Span::file_start(connector.file)).and_then(SourceFile::kind);
+    !matches!(connector.style, Style::Env(_))
+        || matches!(kind, Some(FileKind::Compose | FileKind::DotEnv | FileKind::Kube))
 }
 
 /// New settings, each `name` = `value`, after the connector's last one, in its style.

@@ -72,7 +72,7 @@ impl Rule for ProxypassReverseMissing {
                     true => format!("add `ProxyPassReverse {}`", url.text),
                     false => format!("add `ProxyPassReverse {local} {}`", url.text),
                 };
-                let fix = edit.and_then(|e| fixes::fix(cx, description, Applicability::Safe, vec![e]));
+                let fix = fixes::fix(cx, description, Applicability::Safe, edit);
                 sink.emit(
                     pass.directive.span,
                     "no ProxyPassReverse",

@@ -57,9 +57,7 @@ impl Rule for ProxypassTrailingSlash {
                     )
                 };
                 let edit = fixes::replace_word(cx, url.span, &fixed);
-                let fix = edit.and_then(|e| {
-                    fixes::fix(cx, format!("write `{name} {local} {fixed}`"), Applicability::Safe, vec![e])
-                });
+                let fix = fixes::fix(cx, format!("write `{name} {local} {fixed}`"), Applicability::Safe, edit);
                 sink.emit(pass.directive.span, "slashes disagree", format!("`{name} {local} {}`: {wrong}", url.text))
                     .related(url.span, "upstream URL")
                     .help(format!("end both with `/` or neither, e.g. `{name} {local} {fixed}`"))

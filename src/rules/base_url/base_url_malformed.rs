@@ -74,10 +74,10 @@ impl Rule for BaseUrlMalformed {
             };
             // Whitespace and a trailing slash are the same URL without them.
             let clean = text.trim().trim_end_matches('/');
-            let fix = (defect == "ends with `/`" || defect == "has surrounding whitespace")
+            let edit = (defect == "ends with `/`" || defect == "has surrounding whitespace")
                 .then(|| fixes::set_value(cx, base.setting, clean))
-                .flatten()
-                .and_then(|e| fixes::fix(cx, format!("write `{clean}`"), Applicability::Safe, vec![e]));
+                .flatten();
+            let fix = fixes::fix(cx, format!("write `{clean}`"), Applicability::Safe, edit);
             sink.emit(base.setting.value.span, "base URL", format!("{shown} {defect}"))
                 .help("write `scheme://host[:port][/path]`, with no trailing slash, query, fragment or user info")
                 .fix(fix);

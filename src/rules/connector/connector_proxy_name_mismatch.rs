@@ -60,9 +60,12 @@ impl Rule for ConnectorProxyNameMismatch {
             let first = served.first().copied().unwrap_or_default();
             let edits = fixes::set_value(cx, setting, first);
             let fix = connector.assignment(Field::ProxyName, first);
-            diagnostic
-                .help(format!("set `{fix}`"))
-                .fix(edits.and_then(|e| fixes::fix(cx, format!("set `{fix}`"), Applicability::Unsafe, vec![e])));
+            diagnostic.help(format!("set `{fix}`")).fix(fixes::fix(
+                cx,
+                format!("set `{fix}`"),
+                Applicability::Unsafe,
+                edits,
+            ));
         }
     }
 }

@@ -56,8 +56,8 @@ impl Rule for ConnectorProxyNameMissing {
             fields.extend(port.as_deref().map(|p| (Field::ProxyPort, p)));
             let edits = route.hosts.first().and_then(|_| fixes::set_fields(cx, connector, &fields));
             let written: Vec<String> = fields.iter().map(|(f, v)| connector.assignment(*f, v)).collect();
-            let fix =
-                edits.and_then(|e| fixes::fix(cx, format!("set `{}`", written.join(" ")), Applicability::Unsafe, e));
+            let description = format!("set `{}`", written.join(" "));
+            let fix = fixes::fix(cx, description, Applicability::Unsafe, edits.unwrap_or_default());
             sink.emit(
                 connector.at,
                 "no proxyName",

@@ -70,10 +70,12 @@ impl Rule for ConnectorProxyPortMismatch {
                     )
                     .related(frontend.port_span, format!("public port {listen}"))
                     .help(format!("set `{}`", connector.assignment(Field::ProxyPort, &listen.to_string())))
-                    .fix(fixes::set_value(cx, proxy_port, &listen.to_string()).and_then(|e| {
-                        let fix = connector.assignment(Field::ProxyPort, &listen.to_string());
-                        fixes::fix(cx, format!("set `{fix}`"), Applicability::Unsafe, vec![e])
-                    }));
+                    .fix(fixes::fix(
+                        cx,
+                        format!("set `{}`", connector.assignment(Field::ProxyPort, &listen.to_string())),
+                        Applicability::Unsafe,
+                        fixes::set_value(cx, proxy_port, &listen.to_string()),
+                    ));
                     continue;
                 }
             }

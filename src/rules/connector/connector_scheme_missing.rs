@@ -64,7 +64,7 @@ impl Rule for ConnectorSchemeMissing {
             diagnostic
                 .related(evidence_span, why)
                 .help(format!("set `{fix}` so the application builds `https://` links"))
-                .fix(edits.and_then(|e| fixes::fix(cx, format!("set `{fix}`"), Applicability::Unsafe, e)));
+                .fix(fixes::fix(cx, format!("set `{fix}`"), Applicability::Unsafe, edits.unwrap_or_default()));
             if let Some(route) = route {
                 super::templated_link(route, diagnostic);
             }

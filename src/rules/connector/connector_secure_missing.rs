@@ -57,7 +57,7 @@ impl Rule for ConnectorSecureMissing {
                         .emit(span, "not secure", message)
                         .related(tls, super::frontend_label("TLS ends here", frontend))
                         .help(format!("set `{fix}` (and `{}`)", connector.assignment(Field::Scheme, "https")))
-                        .fix(edits.and_then(|e| fixes::fix(cx, format!("set `{fix}`"), Applicability::Unsafe, e)));
+                        .fix(fixes::fix(cx, format!("set `{fix}`"), Applicability::Unsafe, edits.unwrap_or_default()));
                     super::templated_link(route, diagnostic);
                 }
                 continue;
@@ -87,7 +87,7 @@ impl Rule for ConnectorSecureMissing {
             };
             // `scheme="https"` says the connector is reached over HTTPS: `secure` follows.
             let edits = fixes::set_fields(cx, connector, &[(Field::Secure, "true")]);
-            diagnostic.fix(edits.and_then(|e| fixes::fix(cx, format!("set `{fix}`"), Applicability::Safe, e)));
+            diagnostic.fix(fixes::fix(cx, format!("set `{fix}`"), Applicability::Safe, edits.unwrap_or_default()));
             if let Some((_, frontend, tls)) = super::tls_route(cx, index) {
                 diagnostic.related(tls, super::frontend_label("TLS ends here", frontend));
             }

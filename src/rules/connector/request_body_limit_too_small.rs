@@ -160,10 +160,8 @@ impl Rule for RequestBodyLimitTooSmall {
                         let end = if d.ends_with(';') { ";" } else { "" };
                         fixes::replace(cx, span, format!("client_max_body_size {megabytes}m{end}"))
                     });
-                    let fix = edit.and_then(|e| {
-                        let description = format!("set `client_max_body_size {megabytes}m;`");
-                        fixes::fix(cx, description, Applicability::Unsafe, vec![e])
-                    });
+                    let description = format!("set `client_max_body_size {megabytes}m;`");
+                    let fix = fixes::fix(cx, description, Applicability::Unsafe, edit);
                     sink.emit(span, "limit too small", message).related(route.at, "the route").help(advice).fix(fix);
                 }
                 None => {
@@ -180,10 +178,8 @@ impl Rule for RequestBodyLimitTooSmall {
                             })
                         })
                         .flatten();
-                    let fix = edit.and_then(|e| {
-                        let description = format!("add `client_max_body_size {megabytes}m;` below the `proxy_pass`");
-                        fixes::fix(cx, description, Applicability::Unsafe, vec![e])
-                    });
+                    let description = format!("add `client_max_body_size {megabytes}m;` below the `proxy_pass`");
+                    let fix = fixes::fix(cx, description, Applicability::Unsafe, edit);
                     sink.emit(route.at, "1 MiB default", message)
                         .help(format!("{advice}, in the `location` or the `server`"))
                         .fix(fix);

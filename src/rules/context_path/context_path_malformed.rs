@@ -86,7 +86,7 @@ impl Rule for ContextPathMalformed {
                     let applicability =
                         if path.trim_end_matches('/') == fixed { Applicability::Safe } else { Applicability::Unsafe };
                     let edit = fixes::set_value(cx, context.setting, &fixed);
-                    let fix = edit.and_then(|e| fixes::fix(cx, format!("write `{fixed}`"), applicability, vec![e]));
+                    let fix = fixes::fix(cx, format!("write `{fixed}`"), applicability, edit);
                     diagnostic.help(format!("write `{fixed}`")).fix(fix)
                 }
                 None => {

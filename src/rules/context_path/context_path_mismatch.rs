@@ -174,7 +174,7 @@ impl Rule for ContextPathMismatch {
                         Style::Tomcat => None,
                     },
                 };
-                diagnostic.fix(edit.and_then(|e| fixes::fix(cx, format!("set {set}"), Applicability::Unsafe, vec![e])));
+                diagnostic.fix(fixes::fix(cx, format!("set {set}"), Applicability::Unsafe, edit));
             }
         }
     }

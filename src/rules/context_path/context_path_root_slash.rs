@@ -45,10 +45,12 @@ impl Rule for ContextPathRootSlash {
                 "the root context path is `\"\"`, not `\"/\"`",
             )
             .help("write `path=\"\"`: Tomcat rewrites `/` to `\"\"` with a warning at every start")
-            .fix(
-                fixes::set_value(cx, context.setting, "")
-                    .and_then(|e| fixes::fix(cx, "write `path=\"\"`", Applicability::Safe, vec![e])),
-            );
+            .fix(fixes::fix(
+                cx,
+                "write `path=\"\"`",
+                Applicability::Safe,
+                fixes::set_value(cx, context.setting, ""),
+            ));
         }
     }
 }

@@ -60,9 +60,12 @@ impl Rule for PropertyDuplicateKey {
                     )
                     .related(earlier, "earlier value, ignored")
                     .help("keep one assignment")
-                    .fix(fixes::remove_lines(cx, earlier).and_then(|e| {
-                        fixes::fix(cx, format!("remove the earlier `{key}`"), Applicability::Safe, vec![e])
-                    }));
+                    .fix(fixes::fix(
+                        cx,
+                        format!("remove the earlier `{key}`"),
+                        Applicability::Safe,
+                        fixes::remove_lines(cx, earlier),
+                    ));
                 }
             }
         }

@@ -97,12 +97,12 @@ impl Rule for PropertyKeyTypo {
                     format!("`{key}` is not a Bitbucket setting; Bitbucket ignores it"),
                 )
                 .help(format!("did you mean `{meant}`?"))
-                .fix(
-                    (!meant.contains(".N."))
-                        .then(|| fixes::replace(cx, entry.name_span, meant.as_str()))
-                        .flatten()
-                        .and_then(|e| fixes::fix(cx, format!("rename to `{meant}`"), Applicability::Safe, vec![e])),
-                );
+                .fix(fixes::fix(
+                    cx,
+                    format!("rename to `{meant}`"),
+                    Applicability::Safe,
+                    (!meant.contains(".N.")).then(|| fixes::replace(cx, entry.name_span, meant.as_str())).flatten(),
+                ));
             }
         }
     }

@@ -40,6 +40,6 @@ pub(crate) fn flag_enabled(cx: &Context<'_>, sink: &mut Sink<'_>, bad: fn(Protoc
         };
         sink.emit(enabling.span, label, format!("`{}` enables {}{why}", enabling.setting, flagged.join(", ")))
             .help("enable only `TLSv1.2` and `TLSv1.3`")
-            .fix(fix.and_then(|(e, description)| fixes::fix(cx, description, Applicability::Safe, vec![e])));
+            .fix(fix.and_then(|(e, description)| fixes::fix(cx, description, Applicability::Safe, [e])));
     }
 }

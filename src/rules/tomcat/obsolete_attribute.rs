@@ -176,14 +176,12 @@ impl Rule for ObsoleteAttribute {
                             let taken = element.attr("compressibleMimeType").is_some();
                             let edit =
                                 (!taken).then(|| fixes::replace(cx, attribute.name_span, "compressibleMimeType"));
-                            edit.flatten().and_then(|e| {
-                                fixes::fix(cx, "rename it `compressibleMimeType`", Applicability::Safe, vec![e])
-                            })
+                            fixes::fix(cx, "rename it `compressibleMimeType`", Applicability::Safe, edit.flatten())
                         }
                         _ => {
                             finding.help("remove it");
                             let edit = fixes::remove_attribute(cx, attribute);
-                            edit.and_then(|e| fixes::fix(cx, format!("remove `{name}`"), Applicability::Safe, vec![e]))
+                            fixes::fix(cx, format!("remove `{name}`"), Applicability::Safe, edit)
                         }
                     };
                     finding.fix(fix);

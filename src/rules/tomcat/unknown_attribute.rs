@@ -118,9 +118,12 @@ impl Rule for UnknownAttribute {
                                 if case_match.is_some() { Applicability::Safe } else { Applicability::Unsafe };
                             let taken = element.attr(s).is_some();
                             let edit = (!taken).then(|| fixes::replace(cx, attribute.name_span, s)).flatten();
-                            diagnostic.help(format!("did you mean `{s}`?")).fix(
-                                edit.and_then(|e| fixes::fix(cx, format!("rename it `{s}`"), applicability, vec![e])),
-                            )
+                            diagnostic.help(format!("did you mean `{s}`?")).fix(fixes::fix(
+                                cx,
+                                format!("rename it `{s}`"),
+                                applicability,
+                                edit,
+                            ))
                         }
                         None => diagnostic.help("remove it, or check the attribute list of your Tomcat version"),
                     };
